@@ -1,0 +1,639 @@
+package spec
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// Load reads and checks the spec at path. The error, if any, lists every problem found, each as
+// file:line:column: message (a [yamlx.Errors]).
+func Load(path string) (*API, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse checks the spec in b; file names it in errors.
+func Parse(file string, b []byte) (*API, error) {
+	root, err := yamlx.Parse(file, b)
+	if err != nil {
+		return nil, err
+	}
+	d := &yamlx.Decoder{File: file}
+	api := &API{File: file}
+	d.Decode(root, api)
+	c := checker{d: d, api: api}
+	c.check()
+	if err := d.Errs.Err(); err != nil {
+		return nil, err
+	}
+	return api, nil
+}
+
+type checker struct {
+	d     *yamlx.Decoder
+	api   *API
+	types map[string]*Type
+	creds map[string]*Credential
+	ops   map[string]*Operation
+}
+
+func (c *checker) errorf(p Pos, format string, args ...any) {
+	c.d.Errs = append(c.d.Errs, &yamlx.Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+var (
+	identRe    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	goIdentRe  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	templateRe = regexp.MustCompile(`\{([^{}]*)\}`)
+)
+
+// Scalars are the built-in scalar type names.
+var Scalars = []string{"string", "int", "float", "bool", "decimal", "date", "datetime", "unixtime", "time", "any"}
+
+func (c *checker) check() {
+	a := c.api
+	if !identRe.MatchString(a.Name) {
+		c.errorf(a.Pos, "api: want a lower-case name such as kqapi, got %q", a.Name)
+	}
+	if a.Title == "" {
+		c.errorf(a.Pos, "title: missing")
+	}
+	if a.BaseURL.Default == "" && a.BaseURL.Env == "" {
+		c.errorf(a.Pos, "base_url: give a default, an env variable, or both")
+	}
+	if a.Timezone == "" {
+		c.errorf(a.Pos, "timezone: missing (e.g. Asia/Shanghai)")
+	} else if _, err := time.LoadLocation(a.Timezone); err != nil {
+		c.errorf(a.Pos, "timezone: unknown zone %q", a.Timezone)
+	}
+	c.creds = map[string]*Credential{}
+	for i := range a.Credentials {
+		cr := &a.Credentials[i]
+		if !identRe.MatchString(cr.Name) {
+			c.errorf(cr.Pos, "credential name %q: want lower_case", cr.Name)
+		}
+		if c.creds[cr.Name] != nil {
+			c.errorf(cr.Pos, "credential %q declared twice", cr.Name)
+		}
+		c.creds[cr.Name] = cr
+		if cr.Env == "" {
+			c.errorf(cr.Pos, "credential %q: env (the environment variable it is read from) is missing", cr.Name)
+		}
+		if cr.Secret && cr.Default != "" {
+			c.errorf(cr.Pos, "credential %q: a secret must not have a default value in a spec", cr.Name)
+		}
+	}
+	c.types = map[string]*Type{}
+	for _, t := range a.Types {
+		if !goIdentRe.MatchString(t.Name) {
+			c.errorf(t.Pos, "type name %q: want a Go-style name such as Punch", t.Name)
+		}
+		if c.types[t.Name] != nil || slices.Contains(Scalars, t.Name) {
+			c.errorf(t.Pos, "type %q declared twice", t.Name)
+		}
+		c.types[t.Name] = t
+	}
+	c.ops = map[string]*Operation{}
+	goNames := map[string]bool{}
+	for _, op := range a.Operations {
+		if c.ops[op.Name] != nil {
+			c.errorf(op.Pos, "duplicate operation %q", op.Name)
+		}
+		c.ops[op.Name] = op
+		if op.Go == "" {
+			op.Go = GoName(op.Name)
+		}
+		if goNames[op.Go] {
+			c.errorf(op.Pos, "operation %q: Go name %s already used by another operation", op.Name, op.Go)
+		}
+		goNames[op.Go] = true
+	}
+	for _, t := range a.Types {
+		c.checkType(t)
+	}
+	for i := range a.CommonParams {
+		cp := &a.CommonParams[i]
+		if cp.Name == "" {
+			c.errorf(cp.Pos, "common parameter: name missing")
+		}
+		c.checkIn(cp.Pos, cp.In, true)
+		c.checkTemplate(cp.Pos, cp.Value)
+		c.checkOpRefs(cp.Pos, cp.Skip)
+		if cp.When != "" && c.creds[cp.When] == nil {
+			c.errorf(cp.Pos, "when: unknown credential %q", cp.When)
+		}
+		if cp.Type != "" && cp.Type != "string" && cp.Type != "int" {
+			c.errorf(cp.Pos, "type: want string or int, got %q", cp.Type)
+		}
+	}
+	if a.DateTime == "" {
+		a.DateTime = "2006-01-02 15:04:05"
+	}
+	c.checkSigning()
+	c.checkEnvelope()
+	c.checkAuth()
+	styles := map[string]*PagingStyle{}
+	for i := range a.Paging {
+		ps := &a.Paging[i]
+		styles[ps.Name] = ps
+		switch ps.Style {
+		case "page":
+			if ps.PageParam == "" || ps.TotalPages == "" {
+				c.errorf(ps.Pos, "paging %q: style page needs page_param and total_pages", ps.Name)
+			}
+			if ps.First == 0 {
+				ps.First = 1
+			}
+		case "offset":
+			if ps.OffsetParam == "" || ps.LengthParam == "" || ps.Total == "" || ps.MaxLength <= 0 {
+				c.errorf(ps.Pos, "paging %q: style offset needs offset_param, length_param, total and max_length", ps.Name)
+			}
+		case "header":
+			if ps.PageParam == "" || ps.PagesHeader == "" {
+				c.errorf(ps.Pos, "paging %q: style header needs page_param and pages_header", ps.Name)
+			}
+		default:
+			c.errorf(ps.Pos, "paging %q: unknown style %q (want page, offset or header)", ps.Name, ps.Style)
+		}
+	}
+	for i := range a.RateLimits {
+		rl := &a.RateLimits[i]
+		if rl.Interval <= 0 {
+			c.errorf(rl.Pos, "rate limit %q: interval must be positive", rl.Name)
+		}
+		for _, p := range rl.Per {
+			if c.creds[p] == nil {
+				c.errorf(rl.Pos, "rate limit %q: per: unknown credential %q", rl.Name, p)
+			}
+		}
+		if rl.Scope == "" {
+			rl.Scope = "api"
+		}
+		if rl.Scope != "api" && rl.Scope != "operation" {
+			c.errorf(rl.Pos, "rate limit %q: scope must be api or operation", rl.Name)
+		}
+		c.checkOpRefs(rl.Pos, rl.Only)
+	}
+	for _, op := range a.Operations {
+		c.checkOp(op, styles)
+	}
+}
+
+func (c *checker) checkOpRefs(p Pos, names []string) {
+	for _, n := range names {
+		if c.ops[n] == nil {
+			c.errorf(p, "unknown operation %q%s", n, c.nearOp(n))
+		}
+	}
+}
+
+func (c *checker) nearOp(n string) string {
+	var names []string
+	for k := range c.ops {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if near := yamlx.Nearest(n, names); near != "" {
+		return fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return ""
+}
+
+func (c *checker) checkIn(p Pos, in string, common bool) {
+	switch in {
+	case "", "query", "body", "header", "path":
+	case "params":
+		if !common {
+			c.errorf(p, "in: %q is only for common parameters", in)
+		}
+	default:
+		c.errorf(p, "in: want query, body, path or header, got %q", in)
+	}
+}
+
+// checkTemplate checks the {references} of a template.
+func (c *checker) checkTemplate(p Pos, s string) {
+	for _, m := range templateRe.FindAllStringSubmatch(s, -1) {
+		ref := m[1]
+		switch {
+		case ref == "now.unix" || ref == "now.unixms":
+		case ref == "token":
+			if c.api.Auth == nil {
+				c.errorf(p, "{token} is used but the spec has no auth section")
+			}
+		case strings.HasPrefix(ref, "credential."):
+			if c.creds[strings.TrimPrefix(ref, "credential.")] == nil {
+				c.errorf(p, "unknown credential in {%s}", ref)
+			}
+		default:
+			c.errorf(p, "unknown reference {%s} (want {credential.NAME}, {now.unix}, {now.unixms} or {token})", ref)
+		}
+	}
+}
+
+func (c *checker) checkSigning() {
+	s := c.api.Signing
+	if s == nil {
+		return
+	}
+	if s.Param == "" {
+		c.errorf(s.Pos, "signing: param (the name the signature is sent as) is missing")
+	}
+	if s.Sort != "key" {
+		c.errorf(s.Pos, "signing: sort must be \"key\", got %q", s.Sort)
+	}
+	if !strings.Contains(s.Pair, "{value}") {
+		c.errorf(s.Pos, "signing: pair must contain {value}, e.g. \"{key}={value}\"")
+	}
+	if rest := strings.ReplaceAll(strings.ReplaceAll(s.Pair, "{key}", ""), "{value}", ""); strings.ContainsAny(rest, "{}") {
+		c.errorf(s.Pos, "signing: pair may only use {key} and {value}")
+	}
+	c.checkTemplate(s.Pos, s.Append)
+	c.checkTemplate(s.Pos, s.HMACKey)
+	for _, e := range s.Extra {
+		c.checkTemplate(e.Pos, e.Value)
+	}
+	switch s.Digest {
+	case "md5", "sha256":
+	case "hmac-sha256":
+		if s.HMACKey == "" {
+			c.errorf(s.Pos, "signing: digest hmac-sha256 needs hmac_key")
+		}
+	default:
+		m := templateRe.FindStringSubmatch(s.Digest)
+		if m == nil || m[0] != s.Digest || !strings.HasPrefix(m[1], "credential.") {
+			c.errorf(s.Pos, "signing: digest must be md5, sha256, hmac-sha256 or {credential.NAME}, got %q", s.Digest)
+			break
+		}
+		cr := c.creds[strings.TrimPrefix(m[1], "credential.")]
+		if cr == nil {
+			c.errorf(s.Pos, "signing: digest: unknown credential in %s", s.Digest)
+			break
+		}
+		for _, v := range cr.Enum {
+			if v != "md5" && v != "sha256" {
+				c.errorf(cr.Pos, "credential %q chooses the digest: its enum may hold md5 and sha256 only", cr.Name)
+			}
+		}
+	}
+	if s.Hex == "" {
+		s.Hex = "lower"
+	}
+	if s.Hex != "lower" && s.Hex != "upper" {
+		c.errorf(s.Pos, "signing: hex must be lower or upper")
+	}
+	c.checkOpRefs(s.Pos, s.Skip)
+}
+
+func (c *checker) checkEnvelope() {
+	e := &c.api.Envelope
+	switch e.Style {
+	case "field":
+		if e.SuccessField == "" || len(e.SuccessValues) == 0 {
+			c.errorf(e.Pos, "envelope: style field needs success_field and success_values")
+		}
+	case "http":
+	default:
+		c.errorf(e.Pos, "envelope: style must be field or http, got %q", e.Style)
+	}
+	if e.FieldErrors != "" && e.FieldErrors != "fosrest" {
+		c.errorf(e.Pos, "envelope: field_errors must be fosrest or empty")
+	}
+}
+
+func (c *checker) checkAuth() {
+	a := c.api.Auth
+	if a == nil {
+		return
+	}
+	if a.Style != "token" {
+		c.errorf(a.Pos, "auth: style must be token, got %q", a.Style)
+	}
+	op := c.ops[a.Operation]
+	if op == nil {
+		c.errorf(a.Pos, "auth: operation %q not found%s", a.Operation, c.nearOp(a.Operation))
+		return
+	}
+	t := c.types[op.Result]
+	if t == nil {
+		c.errorf(a.Pos, "auth: the result of %q must be an object type", a.Operation)
+		return
+	}
+	if a.TokenField == "" || t.field(a.TokenField) == nil {
+		c.errorf(a.Pos, "auth: token_field %q is not a field of %s", a.TokenField, t.Name)
+	}
+	if a.ExpiresField != "" && t.field(a.ExpiresField) == nil {
+		c.errorf(a.Pos, "auth: expires_field %q is not a field of %s", a.ExpiresField, t.Name)
+	}
+	if a.Lifetime <= 0 {
+		c.errorf(a.Pos, "auth: lifetime must be positive")
+	}
+}
+
+func (t *Type) field(name string) *Field {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Field returns the named field of an object type, or nil.
+func (t *Type) Field(name string) *Field { return t.field(name) }
+
+func (c *checker) checkType(t *Type) {
+	switch t.Base {
+	case "":
+		if len(t.Enum) > 0 {
+			c.errorf(t.Pos, "type %s: an enum needs type: int or type: string", t.Name)
+		}
+		seen := map[string]bool{}
+		goSeen := map[string]bool{}
+		for _, f := range t.Fields {
+			if f.Name == "" {
+				c.errorf(f.Pos, "type %s: field without a name", t.Name)
+				continue
+			}
+			if seen[f.Name] {
+				c.errorf(f.Pos, "type %s: field %q declared twice", t.Name, f.Name)
+			}
+			seen[f.Name] = true
+			if f.Go == "" {
+				f.Go = GoName(f.Name)
+			}
+			if goSeen[f.Go] {
+				c.errorf(f.Pos, "type %s: Go field name %s used twice (set go: on one of them)", t.Name, f.Go)
+			}
+			goSeen[f.Go] = true
+			c.checkTypeExpr(f.Pos, f.Type)
+		}
+	case "int", "string":
+		if len(t.Fields) > 0 {
+			c.errorf(t.Pos, "type %s: an enum has no fields", t.Name)
+		}
+		if len(t.Enum) == 0 {
+			c.errorf(t.Pos, "type %s: type %s without enum values", t.Name, t.Base)
+		}
+		names := map[string]bool{}
+		for _, e := range t.Enum {
+			if t.Base == "int" {
+				if _, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
+					c.errorf(e.Pos, "type %s: enum value %q is not an integer", t.Name, e.Value)
+				}
+			}
+			if !goIdentRe.MatchString(e.Name) {
+				c.errorf(e.Pos, "type %s: enum name %q: want a Go-style name such as Department", t.Name, e.Name)
+			}
+			if names[e.Name] {
+				c.errorf(e.Pos, "type %s: enum name %q used twice", t.Name, e.Name)
+			}
+			names[e.Name] = true
+		}
+	default:
+		c.errorf(t.Pos, "type %s: type must be int or string (for an enum) or absent (for an object), got %q", t.Name, t.Base)
+	}
+}
+
+// checkTypeExpr checks a type expression: a scalar, a named type, []T or map[T] (string keys).
+func (c *checker) checkTypeExpr(p Pos, s string) {
+	switch {
+	case s == "":
+		c.errorf(p, "type missing")
+	case strings.HasPrefix(s, "[]"):
+		c.checkTypeExpr(p, s[2:])
+	case strings.HasPrefix(s, "map[") && strings.HasSuffix(s, "]"):
+		c.checkTypeExpr(p, s[4:len(s)-1])
+	case slices.Contains(Scalars, s) || c.types[s] != nil:
+	default:
+		var names []string
+		names = append(names, Scalars...)
+		for k := range c.types {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		msg := fmt.Sprintf("unknown type %q", s)
+		if near := yamlx.Nearest(s, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		c.errorf(p, "%s", msg)
+	}
+}
+
+var pathParamRe = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
+
+func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
+	if !identRe.MatchString(strings.ToLower(op.Name)) {
+		c.errorf(op.Pos, "operation name %q: want letters, digits and _", op.Name)
+	}
+	if !goIdentRe.MatchString(op.Go) {
+		c.errorf(op.Pos, "operation %q: go name %q is not an exported Go name", op.Name, op.Go)
+	}
+	switch op.Method {
+	case "GET", "POST", "PUT", "PATCH", "DELETE":
+	default:
+		c.errorf(op.Pos, "operation %q: method must be GET, POST, PUT, PATCH or DELETE, got %q", op.Name, op.Method)
+	}
+	if !strings.HasPrefix(op.Path, "/") {
+		c.errorf(op.Pos, "operation %q: path must start with /", op.Name)
+	}
+	params := map[string]*Param{}
+	goNames := map[string]bool{}
+	for _, p := range op.Params {
+		if p.Name == "" {
+			c.errorf(p.Pos, "operation %q: parameter without a name", op.Name)
+			continue
+		}
+		if params[p.Name] != nil {
+			c.errorf(p.Pos, "operation %q: parameter %q declared twice", op.Name, p.Name)
+		}
+		params[p.Name] = p
+		if p.Go == "" {
+			p.Go = GoName(p.Name)
+		}
+		if goNames[p.Go] {
+			c.errorf(p.Pos, "operation %q: Go field %s used twice (set go: on one)", op.Name, p.Go)
+		}
+		goNames[p.Go] = true
+		if p.Wire == "" {
+			p.Wire = p.Name
+		}
+		if p.In == "" {
+			if op.Method == "GET" || op.Method == "DELETE" {
+				p.In = "query"
+			} else {
+				p.In = "body"
+			}
+		}
+		c.checkIn(p.Pos, p.In, false)
+		c.checkTypeExpr(p.Pos, p.Type)
+		if p.In == "path" {
+			p.Required = true
+		}
+	}
+	for _, m := range pathParamRe.FindAllStringSubmatch(op.Path, -1) {
+		p := params[m[1]]
+		if p == nil {
+			c.errorf(op.Pos, "operation %q: path parameter {%s} is not declared", op.Name, m[1])
+		} else if p.In != "path" {
+			c.errorf(p.Pos, "operation %q: parameter %q is in the path, so it needs in: path", op.Name, p.Name)
+		}
+	}
+	for _, p := range op.Params {
+		if p.In == "path" && !strings.Contains(op.Path, "{"+p.Name+"}") {
+			c.errorf(p.Pos, "operation %q: path parameter %q does not appear in the path", op.Name, p.Name)
+		}
+	}
+	for _, k := range op.Constraints {
+		refs := append(append(append([]string{}, k.SameMonth...), k.Range...), k.OneOf...)
+		for _, r := range refs {
+			if params[r] == nil {
+				c.errorf(k.Pos, "operation %q: constraint names unknown parameter %q", op.Name, r)
+			}
+		}
+		if len(k.SameMonth) != 0 && len(k.SameMonth) != 2 {
+			c.errorf(k.Pos, "operation %q: same_month takes two date parameters", op.Name)
+		}
+		if len(k.Range) != 0 && len(k.Range) != 2 {
+			c.errorf(k.Pos, "operation %q: range takes two date parameters", op.Name)
+		}
+		if k.MaxDays > 0 && len(k.Range) != 2 {
+			c.errorf(k.Pos, "operation %q: max_days needs range: [start, end]", op.Name)
+		}
+		if len(k.SameMonth)+len(k.Range)+len(k.OneOf) == 0 {
+			c.errorf(k.Pos, "operation %q: empty constraint", op.Name)
+		}
+	}
+	if op.Result != "" {
+		c.checkTypeExpr(op.Pos, op.Result)
+	}
+	if op.Paging != nil {
+		ps := styles[op.Paging.Style]
+		if ps == nil {
+			c.errorf(op.Paging.Pos, "operation %q: unknown paging style %q", op.Name, op.Paging.Style)
+			return
+		}
+		if _, ok := c.itemType(op); !ok {
+			c.errorf(op.Paging.Pos, "operation %q: paging items %q: the result (or that field of it) must be a list", op.Name, op.Paging.Items)
+		}
+		for _, pn := range []string{ps.PageParam, ps.OffsetParam, ps.LengthParam, ps.SizeParam} {
+			if pn != "" && params[pn] == nil {
+				c.errorf(op.Paging.Pos, "operation %q: paging style %q uses parameter %q, which the operation does not declare", op.Name, ps.Name, pn)
+			}
+		}
+		if t := c.types[op.Result]; t != nil {
+			for _, fn := range []string{ps.TotalPages, ps.Total} {
+				if fn != "" && t.field(fn) == nil {
+					c.errorf(op.Paging.Pos, "operation %q: paging style %q reads field %q, which %s does not have", op.Name, ps.Name, fn, t.Name)
+				}
+			}
+		}
+	}
+}
+
+// itemType returns the element type of a paged operation's items.
+func (c *checker) itemType(op *Operation) (string, bool) {
+	return ItemType(op, c.types)
+}
+
+// ItemType returns the element type of the list holding a paged operation's items.
+func ItemType(op *Operation, types map[string]*Type) (string, bool) {
+	t := op.Result
+	if op.Paging != nil && op.Paging.Items != "" {
+		nt := types[op.Result]
+		if nt == nil {
+			return "", false
+		}
+		f := nt.field(op.Paging.Items)
+		if f == nil {
+			return "", false
+		}
+		t = f.Type
+	}
+	if !strings.HasPrefix(t, "[]") {
+		return "", false
+	}
+	return t[2:], true
+}
+
+// TypeMap returns the named types by name.
+func (a *API) TypeMap() map[string]*Type {
+	m := map[string]*Type{}
+	for _, t := range a.Types {
+		m[t.Name] = t
+	}
+	return m
+}
+
+// Op returns the named operation, or nil.
+func (a *API) Op(name string) *Operation {
+	for _, op := range a.Operations {
+		if op.Name == name {
+			return op
+		}
+	}
+	return nil
+}
+
+// Credential returns the named credential, or nil.
+func (a *API) Credential(name string) *Credential {
+	for i := range a.Credentials {
+		if a.Credentials[i].Name == name {
+			return &a.Credentials[i]
+		}
+	}
+	return nil
+}
+
+var initialisms = map[string]string{"id": "ID", "url": "URL", "api": "API", "sn": "SN", "uid": "UID", "ip": "IP",
+	"json": "JSON", "http": "HTTP", "vat": "VAT", "pid": "PID", "utc": "UTC"}
+
+// GoName turns snake_case, kebab-case, camelCase or a[] names into an exported Go name:
+// atten_id → AttenID, color-safe → ColorSafe, users[] → Users, recordlog → Recordlog.
+func GoName(s string) string {
+	s = strings.TrimSuffix(s, "[]")
+	var parts []string
+	cur := []rune{}
+	flush := func() {
+		if len(cur) > 0 {
+			parts = append(parts, string(cur))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == ' ':
+			flush()
+		case r >= 'A' && r <= 'Z' && i > 0 && rs[i-1] >= 'a' && rs[i-1] <= 'z':
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	var b strings.Builder
+	for _, p := range parts {
+		if up, ok := initialisms[strings.ToLower(p)]; ok {
+			b.WriteString(up)
+			continue
+		}
+		b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+	}
+	out := b.String()
+	if out == "" || !(out[0] >= 'A' && out[0] <= 'Z') {
+		out = "X" + out
+	}
+	return out
+}
