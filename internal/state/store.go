@@ -1,0 +1,183 @@
+// Package state is specpipe's state store: what a pipeline run must remember between runs and
+// share with other runs on the same machine.
+//
+// It holds
+//
+//   - the write ledger, one [Entry] per (pipeline, step, key), which makes writes to APIs without
+//     idempotency keys happen exactly once: the runner records an intent before the call
+//     ([Store.Intend]) and the result after it ([Store.Done] or [Store.Fail]); an intent left
+//     without a result ([Store.Pending]) is a call whose outcome must be reconciled with the API
+//     before it is retried;
+//   - checkpoints, the named cursors of incremental runs;
+//   - cached access tokens (a [Store] is a token cache store);
+//   - rate-limit clocks, shared by every process using the same file, so two cron jobs sharing
+//     an account still keep the vendor's interval ([Store.Reserve], [Limiter]);
+//   - run locks, one run of a pipeline at a time ([Store.Lock]);
+//   - the history of runs, for `pipe state`.
+//
+// [SQLite], opened by [Open], keeps all of it in one SQLite file (modernc.org/sqlite, no server,
+// no cgo) that several processes may share. The [Store] interface is what the runner uses, so
+// that a shared database server can implement it later.
+//
+// Secrets: access tokens are stored in the file, which is created with mode 0600; nothing in
+// this package logs, and no error message contains a token or a token's cache key. Payloads are
+// stored as the runner passes them (it redacts them first).
+package state
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Store is the state of specpipe's pipelines. Implementations are safe for concurrent use by
+// multiple goroutines and, for [SQLite], by multiple processes sharing one file.
+type Store interface {
+	// Get returns the ledger entry of key in step of pipeline, and whether there is one.
+	Get(ctx context.Context, pipeline, step, key string) (Entry, bool, error)
+	// Intend records that the write described by e is about to be sent: the entry's status
+	// becomes [StatusIntent], its PayloadHash and Payload are set from e (a nil Payload keeps
+	// the stored one, an empty TargetID keeps the stored one) and its Attempts grow by one.
+	// The entry's last Error is kept until Done.
+	Intend(ctx context.Context, e Entry) error
+	// Done records that the write of key succeeded and created or changed targetID, with a
+	// payload whose hash is payloadHash. It clears the entry's Error.
+	Done(ctx context.Context, pipeline, step, key, targetID, payloadHash string) error
+	// Fail records that the write of key failed with msg, keeping payload (if not nil) for a
+	// later retry.
+	Fail(ctx context.Context, pipeline, step, key string, payload []byte, msg string) error
+	// Forget deletes the ledger entry of key, so that the next run writes it again. Deleting
+	// an entry that does not exist is not an error.
+	Forget(ctx context.Context, pipeline, step, key string) error
+	// Pending returns the entries of step (of every step if step is "") still in
+	// [StatusIntent]: calls whose result was never recorded.
+	Pending(ctx context.Context, pipeline, step string) ([]Entry, error)
+	// Failed returns the entries of pipeline in [StatusFailed].
+	Failed(ctx context.Context, pipeline string) ([]Entry, error)
+
+	// Checkpoint returns the value of the checkpoint name of pipeline, and whether it is set.
+	Checkpoint(ctx context.Context, pipeline, name string) (string, bool, error)
+	// SetCheckpoint sets the checkpoint name of pipeline to value.
+	SetCheckpoint(ctx context.Context, pipeline, name, value string) error
+
+	// LoadToken returns the token cached under key, and whether there is one. An expired
+	// token is returned as it was saved; the caller decides whether it is still good.
+	LoadToken(ctx context.Context, key string) (Token, bool, error)
+	// SaveToken caches t under key, replacing any token cached there.
+	SaveToken(ctx context.Context, key string, t Token) error
+
+	// Reserve reserves the next slot of the rate clock key, atomically across processes:
+	// the slot is the later of now and the previous slot plus interval, and becomes the
+	// clock's previous slot. The caller waits until the returned slot before its call.
+	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
+
+	// Lock takes the run lock of pipeline. It returns a *[LockedError] when another run
+	// holds it, unless that run's process is known to be gone, in which case the lock is
+	// taken over. release gives the lock back; calling it more than once does nothing.
+	Lock(ctx context.Context, pipeline string) (release func() error, err error)
+	// BreakLock removes the run lock of pipeline whoever holds it, for the operator of a run
+	// that died on another host. Breaking a lock nobody holds is not an error.
+	BreakLock(ctx context.Context, pipeline string) error
+
+	// StartRun records the start of a run of pipeline and returns its ID.
+	StartRun(ctx context.Context, pipeline string) (runID int64, err error)
+	// FinishRun records the end of run runID with its summary.
+	FinishRun(ctx context.Context, runID int64, summary RunSummary) error
+	// Runs returns the last limit runs of pipeline, newest first; all of them if limit <= 0.
+	Runs(ctx context.Context, pipeline string, limit int) ([]Run, error)
+	// Stats summarises the state of pipeline.
+	Stats(ctx context.Context, pipeline string) (Stats, error)
+
+	// Close releases the store's resources. Locks still held are not released.
+	Close() error
+}
+
+// Status is the state of a ledger [Entry].
+type Status string
+
+// The statuses of a ledger entry.
+const (
+	// StatusIntent: the write was about to be sent; its outcome is unknown.
+	StatusIntent Status = "intent"
+	// StatusDone: the write succeeded.
+	StatusDone Status = "done"
+	// StatusFailed: the write failed; the entry keeps the payload and the reason.
+	StatusFailed Status = "failed"
+)
+
+// Entry is one row of the write ledger: what is known about the write of one record (Key) by
+// one step of one pipeline.
+type Entry struct {
+	Pipeline, Step, Key string
+	// TargetID is the ID of the object the write created or changed in the target API.
+	TargetID string
+	// PayloadHash identifies the payload last intended or written, so a run can tell an
+	// unchanged record from one that needs an update.
+	PayloadHash string
+	Status      Status
+	// Payload is the (redacted) request payload, kept for retrying failed writes.
+	Payload []byte
+	// Error is the message of the last failure; Done clears it.
+	Error string
+	// Attempts counts the calls of Intend for this entry.
+	Attempts int
+	// Created and Updated are when the entry was first and last recorded.
+	Created, Updated time.Time
+}
+
+// Token is a cached access token. It has the shape of tokencache.Token.
+type Token struct {
+	Value  string
+	Expiry time.Time // zero: unknown or never
+}
+
+// String hides the token's value, so that printing a Token never shows it.
+func (t Token) String() string { return fmt.Sprintf("Token{Value: [redacted], Expiry: %v}", t.Expiry) }
+
+// LockHolder describes the run holding a pipeline's run lock.
+type LockHolder struct {
+	PID   int       // process ID of the run
+	Host  string    // host name of the run's machine
+	Since time.Time // when the run took the lock
+}
+
+// LockedError is returned by Lock when another run holds the lock.
+type LockedError struct {
+	Pipeline string
+	LockHolder
+}
+
+// Error names the pipeline and the process holding its lock.
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("state: pipeline %q is locked by pid %d on %s since %s",
+		e.Pipeline, e.PID, e.Host, e.Since.Format(time.RFC3339))
+}
+
+// RunSummary is what a run reports when it finishes.
+type RunSummary struct {
+	Read, Written, Skipped, Failed int
+	// Error is the error that ended the run; empty when it ended normally.
+	Error string
+}
+
+// Run is one run of a pipeline.
+type Run struct {
+	ID       int64
+	Pipeline string
+	PID      int
+	Host     string
+	Started  time.Time
+	Finished time.Time // zero while running (or if the run died)
+	RunSummary
+}
+
+// Stats summarises the state of one pipeline.
+type Stats struct {
+	Pipeline string
+	// Done, Pending and Failed count the pipeline's ledger entries by status.
+	Done, Pending, Failed int
+	// Checkpoints maps the pipeline's checkpoint names to their values.
+	Checkpoints map[string]string
+	// Lock is the holder of the pipeline's run lock; nil if it is not locked.
+	Lock *LockHolder
+}
