@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 )
 
 // Reserve reserves the next slot of the rate clock key. See [Store.Reserve]. It is one
@@ -26,41 +29,59 @@ func (s *SQLite) Reserve(ctx context.Context, key string, interval time.Duration
 	return time.Unix(0, slot), nil
 }
 
-// Clock is the time source of a [Limiter]; clock.Clock of internal/runtime/clock implements it.
-type Clock interface {
-	Now() time.Time
-	// Sleep pauses for d or until ctx ends, and then returns ctx.Err() if ctx ended first.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
 // Reserver reserves slots of rate clocks; every [Store] is one.
 type Reserver interface {
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
 }
 
-// Limiter spaces calls by the rate clocks of a [Reserver], so that processes sharing a state
-// file together keep each key's interval. It implements ratelimit.Limiter and is safe for
+// Limiter spaces calls by the rate clocks of a [Reserver], so that the processes sharing a
+// state file together keep each key's interval. It is a [ratelimit.Limiter] and is safe for
 // concurrent use by multiple goroutines.
 type Limiter struct {
 	r Reserver
-	c Clock
+	c clock.Clock
 }
 
-// NewLimiter returns a Limiter reserving slots in r and sleeping on c.
-func NewLimiter(r Reserver, c Clock) *Limiter { return &Limiter{r: r, c: c} }
+var _ ratelimit.Limiter = (*Limiter)(nil)
 
-// Limiter returns a [Limiter] on the rate clocks of s that sleeps on c.
-func (s *SQLite) Limiter(c Clock) *Limiter { return NewLimiter(s, c) }
+// NewLimiter returns a Limiter reserving slots in r and reading and sleeping on c.
+func NewLimiter(r Reserver, c clock.Clock) *Limiter { return &Limiter{r: r, c: c} }
 
-// Wait reserves the next slot of key, at least interval after the previous one, and sleeps
-// until it. If ctx ends while it sleeps, Wait returns ctx.Err() and the slot stays used.
+// Limiter returns a [Limiter] on the rate clocks of s that reads and sleeps on c.
+func (s *SQLite) Limiter(c clock.Clock) *Limiter { return NewLimiter(s, c) }
+
+// Wait reserves the next slot of key, the first that is no earlier than now and at least
+// interval after the slot reserved before it by any process, and sleeps until it. An
+// interval of zero or less never waits.
+//
+// If ctx ends while waiting, Wait returns an error wrapping ctx.Err(), and the slot is given
+// back if r is a [SQLite] and no later slot has been reserved for key in the meantime.
 func (l *Limiter) Wait(ctx context.Context, key string, interval time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
+	}
+	if interval <= 0 {
+		return nil
+	}
 	slot, err := l.r.Reserve(ctx, key, interval, l.c.Now())
 	if err != nil {
 		return err
 	}
-	if d := slot.Sub(l.c.Now()); d > 0 {
-		return l.c.Sleep(ctx, d)
+	if err := clock.SleepUntil(ctx, l.c, slot); err != nil {
+		if s, ok := l.r.(*SQLite); ok {
+			s.giveBack(key, interval, slot)
+		}
+		return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
 	}
 	return nil
+}
+
+// giveBack returns slot, reserved for key with interval, if it is still key's last slot: the
+// next reservation may then take slot itself. It is best effort: it fails when the store
+// cannot be written, and the slot then stays used.
+func (s *SQLite) giveBack(key string, interval time.Duration, slot time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	s.db.ExecContext(ctx, `UPDATE rate_clocks SET last = last - ? WHERE key = ? AND last = ?`,
+		int64(interval), key, slot.UnixNano())
 }
