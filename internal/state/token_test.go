@@ -1,0 +1,122 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTokensRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := open(t, path)
+	if _, ok, err := s.LoadToken(ctx, "didi:acct"); ok || err != nil {
+		t.Fatalf("LoadToken before any Save = %v, %v; want false, nil", ok, err)
+	}
+	want := map[string]Token{
+		"didi:acct":  {Value: "tok-2", Expiry: time.Date(2026, 11, 23, 9, 30, 0, 123456789, time.UTC)},
+		"kimai:user": {Value: "tok-k"}, // no expiry
+		"expired":    {Value: "old", Expiry: t0.Add(-time.Hour)},
+	}
+	saves := []struct {
+		key string
+		t   Token
+	}{
+		{"didi:acct", Token{Value: "tok-1", Expiry: t0}},
+		{"kimai:user", want["kimai:user"]},
+		{"didi:acct", want["didi:acct"]}, // replaces tok-1
+		{"expired", want["expired"]},
+	}
+	for _, sv := range saves {
+		if err := s.SaveToken(ctx, sv.key, sv.t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = open(t, path)
+	for key, w := range want {
+		got, ok, err := s.LoadToken(ctx, key)
+		if err != nil || !ok {
+			t.Fatalf("LoadToken(%s) = %v, %v", key, ok, err)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("LoadToken(%s) (-want +got):\n%s", key, diff)
+		}
+	}
+}
+
+func TestTokenStringHidesValue(t *testing.T) {
+	tok := Token{Value: "s3cr3t-token", Expiry: t0}
+	for _, s := range []string{fmt.Sprint(tok), fmt.Sprintf("%v %+v", tok, tok)} {
+		if strings.Contains(s, "s3cr3t") {
+			t.Errorf("printing a Token shows its value: %s", s)
+		}
+	}
+}
+
+// TestConcurrentUse hammers one store from goroutines that each also open their own store on
+// the same file (as separate processes would): every write must succeed despite SQLite's
+// single writer, thanks to the busy timeout and BEGIN IMMEDIATE.
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	shared := open(t, path)
+	const workers, rounds = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		s := shared
+		if w%2 == 1 {
+			s = open(t, path) // a second connection pool on the same file
+		}
+		wg.Go(func() {
+			for i := range rounds {
+				key := fmt.Sprintf("k%d", w%3) // some keys shared between workers
+				tok := Token{Value: fmt.Sprintf("w%d-%d", w, i), Expiry: t0.Add(time.Duration(i) * time.Second)}
+				if err := s.SaveToken(ctx, key, tok); err != nil {
+					errs <- err
+					return
+				}
+				got, ok, err := s.LoadToken(ctx, key)
+				if err != nil || !ok || got.Value == "" {
+					errs <- fmt.Errorf("LoadToken(%s) = %v, %v, %v", key, got, ok, err)
+					return
+				}
+				if _, err := s.Reserve(ctx, "rate", time.Millisecond, t0); err != nil {
+					errs <- err
+					return
+				}
+				if err := s.Intend(ctx, Entry{Pipeline: "p", Step: "w", Key: fmt.Sprintf("%d-%d", w, i)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// Every Reserve got its own slot: the last one is (workers*rounds - 1) intervals after t0.
+	next, err := shared.Reserve(ctx, "rate", time.Millisecond, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := t0.Add(workers * rounds * time.Millisecond); !next.Equal(want) {
+		t.Errorf("slot after %d concurrent reservations = %v, want %v", workers*rounds, next, want)
+	}
+	st, err := shared.Stats(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pending != workers*rounds {
+		t.Errorf("Stats.Pending = %d, want %d", st.Pending, workers*rounds)
+	}
+}
