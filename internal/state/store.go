@@ -69,6 +69,8 @@ type Store interface {
 	// Reserve reserves the next slot of the rate clock key, atomically across processes:
 	// the slot is the later of now and the previous slot plus interval, and becomes the
 	// clock's previous slot. The caller waits until the returned slot before its call.
+	// Rate clock keys name an account or credential but must not be secrets: they may
+	// appear in error messages.
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
 
 	// Lock takes the run lock of pipeline. It returns a *[LockedError] when another run
