@@ -140,6 +140,7 @@ type StoppedError struct {
 	Last     error // the last error returned by f
 }
 
+// Error names the attempts made, the context's error and the last error.
 func (e *StoppedError) Error() string {
 	return fmt.Sprintf("retry stopped after %d attempt(s): %v; last error: %v", e.Attempts, e.Ctx, e.Last)
 }

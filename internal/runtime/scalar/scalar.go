@@ -29,6 +29,7 @@ type Error struct {
 	Err   error  // the underlying cause, e.g. strconv.ErrRange; may be nil
 }
 
+// Error returns "<type>: cannot decode <input> as <want>", plus the cause if any.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s: cannot decode %s as %s", e.Type, e.Input, e.Want)
 	if errors.Is(e.Err, strconv.ErrRange) {
