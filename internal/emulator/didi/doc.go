@@ -1,0 +1,19 @@
+// Package didi emulates the Didi Enterprise (滴滴企业版) management API on a loopback server.
+//
+// It is written from the vendor's documentation and the research notes (shared/research,
+// shared/seeds/didi-budgetcenter-get.*, shared/reference/didi-openapi.yaml), never from a client:
+//
+//   - POST /river/Auth/authorize (JSON body, client_secret signed as a plain parameter) issues
+//     40-hex access tokens valid 1800 s, bound to the client;
+//   - every call is signed: all parameters but sign, plus sign_key=<key>, sorted, joined as k=v
+//     with &, md5 or sha256 per client; a mismatch answers errno 19999 with data.params_sign_str;
+//   - timestamp window, token, company checks; GET arguments from the query, POST from the JSON body;
+//   - /river/BudgetCenter/get|add|edit|del, /river/Member/get and /river/LegalEntity/get with state.
+//
+// Answers use the envelope {errno, errmsg, request_id, data}; errno is a number unless
+// Options.ErrnoAsString is set.
+//
+// The embedded default fixture is built from [company.Default] by ./mkfixture:
+//
+//go:generate go run ./mkfixture -o fixture.json
+package didi
