@@ -129,6 +129,10 @@ func (c *checker) check() {
 		c.checkIn(cp.Pos, cp.In, true)
 		c.checkTemplate(cp.Pos, cp.Value)
 		c.checkOpRefs(cp.Pos, cp.Skip)
+		c.checkOpRefs(cp.Pos, cp.Only)
+		if len(cp.Skip) > 0 && len(cp.Only) > 0 {
+			c.errorf(cp.Pos, "common parameter %q: give skip or only, not both", cp.Name)
+		}
 		if cp.When != "" && c.creds[cp.When] == nil {
 			c.errorf(cp.Pos, "when: unknown credential %q", cp.When)
 		}
@@ -138,6 +142,13 @@ func (c *checker) check() {
 	}
 	if a.DateTime == "" {
 		a.DateTime = "2006-01-02 15:04:05"
+	}
+	switch a.SendZone {
+	case "":
+		a.SendZone = "api"
+	case "api", "own":
+	default:
+		c.errorf(a.Pos, "send_zone: want api or own, got %q", a.SendZone)
 	}
 	c.checkSigning()
 	c.checkEnvelope()

@@ -22,6 +22,7 @@ type API struct {
 	BaseURL      BaseURL       `yaml:"base_url"`
 	Timezone     string        `yaml:"timezone"`        // IANA zone of the API's local dates and times
 	DateTime     string        `yaml:"datetime_format"` // Go layout used to send datetime parameters
+	SendZone     string        `yaml:"send_zone"`       // api (default): datetimes are sent in the API's zone; own: in the value's own zone
 	Credentials  []Credential  `yaml:"credentials"`
 	CommonParams []CommonParam `yaml:"common_params"`
 	Auth         *Auth         `yaml:"auth"`
@@ -63,6 +64,7 @@ type CommonParam struct {
 	Value string   `yaml:"value"` // template: literal text with {credential.X}, {now.unix}, {token}
 	Type  string   `yaml:"type"`  // wire type in a JSON body: string (default) or int
 	Skip  []string `yaml:"skip"`  // operations that do not send it
+	Only  []string `yaml:"only"`  // the only operations that send it (default all)
 	When  string   `yaml:"when"`  // credential name: sent only when that credential is set
 }
 

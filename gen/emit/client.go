@@ -1,0 +1,483 @@
+package emit
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/specpipe/specpipe/gen/spec"
+)
+
+func (g *gen) clientFile() *jen.File {
+	a := g.api
+	f := g.newFile()
+	doc := strings.TrimSpace(a.Doc)
+	if doc == "" {
+		doc = "Package " + a.Name + " is a client of " + a.Title + "."
+	}
+	for _, line := range strings.Split(doc, "\n") {
+		f.PackageComment(strings.TrimRight(line, " "))
+	}
+	f.Anon("time/tzdata")
+
+	f.Comment("zone is the API's time zone; local dates and times are read and sent in it.")
+	f.Var().Id("zone").Op("=").Qual(wirePkg, "Loc").Call(jen.Lit(a.Timezone))
+	f.Line()
+	f.Comment("Options are the transport settings of a Client: HTTP client, clock, logger, limiter, retries.")
+	f.Type().Id("Options").Op("=").Qual(transportPkg, "Config")
+	f.Comment("APIError is a failure answered by the vendor; inspect it with errors.As.")
+	f.Type().Id("APIError").Op("=").Qual(transportPkg, "APIError")
+	f.Comment("ParamError is a parameter rejected before any request was sent.")
+	f.Type().Id("ParamError").Op("=").Qual(transportPkg, "ParamError")
+	f.Line()
+
+	// Config
+	f.Comment("Config configures a Client. Credentials come from the environment through ConfigFromEnv,")
+	f.Comment("or are set by the caller; they are never logged.")
+	f.Type().Id("Config").StructFunc(func(s *jen.Group) {
+		s.Comment("BaseURL is where the API lives (default " + a.BaseURL.Default + ", env " + a.BaseURL.Env + ").")
+		s.Id("BaseURL").String()
+		for _, c := range a.Credentials {
+			line := c.Doc
+			if line == "" {
+				line = c.Name
+			}
+			s.Comment(spec.GoName(c.Name) + ": " + strings.TrimSpace(line) + " (env " + c.Env + g.credNote(c) + ").")
+			s.Id(spec.GoName(c.Name)).String()
+		}
+		s.Comment("Options are the transport settings; the zero value works.")
+		s.Id("Options").Id("Options")
+	})
+	f.Line()
+	f.Comment("ConfigFromEnv reads the base URL and credentials from the environment variables the spec")
+	f.Comment("names, through getenv (os.Getenv in a program, a map in a test).")
+	f.Func().Id("ConfigFromEnv").Params(jen.Id("getenv").Func().Params(jen.String()).String()).Id("Config").BlockFunc(func(b *jen.Group) {
+		b.Id("cfg").Op(":=").Id("Config").Values(jen.Id("BaseURL").Op(":").Id("getenv").Call(jen.Lit(a.BaseURL.Env)))
+		for _, c := range a.Credentials {
+			b.Id("cfg").Dot(spec.GoName(c.Name)).Op("=").Id("getenv").Call(jen.Lit(c.Env))
+		}
+		b.Return(jen.Id("cfg"))
+	})
+	f.Line()
+
+	// Client
+	f.Comment("Client calls the " + a.Title + ". It is safe for concurrent use.")
+	f.Type().Id("Client").StructFunc(func(s *jen.Group) {
+		s.Id("cfg").Id("Config")
+		s.Id("t").Op("*").Qual(transportPkg, "Transport")
+		if a.Auth != nil {
+			s.Id("tokens").Op("*").Qual(tokencachePkg, "Source")
+		}
+	})
+	f.Line()
+	g.newFunc(f)
+	g.apiDescFunc(f)
+	g.prepareFunc(f)
+	if a.Auth != nil {
+		g.tokenFuncs(f)
+	}
+	// operation descriptors
+	f.Comment("Operation descriptors; never modified.")
+	f.Var().DefsFunc(func(d *jen.Group) {
+		for _, op := range a.Operations {
+			d.Id(opVar(op)).Op("=").Op("&").Qual(transportPkg, "Op").Values(g.opValues(op)...)
+		}
+	})
+	return f
+}
+
+func (g *gen) credNote(c spec.Credential) string {
+	var parts []string
+	if c.Secret {
+		parts = append(parts, "secret")
+	}
+	if c.Optional {
+		parts = append(parts, "optional")
+	}
+	if c.Default != "" {
+		parts = append(parts, "default "+c.Default)
+	}
+	if len(c.Enum) > 0 {
+		parts = append(parts, "one of "+strings.Join(c.Enum, ", "))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, "; ")
+}
+
+func (g *gen) opValues(op *spec.Operation) []jen.Code {
+	d := jen.Dict{
+		jen.Id("API"):    jen.Lit(g.api.Name),
+		jen.Id("Name"):   jen.Lit(op.Name),
+		jen.Id("Method"): jen.Lit(op.Method),
+		jen.Id("Path"):   jen.Lit(op.Path),
+	}
+	if op.Write {
+		d[jen.Id("Write")] = jen.True()
+	}
+	if op.RetrySafe {
+		d[jen.Id("RetrySafe")] = jen.True()
+	}
+	if g.api.Auth != nil && g.api.Auth.Operation == op.Name {
+		d[jen.Id("NoAuth")] = jen.True()
+	}
+	if len(op.Status) > 0 {
+		var st []jen.Code
+		for _, s := range op.Status {
+			st = append(st, jen.Lit(s))
+		}
+		d[jen.Id("OKStatus")] = jen.Index().Int().Values(st...)
+	}
+	return []jen.Code{d}
+}
+
+func strList(ss []string) *jen.Statement {
+	var items []jen.Code
+	for _, s := range ss {
+		items = append(items, jen.Lit(s))
+	}
+	return jen.Index().String().Values(items...)
+}
+
+func (g *gen) newFunc(f *jen.File) {
+	a := g.api
+	f.Comment("New returns a Client for cfg. It checks that every required credential is set and names the")
+	f.Comment("environment variable of each one missing.")
+	f.Func().Id("New").Params(jen.Id("cfg").Id("Config")).Params(jen.Op("*").Id("Client"), jen.Error()).BlockFunc(func(b *jen.Group) {
+		if a.BaseURL.Default != "" {
+			b.If(jen.Id("cfg").Dot("BaseURL").Op("==").Lit("")).Block(jen.Id("cfg").Dot("BaseURL").Op("=").Lit(a.BaseURL.Default))
+		} else {
+			b.If(jen.Id("cfg").Dot("BaseURL").Op("==").Lit("")).Block(jen.Return(jen.Nil(),
+				jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": no base URL: set "+a.BaseURL.Env))))
+		}
+		b.Var().Id("missing").Index().String()
+		for _, c := range a.Credentials {
+			field := jen.Id("cfg").Dot(spec.GoName(c.Name))
+			if c.Default != "" {
+				b.If(field.Clone().Op("==").Lit("")).Block(field.Clone().Op("=").Lit(c.Default))
+			}
+			if !c.Optional {
+				b.If(field.Clone().Op("==").Lit("")).Block(jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit(c.Name+" ("+c.Env+")")))
+			}
+			if len(c.Enum) > 0 {
+				b.If(field.Clone().Op("!=").Lit("").Op("&&").Op("!").Qual("slices", "Contains").Call(strList(c.Enum), field.Clone())).Block(
+					jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": "+c.Env+": want one of "+strings.Join(c.Enum, ", ")+", got %q"), field.Clone())),
+				)
+			}
+		}
+		b.If(jen.Len(jen.Id("missing")).Op(">").Lit(0)).Block(jen.Return(jen.Nil(),
+			jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": missing credentials: %s"), jen.Qual("strings", "Join").Call(jen.Id("missing"), jen.Lit(", ")))))
+		b.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Id("cfg").Op(":").Id("cfg"))
+		creds := jen.Dict{}
+		var secrets []jen.Code
+		for _, c := range a.Credentials {
+			if c.Secret {
+				secrets = append(secrets, jen.Id("cfg").Dot(spec.GoName(c.Name)))
+			} else {
+				creds[jen.Lit(c.Name)] = jen.Id("cfg").Dot(spec.GoName(c.Name))
+			}
+		}
+		hooks := jen.Dict{jen.Id("Prepare"): jen.Id("c").Dot("prepare")}
+		if a.Auth != nil {
+			hooks[jen.Id("Reauth")] = jen.Id("c").Dot("reauth")
+		}
+		b.List(jen.Id("t"), jen.Err()).Op(":=").Qual(transportPkg, "New").Call(
+			jen.Id("apiDesc").Call(), jen.Id("cfg").Dot("BaseURL"), jen.Id("cfg").Dot("Options"),
+			jen.Map(jen.String()).String().Values(creds), jen.Index().String().Values(secrets...),
+			jen.Qual(transportPkg, "Hooks").Values(hooks))
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		b.Id("c").Dot("t").Op("=").Id("t")
+		if au := a.Auth; au != nil {
+			key := jen.Lit(a.Name + ":")
+			if id := g.identityCred(); id != "" {
+				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(spec.GoName(id))
+			}
+			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
+				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
+		}
+		b.Return(jen.Id("c"), jen.Nil())
+	})
+	f.Line()
+}
+
+// identityCred is the first non-secret credential: what a cached token is keyed by.
+func (g *gen) identityCred() string {
+	for _, c := range g.api.Credentials {
+		if !c.Secret {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+func (g *gen) apiDescFunc(f *jen.File) {
+	a := g.api
+	e := a.Envelope
+	env := jen.Dict{jen.Id("Style"): jen.Lit(e.Style)}
+	set := func(k, v string) {
+		if v != "" {
+			env[jen.Id(k)] = jen.Lit(v)
+		}
+	}
+	set("SuccessField", e.SuccessField)
+	set("CodeField", e.CodeField)
+	set("MessageField", e.MessageField)
+	set("DataField", e.DataField)
+	set("RequestIDField", e.RequestID)
+	set("FieldErrors", e.FieldErrors)
+	if len(e.SuccessValues) > 0 {
+		env[jen.Id("SuccessValues")] = strList(e.SuccessValues)
+	}
+	var rls []jen.Code
+	for _, rl := range a.RateLimits {
+		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per)}
+		if rl.Scope == "operation" {
+			d[jen.Id("PerOperation")] = jen.True()
+		}
+		if len(rl.Only) > 0 {
+			d[jen.Id("Only")] = strList(rl.Only)
+		}
+		rls = append(rls, jen.Values(d))
+	}
+	desc := jen.Dict{
+		jen.Id("Name"):       jen.Lit(a.Name),
+		jen.Id("Envelope"):   jen.Qual(transportPkg, "Envelope").Values(env),
+		jen.Id("RateLimits"): jen.Index().Qual(transportPkg, "RateLimit").Values(rls...),
+	}
+	if len(a.Retry.Codes) > 0 {
+		desc[jen.Id("RetryCodes")] = strList(a.Retry.Codes)
+	}
+	if a.Auth != nil && len(a.Auth.ExpiredCodes) > 0 {
+		desc[jen.Id("ExpiredCodes")] = strList(a.Auth.ExpiredCodes)
+	}
+	f.Comment("apiDesc describes the API to the transport.")
+	f.Func().Id("apiDesc").Params().Op("*").Qual(transportPkg, "API").Block(
+		jen.Return(jen.Op("&").Qual(transportPkg, "API").Values(desc)),
+	)
+	f.Line()
+}
+
+var tmplRe = regexp.MustCompile(`\{([^{}]*)\}`)
+
+// template renders a spec template as a Go string expression over the client's config.
+func (g *gen) template(s string) *jen.Statement {
+	return renderTemplate(s, func(name string) jen.Code { return jen.Id("c").Dot("cfg").Dot(spec.GoName(name)) })
+}
+
+// renderTemplate renders a template; cred gives the expression of a credential.
+func renderTemplate(s string, cred func(name string) jen.Code) *jen.Statement {
+	var parts []jen.Code
+	last := 0
+	for _, m := range tmplRe.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > last {
+			parts = append(parts, jen.Lit(s[last:m[0]]))
+		}
+		ref := s[m[2]:m[3]]
+		switch {
+		case ref == "now.unix":
+			parts = append(parts, jen.Qual("strconv", "FormatInt").Call(jen.Id("now").Dot("Unix").Call(), jen.Lit(10)))
+		case ref == "now.unixms":
+			parts = append(parts, jen.Qual("strconv", "FormatInt").Call(jen.Id("now").Dot("UnixMilli").Call(), jen.Lit(10)))
+		case ref == "token":
+			parts = append(parts, jen.Id("tok"))
+		default:
+			parts = append(parts, cred(strings.TrimPrefix(ref, "credential.")))
+		}
+		last = m[1]
+	}
+	if last < len(s) || len(parts) == 0 {
+		parts = append(parts, jen.Lit(s[last:]))
+	}
+	out := jen.Add(parts[0])
+	for _, p := range parts[1:] {
+		out = out.Op("+").Add(p)
+	}
+	return out
+}
+
+func usesRef(s, ref string) bool { return strings.Contains(s, "{"+ref+"}") }
+
+func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
+	var out *jen.Statement
+	for _, n := range names {
+		var c *jen.Statement
+		if eq {
+			c = field.Clone().Op("==").Lit(n)
+		} else {
+			c = field.Clone().Op("!=").Lit(n)
+		}
+		if out == nil {
+			out = c
+		} else if eq {
+			out = out.Op("||").Add(c)
+		} else {
+			out = out.Op("&&").Add(c)
+		}
+	}
+	return out
+}
+
+func (g *gen) prepareFunc(f *jen.File) {
+	a := g.api
+	usesNow, usesTok := false, false
+	check := func(s string) {
+		usesNow = usesNow || usesRef(s, "now.unix") || usesRef(s, "now.unixms")
+		usesTok = usesTok || usesRef(s, "token")
+	}
+	for _, cp := range a.CommonParams {
+		check(cp.Value)
+	}
+	f.Comment("prepare adds the common parameters, the access token and the signature to r. It runs before")
+	f.Comment("every attempt, so timestamps and signatures are fresh.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("prepare").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("r").Op("*").Qual(transportPkg, "Request")).Error().BlockFunc(func(b *jen.Group) {
+		b.Id("loc").Op(":=").Id("r").Dot("ParamsLocation").Call()
+		b.Id("_").Op("=").Id("loc")
+		if usesNow {
+			b.Id("now").Op(":=").Id("c").Dot("t").Dot("Clock").Call().Dot("Now").Call()
+		}
+		if usesTok {
+			b.Var().Id("tok").String()
+			b.If(jen.Op("!").Id("r").Dot("Op").Dot("NoAuth")).Block(
+				jen.Var().Err().Error(),
+				jen.If(jen.List(jen.Id("tok"), jen.Err()).Op("=").Id("c").Dot("tokens").Dot("Token").Call(jen.Id("ctx")), jen.Err().Op("!=").Nil()).Block(
+					jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("get access token: %w"), jen.Err())),
+				),
+			)
+		}
+		opName := jen.Id("r").Dot("Op").Dot("Name")
+		for _, cp := range a.CommonParams {
+			var in jen.Code
+			if cp.In == "params" || cp.In == "" {
+				in = jen.Id("loc")
+			} else {
+				in = location(cp.In)
+			}
+			var set *jen.Statement
+			if cp.Type == "int" {
+				set = jen.Id("r").Dot("Set").Call(jen.Func().Params().Qual(transportPkg, "Param").Block(
+					jen.Id("v").Op(":=").Add(g.template(cp.Value)),
+					jen.Return(jen.Qual(transportPkg, "Param").Values(jen.Dict{
+						jen.Id("Name"): jen.Lit(cp.Name), jen.Id("In"): in, jen.Id("Text"): jen.Id("v"),
+						jen.Id("JSON"): jen.Qual("encoding/json", "RawMessage").Call(jen.Id("v")),
+					})),
+				).Call())
+			} else {
+				set = jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(cp.Name), in, g.template(cp.Value)))
+			}
+			var conds []*jen.Statement
+			if len(cp.Skip) > 0 {
+				conds = append(conds, jen.Parens(opCond(opName, cp.Skip, false)))
+			}
+			if len(cp.Only) > 0 {
+				conds = append(conds, jen.Parens(opCond(opName, cp.Only, true)))
+			}
+			if usesRef(cp.Value, "token") {
+				conds = append(conds, jen.Op("!").Id("r").Dot("Op").Dot("NoAuth"))
+			}
+			if cp.When != "" {
+				conds = append(conds, jen.Id("c").Dot("cfg").Dot(spec.GoName(cp.When)).Op("!=").Lit(""))
+			}
+			if len(conds) == 0 {
+				b.Add(set)
+				continue
+			}
+			cond := conds[0]
+			for _, c := range conds[1:] {
+				cond = cond.Op("&&").Add(c)
+			}
+			b.If(cond).Block(set)
+		}
+		if s := a.Signing; s != nil {
+			sign := []jen.Code{
+				jen.List(jen.Id("sig"), jen.Err()).Op(":=").Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), jen.Id("sig"))),
+			}
+			if len(s.Skip) > 0 {
+				b.If(opCond(opName, s.Skip, false)).Block(sign...)
+			} else {
+				for _, st := range sign {
+					b.Add(st)
+				}
+			}
+		}
+		b.Return(jen.Nil())
+	})
+	f.Line()
+}
+
+// tokenParam is the common parameter that carries the token as is, if any.
+func (g *gen) tokenParam() string {
+	for _, cp := range g.api.CommonParams {
+		if cp.Value == "{token}" {
+			return cp.Name
+		}
+	}
+	return ""
+}
+
+func (g *gen) tokenFuncs(f *jen.File) {
+	a := g.api
+	au := a.Auth
+	op := a.Op(au.Operation)
+	t := g.types[op.Result]
+	tokField := t.Field(au.TokenField)
+	f.Comment("fetchToken calls " + op.Go + " and returns the token with its expiry.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchToken").Params(jen.Id("ctx").Qual("context", "Context")).Params(
+		jen.Qual(tokencachePkg, "Token"), jen.Error()).BlockFunc(func(b *jen.Group) {
+		b.Id("start").Op(":=").Id("c").Dot("t").Dot("Clock").Call().Dot("Now").Call()
+		b.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot(op.Go).Call(jen.Id("ctx"), jen.Id(op.Go+"Params").Values())
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(tokencachePkg, "Token").Values(), jen.Err()))
+		b.If(jen.Id("r").Dot(tokField.Go).Op("==").Lit("")).Block(jen.Return(jen.Qual(tokencachePkg, "Token").Values(),
+			jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": the answer holds no "+au.TokenField))))
+		b.Id("life").Op(":=").Add(durLit(au.Lifetime))
+		if au.ExpiresField != "" {
+			ef := t.Field(au.ExpiresField)
+			b.If(jen.Id("r").Dot(ef.Go).Op(">").Lit(0)).Block(
+				jen.Id("life").Op("=").Qual("time", "Duration").Call(jen.Id("r").Dot(ef.Go)).Op("*").Qual("time", "Second"))
+		}
+		b.Return(jen.Qual(tokencachePkg, "Token").Values(jen.Dict{
+			jen.Id("Value"): jen.Id("r").Dot(tokField.Go), jen.Id("Expiry"): jen.Id("start").Dot("Add").Call(jen.Id("life")),
+		}), jen.Nil())
+	})
+	f.Line()
+	f.Comment("reauth drops the token the vendor rejected as expired, so the next attempt fetches a new one.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("reauth").Params(jen.Id("r").Op("*").Qual(transportPkg, "Request")).BlockFunc(func(b *jen.Group) {
+		if p := g.tokenParam(); p != "" {
+			b.If(jen.Id("r").Op("==").Nil()).Block(jen.Return())
+			b.If(jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("r").Dot("Get").Call(jen.Lit(p)), jen.Id("ok")).Block(
+				jen.Id("c").Dot("tokens").Dot("Invalidate").Call(jen.Id("p").Dot("Text")))
+		}
+	})
+	f.Line()
+}
+
+// signerCreds are the credentials the signing recipe reads, in spec order.
+func (g *gen) signerCreds() []spec.Credential {
+	s := g.api.Signing
+	all := s.Append + s.HMACKey + s.Digest
+	for _, e := range s.Extra {
+		all += e.Value
+	}
+	var out []spec.Credential
+	for _, c := range g.api.Credentials {
+		if usesRef(all, "credential."+c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (g *gen) signerArgs(cfg *jen.Statement) []jen.Code {
+	var out []jen.Code
+	for _, c := range g.signerCreds() {
+		out = append(out, cfg.Clone().Dot(spec.GoName(c.Name)))
+	}
+	return out
+}
+
+var _ = slices.Contains[[]string]

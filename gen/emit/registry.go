@@ -1,0 +1,164 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/specpipe/specpipe/gen/spec"
+)
+
+// recordType is the Go type of one record Call yields for op, and how Call produces records.
+func (g *gen) recordType(op *spec.Operation) (*jen.Statement, string) {
+	switch {
+	case op.Paging != nil:
+		item, _ := spec.ItemType(op, g.types)
+		return g.goType(item), "paged"
+	case op.Result == "":
+		return jen.Struct(), "none"
+	case strings.HasPrefix(op.Result, "[]"):
+		return g.goType(op.Result[2:]), "list"
+	}
+	if _, obj := g.object(op.Result); obj {
+		return jen.Id(op.Result), "object"
+	}
+	return g.goType(op.Result), "value"
+}
+
+func (g *gen) registryFile() *jen.File {
+	a := g.api
+	f := g.newFile()
+	f.Comment("API describes this package to the pipeline runner and the pipe command.")
+	f.Func().Id("API").Params().Op("*").Qual(registryPkg, "API").BlockFunc(func(b *jen.Group) {
+		var creds, rls, ops []jen.Code
+		for _, c := range a.Credentials {
+			d := jen.Dict{jen.Id("Name"): jen.Lit(c.Name), jen.Id("Env"): jen.Lit(c.Env), jen.Id("Doc"): jen.Lit(c.Doc)}
+			if c.Secret {
+				d[jen.Id("Secret")] = jen.True()
+			}
+			if c.Optional {
+				d[jen.Id("Optional")] = jen.True()
+			}
+			if c.Default != "" {
+				d[jen.Id("Default")] = jen.Lit(c.Default)
+			}
+			if len(c.Enum) > 0 {
+				d[jen.Id("Enum")] = strList(c.Enum)
+			}
+			creds = append(creds, jen.Values(d))
+		}
+		for _, rl := range a.RateLimits {
+			d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per), jen.Id("Doc"): jen.Lit(strings.TrimSpace(rl.Doc))}
+			if rl.Scope == "operation" {
+				d[jen.Id("PerOperation")] = jen.True()
+			}
+			if len(rl.Only) > 0 {
+				d[jen.Id("Only")] = strList(rl.Only)
+			}
+			rls = append(rls, jen.Values(d))
+		}
+		for _, op := range a.Operations {
+			var params []jen.Code
+			for _, p := range op.Params {
+				d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Type), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
+				if p.Required {
+					d[jen.Id("Required")] = jen.True()
+				}
+				params = append(params, jen.Values(d))
+			}
+			rt, _ := g.recordType(op)
+			d := jen.Dict{
+				jen.Id("Name"): jen.Lit(op.Name), jen.Id("GoName"): jen.Lit(op.Go),
+				jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path),
+				jen.Id("Summary"): jen.Lit(op.Summary), jen.Id("Doc"): jen.Lit(strings.TrimSpace(op.Doc)),
+				jen.Id("Params"): jen.Index().Qual(registryPkg, "Param").Values(params...),
+				jen.Id("Record"): jen.Qual("reflect", "TypeFor").Types(rt).Call(),
+			}
+			if op.Write {
+				d[jen.Id("Write")] = jen.True()
+			}
+			if op.RetrySafe {
+				d[jen.Id("RetrySafe")] = jen.True()
+			}
+			if op.Paging != nil {
+				d[jen.Id("Paged")] = jen.True()
+				ps := g.pagingStyle(op)
+				size := ps.MaxLength
+				if ps.Style == "header" {
+					size = ps.Size
+				}
+				if ps.Style == "page" {
+					size = 50
+				}
+				d[jen.Id("PageSize")] = jen.Lit(size)
+			}
+			ops = append(ops, jen.Values(d))
+		}
+		b.Return(jen.Op("&").Qual(registryPkg, "API").Values(jen.Dict{
+			jen.Id("Name"): jen.Lit(a.Name), jen.Id("Title"): jen.Lit(a.Title), jen.Id("Doc"): jen.Lit(strings.TrimSpace(a.Doc)),
+			jen.Id("Timezone"): jen.Lit(a.Timezone), jen.Id("BaseURL"): jen.Lit(a.BaseURL.Default), jen.Id("BaseURLEnv"): jen.Lit(a.BaseURL.Env),
+			jen.Id("Credentials"): jen.Index().Qual(registryPkg, "Credential").Values(creds...),
+			jen.Id("RateLimits"):  jen.Index().Qual(registryPkg, "RateLimit").Values(rls...),
+			jen.Id("Ops"):         jen.Index().Op("*").Qual(registryPkg, "Op").Values(ops...),
+			jen.Id("New"): jen.Func().Params(jen.Id("s").Qual(registryPkg, "Settings")).Params(jen.Qual(registryPkg, "Client"), jen.Error()).BlockFunc(func(nb *jen.Group) {
+				d := jen.Dict{jen.Id("BaseURL"): jen.Id("s").Dot("BaseURL"), jen.Id("Options"): jen.Id("s").Dot("Transport")}
+				for _, c := range a.Credentials {
+					d[jen.Id(spec.GoName(c.Name))] = jen.Id("s").Dot("Credentials").Index(jen.Lit(c.Name))
+				}
+				nb.List(jen.Id("c"), jen.Err()).Op(":=").Id("New").Call(jen.Id("Config").Values(d))
+				nb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+				nb.Return(jen.Id("c"), jen.Nil())
+			}),
+		}))
+	})
+	f.Line()
+
+	f.Comment("Call runs the named operation with loosely typed parameters and yields its records: the items")
+	f.Comment("of a paged operation (of every page when all is set), the elements of a list, or the one result.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Call").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("op").String(),
+		jen.Id("params").Map(jen.String()).Any(), jen.Id("all").Bool()).Qual("iter", "Seq2").Types(jen.Any(), jen.Error()).BlockFunc(func(b *jen.Group) {
+		b.Switch(jen.Id("op")).BlockFunc(func(sw *jen.Group) {
+			for _, op := range a.Operations {
+				rt, kind := g.recordType(op)
+				call := jen.Id("c").Dot(op.Go).Call(jen.Id("ctx"), jen.Id("p"))
+				body := []jen.Code{
+					jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("decode" + op.Go + "Params").Call(jen.Id("params")),
+					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(wirePkg, "Fail").Call(jen.Err()))),
+				}
+				ctxP := jen.Id("ctx").Qual("context", "Context")
+				switch kind {
+				case "paged":
+					items := jen.Id("r")
+					if op.Paging.Items != "" {
+						items = jen.Id("r").Dot(g.types[op.Result].Field(op.Paging.Items).Go)
+					}
+					body = append(body,
+						jen.If(jen.Id("all")).Block(jen.Return(jen.Qual(wirePkg, "Any").Call(jen.Id("c").Dot(op.Go+"All").Call(jen.Id("ctx"), jen.Id("p"))))),
+						jen.Return(jen.Qual(wirePkg, "Each").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(jen.Index().Add(rt), jen.Error()).Block(
+							jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot(op.Go).Call(jen.Id("ctx"), jen.Id("p")),
+							jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+							jen.Return(items, jen.Nil()),
+						))))
+				case "list":
+					body = append(body, jen.Return(jen.Qual(wirePkg, "Each").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(jen.Index().Add(rt), jen.Error()).Block(
+						jen.Return(call)))))
+				case "object":
+					body = append(body, jen.Return(jen.Qual(wirePkg, "One").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(rt, jen.Error()).Block(
+						jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(call),
+						jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id(op.Result).Values(), jen.Err())),
+						jen.Return(jen.Op("*").Id("r"), jen.Nil()),
+					))))
+				case "value":
+					body = append(body, jen.Return(jen.Qual(wirePkg, "One").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(rt, jen.Error()).Block(
+						jen.Return(call)))))
+				case "none":
+					body = append(body, jen.Return(jen.Qual(wirePkg, "One").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(jen.Struct(), jen.Error()).Block(
+						jen.Return(jen.Struct().Values(), call)))))
+				}
+				sw.Case(jen.Lit(op.Name)).Block(body...)
+			}
+		})
+		b.Return(jen.Qual(wirePkg, "Fail").Call(jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": unknown operation %q"), jen.Id("op"))))
+	})
+	return f
+}

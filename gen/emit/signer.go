@@ -1,0 +1,131 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/specpipe/specpipe/gen/spec"
+)
+
+func argName(c spec.Credential) string { return lowerFirst(spec.GoName(c.Name)) }
+
+// signerFile renders the API's signing recipe as plain Go:
+//
+//	// StringToSign returns the text that is signed: ...
+//	func StringToSign(params map[string]string, key string) string { ... }
+//	// Sign returns the signature of params.
+//	func Sign(params map[string]string, key string) (string, error) { ... }
+func (g *gen) signerFile() *jen.File {
+	s := g.api.Signing
+	f := g.newFile()
+	creds := g.signerCreds()
+	args := []jen.Code{jen.Id("params").Map(jen.String()).String()}
+	var callArgs []jen.Code
+	callArgs = append(callArgs, jen.Id("params"))
+	for _, c := range creds {
+		args = append(args, jen.Id(argName(c)).String())
+		callArgs = append(callArgs, jen.Id(argName(c)))
+	}
+	cred := func(name string) jen.Code { return jen.Id(lowerFirst(spec.GoName(name))) }
+
+	f.Comment("SignParam is the name the signature is sent as.")
+	f.Const().Id("SignParam").Op("=").Lit(s.Param)
+	f.Line()
+	f.Comment("StringToSign returns the text " + g.api.Name + " signs for params (every parameter except " + s.Param + ").")
+	if s.Doc != "" {
+		f.Comment("")
+		fileComment(f, s.Doc)
+	}
+	f.Func().Id("StringToSign").Params(args...).String().BlockFunc(func(b *jen.Group) {
+		b.Id("all").Op(":=").Make(jen.Map(jen.String()).String(), jen.Len(jen.Id("params")).Op("+").Lit(len(s.Extra)))
+		b.For(jen.List(jen.Id("k"), jen.Id("v")).Op(":=").Range().Id("params")).Block(
+			jen.If(jen.Id("k").Op("!=").Lit(s.Param)).Block(jen.Id("all").Index(jen.Id("k")).Op("=").Id("v")))
+		for _, e := range s.Extra {
+			b.Id("all").Index(jen.Lit(e.Name)).Op("=").Add(renderTemplate(e.Value, cred))
+		}
+		b.Id("keys").Op(":=").Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("all")))
+		b.Var().Id("sb").Qual("strings", "Builder")
+		b.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("keys")).BlockFunc(func(lb *jen.Group) {
+			if s.Separator != "" {
+				lb.If(jen.Id("i").Op(">").Lit(0)).Block(jen.Id("sb").Dot("WriteString").Call(jen.Lit(s.Separator)))
+			} else {
+				lb.Id("_").Op("=").Id("i")
+			}
+			for _, part := range pairParts(s.Pair) {
+				switch part {
+				case "{key}":
+					lb.Id("sb").Dot("WriteString").Call(jen.Id("k"))
+				case "{value}":
+					lb.Id("sb").Dot("WriteString").Call(jen.Id("all").Index(jen.Id("k")))
+				default:
+					lb.Id("sb").Dot("WriteString").Call(jen.Lit(part))
+				}
+			}
+		})
+		if s.Append != "" {
+			b.Id("sb").Dot("WriteString").Call(renderTemplate(s.Append, cred))
+		}
+		b.Return(jen.Id("sb").Dot("String").Call())
+	})
+	f.Line()
+
+	f.Comment("Sign returns the signature of params, " + s.Hex + "-case hex.")
+	f.Func().Id("Sign").Params(args...).Params(jen.String(), jen.Error()).BlockFunc(func(b *jen.Group) {
+		b.Id("msg").Op(":=").Index().Byte().Call(jen.Id("StringToSign").Call(callArgs...))
+		b.Var().Id("sum").Index().Byte()
+		digest := func(kind string) []jen.Code {
+			switch kind {
+			case "md5":
+				return []jen.Code{jen.Id("h").Op(":=").Qual("crypto/md5", "Sum").Call(jen.Id("msg")), jen.Id("sum").Op("=").Id("h").Index(jen.Op(":"))}
+			case "sha256":
+				return []jen.Code{jen.Id("h").Op(":=").Qual("crypto/sha256", "Sum256").Call(jen.Id("msg")), jen.Id("sum").Op("=").Id("h").Index(jen.Op(":"))}
+			default: // hmac-sha256
+				return []jen.Code{
+					jen.Id("m").Op(":=").Qual("crypto/hmac", "New").Call(jen.Qual("crypto/sha256", "New"), jen.Index().Byte().Call(renderTemplate(s.HMACKey, cred))),
+					jen.Id("m").Dot("Write").Call(jen.Id("msg")),
+					jen.Id("sum").Op("=").Id("m").Dot("Sum").Call(jen.Nil()),
+				}
+			}
+		}
+		if strings.HasPrefix(s.Digest, "{credential.") {
+			name := strings.TrimSuffix(strings.TrimPrefix(s.Digest, "{credential."), "}")
+			v := jen.Id(lowerFirst(spec.GoName(name)))
+			b.Switch(v.Clone()).Block(
+				jen.Case(jen.Lit("md5"), jen.Lit("")).Block(digest("md5")...),
+				jen.Case(jen.Lit("sha256")).Block(digest("sha256")...),
+				jen.Default().Block(jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
+					jen.Lit(g.api.Name+": unknown signature method %q (want md5 or sha256)"), v.Clone()))),
+			)
+		} else {
+			for _, c := range digest(s.Digest) {
+				b.Add(c)
+			}
+		}
+		enc := jen.Qual("encoding/hex", "EncodeToString").Call(jen.Id("sum"))
+		if s.Hex == "upper" {
+			enc = jen.Qual("strings", "ToUpper").Call(enc)
+		}
+		b.Return(enc, jen.Nil())
+	})
+	return f
+}
+
+// pairParts splits a pair format such as "{key}={value}" into literals and placeholders.
+func pairParts(p string) []string {
+	var out []string
+	for p != "" {
+		i := strings.Index(p, "{")
+		if i < 0 {
+			out = append(out, p)
+			break
+		}
+		if i > 0 {
+			out = append(out, p[:i])
+		}
+		j := strings.Index(p[i:], "}")
+		out = append(out, p[i:i+j+1])
+		p = p[i+j+1:]
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ErrNotFound matches (with errors.Is) an APIError for an HTTP 404.
+var ErrNotFound = errors.New("not found")
+
+// FieldError is one field's validation message from the vendor (Kimai form errors, flattened).
+type FieldError struct {
+	Field   string // dotted path, e.g. customer or members.0.user; "" for a form-level error
+	Message string
+}
+
+func (f FieldError) String() string {
+	if f.Field == "" {
+		return f.Message
+	}
+	return f.Field + ": " + f.Message
+}
+
+// APIError is a failure answered by the vendor: a non-success envelope or an HTTP error status.
+type APIError struct {
+	Op        string // "kimai.createProject"
+	Status    int    // HTTP status
+	Code      string // vendor code (kqapi status, Didi errno, Kimai code), "" when none
+	Message   string // vendor message
+	Fields    []FieldError
+	RequestID string // Didi request_id, when sent
+	// Retryable reports whether the same request may succeed later (5xx, vendor busy codes).
+	Retryable bool
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	switch {
+	case e.Code != "" && e.Status != 0 && e.Status != http.StatusOK:
+		fmt.Fprintf(&b, "HTTP %d, vendor code %s", e.Status, e.Code)
+	case e.Code != "":
+		fmt.Fprintf(&b, "vendor code %s", e.Code)
+	default:
+		fmt.Fprintf(&b, "HTTP %d", e.Status)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	for i, f := range e.Fields {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(f.String())
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request_id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrNotFound) true for 404 answers.
+func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Status == http.StatusNotFound }
+
+// ResponseError is an answer that could not be understood: not JSON (an HTML error page), cut
+// short, or of an unexpected shape.
+type ResponseError struct {
+	Op      string
+	Status  int
+	Snippet string // the start of the body, secrets removed
+	Err     error
+}
+
+func (e *ResponseError) Error() string {
+	s := fmt.Sprintf("%s: HTTP %d: cannot read the answer: %v", e.Op, e.Status, e.Err)
+	if e.Snippet != "" {
+		s += fmt.Sprintf(" (body starts %q)", e.Snippet)
+	}
+	return s
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// NetworkError is a failure to send or receive. For a write, Unknown reports whether the vendor may
+// have processed the request (the connection broke after it was sent).
+type NetworkError struct {
+	Op      string
+	Unknown bool
+	Err     error
+}
+
+func (e *NetworkError) Error() string { return fmt.Sprintf("%s: %v", e.Op, e.Err) }
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// ParamError is a parameter the client rejected before any request was sent.
+type ParamError struct {
+	Op    string
+	Param string
+	Msg   string
+}
+
+func (e *ParamError) Error() string {
+	if e.Param == "" {
+		return fmt.Sprintf("%s: %s", e.Op, e.Msg)
+	}
+	return fmt.Sprintf("%s: parameter %s: %s", e.Op, e.Param, e.Msg)
+}
+
+// OutcomeUnknown reports whether err leaves it unknown if a write took effect: the request was sent,
+// but no complete answer came back. Exactly-once bookkeeping must reconcile such writes.
+func OutcomeUnknown(err error) bool {
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		return ne.Unknown
+	}
+	var re *ResponseError
+	return errors.As(err, &re)
+}
