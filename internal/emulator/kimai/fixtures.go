@@ -1,0 +1,167 @@
+package kimai
+
+import (
+	"fmt"
+
+	"github.com/specpipe/specpipe/internal/emulator/company"
+)
+
+// Sandbox credentials of the default fixture (fine to print; never journaled).
+const (
+	SandboxAdminUser     = "admin"
+	SandboxAdminToken    = "sandbox-admin-token"
+	SandboxTeamleadUser  = "teamlead"
+	SandboxTeamleadToken = "sandbox-teamlead-token"
+)
+
+// Names of the internal records attendance timesheets are posted to in the default fixture.
+const (
+	InternalCustomer = "示例科技有限公司"
+	InternalProject  = "日常考勤"
+	InternalActivity = "出勤"
+)
+
+// BuildTestFixture builds Kimai's own API test database (src/Command/ResetTestCommand.php).
+func BuildTestFixture() *Fixture {
+	const berlin = "Europe/Berlin"
+	user := func(id int, name, role, token, alias, title, avatar string, rate float64, enabled bool) User {
+		return User{ID: id, Username: name, Email: name + "@example.com", Alias: alias, Title: title, Avatar: avatar,
+			Language: "en", Locale: "en", Timezone: berlin, Enabled: enabled, Roles: []string{role},
+			HourlyRate: rate, Tokens: []Token{{Token: token}}, APIPassword: "token"}
+	}
+	const retro = "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=retro&f=y"
+	return &Fixture{
+		Name: "kimai-test",
+		Config: Config{DefaultTimezone: berlin, DefaultCountry: "DE", DefaultCurrency: "EUR", DefaultLanguage: "en",
+			GeneratedNumbers: 1},
+		Users: []User{
+			user(1, "clara_customer", RoleCustomer, "token_customer", "Clara Haynes", "CFO",
+				"https://www.gravatar.com/avatar/00000000000000000000000000000000?d=monsterid&f=y", 53, true),
+			user(2, "john_user", RoleUser, "token_user", "John Doe", "Developer", retro, 82, true),
+			user(3, "chris_user", RoleUser, "token_inactive", "Chris Deactive", "Developer (left company)", retro, 35, false),
+			user(4, "tony_teamlead", RoleTeamlead, "token_teamlead", "Tony Maier", "Head of Development",
+				"https://en.gravatar.com/userimage/3533186/bf2163b1dd23f3107a028af0195624e9.jpeg", 35, true),
+			user(5, "anna_admin", RoleAdmin, "token_admin", "Anna Smith", "Administrator", "", 81, true),
+			user(6, "susan_super", RoleSuperAdmin, "token_super", "", "Super Administrator", "", 46, true),
+			user(7, "test_user_1", RoleUser, "token_qa1", "Test User 1", "Quality Tester 1", "", 0, true),
+			user(8, "test_user_2", RoleUser, "token_qa2", "Test User 2", "Quality Tester 2", "", 0, true),
+		},
+		Teams: []Team{{ID: 1, Name: "Test team", Members: []Member{{User: 7, Teamlead: true}, {User: 8}}}},
+		Customers: []Customer{{ID: 1, Name: "Test", Number: "1", Comment: "Test comment", Visible: true, Billable: true,
+			Contact: "Test", Address: "Test", Company: "Test", Country: "DE", Currency: "EUR", Language: "en",
+			Phone: "111", Fax: "222", Mobile: "333", Email: "test@example.com", TimeBudget: 100000, Budget: 1000,
+			Timezone: berlin}},
+		Projects: []Project{{ID: 1, Customer: 1, Name: "Test", Comment: "Test comment", OrderNumber: "111",
+			Visible: true, Billable: true, GlobalActivities: true, TimeBudget: 100000, Budget: 1000}},
+		Activities: []Activity{{ID: 1, Name: "Test", Comment: "Test comment", Visible: true, Billable: true,
+			TimeBudget: 100000, Budget: 1000}},
+		Tags:       []Tag{},
+		Timesheets: []Timesheet{},
+	}
+}
+
+// BuildDefaultFixture builds the sandbox fixture from the company roster: a super admin and a
+// teamlead, one ROLE_USER per employee with a Kimai account (accountNumber = attendance account),
+// the internal customer/project/activity for attendance, and a few other customers and projects.
+func BuildDefaultFixture(c company.Company) *Fixture {
+	const lang = "zh_CN"
+	f := &Fixture{
+		Name:   "company",
+		Config: Config{DefaultTimezone: company.Zone, DefaultCountry: "CN", DefaultCurrency: "CNY", DefaultLanguage: lang},
+		Users: []User{
+			{ID: 1, Username: SandboxAdminUser, Email: "admin@example.cn", Alias: "系统管理员", Title: "Administrator",
+				Language: lang, Locale: lang, Timezone: company.Zone, Enabled: true, Roles: []string{RoleSuperAdmin},
+				Tokens: []Token{{Token: SandboxAdminToken}}},
+			{ID: 2, Username: SandboxTeamleadUser, Email: "teamlead@example.cn", Alias: "考勤主管", Title: "Teamlead",
+				Language: lang, Locale: lang, Timezone: company.Zone, Enabled: true, Roles: []string{RoleTeamlead},
+				Tokens: []Token{{Token: SandboxTeamleadToken}}},
+		},
+		Tags:       []Tag{{ID: 1, Name: "考勤", Visible: true}, {ID: 2, Name: "夜班", Visible: true}, {ID: 3, Name: "加班", Visible: true}},
+		Timesheets: []Timesheet{},
+	}
+	team := Team{ID: 1, Name: "考勤组", Members: []Member{{User: 2, Teamlead: true}}}
+	rd := 0
+	if len(c.Departments) > 1 {
+		rd = c.Departments[1].ID
+	}
+	for _, e := range c.Employees {
+		if !e.Kimai {
+			continue
+		}
+		id := len(f.Users) + 1
+		f.Users = append(f.Users, User{ID: id, Username: e.Username, Email: e.Email, Alias: e.Name,
+			AccountNumber: e.Account, Language: lang, Locale: lang, Timezone: e.Timezone, Enabled: true,
+			Roles: []string{RoleUser}})
+		if e.DeptID == rd {
+			team.Members = append(team.Members, Member{User: id})
+		}
+	}
+	f.Teams = []Team{team}
+	f.Customers = []Customer{
+		{ID: 1, Name: InternalCustomer, Number: "INTERNAL", Comment: "内部考勤", Visible: true, Billable: false,
+			Company: c.Name, Country: "CN", Currency: "CNY", Language: lang, Timezone: company.Zone},
+		{ID: 2, Name: "上海云帆贸易有限公司", Number: "C-0002", Visible: true, Billable: true, Country: "CN",
+			Currency: "CNY", Language: lang, Timezone: company.Zone},
+		{ID: 3, Name: "北京星河数据有限公司", Number: "C-0003", Visible: true, Billable: true, Country: "CN",
+			Currency: "CNY", Language: lang, Timezone: company.Zone},
+	}
+	f.Projects = []Project{
+		{ID: 1, Customer: 1, Name: InternalProject, Number: "ATT", Visible: true, Billable: false, GlobalActivities: true},
+		{ID: 2, Customer: 2, Name: "客户支持", Number: "0002", Visible: true, Billable: true, GlobalActivities: true},
+		{ID: 3, Customer: 3, Name: "数据迁移", Number: "0003", Visible: true, Billable: true, GlobalActivities: true},
+	}
+	f.Activities = []Activity{
+		{ID: 1, Project: 1, Name: InternalActivity, Number: "ATT-1", Visible: true, Billable: false},
+		{ID: 2, Project: 1, Name: "加班", Number: "ATT-2", Visible: true, Billable: false},
+		{ID: 3, Name: "开发", Number: "0003", Visible: true, Billable: true},
+		{ID: 4, Name: "会议", Number: "0004", Visible: true, Billable: true},
+	}
+	return f
+}
+
+// checkFixture reports the first inconsistency in f (dangling ids, duplicate ids or tokens).
+func checkFixture(f *Fixture) error {
+	seen := map[string]bool{}
+	users := map[int]bool{}
+	for _, u := range f.Users {
+		if users[u.ID] || u.ID <= 0 {
+			return fmt.Errorf("user id %d duplicated or invalid", u.ID)
+		}
+		users[u.ID] = true
+		for _, t := range u.Tokens {
+			if seen[t.Token] {
+				return fmt.Errorf("user %q: token reused", u.Username)
+			}
+			seen[t.Token] = true
+		}
+	}
+	customers, projects, activities := map[int]bool{}, map[int]bool{}, map[int]bool{}
+	for _, c := range f.Customers {
+		customers[c.ID] = true
+	}
+	for _, p := range f.Projects {
+		if !customers[p.Customer] {
+			return fmt.Errorf("project %d: no customer %d", p.ID, p.Customer)
+		}
+		projects[p.ID] = true
+	}
+	for _, a := range f.Activities {
+		if a.Project != 0 && !projects[a.Project] {
+			return fmt.Errorf("activity %d: no project %d", a.ID, a.Project)
+		}
+		activities[a.ID] = true
+	}
+	for _, t := range f.Teams {
+		for _, m := range t.Members {
+			if !users[m.User] {
+				return fmt.Errorf("team %d: no user %d", t.ID, m.User)
+			}
+		}
+	}
+	for _, t := range f.Timesheets {
+		if !users[t.User] || !projects[t.Project] || !activities[t.Activity] {
+			return fmt.Errorf("timesheet %d: dangling reference", t.ID)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,757 @@
+package kimai
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Timesheet validation messages (translations/validators.en.xlf).
+const (
+	msgEndBeforeBegin  = "The end date must not be earlier than the start date."
+	msgProjectMismatch = "Project mismatch, project specific activity and timesheet project are different."
+	msgGlobalForbidden = "Global activities are forbidden for the selected project."
+	msgNeedProject     = "A project needs to be selected."
+	msgNeedActivity    = "An activity needs to be selected."
+	msgNotStarted      = "The project has not started at that time."
+	msgFinished        = "The project is finished at that time."
+)
+
+func msgLongRunning(minutes int) string {
+	return fmt.Sprintf("Maximum %d:%02d hours allowed.", minutes/60, minutes%60)
+}
+
+// localPattern is the prefix Symfony's HTML5 local datetime transformer requires; the rest must
+// be something PHP's DateTime understands (seconds fraction, an offset).
+var localPattern = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{1,2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$`)
+
+// parseLocal reads a datetime as Kimai does: local wall time in loc, unless an offset is given
+// (then the instant is converted into loc).
+func parseLocal(s string, loc *time.Location) (time.Time, error) {
+	m := localPattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return time.Time{}, fmt.Errorf("not a local datetime: %q", s)
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	sec := 0
+	if m[6] != "" {
+		sec = n(6)
+	}
+	if n(2) < 1 || n(2) > 12 || n(3) < 1 || n(3) > 31 || n(4) > 23 || n(5) > 59 || sec > 59 {
+		return time.Time{}, fmt.Errorf("datetime out of range: %q", s)
+	}
+	if m[8] != "" {
+		zone := time.UTC
+		if m[8] != "Z" {
+			off := strings.Replace(m[8], ":", "", 1)
+			h, _ := strconv.Atoi(off[1:3])
+			mi, _ := strconv.Atoi(off[3:5])
+			secs := h*3600 + mi*60
+			if off[0] == '-' {
+				secs = -secs
+			}
+			zone = time.FixedZone("", secs)
+		}
+		return time.Date(n(1), time.Month(n(2)), n(3), n(4), n(5), sec, 0, zone).In(loc), nil
+	}
+	t := time.Date(n(1), time.Month(n(2)), n(3), n(4), n(5), sec, 0, loc)
+	if t.Day() != n(3) {
+		return time.Time{}, fmt.Errorf("no such date: %q", s)
+	}
+	return t, nil
+}
+
+// floorMinute and ceilMinute are Kimai's default rounding (begin down, end up, to the minute).
+func floorMinute(t time.Time) time.Time {
+	return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
+}
+
+func ceilMinute(t time.Time) time.Time {
+	f := floorMinute(t)
+	if f.Equal(t) {
+		return t
+	}
+	return f.Add(time.Minute)
+}
+
+// recalc applies rounding, duration and rates to t (Kimai's timesheet calculators).
+func (e *Emulator) recalc(t *Timesheet) {
+	loc, err := time.LoadLocation(t.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	t.Begin = floorMinute(t.Begin.In(loc))
+	if t.End == nil {
+		t.Duration, t.Rate, t.InternalRate = 0, 0, 0
+		return
+	}
+	end := ceilMinute(t.End.In(loc))
+	t.End = &end
+	t.Duration = int(end.Sub(t.Begin) / time.Second)
+	hours := float64(t.Duration) / 3600
+	if t.FixedRate != nil {
+		t.Rate = *t.FixedRate
+	} else {
+		t.Rate = math.Round(t.HourlyRate*hours*100) / 100
+	}
+	t.InternalRate = t.Rate
+}
+
+// timesheetForm submits data to TimesheetApiEditForm over t, for caller u. It reports whether
+// billable was submitted.
+func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew bool) (*form, bool) {
+	var children []string
+	mode := e.cfg.TrackingMode
+	if mode == "" || mode == "default" || can(u, "view_other_timesheet") {
+		children = append(children, "begin", "end")
+	}
+	children = append(children, "project", "activity", "description", "tags")
+	if can(u, "edit_rate") {
+		children = append(children, "fixedRate", "hourlyRate")
+	}
+	if can(u, "create_other_timesheet") {
+		children = append(children, "user")
+	}
+	if can(u, "edit_export") {
+		children = append(children, "exported")
+	}
+	if can(u, "edit_billable") {
+		children = append(children, "billable")
+	}
+	f := newForm(data, false, children...)
+
+	if id, ok := f.id("user"); ok {
+		owner := e.user(id)
+		switch {
+		case id == t.User:
+		case owner == nil || !owner.Enabled || !(can(u, "view_all_data") || e.ledBy(u, id)):
+			f.addErr("user", msgChoice)
+		default:
+			t.User = owner.ID
+		}
+	}
+	formLoc, _ := time.LoadLocation(t.Timezone)
+	if formLoc == nil {
+		formLoc = time.UTC
+	}
+	if s, ok := f.text("begin"); ok {
+		if s == "" {
+			f.addErr("begin", msgNull)
+		} else if b, err := parseLocal(s, formLoc); err != nil {
+			f.addErr("begin", msgDateTime)
+		} else {
+			t.Begin = b
+		}
+	}
+	if s, ok := f.text("end"); ok {
+		if s == "" {
+			t.End = nil
+		} else if b, err := parseLocal(s, formLoc); err != nil {
+			f.addErr("end", msgDateTime)
+		} else {
+			t.End = &b
+		}
+	}
+	if id, ok := f.id("project"); ok {
+		p := e.project(id)
+		switch {
+		case id == 0:
+			t.Project = 0
+		case id == t.Project && !isNew:
+		case p == nil || !e.projectAccessible(u, p) || !p.Visible || !e.customer(p.Customer).Visible:
+			f.addErr("project", msgChoice)
+		default:
+			t.Project = p.ID
+		}
+	}
+	if id, ok := f.id("activity"); ok {
+		a := e.activity(id)
+		switch {
+		case id == 0:
+			t.Activity = 0
+		case id == t.Activity && !isNew:
+		case a == nil || !a.Visible || !e.activityAccessible(u, a):
+			f.addErr("activity", msgChoice)
+		default:
+			t.Activity = a.ID
+		}
+	}
+	f.setText("description", &t.Description)
+	if f.submitted("tags") {
+		t.Tags = e.tagNames(f.data["tags"])
+	}
+	if f.isChild("fixedRate") {
+		if s, ok := f.text("fixedRate"); ok {
+			if s == "" {
+				t.FixedRate = nil
+			} else {
+				var v float64
+				f.money("fixedRate", &v)
+				t.FixedRate = &v
+			}
+		}
+		f.money("hourlyRate", &t.HourlyRate)
+	}
+	t.Exported = f.checkbox("exported", t.Exported)
+	billableSent := f.submitted("billable")
+	if billableSent {
+		// TimesheetApiEditForm re-reads billable with PHP truthiness.
+		v := f.data["billable"]
+		t.Billable = !(v.kind == 'n' || v.s == "" || v.s == "0")
+	}
+
+	// Entity constraints.
+	if t.Project == 0 && len(f.errs["project"]) == 0 {
+		f.addErr("project", msgNeedProject)
+	}
+	if t.Activity == 0 && len(f.errs["activity"]) == 0 {
+		f.addErr("activity", msgNeedActivity)
+	}
+	if t.End != nil && t.End.Before(t.Begin) {
+		f.addGlobal(msgEndBeforeBegin)
+	}
+	p, a := e.project(t.Project), e.activity(t.Activity)
+	if p != nil && a != nil && len(f.errs["project"]) == 0 && len(f.errs["activity"]) == 0 {
+		if a.Project != 0 && a.Project != p.ID {
+			f.addErr("project", msgProjectMismatch)
+		}
+		if a.Project == 0 && !p.GlobalActivities {
+			f.addErr("activity", msgGlobalForbidden)
+		}
+	}
+	if p != nil {
+		loc := formLoc
+		day := t.Begin.In(loc).Format(time.DateOnly)
+		if p.Start != "" && day < p.Start {
+			f.addGlobal(msgNotStarted)
+		}
+		if p.End != "" && day > p.End {
+			f.addGlobal(msgFinished)
+		}
+	}
+	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.End != nil && t.End.Sub(t.Begin) > time.Duration(lr)*time.Minute {
+		f.addGlobal(msgLongRunning(lr))
+	}
+	return f, billableSent
+}
+
+// tagNames maps submitted tags (a comma-separated string or a list of names) to existing tag
+// names; unknown names are dropped silently (TagArrayToStringTransformer without allow_create).
+func (e *Emulator) tagNames(v value) []string {
+	var names []string
+	switch v.kind {
+	case 'l':
+		for _, x := range v.list {
+			names = append(names, strings.Split(x.s, ",")...)
+		}
+	default:
+		names = strings.Split(v.s, ",")
+	}
+	out := []string{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		for _, tg := range e.tags {
+			if tg.Name == n && !containsStr(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func containsStr(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// autoBillable is BillableCalculator's automatic mode.
+func (e *Emulator) autoBillable(t *Timesheet) bool {
+	a, p := e.activity(t.Activity), e.project(t.Project)
+	if a == nil || p == nil {
+		return true
+	}
+	cu := e.customer(p.Customer)
+	return a.Billable && p.Billable && (cu == nil || cu.Billable)
+}
+
+// stopRunning stops the owner's running records (activeEntriesHardLimit 1) except keep.
+func (e *Emulator) stopRunning(owner int, keep int, now time.Time) {
+	for _, x := range e.timesheets {
+		if x.User == owner && x.End == nil && x.ID != keep {
+			end := now
+			x.End = &end
+			e.recalc(x)
+			x.Modified = now
+		}
+	}
+}
+
+func (e *Emulator) createTimesheet(c *call) {
+	if !can(c.user, "create_own_timesheet") {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	data, ok := c.readBody()
+	if !ok {
+		return
+	}
+	now := e.clock.Now()
+	t := &Timesheet{User: c.user.ID, Timezone: c.user.Timezone, Begin: now.In(userLoc(c.user)),
+		HourlyRate: c.user.HourlyRate, Tags: []string{}}
+	f, billableSent := e.timesheetForm(c.user, data, t, true)
+	if !f.valid() {
+		c.invalid(f)
+		return
+	}
+	e.finish(t, c.user, billableSent, true, now)
+	t.ID = e.newID("timesheet")
+	e.timesheets = append(e.timesheets, t)
+	if t.End == nil {
+		e.stopRunning(t.User, t.ID, now)
+	}
+	kind := tsEntity
+	if _, full := c.r.URL.Query()["full"]; full {
+		kind = tsExpanded
+	}
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, kind))
+}
+
+// finish moves t into its owner's time zone (TimesheetService::fixTimezone) and computes it.
+func (e *Emulator) finish(t *Timesheet, caller *User, billableSent, isNew bool, now time.Time) {
+	if owner := e.user(t.User); owner != nil {
+		t.Timezone = owner.Timezone
+		if isNew && owner.ID != caller.ID && t.HourlyRate == caller.HourlyRate {
+			t.HourlyRate = owner.HourlyRate
+		}
+	}
+	if !billableSent && isNew {
+		t.Billable = e.autoBillable(t)
+	}
+	e.recalc(t)
+	t.Modified = now
+}
+
+func (e *Emulator) getTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	if t == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "view", t) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+}
+
+func (e *Emulator) updateTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	if t == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "edit", t) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	data, ok := c.readBody()
+	if !ok {
+		return
+	}
+	work := *t
+	work.Tags = append([]string{}, t.Tags...)
+	f, billableSent := e.timesheetForm(c.user, data, &work, false)
+	if !f.valid() {
+		c.invalid(f)
+		return
+	}
+	now := e.clock.Now()
+	e.finish(&work, c.user, billableSent, false, now)
+	*t = work
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+}
+
+func (e *Emulator) deleteTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	if t == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "delete", t) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	e.timesheets = remove(e.timesheets, func(x *Timesheet) bool { return x.ID == t.ID })
+	c.noContent()
+}
+
+// serviceInvalid answers a TimesheetService validation failure (§4.2): code is the string "400"
+// and only the violated paths are listed.
+func (c *call) serviceInvalid(path, msg string) {
+	c.status, c.code, c.out = http.StatusBadRequest, "400", msg
+	writeJSON(c.w, http.StatusBadRequest, obj{{"code", "400"}, {"message", "There was a problem saving."},
+		{"errors", obj{{"children", obj{{path, obj{{"errors", []string{msg}}}}}}}}})
+}
+
+func (e *Emulator) stopTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	if t == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "stop", t) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	if t.End != nil {
+		c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+		return
+	}
+	now := e.clock.Now()
+	work := *t
+	end := now
+	work.End = &end
+	e.recalc(&work)
+	if lr := e.cfg.LongRunningMinutes; lr > 0 && work.Duration > lr*60 {
+		c.serviceInvalid("duration", msgLongRunning(lr))
+		return
+	}
+	work.Modified = now
+	*t = work
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+}
+
+func (e *Emulator) restartTimesheet(c *call) {
+	src := e.timesheet(c.ids[0])
+	if src == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "view", src) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	data, ok := c.readBody()
+	if !ok {
+		return
+	}
+	param := func(name string) string {
+		if v, ok := data[name]; ok {
+			return v.s
+		}
+		return c.r.URL.Query().Get(name)
+	}
+	now := e.clock.Now()
+	loc := userLoc(c.user)
+	begin := now.In(loc)
+	if s := param("begin"); s != "" {
+		b, err := parseLocal(s, loc)
+		if err != nil {
+			c.fail(http.StatusBadRequest)
+			return
+		}
+		begin = b
+	}
+	t := &Timesheet{User: c.user.ID, Project: src.Project, Activity: src.Activity, Timezone: c.user.Timezone,
+		Begin: begin, HourlyRate: c.user.HourlyRate, Tags: []string{}}
+	t.Billable = e.autoBillable(t)
+	if param("copy") == "all" {
+		t.Description = src.Description
+		t.Tags = append([]string{}, src.Tags...)
+		t.Billable = src.Billable
+	}
+	e.recalc(t)
+	t.Modified = now
+	t.ID = e.newID("timesheet")
+	e.timesheets = append(e.timesheets, t)
+	e.stopRunning(t.User, t.ID, now)
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+}
+
+func (e *Emulator) metaTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	e.meta(c, t != nil, t != nil && e.canTimesheet(c.user, "edit", t))
+}
+
+func (e *Emulator) activeTimesheets(c *call) {
+	out := []any{}
+	for _, t := range e.timesheets {
+		if t.User == c.user.ID && t.End == nil {
+			out = append(out, e.timesheetRep(c.user, t, tsExpanded).without("fixedRate", "hourlyRate"))
+		}
+	}
+	c.reply(http.StatusOK, out)
+}
+
+func (e *Emulator) recentTimesheets(c *call) {
+	q := &query{c: c}
+	beginS := q.get("begin", `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?`)
+	size := q.get("size", `\d+`)
+	if q.bad {
+		c.fail(http.StatusBadRequest)
+		return
+	}
+	loc := userLoc(c.user)
+	since := e.clock.Now().AddDate(-1, 0, 0)
+	if beginS != "" {
+		if b, err := parseLocal(beginS, loc); err == nil {
+			since = b
+		}
+	}
+	limit := 10
+	if size != "" {
+		limit = atoi(size)
+	}
+	var list []*Timesheet
+	for _, t := range e.timesheets {
+		if t.User == c.user.ID && !t.Begin.Before(since) {
+			list = append(list, t)
+		}
+	}
+	sortBy(list, true, func(a, b *Timesheet) int {
+		if d := a.Begin.Compare(b.Begin); d != 0 {
+			return d
+		}
+		return cmpInt(a.ID, b.ID)
+	})
+	seen := map[[2]int]bool{}
+	out := []any{}
+	for _, t := range list {
+		k := [2]int{t.Project, t.Activity}
+		if seen[k] || len(out) >= limit {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e.timesheetRep(c.user, t, tsExpanded).without("fixedRate", "hourlyRate"))
+	}
+	c.reply(http.StatusOK, out)
+}
+
+// listTimesheets is GET /api/timesheets, the only paginated collection.
+func (e *Emulator) listTimesheets(c *call) {
+	q := &query{c: c}
+	userP := q.get("user", `\d+|all`)
+	users := q.list("users", `\d+`)
+	customer := q.get("customer", `\d+`)
+	customers := q.list("customers", `\d+`)
+	project := q.get("project", `\d+`)
+	projects := q.list("projects", `\d+`)
+	activity := q.get("activity", `\d+`)
+	activities := q.list("activities", `\d+`)
+	page := q.get("page", `\d+`)
+	size := q.get("size", `\d+`)
+	tags := q.list("tags", "")
+	orderBy := q.get("orderBy", "id|begin|end|rate")
+	order := q.get("order", "ASC|DESC")
+	const dt = `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}`
+	beginS := q.get("begin", dt)
+	endS := q.get("end", dt)
+	exported := q.get("exported", "0|1")
+	active := q.get("active", "0|1")
+	billable := q.get("billable", "0|1")
+	full := q.get("full", "0|1|true|false")
+	term := q.get("term", "")
+	modifiedAfter := q.get("modified_after", dt)
+	if q.bad {
+		c.fail(http.StatusBadRequest)
+		return
+	}
+
+	// Whose records: only the caller's, unless view_other_timesheet allows more.
+	owners := map[int]bool{c.user.ID: true}
+	allUsers := false
+	if can(c.user, "view_other_timesheet") {
+		if userP == "all" {
+			allUsers, owners = true, nil
+		} else if userP != "" || len(users) > 0 {
+			owners = map[int]bool{}
+			if userP != "" {
+				users = append(users, userP)
+			}
+			for _, s := range users {
+				if u := e.user(atoi(s)); u != nil {
+					owners[u.ID] = true
+				}
+			}
+			if len(owners) == 0 {
+				owners[c.user.ID] = true
+			}
+		}
+	}
+	idSet := func(single string, list []string, exists func(int) bool) map[int]bool {
+		if single != "" {
+			list = append(list, single)
+		}
+		m := map[int]bool{}
+		for _, s := range list {
+			if id := atoi(s); exists(id) { // unknown ids are silently ignored
+				m[id] = true
+			}
+		}
+		return m
+	}
+	custF := idSet(customer, customers, func(id int) bool { return e.customer(id) != nil })
+	projF := idSet(project, projects, func(id int) bool { return e.project(id) != nil })
+	actF := idSet(activity, activities, func(id int) bool { return e.activity(id) != nil })
+	var tagF []string
+	if len(tags) > 0 {
+		for _, n := range tags {
+			for _, tg := range e.tags {
+				if tg.Name == n {
+					tagF = append(tagF, n)
+				}
+			}
+		}
+		if len(tagF) == 0 {
+			c.fail(http.StatusBadRequest)
+			c.out = "unknown tags"
+			return
+		}
+	}
+	loc := userLoc(c.user)
+	var from, to, modAfter time.Time
+	if beginS != "" {
+		from, _ = parseLocal(beginS, loc)
+	}
+	if endS != "" {
+		to, _ = parseLocal(endS, loc)
+	}
+	if modifiedAfter != "" {
+		modAfter, _ = parseLocal(modifiedAfter, time.UTC)
+	}
+
+	var list []*Timesheet
+	for _, t := range e.timesheets {
+		if allUsers {
+			if !e.canTimesheet(c.user, "view", t) {
+				continue
+			}
+		} else if !owners[t.User] || !e.canTimesheet(c.user, "view", t) {
+			continue
+		}
+		p := e.project(t.Project)
+		if len(custF) > 0 && (p == nil || !custF[p.Customer]) {
+			continue
+		}
+		if len(projF) > 0 && !projF[t.Project] {
+			continue
+		}
+		if len(actF) > 0 && !actF[t.Activity] {
+			continue
+		}
+		if len(tagF) > 0 && !anyTag(t.Tags, tagF) {
+			continue
+		}
+		if !from.IsZero() && t.Begin.Before(from) {
+			continue
+		}
+		if !to.IsZero() && t.Begin.After(to) {
+			continue
+		}
+		if exported != "" && t.Exported != (exported == "1") {
+			continue
+		}
+		if active != "" && (t.End == nil) != (active == "1") {
+			continue
+		}
+		if billable != "" && t.Billable != (billable == "1") {
+			continue
+		}
+		if !modAfter.IsZero() && !t.Modified.After(modAfter) {
+			continue
+		}
+		if !termMatch(term, t.Description) {
+			continue
+		}
+		list = append(list, t)
+	}
+	desc := order != "ASC"
+	sortBy(list, desc, func(a, b *Timesheet) int {
+		var d int
+		switch orderBy {
+		case "id":
+		case "end":
+			d = endOf(a).Compare(endOf(b))
+		case "rate":
+			d = cmpFloat(a.Rate, b.Rate)
+		default:
+			d = a.Begin.Compare(b.Begin)
+		}
+		if d != 0 {
+			return d
+		}
+		return cmpInt(a.ID, b.ID) // tie-breaker in the same direction (kimai/kimai#4881)
+	})
+
+	perPage := atoi(size)
+	if perPage < 1 {
+		perPage = 50
+	}
+	if perPage > 500 {
+		perPage = 500
+	}
+	pg := atoi(page)
+	if pg < 1 {
+		pg = 1
+	}
+	total := len(list)
+	pages := (total + perPage - 1) / perPage
+	if pages < 1 {
+		pages = 1
+	}
+	if pg > pages {
+		c.fail(http.StatusNotFound)
+		c.out = "page out of range"
+		return
+	}
+	lo := (pg - 1) * perPage
+	hi := min(lo+perPage, total)
+	kind := tsCollection
+	if full == "1" || full == "true" {
+		kind = tsCollectionFull
+	}
+	out := []any{}
+	for _, t := range list[lo:hi] {
+		out = append(out, e.timesheetRep(c.user, t, kind))
+	}
+	h := c.w.Header()
+	h.Set("X-Page", strconv.Itoa(pg))
+	h.Set("X-Total-Count", strconv.Itoa(total))
+	h.Set("X-Total-Pages", strconv.Itoa(pages))
+	h.Set("X-Per-Page", strconv.Itoa(perPage))
+	c.reply(http.StatusOK, out)
+}
+
+func anyTag(have, want []string) bool {
+	for _, w := range want {
+		if containsStr(have, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func endOf(t *Timesheet) time.Time {
+	if t.End == nil {
+		return time.Time{}
+	}
+	return *t.End
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
