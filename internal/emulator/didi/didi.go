@@ -380,6 +380,7 @@ type apiError struct {
 	data   any
 }
 
+// Error describes the answer; it is only used in diagnostics.
 func (a *apiError) Error() string { return fmt.Sprintf("errno %d: %s", a.errno, a.errmsg) }
 
 func fail(errno int, msg string) *apiError { return &apiError{errno: errno, errmsg: msg} }

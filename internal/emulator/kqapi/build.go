@@ -19,8 +19,8 @@ const (
 
 // docApplyTypes is the applyType map printed in the documentation.
 var docApplyTypes = []ApplyType{
-	{"0", "请假"}, {"1", "加班"}, {"2", "调休"}, {"3", "外出"}, {"4", "补签卡"},
 	{"210", "事假"}, {"211", "年假"}, {"212", "病假"},
+	{"0", "请假"}, {"1", "加班"}, {"2", "调休"}, {"3", "外出"}, {"4", "补签卡"},
 }
 
 const localLayout = "2006-01-02 15:04:05"

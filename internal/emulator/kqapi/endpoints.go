@@ -23,7 +23,10 @@ type paged struct {
 func pageOf(n int, p params) (paged, int, int) {
 	pg, _ := strconv.Atoi(strings.TrimSpace(p["page"]))
 	pg = max(pg, 1)
-	lo := min((pg-1)*PageSize, n)
+	lo := n
+	if pg <= n/PageSize+1 { // guards the multiplication against absurd pages
+		lo = (pg - 1) * PageSize
+	}
 	hi := min(lo+PageSize, n)
 	return paged{Total: strconv.Itoa(n), TotalPage: (n + PageSize - 1) / PageSize, Page: pg}, lo, hi
 }

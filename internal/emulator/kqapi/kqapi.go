@@ -246,6 +246,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	e.write(w, http.StatusOK, env)
 }
 
+// Error returns the vendor's text.
 func (a apiError) Error() string { return string(a) }
 
 // call authenticates the request, applies the rate limit and runs the endpoint.

@@ -443,6 +443,19 @@ func TestPaging(t *testing.T) {
 			seen = append(seen, u.Account)
 		}
 	}
+	for _, page := range []string{"9223372036854775807", "-3", "abc"} {
+		var d struct {
+			Page     int               `json:"page"`
+			UserData []json.RawMessage `json:"userData"`
+		}
+		h.ok("getEmployee", map[string]string{"page": page}, &d)
+		if page == "9223372036854775807" && len(d.UserData) != 0 {
+			t.Errorf("page %s: %d rows", page, len(d.UserData))
+		}
+		if page != "9223372036854775807" && (d.Page != 1 || len(d.UserData) != 50) {
+			t.Errorf("page %s read as page %d with %d rows, want page 1", page, d.Page, len(d.UserData))
+		}
+	}
 	var want []string
 	for _, e := range h.emu.Employees() {
 		want = append(want, e.Account)
