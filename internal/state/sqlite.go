@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/specpipe/specpipe/internal/runtime/tokencache"
 )
 
 // busyTimeout is how long a statement waits for another connection or process to finish
@@ -31,7 +33,10 @@ type SQLite struct {
 	host string
 }
 
-var _ Store = (*SQLite)(nil)
+var (
+	_ Store            = (*SQLite)(nil)
+	_ tokencache.Store = (*SQLite)(nil)
+)
 
 // An Option configures [Open].
 type Option func(*SQLite)

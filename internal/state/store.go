@@ -9,7 +9,7 @@
 //     without a result ([Store.Pending]) is a call whose outcome must be reconciled with the API
 //     before it is retried;
 //   - checkpoints, the named cursors of incremental runs;
-//   - cached access tokens (a [Store] is a token cache store);
+//   - cached access tokens (a [Store] is a [tokencache.Store]);
 //   - rate-limit clocks, shared by every process using the same file, so two cron jobs sharing
 //     an account still keep the vendor's interval ([Store.Reserve], [Limiter]);
 //   - run locks, one run of a pipeline at a time ([Store.Lock]);
@@ -28,6 +28,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/specpipe/specpipe/internal/runtime/tokencache"
 )
 
 // Store is the state of specpipe's pipelines. Implementations are safe for concurrent use by
@@ -127,14 +129,8 @@ type Entry struct {
 	Created, Updated time.Time
 }
 
-// Token is a cached access token. It has the shape of tokencache.Token.
-type Token struct {
-	Value  string
-	Expiry time.Time // zero: unknown or never
-}
-
-// String hides the token's value, so that printing a Token never shows it.
-func (t Token) String() string { return fmt.Sprintf("Token{Value: [redacted], Expiry: %v}", t.Expiry) }
+// Token is a cached access token; its String method hides its value.
+type Token = tokencache.Token
 
 // LockHolder describes the run holding a pipeline's run lock.
 type LockHolder struct {

