@@ -1,0 +1,138 @@
+package main
+
+// TestGenerate runs one case per gen/testdata/<case>/spec.yaml. A case with want/ holds the golden
+// files the spec must generate (compared byte for byte); a case with err.txt holds the exact
+// errors the spec must fail with, each as file:line:col. Regenerate goldens with:
+//
+//	go test ./gen -update
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/gen/emit"
+	"github.com/specpipe/specpipe/gen/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite gen/testdata/*/want/*.golden")
+
+func TestGenerate(t *testing.T) {
+	cases, err := filepath.Glob("testdata/*/spec.yaml")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no test cases: %v", err)
+	}
+	for _, path := range cases {
+		dir := filepath.Dir(path)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			// Specs are loaded by a path relative to the repository root, as gen reports them.
+			rel := filepath.Join("gen", path)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			api, err := spec.Parse(rel, b)
+			if wantErr, rerr := os.ReadFile(filepath.Join(dir, "err.txt")); rerr == nil {
+				if err == nil {
+					t.Fatalf("spec loaded; want errors:\n%s", wantErr)
+				}
+				if d := cmp.Diff(strings.TrimSpace(string(wantErr)), strings.TrimSpace(err.Error())); d != "" {
+					t.Errorf("errors (-want +got):\n%s", d)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := emit.Generate(api)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, got := range files {
+				golden(t, filepath.Join(dir, "want", name+".golden"), got)
+			}
+			// Fail on golden files no longer produced.
+			olds, _ := filepath.Glob(filepath.Join(dir, "want", "*.golden"))
+			for _, o := range olds {
+				if _, ok := files[strings.TrimSuffix(filepath.Base(o), ".golden")]; !ok {
+					t.Errorf("%s: golden file for a file no longer generated", o)
+				}
+			}
+		})
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./gen -update)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s (-want +got):\n%s", path, d)
+	}
+}
+
+// TestGoldenCompiles builds the mini golden output as a real package, so a golden file that is
+// not valid Go fails here rather than only in review.
+func TestGoldenCompiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a package")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(filepath.Join(root, "generated"), "mini-compile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	goldens, _ := filepath.Glob("testdata/mini/want/*.golden")
+	for _, g := range goldens {
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Files named _gen.go would be seen by gen -check; these are temporary and removed.
+		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(g), ".golden"), "_gen.go") + "_golden.go"
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir))
+	cmd.Dir = filepath.Join(root, "generated")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet of the mini golden package: %v\n%s", err, out)
+	}
+}
+
+// TestCheckFlag: -check passes on the committed tree and fails on a stale one.
+func TestCheckFlag(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run([]string{"-specs", "../specs", "-out", "../generated", "-check"}, &out, &errb); code != 0 {
+		t.Fatalf("gen -check on the committed tree: exit %d\n%s", code, errb.String())
+	}
+	tmp := t.TempDir()
+	errb.Reset()
+	if code := run([]string{"-specs", "../specs", "-out", tmp, "-check"}, &out, &errb); code == 0 {
+		t.Fatal("gen -check on an empty directory passed; want a failure")
+	}
+	if !strings.Contains(errb.String(), "missing") {
+		t.Errorf("gen -check output does not name the missing files:\n%s", errb.String())
+	}
+}
