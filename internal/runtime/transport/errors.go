@@ -66,7 +66,9 @@ func (e *APIError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for 404 answers.
-func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Status == http.StatusNotFound }
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound
+}
 
 // ResponseError is an answer that could not be understood: not JSON (an HTML error page), cut
 // short, or of an unexpected shape.
@@ -113,11 +115,16 @@ func (e *ParamError) Error() string {
 }
 
 // OutcomeUnknown reports whether err leaves it unknown if a write took effect: the request was sent,
-// but no complete answer came back. Exactly-once bookkeeping must reconcile such writes.
+// but no complete answer came back, or a server error (5xx) came back, which a proxy or a crash
+// after the commit can produce. Exactly-once bookkeeping must reconcile such writes.
 func OutcomeUnknown(err error) bool {
 	var ne *NetworkError
 	if errors.As(err, &ne) {
 		return ne.Unknown
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status >= 500
 	}
 	var re *ResponseError
 	return errors.As(err, &re)
