@@ -110,7 +110,7 @@ func TestRetries(t *testing.T) {
 		{"write not retried after 502", Op{Name: "w", Method: "POST", Path: "/", Write: true}, []int{502, 200}, 1, true, true},
 		{"safe write retried", Op{Name: "w", Method: "POST", Path: "/", Write: true, RetrySafe: true}, []int{502, 200}, 2, false, false},
 		{"busy code retried even for a write", Op{Name: "w", Method: "POST", Path: "/", Write: true}, []int{411, 200}, 2, false, false},
-		{"gives up after max attempts", Op{Name: "r", Method: "GET", Path: "/"}, []int{503, 503, 503, 503}, 3, true, false},
+		{"gives up after max attempts", Op{Name: "r", Method: "GET", Path: "/"}, []int{503, 503, 503, 503}, 3, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
