@@ -549,3 +549,30 @@ func TestFixtures(t *testing.T) {
 		t.Errorf("New with defaults: %v", err)
 	}
 }
+
+func TestLegacyAuthDelay(t *testing.T) {
+	fx, err := TestFixture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Options{Clock: emukit.NewFakeClock(testNow), Fixture: fx, LegacyAuthDelay: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emukit.Start(e, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	v := &env{t: t, e: e, url: srv.URL}
+	start := time.Now()
+	wantStatus(t, v.do("GET", "/api/ping", tokUser, ""), 200)
+	if d := time.Since(start); d >= 30*time.Millisecond {
+		t.Errorf("Bearer request took %v", d)
+	}
+	start = time.Now()
+	wantStatus(t, v.do("GET", "/api/ping", "", "", "X-AUTH-USER: john_user", "X-AUTH-TOKEN: token"), 200)
+	if d := time.Since(start); d < 30*time.Millisecond {
+		t.Errorf("X-AUTH request took %v, want at least the delay", d)
+	}
+}

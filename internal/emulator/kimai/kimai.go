@@ -1,10 +1,3 @@
-// Package kimai emulates the REST API of Kimai 2.66.0 (self-hosted time tracking) as an
-// http.Handler: Bearer and legacy X-AUTH authentication, roles and team-scoped visibility,
-// customers, projects, activities, timesheets, users, teams and tags, Symfony-form validation
-// with FOSRest's nested error bodies, paging headers, fault injection and a request journal.
-//
-// It is written from /work/shared/research/kimai-api.md and Kimai's own API tests, never from
-// specpipe's generated client.
 package kimai
 
 import (
@@ -31,6 +24,9 @@ const (
 type Options struct {
 	Clock   emukit.Clock // nil: emukit.SystemClock{}
 	Fixture *Fixture     // nil: DefaultFixture()
+	// LegacyAuthDelay is added to every request authenticated with X-AUTH-USER/X-AUTH-TOKEN
+	// (Kimai 2.54+ sleeps 200–500 ms there). Zero: no delay.
+	LegacyAuthDelay time.Duration
 }
 
 // Emulator is a stateful Kimai API. It is safe for concurrent use.
@@ -38,8 +34,9 @@ type Emulator struct {
 	Journal *emukit.Journal // every request, credentials never stored
 	Faults  *emukit.Faults  // fault injection, settable from tests
 
-	clock   emukit.Clock
-	handler http.Handler
+	clock       emukit.Clock
+	handler     http.Handler
+	legacyDelay time.Duration
 
 	mu         sync.Mutex
 	cfg        Config
@@ -67,7 +64,7 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("kimai: fixture %q: %w", fx.Name, err)
 	}
 	fx = fx.clone()
-	e := &Emulator{Journal: &emukit.Journal{}, Faults: &emukit.Faults{}, clock: opts.Clock,
+	e := &Emulator{Journal: &emukit.Journal{}, Faults: &emukit.Faults{}, clock: opts.Clock, legacyDelay: opts.LegacyAuthDelay,
 		cfg: fx.Config, nextID: map[string]int{}, failedAuth: map[string][]time.Time{}}
 	if e.clock == nil {
 		e.clock = emukit.SystemClock{}
@@ -160,7 +157,6 @@ type route struct {
 	method string
 	parts  []string // "{id}" matches \d+
 	h      handlerFunc
-	anon   bool // no authentication (none in Kimai's API; kept for clarity)
 }
 
 var idPattern = regexp.MustCompile(`^\d+$`)
@@ -189,80 +185,87 @@ func (rt route) match(segs []string) ([]int, bool) {
 	return ids, true
 }
 
-func r(method, path string, h handlerFunc) route {
+func endpoint(method, path string, h handlerFunc) route {
 	return route{method: method, parts: strings.Split(strings.Trim(path, "/"), "/"), h: h}
 }
 
 var routes = []route{
-	r("GET", "/api/ping", (*Emulator).ping),
-	r("GET", "/api/version", (*Emulator).version),
-	r("GET", "/api/config/timesheet", (*Emulator).timesheetConfig),
-	r("GET", "/api/config/colors", (*Emulator).colors),
+	endpoint("GET", "/api/ping", (*Emulator).ping),
+	endpoint("GET", "/api/version", (*Emulator).version),
+	endpoint("GET", "/api/config/timesheet", (*Emulator).timesheetConfig),
+	endpoint("GET", "/api/config/colors", (*Emulator).colors),
 
-	r("GET", "/api/customers", (*Emulator).listCustomers),
-	r("POST", "/api/customers", (*Emulator).createCustomer),
-	r("GET", "/api/customers/{id}", (*Emulator).getCustomer),
-	r("PATCH", "/api/customers/{id}", (*Emulator).updateCustomer),
-	r("DELETE", "/api/customers/{id}", (*Emulator).deleteCustomer),
-	r("PATCH", "/api/customers/{id}/meta", (*Emulator).metaCustomer),
-	r("POST", "/api/customers/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/customers", (*Emulator).listCustomers),
+	endpoint("POST", "/api/customers", (*Emulator).createCustomer),
+	endpoint("GET", "/api/customers/{id}", (*Emulator).getCustomer),
+	endpoint("PATCH", "/api/customers/{id}", (*Emulator).updateCustomer),
+	endpoint("DELETE", "/api/customers/{id}", (*Emulator).deleteCustomer),
+	endpoint("PATCH", "/api/customers/{id}/meta", (*Emulator).metaCustomer),
+	endpoint("POST", "/api/customers/{id}/team", (*Emulator).gone),
 
-	r("GET", "/api/projects", (*Emulator).listProjects),
-	r("POST", "/api/projects", (*Emulator).createProject),
-	r("GET", "/api/projects/{id}", (*Emulator).getProject),
-	r("PATCH", "/api/projects/{id}", (*Emulator).updateProject),
-	r("DELETE", "/api/projects/{id}", (*Emulator).deleteProject),
-	r("PATCH", "/api/projects/{id}/meta", (*Emulator).metaProject),
-	r("POST", "/api/projects/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/projects", (*Emulator).listProjects),
+	endpoint("POST", "/api/projects", (*Emulator).createProject),
+	endpoint("GET", "/api/projects/{id}", (*Emulator).getProject),
+	endpoint("PATCH", "/api/projects/{id}", (*Emulator).updateProject),
+	endpoint("DELETE", "/api/projects/{id}", (*Emulator).deleteProject),
+	endpoint("PATCH", "/api/projects/{id}/meta", (*Emulator).metaProject),
+	endpoint("POST", "/api/projects/{id}/team", (*Emulator).gone),
 
-	r("GET", "/api/activities", (*Emulator).listActivities),
-	r("POST", "/api/activities", (*Emulator).createActivity),
-	r("GET", "/api/activities/{id}", (*Emulator).getActivity),
-	r("PATCH", "/api/activities/{id}", (*Emulator).updateActivity),
-	r("DELETE", "/api/activities/{id}", (*Emulator).deleteActivity),
-	r("PATCH", "/api/activities/{id}/meta", (*Emulator).metaActivity),
-	r("POST", "/api/activities/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/activities", (*Emulator).listActivities),
+	endpoint("POST", "/api/activities", (*Emulator).createActivity),
+	endpoint("GET", "/api/activities/{id}", (*Emulator).getActivity),
+	endpoint("PATCH", "/api/activities/{id}", (*Emulator).updateActivity),
+	endpoint("DELETE", "/api/activities/{id}", (*Emulator).deleteActivity),
+	endpoint("PATCH", "/api/activities/{id}/meta", (*Emulator).metaActivity),
+	endpoint("POST", "/api/activities/{id}/team", (*Emulator).gone),
 
-	r("GET", "/api/timesheets", (*Emulator).listTimesheets),
-	r("POST", "/api/timesheets", (*Emulator).createTimesheet),
-	r("GET", "/api/timesheets/recent", (*Emulator).recentTimesheets),
-	r("GET", "/api/timesheets/active", (*Emulator).activeTimesheets),
-	r("GET", "/api/timesheets/{id}", (*Emulator).getTimesheet),
-	r("PATCH", "/api/timesheets/{id}", (*Emulator).updateTimesheet),
-	r("DELETE", "/api/timesheets/{id}", (*Emulator).deleteTimesheet),
-	r("PATCH", "/api/timesheets/{id}/stop", (*Emulator).stopTimesheet),
-	r("PATCH", "/api/timesheets/{id}/restart", (*Emulator).restartTimesheet),
-	r("PATCH", "/api/timesheets/{id}/meta", (*Emulator).metaTimesheet),
+	endpoint("GET", "/api/timesheets", (*Emulator).listTimesheets),
+	endpoint("POST", "/api/timesheets", (*Emulator).createTimesheet),
+	endpoint("GET", "/api/timesheets/recent", (*Emulator).recentTimesheets),
+	endpoint("GET", "/api/timesheets/active", (*Emulator).activeTimesheets),
+	endpoint("GET", "/api/timesheets/{id}", (*Emulator).getTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}", (*Emulator).updateTimesheet),
+	endpoint("DELETE", "/api/timesheets/{id}", (*Emulator).deleteTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}/stop", (*Emulator).stopTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}/restart", (*Emulator).restartTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}/meta", (*Emulator).metaTimesheet),
 
-	r("GET", "/api/users", (*Emulator).listUsers),
-	r("POST", "/api/users", (*Emulator).createUser),
-	r("GET", "/api/users/me", (*Emulator).me),
-	r("GET", "/api/users/{id}", (*Emulator).getUser),
+	endpoint("GET", "/api/users", (*Emulator).listUsers),
+	endpoint("POST", "/api/users", (*Emulator).createUser),
+	endpoint("GET", "/api/users/me", (*Emulator).me),
+	endpoint("GET", "/api/users/{id}", (*Emulator).getUser),
 
-	r("GET", "/api/teams", (*Emulator).listTeams),
-	r("POST", "/api/teams", (*Emulator).createTeam),
-	r("GET", "/api/teams/{id}", (*Emulator).getTeam),
-	r("PATCH", "/api/teams/{id}", (*Emulator).updateTeam),
-	r("DELETE", "/api/teams/{id}", (*Emulator).deleteTeam),
-	r("POST", "/api/teams/{id}/members/{id}", (*Emulator).addMember),
-	r("DELETE", "/api/teams/{id}/members/{id}", (*Emulator).removeMember),
-	r("POST", "/api/teams/{id}/customers/{id}", teamLink("customer", true)),
-	r("DELETE", "/api/teams/{id}/customers/{id}", teamLink("customer", false)),
-	r("POST", "/api/teams/{id}/projects/{id}", teamLink("project", true)),
-	r("DELETE", "/api/teams/{id}/projects/{id}", teamLink("project", false)),
-	r("POST", "/api/teams/{id}/activities/{id}", teamLink("activity", true)),
-	r("DELETE", "/api/teams/{id}/activities/{id}", teamLink("activity", false)),
+	endpoint("GET", "/api/teams", (*Emulator).listTeams),
+	endpoint("POST", "/api/teams", (*Emulator).createTeam),
+	endpoint("GET", "/api/teams/{id}", (*Emulator).getTeam),
+	endpoint("PATCH", "/api/teams/{id}", (*Emulator).updateTeam),
+	endpoint("DELETE", "/api/teams/{id}", (*Emulator).deleteTeam),
+	endpoint("POST", "/api/teams/{id}/members/{id}", (*Emulator).addMember),
+	endpoint("DELETE", "/api/teams/{id}/members/{id}", (*Emulator).removeMember),
+	endpoint("POST", "/api/teams/{id}/customers/{id}", teamLink("customer", true)),
+	endpoint("DELETE", "/api/teams/{id}/customers/{id}", teamLink("customer", false)),
+	endpoint("POST", "/api/teams/{id}/projects/{id}", teamLink("project", true)),
+	endpoint("DELETE", "/api/teams/{id}/projects/{id}", teamLink("project", false)),
+	endpoint("POST", "/api/teams/{id}/activities/{id}", teamLink("activity", true)),
+	endpoint("DELETE", "/api/teams/{id}/activities/{id}", teamLink("activity", false)),
 
-	r("GET", "/api/tags", (*Emulator).listTagNames),
-	r("POST", "/api/tags", (*Emulator).createTag),
-	r("GET", "/api/tags/find", (*Emulator).findTags),
-	r("DELETE", "/api/tags/{id}", (*Emulator).deleteTag),
+	endpoint("GET", "/api/tags", (*Emulator).listTagNames),
+	endpoint("POST", "/api/tags", (*Emulator).createTag),
+	endpoint("GET", "/api/tags/find", (*Emulator).findTags),
+	endpoint("DELETE", "/api/tags/{id}", (*Emulator).deleteTag),
 }
 
 // serve routes, authenticates and journals one request. Routing comes before authentication, as
 // in Symfony: an unknown path is 404 and a wrong method 405 even without credentials.
 func (e *Emulator) serve(w http.ResponseWriter, req *http.Request) {
 	c := &call{w: w, r: req, params: map[string]string{}}
+	if e.legacyDelay > 0 && (req.Header.Get("X-Auth-User") != "" || req.Header.Get("X-Auth-Token") != "") {
+		select { // outside the lock: a slow legacy client does not hold up the others
+		case <-time.After(e.legacyDelay):
+		case <-req.Context().Done():
+			return
+		}
+	}
 	for k, v := range req.URL.Query() {
 		c.params[k] = strings.Join(v, ",")
 	}

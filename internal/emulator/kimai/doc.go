@@ -1,0 +1,42 @@
+// Package kimai emulates the REST API of Kimai 2.66.0 (self-hosted time tracking) as a stateful
+// http.Handler, for specpipe's tests and for `pipe sandbox`.
+//
+// It is written from the vendor's behaviour as documented in /work/shared/research/kimai-api.md
+// and /work/shared/seeds (Kimai's own API tests are its oracle), never from specpipe's generated
+// client. What it reproduces:
+//
+//   - Routing before authentication: unknown paths and non-numeric ids are 404, a wrong method is
+//     405 with Allow, both even without credentials.
+//   - Authentication: "Authorization: Bearer <token>" (case-sensitive, Symfony's token regex; an
+//     unknown, expired or disabled user's token is 401 with an empty body and WWW-Authenticate; no
+//     usable credentials is 401 {"code":401,"message":"Unauthorized"}) and the deprecated
+//     X-AUTH-USER/X-AUTH-TOKEN pair (403 {"message":"Invalid credentials"}, compared verbatim,
+//     400 after five failures a minute from one address).
+//   - Roles ROLE_USER, ROLE_TEAMLEAD, ROLE_ADMIN, ROLE_SUPER_ADMIN with the permissions the API
+//     checks, and team-scoped visibility of customers, projects and activities.
+//   - Symfony forms fed by FOSRest: JSON→form coercion, checkbox booleans, partial submit (POST and
+//     PATCH of customers, projects, activities, timesheets) versus clearMissing (tags, teams,
+//     users), "This form should not contain extra fields.", snake_case keys camelised, and the
+//     nested error body that lists every child ({} when it has no error).
+//   - Representations with Kimai 2.66's exact key sets (Collection, Entity, Expanded), budget
+//     fields only with the budget permission, rate fields only with view_rate_*, datetimes as
+//     Y-m-d\TH:i:sO in the record's time zone, PHP floats (2016.0) and \u-escaped non-ASCII.
+//   - Timesheets: local datetimes in the user's time zone, begin floored and end ceiled to the
+//     minute, running records (one per user), paging headers X-Page, X-Total-Count,
+//     X-Total-Pages, X-Per-Page, 404 past the last page, stop/restart, the punch tracking mode and
+//     the long-running limit.
+//   - Fault injection through emukit (Kimai has no rate limit of its own; the rate-limit fault
+//     answers 429 {"code":429,"message":"Too Many Requests"}) and a journal of every request with
+//     the username as identity; Authorization and X-AUTH-TOKEN are never stored.
+//
+// Two fixtures are embedded: [DefaultFixture] (the company sandbox: super admin "admin" with
+// token "sandbox-admin-token", a teamlead, one user per employee with a Kimai account, the
+// internal customer "示例科技有限公司" with project "日常考勤" and activity "出勤") and
+// [TestFixture] (Kimai's own test database, tokens token_user, token_admin, ...). Both are built
+// by mkfixture (go generate) from [BuildDefaultFixture] and [BuildTestFixture].
+//
+// Tests read state with the snapshot accessors (Users, Teams, Customers, Projects, Activities,
+// Timesheets, Tags, Snapshot, Config) and change the vendor side directly with SetConfig,
+// UpdateUser, UpdateCustomer, UpdateProject, UpdateActivity, AddUser, AddTeam, AddCustomer,
+// AddProject, AddActivity, AddTag and AddTimesheet.
+package kimai
