@@ -77,7 +77,7 @@ type Store interface {
 
 	// Lock takes the run lock of pipeline. It returns a *[LockedError] when another run
 	// holds it, unless that run's process is known to be gone, in which case the lock is
-	// taken over. release gives the lock back; calling it more than once does nothing.
+	// taken over. release gives the lock back; calling it again returns the first result.
 	Lock(ctx context.Context, pipeline string) (release func() error, err error)
 	// BreakLock removes the run lock of pipeline whoever holds it, for the operator of a run
 	// that died on another host. Breaking a lock nobody holds is not an error.
