@@ -148,3 +148,37 @@ func TestEntityListFilters(t *testing.T) {
 		mustJSON(t, r, `{"code":400,"message":"Bad Request"}`)
 	}
 }
+
+// TestBillableMode follows BillableCalculator: API records are "auto" (recomputed on every save
+// from activity, project and customer) until billable is sent explicitly.
+func TestBillableMode(t *testing.T) {
+	v := newEnv(t)
+	if err := v.e.UpdateCustomer(1, func(c *Customer) { c.Billable = false }); err != nil {
+		t.Fatal(err)
+	}
+	r := v.do("POST", "/api/timesheets", tokTeamlead, `{"project":1,"activity":1,"begin":"2026-10-15T08:00:00","end":"2026-10-15T09:00:00"}`)
+	wantStatus(t, r, 200)
+	id := r.obj(t)["id"]
+	path := fmt.Sprintf("/api/timesheets/%v", id)
+	steps := []struct {
+		change func()
+		body   string
+		want   bool
+	}{
+		{nil, `{"description":"a"}`, false},
+		{func() { _ = v.e.UpdateCustomer(1, func(c *Customer) { c.Billable = true }) }, `{"description":"b"}`, true},
+		{nil, `{"billable":false}`, false},
+		{nil, `{"description":"c"}`, false},
+		{nil, `{"billable":"1"}`, true},
+	}
+	for i, s := range steps {
+		if s.change != nil {
+			s.change()
+		}
+		r := v.do("PATCH", path, tokTeamlead, s.body)
+		wantStatus(t, r, 200)
+		if got := r.obj(t)["billable"]; got != s.want {
+			t.Errorf("step %d %s: billable %v, want %v", i, s.body, got, s.want)
+		}
+	}
+}

@@ -142,24 +142,27 @@ type Activity struct {
 // Timesheet is one time record. Begin and End carry the record's time zone (Timezone); End is
 // nil while the record is running.
 type Timesheet struct {
-	ID           int        `json:"id"`
-	User         int        `json:"user"`
-	Project      int        `json:"project"`
-	Activity     int        `json:"activity"`
-	Begin        time.Time  `json:"begin"`
-	End          *time.Time `json:"end,omitempty"`
-	Timezone     string     `json:"timezone"`
-	Duration     int        `json:"duration"`
-	Description  string     `json:"description,omitempty"`
-	Tags         []string   `json:"tags,omitempty"`
-	Exported     bool       `json:"exported,omitempty"`
-	Billable     bool       `json:"billable"`
-	FixedRate    *float64   `json:"fixedRate,omitempty"`
-	HourlyRate   float64    `json:"hourlyRate,omitempty"`
-	Rate         float64    `json:"rate,omitempty"`
-	InternalRate float64    `json:"internalRate,omitempty"`
-	Break        int        `json:"break,omitempty"`
-	Modified     time.Time  `json:"modified,omitzero"`
+	ID          int        `json:"id"`
+	User        int        `json:"user"`
+	Project     int        `json:"project"`
+	Activity    int        `json:"activity"`
+	Begin       time.Time  `json:"begin"`
+	End         *time.Time `json:"end,omitempty"`
+	Timezone    string     `json:"timezone"`
+	Duration    int        `json:"duration"`
+	Description string     `json:"description,omitempty"`
+	Tags        []string   `json:"tags,omitempty"`
+	Exported    bool       `json:"exported,omitempty"`
+	Billable    bool       `json:"billable"`
+	// BillableMode is Kimai's billableMode: "auto" (from activity, project and customer on every
+	// save; records created through the API), "yes", "no", or "" (keep Billable as stored).
+	BillableMode string    `json:"billableMode,omitempty"`
+	FixedRate    *float64  `json:"fixedRate,omitempty"`
+	HourlyRate   float64   `json:"hourlyRate,omitempty"`
+	Rate         float64   `json:"rate,omitempty"`
+	InternalRate float64   `json:"internalRate,omitempty"`
+	Break        int       `json:"break,omitempty"`
+	Modified     time.Time `json:"modified,omitzero"`
 }
 
 // Tag is a timesheet tag.

@@ -101,9 +101,8 @@ func (e *Emulator) recalc(t *Timesheet) {
 	t.InternalRate = t.Rate
 }
 
-// timesheetForm submits data to TimesheetApiEditForm over t, for caller u. It reports whether
-// billable was submitted.
-func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew bool) (*form, bool) {
+// timesheetForm submits data to TimesheetApiEditForm over t, for caller u.
+func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew bool) *form {
 	var children []string
 	mode := e.cfg.TrackingMode
 	if mode == "" || mode == "default" || can(u, "view_other_timesheet") {
@@ -197,11 +196,14 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		f.money("hourlyRate", &t.HourlyRate)
 	}
 	t.Exported = f.checkbox("exported", t.Exported)
-	billableSent := f.submitted("billable")
-	if billableSent {
+	if f.submitted("billable") {
 		// TimesheetApiEditForm re-reads billable with PHP truthiness.
 		v := f.data["billable"]
 		t.Billable = !(v.kind == 'n' || v.s == "" || v.s == "0")
+		t.BillableMode = "no"
+		if t.Billable {
+			t.BillableMode = "yes"
+		}
 	}
 
 	// Entity constraints.
@@ -236,7 +238,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.End != nil && t.End.Sub(t.Begin) > time.Duration(lr)*time.Minute {
 		f.addGlobal(msgLongRunning(lr))
 	}
-	return f, billableSent
+	return f
 }
 
 // tagNames maps submitted tags (a comma-separated string or a list of names) to existing tag
@@ -305,13 +307,13 @@ func (e *Emulator) createTimesheet(c *call) {
 	}
 	now := e.clock.Now()
 	t := &Timesheet{User: c.user.ID, Timezone: c.user.Timezone, Begin: now.In(userLoc(c.user)),
-		HourlyRate: c.user.HourlyRate, Tags: []string{}}
-	f, billableSent := e.timesheetForm(c.user, data, t, true)
+		HourlyRate: c.user.HourlyRate, Tags: []string{}, BillableMode: "auto"}
+	f := e.timesheetForm(c.user, data, t, true)
 	if !f.valid() {
 		c.invalid(f)
 		return
 	}
-	e.finish(t, c.user, billableSent, true, now)
+	e.finish(t, c.user, true, now)
 	t.ID = e.newID("timesheet")
 	e.timesheets = append(e.timesheets, t)
 	if t.End == nil {
@@ -324,16 +326,22 @@ func (e *Emulator) createTimesheet(c *call) {
 	c.reply(http.StatusOK, e.timesheetRep(c.user, t, kind))
 }
 
-// finish moves t into its owner's time zone (TimesheetService::fixTimezone) and computes it.
-func (e *Emulator) finish(t *Timesheet, caller *User, billableSent, isNew bool, now time.Time) {
+// finish moves t into its owner's time zone (TimesheetService::fixTimezone) and computes it
+// (BillableCalculator, duration and rates).
+func (e *Emulator) finish(t *Timesheet, caller *User, isNew bool, now time.Time) {
 	if owner := e.user(t.User); owner != nil {
 		t.Timezone = owner.Timezone
 		if isNew && owner.ID != caller.ID && t.HourlyRate == caller.HourlyRate {
 			t.HourlyRate = owner.HourlyRate
 		}
 	}
-	if !billableSent && isNew {
+	switch t.BillableMode {
+	case "auto":
 		t.Billable = e.autoBillable(t)
+	case "yes":
+		t.Billable = true
+	case "no":
+		t.Billable = false
 	}
 	e.recalc(t)
 	t.Modified = now
@@ -368,13 +376,13 @@ func (e *Emulator) updateTimesheet(c *call) {
 	}
 	work := *t
 	work.Tags = append([]string{}, t.Tags...)
-	f, billableSent := e.timesheetForm(c.user, data, &work, false)
+	f := e.timesheetForm(c.user, data, &work, false)
 	if !f.valid() {
 		c.invalid(f)
 		return
 	}
 	now := e.clock.Now()
-	e.finish(&work, c.user, billableSent, false, now)
+	e.finish(&work, c.user, false, now)
 	*t = work
 	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
 }
@@ -461,12 +469,12 @@ func (e *Emulator) restartTimesheet(c *call) {
 		begin = b
 	}
 	t := &Timesheet{User: c.user.ID, Project: src.Project, Activity: src.Activity, Timezone: c.user.Timezone,
-		Begin: begin, HourlyRate: c.user.HourlyRate, Tags: []string{}}
+		Begin: begin, HourlyRate: c.user.HourlyRate, Tags: []string{}, BillableMode: "auto"}
 	t.Billable = e.autoBillable(t)
 	if param("copy") == "all" {
 		t.Description = src.Description
 		t.Tags = append([]string{}, src.Tags...)
-		t.Billable = src.Billable
+		t.Billable, t.BillableMode = src.Billable, src.BillableMode
 	}
 	e.recalc(t)
 	t.Modified = now
