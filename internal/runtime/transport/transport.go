@@ -363,6 +363,9 @@ func (t *Transport) wait(ctx context.Context, op *Op) error {
 		if interval <= 0 {
 			continue
 		}
+		// A 2% margin: calls spaced exactly at the interval can arrive closer together than they
+		// were sent (latency varies), and vendors say "more than 20 s" (大于20秒).
+		interval += interval / 50
 		if err := t.cfg.Limiter.Wait(ctx, t.RateKey(rl, op), interval); err != nil {
 			return fmt.Errorf("%s: waiting for rate limit %s: %w", op.FullName(), rl.Name, err)
 		}

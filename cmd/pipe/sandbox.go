@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/sandbox"
+)
+
+// cmdSandbox starts the emulators and prints the variables to export, then runs until interrupted.
+func cmdSandbox(ctx context.Context, e *env, args []string) int {
+	fs, _ := flagSet(e, "sandbox")
+	kqAddr := fs.String("kqapi-addr", "127.0.0.1:8002", "kqapi emulator address (loopback only)")
+	didiAddr := fs.String("didi-addr", "127.0.0.1:8003", "Didi emulator address (loopback only)")
+	kimaiAddr := fs.String("kimai-addr", "127.0.0.1:8001", "Kimai emulator address (loopback only)")
+	interval := fs.Duration("kqapi-interval", 20*time.Second, "kqapi's minimum interval between calls of one account (the real service: 20s)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return exitUsage
+	}
+	sb, err := sandbox.Start(sandbox.Options{KQAPIAddr: *kqAddr, DidiAddr: *didiAddr, KimaiAddr: *kimaiAddr, KQAPIInterval: *interval})
+	if err != nil {
+		return errf(e, exitCannot, "%v", err)
+	}
+	defer sb.Close()
+	fmt.Fprintln(e.stdout, "# specpipe sandbox: kqapi, Didi Enterprise and Kimai emulators on loopback.")
+	fmt.Fprintln(e.stdout, "# Paste these lines into another shell, then run pipelines or `pipe call` there.")
+	fmt.Fprintln(e.stdout, "# They are sandbox credentials; real ones come from your own environment.")
+	for _, v := range sb.Env() {
+		fmt.Fprintf(e.stdout, "export %s=%s\n", v.Name, v.Value)
+	}
+	fmt.Fprintf(e.stdout, "# kqapi enforces %v between two calls of one account", sb.KQAPIInterval)
+	if sb.KQAPIInterval < 20*time.Second {
+		fmt.Fprintf(e.stdout, " (shortened from the real 20s: give pipelines min_interval: {account: %v})", sb.KQAPIInterval)
+	}
+	fmt.Fprintln(e.stdout, ".")
+	fmt.Fprintln(e.stdout, "# The punch history covers October 2026. Stop with Ctrl-C.")
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, "pipe sandbox: stopped")
+	return exitOK
+}

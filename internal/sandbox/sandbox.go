@@ -1,0 +1,113 @@
+// Package sandbox starts the three emulators (kqapi, Didi Enterprise, Kimai) on loopback ports,
+// seeded with the fixture company, and tells a user the environment variables that point specpipe
+// at them. `pipe sandbox`, `pipe demo` and end-to-end tests use it.
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/emulator/didi"
+	"github.com/specpipe/specpipe/internal/emulator/emukit"
+	"github.com/specpipe/specpipe/internal/emulator/kimai"
+	"github.com/specpipe/specpipe/internal/emulator/kqapi"
+)
+
+// Options configure a sandbox. The zero value starts all three on free loopback ports with the
+// vendors' real limits (kqapi: 20 s between calls of one account).
+type Options struct {
+	KQAPIAddr, DidiAddr, KimaiAddr string        // "" picks a free port on 127.0.0.1
+	KQAPIInterval                  time.Duration // kqapi's minimum interval per account (0: the real 20 s)
+	Clock                          emukit.Clock  // nil: the wall clock
+}
+
+// Sandbox is the three running emulators.
+type Sandbox struct {
+	KQAPI *kqapi.Emulator
+	Didi  *didi.Emulator
+	Kimai *kimai.Emulator
+	// Base URLs.
+	KQAPIURL, DidiURL, KimaiURL string
+	// KQAPIInterval is the kqapi interval in force.
+	KQAPIInterval time.Duration
+
+	servers []*emukit.Server
+}
+
+// Var is an environment variable to export.
+type Var struct{ Name, Value string }
+
+// Start starts the emulators.
+func Start(o Options) (*Sandbox, error) {
+	if o.KQAPIInterval == 0 {
+		o.KQAPIInterval = 20 * time.Second
+	}
+	kq, err := kqapi.New(kqapi.Options{Clock: o.Clock, RateInterval: o.KQAPIInterval})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: kqapi emulator: %w", err)
+	}
+	dd, err := didi.New(didi.Options{Clock: o.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: didi emulator: %w", err)
+	}
+	km, err := kimai.New(kimai.Options{Clock: o.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: kimai emulator: %w", err)
+	}
+	s := &Sandbox{KQAPI: kq, Didi: dd, Kimai: km, KQAPIInterval: o.KQAPIInterval}
+	start := func(name string, h http.Handler, addr string, url *string) error {
+		srv, err := emukit.Start(h, addr)
+		if err != nil {
+			return fmt.Errorf("sandbox: %s: %w", name, err)
+		}
+		s.servers = append(s.servers, srv)
+		*url = srv.URL
+		return nil
+	}
+	if err := errors.Join(
+		start("kqapi", kq, o.KQAPIAddr, &s.KQAPIURL),
+		start("didi", dd, o.DidiAddr, &s.DidiURL),
+		start("kimai", km, o.KimaiAddr, &s.KimaiURL),
+	); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Env returns the variables that point specpipe's clients at the sandbox, with its credentials.
+// They are sandbox credentials, printed on purpose; real ones never are.
+func (s *Sandbox) Env() []Var {
+	return []Var{
+		{"KQAPI_BASE_URL", s.KQAPIURL},
+		{"KQAPI_ACCOUNT", kqapi.SandboxAccount},
+		{"KQAPI_KEY", kqapi.SandboxKey},
+		{"DIDI_BASE_URL", s.DidiURL},
+		{"DIDI_CLIENT_ID", didi.SandboxClientID},
+		{"DIDI_CLIENT_SECRET", didi.SandboxClientSecret},
+		{"DIDI_SIGN_KEY", didi.SandboxSignKey},
+		{"DIDI_SIGN_METHOD", "md5"},
+		{"DIDI_COMPANY_ID", didi.SandboxCompanyID},
+		{"KIMAI_BASE_URL", s.KimaiURL},
+		{"KIMAI_TOKEN", kimai.SandboxAdminToken},
+	}
+}
+
+// Getenv looks a variable up in Env, for running clients against the sandbox in-process.
+func (s *Sandbox) Getenv(name string) string {
+	for _, v := range s.Env() {
+		if v.Name == name {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// Close stops the emulators.
+func (s *Sandbox) Close() {
+	for _, srv := range s.servers {
+		_ = srv.Close()
+	}
+}
