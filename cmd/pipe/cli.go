@@ -154,4 +154,3 @@ func errf(e *env, code int, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "pipe: "+format+"\n", args...)
 	return code
 }
-
