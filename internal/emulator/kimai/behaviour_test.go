@@ -299,6 +299,34 @@ func TestFormRules(t *testing.T) {
 					t.Errorf("timeBudget %v", got)
 				}
 			}},
+		{"duplicate customer number", "POST", "/api/customers", tokAdmin, `{"name":"Copy","number":"1"}`,
+			func(t *testing.T, r resp) {
+				children, _ := validation(t, r)
+				if d := cmp.Diff(map[string][]string{"number": {"The number 1 is already used."}}, fieldErrors(children)); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}},
+		{"project end before start", "POST", "/api/projects", tokAdmin, `{"name":"Dates","customer":1,"start":"2026-10-10","end":"2026-10-01"}`,
+			func(t *testing.T, r resp) {
+				children, _ := validation(t, r)
+				if d := cmp.Diff(map[string][]string{"end": {msgEndBeforeBegin}}, fieldErrors(children)); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}},
+		{"project dates on create are Y-m-d", "POST", "/api/projects", tokAdmin, `{"name":"Dates","customer":1,"orderDate":"2018-04-17","start":"2026-10-10T00:00:00"}`,
+			func(t *testing.T, r resp) {
+				children, _ := validation(t, r)
+				if d := cmp.Diff(map[string][]string{"start": {msgDate}}, fieldErrors(children)); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}},
+		{"duplicate team name", "POST", "/api/teams", tokAdmin, `{"name":"Test team","members":[{"user":2,"teamlead":true}]}`,
+			func(t *testing.T, r resp) {
+				children, _ := validation(t, r)
+				if d := cmp.Diff(map[string][]string{"name": {"This value is already used."}}, fieldErrors(children)); d != "" {
+					t.Errorf("(-want +got):\n%s", d)
+				}
+			}},
 		{"special characters in names", "POST", "/api/projects", tokAdmin, `{"name":"a<b","customer":1}`,
 			func(t *testing.T, r resp) {
 				children, _ := validation(t, r)

@@ -548,7 +548,12 @@ func (e *Emulator) projectForm(u *User, data formData, p *Project, isNew bool) *
 		f.budgets(&p.Budget, &p.TimeBudget, &p.BudgetType)
 	}
 	if p.Start != "" && p.End != "" && p.End < p.Start && len(f.errs["end"]) == 0 {
-		f.addErr("end", "End date must not be earlier then start date.")
+		f.addErr("end", msgEndBeforeBegin) // ProjectValidator, translated
+	}
+	for _, x := range e.projects {
+		if p.Number != "" && x.Number == p.Number && x.ID != p.ID && len(f.errs["number"]) == 0 {
+			f.addErr("number", "The number "+p.Number+" is already used.")
+		}
 	}
 	return f
 }
@@ -775,6 +780,11 @@ func (e *Emulator) activityForm(u *User, data formData, a *Activity, isNew bool)
 			f.addErr("project", msgChoice)
 		default:
 			a.Project = p.ID
+		}
+	}
+	for _, x := range e.activities {
+		if a.Number != "" && x.Number == a.Number && x.ID != a.ID && len(f.errs["number"]) == 0 {
+			f.addErr("number", "The number "+a.Number+" is already used.")
 		}
 	}
 	f.color("color", &a.Color)

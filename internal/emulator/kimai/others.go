@@ -119,7 +119,10 @@ func (e *Emulator) createUser(c *call) {
 		f.addErr("username", msgBlank)
 	default:
 		f.checkLength("username", u.Username, 2, 64)
-		if strings.ContainsAny(u.Username, `/<>"=`) {
+		if strings.Contains(u.Username, "/") {
+			f.addErr("username", msgInvalid)
+		}
+		if strings.ContainsAny(u.Username, `<>"=`) {
 			f.addErr("username", msgSpecial)
 		}
 		for _, x := range e.users {
@@ -128,7 +131,7 @@ func (e *Emulator) createUser(c *call) {
 			}
 		}
 	}
-	f.email("email", &u.Email, 0)
+	f.email("email", &u.Email, 180)
 	if u.Email == "" {
 		f.addErr("email", msgBlank)
 	}
@@ -247,6 +250,11 @@ func (e *Emulator) teamForm(data formData, t *Team, clear bool) *form {
 	f := newForm(data, clear, "name", "color", "members")
 	f.setText("name", &t.Name)
 	f.checkName("name", t.Name, 2, 100)
+	for _, x := range e.teams {
+		if t.Name != "" && x.Name == t.Name && x.ID != t.ID {
+			f.addErr("name", "This value is already used.")
+		}
+	}
 	f.color("color", &t.Color)
 	if !f.submitted("members") {
 		return f
