@@ -635,3 +635,43 @@ func TestConcurrentCreates(t *testing.T) {
 		t.Errorf("%d records, %d journal entries, want %d", len(seen), v.e.Journal.Len(), n)
 	}
 }
+
+// TestBodyFormats follows FOSRest's body listener: JSON (also without a Content-Type), form
+// encoding, and bodies of other media types ignored.
+func TestBodyFormats(t *testing.T) {
+	v := newEnv(t)
+	send := func(ctype, body string) resp {
+		req, _ := http.NewRequest("POST", v.url+"/api/customers", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tokAdmin)
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return resp{status: res.StatusCode, header: res.Header, body: b}
+	}
+	r := send("", `{"name":"No content type"}`)
+	wantStatus(t, r, 200)
+	r = send("application/x-www-form-urlencoded", "name=Form+encoded&visible=&address_line1=Street")
+	wantStatus(t, r, 200)
+	if m := r.obj(t); m["name"] != "Form encoded" || m["visible"] != true || m["addressLine1"] != "Street" {
+		t.Errorf("form body: %s", r.body)
+	}
+	children, _ := validation(t, send("text/plain", `{"name":"ignored"}`))
+	if d := cmp.Diff(map[string][]string{"name": {msgBlank}}, fieldErrors(children)); d != "" {
+		t.Errorf("text/plain body (-want +got):\n%s", d)
+	}
+	_, global := validation(t, send("application/json", `["a","b"]`))
+	if !cmp.Equal(global, []any{msgExtraFields}) {
+		t.Errorf("list body: global %v", global)
+	}
+	for _, b := range []string{`null`, `"x"`, `{"a":1} {"b":2}`} {
+		r := send("application/json; charset=utf-8", b)
+		wantStatus(t, r, 400)
+		mustJSON(t, r, `{"code":400,"message":"Bad Request"}`)
+	}
+}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"io"
 	"math"
+	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,38 +42,94 @@ func camel(k string) string {
 	return snakePattern.ReplaceAllStringFunc(k, func(m string) string { return strings.ToUpper(m[1:]) })
 }
 
-// readForm decodes the request body as FOSRest's body listener does.
+// readForm decodes the request body as FOSRest's body listener does: JSON (also when no
+// Content-Type is sent, the API's fallback format) through the JSON-to-form decoder, form-encoded
+// bodies as PHP parses them, and any other media type not at all (the body is ignored).
 func readForm(r *http.Request, params map[string]string) (formData, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return formData{}, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		return nil, errBadBody
-	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		if l, isList := raw.([]any); isList && len(l) == 0 {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var v value
+	switch mt {
+	case "", "application/json", "application/x-json":
+		if len(bytes.TrimSpace(b)) == 0 {
 			return formData{}, nil
 		}
-		return nil, errBadBody
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var raw any
+		if err := dec.Decode(&raw); err != nil || dec.More() {
+			return nil, errBadBody
+		}
+		switch x := raw.(type) {
+		case map[string]any:
+			v = toValue(x)
+		case []any: // a JSON list is a PHP array too: its keys 0, 1, ... become (extra) fields
+			m := map[string]any{}
+			for i, e := range x {
+				m[strconv.Itoa(i)] = e
+			}
+			v = toValue(m)
+		default:
+			return nil, errBadBody
+		}
+	case "application/x-www-form-urlencoded":
+		q, err := url.ParseQuery(string(b))
+		if err != nil {
+			return nil, errBadBody
+		}
+		v = value{kind: 'm', m: map[string]value{}}
+		for k, vals := range q {
+			if name, ok := strings.CutSuffix(k, "[]"); ok {
+				l := value{kind: 'l'}
+				for _, s := range vals {
+					l.list = append(l.list, value{kind: 's', s: s})
+				}
+				v.m[camel(name)] = l
+				continue
+			}
+			v.m[camel(k)] = value{kind: 's', s: vals[len(vals)-1]}
+		}
+	default:
+		return formData{}, nil
 	}
-	v := toValue(m)
 	for k, x := range v.m {
-		if x.kind == 's' || x.kind == 'n' {
+		switch x.kind {
+		case 's', 'n':
 			params[k] = x.s
-		} else {
-			j, _ := json.Marshal(m[k])
-			params[k] = string(j)
+		default:
+			params[k] = x.String()
 		}
 	}
 	return formData(v.m), nil
+}
+
+// String renders a list or map value for the journal.
+func (v value) String() string {
+	switch v.kind {
+	case 'l':
+		parts := make([]string, len(v.list))
+		for i, e := range v.list {
+			parts[i] = e.String()
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case 'm':
+		keys := make([]string, 0, len(v.m))
+		for k := range v.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + ":" + v.m[k].String()
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	case 'n':
+		return "null"
+	}
+	return v.s
 }
 
 func toValue(x any) value {
