@@ -4,13 +4,14 @@ package generated
 
 import (
 	didi "github.com/specpipe/specpipe/generated/didi"
+	kimai "github.com/specpipe/specpipe/generated/kimai"
 	kqapi "github.com/specpipe/specpipe/generated/kqapi"
 	registry "github.com/specpipe/specpipe/internal/runtime/registry"
 )
 
 // APIs returns the description of every generated API, by name order.
 func APIs() []*registry.API {
-	return []*registry.API{didi.API(), kqapi.API()}
+	return []*registry.API{didi.API(), kimai.API(), kqapi.API()}
 }
 
 // Lookup returns the generated API with the given name.
