@@ -182,3 +182,39 @@ func TestBillableMode(t *testing.T) {
 		}
 	}
 }
+
+func TestMoreTimesheetAndUserEndpoints(t *testing.T) {
+	v := newEnv(t)
+	own := v.addTS(2, time.Date(2026, 10, 14, 9, 0, 0, 0, berlin), 2*time.Hour)
+	path := fmt.Sprintf("/api/timesheets/%d", own.ID)
+	wantStatus(t, v.do("PATCH", path+"/export", tokUser, ""), 403) // no edit_export
+	r := v.do("PATCH", path+"/export", tokAdmin, "")
+	wantStatus(t, r, 200)
+	if r.obj(t)["exported"] != true {
+		t.Errorf("export: %s", r.body)
+	}
+	wantStatus(t, v.do("PATCH", path, tokUser, `{"description":"late edit"}`), 403) // exported
+	r = v.do("PATCH", path+"/duplicate", tokAdmin, "")
+	wantStatus(t, r, 200)
+	if m := r.obj(t); m["exported"] != false || m["duration"] != 7200.0 || m["id"] == float64(own.ID) {
+		t.Errorf("duplicate: %s", r.body)
+	}
+
+	r = v.do("PATCH", "/api/users/2", tokUser, `{"alias":"Johnny","timezone":"Asia/Shanghai"}`)
+	wantStatus(t, r, 200)
+	if m := r.obj(t); m["alias"] != "Johnny" || m["timezone"] != "Asia/Shanghai" || m["initials"] != "JO" {
+		t.Errorf("patch own profile: %s", r.body)
+	}
+	_, global := validation(t, v.do("PATCH", "/api/users/2", tokUser, `{"enabled":false}`))
+	if !cmp.Equal(global, []any{msgExtraFields}) {
+		t.Errorf("a user disabling themself: %v", global)
+	}
+	wantStatus(t, v.do("PATCH", "/api/users/5", tokUser, `{"alias":"x"}`), 403)
+	r = v.do("PATCH", "/api/users/2", tokSuper, `{"enabled":false,"roles":["ROLE_TEAMLEAD"]}`)
+	wantStatus(t, r, 200)
+	if m := r.obj(t); m["enabled"] != false || fmt.Sprint(m["roles"]) != "[ROLE_USER ROLE_TEAMLEAD]" {
+		t.Errorf("super admin patch: %s", r.body)
+	}
+	r = v.do("GET", "/api/ping", tokUser, "")
+	wantStatus(t, r, 401) // disabled now
+}

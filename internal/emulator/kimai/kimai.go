@@ -229,11 +229,14 @@ var routes = []route{
 	endpoint("PATCH", "/api/timesheets/{id}/stop", (*Emulator).stopTimesheet),
 	endpoint("PATCH", "/api/timesheets/{id}/restart", (*Emulator).restartTimesheet),
 	endpoint("PATCH", "/api/timesheets/{id}/meta", (*Emulator).metaTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}/duplicate", (*Emulator).duplicateTimesheet),
+	endpoint("PATCH", "/api/timesheets/{id}/export", (*Emulator).exportTimesheet),
 
 	endpoint("GET", "/api/users", (*Emulator).listUsers),
 	endpoint("POST", "/api/users", (*Emulator).createUser),
 	endpoint("GET", "/api/users/me", (*Emulator).me),
 	endpoint("GET", "/api/users/{id}", (*Emulator).getUser),
+	endpoint("PATCH", "/api/users/{id}", (*Emulator).updateUser),
 
 	endpoint("GET", "/api/teams", (*Emulator).listTeams),
 	endpoint("POST", "/api/teams", (*Emulator).createTeam),

@@ -216,6 +216,99 @@ func (e *Emulator) createUser(c *call) {
 	c.reply(http.StatusOK, e.userEntity(u, 0))
 }
 
+// updateUser is PATCH /api/users/{id}: a user edits their own profile, a super admin anyone's.
+// "enabled" is only a child for other users' profiles; roles and supervisor need view_user.
+func (e *Emulator) updateUser(c *call) {
+	u := e.user(c.ids[0])
+	if u == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if u.ID != c.user.ID && !can(c.user, "view_user") {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	data, ok := c.readBody()
+	if !ok {
+		return
+	}
+	children := []string{"alias", "title", "accountNumber", "color", "email", "language", "locale", "timezone", "systemAccount"}
+	if u.ID != c.user.ID {
+		children = append(children, "enabled")
+	}
+	if can(c.user, "view_user") {
+		children = append(children, "roles", "supervisor", "requiresPasswordReset")
+	}
+	work := copyUser(*u)
+	f := newForm(data, false, children...)
+	f.setText("alias", &work.Alias)
+	f.checkLength("alias", work.Alias, 0, 60)
+	f.setText("title", &work.Title)
+	f.checkLength("title", work.Title, 0, 50)
+	f.setText("accountNumber", &work.AccountNumber)
+	f.checkLength("accountNumber", work.AccountNumber, 0, 30)
+	f.color("color", &work.Color)
+	if f.submitted("email") {
+		f.email("email", &work.Email, 180)
+		if work.Email == "" {
+			f.addErr("email", msgBlank)
+		}
+		for _, x := range e.users {
+			if x.ID != u.ID && work.Email != "" && strings.EqualFold(x.Email, work.Email) {
+				f.addErr("email", "This e-mail address is already in use.")
+			}
+		}
+	}
+	for _, ch := range []struct {
+		name  string
+		dst   *string
+		valid func(string) bool
+	}{{"language", &work.Language, languagePattern.MatchString}, {"locale", &work.Locale, languagePattern.MatchString},
+		{"timezone", &work.Timezone, validTimezone}} {
+		if s, ok := f.text(ch.name); ok {
+			if !ch.valid(s) {
+				f.addErr(ch.name, msgChoice)
+			} else {
+				*ch.dst = s
+			}
+		}
+	}
+	work.SystemAccount = f.checkbox("systemAccount", work.SystemAccount)
+	work.Enabled = f.checkbox("enabled", work.Enabled)
+	f.checkbox("requiresPasswordReset", false)
+	if id, ok := f.id("supervisor"); ok {
+		if id != 0 && e.user(id) == nil {
+			f.addErr("supervisor", msgChoice)
+		} else {
+			work.Supervisor = max(id, 0)
+		}
+	}
+	if v, ok := data["roles"]; ok && f.isChild("roles") {
+		items := v.list
+		if v.kind != 'l' && v.s != "" {
+			items = []value{v}
+		}
+		roles := []string{}
+		for _, r := range items {
+			if !knownRoles[r.s] {
+				f.addErr("roles", msgChoice)
+				continue
+			}
+			roles = append(roles, r.s)
+		}
+		if !containsStr(roles, RoleUser) {
+			roles = append([]string{RoleUser}, roles...)
+		}
+		work.Roles = roles
+	}
+	if !f.valid() {
+		c.invalid(f)
+		return
+	}
+	*u = work
+	c.reply(http.StatusOK, e.userEntity(u, 0))
+}
+
 // ---- teams ----
 
 func (e *Emulator) listTeams(c *call) {

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Kimai's serializer writes datetimes as Y-m-d\TH:i:sO: an offset without a colon.
@@ -233,22 +232,26 @@ func displayName(u *User) string {
 	return u.Username
 }
 
-// initials follows User::getInitials: the first letters of the first two words of the display
-// name, or its first two letters.
+// initials follows User::getInitials: an e-mail display name becomes its local part with dots as
+// spaces; one word gives its first two letters, several words their first letters (at most two).
 func initials(u *User) string {
-	words := strings.FieldsFunc(displayName(u), func(r rune) bool {
-		return unicode.IsSpace(r) || r == '-' || r == '_' || r == '.'
-	})
+	name := displayName(u)
+	if local, _, ok := strings.Cut(name, "@"); ok && emailPattern.MatchString(name) {
+		name = strings.ReplaceAll(local, ".", " ")
+	}
+	words := strings.Split(name, " ")
 	var out []rune
-	switch {
-	case len(words) >= 2:
-		out = append(out, []rune(words[0])[0], []rune(words[1])[0])
-	case len(words) == 1:
-		rs := []rune(words[0])
-		if len(rs) > 2 {
-			rs = rs[:2]
+	if len(words) == 1 {
+		out = []rune(name)
+	} else {
+		for _, w := range words {
+			if r := []rune(w); len(r) > 0 {
+				out = append(out, r[0])
+			}
 		}
-		out = rs
+	}
+	if len(out) > 2 {
+		out = out[:2]
 	}
 	return strings.ToUpper(string(out))
 }

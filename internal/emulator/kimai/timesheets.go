@@ -484,6 +484,46 @@ func (e *Emulator) restartTimesheet(c *call) {
 	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
 }
 
+// duplicateTimesheet clones a record (the export flag is reset).
+func (e *Emulator) duplicateTimesheet(c *call) {
+	src := e.timesheet(c.ids[0])
+	if src == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !e.canTimesheet(c.user, "edit", src) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	t := copyTimesheet(*src)
+	t.Exported = false
+	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.Duration > lr*60 {
+		c.serviceInvalid("duration", msgLongRunning(lr))
+		return
+	}
+	t.ID = e.newID("timesheet")
+	t.Modified = e.clock.Now()
+	e.timesheets = append(e.timesheets, &t)
+	c.reply(http.StatusOK, e.timesheetRep(c.user, &t, tsEntity))
+}
+
+// exportTimesheet toggles the export flag; un-exporting needs edit_exported_timesheet.
+func (e *Emulator) exportTimesheet(c *call) {
+	t := e.timesheet(c.ids[0])
+	if t == nil {
+		c.fail(http.StatusNotFound)
+		return
+	}
+	if !can(c.user, "edit_export") || !e.canTimesheet(c.user, "view", t) ||
+		(t.Exported && !can(c.user, "edit_exported_timesheet")) {
+		c.fail(http.StatusForbidden)
+		return
+	}
+	t.Exported = !t.Exported
+	t.Modified = e.clock.Now()
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
+}
+
 func (e *Emulator) metaTimesheet(c *call) {
 	t := e.timesheet(c.ids[0])
 	e.meta(c, t != nil, t != nil && e.canTimesheet(c.user, "edit", t))
