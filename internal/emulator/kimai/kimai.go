@@ -113,7 +113,7 @@ func New(opts Options) (*Emulator, error) {
 		e.timesheets = append(e.timesheets, t)
 		e.bump("timesheet", t.ID)
 	}
-	mw := emukit.Middleware{Faults: e.Faults, Journal: e.Journal, Clock: e.clock,
+	mw := emukit.Middleware{Faults: e.Faults, Journal: e.Journal, Clock: e.clock, Secrets: secretParams,
 		RateLimit: func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusTooManyRequests, obj{{"code", 429}, {"message", "Too Many Requests"}})
 		}}
