@@ -37,8 +37,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	schema, err := schemaFile()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	schemaPath := filepath.Join(*specsDir, "schema.json")
 	if *check {
 		diffs := diff(*out, files)
+		if old, err := os.ReadFile(schemaPath); err != nil || !bytes.Equal(old, schema) {
+			diffs = append(diffs, fmt.Sprintf("gen: %s: differs or missing", schemaPath))
+		}
 		for _, d := range diffs {
 			fmt.Fprintln(stderr, d)
 		}
@@ -51,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := write(*out, files); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if old, err := os.ReadFile(schemaPath); err != nil || !bytes.Equal(old, schema) {
+		if err := os.WriteFile(schemaPath, schema, 0o644); err != nil {
+			fmt.Fprintln(stderr, "gen:", err)
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "gen: wrote %d files to %s\n", len(files), *out)
 	return 0
@@ -96,6 +111,9 @@ func generate(dir string) (map[string][]byte, error) {
 	files["registry_gen.go"] = idx
 	return files, nil
 }
+
+// schemaFile renders specs/schema.json.
+func schemaFile() ([]byte, error) { return spec.Schema() }
 
 // genFiles lists the *_gen.go files under dir (the ones gen owns).
 func genFiles(dir string) []string {
