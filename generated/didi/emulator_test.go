@@ -150,3 +150,46 @@ func TestEmulatorErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEmulatorReauthorize checks that errno 401 (a revoked token) makes the client authorize again
+// and resend the call once.
+func TestEmulatorReauthorize(t *testing.T) {
+	ctx := context.Background()
+	e, err := emu.New(emu.Options{RevokeOnReauthorize: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	cfg := Config{BaseURL: srv.URL, ClientID: "sandbox-client", ClientSecret: "sandbox-secret",
+		SignKey: "sandbox-sign-key", CompanyID: company}
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(cfg) // its own token cache: its authorize revokes a's token
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.LegalEntityGet(ctx, LegalEntityGetParams{Length: 1}); err != nil {
+		t.Fatalf("a, first call: %v", err)
+	}
+	if _, err := b.LegalEntityGet(ctx, LegalEntityGetParams{Length: 1}); err != nil {
+		t.Fatalf("b: %v", err)
+	}
+	if _, err := a.LegalEntityGet(ctx, LegalEntityGetParams{Length: 1}); err != nil {
+		t.Fatalf("a after its token was revoked: %v (want a silent re-authorization)", err)
+	}
+	var codes []string
+	for _, en := range e.Journal.Entries() {
+		codes = append(codes, en.Path+" "+en.Code)
+	}
+	want := []string{
+		"/river/Auth/authorize 0", "/river/LegalEntity/get 0", // a
+		"/river/Auth/authorize 0", "/river/LegalEntity/get 0", // b, revoking a's token
+		"/river/LegalEntity/get 401", "/river/Auth/authorize 0", "/river/LegalEntity/get 0", // a again
+	}
+	if diff := cmp.Diff(want, codes); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
