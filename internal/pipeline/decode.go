@@ -1,0 +1,385 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/scalar"
+)
+
+// recordDecoder decodes JSON lines and CSV rows into new records of one struct type, leniently
+// (numbers may arrive as strings, times as unix seconds or dates), converting only the fields
+// the pipeline's expressions read. Fields are set through their offsets, without reflection per
+// value, so a million-line file streams with few allocations besides the strings themselves.
+type recordDecoder struct {
+	t      reflect.Type
+	loc    *time.Location
+	fields map[string]*fieldDec // by wire name
+}
+
+type decKind int
+
+const (
+	decString decKind = iota
+	decInt64
+	decInt32
+	decFloat64
+	decBool
+	decTime
+	decDuration
+	decOther
+)
+
+type fieldDec struct {
+	name string
+	off  uintptr
+	kind decKind
+	typ  reflect.Type
+}
+
+func newRecordDecoder(t reflect.Type, loc *time.Location, want func(string) bool) *recordDecoder {
+	d := &recordDecoder{t: t, loc: loc, fields: map[string]*fieldDec{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := exprName(f)
+		if !want(name) {
+			continue
+		}
+		fd := &fieldDec{name: name, off: f.Offset, typ: f.Type, kind: decOther}
+		switch {
+		case f.Type == timeType:
+			fd.kind = decTime
+		case f.Type == durationType:
+			fd.kind = decDuration
+		case f.Type.Kind() == reflect.String:
+			fd.kind = decString
+		case f.Type.Kind() == reflect.Int64 || f.Type.Kind() == reflect.Int:
+			fd.kind = decInt64
+		case f.Type.Kind() == reflect.Int32:
+			fd.kind = decInt32
+		case f.Type.Kind() == reflect.Float64:
+			fd.kind = decFloat64
+		case f.Type.Kind() == reflect.Bool:
+			fd.kind = decBool
+		}
+		d.fields[name] = fd
+		if jn, _, _ := strings.Cut(f.Tag.Get("json"), ","); jn != "" && jn != "-" && jn != name {
+			d.fields[jn] = fd
+		}
+	}
+	return d
+}
+
+var errSyntax = errors.New("not a JSON object")
+
+// decodeJSON decodes one JSON object into a new record (a pointer to the struct).
+func (d *recordDecoder) decodeJSON(b []byte) (any, error) {
+	p := reflect.New(d.t)
+	base := p.UnsafePointer()
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, errSyntax
+	}
+	i++
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return nil, errSyntax
+		}
+		if b[i] == '}' {
+			break
+		}
+		if b[i] != '"' {
+			return nil, fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
+		}
+		ks, ke, kesc, err := scanString(b, i)
+		if err != nil {
+			return nil, err
+		}
+		key := b[ks:ke]
+		var keyStr string
+		if kesc {
+			if err := json.Unmarshal(b[i:ke+1], &keyStr); err != nil {
+				return nil, err
+			}
+		}
+		i = skipWS(b, ke+1)
+		if i >= len(b) || b[i] != ':' {
+			return nil, fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
+		}
+		i = skipWS(b, i+1)
+		if i >= len(b) {
+			return nil, errSyntax
+		}
+		vstart := i
+		var raw []byte
+		isStr, esc := false, false
+		switch b[i] {
+		case '"':
+			s, e, hasEsc, err := scanString(b, i)
+			if err != nil {
+				return nil, err
+			}
+			raw, isStr, esc = b[s:e], true, hasEsc
+			i = e + 1
+		case '{', '[':
+			e, err := skipNested(b, i)
+			if err != nil {
+				return nil, err
+			}
+			raw = b[i:e]
+			i = e
+		default:
+			e := i
+			for e < len(b) && b[e] != ',' && b[e] != '}' && b[e] != ' ' && b[e] != '\t' && b[e] != '\r' {
+				e++
+			}
+			raw = b[i:e]
+			i = e
+		}
+		var fd *fieldDec
+		if kesc {
+			fd = d.fields[keyStr]
+		} else {
+			fd = d.fields[string(key)]
+		}
+		if fd != nil {
+			var text string
+			switch {
+			case esc:
+				if err := json.Unmarshal(b[vstart:i], &text); err != nil {
+					return nil, fmt.Errorf("%s: %w", fd.name, err)
+				}
+			case !isStr && string(raw) == "null":
+			case fd.kind == decOther && !isStr:
+				if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
+					return nil, fmt.Errorf("%s: %w", fd.name, err)
+				}
+				fd = nil
+			default:
+				text = unsafeString(raw)
+			}
+			if fd != nil {
+				if err := d.set(base, fd, text, esc); err != nil {
+					return nil, err
+				}
+			}
+		}
+		i = skipWS(b, i)
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			break
+		}
+		return nil, fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
+	}
+	return p.Interface(), nil
+}
+
+// unsafeString views b as a string without copying; set copies what it keeps.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// set converts text into the field at base+fd.off. text may alias the input line (owned is
+// false), so strings are copied.
+func (d *recordDecoder) set(base unsafe.Pointer, fd *fieldDec, text string, owned bool) error {
+	ptr := unsafe.Add(base, fd.off)
+	switch fd.kind {
+	case decString:
+		if owned {
+			*(*string)(ptr) = text
+		} else {
+			*(*string)(ptr) = strings.Clone(text)
+		}
+		return nil
+	}
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return nil
+	}
+	switch fd.kind {
+	case decInt64, decInt32:
+		n, err := parseInt(t)
+		if err != nil {
+			v, cerr := convert.Int(t)
+			if cerr != nil {
+				return fmt.Errorf("%s: want a whole number, got %q", fd.name, t)
+			}
+			n = v
+		}
+		if fd.kind == decInt32 {
+			*(*int32)(ptr) = int32(n)
+		} else {
+			*(*int64)(ptr) = n
+		}
+	case decFloat64:
+		f, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return fmt.Errorf("%s: want a number, got %q", fd.name, t)
+		}
+		*(*float64)(ptr) = f
+	case decBool:
+		v, err := convert.Bool(t)
+		if err != nil {
+			return fmt.Errorf("%s: %v", fd.name, err)
+		}
+		*(*bool)(ptr) = v
+	case decTime:
+		tm, err := d.parseTime(t)
+		if err != nil {
+			return fmt.Errorf("%s: %v", fd.name, err)
+		}
+		*(*time.Time)(ptr) = tm
+	case decDuration:
+		if n, err := parseInt(t); err == nil {
+			*(*time.Duration)(ptr) = time.Duration(n) * time.Second
+			return nil
+		}
+		dur, err := time.ParseDuration(t)
+		if err != nil {
+			return fmt.Errorf("%s: want a duration, got %q", fd.name, t)
+		}
+		*(*time.Duration)(ptr) = dur
+	case decOther:
+		v := reflect.NewAt(fd.typ, ptr).Interface()
+		if err := json.Unmarshal([]byte(strconv.Quote(t)), v); err != nil {
+			if err2 := json.Unmarshal([]byte(t), v); err2 != nil {
+				return fmt.Errorf("%s: %v", fd.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// parseTime reads unix seconds ("1763600000"), a date or a date and time in the decoder's zone.
+func (d *recordDecoder) parseTime(t string) (time.Time, error) {
+	if n, err := parseInt(t); err == nil {
+		if n == 0 {
+			return time.Time{}, nil
+		}
+		return time.Unix(n, 0).In(d.loc), nil
+	}
+	if t == "0000-00-00" || t == "0000-00-00 00:00:00" {
+		return time.Time{}, nil
+	}
+	if len(t) <= 10 {
+		return scalar.ParseDate(t, d.loc)
+	}
+	return scalar.ParseDateTime(t, d.loc)
+}
+
+var errNotInt = errors.New("not an integer")
+
+// parseInt parses a decimal integer without allocating.
+func parseInt(s string) (int64, error) {
+	if s == "" || len(s) > 18 {
+		return 0, errNotInt
+	}
+	neg := false
+	i := 0
+	if s[0] == '-' {
+		neg, i = true, 1
+		if len(s) == 1 {
+			return 0, errNotInt
+		}
+	}
+	var n int64
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, errNotInt
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// scanString scans the JSON string starting at b[i] == '"': its content is b[s:e] and b[e] is
+// the closing quote; esc reports escapes in it.
+func scanString(b []byte, i int) (s, e int, esc bool, err error) {
+	s = i + 1
+	for j := s; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			esc = true
+			j++
+		case '"':
+			return s, j, esc, nil
+		}
+	}
+	return 0, 0, false, fmt.Errorf("%w: unterminated string", errSyntax)
+}
+
+// skipNested returns the index after the object or array starting at b[i].
+func skipNested(b []byte, i int) (int, error) {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			_, e, _, err := scanString(b, j)
+			if err != nil {
+				return 0, err
+			}
+			j = e
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return j + 1, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%w: unterminated object or list", errSyntax)
+}
+
+// columns maps a CSV header onto the fields to decode (nil for a column not read).
+func (d *recordDecoder) columns(header []string) []*fieldDec {
+	cols := make([]*fieldDec, len(header))
+	for i, h := range header {
+		cols[i] = d.fields[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))]
+	}
+	return cols
+}
+
+// decodeRow decodes one CSV row into a new record.
+func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string) (any, error) {
+	p := reflect.New(d.t)
+	base := p.UnsafePointer()
+	for i, text := range row {
+		if i >= len(cols) || cols[i] == nil {
+			continue
+		}
+		// With ReuseRecord the row's strings are still fresh strings per row, so they are owned.
+		if err := d.set(base, cols[i], text, true); err != nil {
+			return nil, err
+		}
+	}
+	return p.Interface(), nil
+}

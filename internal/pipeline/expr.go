@@ -1,0 +1,366 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// Limits on expressions, so that a bad expression cannot hang a cron job: the size of the
+// compiled tree, and the memory budget of one evaluation (expr counts the elements that ranges,
+// maps and filters create; there are no unbounded loops in the language).
+const (
+	maxExprNodes = 10000
+	memoryBudget = 1_000_000
+)
+
+// Names in the expression environment that users cannot write (the patcher makes them).
+const (
+	lookupPrefix  = "@lookup:"
+	resolvePrefix = "@resolve:"
+)
+
+// program is one compiled expression with where it came from.
+type program struct {
+	src  string
+	prog *vm.Program
+	out  reflect.Type // the static type of the result (nil: unknown)
+	pos  yamlx.Pos
+	used map[string]bool // member names the expression reads (r.x, item.y: "x", "y")
+}
+
+// scope is what one expression may see: the names and the types of their values. Values are
+// zero values of the types at compile time, and the real values at run time.
+type scope struct {
+	vars map[string]reflect.Type
+}
+
+func (s scope) with(name string, t reflect.Type) scope {
+	vars := make(map[string]reflect.Type, len(s.vars)+1)
+	for k, v := range s.vars {
+		vars[k] = v
+	}
+	vars[name] = t
+	return scope{vars: vars}
+}
+
+// compiler compiles every expression of one pipeline file against typed scopes.
+type compiler struct {
+	d     *yamlx.Decoder
+	funcs *funcs
+	// lookups and resolvers declared so far: name → record type (lookups) or value type (resolvers).
+	lookups   map[string]reflect.Type
+	resolvers map[string]reflect.Type
+	used      map[string]bool // every member name any expression reads
+}
+
+// want is the expected result kind of an expression.
+type want int
+
+const (
+	wantAny want = iota // any known type
+	wantBool
+)
+
+// compile compiles the scalar node n as an expression seen from sc. It records problems in the
+// decoder (with the YAML position) and returns nil on failure.
+func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		c.d.Errorf(n, "want an expression, got %s", describeNode(n))
+		return nil
+	}
+	src := n.Value
+	if n.Tag != "!!str" && n.Tag != "" && n.Tag != "!" {
+		// A YAML number or boolean (id: 42, billable: true) is a constant, written as expr text.
+		src = n.Value
+		if n.Tag == "!!null" {
+			src = "nil"
+		}
+	}
+	if strings.TrimSpace(src) == "" {
+		c.d.Errorf(n, "empty expression")
+		return nil
+	}
+	env := c.env(sc)
+	opts := []expr.Option{
+		expr.Env(env),
+		expr.MaxNodes(maxExprNodes),
+		expr.Patch(&patcher{c: c}),
+		expr.DisableBuiltin("now"),
+	}
+	opts = append(opts, c.funcs.options()...)
+	if w == wantBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := expr.Compile(src, opts...)
+	if err != nil {
+		c.exprError(n, src, err, sc)
+		return nil
+	}
+	out := prog.Node().Type()
+	if out == nil || out.Kind() == reflect.Interface {
+		if !(out != nil && out.Kind() == reflect.Interface && w == wantBool) {
+			c.d.Errorf(n, "the type of %q is not known when the pipeline is loaded; convert it (string(...), int(...), float(...))", src)
+			return nil
+		}
+	}
+	p := &program{src: src, prog: prog, out: out, pos: c.d.At(n), used: map[string]bool{}}
+	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used})
+	for k := range p.used {
+		c.used[k] = true
+	}
+	return p
+}
+
+func ptrNode(n ast.Node) *ast.Node { return &n }
+
+// memberCollector collects the property names of member accesses (r.atten_time → atten_time).
+type memberCollector struct{ into map[string]bool }
+
+func (m *memberCollector) Visit(node *ast.Node) {
+	if mn, ok := (*node).(*ast.MemberNode); ok {
+		if s, ok := mn.Property.(*ast.StringNode); ok {
+			m.into[s.Value] = true
+		}
+	}
+}
+
+// env builds the compile-time environment of sc: zero values of every type.
+func (c *compiler) env(sc scope) map[string]any {
+	env := make(map[string]any, len(sc.vars)+len(c.lookups)+len(c.resolvers))
+	for k, t := range sc.vars {
+		env[k] = reflect.Zero(t).Interface()
+	}
+	for k, t := range c.lookups {
+		env[lookupPrefix+k] = reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), t)).Interface()
+	}
+	for k, t := range c.resolvers {
+		env[resolvePrefix+k] = reflect.Zero(resolverFuncType(t)).Interface()
+	}
+	return env
+}
+
+func resolverFuncType(t reflect.Type) reflect.Type {
+	return reflect.FuncOf([]reflect.Type{reflect.TypeFor[string]()}, []reflect.Type{t, reflect.TypeFor[error]()}, false)
+}
+
+// exprError records a compile error at the position inside the YAML scalar, with the nearest
+// names for a misspelt field or variable.
+func (c *compiler) exprError(n *yaml.Node, src string, err error, sc scope) {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		c.d.Errorf(n, "expression %q: %v", src, err)
+		return
+	}
+	msg := fe.Message
+	msg = strings.ReplaceAll(msg, lookupPrefix, "lookup ")
+	msg = strings.ReplaceAll(msg, resolvePrefix, "resolve ")
+	if hint := c.hint(fe.Message, sc); hint != "" {
+		msg += " " + hint
+	}
+	line, col := n.Line, n.Column
+	switch {
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		// A block scalar starts on the line after its indicator; its indentation is not kept by
+		// the parser, so the column is the one inside the expression.
+		line += fe.Line
+		col = fe.Column + 1
+	case fe.Line > 1:
+		line += fe.Line - 1
+		col = fe.Column + 1
+	default:
+		col += fe.Column
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			col++
+		}
+	}
+	c.d.Errs = append(c.d.Errs, &yamlx.Error{Pos: yamlx.Pos{File: c.d.File, Line: line, Col: col}, Msg: "expression " + quoteShort(src) + ": " + msg})
+}
+
+func quoteShort(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// hint suggests the nearest names for "type X has no field y" and "unknown name y".
+func (c *compiler) hint(msg string, sc scope) string {
+	if rest, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		name := strings.Fields(rest)[0]
+		var cands []string
+		for k := range sc.vars {
+			cands = append(cands, k)
+		}
+		cands = append(cands, c.funcs.names()...)
+		sort.Strings(cands)
+		if near := yamlx.NearestN(name, cands, 3); len(near) > 0 {
+			return "(did you mean " + strings.Join(near, ", ") + "?)"
+		}
+		return "(names: " + strings.Join(cands, ", ") + ")"
+	}
+	i := strings.Index(msg, " has no field ")
+	if !strings.HasPrefix(msg, "type ") || i < 0 {
+		return ""
+	}
+	typeName := msg[len("type "):i]
+	field := strings.Fields(msg[i+len(" has no field "):])[0]
+	seen := map[reflect.Type]bool{}
+	var found []string
+	var visit func(t reflect.Type)
+	visit = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] || t == reflect.TypeFor[time.Time]() {
+			return
+		}
+		seen[t] = true
+		if t.String() == typeName && found == nil {
+			found = fieldNames(t)
+		}
+		for i := 0; i < t.NumField(); i++ {
+			visit(t.Field(i).Type)
+		}
+	}
+	for _, t := range sc.vars {
+		visit(t)
+	}
+	for _, t := range c.lookups {
+		visit(t)
+	}
+	if found == nil {
+		return ""
+	}
+	if near := yamlx.NearestN(field, found, 3); len(near) > 0 {
+		return "(did you mean " + strings.Join(near, ", ") + "?)"
+	}
+	return "(fields: " + strings.Join(found, ", ") + ")"
+}
+
+// fieldNames lists the names expressions use for the fields of struct t.
+func fieldNames(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		out = append(out, exprName(f))
+	}
+	return out
+}
+
+func exprName(f reflect.StructField) string {
+	if n, _, _ := strings.Cut(f.Tag.Get("expr"), ","); n != "" {
+		return n
+	}
+	return f.Name
+}
+
+// patcher rewrites lookup("name", key), has_key("name", key) and resolve("name", key) into
+// typed accesses of the lookup's index and the resolver's function, so their results are
+// type-checked like everything else.
+type patcher struct{ c *compiler }
+
+func (p *patcher) Visit(node *ast.Node) {
+	call, ok := (*node).(*ast.CallNode)
+	if !ok {
+		return
+	}
+	id, ok := call.Callee.(*ast.IdentifierNode)
+	if !ok || (id.Value != "lookup" && id.Value != "has_key" && id.Value != "resolve") || len(call.Arguments) != 2 {
+		return
+	}
+	name, ok := call.Arguments[0].(*ast.StringNode)
+	if !ok {
+		return
+	}
+	key := &ast.BuiltinNode{Name: "string", Arguments: []ast.Node{call.Arguments[1]}}
+	key.SetLocation(call.Arguments[1].Location())
+	switch id.Value {
+	case "lookup", "has_key":
+		if _, ok := p.c.lookups[name.Value]; !ok {
+			return // the function's own check reports the unknown name
+		}
+		index := &ast.IdentifierNode{Value: lookupPrefix + name.Value}
+		index.SetLocation(name.Location())
+		if id.Value == "lookup" {
+			ast.Patch(node, &ast.MemberNode{Node: index, Property: key})
+		} else {
+			ast.Patch(node, &ast.BinaryNode{Operator: "in", Left: key, Right: index})
+		}
+	case "resolve":
+		if _, ok := p.c.resolvers[name.Value]; !ok {
+			return
+		}
+		fn := &ast.IdentifierNode{Value: resolvePrefix + name.Value}
+		fn.SetLocation(name.Location())
+		ast.Patch(node, &ast.CallNode{Callee: fn, Arguments: []ast.Node{key}})
+	}
+}
+
+// evaluator runs compiled programs on one goroutine, reusing one VM and one environment.
+type evaluator struct {
+	vm  vm.VM
+	env map[string]any
+}
+
+func newEvaluator(env map[string]any) *evaluator {
+	e := &evaluator{env: env}
+	e.vm.MemoryBudget = memoryBudget
+	return e
+}
+
+func (e *evaluator) run(p *program) (any, error) {
+	out, err := e.vm.Run(p.prog, e.env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: expression %s: %w", p.pos, quoteShort(p.src), unwrapExprErr(err))
+	}
+	return out, nil
+}
+
+func (e *evaluator) bool(p *program) (bool, error) {
+	out, err := e.run(p)
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("%s: expression %s gave %T, want true or false", p.pos, quoteShort(p.src), out)
+	}
+	return b, nil
+}
+
+func unwrapExprErr(err error) error {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return errors.New(fe.Message)
+	}
+	return err
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}

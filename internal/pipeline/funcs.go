@@ -1,0 +1,139 @@
+package pipeline
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+
+	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/scalar"
+)
+
+// funcs are the functions expressions may call besides expr's builtins. Dates and times are
+// read and shown in the pipeline's zone; now and today come from the load options' clock.
+type funcs struct {
+	loc      *time.Location
+	now      func() time.Time
+	boundary time.Duration // the default day boundary of workday
+}
+
+// funcDoc documents one function for docs and hints.
+type funcDoc struct {
+	name, sig, doc string
+}
+
+// funcDocs lists the pipeline's own functions (expr's builtins such as duration, upper, lower,
+// trim, split, replace, hasPrefix, int, float, string, len come on top).
+var funcDocs = []funcDoc{
+	{"now", "now() time", "the current time in the pipeline's zone"},
+	{"today", "today() time", "midnight of today in the pipeline's zone"},
+	{"date", "date(s) time", "parse YYYY-MM-DD or a date and time (YYYY-MM-DD HH:MM[:SS], RFC 3339) in the pipeline's zone"},
+	{"parse", "parse(s, layout) time", "parse s with a Go layout (2006-01-02 15:04:05) in the pipeline's zone"},
+	{"format", "format(t, layout) string", "format t in the pipeline's zone with a Go layout"},
+	{"day", "day(t) string", "the calendar day of t in the pipeline's zone, YYYY-MM-DD"},
+	{"workday", "workday(t[, boundary]) string", "the work day of t, YYYY-MM-DD: a punch before the boundary (default day_boundary) counts for the day before"},
+	{"local", "local(t) time", "t in the pipeline's zone"},
+	{"in_zone", "in_zone(t, zone) time", "t in the named IANA zone"},
+	{"unix", "unix(n) time", "the time of unix seconds n (a number or a numeric string)"},
+	{"to_unix", "to_unix(t) int", "unix seconds of t"},
+	{"seconds", "seconds(d) int", "whole seconds of duration d"},
+	{"start_of_day", "start_of_day(t) time", "midnight of t's day in the pipeline's zone"},
+	{"coalesce", "coalesce(a, b) string", "a, or b when a is empty"},
+	{"lookup", `lookup("step", key) record`, "the record of a lookup step with that key (the zero record when absent)"},
+	{"has_key", `has_key("step", key) bool`, "whether a lookup step has a record with that key"},
+	{"resolve", `resolve("step", key) value`, "the value a resolve step finds for a business key (the record fails when none)"},
+}
+
+func (f *funcs) names() []string {
+	out := make([]string, 0, len(funcDocs))
+	for _, d := range funcDocs {
+		out = append(out, d.name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (f *funcs) options() []expr.Option {
+	t := func(args ...any) time.Time { return args[0].(time.Time) }
+	return []expr.Option{
+		expr.Function("now", func(...any) (any, error) { return f.now().In(f.loc), nil }, new(func() time.Time)),
+		expr.Function("today", func(...any) (any, error) { return f.startOfDay(f.now()), nil }, new(func() time.Time)),
+		expr.DisableBuiltin("date"),
+		expr.Function("date", func(args ...any) (any, error) {
+			s := args[0].(string)
+			if len(strings.TrimSpace(s)) <= 10 {
+				return scalar.ParseDate(s, f.loc)
+			}
+			return scalar.ParseDateTime(s, f.loc)
+		}, new(func(string) time.Time)),
+		expr.Function("parse", func(args ...any) (any, error) {
+			return time.ParseInLocation(args[1].(string), args[0].(string), f.loc)
+		}, new(func(string, string) time.Time)),
+		expr.Function("format", func(args ...any) (any, error) {
+			return t(args...).In(f.loc).Format(args[1].(string)), nil
+		}, new(func(time.Time, string) string)),
+		expr.Function("day", func(args ...any) (any, error) {
+			return t(args...).In(f.loc).Format(time.DateOnly), nil
+		}, new(func(time.Time) string)),
+		expr.Function("workday", func(args ...any) (any, error) {
+			b := f.boundary
+			if len(args) == 2 {
+				var err error
+				if b, err = scalar.ParseTimeOfDay(args[1].(string)); err != nil {
+					return nil, fmt.Errorf("workday: boundary: %w", err)
+				}
+			}
+			return workday(t(args...), b, f.loc), nil
+		}, new(func(time.Time) string), new(func(time.Time, string) string)),
+		expr.Function("local", func(args ...any) (any, error) { return t(args...).In(f.loc), nil }, new(func(time.Time) time.Time)),
+		expr.Function("in_zone", func(args ...any) (any, error) {
+			loc, err := time.LoadLocation(args[1].(string))
+			if err != nil {
+				return nil, fmt.Errorf("in_zone: unknown zone %q", args[1])
+			}
+			return t(args...).In(loc), nil
+		}, new(func(time.Time, string) time.Time)),
+		expr.Function("unix", func(args ...any) (any, error) {
+			n, err := convert.Int(args[0])
+			if err != nil {
+				return nil, fmt.Errorf("unix: %w", err)
+			}
+			return time.Unix(n, 0).In(f.loc), nil
+		}, new(func(int) time.Time), new(func(string) time.Time)),
+		expr.Function("to_unix", func(args ...any) (any, error) { return int(t(args...).Unix()), nil }, new(func(time.Time) int)),
+		expr.Function("seconds", func(args ...any) (any, error) {
+			return int(args[0].(time.Duration) / time.Second), nil
+		}, new(func(time.Duration) int)),
+		expr.Function("start_of_day", func(args ...any) (any, error) { return f.startOfDay(t(args...)), nil }, new(func(time.Time) time.Time)),
+		expr.Function("coalesce", func(args ...any) (any, error) {
+			if a := args[0].(string); a != "" {
+				return a, nil
+			}
+			return args[1].(string), nil
+		}, new(func(string, string) string)),
+	}
+}
+
+func (f *funcs) startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(f.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, f.loc)
+}
+
+// workday returns the day (YYYY-MM-DD) that t belongs to when days start at boundary after
+// midnight in loc: with a 04:00 boundary, a punch at 02:30 counts for the day before.
+func workday(t time.Time, boundary time.Duration, loc *time.Location) string {
+	lt := t.In(loc)
+	y, m, d := lt.Date()
+	mid := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if lt.Sub(mid) < boundary {
+		y, m, d = mid.AddDate(0, 0, -1).Date()
+	}
+	var b [10]byte
+	out := strconv.AppendInt(b[:0], int64(y), 10)
+	out = append(out, '-', byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10))
+	return string(out)
+}

@@ -1,0 +1,624 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/generated"
+	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/scalar"
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// LoadOptions configure [Load] and [Validate].
+type LoadOptions struct {
+	// Getenv reads environment variables for ${NAME} references. Nil: os.Getenv.
+	Getenv func(string) string
+	// ReadFile reads ${file:/path} credentials. Nil: os.ReadFile.
+	ReadFile func(string) ([]byte, error)
+	// Params are the --param overrides, checked against the declared types.
+	Params map[string]string
+	// Now is the clock of now(), today() and default expressions. Nil: time.Now.
+	Now func() time.Time
+	// APIs are the APIs connections may name. Nil: every generated API (generated.APIs).
+	APIs []*registry.API
+}
+
+// Pipeline is a loaded, type-checked pipeline, ready to [Pipeline.Run] or [Pipeline.Plan]. It
+// holds no state of a run, so it may be run more than once (one run at a time).
+type Pipeline struct {
+	// Name identifies the pipeline in the state store (the file's name: key, or its base name).
+	Name string
+	// File is the path it was loaded from.
+	File string
+	// Doc is the pipeline's doc: text.
+	Doc string
+
+	dir    string
+	loc    *time.Location
+	conns  []*connection
+	params []*param
+	// paramValues is the params struct (a value of paramType) that expressions see as params.
+	paramValues any
+	steps       []*step
+}
+
+// connection is a named connection to an API.
+type connection struct {
+	name     string
+	pos      yamlx.Pos
+	api      *registry.API
+	settings registry.Settings
+	retries  int // 0: the transport's default
+}
+
+// param is a declared run parameter.
+type param struct {
+	name, typ, doc string
+	pos            yamlx.Pos
+	value          any
+}
+
+// paramTypes maps a declared parameter type onto the Go type expressions see.
+var paramTypes = map[string]reflect.Type{
+	"string":   reflect.TypeFor[string](),
+	"int":      reflect.TypeFor[int](),
+	"float":    reflect.TypeFor[float64](),
+	"bool":     reflect.TypeFor[bool](),
+	"date":     reflect.TypeFor[time.Time](),
+	"datetime": reflect.TypeFor[time.Time](),
+	"duration": reflect.TypeFor[time.Duration](),
+}
+
+type fileYAML struct {
+	Name        string     `yaml:"name"`
+	Doc         string     `yaml:"doc"`
+	Timezone    string     `yaml:"timezone"`
+	DayBoundary string     `yaml:"day_boundary"`
+	Connections *yaml.Node `yaml:"connections"`
+	Params      *yaml.Node `yaml:"params"`
+	Steps       *yaml.Node `yaml:"steps"`
+}
+
+type paramYAML struct {
+	Type    string     `yaml:"type"`
+	Default *yaml.Node `yaml:"default"`
+	Doc     string     `yaml:"doc"`
+}
+
+// Load reads, checks and type-checks the pipeline at path, resolves its connections' settings
+// (environment variables, credential files) and its parameters. Every problem found is returned
+// at once as [yamlx.Errors], each with file:line:column.
+func Load(path string, opts LoadOptions) (*Pipeline, error) {
+	return load(path, opts, false)
+}
+
+// Validate checks the pipeline at path as [Load] does, without needing the secrets: missing
+// environment variables, credential files and parameters without a value are not reported
+// (Load and Run report them). It makes no network call.
+func Validate(path string, opts LoadOptions) error {
+	_, err := load(path, opts, true)
+	return err
+}
+
+func load(path string, opts LoadOptions, lenient bool) (*Pipeline, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.ReadFile == nil {
+		opts.ReadFile = os.ReadFile
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.APIs == nil {
+		opts.APIs = generated.APIs()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		msg := fmt.Sprintf("cannot read the pipeline: %v", err)
+		if errors.Is(err, fs.ErrNotExist) {
+			msg = "no such pipeline file"
+		}
+		return nil, yamlx.Errors{{Pos: yamlx.Pos{File: path, Line: 1, Col: 1}, Msg: msg}}
+	}
+	root, err := yamlx.Parse(path, b)
+	if err != nil {
+		if es, ok := yamlx.AsErrors(err); ok {
+			return nil, es
+		}
+		return nil, err
+	}
+	d := &yamlx.Decoder{File: path}
+	var fy fileYAML
+	d.Decode(root, &fy)
+	l := &loader{d: d, opts: opts, lenient: lenient, apis: opts.APIs}
+	p := &Pipeline{Name: fy.Name, File: path, Doc: fy.Doc, dir: filepath.Dir(path)}
+	if p.Name == "" {
+		p.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	p.loc = time.UTC
+	if fy.Timezone != "" {
+		loc, err := time.LoadLocation(fy.Timezone)
+		if err != nil {
+			d.Errorf(yamlx.ValueNode(root, "timezone"), "unknown time zone %q (want an IANA name such as Asia/Shanghai)", fy.Timezone)
+		} else {
+			p.loc = loc
+		}
+	}
+	var boundary time.Duration
+	if fy.DayBoundary != "" {
+		if boundary, err = scalar.ParseTimeOfDay(fy.DayBoundary); err != nil {
+			d.Errorf(yamlx.ValueNode(root, "day_boundary"), "want a time of day such as 04:00, got %q", fy.DayBoundary)
+		}
+	}
+	l.c = &compiler{
+		d:         d,
+		funcs:     &funcs{loc: p.loc, now: opts.Now, boundary: boundary},
+		lookups:   map[string]reflect.Type{},
+		resolvers: map[string]reflect.Type{},
+		used:      map[string]bool{},
+	}
+	l.p = p
+	if fy.Connections != nil {
+		l.connections(fy.Connections)
+	}
+	l.loadParams(fy.Params, yamlx.KeyNode(root, "params"))
+	if fy.Steps == nil {
+		d.Errorf(root, "a pipeline needs steps:")
+	} else {
+		l.loadSteps(fy.Steps)
+	}
+	if err := d.Errs.Err(); err != nil {
+		return nil, err
+	}
+	l.finish()
+	return p, nil
+}
+
+// loader holds what loading one file needs.
+type loader struct {
+	d       *yamlx.Decoder
+	c       *compiler
+	p       *Pipeline
+	opts    LoadOptions
+	lenient bool
+	apis    []*registry.API
+	// afterLoad runs once every expression is compiled.
+	afterLoad []func()
+}
+
+func (l *loader) api(n *yaml.Node, name string) *registry.API {
+	var names []string
+	for _, a := range l.apis {
+		if a.Name == name {
+			return a
+		}
+		names = append(names, a.Name)
+	}
+	l.d.Errorf(n, "unknown API %q%s", name, nearestText(name, names, "APIs"))
+	return nil
+}
+
+// nearestText is " (did you mean x, y?)" or " (known <what>: ...)".
+func nearestText(s string, cands []string, what string) string {
+	if near := yamlx.NearestN(s, cands, 3); len(near) > 0 {
+		return " (did you mean " + strings.Join(near, ", ") + "?)"
+	}
+	if len(cands) > 12 {
+		return ""
+	}
+	return fmt.Sprintf(" (known %s: %s)", what, strings.Join(cands, ", "))
+}
+
+func (l *loader) connections(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		l.d.Errorf(n, "connections: want a mapping of connection names to settings")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if c := l.connection(k, v); c != nil {
+			l.p.conns = append(l.p.conns, c)
+		}
+	}
+}
+
+var connKeys = []string{"api", "base_url", "min_interval", "timeout", "retries"}
+
+func (l *loader) connection(k, n *yaml.Node) *connection {
+	if n.Kind != yaml.MappingNode {
+		l.d.Errorf(n, "connection %s: want a mapping with api: and its settings", k.Value)
+		return nil
+	}
+	apiNode := yamlx.ValueNode(n, "api")
+	if apiNode == nil {
+		l.d.Errorf(k, "connection %s: api: is required (one of %s)", k.Value, strings.Join(apiNames(l.apis), ", "))
+		return nil
+	}
+	api := l.api(apiNode, apiNode.Value)
+	if api == nil {
+		return nil
+	}
+	c := &connection{name: k.Value, pos: l.d.At(k), api: api, settings: registry.Settings{Credentials: map[string]string{}}}
+	known := slices.Clone(connKeys)
+	for _, cr := range api.Credentials {
+		known = append(known, cr.Name)
+	}
+	given := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		given[key.Value] = true
+		switch key.Value {
+		case "api":
+		case "base_url":
+			c.settings.BaseURL = l.value(c, key, val, false)
+		case "min_interval":
+			if val.Kind != yaml.MappingNode {
+				l.d.Errorf(val, "min_interval: want a mapping of rate-limit names to durations")
+				continue
+			}
+			var limits []string
+			for _, rl := range api.RateLimits {
+				limits = append(limits, rl.Name)
+			}
+			c.settings.Transport.Intervals = map[string]time.Duration{}
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				name, dv := val.Content[j], val.Content[j+1]
+				if !slices.Contains(limits, name.Value) {
+					l.d.Errorf(name, "connection %s: %s has no rate limit %q%s", c.name, api.Name, name.Value, nearestText(name.Value, limits, "rate limits"))
+					continue
+				}
+				dur, err := time.ParseDuration(dv.Value)
+				if err != nil || dur < 0 {
+					l.d.Errorf(dv, "want a duration such as 1s or 20s, got %q", dv.Value)
+					continue
+				}
+				c.settings.Transport.Intervals[name.Value] = dur
+			}
+		case "timeout":
+			dur, err := time.ParseDuration(val.Value)
+			if err != nil || dur <= 0 {
+				l.d.Errorf(val, "timeout: want a duration such as 30s, got %q", val.Value)
+				continue
+			}
+			c.settings.Transport.Timeout = dur
+		case "retries":
+			var r int
+			if err := val.Decode(&r); err != nil || r < 0 {
+				l.d.Errorf(val, "retries: want a whole number of retries (0 for none), got %q", val.Value)
+				continue
+			}
+			c.retries = r + 1
+		default:
+			cr, ok := api.Credential(key.Value)
+			if !ok {
+				l.d.Errorf(key, "connection %s: unknown setting %q for %s%s", c.name, key.Value, api.Name, nearestText(key.Value, known, "settings"))
+				continue
+			}
+			c.settings.Credentials[cr.Name] = l.value(c, key, val, cr.Secret)
+		}
+	}
+	if !given["base_url"] {
+		c.settings.BaseURL = api.BaseURL
+		if api.BaseURLEnv != "" {
+			if v := l.opts.Getenv(api.BaseURLEnv); v != "" {
+				c.settings.BaseURL = v
+			}
+		}
+	}
+	for _, cr := range api.Credentials {
+		if given[cr.Name] {
+			continue
+		}
+		v := ""
+		if cr.Env != "" {
+			v = l.opts.Getenv(cr.Env)
+		}
+		if v == "" {
+			v = cr.Default
+		}
+		if v == "" && !cr.Optional && !l.lenient {
+			if cr.Env != "" {
+				l.d.Errorf(k, "connection %s: credential %s is not set: environment variable %s is not set (or give %s: ${VAR} in the connection)", c.name, cr.Name, cr.Env, cr.Name)
+			} else {
+				l.d.Errorf(k, "connection %s: credential %s is required", c.name, cr.Name)
+			}
+		}
+		if v != "" {
+			c.settings.Credentials[cr.Name] = v
+		}
+	}
+	return c
+}
+
+func apiNames(apis []*registry.API) []string {
+	var out []string
+	for _, a := range apis {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+// value expands a connection value. A secret must be a ${...} reference, never a literal.
+func (l *loader) value(c *connection, key, val *yaml.Node, secret bool) string {
+	if val.Kind != yaml.ScalarNode {
+		l.d.Errorf(val, "connection %s: %s: want a text value", c.name, key.Value)
+		return ""
+	}
+	if secret && !isReference(val.Value) {
+		// Never echo the value: it may be a real secret.
+		l.d.Errorf(val, "connection %s: %s is a secret: write ${ENV_VAR} or ${file:/path}, never the value itself", c.name, key.Value)
+		return ""
+	}
+	v, err := expand(val.Value, l.opts.Getenv, l.opts.ReadFile, l.lenient)
+	if err != nil {
+		l.d.Errorf(val, "connection %s: %s: %v", c.name, key.Value, err)
+		return ""
+	}
+	return v
+}
+
+func (l *loader) loadParams(n, keyNode *yaml.Node) {
+	var fields []reflect.StructField
+	seen := map[string]bool{}
+	if n != nil {
+		if n.Kind != yaml.MappingNode {
+			l.d.Errorf(n, "params: want a mapping of parameter names to {type, default}")
+			n = nil
+		}
+	}
+	if n != nil {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			var py paramYAML
+			l.d.Decode(v, &py)
+			pr := &param{name: k.Value, typ: py.Type, doc: py.Doc, pos: l.d.At(k)}
+			t, ok := paramTypes[py.Type]
+			if !ok {
+				types := slices.Sorted(mapKeys(paramTypes))
+				at := yamlx.ValueNode(v, "type")
+				if at == nil {
+					at = k
+				}
+				l.d.Errorf(at, "param %s: type %q is not one of %s", k.Value, py.Type, strings.Join(types, ", "))
+				continue
+			}
+			if !validIdent(k.Value) {
+				l.d.Errorf(k, "param %q: a name is letters, digits and _", k.Value)
+				continue
+			}
+			seen[k.Value] = true
+			if s, given := l.opts.Params[k.Value]; given {
+				val, err := parseParam(py.Type, s, l.p.loc)
+				if err != nil {
+					l.d.Errorf(k, "--param %s=%s: %v", k.Value, s, err)
+				}
+				pr.value = val
+			} else if py.Default != nil {
+				pr.value = l.defaultValue(pr, py.Default)
+			} else if !l.lenient {
+				l.d.Errorf(k, "param %s has no default: give --param %s=...", k.Value, k.Value)
+			}
+			if pr.value == nil {
+				pr.value = reflect.Zero(t).Interface()
+			}
+			l.p.params = append(l.p.params, pr)
+			fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", len(fields)), Type: t, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s" json:"%s"`, k.Value, k.Value))})
+		}
+	}
+	var declared []string
+	for _, pr := range l.p.params {
+		declared = append(declared, pr.name)
+	}
+	for _, name := range slices.Sorted(mapKeys(l.opts.Params)) {
+		if !seen[name] {
+			at := keyNode
+			if at == nil {
+				at = &yaml.Node{Line: 1, Column: 1}
+			}
+			l.d.Errorf(at, "--param %s: the pipeline declares no such parameter%s", name, nearestText(name, declared, "params"))
+		}
+	}
+	st := reflect.StructOf(fields)
+	v := reflect.New(st).Elem()
+	for i, pr := range l.p.params {
+		if pr.value != nil {
+			v.Field(i).Set(reflect.ValueOf(pr.value).Convert(st.Field(i).Type))
+		}
+	}
+	l.p.paramValues = v.Interface()
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func validIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// parseParam converts a --param value to the parameter's type.
+func parseParam(typ, s string, loc *time.Location) (any, error) {
+	switch typ {
+	case "string":
+		return s, nil
+	case "int":
+		n, err := convert.Int(s)
+		if err != nil {
+			return nil, fmt.Errorf("want a whole number, got %q", s)
+		}
+		return int(n), nil
+	case "float":
+		return convert.Float(s)
+	case "bool":
+		return convert.Bool(s)
+	case "date":
+		t, err := scalar.ParseDate(s, loc)
+		if err != nil {
+			return nil, fmt.Errorf("want a date such as 2026-11-20, got %q", s)
+		}
+		return t, nil
+	case "datetime":
+		t, err := scalar.ParseDateTime(s, loc)
+		if err != nil {
+			return nil, fmt.Errorf("want a date and time such as 2026-11-20T09:00:00, got %q", s)
+		}
+		return t, nil
+	case "duration":
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Errorf("want a duration such as 24h or 90m, got %q", s)
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("unknown type %s", typ)
+}
+
+// defaultValue compiles and evaluates a parameter's default expression.
+func (l *loader) defaultValue(pr *param, n *yaml.Node) any {
+	prog := l.c.compile(n, scope{}, wantAny)
+	if prog == nil {
+		return nil
+	}
+	want := paramTypes[pr.typ]
+	if !prog.out.ConvertibleTo(want) || (want.Kind() == reflect.Struct) != (prog.out.Kind() == reflect.Struct) ||
+		(want == reflect.TypeFor[time.Duration]() && prog.out != want) || (pr.typ == "string" && prog.out.Kind() != reflect.String) {
+		l.d.Errorf(n, "param %s: the default is %s, want %s", pr.name, typeName(prog.out), pr.typ)
+		return nil
+	}
+	ev := newEvaluator(map[string]any{})
+	out, err := ev.run(prog)
+	if err != nil {
+		l.d.Errorf(n, "param %s: default: %v", pr.name, unwrapExprErr(err))
+		return nil
+	}
+	v := reflect.ValueOf(out).Convert(want).Interface()
+	if t, ok := v.(time.Time); ok {
+		t = t.In(l.p.loc)
+		if pr.typ == "date" {
+			y, m, d := t.Date()
+			t = time.Date(y, m, d, 0, 0, 0, 0, l.p.loc)
+		}
+		v = t
+	}
+	return v
+}
+
+// typeName is a type as users read it in messages.
+func typeName(t reflect.Type) string {
+	if t == nil {
+		return "unknown"
+	}
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return "a time"
+	case reflect.TypeFor[time.Duration]():
+		return "a duration"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return t.String()
+}
+
+// finish decides, once every expression is compiled, which fields read steps decode.
+func (l *loader) finish() {
+	for _, f := range l.afterLoad {
+		f()
+	}
+	wholeRecords := false
+	for _, s := range l.p.steps {
+		if o, ok := s.impl.(*outputStep); ok && o.cols == nil {
+			wholeRecords = true
+		}
+	}
+	for _, s := range l.p.steps {
+		if r, ok := s.impl.(*readStep); ok {
+			r.prepareDecoder(l.c.used, wholeRecords)
+		}
+	}
+}
+
+// typeIndex names the record types of every API ("kqapi.Punch") for read steps.
+func typeIndex(apis []*registry.API) map[string]typeInfo {
+	out := map[string]typeInfo{}
+	for _, a := range apis {
+		loc := time.UTC
+		if a.Timezone != "" {
+			if l, err := time.LoadLocation(a.Timezone); err == nil {
+				loc = l
+			}
+		}
+		var visit func(t reflect.Type)
+		visit = func(t reflect.Type) {
+			for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+				t = t.Elem()
+			}
+			if t.Kind() != reflect.Struct || t.Name() == "" || t.PkgPath() == "time" {
+				return
+			}
+			name := a.Name + "." + t.Name()
+			if _, ok := out[name]; ok {
+				return
+			}
+			out[name] = typeInfo{t: t, loc: loc}
+			for i := 0; i < t.NumField(); i++ {
+				visit(t.Field(i).Type)
+			}
+		}
+		for _, op := range a.Ops {
+			if op.Record != nil {
+				visit(op.Record)
+			}
+		}
+	}
+	return out
+}
+
+type typeInfo struct {
+	t   reflect.Type
+	loc *time.Location
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

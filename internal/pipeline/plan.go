@@ -1,0 +1,138 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// Plan is what a run will call, per step and per connection, and what the vendors' rate limits
+// make of it, computed before anything is sent.
+type Plan struct {
+	Pipeline string
+	Steps    []PlanStep
+	Conns    []PlanConn
+	// Estimated is the least time the run's known calls take under the rate limits.
+	Estimated time.Duration
+}
+
+// PlanStep is one step that calls an API.
+type PlanStep struct {
+	ID, Kind  string
+	Conn, Op  string // connection name and "api.operation"
+	Calls     int    // calls known before the run (for a paged list, the first page)
+	PerRecord bool   // one call per record of the step before (fan-out or write)
+	Paged     bool   // every page is fetched: one more call per PageSize records
+	PageSize  int
+	Note      string
+}
+
+// PlanConn sums the calls of one connection.
+type PlanConn struct {
+	Name, API string
+	Calls     int           // calls known before the run
+	PerRecord bool          // some calls depend on the number of records
+	Interval  time.Duration // the longest minimum interval between calls (rate limits)
+	Limit     string        // the rate limit's name
+	Wait      time.Duration // (Calls-1) × Interval: time spent waiting for the limit
+}
+
+// Plan lists the calls the run will make per connection, the waits the vendors' rate limits
+// impose on them (kqapi: one call per 20 s per account) and the estimated duration. Calls that
+// depend on data (one per page, per record) are marked; the estimate counts the known ones.
+func (p *Pipeline) Plan() (*Plan, error) {
+	pl := &Plan{Pipeline: p.Name}
+	byConn := map[string]*PlanConn{}
+	for _, c := range p.conns {
+		pc := PlanConn{Name: c.name, API: c.api.Name}
+		for _, rl := range c.api.RateLimits {
+			iv := rl.Interval
+			if o, ok := c.settings.Transport.Intervals[rl.Name]; ok {
+				iv = o
+			}
+			if iv > pc.Interval {
+				pc.Interval, pc.Limit = iv, rl.Name
+			}
+		}
+		pl.Conns = append(pl.Conns, pc)
+	}
+	for i := range pl.Conns {
+		byConn[pl.Conns[i].Name] = &pl.Conns[i]
+	}
+	for _, s := range p.steps {
+		var ps PlanStep
+		switch impl := s.impl.(type) {
+		case *callStep:
+			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: impl.forEach,
+				Paged: impl.all && impl.op.Paged, PageSize: impl.op.PageSize}
+			if !impl.forEach {
+				ps.Calls = 1
+			}
+		case *resolveStep:
+			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, Calls: 1, Paged: impl.op.Paged,
+				PageSize: impl.op.PageSize, Note: "once, when a record first needs it"}
+		case *writeStep:
+			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: true}
+			if impl.find != nil {
+				ps.Note = "find: " + impl.conn.api.Name + "." + impl.find.op.Name + " (with the state store)"
+			}
+		default:
+			continue
+		}
+		ps.ID, ps.Kind = s.id, s.kind
+		pl.Steps = append(pl.Steps, ps)
+		pc := byConn[ps.Conn]
+		pc.Calls += ps.Calls
+		pc.PerRecord = pc.PerRecord || ps.PerRecord || ps.Paged
+	}
+	var longest time.Duration
+	for i := range pl.Conns {
+		pc := &pl.Conns[i]
+		if pc.Calls > 1 {
+			pc.Wait = time.Duration(pc.Calls-1) * pc.Interval
+		}
+		// Connections run their calls one after another within a stream; the streams run in
+		// order, so the waits add up.
+		longest += pc.Wait
+	}
+	pl.Estimated = longest
+	return pl, nil
+}
+
+// Format writes the plan for people.
+func (pl *Plan) Format(w io.Writer) {
+	fmt.Fprintf(w, "plan of %s\n", pl.Pipeline)
+	for _, s := range pl.Steps {
+		calls := fmt.Sprintf("%d call", s.Calls)
+		if s.Calls != 1 {
+			calls += "s"
+		}
+		if s.PerRecord {
+			calls = "1 call per record"
+		}
+		if s.Paged {
+			calls += fmt.Sprintf(", +1 per %d records (pages)", s.PageSize)
+		}
+		note := ""
+		if s.Note != "" {
+			note = " (" + s.Note + ")"
+		}
+		fmt.Fprintf(w, "  %-20s %-8s %-10s %-30s %s%s\n", s.ID, s.Kind, s.Conn, s.Op, calls, note)
+	}
+	fmt.Fprintf(w, "connections:\n")
+	for _, c := range pl.Conns {
+		more := ""
+		if c.PerRecord {
+			more = " + per record/page"
+		}
+		limit := "no rate limit"
+		if c.Interval > 0 {
+			limit = fmt.Sprintf("1 call per %s (%s)", c.Interval, c.Limit)
+		}
+		fmt.Fprintf(w, "  %-10s %-8s %d calls%s; %s; waits at least %s\n", c.Name, c.API, c.Calls, more, limit, c.Wait)
+		if c.PerRecord && c.Interval > 0 {
+			fmt.Fprintf(w, "  %-10s %-8s each further call adds %s\n", "", "", c.Interval)
+		}
+	}
+	fmt.Fprintf(w, "estimated duration: at least %s\n", pl.Estimated)
+}

@@ -1,0 +1,218 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/specpipe/specpipe/internal/runtime/convert"
+)
+
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+)
+
+// recordMap turns a struct record (or a pointer to one) into a map by the names expressions use,
+// for JSON; other values are returned as they are.
+func recordMap(rec any) any {
+	v := reflect.ValueOf(rec)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct || v.Type() == timeType {
+		return rec
+	}
+	m := make(map[string]any, v.NumField())
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != timeType || fv.Kind() == reflect.Pointer {
+			m[exprName(f)] = recordMap(fv.Interface())
+			continue
+		}
+		m[exprName(f)] = fv.Interface()
+	}
+	return m
+}
+
+// fieldOf returns the field of a struct record with the given expression name.
+func fieldOf(rec any, name string) (any, bool) {
+	v := reflect.ValueOf(rec)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, false
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && exprName(f) == name {
+			return v.Field(i).Interface(), true
+		}
+	}
+	return nil, false
+}
+
+// appendJSONValue appends v as JSON: times as RFC 3339 in their own zone, durations as Go
+// durations ("1h30m0s"), structs by expression names in field order.
+func appendJSONValue(b []byte, v reflect.Value) []byte {
+	switch v.Kind() {
+	case reflect.String:
+		return appendJSONString(b, v.String())
+	case reflect.Bool:
+		return strconv.AppendBool(b, v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if v.Type() == durationType {
+			return appendJSONString(b, time.Duration(v.Int()).String())
+		}
+		return strconv.AppendInt(b, v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.AppendUint(b, v.Uint(), 10)
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if f != f || f > 1e300 || f < -1e300 {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return append(b, "null"...)
+		}
+		return appendJSONValue(b, v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			t := v.Interface().(time.Time)
+			if t.IsZero() {
+				return append(b, `""`...)
+			}
+			b = append(b, '"')
+			b = t.AppendFormat(b, time.RFC3339)
+			return append(b, '"')
+		}
+		if _, ok := v.Interface().(json.Marshaler); ok {
+			break
+		}
+		b = append(b, '{')
+		t := v.Type()
+		first := true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, exprName(f))
+			b = append(b, ':')
+			b = appendJSONValue(b, v.Field(i))
+		}
+		return append(b, '}')
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			break // []byte, json.RawMessage
+		}
+		if v.IsNil() {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONValue(b, v.Index(i))
+		}
+		return append(b, ']')
+	}
+	out, err := json.Marshal(v.Interface())
+	if err != nil {
+		return appendJSONString(b, err.Error())
+	}
+	return append(b, out...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// textOf shows a value in a CSV cell.
+func textOf(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ""
+		}
+		return textOf(v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			t := v.Interface().(time.Time)
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format(time.RFC3339)
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Bool:
+		if v.Type() == durationType {
+			return time.Duration(v.Int()).String()
+		}
+		s, _ := convert.String(v.Interface())
+		return s
+	}
+	return string(appendJSONValue(nil, v))
+}

@@ -1,0 +1,411 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/retry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// RunOptions configure one [Pipeline.Run].
+type RunOptions struct {
+	// DryRun performs the reads but no write: each write step sends what it would write to
+	// DryRunOut instead, one JSON line per record.
+	DryRun bool
+	// DryRunOut receives a dry run's writes. Nil: they are discarded (the summary still counts them).
+	DryRunOut io.Writer
+	// Logger logs the run's progress. Nil: nothing is logged.
+	Logger *slog.Logger
+	// Transport gives per-connection transport settings (clock, limiter, HTTP client, logger).
+	// The pipeline's own settings (min_interval, timeout, retries) are applied on top. Nil:
+	// defaults.
+	Transport func(conn string, api *registry.API) transport.Config
+	// Progress, when set, is called about every ProgressEvery records and at the end of each
+	// stream.
+	Progress func(Progress)
+	// ProgressEvery is how many records pass between Progress calls (0: 10000).
+	ProgressEvery int
+	// Ledger records writes for exactly-once delivery (the state store). Nil: no ledger; every
+	// write is sent.
+	Ledger Ledger
+}
+
+// Progress is a snapshot of a running pipeline.
+type Progress struct {
+	Step    string         // the step that last received a record
+	Records int64          // records read by all steps so far
+	Calls   map[string]int // API calls per connection so far
+}
+
+// Summary reports a run: per step what went in and out, and the API calls per connection.
+type Summary struct {
+	Pipeline string
+	Steps    []StepSummary
+	// Calls counts the HTTP requests sent per connection, retries included.
+	Calls map[string]int
+	// Failed lists the records that failed, in order.
+	Failed []FailedRecord
+	// DryRun reports whether the run was a dry run.
+	DryRun   bool
+	Duration time.Duration
+}
+
+// StepSummary counts the records of one step.
+type StepSummary struct {
+	ID, Kind string
+	In       int64 // records received
+	Out      int64 // records emitted
+	Written  int64 // writes sent (or, in a dry run, that would be sent)
+	Skipped  int64 // writes skipped because the ledger has them
+	Failed   int64 // records that failed
+}
+
+// FailedRecord is one record that failed, with the reason.
+type FailedRecord struct {
+	Step   string
+	Key    string // the write's idempotency key, when known
+	Record string // the record as JSON (shortened)
+	Reason string
+	// Fields are the vendor's field messages for a rejected write.
+	Fields []transport.FieldError
+}
+
+// maxFailedKept bounds Summary.Failed; the counts stay exact.
+const maxFailedKept = 1000
+
+// ExitCode is the exit code of a finished run: 0 when every record went through, 1 when some
+// failed.
+func (s *Summary) ExitCode() int {
+	for _, st := range s.Steps {
+		if st.Failed > 0 {
+			return 1
+		}
+	}
+	return 0
+}
+
+// Exit codes of the pipe command.
+const (
+	ExitOK        = 0 // all good
+	ExitFailed    = 1 // some records failed
+	ExitConfig    = 2 // usage or configuration error
+	ExitCannotRun = 3 // the run could not proceed (auth, vendor down after retries)
+	ExitLockHeld  = 4 // another run holds the lock
+)
+
+// ErrLocked is returned (wrapped) when another run holds the pipeline's lock; [ExitCode] maps
+// it to ExitLockHeld.
+var ErrLocked = errors.New("another run holds the lock")
+
+// ExitCode maps the result of Load/Validate/Run onto the pipe command's exit code.
+func ExitCode(s *Summary, err error) int {
+	switch {
+	case err == nil && s != nil:
+		return s.ExitCode()
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrLocked):
+		return ExitLockHeld
+	}
+	if _, ok := yamlx.AsErrors(err); ok {
+		return ExitConfig
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return ExitConfig
+	}
+	return ExitCannotRun
+}
+
+// ConfigError is a run that could not start because of its configuration (a bad base URL, a
+// missing input file).
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// runCtx is the state of one run, shared by the steps (one goroutine).
+type runCtx struct {
+	ctx     context.Context
+	p       *Pipeline
+	opts    RunOptions
+	ev      *evaluator
+	clients map[string]registry.Client
+	sum     *Summary
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	calls map[string]int
+
+	records int64
+}
+
+// countingDoer counts the requests of one connection.
+type countingDoer struct {
+	next transport.Doer
+	rc   *runCtx
+	conn string
+}
+
+func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
+	d.rc.mu.Lock()
+	d.rc.calls[d.conn]++
+	d.rc.mu.Unlock()
+	return d.next.Do(r)
+}
+
+func (rc *runCtx) client(name string) registry.Client { return rc.clients[name] }
+
+// Run runs the pipeline: it streams records through the steps, in order, and returns what
+// happened. Records that fail are counted and listed in the summary, and the run goes on; an
+// error means the run could not proceed (a bad connection, the vendor down after retries, a
+// cancelled context), with the summary of what was done until then.
+func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
+	start := time.Now()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.DryRunOut == nil {
+		o.DryRunOut = io.Discard
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 10000
+	}
+	rc := &runCtx{
+		ctx: ctx, p: p, opts: o, log: o.Logger,
+		clients: map[string]registry.Client{},
+		calls:   map[string]int{},
+		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
+	}
+	env := map[string]any{"params": p.paramValues}
+	rc.ev = newEvaluator(env)
+	for _, c := range p.conns {
+		cfg := transport.Config{}
+		if o.Transport != nil {
+			cfg = o.Transport(c.name, c.api)
+		}
+		if cfg.HTTPClient == nil {
+			cfg.HTTPClient = &http.Client{}
+		}
+		cfg.HTTPClient = &countingDoer{next: cfg.HTTPClient, rc: rc, conn: c.name}
+		if c.settings.Transport.Timeout > 0 {
+			cfg.Timeout = c.settings.Transport.Timeout
+		}
+		if len(c.settings.Transport.Intervals) > 0 {
+			iv := map[string]time.Duration{}
+			for k, v := range cfg.Intervals {
+				iv[k] = v
+			}
+			for k, v := range c.settings.Transport.Intervals {
+				iv[k] = v
+			}
+			cfg.Intervals = iv
+		}
+		if c.retries > 0 {
+			cfg.Retry = retry.Policy{MaxAttempts: c.retries, Base: cfg.Retry.Base, Max: cfg.Retry.Max, Jitter: cfg.Retry.Jitter}
+		}
+		if cfg.Logger == nil {
+			cfg.Logger = o.Logger
+		}
+		s := c.settings
+		s.Transport = cfg
+		cl, err := c.api.New(s)
+		if err != nil {
+			return rc.finish(start), &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
+		}
+		rc.clients[c.name] = cl
+		rc.calls[c.name] = 0
+	}
+	for _, s := range p.steps {
+		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
+	}
+	// Run the streams in order: a stream starts at a source step and takes every following step
+	// that reads the records of the one before it.
+	for i := 0; i < len(p.steps); {
+		j := i + 1
+		for j < len(p.steps) && p.steps[j].in != nil {
+			j++
+		}
+		if err := rc.stream(i, j); err != nil {
+			return rc.finish(start), err
+		}
+		i = j
+	}
+	return rc.finish(start), nil
+}
+
+func (rc *runCtx) finish(start time.Time) *Summary {
+	rc.mu.Lock()
+	rc.sum.Calls = make(map[string]int, len(rc.calls))
+	for k, v := range rc.calls {
+		rc.sum.Calls[k] = v
+	}
+	rc.mu.Unlock()
+	rc.sum.Duration = time.Since(start)
+	return rc.sum
+}
+
+// stream runs steps [i, j) as one stream.
+func (rc *runCtx) stream(i, j int) error {
+	runs := make([]stepRun, j-i)
+	for k := i; k < j; k++ {
+		r, err := rc.p.steps[k].impl.start(rc)
+		if err != nil {
+			for _, prev := range runs[:k-i] {
+				closeRun(prev)
+			}
+			return fmt.Errorf("step %s: %w", rc.p.steps[k].id, err)
+		}
+		runs[k-i] = r
+	}
+	defer func() {
+		for _, r := range runs {
+			closeRun(r)
+		}
+	}()
+	handlers := make([]func(any) error, j-i+1)
+	handlers[j-i] = func(any) error { return nil }
+	emits := make([]func(any) error, j-i)
+	for k := j - 1; k >= i; k-- {
+		st := &rc.sum.Steps[k]
+		s := rc.p.steps[k]
+		run := runs[k-i]
+		next := handlers[k-i+1]
+		emits[k-i] = func(rec any) error {
+			st.Out++
+			return next(rec)
+		}
+		emit := emits[k-i]
+		handlers[k-i] = func(rec any) error {
+			st.In++
+			rc.records++
+			if rc.opts.Progress != nil && rc.records%int64(rc.opts.ProgressEvery) == 0 {
+				rc.progress(s.id)
+			}
+			if err := rc.ctx.Err(); err != nil {
+				return err
+			}
+			return rc.check(s, st, rec, run.process(rec, emit))
+		}
+	}
+	src := rc.p.steps[i]
+	if err := rc.check(src, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
+		return err
+	}
+	for k := i; k < j; k++ {
+		if err := rc.check(rc.p.steps[k], &rc.sum.Steps[k], nil, runs[k-i].finish(emits[k-i])); err != nil {
+			return err
+		}
+	}
+	if rc.opts.Progress != nil {
+		rc.progress(rc.p.steps[j-1].id)
+	}
+	return nil
+}
+
+func closeRun(r stepRun) {
+	if c, ok := r.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// check turns a record's failure into a counted, listed failure; other errors stop the run.
+func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
+	if err == nil {
+		return nil
+	}
+	re, ok := asRecordError(err)
+	if !ok {
+		return err
+	}
+	st.Failed++
+	rc.log.Warn("record failed", "step", s.id, "err", re.err)
+	if len(rc.sum.Failed) < maxFailedKept {
+		f := FailedRecord{Step: s.id, Record: recordJSON(rec), Reason: re.err.Error()}
+		var we *writeError
+		if errors.As(re.err, &we) {
+			f.Key = we.key
+		}
+		var ae *transport.APIError
+		if errors.As(re.err, &ae) {
+			f.Fields = ae.Fields
+		}
+		rc.sum.Failed = append(rc.sum.Failed, f)
+	}
+	return nil
+}
+
+func (rc *runCtx) progress(stepID string) {
+	rc.mu.Lock()
+	calls := make(map[string]int, len(rc.calls))
+	for k, v := range rc.calls {
+		calls[k] = v
+	}
+	rc.mu.Unlock()
+	rc.opts.Progress(Progress{Step: stepID, Records: rc.records, Calls: calls})
+}
+
+// recordJSON shows a record in a failure report.
+func recordJSON(rec any) string {
+	if rec == nil {
+		return ""
+	}
+	b, err := json.Marshal(recordMap(rec))
+	if err != nil {
+		return fmt.Sprintf("%v", rec)
+	}
+	const max = 500
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}
+
+// Format writes the summary as a table: per step, records in, out, written, skipped and failed;
+// then the API calls per connection and the failed records.
+func (s *Summary) Format(w io.Writer) {
+	title := "run"
+	if s.DryRun {
+		title = "dry run"
+	}
+	fmt.Fprintf(w, "%s of %s (%s)\n", title, s.Pipeline, s.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "  %-20s %-8s %10s %10s %10s %10s %10s\n", "step", "kind", "in", "out", "written", "skipped", "failed")
+	for _, st := range s.Steps {
+		fmt.Fprintf(w, "  %-20s %-8s %10d %10d %10d %10d %10d\n", st.ID, st.Kind, st.In, st.Out, st.Written, st.Skipped, st.Failed)
+	}
+	if len(s.Calls) > 0 {
+		fmt.Fprintf(w, "API calls:\n")
+		names := make([]string, 0, len(s.Calls))
+		for k := range s.Calls {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(w, "  %-20s %d\n", n, s.Calls[n])
+		}
+	}
+	if len(s.Failed) > 0 {
+		fmt.Fprintf(w, "failed records:\n")
+		for _, f := range s.Failed {
+			key := ""
+			if f.Key != "" {
+				key = " key " + f.Key
+			}
+			fmt.Fprintf(w, "  %s%s: %s\n", f.Step, key, f.Reason)
+			if f.Record != "" {
+				fmt.Fprintf(w, "    record %s\n", f.Record)
+			}
+		}
+	}
+}

@@ -1,0 +1,396 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// readStep reads records from a JSON-lines or CSV file into a declared record type: a generated
+// type (type: kqapi.Punch) or fields declared in the step (fields: {name: string, hours: float}).
+// Only the fields some expression of the pipeline reads are decoded (all of them when an output
+// writes whole records), so wide files stream fast.
+type readStep struct {
+	id     string
+	path   string // resolved against the pipeline's directory
+	format string // jsonl or csv
+	rec    reflect.Type
+	loc    *time.Location // zone of times without an offset
+	dec    *recordDecoder
+}
+
+type readYAML struct {
+	File   string     `yaml:"file"`
+	Format string     `yaml:"format"`
+	Type   string     `yaml:"type"`
+	Fields *yaml.Node `yaml:"fields"`
+}
+
+func (l *loader) readStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	var ry readYAML
+	l.d.Decode(n, &ry)
+	if ry.File == "" {
+		l.d.Errorf(n, "step %s: read: file: is required", s.id)
+		return nil, nil
+	}
+	format, ok := fileFormat(ry.Format, ry.File)
+	if !ok {
+		l.d.Errorf(yamlx.KeyNode(n, "format"), "step %s: read: format: want jsonl or csv (or a file ending in .jsonl, .ndjson or .csv)", s.id)
+		return nil, nil
+	}
+	r := &readStep{id: s.id, path: ry.File, format: format, loc: l.p.loc}
+	if !filepath.IsAbs(r.path) {
+		r.path = filepath.Join(l.p.dir, r.path)
+	}
+	switch {
+	case ry.Type != "" && ry.Fields != nil:
+		l.d.Errorf(yamlx.KeyNode(n, "fields"), "step %s: read: give type: or fields:, not both", s.id)
+		return nil, nil
+	case ry.Type != "":
+		types := typeIndex(l.apis)
+		ti, ok := types[ry.Type]
+		if !ok {
+			l.d.Errorf(yamlx.ValueNode(n, "type"), "step %s: unknown record type %q%s", s.id, ry.Type, nearestText(ry.Type, sortedKeys(types), "types"))
+			return nil, nil
+		}
+		r.rec, r.loc = ti.t, ti.loc
+	case ry.Fields != nil:
+		if ry.Fields.Kind != yaml.MappingNode || len(ry.Fields.Content) == 0 {
+			l.d.Errorf(ry.Fields, "step %s: fields: want a mapping of field names to types", s.id)
+			return nil, nil
+		}
+		var names []string
+		var types []reflect.Type
+		for i := 0; i+1 < len(ry.Fields.Content); i += 2 {
+			k, v := ry.Fields.Content[i], ry.Fields.Content[i+1]
+			t, ok := paramTypes[v.Value]
+			if !ok {
+				l.d.Errorf(v, "step %s: field %s: type %q is not one of %s", s.id, k.Value, v.Value, strings.Join(slices.Sorted(mapKeys(paramTypes)), ", "))
+				continue
+			}
+			if !validIdent(k.Value) {
+				l.d.Errorf(k, "step %s: field %q: a name is letters, digits and _", s.id, k.Value)
+				continue
+			}
+			names = append(names, k.Value)
+			types = append(types, t)
+		}
+		if len(names) == 0 {
+			return nil, nil
+		}
+		r.rec = structOf(names, types)
+	default:
+		l.d.Errorf(n, "step %s: read: give the record type (type: kqapi.Punch) or its fields (fields: {name: string})", s.id)
+		return nil, nil
+	}
+	return r, reflect.PointerTo(r.rec)
+}
+
+func fileFormat(format, path string) (string, bool) {
+	switch format {
+	case "jsonl", "csv":
+		return format, true
+	case "":
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".jsonl", ".ndjson":
+			return "jsonl", true
+		case ".csv":
+			return "csv", true
+		}
+	}
+	return "", false
+}
+
+func (r *readStep) prepareDecoder(used map[string]bool, whole bool) {
+	r.dec = newRecordDecoder(r.rec, r.loc, func(name string) bool { return whole || used[name] })
+}
+
+type readRun struct {
+	r  *readStep
+	rc *runCtx
+	f  *os.File
+}
+
+func (r *readStep) start(rc *runCtx) (stepRun, error) {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("read %s: %w", r.path, err)}
+	}
+	return &readRun{r: r, rc: rc, f: f}, nil
+}
+
+func (rr *readRun) Close() error { return rr.f.Close() }
+
+func (rr *readRun) finish(func(any) error) error { return nil }
+
+func (rr *readRun) process(_ any, emit func(any) error) error {
+	st := rr.rc.stepSummary(rr.r.id)
+	s := rr.rc.step(rr.r.id)
+	fail := func(line int, err error) error {
+		st.In++
+		return rr.rc.check(s, st, nil, recordFailed(fmt.Errorf("%s:%d: %w", rr.r.path, line, err)))
+	}
+	if rr.r.format == "csv" {
+		return rr.csv(emit, fail)
+	}
+	sc := bufio.NewScanner(rr.f)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if isBlank(b) {
+			continue
+		}
+		rec, err := rr.r.dec.decodeJSON(b)
+		if err != nil {
+			if err := fail(line, err); err != nil {
+				return err
+			}
+			continue
+		}
+		st.In++
+		if err := emit(rec); err != nil {
+			return err
+		}
+		if line&1023 == 0 {
+			if err := rr.rc.ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", rr.r.path, err)
+	}
+	return nil
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error {
+	cr := csv.NewReader(bufio.NewReaderSize(rr.f, 1<<16))
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: header: %w", rr.r.path, err)
+	}
+	cols := rr.r.dec.columns(header)
+	line := 1
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line++
+		if err != nil {
+			if err := fail(line, err); err != nil {
+				return err
+			}
+			continue
+		}
+		rec, err := rr.r.dec.decodeRow(cols, row)
+		if err != nil {
+			if err := fail(line, err); err != nil {
+				return err
+			}
+			continue
+		}
+		rr.rc.stepSummary(rr.r.id).In++
+		if err := emit(rec); err != nil {
+			return err
+		}
+	}
+}
+
+func (rc *runCtx) step(id string) *step {
+	for _, s := range rc.p.steps {
+		if s.id == id {
+			return s
+		}
+	}
+	return &step{id: id}
+}
+
+// outputStep writes records to a JSON-lines or CSV file, whole or as chosen fields, and passes
+// them on. Outputs are written in dry runs too (reports, and what a dry run would send).
+type outputStep struct {
+	id     string
+	path   string
+	format string
+	names  []string
+	cols   []*program // nil: whole records
+	in     reflect.Type
+}
+
+type outputYAML struct {
+	File   string     `yaml:"file"`
+	Format string     `yaml:"format"`
+	Fields *yaml.Node `yaml:"fields"`
+}
+
+func (l *loader) outputStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	var oy outputYAML
+	l.d.Decode(n, &oy)
+	if oy.File == "" {
+		l.d.Errorf(n, "step %s: output: file: is required", s.id)
+		return nil, nil
+	}
+	format, ok := fileFormat(oy.Format, oy.File)
+	if !ok {
+		l.d.Errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", s.id)
+		return nil, nil
+	}
+	o := &outputStep{id: s.id, path: oy.File, format: format, in: s.in}
+	if !filepath.IsAbs(o.path) {
+		o.path = filepath.Join(l.p.dir, o.path)
+	}
+	if oy.Fields != nil {
+		names, progs, ok := l.exprMap(oy.Fields, l.recScope(s.in), "fields")
+		if !ok {
+			return nil, nil
+		}
+		o.names, o.cols = names, progs
+	} else {
+		t := s.in
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			l.d.Errorf(n, "step %s: output: the records are %s; give fields: {name: expression}", s.id, t)
+			return nil, nil
+		}
+		o.names = fieldNames(t)
+	}
+	return o, s.in
+}
+
+type outputRun struct {
+	o   *outputStep
+	ev  *evaluator
+	f   *os.File
+	w   *bufio.Writer
+	csv *csv.Writer
+	buf []byte
+	row []string
+}
+
+func (o *outputStep) start(rc *runCtx) (stepRun, error) {
+	f, err := os.Create(o.path)
+	if err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", o.path, err)}
+	}
+	r := &outputRun{o: o, ev: rc.ev, f: f, w: bufio.NewWriterSize(f, 1<<16)}
+	if o.format == "csv" {
+		r.csv = csv.NewWriter(r.w)
+		if err := r.csv.Write(o.names); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("output %s: %w", o.path, err)
+		}
+		r.row = make([]string, len(o.names))
+	}
+	return r, nil
+}
+
+func (r *outputRun) process(rec any, emit func(any) error) error {
+	var vals []reflect.Value
+	if r.o.cols != nil {
+		r.ev.env["r"] = rec
+		vals = make([]reflect.Value, len(r.o.cols))
+		for i, p := range r.o.cols {
+			x, err := r.ev.run(p)
+			if err != nil {
+				return recordFailed(err)
+			}
+			vals[i] = reflect.ValueOf(&x).Elem()
+		}
+	}
+	var err error
+	switch {
+	case r.csv != nil:
+		if vals == nil {
+			v := reflect.ValueOf(rec)
+			for v.Kind() == reflect.Pointer {
+				v = v.Elem()
+			}
+			for i := range r.row {
+				r.row[i] = textOf(v.Field(exportedIndex(v.Type(), i)))
+			}
+		} else {
+			for i, v := range vals {
+				r.row[i] = textOf(v)
+			}
+		}
+		err = r.csv.Write(r.row)
+	case vals == nil:
+		r.buf = appendJSONValue(r.buf[:0], reflect.ValueOf(rec))
+		r.buf = append(r.buf, '\n')
+		_, err = r.w.Write(r.buf)
+	default:
+		b := append(r.buf[:0], '{')
+		for i, v := range vals {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, r.o.names[i])
+			b = append(b, ':')
+			b = appendJSONValue(b, v)
+		}
+		r.buf = append(b, '}', '\n')
+		_, err = r.w.Write(r.buf)
+	}
+	if err != nil {
+		return fmt.Errorf("output %s: %w", r.o.path, err)
+	}
+	return emit(rec)
+}
+
+// exportedIndex is the field index of the i-th exported field of struct t.
+func exportedIndex(t reflect.Type, i int) int {
+	n := 0
+	for j := 0; j < t.NumField(); j++ {
+		if t.Field(j).IsExported() {
+			if n == i {
+				return j
+			}
+			n++
+		}
+	}
+	return i
+}
+
+func (r *outputRun) finish(func(any) error) error {
+	if r.csv != nil {
+		r.csv.Flush()
+		if err := r.csv.Error(); err != nil {
+			return fmt.Errorf("output %s: %w", r.o.path, err)
+		}
+	}
+	if err := r.w.Flush(); err != nil {
+		return fmt.Errorf("output %s: %w", r.o.path, err)
+	}
+	return nil
+}
+
+func (r *outputRun) Close() error { return r.f.Close() }

@@ -1,0 +1,377 @@
+package pipeline
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// mapStep makes one record per record: map: {field: expression, ...}.
+type mapStep struct {
+	out   reflect.Type // struct of the fields, in order
+	progs []*program
+}
+
+func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		l.d.Errorf(n, "step %s: map: want a mapping of field names to expressions", s.id)
+		return nil, nil
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if !validIdent(n.Content[i].Value) {
+			l.d.Errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", s.id, n.Content[i].Value)
+		}
+	}
+	names, progs, ok := l.exprMap(n, l.recScope(s.in), "map")
+	if !ok {
+		return nil, nil
+	}
+	types := make([]reflect.Type, len(progs))
+	for i, p := range progs {
+		types[i] = p.out
+	}
+	m := &mapStep{out: reflect.PointerTo(structOf(names, types)), progs: progs}
+	return m, m.out
+}
+
+type mapRun struct {
+	m  *mapStep
+	ev *evaluator
+}
+
+func (m *mapStep) start(rc *runCtx) (stepRun, error) { return &mapRun{m: m, ev: rc.ev}, nil }
+
+func (r *mapRun) process(rec any, emit func(any) error) error {
+	r.ev.env["r"] = rec
+	out := reflect.New(r.m.out.Elem())
+	v := out.Elem()
+	for i, p := range r.m.progs {
+		x, err := r.ev.run(p)
+		if err != nil {
+			return recordFailed(err)
+		}
+		if x != nil {
+			v.Field(i).Set(reflect.ValueOf(x))
+		}
+	}
+	return emit(out.Interface())
+}
+
+func (r *mapRun) finish(func(any) error) error { return nil }
+
+// filterStep keeps the records for which its expression is true.
+type filterStep struct{ prog *program }
+
+func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	p := l.c.compile(n, l.recScope(s.in), wantBool)
+	if p == nil {
+		return nil, nil
+	}
+	return &filterStep{prog: p}, s.in
+}
+
+type filterRun struct {
+	f  *filterStep
+	ev *evaluator
+}
+
+func (f *filterStep) start(rc *runCtx) (stepRun, error) { return &filterRun{f: f, ev: rc.ev}, nil }
+
+func (r *filterRun) process(rec any, emit func(any) error) error {
+	r.ev.env["r"] = rec
+	ok, err := r.ev.bool(r.f.prog)
+	if err != nil {
+		return recordFailed(err)
+	}
+	if !ok {
+		return nil
+	}
+	return emit(rec)
+}
+
+func (r *filterRun) finish(func(any) error) error { return nil }
+
+// groupStep groups records by key fields. A group record has the key fields, count, first and
+// last (by order:, else by arrival) and records (every record of the group, in arrival order).
+// Groups are emitted when the input ends, in the order their first record arrived. Only when a
+// later expression reads records are the records kept: first, last and count alone need memory
+// per group, not per record.
+type groupStep struct {
+	names    []string
+	keys     []*program
+	order    *program
+	in, out  reflect.Type
+	keepAll  bool // a later expression reads .records
+	countIdx int
+	firstIdx int
+	lastIdx  int
+	recsIdx  int
+}
+
+type groupYAML struct {
+	By    *yaml.Node `yaml:"by"`
+	Order *yaml.Node `yaml:"order"`
+}
+
+var groupFields = []string{"count", "first", "last", "records"}
+
+func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	var gy groupYAML
+	l.d.Decode(n, &gy)
+	if gy.By == nil || gy.By.Kind != yaml.MappingNode || len(gy.By.Content) == 0 {
+		l.d.Errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", s.id)
+		return nil, nil
+	}
+	for i := 0; i < len(gy.By.Content); i += 2 {
+		k := gy.By.Content[i]
+		if slices.Contains(groupFields, k.Value) {
+			l.d.Errorf(k, "step %s: key %q: the name is taken by the group's %s", s.id, k.Value, k.Value)
+		} else if !validIdent(k.Value) {
+			l.d.Errorf(k, "step %s: key %q: a name is letters, digits and _", s.id, k.Value)
+		}
+	}
+	sc := l.recScope(s.in)
+	names, keys, ok := l.exprMap(gy.By, sc, "by")
+	for i, k := range keys {
+		if !k.out.Comparable() || k.out.Kind() == reflect.Interface {
+			l.d.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", s.id, names[i], typeName(k.out))
+			ok = false
+		}
+	}
+	g := &groupStep{names: names, keys: keys, in: s.in}
+	if gy.Order != nil {
+		g.order = l.c.compile(gy.Order, sc, wantAny)
+		if g.order == nil {
+			ok = false
+		} else if !ordered(g.order.out) {
+			l.d.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", s.id, typeName(g.order.out))
+			ok = false
+		}
+	}
+	if !ok {
+		return nil, nil
+	}
+	types := make([]reflect.Type, 0, len(keys)+4)
+	for _, k := range keys {
+		types = append(types, k.out)
+	}
+	all := append(slices.Clone(names), groupFields...)
+	types = append(types, reflect.TypeFor[int](), s.in, s.in, reflect.SliceOf(s.in))
+	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
+	g.out = reflect.PointerTo(structOf(all, types))
+	// Whether any expression (of any step) reads records is known after loading; the loader's
+	// used set is shared, so look at it when the run starts.
+	g.keepAll = true
+	l.afterLoad = append(l.afterLoad, func() { g.keepAll = l.c.used["records"] })
+	return g, g.out
+}
+
+func ordered(t reflect.Type) bool {
+	if t == timeType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Float32:
+		return true
+	}
+	return false
+}
+
+// less orders two values of an ordered type.
+func less(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		return x < b.(string)
+	case int:
+		return x < b.(int)
+	case int64:
+		return x < b.(int64)
+	case float64:
+		return x < b.(float64)
+	case time.Time:
+		return x.Before(b.(time.Time))
+	}
+	av, bv := reflect.ValueOf(a), reflect.ValueOf(b)
+	switch av.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return av.Int() < bv.Int()
+	case reflect.Float32, reflect.Float64:
+		return av.Float() < bv.Float()
+	case reflect.String:
+		return av.String() < bv.String()
+	}
+	return false
+}
+
+type group struct {
+	key         []any
+	count       int
+	first, last any
+	firstOrd    any
+	lastOrd     any
+	records     []any
+}
+
+type groupRun struct {
+	g     *groupStep
+	ev    *evaluator
+	index map[any]*group // by key (a single value, or an array of values)
+	order []*group
+	buf   []any
+}
+
+func (g *groupStep) start(rc *runCtx) (stepRun, error) {
+	return &groupRun{g: g, ev: rc.ev, index: map[any]*group{}}, nil
+}
+
+// groupKey is the map key of several key values (arrays of any are comparable).
+type groupKey2 [2]any
+type groupKey3 [3]any
+
+func (r *groupRun) process(rec any, emit func(any) error) error {
+	r.ev.env["r"] = rec
+	r.buf = r.buf[:0]
+	for _, k := range r.g.keys {
+		v, err := r.ev.run(k)
+		if err != nil {
+			return recordFailed(err)
+		}
+		r.buf = append(r.buf, v)
+	}
+	var mk any
+	switch len(r.buf) {
+	case 1:
+		mk = r.buf[0]
+	case 2:
+		mk = groupKey2{r.buf[0], r.buf[1]}
+	case 3:
+		mk = groupKey3{r.buf[0], r.buf[1], r.buf[2]}
+	default:
+		mk = fmt.Sprintf("%#v", r.buf)
+	}
+	var ord any
+	if r.g.order != nil {
+		v, err := r.ev.run(r.g.order)
+		if err != nil {
+			return recordFailed(err)
+		}
+		ord = v
+	}
+	gr, ok := r.index[mk]
+	if !ok {
+		gr = &group{key: slices.Clone(r.buf), first: rec, last: rec, firstOrd: ord, lastOrd: ord}
+		r.index[mk] = gr
+		r.order = append(r.order, gr)
+	} else if r.g.order == nil {
+		gr.last = rec
+	} else {
+		if less(ord, gr.firstOrd) {
+			gr.first, gr.firstOrd = rec, ord
+		}
+		if !less(ord, gr.lastOrd) {
+			gr.last, gr.lastOrd = rec, ord
+		}
+	}
+	gr.count++
+	if r.g.keepAll {
+		gr.records = append(gr.records, rec)
+	}
+	return nil
+}
+
+func (r *groupRun) finish(emit func(any) error) error {
+	for i, gr := range r.order {
+		out := reflect.New(r.g.out.Elem())
+		v := out.Elem()
+		for k, kv := range gr.key {
+			if kv != nil {
+				v.Field(k).Set(reflect.ValueOf(kv))
+			}
+		}
+		v.Field(r.g.countIdx).SetInt(int64(gr.count))
+		v.Field(r.g.firstIdx).Set(reflect.ValueOf(gr.first))
+		v.Field(r.g.lastIdx).Set(reflect.ValueOf(gr.last))
+		if r.g.keepAll {
+			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.records), len(gr.records))
+			for j, rec := range gr.records {
+				recs.Index(j).Set(reflect.ValueOf(rec))
+			}
+			v.Field(r.g.recsIdx).Set(recs)
+		}
+		r.order[i] = nil // let the group go once emitted
+		if err := emit(out.Interface()); err != nil {
+			return err
+		}
+	}
+	r.index = nil
+	return nil
+}
+
+// lookupStep indexes the records of the step before it by a key, for lookup("id", key) and
+// has_key("id", key) in later steps. The first record of a key wins. Keys are compared as text.
+type lookupStep struct {
+	id    string
+	key   *program
+	value reflect.Type // the indexed record type (pointers are indexed by their value)
+}
+
+type lookupYAML struct {
+	Key *yaml.Node `yaml:"key"`
+}
+
+func (l *loader) lookupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+	var ly lookupYAML
+	l.d.Decode(n, &ly)
+	if ly.Key == nil {
+		l.d.Errorf(n, "step %s: lookup: key: is required", s.id)
+		return nil, nil
+	}
+	k := l.c.compile(ly.Key, l.recScope(s.in), wantAny)
+	if k == nil {
+		return nil, nil
+	}
+	vt := s.in
+	if vt.Kind() == reflect.Pointer {
+		vt = vt.Elem()
+	}
+	l.c.lookups[s.id] = vt
+	return &lookupStep{id: s.id, key: k, value: vt}, nil
+}
+
+type lookupRun struct {
+	l     *lookupStep
+	ev    *evaluator
+	index reflect.Value
+}
+
+func (ls *lookupStep) start(rc *runCtx) (stepRun, error) {
+	idx := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ls.value))
+	rc.ev.env[lookupPrefix+ls.id] = idx.Interface()
+	return &lookupRun{l: ls, ev: rc.ev, index: idx}, nil
+}
+
+func (r *lookupRun) process(rec any, _ func(any) error) error {
+	r.ev.env["r"] = rec
+	k, err := r.ev.run(r.l.key)
+	if err != nil {
+		return recordFailed(err)
+	}
+	ks := fmt.Sprint(k)
+	kv := reflect.ValueOf(ks)
+	if r.index.MapIndex(kv).IsValid() {
+		return nil
+	}
+	v := reflect.ValueOf(rec)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	r.index.SetMapIndex(kv, v)
+	return nil
+}
+
+func (r *lookupRun) finish(func(any) error) error { return nil }
