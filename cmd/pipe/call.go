@@ -56,7 +56,7 @@ func cmdCall(ctx context.Context, e *env, args []string) int {
 		}
 		params[k] = cliValue(v)
 	}
-	if err := op.CheckParams(api.Name, params); err != nil {
+	if err := op.CheckParams(api.Name, params, *all); err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
 	logger, err := lf.logger(e)

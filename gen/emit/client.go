@@ -31,6 +31,8 @@ func (g *gen) clientFile() *jen.File {
 	f.Type().Id("APIError").Op("=").Qual(transportPkg, "APIError")
 	f.Comment("ParamError is a parameter rejected before any request was sent.")
 	f.Type().Id("ParamError").Op("=").Qual(transportPkg, "ParamError")
+	f.Comment("FieldError is one field's validation message in an APIError.")
+	f.Type().Id("FieldError").Op("=").Qual(transportPkg, "FieldError")
 	f.Line()
 
 	// Config

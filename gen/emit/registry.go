@@ -91,6 +91,13 @@ func (g *gen) registryFile() *jen.File {
 					size = 50
 				}
 				d[jen.Id("PageSize")] = jen.Lit(size)
+				var pp []string
+				for _, n := range []string{ps.PageParam, ps.OffsetParam, ps.LengthParam, ps.SizeParam} {
+					if n != "" {
+						pp = append(pp, n)
+					}
+				}
+				d[jen.Id("PagingParams")] = strList(pp)
 			}
 			ops = append(ops, jen.Values(d))
 		}

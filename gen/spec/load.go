@@ -173,6 +173,9 @@ func (c *checker) check() {
 			if ps.PageParam == "" || ps.PagesHeader == "" {
 				c.errorf(ps.Pos, "paging %q: style header needs page_param and pages_header", ps.Name)
 			}
+			if ps.First == 0 {
+				ps.First = 1
+			}
 		default:
 			c.errorf(ps.Pos, "paging %q: unknown style %q (want page, offset or header)", ps.Name, ps.Style)
 		}
@@ -488,6 +491,9 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 		}
 		c.checkIn(p.Pos, p.In, false)
 		c.checkTypeExpr(p.Pos, p.Type)
+		if len(p.Enum) > 0 && p.Type != "string" {
+			c.errorf(p.Pos, "operation %q: parameter %q: enum: lists string values; for a %s use a named enum type", op.Name, p.Name, p.Type)
+		}
 		if p.In == "path" {
 			p.Required = true
 		}

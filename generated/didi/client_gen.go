@@ -45,6 +45,9 @@ type APIError = transport.APIError
 // ParamError is a parameter rejected before any request was sent.
 type ParamError = transport.ParamError
 
+// FieldError is one field's validation message in an APIError.
+type FieldError = transport.FieldError
+
 // Config configures a Client. Credentials come from the environment through ConfigFromEnv,
 // or are set by the caller; they are never logged.
 type Config struct {

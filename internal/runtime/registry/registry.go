@@ -75,6 +75,7 @@ type Op struct {
 	Write, RetrySafe bool
 	Paged            bool
 	PageSize         int          // items per page when paged (for planning; 0 unknown)
+	PagingParams     []string     // parameters the page iterator sets itself
 	Record           reflect.Type // the type of one record Call yields
 }
 
@@ -116,8 +117,9 @@ func (o *Op) Param(name string) (Param, bool) {
 	return Param{}, false
 }
 
-// CheckParams reports unknown and missing required parameters of o in params.
-func (o *Op) CheckParams(api string, params map[string]any) error {
+// CheckParams reports unknown and missing required parameters of o in params. With all, the
+// paging parameters are not required: the page iterator sets them.
+func (o *Op) CheckParams(api string, params map[string]any, all bool) error {
 	names := make([]string, len(o.Params))
 	for i, p := range o.Params {
 		names[i] = p.Name
@@ -128,6 +130,9 @@ func (o *Op) CheckParams(api string, params map[string]any) error {
 		}
 	}
 	for _, p := range o.Params {
+		if all && slices.Contains(o.PagingParams, p.Name) {
+			continue
+		}
 		if _, ok := params[p.Name]; p.Required && !ok {
 			return fmt.Errorf("%s.%s: parameter %s is required", api, o.Name, p.Name)
 		}
