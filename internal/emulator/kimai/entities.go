@@ -10,8 +10,22 @@ import (
 
 // ---- shared pieces of the customer, project and activity forms ----
 
-// budgetChildren are the form children a user with the budget/time permission gets.
-var budgetChildren = []string{"budget", "timeBudget", "budgetType"}
+// budgetChildren are the budget children of an entity form: budget with the "budget"
+// permission, timeBudget with "time", budgetType with either ('include_budget'/'include_time').
+func (e *Emulator) budgetChildren(u *User, kind string, id int) []string {
+	money, tm := e.budgetShown(u, kind, id)
+	var out []string
+	if money {
+		out = append(out, "budget")
+	}
+	if tm {
+		out = append(out, "timeBudget")
+	}
+	if money || tm {
+		out = append(out, "budgetType")
+	}
+	return out
+}
 
 func (f *form) budgets(budget *float64, timeBudget *int, budgetType *string) {
 	f.money("budget", budget)
@@ -34,7 +48,7 @@ func (e *Emulator) teamsChoice(f *form, u *User) []*Team {
 	var out []*Team
 	for _, id := range ids {
 		t := e.team(id)
-		if t == nil || !(can(u, "view_all_data") || memberOf(t, u.ID, true)) {
+		if t == nil || !(seeAll(u) || memberOf(t, u.ID, true)) {
 			f.addErr("teams", msgChoice)
 			return nil
 		}
@@ -204,9 +218,7 @@ func (e *Emulator) customerForm(u *User, data formData, cu *Customer, isNew bool
 		children = append(children, "teams")
 	}
 	children = append(children, "color", "visible", "billable")
-	if e.showBudget(u, "customer", cu.ID) {
-		children = append(children, budgetChildren...)
-	}
+	children = append(children, e.budgetChildren(u, "customer", cu.ID)...)
 	f := newForm(data, false, children...)
 	f.setText("name", &cu.Name)
 	f.checkName("name", cu.Name, 2, 150)
@@ -275,9 +287,7 @@ func (e *Emulator) customerForm(u *User, data formData, cu *Customer, isNew bool
 	f.color("color", &cu.Color)
 	cu.Visible = f.checkbox("visible", cu.Visible)
 	cu.Billable = f.checkbox("billable", cu.Billable)
-	if f.isChild("budget") {
-		f.budgets(&cu.Budget, &cu.TimeBudget, &cu.BudgetType)
-	}
+	f.budgets(&cu.Budget, &cu.TimeBudget, &cu.BudgetType)
 	return f
 }
 
@@ -363,8 +373,8 @@ func (e *Emulator) listProjects(c *call) {
 		if len(filter) > 0 && !filter[p.Customer] {
 			continue
 		}
-		vis := p.Visible && cu.Visible
-		if !visibleMatch(visible, vis) {
+		// ProjectRepository: visible=1 and visible=2 both require a visible customer.
+		if visible != "3" && (!cu.Visible || p.Visible != (visible != "2")) {
 			continue
 		}
 		if globalActs != "" && p.GlobalActivities != (globalActs == "1") {
@@ -491,9 +501,7 @@ func (e *Emulator) projectForm(u *User, data formData, p *Project, isNew bool) *
 		children = append(children, "teams")
 	}
 	children = append(children, "color", "globalActivities", "visible", "billable")
-	if e.showBudget(u, "project", p.ID) {
-		children = append(children, budgetChildren...)
-	}
+	children = append(children, e.budgetChildren(u, "project", p.ID)...)
 	f := newForm(data, false, children...)
 	f.setText("name", &p.Name)
 	f.checkName("name", p.Name, 2, 150)
@@ -544,9 +552,7 @@ func (e *Emulator) projectForm(u *User, data formData, p *Project, isNew bool) *
 	p.GlobalActivities = f.checkbox("globalActivities", p.GlobalActivities)
 	p.Visible = f.checkbox("visible", p.Visible)
 	p.Billable = f.checkbox("billable", p.Billable)
-	if f.isChild("budget") {
-		f.budgets(&p.Budget, &p.TimeBudget, &p.BudgetType)
-	}
+	f.budgets(&p.Budget, &p.TimeBudget, &p.BudgetType)
 	if p.Start != "" && p.End != "" && p.End < p.Start && len(f.errs["end"]) == 0 {
 		f.addErr("end", msgEndBeforeBegin) // ProjectValidator, translated
 	}
@@ -624,13 +630,15 @@ func (e *Emulator) listActivities(c *call) {
 		if !e.activityAccessible(c.user, a) {
 			continue
 		}
-		vis := a.Visible
+		// ActivityRepository: visible=1 and visible=2 both require a visible project and customer
+		// for project activities.
+		parentVisible := true
 		if a.Project != 0 {
 			p := e.project(a.Project)
 			cu := e.customer(p.Customer)
-			vis = vis && p.Visible && cu != nil && cu.Visible
+			parentVisible = p.Visible && cu != nil && cu.Visible
 		}
-		if !visibleMatch(visible, vis) {
+		if visible != "3" && (!parentVisible || a.Visible != (visible != "2")) {
 			continue
 		}
 		if (globals == "1" || globals == "true") && a.Project != 0 {
@@ -760,9 +768,7 @@ func (e *Emulator) activityForm(u *User, data formData, a *Activity, isNew bool)
 		children = append(children, "teams")
 	}
 	children = append(children, "color", "visible", "billable")
-	if e.showBudget(u, "activity", a.ID) {
-		children = append(children, budgetChildren...)
-	}
+	children = append(children, e.budgetChildren(u, "activity", a.ID)...)
 	f := newForm(data, false, children...)
 	f.setText("name", &a.Name)
 	f.checkName("name", a.Name, 2, 150)
@@ -790,9 +796,7 @@ func (e *Emulator) activityForm(u *User, data formData, a *Activity, isNew bool)
 	f.color("color", &a.Color)
 	a.Visible = f.checkbox("visible", a.Visible)
 	a.Billable = f.checkbox("billable", a.Billable)
-	if f.isChild("budget") {
-		f.budgets(&a.Budget, &a.TimeBudget, &a.BudgetType)
-	}
+	f.budgets(&a.Budget, &a.TimeBudget, &a.BudgetType)
 	return f
 }
 

@@ -212,7 +212,7 @@ func TestMoreTimesheetAndUserEndpoints(t *testing.T) {
 	wantStatus(t, v.do("PATCH", "/api/users/5", tokUser, `{"alias":"x"}`), 403)
 	r = v.do("PATCH", "/api/users/2", tokSuper, `{"enabled":false,"roles":["ROLE_TEAMLEAD"]}`)
 	wantStatus(t, r, 200)
-	if m := r.obj(t); m["enabled"] != false || fmt.Sprint(m["roles"]) != "[ROLE_USER ROLE_TEAMLEAD]" {
+	if m := r.obj(t); m["enabled"] != false || fmt.Sprint(m["roles"]) != "[ROLE_TEAMLEAD ROLE_USER]" {
 		t.Errorf("super admin patch: %s", r.body)
 	}
 	r = v.do("GET", "/api/ping", tokUser, "")

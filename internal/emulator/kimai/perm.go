@@ -1,77 +1,86 @@
 package kimai
 
-// level orders the roles; a user holds the permissions of the highest role they have.
-func level(u *User) int {
-	best := 0
-	for _, r := range u.Roles {
-		l := map[string]int{RoleCustomer: 0, RoleUser: 1, RoleTeamlead: 2, RoleAdmin: 3, RoleSuperAdmin: 4}[r]
-		if l > best {
-			best = l
-		}
-	}
-	if best == 0 && !hasRole(u, RoleCustomer) {
-		best = 1 // every user is at least ROLE_USER
-	}
-	return best
+import "strings"
+
+// Permission sets of Kimai's default role mapping (config/packages/kimai.yaml, "permissions").
+var permSets = map[string]string{
+	"ACTIVITIES":          "view_activity create_activity edit_activity budget_activity time_activity delete_activity permissions_activity",
+	"ACTIVITIES_TEAMLEAD": "view_teamlead_activity create_activity edit_teamlead_activity budget_teamlead_activity time_teamlead_activity",
+	"PROJECTS":            "view_project create_project edit_project budget_project time_project delete_project permissions_project comments_project details_project",
+	"PROJECTS_TEAMLEAD":   "view_teamlead_project budget_teamlead_project time_teamlead_project comments_teamlead_project details_teamlead_project",
+	"CUSTOMERS":           "view_customer create_customer edit_customer budget_customer time_customer delete_customer permissions_customer comments_customer details_customer",
+	"CUSTOMERS_TEAMLEAD":  "view_teamlead_customer budget_teamlead_customer time_teamlead_customer comments_teamlead_customer details_teamlead_customer",
+	"INVOICE":             "view_invoice create_invoice",
+	"INVOICE_ADMIN":       "manage_invoice_template",
+	"TIMESHEET":           "view_own_timesheet start_own_timesheet stop_own_timesheet create_own_timesheet edit_own_timesheet export_own_timesheet delete_own_timesheet weekly_own_timesheet",
+	"TIMESHEET_OTHER":     "view_other_timesheet start_other_timesheet stop_other_timesheet create_other_timesheet edit_other_timesheet export_other_timesheet delete_other_timesheet",
+	"PROFILE":             "view_own_profile edit_own_profile password_own_profile preferences_own_profile api-token_own_profile",
+	"PROFILE_OTHER":       "view_other_profile edit_other_profile password_other_profile roles_other_profile preferences_other_profile api-token_other_profile teams_other_profile supervisor_other_profile",
+	"TAGS":                "view_tag manage_tag create_tag delete_tag",
+	"USER":                "view_user create_user delete_user role_permissions",
+	"RATE":                "view_rate_own_timesheet edit_rate_own_timesheet",
+	"RATE_OTHER":          "view_rate_other_timesheet edit_rate_other_timesheet",
+	"EXPORT":              "create_export edit_export_own_timesheet edit_export_other_timesheet",
+	"BILLABLE":            "edit_billable_own_timesheet edit_billable_other_timesheet",
+	"TEAMS":               "view_team create_team edit_team delete_team",
+	"LOCKDOWN":            "lockdown_grace_timesheet lockdown_override_timesheet",
+	"REPORTING":           "view_reporting view_other_reporting project_reporting customer_reporting",
+	"EVERYONE":            "api_access hours_own_profile",
+	"ROLE_USER+":          "view_team_member time_team_project create_tag view_reporting",
+	"ROLE_TEAMLEAD+":      "view_rate_own_timesheet view_rate_other_timesheet hourly-rate_own_profile view_team_member hours_other_profile",
+	"ROLE_ADMIN+":         "hourly-rate_own_profile edit_exported_timesheet teams_own_profile view_team_member view_all_data contract_other_profile hours_other_profile create_export_template",
+	"ROLE_SUPER_ADMIN+":   "hourly-rate_own_profile hourly-rate_other_profile roles_own_profile supervisor_own_profile system_information system_configuration plugins edit_exported_timesheet teams_own_profile view_team_member upload_invoice_template view_all_data contract_other_profile hours_other_profile create_export_template",
 }
 
-func hasRole(u *User, role string) bool {
+// roleMaps maps each role to its permission sets ("<ROLE>+" are the role's own permissions).
+var roleMaps = map[string]string{
+	RoleUser:       "TIMESHEET PROFILE EVERYONE ROLE_USER+",
+	RoleTeamlead:   "ACTIVITIES_TEAMLEAD PROJECTS_TEAMLEAD CUSTOMERS_TEAMLEAD TIMESHEET_OTHER INVOICE TIMESHEET PROFILE EXPORT BILLABLE TAGS REPORTING EVERYONE ROLE_TEAMLEAD+",
+	RoleAdmin:      "ACTIVITIES PROJECTS CUSTOMERS INVOICE INVOICE_ADMIN TIMESHEET TIMESHEET_OTHER PROFILE TEAMS RATE RATE_OTHER EXPORT BILLABLE TAGS LOCKDOWN REPORTING EVERYONE ROLE_ADMIN+",
+	RoleSuperAdmin: "ACTIVITIES PROJECTS CUSTOMERS INVOICE INVOICE_ADMIN TIMESHEET TIMESHEET_OTHER PROFILE PROFILE_OTHER USER TEAMS RATE RATE_OTHER EXPORT BILLABLE TAGS LOCKDOWN REPORTING EVERYONE ROLE_SUPER_ADMIN+",
+}
+
+// rolePerms is the permission set of each role, built once from the tables above.
+var rolePerms = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for role, sets := range roleMaps {
+		m := map[string]bool{}
+		for _, set := range strings.Fields(sets) {
+			for _, p := range strings.Fields(permSets[set]) {
+				m[p] = true
+			}
+		}
+		out[role] = m
+	}
+	return out
+}()
+
+// roles is User::getRoles: the stored roles plus ROLE_USER, which every user has.
+func roles(u *User) []string {
+	out := []string{}
 	for _, r := range u.Roles {
-		if r == role {
+		if r != RoleUser && !containsStr(out, r) {
+			out = append(out, r)
+		}
+	}
+	return append(out, RoleUser)
+}
+
+func hasRole(u *User, role string) bool { return containsStr(roles(u), role) }
+
+// can is RolePermissionManager::hasRolePermission: one of u's roles grants perm.
+func can(u *User, perm string) bool {
+	for _, r := range roles(u) {
+		if rolePerms[r][perm] {
 			return true
 		}
 	}
 	return false
 }
 
-// permMin is the lowest role level holding each permission of Kimai's default role mapping
-// (config/packages/kimai.yaml) that the API checks.
-var permMin = map[string]int{
-	"view_own_timesheet":        0,
-	"create_own_timesheet":      0,
-	"create_tag":                1,
-	"view_other_timesheet":      2,
-	"create_other_timesheet":    2,
-	"edit_other_timesheet":      2,
-	"delete_other_timesheet":    2,
-	"view_rate_own_timesheet":   2,
-	"view_rate_other_timesheet": 2,
-	"edit_billable":             2,
-	"edit_export":               2,
-	"manage_tag":                2,
-	"delete_tag":                2,
-	"create_activity":           2,
-	"edit_rate":                 3,
-	"edit_exported_timesheet":   3,
-	"view_all_data":             3,
-	"view_customer":             3,
-	"details_customer":          3,
-	"create_customer":           3,
-	"edit_customer":             3,
-	"delete_customer":           3,
-	"view_project":              3,
-	"create_project":            3,
-	"edit_project":              3,
-	"delete_project":            3,
-	"view_activity":             3,
-	"edit_activity":             3,
-	"delete_activity":           3,
-	"budget":                    3,
-	"view_team":                 3,
-	"create_team":               3,
-	"edit_team":                 3,
-	"delete_team":               3,
-	"view_user":                 4,
-	"create_user":               4,
-}
+func seeAll(u *User) bool { return can(u, "view_all_data") }
 
-// can reports whether u holds the permission.
-func can(u *User, perm string) bool {
-	min, ok := permMin[perm]
-	return ok && level(u) >= min
-}
-
-// memberOf reports whether u is in team t (as teamlead when lead is true).
+// memberOf reports whether user uid is in team t (as teamlead when lead is true).
 func memberOf(t *Team, uid int, lead bool) bool {
 	for _, m := range t.Members {
 		if m.User == uid && (!lead || m.Teamlead) {
@@ -110,14 +119,20 @@ func (e *Emulator) teamsOf(kind string, id int) []*Team {
 	return out
 }
 
-// inScope reports whether an entity restricted to teams is accessible to u: no teams means
-// everyone; otherwise u must be a member (admins see all data).
-func (e *Emulator) inScope(u *User, kind string, id int) bool {
-	if can(u, "view_all_data") {
-		return true
+// userTeams returns the teams user uid is a member of.
+func (e *Emulator) userTeams(uid int) []*Team {
+	var out []*Team
+	for _, t := range e.teams {
+		if memberOf(t, uid, false) {
+			out = append(out, t)
+		}
 	}
-	teams := e.teamsOf(kind, id)
-	if len(teams) == 0 {
+	return out
+}
+
+// teamAccess is RolePermissionManager::checkTeamAccess: no teams, a membership, or all data.
+func teamAccess(u *User, teams []*Team) bool {
+	if seeAll(u) || len(teams) == 0 {
 		return true
 	}
 	for _, t := range teams {
@@ -128,25 +143,17 @@ func (e *Emulator) inScope(u *User, kind string, id int) bool {
 	return false
 }
 
-// leads reports whether u is teamlead of one of the entity's teams.
-func (e *Emulator) leads(u *User, kind string, id int) bool {
-	for _, t := range e.teamsOf(kind, id) {
-		if memberOf(t, u.ID, true) {
-			return true
-		}
-	}
-	return false
-}
-
 func (e *Emulator) customerAccessible(u *User, c *Customer) bool {
-	return e.inScope(u, "customer", c.ID)
+	return teamAccess(u, e.teamsOf("customer", c.ID))
 }
 
+// projectAccessible is checkTeamAccessProject: the customer's teams and the project's teams.
 func (e *Emulator) projectAccessible(u *User, p *Project) bool {
 	c := e.customer(p.Customer)
-	return c != nil && e.customerAccessible(u, c) && e.inScope(u, "project", p.ID)
+	return c != nil && e.customerAccessible(u, c) && teamAccess(u, e.teamsOf("project", p.ID))
 }
 
+// activityAccessible is checkTeamAccessActivity.
 func (e *Emulator) activityAccessible(u *User, a *Activity) bool {
 	if a.Project != 0 {
 		p := e.project(a.Project)
@@ -154,70 +161,131 @@ func (e *Emulator) activityAccessible(u *User, a *Activity) bool {
 			return false
 		}
 	}
-	return e.inScope(u, "activity", a.ID)
+	return teamAccess(u, e.teamsOf("activity", a.ID))
 }
 
-// canEntity is the customer/project/activity voter for view, edit and delete: the permission, or
-// for teamleads, leading one of the entity's teams.
-func (e *Emulator) canEntity(u *User, action, kind string, id int) bool {
-	if can(u, action+"_"+kind) {
-		return true
-	}
-	if level(u) >= 2 && action == "view" {
-		return e.leads(u, kind, id)
-	}
-	return false
-}
-
-// showBudget reports whether u may see an entity's budget fields (permissions budget/time).
-func (e *Emulator) showBudget(u *User, kind string, id int) bool {
-	if can(u, "budget") {
-		return true
-	}
-	if level(u) >= 2 && e.leads(u, kind, id) {
-		return true
-	}
-	if kind == "project" {
-		for _, t := range e.teamsOf("project", id) {
-			if memberOf(t, u.ID, false) {
-				return true
-			}
+// entityTeams returns the team chains the Customer/Project/ActivityVoter walk: the entity's own
+// teams, then its project's, then its customer's.
+func (e *Emulator) entityTeams(kind string, id int) []*Team {
+	teams := e.teamsOf(kind, id)
+	switch kind {
+	case "activity":
+		if a := e.activity(id); a != nil && a.Project != 0 {
+			teams = append(teams, e.entityTeams("project", a.Project)...)
+		}
+	case "project":
+		if p := e.project(id); p != nil {
+			teams = append(teams, e.teamsOf("customer", p.Customer)...)
 		}
 	}
-	return false
+	return teams
 }
 
-// ledBy reports whether user uid is in a team led by u.
-func (e *Emulator) ledBy(u *User, uid int) bool {
-	for _, t := range e.teams {
-		if memberOf(t, u.ID, true) && memberOf(t, uid, false) {
+// canEntity is Kimai's Customer/Project/ActivityVoter for an attribute (view, edit, delete,
+// budget, time, ...): the global permission "<attr>_<kind>", or "<attr>_teamlead_<kind>" /
+// "<attr>_team_<kind>" through one of the entity's teams.
+func (e *Emulator) canEntity(u *User, attr, kind string, id int) bool {
+	if can(u, attr+"_"+kind) {
+		return true
+	}
+	if attr == "create" || attr == "delete" {
+		return false
+	}
+	lead, team := can(u, attr+"_teamlead_"+kind), can(u, attr+"_team_"+kind)
+	if !lead && !team {
+		return false
+	}
+	for _, t := range e.entityTeams(kind, id) {
+		if (lead && memberOf(t, u.ID, true)) || (team && memberOf(t, u.ID, false)) {
 			return true
 		}
 	}
 	return false
 }
 
-// canTimesheet is Kimai's TimesheetVoter for view/edit/delete/stop/start on a record.
-func (e *Emulator) canTimesheet(u *User, action string, t *Timesheet) bool {
-	own := t.User == u.ID
-	if !own {
-		switch {
-		case can(u, "view_all_data"):
-		case level(u) >= 2 && e.ledBy(u, t.User):
-		default:
-			return false
-		}
-	}
-	if (action == "edit" || action == "delete") && t.Exported && !can(u, "edit_exported_timesheet") {
-		return false
-	}
-	return true
+// budgetShown reports which budget fields of an entity u may see (BudgetExclusionStrategy):
+// budget needs "budget", timeBudget needs "time", budgetType either.
+func (e *Emulator) budgetShown(u *User, kind string, id int) (money, time bool) {
+	return e.canEntity(u, "budget", kind, id), e.canEntity(u, "time", kind, id)
 }
 
-// showRates reports whether u may see the rate fields of t (view_rate_own/other_timesheet).
-func (e *Emulator) showRates(u *User, t *Timesheet) bool {
-	if t.User == u.ID {
-		return can(u, "view_rate_own_timesheet")
+// checkUserAccess is RolePermissionManager::checkUserAccess ("access_user").
+func (e *Emulator) checkUserAccess(u, subject *User) bool {
+	switch {
+	case subject.ID == u.ID, hasRole(u, RoleSuperAdmin), seeAll(u):
+		return true
+	case !subject.Enabled, !u.SystemAccount && subject.SystemAccount:
+		return false
 	}
-	return can(u, "view_rate_other_timesheet")
+	for _, t := range e.teams {
+		if memberOf(t, u.ID, true) && memberOf(t, subject.ID, false) {
+			return true
+		}
+	}
+	regularOnly := len(roles(subject)) == 1
+	if (hasRole(u, RoleTeamlead) || hasRole(u, RoleAdmin) || hasRole(u, RoleSuperAdmin)) && regularOnly {
+		return len(e.userTeams(subject.ID)) == 0
+	}
+	return false
 }
+
+// teamAccessTimesheet is checkTeamAccessTimesheet: own records, or records on accessible
+// projects and activities of users whose team u leads (or who are in no team).
+func (e *Emulator) teamAccessTimesheet(u *User, t *Timesheet) bool {
+	if t.User == u.ID {
+		return true
+	}
+	if p := e.project(t.Project); p != nil && !e.projectAccessible(u, p) {
+		return false
+	}
+	if a := e.activity(t.Activity); a != nil && !e.activityAccessible(u, a) {
+		return false
+	}
+	teams := e.userTeams(t.User)
+	if seeAll(u) || len(teams) == 0 {
+		return true
+	}
+	for _, tm := range teams {
+		if memberOf(tm, u.ID, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// canTimesheet is Kimai's TimesheetVoter: view, edit, delete, stop, start, duplicate,
+// view_rate, edit_rate, edit_export, edit_billable on a record.
+func (e *Emulator) canTimesheet(u *User, attr string, t *Timesheet) bool {
+	perm := attr
+	switch attr {
+	case "edit", "delete":
+		if t.Exported && !can(u, "edit_exported_timesheet") {
+			return false
+		}
+	case "start", "duplicate":
+		if !e.canStart(u, t) {
+			return false
+		}
+		if attr == "duplicate" {
+			perm = "create"
+		}
+	}
+	if t.User == u.ID {
+		return can(u, perm+"_own_timesheet")
+	}
+	return e.teamAccessTimesheet(u, t) && can(u, perm+"_other_timesheet")
+}
+
+// canStart is TimesheetVoter::canStart: the project, its customer and the activity are visible
+// and accessible to u.
+func (e *Emulator) canStart(u *User, t *Timesheet) bool {
+	a, p := e.activity(t.Activity), e.project(t.Project)
+	if a == nil || p == nil || !a.Visible || !p.Visible {
+		return false
+	}
+	c := e.customer(p.Customer)
+	return c != nil && c.Visible && e.projectAccessible(u, p) && e.activityAccessible(u, a)
+}
+
+// showRates reports whether u may see the rate fields of t (RateExclusionStrategy, 2.66).
+func (e *Emulator) showRates(u *User, t *Timesheet) bool { return e.canTimesheet(u, "view_rate", t) }

@@ -107,8 +107,21 @@ func (e *Emulator) tag(id int) *Tag {
 	return nil
 }
 
-func budgetFields(budget float64, timeBudget int, budgetType string) obj {
-	return obj{{"budget", float(budget)}, {"timeBudget", timeBudget}, {"budgetType", nullStr(budgetType)}}
+// budgetFields renders the budget fields u may see (BudgetExclusionStrategy): budget with the
+// "budget" permission, timeBudget with "time", budgetType with either.
+func (e *Emulator) budgetFields(u *User, kind string, id int, budget float64, timeBudget int, budgetType string) obj {
+	money, tm := e.budgetShown(u, kind, id)
+	o := obj{}
+	if money {
+		o = append(o, kv{"budget", float(budget)})
+	}
+	if tm {
+		o = append(o, kv{"timeBudget", timeBudget})
+	}
+	if money || tm {
+		o = append(o, kv{"budgetType", nullStr(budgetType)})
+	}
+	return o
 }
 
 // teamList renders the Team representation of the teams linked to an entity.
@@ -142,9 +155,7 @@ func (e *Emulator) customerCollection(u *User, c *Customer, full bool) obj {
 			{"addressLine2", nullStr(c.AddressLine2)}, {"addressLine3", nullStr(c.AddressLine3)},
 			{"city", nullStr(c.City)}, {"postCode", nullStr(c.PostCode)}}...)
 	}
-	if e.showBudget(u, "customer", c.ID) {
-		o = append(o, budgetFields(c.Budget, c.TimeBudget, c.BudgetType)...)
-	}
+	o = append(o, e.budgetFields(u, "customer", c.ID, c.Budget, c.TimeBudget, c.BudgetType)...)
 	return o
 }
 
@@ -157,9 +168,7 @@ func (e *Emulator) customerEntity(u *User, c *Customer) obj {
 		{"addressLine3", nullStr(c.AddressLine3)}, {"city", nullStr(c.City)}, {"postCode", nullStr(c.PostCode)},
 		{"invoiceEmail", nullStr(c.InvoiceEmail)}, {"buyerReference", nullStr(c.BuyerReference)},
 		{"address", nullStr(c.Address)}}...)
-	if e.showBudget(u, "customer", c.ID) {
-		o = append(o, budgetFields(c.Budget, c.TimeBudget, c.BudgetType)...)
-	}
+	o = append(o, e.budgetFields(u, "customer", c.ID, c.Budget, c.TimeBudget, c.BudgetType)...)
 	return o
 }
 
@@ -187,9 +196,7 @@ func (e *Emulator) projectFull(u *User, p *Project) obj {
 		parent = c.Name
 	}
 	o = append(o, kv{"teams", e.teamList("project", p.ID)}, kv{"parentTitle", parent})
-	if e.showBudget(u, "project", p.ID) {
-		o = append(o, budgetFields(p.Budget, p.TimeBudget, p.BudgetType)...)
-	}
+	o = append(o, e.budgetFields(u, "project", p.ID, p.Budget, p.TimeBudget, p.BudgetType)...)
 	return o
 }
 
@@ -218,9 +225,7 @@ func (e *Emulator) activityFull(u *User, a *Activity) obj {
 		parent = p.Name
 	}
 	o = append(o, kv{"parentTitle", parent}, kv{"teams", e.teamList("activity", a.ID)})
-	if e.showBudget(u, "activity", a.ID) {
-		o = append(o, budgetFields(a.Budget, a.TimeBudget, a.BudgetType)...)
-	}
+	o = append(o, e.budgetFields(u, "activity", a.ID, a.Budget, a.TimeBudget, a.BudgetType)...)
 	return o
 }
 
@@ -281,7 +286,7 @@ func (e *Emulator) userEntity(u *User, depth int) obj {
 			}
 		}
 	}
-	roles := append([]string{}, u.Roles...)
+	roles := roles(u)
 	prefs := []any{
 		obj{{"name", "timezone"}, {"value", u.Timezone}},
 		obj{{"name", "language"}, {"value", u.Language}},

@@ -109,16 +109,16 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		children = append(children, "begin", "end")
 	}
 	children = append(children, "project", "activity", "description", "tags")
-	if can(u, "edit_rate") {
+	if e.canTimesheet(u, "edit_rate", t) {
 		children = append(children, "fixedRate", "hourlyRate")
 	}
 	if can(u, "create_other_timesheet") {
 		children = append(children, "user")
 	}
-	if can(u, "edit_export") {
+	if e.canTimesheet(u, "edit_export", t) {
 		children = append(children, "exported")
 	}
-	if can(u, "edit_billable") {
+	if e.canTimesheet(u, "edit_billable", t) {
 		children = append(children, "billable")
 	}
 	f := newForm(data, false, children...)
@@ -127,7 +127,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		owner := e.user(id)
 		switch {
 		case id == t.User:
-		case owner == nil || !owner.Enabled || !(can(u, "view_all_data") || e.ledBy(u, id)):
+		case owner == nil || !owner.Enabled || !e.checkUserAccess(u, owner):
 			f.addErr("user", msgChoice)
 		default:
 			t.User = owner.ID
@@ -443,7 +443,7 @@ func (e *Emulator) restartTimesheet(c *call) {
 		c.fail(http.StatusNotFound)
 		return
 	}
-	if !e.canTimesheet(c.user, "view", src) {
+	if !e.canTimesheet(c.user, "start", src) {
 		c.fail(http.StatusForbidden)
 		return
 	}
@@ -491,7 +491,7 @@ func (e *Emulator) duplicateTimesheet(c *call) {
 		c.fail(http.StatusNotFound)
 		return
 	}
-	if !e.canTimesheet(c.user, "edit", src) {
+	if !e.canTimesheet(c.user, "duplicate", src) {
 		c.fail(http.StatusForbidden)
 		return
 	}
@@ -514,8 +514,7 @@ func (e *Emulator) exportTimesheet(c *call) {
 		c.fail(http.StatusNotFound)
 		return
 	}
-	if !can(c.user, "edit_export") || !e.canTimesheet(c.user, "view", t) ||
-		(t.Exported && !can(c.user, "edit_exported_timesheet")) {
+	if !e.canTimesheet(c.user, "edit_export", t) || (t.Exported && !can(c.user, "edit_exported_timesheet")) {
 		c.fail(http.StatusForbidden)
 		return
 	}
@@ -613,42 +612,87 @@ func (e *Emulator) listTimesheets(c *call) {
 		return
 	}
 
-	// Whose records: only the caller's, unless view_other_timesheet allows more.
+	// Whose records (TimesheetController::cgetAction and TimesheetRepository): the caller's,
+	// unless view_other_timesheet allows users the caller may access (403 otherwise) or "all"
+	// (everyone for admins; the caller and the members of the teams they lead for teamleads).
 	owners := map[int]bool{c.user.ID: true}
-	allUsers := false
 	if can(c.user, "view_other_timesheet") {
 		if userP == "all" {
-			allUsers, owners = true, nil
-		} else if userP != "" || len(users) > 0 {
-			owners = map[int]bool{}
+			owners = nil
+			if !seeAll(c.user) {
+				owners = map[int]bool{c.user.ID: true}
+				for _, t := range e.teams {
+					if memberOf(t, c.user.ID, true) {
+						for _, m := range t.Members {
+							owners[m.User] = true
+						}
+					}
+				}
+			}
+		} else {
 			if userP != "" {
 				users = append(users, userP)
 			}
+			explicit := map[int]bool{}
 			for _, s := range users {
-				if u := e.user(atoi(s)); u != nil {
-					owners[u.ID] = true
+				u := e.user(atoi(s))
+				if u == nil {
+					continue
 				}
+				if !e.checkUserAccess(c.user, u) {
+					c.fail(http.StatusForbidden)
+					c.out = "Cannot access user"
+					return
+				}
+				explicit[u.ID] = true
 			}
-			if len(owners) == 0 {
-				owners[c.user.ID] = true
+			if len(explicit) > 0 {
+				owners = explicit
 			}
 		}
 	}
-	idSet := func(single string, list []string, exists func(int) bool) map[int]bool {
+	// Filters by customer, project and activity: unknown ids are silently ignored, ids the caller
+	// has no team access to are 403.
+	idSet := func(single string, list []string, exists func(int) (bool, bool)) (map[int]bool, bool) {
 		if single != "" {
 			list = append(list, single)
 		}
 		m := map[int]bool{}
 		for _, s := range list {
-			if id := atoi(s); exists(id) { // unknown ids are silently ignored
-				m[id] = true
+			id := atoi(s)
+			ok, allowed := exists(id)
+			if !ok {
+				continue
 			}
+			if !allowed {
+				c.fail(http.StatusForbidden)
+				return nil, false
+			}
+			m[id] = true
 		}
-		return m
+		return m, true
 	}
-	custF := idSet(customer, customers, func(id int) bool { return e.customer(id) != nil })
-	projF := idSet(project, projects, func(id int) bool { return e.project(id) != nil })
-	actF := idSet(activity, activities, func(id int) bool { return e.activity(id) != nil })
+	custF, ok1 := idSet(customer, customers, func(id int) (bool, bool) {
+		x := e.customer(id)
+		return x != nil, x != nil && e.customerAccessible(c.user, x)
+	})
+	if !ok1 {
+		return
+	}
+	projF, ok2 := idSet(project, projects, func(id int) (bool, bool) {
+		x := e.project(id)
+		return x != nil, x != nil && e.projectAccessible(c.user, x)
+	})
+	if !ok2 {
+		return
+	}
+	actF, ok3 := idSet(activity, activities, func(id int) (bool, bool) {
+		x := e.activity(id)
+		return x != nil, x != nil && e.activityAccessible(c.user, x)
+	})
+	if !ok3 {
+		return
+	}
 	var tagF []string
 	if len(tags) > 0 {
 		for _, n := range tags {
@@ -678,14 +722,13 @@ func (e *Emulator) listTimesheets(c *call) {
 
 	var list []*Timesheet
 	for _, t := range e.timesheets {
-		if allUsers {
-			if !e.canTimesheet(c.user, "view", t) {
-				continue
-			}
-		} else if !owners[t.User] || !e.canTimesheet(c.user, "view", t) {
+		if owners != nil && !owners[t.User] {
 			continue
 		}
-		p := e.project(t.Project)
+		p, a := e.project(t.Project), e.activity(t.Activity)
+		if !seeAll(c.user) && (p == nil || a == nil || !e.projectAccessible(c.user, p) || !e.activityAccessible(c.user, a)) {
+			continue // the repository's team permission criteria
+		}
 		if len(custF) > 0 && (p == nil || !custF[p.Customer]) {
 			continue
 		}
