@@ -560,17 +560,45 @@ func (l *loader) finish() {
 	for _, f := range l.afterLoad {
 		f()
 	}
-	wholeRecords := false
+	// A read decodes only the fields some expression reads, unless an output writes whole
+	// records that contain its records (directly, or as a group's first, last or records).
+	var whole []reflect.Type
 	for _, s := range l.p.steps {
 		if o, ok := s.impl.(*outputStep); ok && o.cols == nil {
-			wholeRecords = true
+			whole = append(whole, o.in)
 		}
 	}
 	for _, s := range l.p.steps {
 		if r, ok := s.impl.(*readStep); ok {
-			r.prepareDecoder(l.c.used, wholeRecords)
+			all := false
+			for _, t := range whole {
+				all = all || typeContains(t, r.rec, map[reflect.Type]bool{})
+			}
+			r.prepareDecoder(l.c.used, all)
 		}
 	}
+}
+
+// typeContains reports whether values of t hold values of target.
+func typeContains(t, target reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == target {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return typeContains(t.Elem(), target, seen)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if typeContains(t.Field(i).Type, target, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeIndex names the record types of every API ("kqapi.Punch") for read steps.
