@@ -8,8 +8,10 @@ import (
 
 // Sandbox credentials of the default fixture (fine to print; never journaled).
 const (
-	SandboxAdminUser     = "admin"
-	SandboxAdminToken    = "sandbox-admin-token"
+	SandboxAdminUser  = "admin"
+	SandboxAdminToken = "sandbox-admin-token"
+	// SandboxAdminPassword is the admin's deprecated X-AUTH-TOKEN API password.
+	SandboxAdminPassword = "sandbox-admin-password"
 	SandboxTeamleadUser  = "teamlead"
 	SandboxTeamleadToken = "sandbox-teamlead-token"
 )
@@ -71,7 +73,7 @@ func BuildDefaultFixture(c company.Company) *Fixture {
 		Users: []User{
 			{ID: 1, Username: SandboxAdminUser, Email: "admin@example.cn", Alias: "系统管理员", Title: "Administrator",
 				Language: lang, Locale: lang, Timezone: company.Zone, Enabled: true, Roles: []string{RoleSuperAdmin},
-				Tokens: []Token{{Token: SandboxAdminToken}}},
+				Tokens: []Token{{Token: SandboxAdminToken}}, APIPassword: SandboxAdminPassword},
 			{ID: 2, Username: SandboxTeamleadUser, Email: "teamlead@example.cn", Alias: "考勤主管", Title: "Teamlead",
 				Language: lang, Locale: lang, Timezone: company.Zone, Enabled: true, Roles: []string{RoleTeamlead},
 				Tokens: []Token{{Token: SandboxTeamleadToken}}},
