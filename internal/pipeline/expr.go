@@ -106,7 +106,27 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 	if w == wantBool {
 		opts = append(opts, expr.AsBool())
 	}
+	pt := &patcher{c: c}
+	opts[2] = expr.Patch(pt)
 	prog, err := expr.Compile(src, opts...)
+	if pt.unknown != nil {
+		u := pt.unknown
+		var names []string
+		what, known := "lookup", c.lookups
+		if u.fn == "resolve" {
+			what, known = "resolve", nil
+			for k := range c.resolvers {
+				names = append(names, k)
+			}
+		} else {
+			for k := range known {
+				names = append(names, k)
+			}
+		}
+		sort.Strings(names)
+		c.exprErrorAt(n, src, 1, u.col, fmt.Sprintf("unknown %s step %q%s", what, u.name, nearestText(u.name, names, what+" steps")))
+		return nil
+	}
 	if err != nil {
 		c.exprError(n, src, err, sc)
 		return nil
@@ -169,21 +189,31 @@ func (c *compiler) exprError(n *yaml.Node, src string, err error, sc scope) {
 	msg := fe.Message
 	msg = strings.ReplaceAll(msg, lookupPrefix, "lookup ")
 	msg = strings.ReplaceAll(msg, resolvePrefix, "resolve ")
+	if strings.HasPrefix(msg, "type struct {") {
+		if i := strings.Index(msg, " has no field "); i > 0 {
+			msg = "the record" + msg[i:]
+		}
+	}
 	if hint := c.hint(fe.Message, sc); hint != "" {
 		msg += " " + hint
 	}
+	c.exprErrorAt(n, src, fe.Line, fe.Column, msg)
+}
+
+// exprErrorAt records msg at line and column (0-based) of the expression in scalar n.
+func (c *compiler) exprErrorAt(n *yaml.Node, src string, exprLine, exprCol int, msg string) {
 	line, col := n.Line, n.Column
 	switch {
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
 		// A block scalar starts on the line after its indicator; its indentation is not kept by
 		// the parser, so the column is the one inside the expression.
-		line += fe.Line
-		col = fe.Column + 1
-	case fe.Line > 1:
-		line += fe.Line - 1
-		col = fe.Column + 1
+		line += exprLine
+		col = exprCol + 1
+	case exprLine > 1:
+		line += exprLine - 1
+		col = exprCol + 1
 	default:
-		col += fe.Column
+		col += exprCol
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 			col++
 		}
@@ -276,7 +306,16 @@ func exprName(f reflect.StructField) string {
 // patcher rewrites lookup("name", key), has_key("name", key) and resolve("name", key) into
 // typed accesses of the lookup's index and the resolver's function, so their results are
 // type-checked like everything else.
-type patcher struct{ c *compiler }
+type patcher struct {
+	c       *compiler
+	unknown *unknownRef
+}
+
+// unknownRef is a lookup or resolve of a step that does not exist (or comes later).
+type unknownRef struct {
+	fn, name string
+	col      int
+}
 
 func (p *patcher) Visit(node *ast.Node) {
 	call, ok := (*node).(*ast.CallNode)
@@ -296,7 +335,8 @@ func (p *patcher) Visit(node *ast.Node) {
 	switch id.Value {
 	case "lookup", "has_key":
 		if _, ok := p.c.lookups[name.Value]; !ok {
-			return // the function's own check reports the unknown name
+			p.unknown = &unknownRef{fn: id.Value, name: name.Value, col: name.Location().From}
+			return
 		}
 		index := &ast.IdentifierNode{Value: lookupPrefix + name.Value}
 		index.SetLocation(name.Location())
@@ -307,6 +347,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 	case "resolve":
 		if _, ok := p.c.resolvers[name.Value]; !ok {
+			p.unknown = &unknownRef{fn: id.Value, name: name.Value, col: name.Location().From}
 			return
 		}
 		fn := &ast.IdentifierNode{Value: resolvePrefix + name.Value}

@@ -216,6 +216,9 @@ func nearestText(s string, cands []string, what string) string {
 	if near := yamlx.NearestN(s, cands, 3); len(near) > 0 {
 		return " (did you mean " + strings.Join(near, ", ") + "?)"
 	}
+	if len(cands) == 0 {
+		return fmt.Sprintf(" (known %s: none)", what)
+	}
 	if len(cands) > 12 {
 		return ""
 	}

@@ -175,7 +175,12 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		s.impl, s.out = l.outputStep(s, kindVal)
 	}
 	if s.impl == nil || len(l.d.Errs) > before {
-		return nil
+		// Later steps are still checked when this one's record type is known (a filter's,
+		// an output's and a write's are those of their input).
+		s.impl = nil
+		if s.out == nil {
+			return nil
+		}
 	}
 	return s
 }

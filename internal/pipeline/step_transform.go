@@ -70,7 +70,7 @@ type filterStep struct{ prog *program }
 func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	p := l.c.compile(n, l.recScope(s.in), wantBool)
 	if p == nil {
-		return nil, nil
+		return nil, s.in
 	}
 	return &filterStep{prog: p}, s.in
 }
