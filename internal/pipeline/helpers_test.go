@@ -136,3 +136,10 @@ func mustTimeOfDay(t *testing.T, s string) time.Duration {
 	}
 	return d
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -88,7 +88,7 @@ func (r *callRun) process(rec any, emit func(any) error) error {
 	}
 	for item, err := range r.rc.client(r.c.conn.name).Call(r.rc.ctx, r.c.op.Name, params, r.c.all && r.c.op.Paged) {
 		if err != nil {
-			err = fmt.Errorf("%s.%s: %w", r.c.conn.api.Name, r.c.op.Name, err)
+			err = fmt.Errorf("step %s: %w", r.c.id, err)
 			if rec != nil && rejected(err) {
 				return recordFailed(err)
 			}
