@@ -83,7 +83,7 @@ func newRecordDecoder(t reflect.Type, loc *time.Location, want func(string) bool
 var errSyntax = errors.New("not a JSON object")
 
 // decodeJSON decodes one JSON object into a new record (a pointer to the struct).
-func (d *recordDecoder) decodeJSON(b []byte) (any, error) {
+func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
 	p := reflect.New(d.t)
 	base := p.UnsafePointer()
 	i := skipWS(b, 0)
@@ -170,7 +170,7 @@ func (d *recordDecoder) decodeJSON(b []byte) (any, error) {
 				text = unsafeString(raw)
 			}
 			if fd != nil {
-				if err := d.set(base, fd, text, esc); err != nil {
+				if err := d.set(base, fd, text, esc, in); err != nil {
 					return nil, err
 				}
 			}
@@ -198,14 +198,15 @@ func unsafeString(b []byte) string {
 
 // set converts text into the field at base+fd.off. text may alias the input line (owned is
 // false), so strings are copied.
-func (d *recordDecoder) set(base unsafe.Pointer, fd *fieldDec, text string, owned bool) error {
+func (d *recordDecoder) set(base unsafe.Pointer, fd *fieldDec, text string, owned bool, in *interner) error {
 	ptr := unsafe.Add(base, fd.off)
 	switch fd.kind {
 	case decString:
-		if owned {
+		switch {
+		case owned:
 			*(*string)(ptr) = text
-		} else {
-			*(*string)(ptr) = strings.Clone(text)
+		default:
+			*(*string)(ptr) = in.str(text)
 		}
 		return nil
 	}
@@ -369,7 +370,7 @@ func (d *recordDecoder) columns(header []string) []*fieldDec {
 }
 
 // decodeRow decodes one CSV row into a new record.
-func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string) (any, error) {
+func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string, in *interner) (any, error) {
 	p := reflect.New(d.t)
 	base := p.UnsafePointer()
 	for i, text := range row {
@@ -377,9 +378,37 @@ func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string) (any, error) {
 			continue
 		}
 		// With ReuseRecord the row's strings are still fresh strings per row, so they are owned.
-		if err := d.set(base, cols[i], text, true); err != nil {
+		if err := d.set(base, cols[i], text, true, in); err != nil {
 			return nil, err
 		}
 	}
 	return p.Interface(), nil
+}
+
+// interner shares the memory of short strings that repeat (accounts, statuses, device
+// numbers), so records held by a group or lookup do not each keep a copy. It belongs to one run.
+type interner struct {
+	m map[string]string
+}
+
+const (
+	maxInterned    = 1 << 16 // distinct strings kept
+	maxInternedLen = 32
+)
+
+func newInterner() *interner { return &interner{m: make(map[string]string)} }
+
+// str returns a string equal to s (which may alias a reused buffer) that the caller may keep.
+func (in *interner) str(s string) string {
+	if in == nil || len(s) > maxInternedLen {
+		return strings.Clone(s)
+	}
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	if len(in.m) < maxInterned {
+		in.m[c] = c
+	}
+	return c
 }

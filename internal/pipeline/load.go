@@ -113,6 +113,21 @@ func Validate(path string, opts LoadOptions) error {
 }
 
 func load(path string, opts LoadOptions, lenient bool) (*Pipeline, error) {
+	p, narrow, err := loadOnce(path, opts, lenient, nil)
+	if err != nil || len(narrow) == 0 {
+		return p, err
+	}
+	// Load again with the read steps' records narrowed to the fields the expressions read: a
+	// record then takes the memory of those fields only (a group holding first and last
+	// records of many groups stays small). The first load has checked everything.
+	p2, _, err := loadOnce(path, opts, lenient, narrow)
+	if err != nil {
+		return p, nil // the first load's pipeline is correct, only wider
+	}
+	return p2, nil
+}
+
+func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]string) (*Pipeline, map[string][]string, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
@@ -131,19 +146,19 @@ func load(path string, opts LoadOptions, lenient bool) (*Pipeline, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = "no such pipeline file"
 		}
-		return nil, yamlx.Errors{{Pos: yamlx.Pos{File: path, Line: 1, Col: 1}, Msg: msg}}
+		return nil, nil, yamlx.Errors{{Pos: yamlx.Pos{File: path, Line: 1, Col: 1}, Msg: msg}}
 	}
 	root, err := yamlx.Parse(path, b)
 	if err != nil {
 		if es, ok := yamlx.AsErrors(err); ok {
-			return nil, es
+			return nil, nil, es
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	d := &yamlx.Decoder{File: path}
 	var fy fileYAML
 	d.Decode(root, &fy)
-	l := &loader{d: d, opts: opts, lenient: lenient, apis: opts.APIs}
+	l := &loader{d: d, opts: opts, lenient: lenient, apis: opts.APIs, narrow: narrow}
 	p := &Pipeline{Name: fy.Name, File: path, Doc: fy.Doc, dir: filepath.Dir(path)}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -181,10 +196,9 @@ func load(path string, opts LoadOptions, lenient bool) (*Pipeline, error) {
 		l.loadSteps(fy.Steps)
 	}
 	if err := d.Errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	l.finish()
-	return p, nil
+	return p, l.finish(), nil
 }
 
 // loader holds what loading one file needs.
@@ -195,6 +209,8 @@ type loader struct {
 	opts    LoadOptions
 	lenient bool
 	apis    []*registry.API
+	// narrow lists, per read step, the only fields its record type keeps (second load).
+	narrow map[string][]string
 	// afterLoad runs once every expression is compiled.
 	afterLoad []func()
 }
@@ -559,7 +575,7 @@ func typeName(t reflect.Type) string {
 }
 
 // finish decides, once every expression is compiled, which fields read steps decode.
-func (l *loader) finish() {
+func (l *loader) finish() (narrow map[string][]string) {
 	for _, f := range l.afterLoad {
 		f()
 	}
@@ -578,8 +594,24 @@ func (l *loader) finish() {
 				all = all || typeContains(t, r.rec, map[reflect.Type]bool{})
 			}
 			r.prepareDecoder(l.c.used, all)
+			if all || l.narrow != nil {
+				continue
+			}
+			var keep []string
+			for _, name := range fieldNames(r.rec) {
+				if l.c.used[name] {
+					keep = append(keep, name)
+				}
+			}
+			if len(keep) < len(fieldNames(r.rec)) {
+				if narrow == nil {
+					narrow = map[string][]string{}
+				}
+				narrow[r.id] = keep
+			}
 		}
 	}
+	return narrow
 }
 
 // typeContains reports whether values of t hold values of target.

@@ -65,6 +65,9 @@ func (l *loader) readStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 			return nil, nil
 		}
 		r.rec, r.loc = ti.t, ti.loc
+		if keep, ok := l.narrow[s.id]; ok {
+			r.rec = narrowStruct(ti.t, keep)
+		}
 	case ry.Fields != nil:
 		if ry.Fields.Kind != yaml.MappingNode || len(ry.Fields.Content) == 0 {
 			l.d.Errorf(ry.Fields, "step %s: fields: want a mapping of field names to types", s.id)
@@ -120,6 +123,7 @@ type readRun struct {
 	r  *readStep
 	rc *runCtx
 	f  *os.File
+	in *interner
 }
 
 func (r *readStep) start(rc *runCtx) (stepRun, error) {
@@ -127,7 +131,7 @@ func (r *readStep) start(rc *runCtx) (stepRun, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("read %s: %w", r.path, err)}
 	}
-	return &readRun{r: r, rc: rc, f: f}, nil
+	return &readRun{r: r, rc: rc, f: f, in: newInterner()}, nil
 }
 
 func (rr *readRun) Close() error { return rr.f.Close() }
@@ -153,7 +157,7 @@ func (rr *readRun) process(_ any, emit func(any) error) error {
 		if isBlank(b) {
 			continue
 		}
-		rec, err := rr.r.dec.decodeJSON(b)
+		rec, err := rr.r.dec.decodeJSON(b, rr.in)
 		if err != nil {
 			if err := fail(line, err); err != nil {
 				return err
@@ -210,7 +214,7 @@ func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error 
 			}
 			continue
 		}
-		rec, err := rr.r.dec.decodeRow(cols, row)
+		rec, err := rr.r.dec.decodeRow(cols, row, rr.in)
 		if err != nil {
 			if err := fail(line, err); err != nil {
 				return err
@@ -394,3 +398,15 @@ func (r *outputRun) finish(func(any) error) error {
 }
 
 func (r *outputRun) Close() error { return r.f.Close() }
+
+// narrowStruct is t with only the fields (by expression name) in keep, tags kept.
+func narrowStruct(t reflect.Type, keep []string) reflect.Type {
+	var fields []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.IsExported() && slices.Contains(keep, exprName(f)) {
+			fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+		}
+	}
+	return reflect.StructOf(fields)
+}

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"time"
@@ -182,98 +184,130 @@ func ordered(t reflect.Type) bool {
 	return false
 }
 
-// less orders two values of an ordered type.
-func less(a, b any) bool {
-	switch x := a.(type) {
-	case string:
-		return x < b.(string)
-	case int:
-		return x < b.(int)
-	case int64:
-		return x < b.(int64)
-	case float64:
-		return x < b.(float64)
-	case time.Time:
-		return x.Before(b.(time.Time))
-	}
-	av, bv := reflect.ValueOf(a), reflect.ValueOf(b)
-	switch av.Kind() {
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return av.Int() < bv.Int()
-	case reflect.Float32, reflect.Float64:
-		return av.Float() < bv.Float()
-	case reflect.String:
-		return av.String() < bv.String()
-	}
-	return false
+// group is one group being collected. Its key values are not kept: they are computed again
+// from its first record when it is emitted (keys are expressions of the record), which keeps a
+// group small when there are many.
+type group struct {
+	first, last any
+	firstOrd    ordVal
+	lastOrd     ordVal
+	count       int
+	records     []any
 }
 
-type group struct {
-	key         []any
-	count       int
-	first, last any
-	firstOrd    any
-	lastOrd     any
-	records     []any
+// ordVal is an order: value without boxing: times as seconds and nanoseconds, numbers in n (floats
+// mapped onto integers that sort the same), text in s.
+type ordVal struct {
+	n  int64
+	ns int32
+	s  string
+}
+
+func (a ordVal) less(b ordVal) bool {
+	if a.n != b.n {
+		return a.n < b.n
+	}
+	if a.ns != b.ns {
+		return a.ns < b.ns
+	}
+	return a.s < b.s
+}
+
+func toOrd(v any) ordVal {
+	switch x := v.(type) {
+	case time.Time:
+		return ordVal{n: x.Unix(), ns: int32(x.Nanosecond())}
+	case string:
+		return ordVal{s: x}
+	case int:
+		return ordVal{n: int64(x)}
+	case int64:
+		return ordVal{n: x}
+	case float64:
+		u := math.Float64bits(x)
+		if u>>63 == 1 {
+			u = ^u
+		} else {
+			u |= 1 << 63
+		}
+		return ordVal{n: int64(u ^ (1 << 63))}
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return ordVal{n: rv.Int()}
+	case reflect.Float32, reflect.Float64:
+		return toOrd(rv.Float())
+	case reflect.String:
+		return ordVal{s: rv.String()}
+	}
+	return ordVal{}
 }
 
 type groupRun struct {
 	g     *groupStep
 	ev    *evaluator
-	index map[any]*group // by key (a single value, or an array of values)
+	index map[string]*group // by the encoded key values
 	order []*group
-	buf   []any
+	kb    []byte
+}
+
+// appendKey appends v, length-prefixed, to a group's map key.
+func appendKey(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		b = binary.AppendUvarint(b, uint64(len(x)))
+		return append(b, x...)
+	case int:
+		b = append(b, 8)
+		return binary.LittleEndian.AppendUint64(b, uint64(x))
+	case int64:
+		b = append(b, 8)
+		return binary.LittleEndian.AppendUint64(b, uint64(x))
+	}
+	s := fmt.Sprintf("%#v", v)
+	if t, ok := v.(time.Time); ok {
+		s = t.Format(time.RFC3339Nano)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 func (g *groupStep) start(rc *runCtx) (stepRun, error) {
-	return &groupRun{g: g, ev: rc.ev, index: map[any]*group{}}, nil
+	return &groupRun{g: g, ev: rc.ev, index: map[string]*group{}}, nil
 }
-
-// groupKey is the map key of several key values (arrays of any are comparable).
-type groupKey2 [2]any
-type groupKey3 [3]any
 
 func (r *groupRun) process(rec any, emit func(any) error) error {
 	r.ev.env["r"] = rec
-	r.buf = r.buf[:0]
+	r.kb = r.kb[:0]
 	for _, k := range r.g.keys {
 		v, err := r.ev.run(k)
 		if err != nil {
 			return recordFailed(err)
 		}
-		r.buf = append(r.buf, v)
+		r.kb = appendKey(r.kb, v)
 	}
-	var mk any
-	switch len(r.buf) {
-	case 1:
-		mk = r.buf[0]
-	case 2:
-		mk = groupKey2{r.buf[0], r.buf[1]}
-	case 3:
-		mk = groupKey3{r.buf[0], r.buf[1], r.buf[2]}
-	default:
-		mk = fmt.Sprintf("%#v", r.buf)
-	}
-	var ord any
+	var ord ordVal
 	if r.g.order != nil {
 		v, err := r.ev.run(r.g.order)
 		if err != nil {
 			return recordFailed(err)
 		}
-		ord = v
+		ord = toOrd(v)
 	}
-	gr, ok := r.index[mk]
-	if !ok {
-		gr = &group{key: slices.Clone(r.buf), first: rec, last: rec, firstOrd: ord, lastOrd: ord}
-		r.index[mk] = gr
+	gr, ok := r.index[string(r.kb)]
+	switch {
+	case !ok:
+		gr = &group{first: rec, last: rec, firstOrd: ord, lastOrd: ord}
+		r.index[string(r.kb)] = gr
 		r.order = append(r.order, gr)
-	} else if r.g.order == nil {
+	case r.g.order == nil:
 		gr.last = rec
-	} else {
-		if less(ord, gr.firstOrd) {
+	default:
+		if ord.less(gr.firstOrd) {
 			gr.first, gr.firstOrd = rec, ord
 		}
-		if !less(ord, gr.lastOrd) {
+		if !ord.less(gr.lastOrd) {
 			gr.last, gr.lastOrd = rec, ord
 		}
 	}
@@ -288,7 +322,12 @@ func (r *groupRun) finish(emit func(any) error) error {
 	for i, gr := range r.order {
 		out := reflect.New(r.g.out.Elem())
 		v := out.Elem()
-		for k, kv := range gr.key {
+		r.ev.env["r"] = gr.first
+		for k, p := range r.g.keys {
+			kv, err := r.ev.run(p)
+			if err != nil {
+				return err
+			}
 			if kv != nil {
 				v.Field(k).Set(reflect.ValueOf(kv))
 			}
