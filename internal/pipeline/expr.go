@@ -62,7 +62,8 @@ type compiler struct {
 	// lookups and resolvers declared so far: name → record type (lookups) or value type (resolvers).
 	lookups   map[string]reflect.Type
 	resolvers map[string]reflect.Type
-	used      map[string]bool // every member name any expression reads
+	used      map[string]bool            // every member name any expression reads
+	under     map[string]map[string]bool // member names read under another (first → atten_time)
 }
 
 // want is the expected result kind of an expression.
@@ -139,7 +140,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 		}
 	}
 	p := &program{src: src, prog: prog, out: out, pos: c.d.At(n), used: map[string]bool{}}
-	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used})
+	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used, under: c.under})
 	for k := range p.used {
 		c.used[k] = true
 	}
@@ -148,13 +149,29 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 
 func ptrNode(n ast.Node) *ast.Node { return &n }
 
-// memberCollector collects the property names of member accesses (r.atten_time → atten_time).
-type memberCollector struct{ into map[string]bool }
+// memberCollector collects the property names of member accesses (r.atten_time → atten_time),
+// and under which member they are read (r.first.atten_time: atten_time under first).
+type memberCollector struct {
+	into  map[string]bool
+	under map[string]map[string]bool
+}
 
 func (m *memberCollector) Visit(node *ast.Node) {
-	if mn, ok := (*node).(*ast.MemberNode); ok {
-		if s, ok := mn.Property.(*ast.StringNode); ok {
-			m.into[s.Value] = true
+	mn, ok := (*node).(*ast.MemberNode)
+	if !ok {
+		return
+	}
+	s, ok := mn.Property.(*ast.StringNode)
+	if !ok {
+		return
+	}
+	m.into[s.Value] = true
+	if parent, ok := mn.Node.(*ast.MemberNode); ok && m.under != nil {
+		if ps, ok := parent.Property.(*ast.StringNode); ok {
+			if m.under[ps.Value] == nil {
+				m.under[ps.Value] = map[string]bool{}
+			}
+			m.under[ps.Value][s.Value] = true
 		}
 	}
 }

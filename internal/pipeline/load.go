@@ -184,6 +184,7 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 		lookups:   map[string]reflect.Type{},
 		resolvers: map[string]reflect.Type{},
 		used:      map[string]bool{},
+		under:     map[string]map[string]bool{},
 	}
 	l.p = p
 	if fy.Connections != nil {
@@ -209,7 +210,8 @@ type loader struct {
 	opts    LoadOptions
 	lenient bool
 	apis    []*registry.API
-	// narrow lists, per read step, the only fields its record type keeps (second load).
+	// narrow lists, per read step, the only fields its record type keeps, and per group step,
+	// the only fields its first and last records keep (second load).
 	narrow map[string][]string
 	// afterLoad runs once every expression is compiled.
 	afterLoad []func()
@@ -609,6 +611,34 @@ func (l *loader) finish() (narrow map[string][]string) {
 				}
 				narrow[r.id] = keep
 			}
+		}
+	}
+	// A group that keeps only first and last keeps of them only the fields read through first
+	// and last, unless whole records go to an output.
+	for _, s := range l.p.steps {
+		g, ok := s.impl.(*groupStep)
+		if !ok || g.keepAll || l.narrow != nil || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		all := false
+		for _, t := range whole {
+			all = all || typeContains(t, g.in, map[reflect.Type]bool{})
+		}
+		if all {
+			continue
+		}
+		keep := []string{}
+		names := fieldNames(g.in.Elem())
+		for _, name := range names {
+			if l.c.under["first"][name] || l.c.under["last"][name] {
+				keep = append(keep, name)
+			}
+		}
+		if len(keep) < len(names) {
+			if narrow == nil {
+				narrow = map[string][]string{}
+			}
+			narrow[s.id] = keep
 		}
 	}
 	return narrow

@@ -104,11 +104,18 @@ func (r *filterRun) finish(func(any) error) error { return nil }
 // later expression reads records are the records kept: first, last and count alone need memory
 // per group, not per record.
 type groupStep struct {
-	names    []string
-	keys     []*program
-	order    *program
-	in, out  reflect.Type
-	keepAll  bool // a later expression reads .records
+	names   []string
+	keys    []*program
+	order   *program
+	in, out reflect.Type
+	keepAll bool // a later expression reads .records
+	// simpleKeys reports whether every key is text or a whole number (int, int64), which the
+	// encoded key holds exactly.
+	simpleKeys bool
+	// projType, when set, is the type of first and last: the input record with only the fields
+	// later expressions read through them; project maps its fields (input index, own index).
+	projType reflect.Type
+	project  [][2]int
 	countIdx int
 	firstIdx int
 	lastIdx  int
@@ -145,7 +152,12 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 			ok = false
 		}
 	}
-	g := &groupStep{names: names, keys: keys, in: s.in}
+	g := &groupStep{names: names, keys: keys, in: s.in, simpleKeys: true}
+	for _, k := range keys {
+		if k.out != reflect.TypeFor[string]() && k.out != reflect.TypeFor[int]() && k.out != reflect.TypeFor[int64]() {
+			g.simpleKeys = false
+		}
+	}
 	if gy.Order != nil {
 		g.order = l.c.compile(gy.Order, sc, wantAny)
 		if g.order == nil {
@@ -163,7 +175,17 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		types = append(types, k.out)
 	}
 	all := append(slices.Clone(names), groupFields...)
-	types = append(types, reflect.TypeFor[int](), s.in, s.in, reflect.SliceOf(s.in))
+	edge := s.in // the type of first and last
+	if keep, ok := l.narrow[s.id]; ok {
+		proj := narrowStruct(s.in.Elem(), keep)
+		edge = reflect.PointerTo(proj)
+		for j := 0; j < proj.NumField(); j++ {
+			f, _ := s.in.Elem().FieldByName(proj.Field(j).Name)
+			g.project = append(g.project, [2]int{f.Index[0], j})
+		}
+		g.projType = proj
+	}
+	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(s.in))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(structOf(all, types))
 	// Whether any expression (of any step) reads records is known after loading; the loader's
@@ -184,15 +206,21 @@ func ordered(t reflect.Type) bool {
 	return false
 }
 
-// group is one group being collected. Its key values are not kept: they are computed again
-// from its first record when it is emitted (keys are expressions of the record), which keeps a
-// group small when there are many.
+// group is one group being collected. Text and whole-number keys are kept only in their encoded
+// form (the index's own key), which keeps a group small when there are many.
 type group struct {
+	key         string // the encoded key values (shared with the index)
 	first, last any
 	firstOrd    ordVal
 	lastOrd     ordVal
 	count       int
-	records     []any
+	ext         *groupExt // what few groups need; nil when unused
+}
+
+// groupExt is the rarer part of a group.
+type groupExt struct {
+	vals    []any // the key values, when they are not all text or whole numbers
+	records []any // every record, when a later expression reads records
 }
 
 // ordVal is an order: value without boxing: times as seconds and nanoseconds, numbers in n (floats
@@ -200,7 +228,7 @@ type group struct {
 type ordVal struct {
 	n  int64
 	ns int32
-	s  string
+	s  *string
 }
 
 func (a ordVal) less(b ordVal) bool {
@@ -210,7 +238,10 @@ func (a ordVal) less(b ordVal) bool {
 	if a.ns != b.ns {
 		return a.ns < b.ns
 	}
-	return a.s < b.s
+	if a.s == nil || b.s == nil {
+		return false
+	}
+	return *a.s < *b.s
 }
 
 func toOrd(v any) ordVal {
@@ -218,7 +249,7 @@ func toOrd(v any) ordVal {
 	case time.Time:
 		return ordVal{n: x.Unix(), ns: int32(x.Nanosecond())}
 	case string:
-		return ordVal{s: x}
+		return ordVal{s: &x}
 	case int:
 		return ordVal{n: int64(x)}
 	case int64:
@@ -239,7 +270,8 @@ func toOrd(v any) ordVal {
 	case reflect.Float32, reflect.Float64:
 		return toOrd(rv.Float())
 	case reflect.String:
-		return ordVal{s: rv.String()}
+		str := rv.String()
+		return ordVal{s: &str}
 	}
 	return ordVal{}
 }
@@ -250,6 +282,24 @@ type groupRun struct {
 	index map[string]*group // by the encoded key values
 	order []*group
 	kb    []byte
+	vals  []any
+}
+
+// decodeKey sets the first n fields of v (text or whole numbers) from an encoded key.
+func decodeKey(key string, v reflect.Value, n int) {
+	b := []byte(key)
+	for i := 0; i < n; i++ {
+		f := v.Field(i)
+		if f.Kind() == reflect.String {
+			l, w := binary.Uvarint(b)
+			b = b[w:]
+			f.SetString(string(b[:l]))
+			b = b[l:]
+			continue
+		}
+		f.SetInt(int64(binary.LittleEndian.Uint64(b[1:9])))
+		b = b[9:]
+	}
 }
 
 // appendKey appends v, length-prefixed, to a group's map key.
@@ -280,12 +330,16 @@ func (g *groupStep) start(rc *runCtx) (stepRun, error) {
 func (r *groupRun) process(rec any, emit func(any) error) error {
 	r.ev.env["r"] = rec
 	r.kb = r.kb[:0]
+	r.vals = r.vals[:0]
 	for _, k := range r.g.keys {
 		v, err := r.ev.run(k)
 		if err != nil {
 			return recordFailed(err)
 		}
 		r.kb = appendKey(r.kb, v)
+		if !r.g.simpleKeys {
+			r.vals = append(r.vals, v)
+		}
 	}
 	var ord ordVal
 	if r.g.order != nil {
@@ -298,46 +352,66 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	gr, ok := r.index[string(r.kb)]
 	switch {
 	case !ok:
-		gr = &group{first: rec, last: rec, firstOrd: ord, lastOrd: ord}
-		r.index[string(r.kb)] = gr
+		p := r.project(rec)
+		gr = &group{key: string(r.kb), first: p, last: p, firstOrd: ord, lastOrd: ord}
+		if !r.g.simpleKeys || r.g.keepAll {
+			gr.ext = &groupExt{}
+		}
+		if !r.g.simpleKeys {
+			gr.ext.vals = slices.Clone(r.vals)
+		}
+		r.index[gr.key] = gr
 		r.order = append(r.order, gr)
 	case r.g.order == nil:
-		gr.last = rec
+		gr.last = r.project(rec)
 	default:
 		if ord.less(gr.firstOrd) {
-			gr.first, gr.firstOrd = rec, ord
+			gr.first, gr.firstOrd = r.project(rec), ord
 		}
 		if !ord.less(gr.lastOrd) {
-			gr.last, gr.lastOrd = rec, ord
+			gr.last, gr.lastOrd = r.project(rec), ord
 		}
 	}
 	gr.count++
 	if r.g.keepAll {
-		gr.records = append(gr.records, rec)
+		gr.ext.records = append(gr.ext.records, rec)
 	}
 	return nil
+}
+
+// project copies the fields first and last keep into a new, smaller record.
+func (r *groupRun) project(rec any) any {
+	if r.g.projType == nil {
+		return rec
+	}
+	src := reflect.ValueOf(rec).Elem()
+	p := reflect.New(r.g.projType)
+	dst := p.Elem()
+	for _, ij := range r.g.project {
+		dst.Field(ij[1]).Set(src.Field(ij[0]))
+	}
+	return p.Interface()
 }
 
 func (r *groupRun) finish(emit func(any) error) error {
 	for i, gr := range r.order {
 		out := reflect.New(r.g.out.Elem())
 		v := out.Elem()
-		r.ev.env["r"] = gr.first
-		for k, p := range r.g.keys {
-			kv, err := r.ev.run(p)
-			if err != nil {
-				return err
-			}
-			if kv != nil {
-				v.Field(k).Set(reflect.ValueOf(kv))
+		if r.g.simpleKeys {
+			decodeKey(gr.key, v, len(r.g.keys))
+		} else {
+			for k, kv := range gr.ext.vals {
+				if kv != nil {
+					v.Field(k).Set(reflect.ValueOf(kv))
+				}
 			}
 		}
 		v.Field(r.g.countIdx).SetInt(int64(gr.count))
 		v.Field(r.g.firstIdx).Set(reflect.ValueOf(gr.first))
 		v.Field(r.g.lastIdx).Set(reflect.ValueOf(gr.last))
 		if r.g.keepAll {
-			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.records), len(gr.records))
-			for j, rec := range gr.records {
+			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
+			for j, rec := range gr.ext.records {
 				recs.Index(j).Set(reflect.ValueOf(rec))
 			}
 			v.Field(r.g.recsIdx).Set(recs)
