@@ -34,7 +34,7 @@ type PlanConn struct {
 	PerRecord bool          // some calls depend on the number of records
 	Interval  time.Duration // the longest minimum interval between calls (rate limits)
 	Limit     string        // the rate limit's name
-	Wait      time.Duration // (Calls-1) × Interval: time spent waiting for the limit
+	Wait      time.Duration // Calls × Interval: each call takes a slot of the limit (the first may wait for an earlier run's call)
 }
 
 // Plan lists the calls the run will make per connection, the waits the vendors' rate limits
@@ -88,9 +88,7 @@ func (p *Pipeline) Plan() (*Plan, error) {
 	var longest time.Duration
 	for i := range pl.Conns {
 		pc := &pl.Conns[i]
-		if pc.Calls > 1 {
-			pc.Wait = time.Duration(pc.Calls-1) * pc.Interval
-		}
+		pc.Wait = time.Duration(pc.Calls) * pc.Interval
 		// Connections run their calls one after another within a stream; the streams run in
 		// order, so the waits add up.
 		longest += pc.Wait

@@ -267,8 +267,14 @@ func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc sc
 			}
 		}
 	}
+	given := map[string]bool{}
+	if n != nil && n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			given[n.Content[i].Value] = true
+		}
+	}
 	for _, p := range op.Params {
-		if p.Required && !slices.Contains(names, p.Name) && !fixed[p.Name] {
+		if p.Required && !given[p.Name] && !fixed[p.Name] {
 			l.d.Errorf(yamlx.KeyNode(n, "params"), "%s.%s: parameter %s is required", conn.api.Name, op.Name, p.Name)
 			ok = false
 		}

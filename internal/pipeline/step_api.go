@@ -88,11 +88,10 @@ func (r *callRun) process(rec any, emit func(any) error) error {
 	}
 	for item, err := range r.rc.client(r.c.conn.name).Call(r.rc.ctx, r.c.op.Name, params, r.c.all && r.c.op.Paged) {
 		if err != nil {
-			err = fmt.Errorf("step %s: %w", r.c.id, err)
 			if rec != nil && rejected(err) {
 				return recordFailed(err)
 			}
-			return err
+			return fmt.Errorf("step %s: %w", r.c.id, err)
 		}
 		if err := emit(item); err != nil {
 			return err
