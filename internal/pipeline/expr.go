@@ -214,6 +214,9 @@ func (c *compiler) exprError(n *yaml.Node, src string, err error, sc scope) {
 	if hint := c.hint(fe.Message, sc); hint != "" {
 		msg += " " + hint
 	}
+	if strings.Count(src, "(") != strings.Count(src, ")") || strings.Count(src, "[") != strings.Count(src, "]") {
+		msg += " (in a {...} or [...] YAML flow collection a comma ends the value: quote the expression or write the mapping one key per line)"
+	}
 	c.exprErrorAt(n, src, fe.Line, fe.Column, msg)
 }
 
