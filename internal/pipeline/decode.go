@@ -377,8 +377,9 @@ func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string, in *interner) 
 		if i >= len(cols) || cols[i] == nil {
 			continue
 		}
-		// With ReuseRecord the row's strings are still fresh strings per row, so they are owned.
-		if err := d.set(base, cols[i], text, true, in); err != nil {
+		// A row's strings share one allocation per line: copy (or intern) what is kept, so a
+		// kept field does not hold the whole line.
+		if err := d.set(base, cols[i], text, false, in); err != nil {
 			return nil, err
 		}
 	}

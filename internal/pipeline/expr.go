@@ -105,7 +105,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 	}
 	opts = append(opts, c.funcs.options()...)
 	if w == wantBool {
-		opts = append(opts, expr.AsBool())
+		opts = append(opts, expr.AsBool(), expr.WarnOnAny())
 	}
 	pt := &patcher{c: c}
 	opts[2] = expr.Patch(pt)
@@ -134,10 +134,8 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 	}
 	out := prog.Node().Type()
 	if out == nil || out.Kind() == reflect.Interface {
-		if !(out != nil && out.Kind() == reflect.Interface && w == wantBool) {
-			c.d.Errorf(n, "the type of %q is not known when the pipeline is loaded; convert it (string(...), int(...), float(...))", src)
-			return nil
-		}
+		c.d.Errorf(n, "the type of %q is not known when the pipeline is loaded; convert it (string(...), int(...), float(...))", src)
+		return nil
 	}
 	p := &program{src: src, prog: prog, out: out, pos: c.d.At(n), used: map[string]bool{}}
 	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used, under: c.under})

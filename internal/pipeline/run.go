@@ -308,6 +308,11 @@ func (rc *runCtx) stream(i, j int) error {
 			return err
 		}
 	}
+	for k := i; k < j; k++ {
+		st := rc.sum.Steps[k]
+		rc.log.Info("step done", "step", st.ID, "kind", st.Kind, "in", st.In, "out", st.Out,
+			"written", st.Written, "skipped", st.Skipped, "failed", st.Failed)
+	}
 	if rc.opts.Progress != nil {
 		rc.progress(rc.p.steps[j-1].id)
 	}

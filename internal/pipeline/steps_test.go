@@ -262,3 +262,29 @@ func TestWorkday(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupByTimeAndBool(t *testing.T) {
+	path, tmp := writePipeline(t, `
+timezone: Asia/Shanghai
+steps:
+  - id: punches
+    read: {file: "{{testdata}}/punches.jsonl", type: kqapi.Punch}
+  - id: g
+    group:
+      by: {d: start_of_day(r.atten_time), normal: r.atten_status == "0"}
+  - id: m
+    map: {d: 'format(r.d, "01-02")', normal: r.normal, n: r.count, first: r.first.atten_id, last: r.last.atten_id}
+  - id: out
+    output: {file: "{{tmp}}/g.csv"}
+`)
+	p := mustLoad(t, path, testOpts())
+	mustRun(t, p, RunOptions{})
+	b, err := os.ReadFile(filepath.Join(tmp, "g.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "d,normal,n,first,last\n11-20,true,5,1,6\n11-20,false,1,3,3\n11-21,true,2,7,8\n"
+	if d := cmp.Diff(want, string(b)); d != "" {
+		t.Errorf("groups (-want +got):\n%s", d)
+	}
+}
