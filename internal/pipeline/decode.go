@@ -107,9 +107,10 @@ func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
 			return nil, err
 		}
 		key := b[ks:ke]
-		var keyStr string
+		keyStr := ""
 		if kesc {
-			if err := json.Unmarshal(b[i:ke+1], &keyStr); err != nil {
+			keyStr, err = unquote(b[i : ke+1])
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -154,10 +155,10 @@ func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
 			fd = d.fields[string(key)]
 		}
 		if fd != nil {
-			var text string
+			text := ""
 			switch {
 			case esc:
-				if err := json.Unmarshal(b[vstart:i], &text); err != nil {
+				if text, err = unquote(b[vstart:i]); err != nil {
 					return nil, fmt.Errorf("%s: %w", fd.name, err)
 				}
 			case !isStr && string(raw) == "null":
@@ -186,6 +187,14 @@ func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
 		return nil, fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
 	}
 	return p.Interface(), nil
+}
+
+// unquote decodes a JSON string with escapes (kept out of the loop so that only escaped strings
+// pay for a heap variable).
+func unquote(b []byte) (string, error) {
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }
 
 // unsafeString views b as a string without copying; set copies what it keeps.

@@ -8,10 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/retry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -190,10 +193,25 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 	}
 	env := map[string]any{"params": p.paramValues}
 	rc.ev = newEvaluator(env)
+	// Connections without a limiter of their own share one per clock, so two connections of
+	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
+	limiters := map[clock.Clock]ratelimit.Limiter{}
 	for _, c := range p.conns {
 		cfg := transport.Config{}
 		if o.Transport != nil {
 			cfg = o.Transport(c.name, c.api)
+		}
+		if cfg.Clock == nil {
+			cfg.Clock = clock.Real{}
+		}
+		if cfg.Limiter == nil && !reflect.TypeOf(cfg.Clock).Comparable() {
+			cfg.Limiter = ratelimit.NewMemory(cfg.Clock)
+		}
+		if cfg.Limiter == nil {
+			if limiters[cfg.Clock] == nil {
+				limiters[cfg.Clock] = ratelimit.NewMemory(cfg.Clock)
+			}
+			cfg.Limiter = limiters[cfg.Clock]
 		}
 		if cfg.HTTPClient == nil {
 			cfg.HTTPClient = &http.Client{}
