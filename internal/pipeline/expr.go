@@ -84,31 +84,27 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 		c.d.Errorf(n, "want an expression, got %s", describeNode(n))
 		return nil
 	}
+	// A YAML number or boolean (id: 42, billable: true) is a constant whose text is also the
+	// expression; a YAML null is nil.
 	src := n.Value
-	if n.Tag != "!!str" && n.Tag != "" && n.Tag != "!" {
-		// A YAML number or boolean (id: 42, billable: true) is a constant, written as expr text.
-		src = n.Value
-		if n.Tag == "!!null" {
-			src = "nil"
-		}
+	if n.Tag == "!!null" {
+		src = "nil"
 	}
 	if strings.TrimSpace(src) == "" {
 		c.d.Errorf(n, "empty expression")
 		return nil
 	}
-	env := c.env(sc)
+	pt := &patcher{c: c}
 	opts := []expr.Option{
-		expr.Env(env),
+		expr.Env(c.env(sc)),
 		expr.MaxNodes(maxExprNodes),
-		expr.Patch(&patcher{c: c}),
+		expr.Patch(pt),
 		expr.DisableBuiltin("now"),
 	}
 	opts = append(opts, c.funcs.options()...)
 	if w == wantBool {
 		opts = append(opts, expr.AsBool(), expr.WarnOnAny())
 	}
-	pt := &patcher{c: c}
-	opts[2] = expr.Patch(pt)
 	prog, err := expr.Compile(src, opts...)
 	if pt.unknown != nil {
 		u := pt.unknown

@@ -530,7 +530,8 @@ func (l *loader) defaultValue(pr *param, n *yaml.Node) any {
 	}
 	want := paramTypes[pr.typ]
 	if !prog.out.ConvertibleTo(want) || (want.Kind() == reflect.Struct) != (prog.out.Kind() == reflect.Struct) ||
-		(want == reflect.TypeFor[time.Duration]() && prog.out != want) || (pr.typ == "string" && prog.out.Kind() != reflect.String) {
+		(want == reflect.TypeFor[time.Duration]() && prog.out != want) || (pr.typ == "string" && prog.out.Kind() != reflect.String) ||
+		(pr.typ == "int" && !isIntKind(prog.out.Kind())) {
 		l.d.Errorf(n, "param %s: the default is %s, want %s", pr.name, typeName(prog.out), pr.typ)
 		return nil
 	}
@@ -714,4 +715,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func isIntKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return true
+	}
+	return false
 }
