@@ -95,6 +95,17 @@ steps:
 	if n := len(s.kimai.Projects()); n != before+1 {
 		t.Errorf("Kimai has %d projects, want %d", n, before+1)
 	}
+	// A write whose outcome an earlier run never learnt is not sent again.
+	e := lg.entries["projects|create|p-Alpha"]
+	e.Status = LedgerIntent
+	lg.entries["projects|create|p-Alpha"] = e
+	sum = mustRun(t, p, o)
+	if got := sum.Steps[1]; got.Written != 0 || got.Failed != 2 || !strings.Contains(sum.Failed[0].Reason, "outcome is unknown") {
+		t.Errorf("third run: %+v %+v", got, sum.Failed)
+	}
+	if n := len(s.kimai.Projects()); n != before+1 {
+		t.Errorf("Kimai has %d projects, want %d", n, before+1)
+	}
 }
 
 func TestResolveAndFanOut(t *testing.T) {

@@ -406,9 +406,17 @@ func (r *writeRun) process(rec any, emit func(any) error) error {
 		if err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
-		if ok && e.Status == LedgerDone && (w.onChange == "keep" || e.PayloadHash == hash) {
+		switch {
+		case ok && e.Status == LedgerDone && (w.onChange == "keep" || e.PayloadHash == hash):
 			r.sum.Skipped++
 			return emit(rec)
+		case ok && e.Status == LedgerDone:
+			// Sending the write again would make a second object; the update comes with the
+			// state store's reconciliation.
+			return recordFailed(&writeError{key: key, err: fmt.Errorf("the record changed since it was written (target %s) and on_change is update, which is not supported yet", e.TargetID)})
+		case ok && e.Status == LedgerIntent:
+			// A run sent this write and never learnt its outcome: sending it again could double it.
+			return recordFailed(&writeError{key: key, err: errors.New("an earlier run sent this write but its outcome is unknown; reconcile it (find) before writing again")})
 		}
 		if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: key, PayloadHash: hash, Payload: payload, Status: LedgerIntent}); err != nil {
 			return fmt.Errorf("ledger: %w", err)
