@@ -223,20 +223,16 @@ type groupExt struct {
 	records []any // every record, when a later expression reads records
 }
 
-// ordVal is an order: value without boxing: times as seconds and nanoseconds, numbers in n (floats
-// mapped onto integers that sort the same), text in s.
+// ordVal is an order: value without boxing: times as unix nanoseconds (clamped to the years
+// 1678-2262), numbers in n (floats mapped onto integers that sort the same), text in s.
 type ordVal struct {
-	n  int64
-	ns int32
-	s  *string
+	n int64
+	s *string
 }
 
 func (a ordVal) less(b ordVal) bool {
 	if a.n != b.n {
 		return a.n < b.n
-	}
-	if a.ns != b.ns {
-		return a.ns < b.ns
 	}
 	if a.s == nil || b.s == nil {
 		return false
@@ -244,10 +240,21 @@ func (a ordVal) less(b ordVal) bool {
 	return *a.s < *b.s
 }
 
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
 func toOrd(v any) ordVal {
 	switch x := v.(type) {
 	case time.Time:
-		return ordVal{n: x.Unix(), ns: int32(x.Nanosecond())}
+		switch {
+		case x.Before(minNanoTime):
+			return ordVal{n: math.MinInt64}
+		case x.After(maxNanoTime):
+			return ordVal{n: math.MaxInt64}
+		}
+		return ordVal{n: x.UnixNano()}
 	case string:
 		return ordVal{s: &x}
 	case int:
