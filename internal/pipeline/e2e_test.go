@@ -229,6 +229,9 @@ func TestEndToEndAttendanceToKimai(t *testing.T) {
 	if d := cmp.Diff(want, s.bookings(t)); d != "" {
 		t.Errorf("Kimai timesheets (-want +got):\n%s", d)
 	}
+	if punches := sum.Steps[3]; punches.ID != "punches" || punches.In <= 50 || punches.In != punches.Out {
+		t.Errorf("punches step %+v: want more than a page read and passed on", punches)
+	}
 	book := sum.Steps[len(sum.Steps)-1]
 	if book.ID != "book" || book.Written != int64(len(want)) || book.Failed != 0 || sum.ExitCode() != 0 {
 		t.Errorf("write step summary %+v, exit %d", book, sum.ExitCode())

@@ -127,7 +127,11 @@ func (pl *Plan) Format(w io.Writer) {
 		if c.Interval > 0 {
 			limit = fmt.Sprintf("1 call per %s (%s)", c.Interval, c.Limit)
 		}
-		fmt.Fprintf(w, "  %-10s %-8s %d calls%s; %s; waits at least %s\n", c.Name, c.API, c.Calls, more, limit, c.Wait)
+		calls := fmt.Sprintf("%d calls", c.Calls)
+		if c.Calls == 1 {
+			calls = "1 call"
+		}
+		fmt.Fprintf(w, "  %-10s %-8s %s%s; %s; waits at least %s\n", c.Name, c.API, calls, more, limit, c.Wait)
 		if c.PerRecord && c.Interval > 0 {
 			fmt.Fprintf(w, "  %-10s %-8s each further call adds %s\n", "", "", c.Interval)
 		}

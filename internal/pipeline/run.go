@@ -67,7 +67,7 @@ type Summary struct {
 // StepSummary counts the records of one step.
 type StepSummary struct {
 	ID, Kind string
-	In       int64 // records received
+	In       int64 // records received (for a read or call that starts a stream: records read)
 	Out      int64 // records emitted
 	Written  int64 // writes sent (or, in a dry run, that would be sent)
 	Skipped  int64 // writes skipped because the ledger has them

@@ -69,11 +69,14 @@ func (l *loader) callStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 }
 
 type callRun struct {
-	c  *callStep
-	rc *runCtx
+	c   *callStep
+	rc  *runCtx
+	sum *StepSummary
 }
 
-func (c *callStep) start(rc *runCtx) (stepRun, error) { return &callRun{c: c, rc: rc}, nil }
+func (c *callStep) start(rc *runCtx) (stepRun, error) {
+	return &callRun{c: c, rc: rc, sum: rc.stepSummary(c.id)}, nil
+}
 
 func (r *callRun) process(rec any, emit func(any) error) error {
 	if rec != nil {
@@ -92,6 +95,9 @@ func (r *callRun) process(rec any, emit func(any) error) error {
 				return recordFailed(err)
 			}
 			return fmt.Errorf("step %s: %w", r.c.id, err)
+		}
+		if rec == nil {
+			r.sum.In++ // a source counts the records it receives
 		}
 		if err := emit(item); err != nil {
 			return err
