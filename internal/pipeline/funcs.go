@@ -137,3 +137,17 @@ func workday(t time.Time, boundary time.Duration, loc *time.Location) string {
 	out = append(out, '-', byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10))
 	return string(out)
 }
+
+// Function describes a function pipelines add to expr's builtins, for help texts.
+type Function struct {
+	Name, Signature, Doc string
+}
+
+// Functions lists the functions expressions may call besides expr's builtins.
+func Functions() []Function {
+	out := make([]Function, len(funcDocs))
+	for i, d := range funcDocs {
+		out[i] = Function{Name: d.name, Signature: d.sig, Doc: d.doc}
+	}
+	return out
+}

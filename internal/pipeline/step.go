@@ -37,23 +37,42 @@ type stepRun interface {
 	finish(emit func(any) error) error
 }
 
-// kindDoc is the one-line description of each step kind, in the order the docs list them.
-var kindDocs = []struct{ kind, doc string }{
-	{"read", "records from a JSON-lines or CSV file, of a declared record type"},
-	{"call", "call an API operation (every page), or once per record of the step before (for_each)"},
-	{"map", "make a new record per record, one expression per field"},
-	{"filter", "keep the records for which the expression is true"},
-	{"group", "group records by key fields; a group has count, first, last and records"},
-	{"lookup", "index the records of the step before by a key, for lookup(\"id\", key) in later steps"},
-	{"resolve", "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)"},
-	{"write", "call a write operation once per record, with an idempotency key"},
-	{"output", "write records to a JSON-lines or CSV file"},
+// kind is a step kind: its one-line description and the loader method that decodes and
+// compiles a step of it, returning the step and the type of the records it emits (nil: none).
+type kind struct {
+	name, doc string
+	load      func(l *loader, s *step, n *yaml.Node) (stepImpl, reflect.Type)
 }
+
+// kinds is the complete set of step kinds, in the order the docs list them.
+var kinds = []kind{
+	{"read", "records from a JSON-lines or CSV file, of a declared record type", (*loader).readStep},
+	{"call", "call an API operation (every page), or once per record of the step before (for_each)", (*loader).callStep},
+	{"map", "make a new record per record, one expression per field", (*loader).mapStep},
+	{"filter", "keep the records for which the expression is true", (*loader).filterStep},
+	{"group", "group records by key fields; a group has count, first, last and records", (*loader).groupStep},
+	{"lookup", "index the records of the step before by a key, for lookup(\"id\", key) in later steps", (*loader).lookupStep},
+	{"resolve", "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)", (*loader).resolveStep},
+	{"write", "call a write operation once per record, with an idempotency key", (*loader).writeStep},
+	{"output", "write records to a JSON-lines or CSV file", (*loader).outputStep},
+}
+
+var (
+	_ stepImpl = (*readStep)(nil)
+	_ stepImpl = (*callStep)(nil)
+	_ stepImpl = (*mapStep)(nil)
+	_ stepImpl = (*filterStep)(nil)
+	_ stepImpl = (*groupStep)(nil)
+	_ stepImpl = (*lookupStep)(nil)
+	_ stepImpl = (*resolveStep)(nil)
+	_ stepImpl = (*writeStep)(nil)
+	_ stepImpl = (*outputStep)(nil)
+)
 
 func kindNames() []string {
 	var out []string
-	for _, k := range kindDocs {
-		out = append(out, k.kind)
+	for _, k := range kinds {
+		out = append(out, k.name)
 	}
 	return out
 }
@@ -154,25 +173,10 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		s.in = prev.out
 	}
 	before := len(l.d.Errs)
-	switch s.kind {
-	case "read":
-		s.impl, s.out = l.readStep(s, kindVal)
-	case "call":
-		s.impl, s.out = l.callStep(s, kindVal)
-	case "map":
-		s.impl, s.out = l.mapStep(s, kindVal)
-	case "filter":
-		s.impl, s.out = l.filterStep(s, kindVal)
-	case "group":
-		s.impl, s.out = l.groupStep(s, kindVal)
-	case "lookup":
-		s.impl, s.out = l.lookupStep(s, kindVal)
-	case "resolve":
-		s.impl, s.out = l.resolveStep(s, kindVal)
-	case "write":
-		s.impl, s.out = l.writeStep(s, kindVal)
-	case "output":
-		s.impl, s.out = l.outputStep(s, kindVal)
+	for _, k := range kinds {
+		if k.name == s.kind {
+			s.impl, s.out = k.load(l, s, kindVal)
+		}
 	}
 	if s.impl == nil || len(l.d.Errs) > before {
 		// Later steps are still checked when this one's record type is known (a filter's,
@@ -307,4 +311,18 @@ func structOf(names []string, types []reflect.Type) reflect.Type {
 		}
 	}
 	return reflect.StructOf(fields)
+}
+
+// StepKind describes a step kind, for help texts (pipe help steps).
+type StepKind struct {
+	Name, Doc string
+}
+
+// StepKinds lists the step kinds, in the order docs/pipelines.md describes them.
+func StepKinds() []StepKind {
+	out := make([]StepKind, len(kinds))
+	for i, k := range kinds {
+		out[i] = StepKind{Name: k.name, Doc: k.doc}
+	}
+	return out
 }

@@ -288,3 +288,23 @@ steps:
 		t.Errorf("groups (-want +got):\n%s", d)
 	}
 }
+
+// TestEveryKindDocumented checks that every step kind and function has a doc line and a
+// section or row in docs/pipelines.md.
+func TestEveryKindDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/pipelines.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, k := range StepKinds() {
+		if k.Doc == "" || !strings.Contains(doc, "### "+k.Name+"\n") {
+			t.Errorf("step kind %s: no doc line or no section in docs/pipelines.md", k.Name)
+		}
+	}
+	for _, f := range Functions() {
+		if f.Doc == "" || !strings.Contains(doc, "`"+f.Name+"(") {
+			t.Errorf("function %s: no doc line or not in docs/pipelines.md", f.Name)
+		}
+	}
+}
