@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -376,6 +377,18 @@ func (d *recordDecoder) columns(header []string) []*fieldDec {
 		cols[i] = d.fields[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))]
 	}
 	return cols
+}
+
+// missing lists the fields to decode that no column provides.
+func (d *recordDecoder) missing(cols []*fieldDec) []string {
+	var out []string
+	for name, fd := range d.fields {
+		if name == fd.name && !slices.Contains(cols, fd) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // decodeRow decodes one CSV row into a new record.

@@ -201,6 +201,9 @@ func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error 
 		return fmt.Errorf("read %s: header: %w", rr.r.path, err)
 	}
 	cols := rr.r.dec.columns(header)
+	if missing := rr.r.dec.missing(cols); len(missing) > 0 {
+		return &ConfigError{Err: fmt.Errorf("read %s: the header has no column %s (columns: %s)", rr.r.path, strings.Join(missing, ", "), strings.Join(header, ", "))}
+	}
 	line := 1
 	for {
 		row, err := cr.Read()

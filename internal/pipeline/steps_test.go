@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -306,5 +307,20 @@ func TestEveryKindDocumented(t *testing.T) {
 		if f.Doc == "" || !strings.Contains(doc, "`"+f.Name+"(") {
 			t.Errorf("function %s: no doc line or not in docs/pipelines.md", f.Name)
 		}
+	}
+}
+
+func TestReadCSVMissingColumn(t *testing.T) {
+	path, _ := writePipeline(t, `
+steps:
+  - id: users
+    read: {file: "{{testdata}}/users.csv", fields: {account: string, kimai_id: int}}
+  - id: big
+    filter: r.kimai_id > 7
+`)
+	p := mustLoad(t, path, testOpts())
+	sum, err := p.Run(context.Background(), RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "the header has no column kimai_id (columns: account, kimai_user, hours)") || ExitCode(sum, err) != ExitConfig {
+		t.Errorf("run: %v (exit %d)", err, ExitCode(sum, err))
 	}
 }
