@@ -54,8 +54,10 @@ func main() {
 	outJQ := filepath.Join(*work, "out-jq.jsonl")
 	outGo := filepath.Join(*work, "out-go.jsonl")
 	var res []result
+	// The pipeline reads punches.jsonl and writes out-pipe.jsonl beside itself.
+	outPipe = filepath.Join(filepath.Dir(*pipeline), "out-pipe.jsonl")
 	res = append(res, measure("pipe", outPipe, exec.Command(*pipe, "run", *pipeline,
-		"--param", "input="+*input, "--param", "output="+outPipe, "--log-format", "json", "--log-level", "warn"), nil, false))
+		"--state", filepath.Join(*work, "bench.state.db"), "--log-format", "json", "--log-level", "warn"), nil, false))
 	if _, err := exec.LookPath("jq"); err == nil {
 		res = append(res, measure("jq", outJQ, exec.Command("jq", "-s", "-c", jqProgram, *input), nil, true))
 	} else {

@@ -37,6 +37,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "FILE [--param k=v]... [--dry-run]", "run a pipeline", cmdRun},
+		{"validate", "FILE...", "check pipelines without any network call", cmdValidate},
+		{"plan", "FILE [--param k=v]...", "show the calls a run will make and its estimated duration", cmdPlan},
 		{"call", "API.OPERATION [k=v]... [--all]", "call one operation; records as JSON lines on stdout", cmdCall},
 		{"ops", "[API]", "list the operations of each API with their parameters", cmdOps},
 		{"sandbox", "[--kqapi-interval 20s]", "start the kqapi, Didi and Kimai emulators on loopback", cmdSandbox},

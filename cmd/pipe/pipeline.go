@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/pipeline"
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/state"
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+// cmdValidate loads and type-checks every pipeline given, without any network call.
+func cmdValidate(_ context.Context, e *env, args []string) int {
+	fs, _ := flagSet(e, "validate")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) == 0 {
+		return errf(e, exitUsage, "validate needs one or more pipeline files")
+	}
+	bad := 0
+	for _, f := range files {
+		if err := pipeline.Validate(f, pipeline.LoadOptions{Getenv: e.getenv}); err != nil {
+			bad++
+			printProblems(e, f, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: ok\n", f)
+	}
+	if bad > 0 {
+		fmt.Fprintf(e.stderr, "pipe validate: %d of %d pipelines have problems\n", bad, len(files))
+		return exitUsage
+	}
+	return exitOK
+}
+
+// printProblems prints every positioned problem on its own line, or the error as it is.
+func printProblems(e *env, file string, err error) {
+	if es, ok := yamlx.AsErrors(err); ok {
+		for _, pe := range es {
+			fmt.Fprintln(e.stderr, pe.Error())
+		}
+		return
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", file, err)
+}
+
+// loadFlags are the flags of commands that load a pipeline with parameters.
+type loadFlags struct{ params multiFlag }
+
+func (lf *loadFlags) options(e *env) (pipeline.LoadOptions, error) {
+	params, err := keyValues(lf.params, "--param")
+	if err != nil {
+		return pipeline.LoadOptions{}, err
+	}
+	return pipeline.LoadOptions{Getenv: e.getenv, Params: params}, nil
+}
+
+// cmdPlan prints the calls a run will make per connection and what the vendors' limits make of them.
+func cmdPlan(_ context.Context, e *env, args []string) int {
+	fs, _ := flagSet(e, "plan")
+	var lf loadFlags
+	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) != 1 {
+		return errf(e, exitUsage, "plan needs one pipeline file")
+	}
+	opts, err := lf.options(e)
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	// Plan without credentials: the plan never calls, so missing secrets are not a problem here.
+	if err := pipeline.Validate(files[0], opts); err != nil {
+		printProblems(e, files[0], err)
+		return exitUsage
+	}
+	opts.Getenv = placeholderEnv(e.getenv)
+	p, err := pipeline.Load(files[0], opts)
+	if err != nil {
+		printProblems(e, files[0], err)
+		return exitUsage
+	}
+	plan, err := p.Plan()
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	formatPlan(e.stdout, plan)
+	return exitOK
+}
+
+// placeholderEnv answers every unset variable with a placeholder, so a plan can be made on a
+// machine without the secrets.
+func placeholderEnv(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		if strings.HasSuffix(k, "_URL") {
+			return "http://planning.invalid"
+		}
+		return "planning-placeholder"
+	}
+}
+
+func formatPlan(w io.Writer, p *pipeline.Plan) {
+	fmt.Fprintf(w, "plan for %s\n\nsteps:\n", p.Pipeline)
+	for _, s := range p.Steps {
+		line := fmt.Sprintf("  %-14s %-8s", s.ID, s.Kind)
+		if s.Op != "" {
+			calls := fmt.Sprintf("%d call(s)", s.Calls)
+			if s.PerRecord {
+				calls = "one call per record"
+			}
+			if s.Paged {
+				calls += fmt.Sprintf(", +1 per %d records (paged)", s.PageSize)
+			}
+			line += fmt.Sprintf(" %s via %s: %s", s.Op, s.Conn, calls)
+		}
+		if s.Note != "" {
+			line += " — " + s.Note
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w, "\nconnections:")
+	for _, c := range p.Conns {
+		more := ""
+		if c.PerRecord {
+			more = " + calls that depend on the records"
+		}
+		fmt.Fprintf(w, "  %-8s %-6s %d known call(s)%s", c.Name, c.API, c.Calls, more)
+		if c.Interval > 0 {
+			fmt.Fprintf(w, "; rate limit %s: one call per %v → at least %v", c.Limit, c.Interval, c.Wait)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nestimated duration: at least %v (the known calls under the rate limits)\n", p.Estimated)
+}
+
+// cmdRun runs a pipeline: from a shell, or from cron.
+func cmdRun(ctx context.Context, e *env, args []string) int {
+	fs, logf := flagSet(e, "run")
+	var lf loadFlags
+	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
+	dry := fs.Bool("dry-run", false, "perform the reads but no write; print what each write would send (JSON lines)")
+	statePath := fs.String("state", "", "state database (default: .<pipeline name>.state.db beside the pipeline file)")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(files) != 1 {
+		return errf(e, exitUsage, "run needs one pipeline file")
+	}
+	logger, err := logf.logger(e)
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	opts, err := lf.options(e)
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	p, err := pipeline.Load(files[0], opts)
+	if err != nil {
+		printProblems(e, files[0], err)
+		return exitUsage
+	}
+	path := *statePath
+	if path == "" {
+		path = filepath.Join(filepath.Dir(p.File), "."+p.Name+".state.db")
+	}
+	store, err := state.Open(ctx, path)
+	if err != nil {
+		return errf(e, exitCannot, "open state %s: %v", path, err)
+	}
+	defer store.Close()
+	release, err := store.Lock(ctx, p.Name)
+	if err != nil {
+		var le *state.LockedError
+		if errors.As(err, &le) {
+			return errf(e, exitLocked, "%v", err)
+		}
+		return errf(e, exitCannot, "lock %s: %v", p.Name, err)
+	}
+	defer func() {
+		if err := release(); err != nil {
+			logger.Warn("release lock", "pipeline", p.Name, "err", err.Error())
+		}
+	}()
+	runID, err := store.StartRun(ctx, p.Name)
+	if err != nil {
+		return errf(e, exitCannot, "record the run: %v", err)
+	}
+	limiter := store.Limiter(clock.Real{})
+	ro := pipeline.RunOptions{
+		DryRun:    *dry,
+		DryRunOut: e.stdout,
+		Logger:    logger,
+		Ledger:    ledger{store},
+		Transport: func(conn string, api *registry.API) transport.Config {
+			return transport.Config{Logger: logger, Limiter: limiter, Tokens: store}
+		},
+	}
+	if *dry {
+		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
+	}
+	if isTerminal(e.stderr) {
+		start := time.Now()
+		ro.Progress = func(pr pipeline.Progress) {
+			fmt.Fprintf(e.stderr, "\r%s: %d records, step %s, %v elapsed   ", p.Name, pr.Records, pr.Step, time.Since(start).Round(time.Second))
+		}
+	}
+	sum, err := p.Run(ctx, ro)
+	if ro.Progress != nil {
+		fmt.Fprintln(e.stderr)
+	}
+	rs := state.RunSummary{}
+	if sum != nil {
+		for _, s := range sum.Steps {
+			rs.Read += int(s.In)
+			rs.Written += int(s.Written)
+			rs.Skipped += int(s.Skipped)
+			rs.Failed += int(s.Failed)
+		}
+		sum.Format(e.stdout)
+	}
+	if err != nil {
+		rs.Error = err.Error()
+		printProblems(e, files[0], err)
+	}
+	if ferr := store.FinishRun(context.WithoutCancel(ctx), runID, rs); ferr != nil {
+		logger.Warn("record the end of the run", "err", ferr.Error())
+	}
+	return pipeline.ExitCode(sum, err)
+}
+
+// ledger adapts the state store to the engine's exactly-once seam.
+type ledger struct{ s state.Store }
+
+func (l ledger) Get(ctx context.Context, pl, step, key string) (pipeline.LedgerEntry, bool, error) {
+	e, ok, err := l.s.Get(ctx, pl, step, key)
+	if err != nil || !ok {
+		return pipeline.LedgerEntry{}, ok, err
+	}
+	return pipeline.LedgerEntry{Pipeline: e.Pipeline, Step: e.Step, Key: e.Key, TargetID: e.TargetID,
+		PayloadHash: e.PayloadHash, Payload: e.Payload, Status: pipeline.LedgerStatus(e.Status), Error: e.Error}, true, nil
+}
+
+func (l ledger) Intend(ctx context.Context, e pipeline.LedgerEntry) error {
+	return l.s.Intend(ctx, state.Entry{Pipeline: e.Pipeline, Step: e.Step, Key: e.Key, TargetID: e.TargetID,
+		PayloadHash: e.PayloadHash, Payload: e.Payload, Status: state.StatusIntent})
+}
+
+func (l ledger) Done(ctx context.Context, pl, step, key, targetID, hash string) error {
+	return l.s.Done(ctx, pl, step, key, targetID, hash)
+}
+
+func (l ledger) Fail(ctx context.Context, pl, step, key string, payload []byte, msg string) error {
+	return l.s.Fail(ctx, pl, step, key, payload, msg)
+}
+
+var _ pipeline.Ledger = ledger{}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/specpipe/specpipe/internal/state"
+)
+
+func TestValidate(t *testing.T) {
+	code, out, _ := pipe(t, nil, "validate", "testdata/book.yaml")
+	if code != exitOK || !strings.Contains(out, "testdata/book.yaml: ok") {
+		t.Errorf("validate book.yaml: exit %d, %q", code, out)
+	}
+	code, _, stderr := pipe(t, nil, "validate", "testdata/book.yaml", "testdata/broken.yaml")
+	if code != exitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+	for _, want := range []string{
+		"testdata/broken.yaml:4:", // the literal secret, with its line
+		"recordlgo",               // unknown operation
+		"atten_tme",               // misspelt field
+		"1 of 2 pipelines have problems",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "literal-secret") {
+		t.Error("the literal secret was echoed in the error")
+	}
+}
+
+func TestPlanShowsRateLimits(t *testing.T) {
+	code, out, stderr := pipe(t, nil, "plan", "testdata/book.yaml")
+	if code != exitOK {
+		t.Fatalf("plan: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"kqapi.recordlog", "rate limit account", "estimated duration"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunDryRunThenRunThenRerun(t *testing.T) {
+	sb := startSandbox(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "state.db")
+	before := len(sb.Kimai.Timesheets())
+
+	code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--dry-run", "--state", db)
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := len(sb.Kimai.Timesheets()); got != before {
+		t.Fatalf("dry run wrote %d timesheets", got-before)
+	}
+	if !strings.Contains(out, `"op":"kimai.createTimesheet"`) {
+		t.Errorf("dry run did not print what it would send:\n%s", out)
+	}
+
+	code, out, stderr = pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db)
+	if code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	written := len(sb.Kimai.Timesheets()) - before
+	if written < 50 {
+		t.Fatalf("run wrote %d timesheets, want one per mapped person with two punches (~100)", written)
+	}
+	posts := func() int {
+		n := 0
+		for _, j := range sb.Kimai.Journal.Entries() {
+			if j.Method == "POST" && j.Path == "/api/timesheets" {
+				n++
+			}
+		}
+		return n
+	}
+	sent := posts()
+	code, out, stderr = pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db)
+	if code != exitOK {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := posts(); got != sent {
+		t.Errorf("the rerun posted %d timesheets; a completed run must send no write", got-sent)
+	}
+	if strings.Contains(out+stderr, "sandbox-admin-token") || strings.Contains(out+stderr, "sandbox-key") {
+		t.Error("a secret reached the output")
+	}
+}
+
+func TestRunLockedExits4(t *testing.T) {
+	sb := startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	s, err := state.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	release, err := s.Lock(t.Context(), "book")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	code, _, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db)
+	if code != exitLocked || !strings.Contains(stderr, "pid") {
+		t.Errorf("exit %d, stderr %q; want 4 naming the holder's pid", code, stderr)
+	}
+}
