@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -62,6 +63,7 @@ type compiler struct {
 	// lookups and resolvers declared so far: name → record type (lookups) or value type (resolvers).
 	lookups   map[string]reflect.Type
 	resolvers map[string]reflect.Type
+	lines     []string                   // the file's lines, to place errors inside block scalars
 	used      map[string]bool            // every member name any expression reads
 	under     map[string]map[string]bool // member names read under another (first → atten_time)
 }
@@ -219,8 +221,11 @@ func (c *compiler) exprErrorAt(n *yaml.Node, src string, exprLine, exprCol int, 
 	line, col := n.Line, n.Column
 	switch {
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
-		// A block scalar starts on the line after its indicator; its indentation is not kept by
-		// the parser, so the column is the one inside the expression.
+		if l, cl, ok := blockPos(c.lines, n, src, exprLine, exprCol); ok {
+			line, col = l, cl
+			break
+		}
+		// A block scalar starts on the line after its indicator.
 		line += exprLine
 		col = exprCol + 1
 	case exprLine > 1:
@@ -418,4 +423,64 @@ func describeNode(n *yaml.Node) string {
 		return "a list"
 	}
 	return fmt.Sprintf("%q", n.Value)
+}
+
+// blockPos finds the file line and column of the expression position (exprLine 1-based, exprCol
+// 0-based, in runes) inside the block scalar n (| or >), by rebuilding the scalar's value from
+// the file's lines. ok is false when the rebuilt value does not match.
+func blockPos(lines []string, n *yaml.Node, src string, exprLine, exprCol int) (line, col int, ok bool) {
+	if n.Line < 1 || n.Line >= len(lines) {
+		return 0, 0, false
+	}
+	// The rune offset of the position in src.
+	srcLines := strings.Split(src, "\n")
+	if exprLine < 1 || exprLine > len(srcLines) {
+		return 0, 0, false
+	}
+	offset := exprCol
+	for _, l := range srcLines[:exprLine-1] {
+		offset += utf8.RuneCountInString(l) + 1
+	}
+	type at struct{ line, col int }
+	var value []rune
+	var where []at
+	indent := -1
+	folded := n.Style&yaml.FoldedStyle != 0
+	prevText := false
+	for i := n.Line; i < len(lines); i++ { // lines[i] is file line i+1
+		raw := strings.TrimRight(lines[i], "\r")
+		trimmed := strings.TrimLeft(raw, " ")
+		if trimmed == "" {
+			value = append(value, '\n')
+			where = append(where, at{i + 1, 1})
+			prevText = false
+			continue
+		}
+		ind := len(raw) - len(trimmed)
+		if indent < 0 {
+			indent = ind
+		}
+		if ind < indent {
+			break
+		}
+		if len(value) > 0 && prevText {
+			sep := '\n'
+			if folded {
+				sep = ' '
+			}
+			value = append(value, sep)
+			where = append(where, at{i + 1, 1})
+		}
+		col := indent + 1
+		for _, r := range raw[indent:] {
+			value = append(value, r)
+			where = append(where, at{i + 1, col})
+			col++
+		}
+		prevText = true
+	}
+	if strings.TrimRight(string(value), "\n ") != strings.TrimRight(src, "\n ") || offset >= len(where) {
+		return 0, 0, false
+	}
+	return where[offset].line, where[offset].col, true
 }

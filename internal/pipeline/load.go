@@ -180,6 +180,7 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 	}
 	l.c = &compiler{
 		d:         d,
+		lines:     strings.Split(string(b), "\n"),
 		funcs:     &funcs{loc: p.loc, now: opts.Now, boundary: boundary},
 		lookups:   map[string]reflect.Type{},
 		resolvers: map[string]reflect.Type{},

@@ -93,6 +93,16 @@ func TestTypeCheck(t *testing.T) {
 			want:  []string{`12:27: step w: kqapi.getEmployee only reads: use a call step`},
 		},
 		{
+			name:  "folded block scalar",
+			steps: "  - id: ok\n    filter: >-\n      r.atten_status == \"0\"\n      && r.atten_tme.Hour() < 12\n",
+			want:  []string{`14:12: expression "r.atten_status == \"0\" && r.atten_tme.Hour() < 12": type kqapi.Punch has no field atten_tme`},
+		},
+		{
+			name:  "literal block scalar",
+			steps: "  - id: m\n    map:\n      x: |\n        r.atten_uid +\n          r.realnme\n",
+			want:  []string{`15:13: expression "r.atten_uid +\n  r.realnme": type kqapi.Punch has no field realnme`},
+		},
+		{
 			name:  "every problem at once",
 			steps: "  - id: a\n    filter: r.nope\n  - id: b\n    map: {x: r.atten_time + 1}\n",
 			want:  []string{`12:15: expression "r.nope"`, `14:27: expression "r.atten_time + 1"`},
