@@ -84,8 +84,12 @@ type FailedRecord struct {
 	Fields []transport.FieldError
 }
 
-// maxFailedKept bounds Summary.Failed; the counts stay exact.
-const maxFailedKept = 1000
+// maxFailedKept bounds Summary.Failed and maxFailedLogged the failures logged; the counts
+// stay exact.
+const (
+	maxFailedKept   = 1000
+	maxFailedLogged = 100
+)
 
 // ExitCode is the exit code of a finished run: 0 when every record went through, 1 when some
 // failed.
@@ -152,6 +156,7 @@ type runCtx struct {
 	calls map[string]int
 
 	records int64
+	failed  int64
 }
 
 // countingDoer counts the requests of one connection.
@@ -353,7 +358,13 @@ func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
 		return err
 	}
 	st.Failed++
-	rc.log.Warn("record failed", "step", s.id, "err", re.err)
+	rc.failed++
+	switch {
+	case rc.failed <= maxFailedLogged:
+		rc.log.Warn("record failed", "step", s.id, "err", re.err)
+	case rc.failed == maxFailedLogged+1:
+		rc.log.Warn("more records failed; the summary counts them", "logged", maxFailedLogged)
+	}
 	if len(rc.sum.Failed) < maxFailedKept {
 		f := FailedRecord{Step: s.id, Record: recordJSON(rec), Reason: re.err.Error()}
 		var we *writeError
