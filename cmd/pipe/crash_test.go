@@ -1,0 +1,241 @@
+//go:build unix
+
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/emulator/kimai"
+	"github.com/specpipe/specpipe/internal/emulator/kqapi"
+)
+
+var crashTest = flag.Bool("crash", false, "run the SIGKILL crash test (about a minute; CI runs it)")
+
+// killer wraps the Kimai emulator and kills the pipe process at a chosen write: before Kimai
+// processes it, or after Kimai has answered (the window between Kimai's answer and the ledger
+// commit). It is safe for concurrent use.
+type killer struct {
+	h http.Handler
+
+	mu     sync.Mutex
+	proc   *os.Process
+	posts  int    // POST /api/timesheets seen in this run
+	killAt int    // kill at this post (0: not by post)
+	mode   string // "before" or "after"
+	killed bool
+}
+
+func (k *killer) arm(p *os.Process, at int, mode string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.proc, k.posts, k.killAt, k.mode, k.killed = p, 0, at, mode, false
+}
+
+func (k *killer) kill() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.proc != nil && !k.killed {
+		_ = k.proc.Signal(syscall.SIGKILL)
+		k.killed = true
+	}
+}
+
+func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/api/timesheets" {
+		k.h.ServeHTTP(w, r)
+		return
+	}
+	k.mu.Lock()
+	k.posts++
+	hit := k.killAt > 0 && k.posts == k.killAt && !k.killed
+	mode := k.mode
+	k.mu.Unlock()
+	if hit && mode == "before" {
+		k.kill()
+		panic(http.ErrAbortHandler) // the write never reaches Kimai
+	}
+	k.h.ServeHTTP(w, r)
+	if hit {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush() // Kimai has answered ...
+		}
+		k.kill() // ... and the runner dies before it can record the answer
+	}
+}
+
+// TestCrashExactlyOnce kills `pipe run` with SIGKILL at many points of a run that posts a few
+// hundred timesheets, reruns it each time, and checks that Kimai ends up holding every expected
+// timesheet exactly once. Run it with: go test ./cmd/pipe -run TestCrashExactlyOnce -crash -v
+func TestCrashExactlyOnce(t *testing.T) {
+	if !*crashTest {
+		t.Skip("the crash test runs with -crash (CI runs it)")
+	}
+	bin := filepath.Join(t.TempDir(), "pipe")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build pipe: %v\n%s", err, out)
+	}
+
+	// The reference: a run without kills against a fresh Kimai.
+	want := crashRun(t, bin, nil)
+	if len(want) < 200 {
+		t.Fatalf("the reference run booked %d timesheets; the test needs a few hundred", len(want))
+	}
+
+	// The crash runs: kill at ≥ 20 points across the run, rerun until a run completes.
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 42))
+	var plan []crashPoint
+	for i := 0; i < 24; i++ {
+		switch i % 3 {
+		case 0:
+			plan = append(plan, crashPoint{mode: "after", at: 1 + rng.IntN(20)})
+		case 1:
+			plan = append(plan, crashPoint{mode: "before", at: 1 + rng.IntN(20)})
+		default:
+			plan = append(plan, crashPoint{mode: "timer", after: time.Duration(50+rng.IntN(600)) * time.Millisecond})
+		}
+	}
+	got := crashRun(t, bin, plan)
+
+	if d := diffSheets(want, got); d != "" {
+		t.Fatalf("after %d kills Kimai does not hold the expected timesheets exactly once:\n%s", len(plan), d)
+	}
+	t.Logf("%d kill points (%d after Kimai's answer, %d before it, %d at random times); Kimai holds all %d timesheets exactly once",
+		len(plan), countMode(plan, "after"), countMode(plan, "before"), countMode(plan, "timer"), len(got))
+}
+
+type crashPoint struct {
+	mode  string // after, before, timer
+	at    int
+	after time.Duration
+}
+
+func countMode(p []crashPoint, m string) int {
+	n := 0
+	for _, c := range p {
+		if c.mode == m {
+			n++
+		}
+	}
+	return n
+}
+
+// crashRun runs the crash pipeline against fresh emulators, killing it as plan says, until a run
+// exits 0; it returns Kimai's timesheets as "user begin end description" lines.
+func crashRun(t *testing.T, bin string, plan []crashPoint) []string {
+	t.Helper()
+	kq, err := kqapi.New(kqapi.Options{RateInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, err := kimai.New(kimai.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &killer{h: km}
+	kqs, kms := httptest.NewServer(kq), httptest.NewServer(k)
+	defer kqs.Close()
+	defer kms.Close()
+	db := filepath.Join(t.TempDir(), "crash.state.db")
+	env := append(os.Environ(), "KQAPI_BASE_URL="+kqs.URL, "KQAPI_ACCOUNT="+kqapi.SandboxAccount, "KQAPI_KEY="+kqapi.SandboxKey,
+		"KIMAI_BASE_URL="+kms.URL, "KIMAI_TOKEN="+kimai.SandboxAdminToken)
+	kills := 0
+	for run := 0; ; run++ {
+		if run > len(plan)+5 {
+			t.Fatalf("no run completed after %d runs", run)
+		}
+		cmd := exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-format", "json", "--log-level", "warn")
+		cmd.Env = env
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var timer *time.Timer
+		if run < len(plan) {
+			p := plan[run]
+			switch p.mode {
+			case "timer":
+				k.arm(cmd.Process, 0, "")
+				timer = time.AfterFunc(p.after, k.kill)
+			default:
+				k.arm(cmd.Process, p.at, p.mode)
+			}
+		} else {
+			k.arm(cmd.Process, 0, "")
+		}
+		err := cmd.Wait()
+		if timer != nil {
+			timer.Stop()
+		}
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			if run < len(plan) && !k.killed {
+				// The run finished before its kill point: nothing was left to do.
+				t.Logf("run %d finished before its kill point", run)
+			}
+			if run >= len(plan) || !k.killed {
+				return sheetLines(km)
+			}
+		case errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signaled():
+			kills++
+		default:
+			t.Fatalf("run %d: %v\n%s", run, err, out.String())
+		}
+		if run >= len(plan) {
+			t.Fatalf("the final run did not complete: %v\n%s", err, out.String())
+		}
+	}
+}
+
+func sheetLines(km *kimai.Emulator) []string {
+	var out []string
+	for _, s := range km.Timesheets() {
+		end := ""
+		if s.End != nil {
+			end = s.End.Format(time.RFC3339)
+		}
+		out = append(out, fmt.Sprintf("%d %s %s %s", s.User, s.Begin.Format(time.RFC3339), end, s.Description))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// diffSheets names missing, extra and doubled timesheets.
+func diffSheets(want, got []string) string {
+	count := map[string]int{}
+	for _, g := range got {
+		count[g]++
+	}
+	var b strings.Builder
+	for _, w := range want {
+		switch count[w] {
+		case 0:
+			fmt.Fprintf(&b, "missing: %s\n", w)
+		case 1:
+		default:
+			fmt.Fprintf(&b, "%d times: %s\n", count[w], w)
+		}
+		delete(count, w)
+	}
+	for g := range count {
+		fmt.Fprintf(&b, "unexpected: %s\n", g)
+	}
+	return b.String()
+}
