@@ -216,8 +216,12 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	if isTerminal(e.stderr) {
 		start := time.Now()
+		var estimate time.Duration
+		if plan, err := p.Plan(); err == nil {
+			estimate = plan.Estimated
+		}
 		ro.Progress = func(pr pipeline.Progress) {
-			fmt.Fprintf(e.stderr, "\r%s: %d records, step %s, %v elapsed   ", p.Name, pr.Records, pr.Step, time.Since(start).Round(time.Second))
+			fmt.Fprint(e.stderr, progressLine(p.Name, pr, time.Since(start), estimate))
 		}
 	}
 	sum, err := p.Run(ctx, ro)
@@ -270,3 +274,21 @@ func (l ledger) Fail(ctx context.Context, pl, step, key string, payload []byte, 
 }
 
 var _ pipeline.Ledger = ledger{}
+
+// progressLine is the terminal's one-line progress: records done, API calls, elapsed time and, for a
+// rate-limited run, the time left by the plan's estimate.
+func progressLine(name string, pr pipeline.Progress, elapsed, estimate time.Duration) string {
+	calls := 0
+	for _, n := range pr.Calls {
+		calls += n
+	}
+	line := fmt.Sprintf("\r%s: %d records, %d calls, step %s, %v elapsed", name, pr.Records, calls, pr.Step, elapsed.Round(time.Second))
+	if estimate > 0 {
+		left := estimate - elapsed
+		if left < 0 {
+			left = 0
+		}
+		line += fmt.Sprintf(", about %v left", left.Round(time.Second))
+	}
+	return line + "   "
+}

@@ -4,7 +4,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/state"
 )
 
@@ -107,5 +109,14 @@ func TestRunLockedExits4(t *testing.T) {
 	code, _, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db)
 	if code != exitLocked || !strings.Contains(stderr, "pid") {
 		t.Errorf("exit %d, stderr %q; want 4 naming the holder's pid", code, stderr)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine("att", pipeline.Progress{Step: "punches", Records: 150, Calls: map[string]int{"kq": 3, "kimai": 1}},
+		40*time.Second, 100*time.Second)
+	want := "\ratt: 150 records, 4 calls, step punches, 40s elapsed, about 1m0s left   "
+	if got != want {
+		t.Errorf("progressLine = %q, want %q", got, want)
 	}
 }
