@@ -170,6 +170,20 @@ func (g *gen) newFunc(f *jen.File) {
 				)
 			}
 		}
+		if len(a.RequireOneOf) > 0 {
+			var cond *jen.Statement
+			var envs []string
+			for _, n := range a.RequireOneOf {
+				c := jen.Id("cfg").Dot(spec.GoName(n)).Op("==").Lit("")
+				if cond == nil {
+					cond = c
+				} else {
+					cond = cond.Op("&&").Add(c)
+				}
+				envs = append(envs, a.Credential(n).Env)
+			}
+			b.If(cond).Block(jen.Id("missing").Op("=").Append(jen.Id("missing"), jen.Lit("one of "+strings.Join(envs, ", "))))
+		}
 		b.If(jen.Len(jen.Id("missing")).Op(">").Lit(0)).Block(jen.Return(jen.Nil(),
 			jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": missing credentials: %s"), jen.Qual("strings", "Join").Call(jen.Id("missing"), jen.Lit(", ")))))
 		b.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Id("cfg").Op(":").Id("cfg"))

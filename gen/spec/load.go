@@ -93,6 +93,11 @@ func (c *checker) check() {
 			c.errorf(cr.Pos, "credential %q: a secret must not have a default value in a spec", cr.Name)
 		}
 	}
+	for _, n := range a.RequireOneOf {
+		if c.creds[n] == nil {
+			c.errorf(a.Pos, "require_one_of: unknown credential %q", n)
+		}
+	}
 	c.types = map[string]*Type{}
 	for _, t := range a.Types {
 		if !goIdentRe.MatchString(t.Name) {

@@ -24,6 +24,7 @@ type API struct {
 	DateTime     string        `yaml:"datetime_format"` // Go layout used to send datetime parameters
 	SendZone     string        `yaml:"send_zone"`       // api (default): datetimes are sent in the API's zone; own: in the value's own zone
 	Credentials  []Credential  `yaml:"credentials"`
+	RequireOneOf []string      `yaml:"require_one_of"` // optional credentials of which at least one must be set
 	CommonParams []CommonParam `yaml:"common_params"`
 	Auth         *Auth         `yaml:"auth"`
 	Signing      *Signing      `yaml:"signing"`

@@ -80,6 +80,9 @@ func New(cfg Config) (*Client, error) {
 		cfg.BaseURL = "http://127.0.0.1:8001"
 	}
 	var missing []string
+	if cfg.Token == "" && cfg.User == "" {
+		missing = append(missing, "one of KIMAI_TOKEN, KIMAI_USER")
+	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("kimai: missing credentials: %s", strings.Join(missing, ", "))
 	}

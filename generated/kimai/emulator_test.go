@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,6 +164,13 @@ func TestEmulatorRoundTrip(t *testing.T) {
 	}
 }
 
+func TestNoCredentialsNamesTheVariables(t *testing.T) {
+	_, err := New(Config{BaseURL: "http://127.0.0.1:1"})
+	if err == nil || !strings.Contains(err.Error(), "KIMAI_TOKEN") || !strings.Contains(err.Error(), "KIMAI_USER") {
+		t.Errorf("New without credentials: err = %v, want it to name KIMAI_TOKEN and KIMAI_USER", err)
+	}
+}
+
 func TestEmulatorAuth(t *testing.T) {
 	ctx := context.Background()
 	url := start(t, emu.TestFixture)
@@ -175,7 +183,6 @@ func TestEmulatorAuth(t *testing.T) {
 		{"legacy password", Config{User: "john_user", Password: "token"}, 0},
 		{"unknown token", Config{Token: "nope"}, 401},
 		{"wrong password", Config{User: "john_user", Password: "wrong-password"}, 403},
-		{"no credentials", Config{}, 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.BaseURL = url
