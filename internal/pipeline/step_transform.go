@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"time"
+	"unsafe"
 
 	"gopkg.in/yaml.v3"
 
@@ -116,6 +117,7 @@ type groupStep struct {
 	// later expressions read through them; project maps its fields (input index, own index).
 	projType reflect.Type
 	project  [][2]int
+	edge     reflect.Type // the type of first and last
 	countIdx int
 	firstIdx int
 	lastIdx  int
@@ -185,6 +187,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		}
 		g.projType = proj
 	}
+	g.edge = edge
 	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(s.in))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(structOf(all, types))
@@ -209,8 +212,10 @@ func ordered(t reflect.Type) bool {
 // group is one group being collected. Text and whole-number keys are kept only in their encoded
 // form (the index's own key), which keeps a group small when there are many.
 type group struct {
-	key         string // the encoded key values (shared with the index)
-	first, last any
+	key string // the encoded key values (shared with the index)
+	// first and last point to values of the group step's edge type (pointers are kept as
+	// they are, values are copied): 8 bytes each instead of an interface's 16.
+	first, last unsafe.Pointer
 	firstOrd    ordVal
 	lastOrd     ordVal
 	count       int
@@ -387,17 +392,30 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 }
 
 // project copies the fields first and last keep into a new, smaller record.
-func (r *groupRun) project(rec any) any {
-	if r.g.projType == nil {
-		return rec
+func (r *groupRun) project(rec any) unsafe.Pointer {
+	switch {
+	case r.g.projType != nil:
+		src := reflect.ValueOf(rec).Elem()
+		p := reflect.New(r.g.projType)
+		dst := p.Elem()
+		for _, ij := range r.g.project {
+			dst.Field(ij[1]).Set(src.Field(ij[0]))
+		}
+		return p.UnsafePointer()
+	case r.g.edge.Kind() == reflect.Pointer:
+		return reflect.ValueOf(rec).UnsafePointer()
 	}
-	src := reflect.ValueOf(rec).Elem()
-	p := reflect.New(r.g.projType)
-	dst := p.Elem()
-	for _, ij := range r.g.project {
-		dst.Field(ij[1]).Set(src.Field(ij[0]))
+	p := reflect.New(r.g.edge)
+	p.Elem().Set(reflect.ValueOf(rec))
+	return p.UnsafePointer()
+}
+
+// edgeValue makes the value of a first or last field from what project kept.
+func (r *groupRun) edgeValue(p unsafe.Pointer) reflect.Value {
+	if r.g.edge.Kind() == reflect.Pointer {
+		return reflect.NewAt(r.g.edge.Elem(), p)
 	}
-	return p.Interface()
+	return reflect.NewAt(r.g.edge, p).Elem()
 }
 
 func (r *groupRun) finish(emit func(any) error) error {
@@ -414,8 +432,8 @@ func (r *groupRun) finish(emit func(any) error) error {
 			}
 		}
 		v.Field(r.g.countIdx).SetInt(int64(gr.count))
-		v.Field(r.g.firstIdx).Set(reflect.ValueOf(gr.first))
-		v.Field(r.g.lastIdx).Set(reflect.ValueOf(gr.last))
+		v.Field(r.g.firstIdx).Set(r.edgeValue(gr.first))
+		v.Field(r.g.lastIdx).Set(r.edgeValue(gr.last))
 		if r.g.keepAll {
 			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
 			for j, rec := range gr.ext.records {
