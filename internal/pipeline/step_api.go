@@ -253,6 +253,7 @@ type writeStep struct {
 	params   []*program
 	key      *program
 	find     *findSpec
+	update   *updateSpec
 	onChange string
 }
 
@@ -265,13 +266,22 @@ type findSpec struct {
 	match  *program
 }
 
+// updateSpec is the operation that changes what a record made when the record changed
+// (on_change: update); its params see r and target, the ledger's target ID.
+type updateSpec struct {
+	op     *registry.Op
+	names  []string
+	params []*program
+}
+
 type writeYAML struct {
-	Conn     string     `yaml:"conn"`
-	Op       string     `yaml:"op"`
-	Params   *yaml.Node `yaml:"params"`
-	Key      *yaml.Node `yaml:"key"`
-	Find     *findYAML  `yaml:"find"`
-	OnChange string     `yaml:"on_change"`
+	Conn     string      `yaml:"conn"`
+	Op       string      `yaml:"op"`
+	Params   *yaml.Node  `yaml:"params"`
+	Key      *yaml.Node  `yaml:"key"`
+	Find     *findYAML   `yaml:"find"`
+	Update   *updateYAML `yaml:"update"`
+	OnChange string      `yaml:"on_change"`
 }
 
 type findYAML struct {
@@ -279,6 +289,11 @@ type findYAML struct {
 	Params *yaml.Node `yaml:"params"`
 	Match  *yaml.Node `yaml:"match"`
 	Pos    yamlx.Pos
+}
+
+type updateYAML struct {
+	Op     string     `yaml:"op"`
+	Params *yaml.Node `yaml:"params"`
 }
 
 func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
@@ -331,6 +346,25 @@ func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 			ok = ok && fok
 			w.find = f
 		}
+	}
+	if wy.Update != nil {
+		un := yamlx.ValueNode(n, "update")
+		uop, found := conn.api.Op(wy.Update.Op)
+		switch {
+		case !found:
+			l.d.Errorf(yamlx.ValueNode(un, "op"), "step %s: update: %s has no operation %q%s", s.id, conn.api.Name, wy.Update.Op, nearestText(wy.Update.Op, conn.api.OpNames(), "operations"))
+			ok = false
+		case !uop.Write:
+			l.d.Errorf(yamlx.ValueNode(un, "op"), "step %s: update: %s.%s only reads; update needs an operation that changes data", s.id, conn.api.Name, uop.Name)
+			ok = false
+		default:
+			unames, uprogs, uok := l.opParams(wy.Update.Params, conn, uop, sc.with("target", reflect.TypeFor[string]()), nil)
+			ok = ok && uok
+			w.update = &updateSpec{op: uop, names: unames, params: uprogs}
+		}
+	} else if w.onChange == "update" {
+		l.d.Errorf(yamlx.ValueNode(n, "on_change"), "step %s: on_change: update needs update: (the operation and params that change what the record made, e.g. {op: updateTimesheet, params: {id: int(target), ...}})", s.id)
+		ok = false
 	}
 	if !ok {
 		return nil, nil
@@ -405,63 +439,16 @@ func (r *writeRun) process(rec any, emit func(any) error) error {
 		return recordFailed(&writeError{key: key, err: fmt.Errorf("cannot encode the payload: %w", err)})
 	}
 	sum := sha256.Sum256(payload)
-	hash := hex.EncodeToString(sum[:])
-	lg := rc.opts.Ledger
-	if lg != nil {
-		e, ok, err := lg.Get(rc.ctx, rc.p.Name, w.id, key)
-		if err != nil {
-			return fmt.Errorf("ledger: %w", err)
+	wr := &write{key: key, params: params, payload: payload, hash: hex.EncodeToString(sum[:])}
+	if rc.opts.Ledger == nil {
+		if err := r.create(wr); err != nil {
+			return err
 		}
-		switch {
-		case ok && e.Status == LedgerDone && (w.onChange == "keep" || e.PayloadHash == hash):
-			r.sum.Skipped++
-			return emit(rec)
-		case ok && e.Status == LedgerDone:
-			// Sending the write again would make a second object; the update comes with the
-			// state store's reconciliation.
-			return recordFailed(&writeError{key: key, err: fmt.Errorf("the record changed since it was written (target %s) and on_change is update, which is not supported yet", e.TargetID)})
-		case ok && e.Status == LedgerIntent:
-			// A run sent this write and never learnt its outcome: sending it again could double it.
-			return recordFailed(&writeError{key: key, err: errors.New("an earlier run sent this write but its outcome is unknown; reconcile it (find) before writing again")})
-		}
-		if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: key, PayloadHash: hash, Payload: payload, Status: LedgerIntent}); err != nil {
-			return fmt.Errorf("ledger: %w", err)
-		}
+		return emit(rec)
 	}
-	var result any
-	var callErr error
-	for item, err := range rc.client(w.conn.name).Call(rc.ctx, w.op.Name, params, false) {
-		if err != nil {
-			callErr = err
-			break
-		}
-		if result == nil {
-			result = item
-		}
+	if err := r.deliver(wr); err != nil {
+		return err
 	}
-	if callErr != nil {
-		if !rejected(callErr) {
-			return fmt.Errorf("step %s: key %s: %w", w.id, key, callErr)
-		}
-		if lg != nil {
-			if err := lg.Fail(rc.ctx, rc.p.Name, w.id, key, payload, callErr.Error()); err != nil {
-				return fmt.Errorf("ledger: %w", err)
-			}
-		}
-		return recordFailed(&writeError{key: key, err: callErr})
-	}
-	if lg != nil {
-		target := ""
-		if id, ok := fieldOf(result, "id"); ok {
-			target = fmt.Sprint(id)
-		} else if result != nil && reflect.TypeOf(result).Kind() == reflect.Int64 {
-			target = fmt.Sprint(result)
-		}
-		if err := lg.Done(rc.ctx, rc.p.Name, w.id, key, target, hash); err != nil {
-			return fmt.Errorf("ledger: %w", err)
-		}
-	}
-	r.sum.Written++
 	return emit(rec)
 }
 

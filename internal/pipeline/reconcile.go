@@ -1,0 +1,250 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+)
+
+// write is one record's write: its idempotency key, params and payload.
+type write struct {
+	key     string
+	params  map[string]any
+	payload []byte
+	hash    string // sha256 of payload, hex
+}
+
+// deliver writes wr exactly once, as the ledger's entry of its key says (see [Ledger]).
+func (r *writeRun) deliver(wr *write) error {
+	rc, w := r.rc, r.w
+	e, ok, err := rc.opts.Ledger.Get(rc.ctx, rc.p.Name, w.id, wr.key)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	if !ok {
+		return r.create(wr)
+	}
+	switch e.Status {
+	case LedgerDone:
+		if e.PayloadHash == wr.hash || w.onChange == "keep" {
+			r.sum.Skipped++
+			return nil
+		}
+		return r.updateTarget(wr, e.TargetID)
+	case LedgerFailed:
+		if e.PayloadHash == wr.hash {
+			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
+		}
+	case LedgerIntent, LedgerRetry:
+	default:
+		return fmt.Errorf("ledger: key %s has the unknown status %q", wr.key, e.Status)
+	}
+	// An earlier call's outcome is unknown, or the record failed and is sent again: what it
+	// made, if anything, is found before anything new is sent.
+	if e.TargetID != "" && w.update != nil {
+		// The object exists (an update was sent or failed): updates send the whole change again.
+		return r.updateTarget(wr, e.TargetID)
+	}
+	return r.reconcile(wr, e)
+}
+
+// reconcile looks for what an earlier write of wr's key made: one match is adopted, none is
+// written now, several fail the record (an ID is never guessed).
+func (r *writeRun) reconcile(wr *write, e LedgerEntry) error {
+	rc, w := r.rc, r.w
+	if w.find == nil {
+		if e.Status != LedgerIntent {
+			return r.create(wr) // failed before, so nothing was made; or the operator asked for it
+		}
+		return r.fail(wr, errors.New("an earlier run sent this write but its outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again"))
+	}
+	ids, err := r.findTargets()
+	if err != nil {
+		return err
+	}
+	switch len(ids) {
+	case 0:
+		return r.create(wr)
+	case 1:
+		rc.log.Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
+		if err := rc.opts.Ledger.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], e.PayloadHash); err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+		if e.PayloadHash != wr.hash && w.onChange == "update" {
+			return r.updateTarget(wr, ids[0])
+		}
+		r.sum.Skipped++
+		return nil
+	}
+	return r.fail(wr, r.severalError(ids))
+}
+
+func (r *writeRun) severalError(ids []string) error {
+	w := r.w
+	return fmt.Errorf("find (%s.%s) matches %d objects (%s): remove the extra ones, then pipe retry adopts the one left",
+		w.conn.api.Name, w.find.op.Name, len(ids), strings.Join(ids, ", "))
+}
+
+// create sends the write of wr, with the ledger's intent before it and its result after it.
+func (r *writeRun) create(wr *write) error {
+	rc, w := r.rc, r.w
+	lg := rc.opts.Ledger
+	if lg != nil {
+		if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+	}
+	result, err := r.call(w.op, wr.params)
+	if err != nil {
+		return r.sendFailed(wr, err, "")
+	}
+	if lg != nil {
+		if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, targetOf(result), wr.hash); err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+	}
+	r.sum.Written++
+	return nil
+}
+
+// updateTarget sends the step's update operation for the object target, which an earlier
+// write of wr's key made.
+func (r *writeRun) updateTarget(wr *write, target string) error {
+	rc, w := r.rc, r.w
+	if w.update == nil {
+		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("the record changed since it was written (target %s) and the step has no update: operation", target)})
+	}
+	rc.ev.env["target"] = target
+	params, err := evalParams(rc.ev, w.update.names, w.update.params)
+	delete(rc.ev.env, "target")
+	if err != nil {
+		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
+	}
+	lg := rc.opts.Ledger
+	if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	if _, err := r.call(w.update.op, params); err != nil {
+		return r.sendFailed(wr, err, target)
+	}
+	if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, target, wr.hash); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	r.sum.Written++
+	return nil
+}
+
+// sendFailed handles a failed write call: a rejection fails the record (kept in the ledger
+// for a retry); a call whose outcome is unknown is reconciled at once when it can be, else
+// left for the next run; anything else stops the run (the ledger keeps the intent).
+func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
+	rc, w := r.rc, r.w
+	lg := rc.opts.Ledger
+	switch {
+	case rejected(callErr):
+		if lg != nil {
+			if err := lg.Fail(rc.ctx, rc.p.Name, w.id, wr.key, wr.payload, callErr.Error()); err != nil {
+				return fmt.Errorf("ledger: %w", err)
+			}
+		}
+		return recordFailed(&writeError{key: wr.key, err: callErr})
+	case lg != nil && transport.OutcomeUnknown(callErr) && rc.ctx.Err() == nil:
+		if target != "" {
+			// An update sends the same change again; the next run does.
+			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown; the next run sends the update again)", callErr)})
+		}
+		if w.find == nil {
+			return r.fail(wr, fmt.Errorf("%w: the outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again", callErr))
+		}
+		ids, err := r.findTargets()
+		if err != nil {
+			return fmt.Errorf("step %s: key %s: %w (reconciling after: %v)", w.id, wr.key, err, callErr)
+		}
+		switch len(ids) {
+		case 0:
+			// Not there (yet): the entry stays an intent, reconciled again by the next run.
+			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown and find does not show it; the next run reconciles it again)", callErr)})
+		case 1:
+			if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], wr.hash); err != nil {
+				return fmt.Errorf("ledger: %w", err)
+			}
+			r.sum.Written++
+			return nil
+		}
+		return r.fail(wr, r.severalError(ids))
+	}
+	return fmt.Errorf("step %s: key %s: %w", w.id, wr.key, callErr)
+}
+
+// fail records wr as failed in the ledger with err and fails the record.
+func (r *writeRun) fail(wr *write, err error) error {
+	rc := r.rc
+	if lerr := rc.opts.Ledger.Fail(rc.ctx, rc.p.Name, r.w.id, wr.key, wr.payload, err.Error()); lerr != nil {
+		return fmt.Errorf("ledger: %w", lerr)
+	}
+	return recordFailed(&writeError{key: wr.key, err: err})
+}
+
+// findTargets runs the step's find for the current record, every page, and returns the IDs of
+// the items that match. A rejected find fails the record; other failures stop the run.
+func (r *writeRun) findTargets() ([]string, error) {
+	rc, w, f := r.rc, r.w, r.w.find
+	ev := rc.ev
+	params, err := evalParams(ev, f.names, f.params)
+	if err != nil {
+		return nil, recordFailed(fmt.Errorf("find: %w", err))
+	}
+	defer delete(ev.env, "item")
+	var ids []string
+	for item, err := range rc.client(w.conn.name).Call(rc.ctx, f.op.Name, params, f.op.Paged) {
+		if err != nil {
+			err = fmt.Errorf("find: %s.%s: %w", w.conn.api.Name, f.op.Name, err)
+			if rejected(err) {
+				return nil, recordFailed(err)
+			}
+			return nil, fmt.Errorf("step %s: %w", w.id, err)
+		}
+		ev.env["item"] = item
+		m, err := ev.run(f.match)
+		if err != nil {
+			return nil, recordFailed(fmt.Errorf("find: %w", err))
+		}
+		if ok, _ := m.(bool); ok {
+			ids = append(ids, targetOf(item))
+		}
+	}
+	return ids, nil
+}
+
+// call sends one write operation and returns its first result.
+func (r *writeRun) call(op *registry.Op, params map[string]any) (any, error) {
+	var result any
+	for item, err := range r.rc.client(r.w.conn.name).Call(r.rc.ctx, op.Name, params, false) {
+		if err != nil {
+			return nil, err
+		}
+		if result == nil {
+			result = item
+		}
+	}
+	return result, nil
+}
+
+// targetOf is the ID of what a write answered or a find listed: its id field, or the answer
+// itself when it is a number.
+func targetOf(v any) string {
+	if id, ok := fieldOf(v, "id"); ok {
+		return fmt.Sprint(id)
+	}
+	if v != nil {
+		switch reflect.TypeOf(v).Kind() {
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
+}
