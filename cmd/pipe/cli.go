@@ -37,6 +37,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "[--day 2026-10-15]", "run attendance-to-kimai on the built-in sandbox and show what it booked", cmdDemo},
 		{"run", "FILE [--param k=v]... [--dry-run]", "run a pipeline", cmdRun},
 		{"validate", "FILE...", "check pipelines without any network call", cmdValidate},
 		{"plan", "FILE [--param k=v]...", "show the calls a run will make and its estimated duration", cmdPlan},

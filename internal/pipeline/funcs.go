@@ -43,6 +43,8 @@ var funcDocs = []funcDoc{
 	{"seconds", "seconds(d) int", "whole seconds of duration d"},
 	{"start_of_day", "start_of_day(t) time", "midnight of t's day in the pipeline's zone"},
 	{"coalesce", "coalesce(a, b) string", "a, or b when a is empty"},
+	{"month_ranges", "month_ranges(from, to) list", "the days from..to (both included) split at month boundaries: records {start, end} (first and last day), for an each step"},
+	{"days", "days(from, to) list", "the days from..to (both included), midnights in the pipeline's zone, for an each step"},
 	{"lookup", `lookup("step", key) record`, "the record of a lookup step with that key (the zero record when absent)"},
 	{"has_key", `has_key("step", key) bool`, "whether a lookup step has a record with that key"},
 	{"resolve", `resolve("step", key) value`, "the value a resolve step finds for a business key (the record fails when none)"},
@@ -115,6 +117,12 @@ func (f *funcs) options() []expr.Option {
 			}
 			return args[1].(string), nil
 		}, new(func(string, string) string)),
+		expr.Function("month_ranges", func(args ...any) (any, error) {
+			return monthRanges(args[0].(time.Time), args[1].(time.Time), f.loc)
+		}, new(func(time.Time, time.Time) []DateRange)),
+		expr.Function("days", func(args ...any) (any, error) {
+			return days(args[0].(time.Time), args[1].(time.Time), f.loc)
+		}, new(func(time.Time, time.Time) []time.Time)),
 	}
 }
 

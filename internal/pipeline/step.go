@@ -47,6 +47,7 @@ type kind struct {
 // kinds is the complete set of step kinds, in the order the docs list them.
 var kinds = []kind{
 	{"read", "records from a JSON-lines or CSV file, of a declared record type", (*loader).readStep},
+	{"each", "one record per element of a list expression, e.g. month_ranges(params.from, params.to)", (*loader).eachStep},
 	{"call", "call an API operation (every page), or once per record of the step before (for_each)", (*loader).callStep},
 	{"map", "make a new record per record, one expression per field", (*loader).mapStep},
 	{"filter", "keep the records for which the expression is true", (*loader).filterStep},
@@ -59,6 +60,7 @@ var kinds = []kind{
 
 var (
 	_ stepImpl = (*readStep)(nil)
+	_ stepImpl = (*eachStep)(nil)
 	_ stepImpl = (*callStep)(nil)
 	_ stepImpl = (*mapStep)(nil)
 	_ stepImpl = (*filterStep)(nil)
@@ -153,7 +155,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		return nil
 	}
 	s.kind = kindKey.Value
-	needsInput := s.kind != "read" && s.kind != "resolve" && !(s.kind == "call" && yamlx.ValueNode(kindVal, "for_each") == nil)
+	needsInput := s.kind != "read" && s.kind != "each" && s.kind != "resolve" && !(s.kind == "call" && yamlx.ValueNode(kindVal, "for_each") == nil)
 	if s.kind == "call" {
 		if fe := yamlx.ValueNode(kindVal, "for_each"); fe != nil && fe.Value != "true" {
 			needsInput = false

@@ -241,42 +241,72 @@ func (rc *runCtx) step(id string) *step {
 }
 
 // outputStep writes records to a JSON-lines or CSV file, whole or as chosen fields, and passes
-// them on. Outputs are written in dry runs too (reports, and what a dry run would send).
+// them on. Outputs are written in dry runs too (reports, and what a dry run would send). With
+// split_by, each key gets its own file (the key replaces {split} in the file name); with when,
+// only the records for which it is true are written (all of them are passed on).
 type outputStep struct {
-	id     string
-	path   string
-	format string
-	names  []string
-	cols   []*program // nil: whole records
-	in     reflect.Type
+	id      string
+	path    string
+	format  string
+	names   []string
+	cols    []*program // nil: whole records
+	splitBy *program
+	when    *program
+	in      reflect.Type
 }
 
 type outputYAML struct {
-	File   string     `yaml:"file"`
-	Format string     `yaml:"format"`
-	Fields *yaml.Node `yaml:"fields"`
+	File    string     `yaml:"file"`
+	Format  string     `yaml:"format"`
+	Fields  *yaml.Node `yaml:"fields"`
+	SplitBy *yaml.Node `yaml:"split_by"`
+	When    *yaml.Node `yaml:"when"`
 }
+
+// splitMark is where an output's split_by key goes in its file name.
+const splitMark = "{split}"
+
+// maxSplitFiles bounds the files one output step writes.
+const maxSplitFiles = 1000
 
 func (l *loader) outputStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	var oy outputYAML
 	l.d.Decode(n, &oy)
 	if oy.File == "" {
 		l.d.Errorf(n, "step %s: output: file: is required", s.id)
-		return nil, nil
+		return nil, s.in
 	}
 	format, ok := fileFormat(oy.Format, oy.File)
 	if !ok {
 		l.d.Errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", s.id)
-		return nil, nil
+		return nil, s.in
 	}
 	o := &outputStep{id: s.id, path: oy.File, format: format, in: s.in}
 	if !filepath.IsAbs(o.path) {
 		o.path = filepath.Join(l.p.dir, o.path)
 	}
+	sc := l.recScope(s.in)
+	switch marked := strings.Contains(oy.File, splitMark); {
+	case oy.SplitBy != nil && !marked:
+		l.d.Errorf(yamlx.ValueNode(n, "file"), "step %s: output: with split_by, the file name needs %s where the key goes (e.g. out/summary-%s.csv)", s.id, splitMark, splitMark)
+		ok = false
+	case oy.SplitBy == nil && marked:
+		l.d.Errorf(yamlx.ValueNode(n, "file"), "step %s: output: the file name has %s but no split_by: gives its key", s.id, splitMark)
+		ok = false
+	case oy.SplitBy != nil:
+		if o.splitBy = l.c.compile(oy.SplitBy, sc, wantAny); o.splitBy == nil {
+			ok = false
+		}
+	}
+	if oy.When != nil {
+		if o.when = l.c.compile(oy.When, sc, wantBool); o.when == nil {
+			ok = false
+		}
+	}
 	if oy.Fields != nil {
-		names, progs, ok := l.exprMap(oy.Fields, l.recScope(s.in), "fields")
-		if !ok {
-			return nil, nil
+		names, progs, fok := l.exprMap(oy.Fields, sc, "fields")
+		if !fok {
+			return nil, s.in
 		}
 		o.names, o.cols = names, progs
 	} else {
@@ -286,41 +316,125 @@ func (l *loader) outputStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		}
 		if t.Kind() != reflect.Struct {
 			l.d.Errorf(n, "step %s: output: the records are %s; give fields: {name: expression}", s.id, t)
-			return nil, nil
+			return nil, s.in
 		}
 		o.names = fieldNames(t)
+	}
+	if !ok {
+		return nil, s.in
 	}
 	return o, s.in
 }
 
+// outFile is one file an output writes.
+type outFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	csv  *csv.Writer
+}
+
 type outputRun struct {
-	o   *outputStep
-	ev  *evaluator
-	f   *os.File
-	w   *bufio.Writer
-	csv *csv.Writer
-	buf []byte
-	row []string
+	o     *outputStep
+	ev    *evaluator
+	one   *outFile            // without split_by
+	files map[string]*outFile // with split_by, by key
+	order []*outFile          // every file, in the order they were opened
+	buf   []byte
+	row   []string
 }
 
 func (o *outputStep) start(rc *runCtx) (stepRun, error) {
-	f, err := os.Create(o.path)
-	if err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", o.path, err)}
-	}
-	r := &outputRun{o: o, ev: rc.ev, f: f, w: bufio.NewWriterSize(f, 1<<16)}
+	r := &outputRun{o: o, ev: rc.ev, files: map[string]*outFile{}}
 	if o.format == "csv" {
-		r.csv = csv.NewWriter(r.w)
-		if err := r.csv.Write(o.names); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("output %s: %w", o.path, err)
-		}
 		r.row = make([]string, len(o.names))
+	}
+	if o.splitBy == nil {
+		f, err := r.open(o.path)
+		if err != nil {
+			return nil, err
+		}
+		r.one = f
 	}
 	return r, nil
 }
 
+// open creates one output file (and its directory) and writes the CSV header.
+func (r *outputRun) open(path string) (*outFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", path, err)}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", path, err)}
+	}
+	of := &outFile{path: path, f: f, w: bufio.NewWriterSize(f, 1<<16)}
+	if r.o.format == "csv" {
+		of.csv = csv.NewWriter(of.w)
+		if err := of.csv.Write(r.o.names); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("output %s: %w", path, err)
+		}
+	}
+	r.order = append(r.order, of)
+	return of, nil
+}
+
+// splitFile is the file of a split_by key, opened when the key first comes.
+func (r *outputRun) splitFile(rec any) (*outFile, error) {
+	k, err := r.ev.run(r.o.splitBy)
+	if err != nil {
+		return nil, recordFailed(err)
+	}
+	key := fileKey(fmt.Sprint(k))
+	if f, ok := r.files[key]; ok {
+		return f, nil
+	}
+	if len(r.files) >= maxSplitFiles {
+		return nil, fmt.Errorf("output %s: more than %d split_by keys", r.o.path, maxSplitFiles)
+	}
+	f, err := r.open(strings.ReplaceAll(r.o.path, splitMark, key))
+	if err != nil {
+		return nil, err
+	}
+	r.files[key] = f
+	return f, nil
+}
+
+// fileKey makes a split_by key safe in a file name: no directory separators, no leading dot,
+// no control characters; an empty key is "_".
+func fileKey(k string) string {
+	b := []rune(k)
+	for i, c := range b {
+		if c == '/' || c == '\\' || c == ':' || c < ' ' || c == 0x7f {
+			b[i] = '_'
+		}
+	}
+	out := strings.TrimLeft(string(b), ".")
+	if out == "" {
+		return "_"
+	}
+	return out
+}
+
 func (r *outputRun) process(rec any, emit func(any) error) error {
+	r.ev.env["r"] = rec
+	if r.o.when != nil {
+		ok, err := r.ev.bool(r.o.when)
+		if err != nil {
+			return recordFailed(err)
+		}
+		if !ok {
+			return emit(rec)
+		}
+	}
+	of := r.one
+	if r.o.splitBy != nil {
+		var err error
+		if of, err = r.splitFile(rec); err != nil {
+			return err
+		}
+	}
 	var vals []reflect.Value
 	if r.o.cols != nil {
 		r.ev.env["r"] = rec
@@ -335,7 +449,7 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 	}
 	var err error
 	switch {
-	case r.csv != nil:
+	case of.csv != nil:
 		if vals == nil {
 			v := reflect.ValueOf(rec)
 			for v.Kind() == reflect.Pointer {
@@ -349,11 +463,11 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 				r.row[i] = textOf(v)
 			}
 		}
-		err = r.csv.Write(r.row)
+		err = of.csv.Write(r.row)
 	case vals == nil:
 		r.buf = appendJSONValue(r.buf[:0], reflect.ValueOf(rec))
 		r.buf = append(r.buf, '\n')
-		_, err = r.w.Write(r.buf)
+		_, err = of.w.Write(r.buf)
 	default:
 		b := append(r.buf[:0], '{')
 		for i, v := range vals {
@@ -365,10 +479,10 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 			b = appendJSONValue(b, v)
 		}
 		r.buf = append(b, '}', '\n')
-		_, err = r.w.Write(r.buf)
+		_, err = of.w.Write(r.buf)
 	}
 	if err != nil {
-		return fmt.Errorf("output %s: %w", r.o.path, err)
+		return fmt.Errorf("output %s: %w", of.path, err)
 	}
 	return emit(rec)
 }
@@ -388,19 +502,29 @@ func exportedIndex(t reflect.Type, i int) int {
 }
 
 func (r *outputRun) finish(func(any) error) error {
-	if r.csv != nil {
-		r.csv.Flush()
-		if err := r.csv.Error(); err != nil {
-			return fmt.Errorf("output %s: %w", r.o.path, err)
+	for _, of := range r.order {
+		if of.csv != nil {
+			of.csv.Flush()
+			if err := of.csv.Error(); err != nil {
+				return fmt.Errorf("output %s: %w", of.path, err)
+			}
 		}
-	}
-	if err := r.w.Flush(); err != nil {
-		return fmt.Errorf("output %s: %w", r.o.path, err)
+		if err := of.w.Flush(); err != nil {
+			return fmt.Errorf("output %s: %w", of.path, err)
+		}
 	}
 	return nil
 }
 
-func (r *outputRun) Close() error { return r.f.Close() }
+func (r *outputRun) Close() error {
+	var first error
+	for _, of := range r.order {
+		if err := of.f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
 
 // narrowStruct is t with only the fields (by expression name) in keep, tags kept.
 func narrowStruct(t reflect.Type, keep []string) reflect.Type {

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/emulator/kimai"
+	"github.com/specpipe/specpipe/internal/pipeline"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/sandbox"
+	"github.com/specpipe/specpipe/internal/state"
+	"github.com/specpipe/specpipe/pipelines"
+)
+
+// demoPipeline is the pipeline pipe demo runs.
+const demoPipeline = "attendance-to-kimai.yaml"
+
+// cmdDemo starts the sandbox in-process, runs attendance-to-kimai for one fixture day against it
+// with a shortened kqapi interval, and prints the summary and a few of the timesheets it made.
+// Everything it writes (state, reports) goes to a temporary directory it removes.
+func cmdDemo(ctx context.Context, e *env, args []string) int {
+	fs, logf := flagSet(e, "demo")
+	day := fs.String("day", "2026-10-15", "the work day to book (the sandbox's punches cover October 2026)")
+	interval := fs.Duration("kqapi-interval", 100*time.Millisecond, "kqapi's interval between calls in the sandbox (the real service: 20s)")
+	show := fs.Int("show", 5, "how many of the created timesheets to print")
+	keep := fs.String("keep", "", "a directory to keep the pipeline, its reports and its state in (default: a temporary one)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return exitUsage
+	}
+	if logf.format == "" {
+		logf.format = "text"
+	}
+	if logf.level == "info" {
+		logf.level = "warn" // the summary tells the story; step logs would drown it
+	}
+	logger, err := logf.logger(e)
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	if *interval <= 0 {
+		return errf(e, exitUsage, "--kqapi-interval: want a positive duration")
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "specpipe-demo-"); err != nil {
+			return errf(e, exitCannot, "temporary directory: %v", err)
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return errf(e, exitCannot, "%v", err)
+	}
+	src, err := pipelines.Files.ReadFile(demoPipeline)
+	if err != nil {
+		return errf(e, exitCannot, "the embedded pipeline: %v", err)
+	}
+	file := filepath.Join(dir, demoPipeline)
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		return errf(e, exitCannot, "%v", err)
+	}
+
+	start := time.Now()
+	sb, err := sandbox.Start(sandbox.Options{KQAPIInterval: *interval})
+	if err != nil {
+		return errf(e, exitCannot, "%v", err)
+	}
+	defer sb.Close()
+	fmt.Fprintf(e.stdout, "sandbox: kqapi %s, Didi %s, Kimai %s (emulators, in this process)\n", sb.KQAPIURL, sb.DidiURL, sb.KimaiURL)
+	fmt.Fprintf(e.stdout, "sandbox: kqapi's interval between two calls of one account is shortened from the real 20s to %v,\n", *interval)
+	fmt.Fprintf(e.stdout, "         and the pipeline's kq connection is told the same (min_interval account=%v)\n", *interval)
+	fmt.Fprintf(e.stdout, "running pipelines/%s for %s\n\n", demoPipeline, *day)
+
+	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: sb.Getenv, Params: map[string]string{"from": *day, "to": *day}})
+	if err != nil {
+		printProblems(e, file, err)
+		return exitUsage
+	}
+	store, err := state.Open(ctx, filepath.Join(dir, "demo.state.db"))
+	if err != nil {
+		return errf(e, exitCannot, "open state: %v", err)
+	}
+	defer store.Close()
+	sum, err := p.Run(ctx, pipeline.RunOptions{
+		Logger: logger,
+		Ledger: ledger{store},
+		Transport: func(conn string, api *registry.API) transport.Config {
+			cfg := transport.Config{Logger: logger, Tokens: store}
+			if api.Name == "kqapi" {
+				cfg.Intervals = map[string]time.Duration{"account": *interval}
+			}
+			return cfg
+		},
+	})
+	if sum != nil {
+		sum.Format(e.stdout)
+	}
+	if err != nil {
+		printProblems(e, file, err)
+		return pipeline.ExitCode(sum, err)
+	}
+	fmt.Fprintln(e.stdout)
+	for _, r := range []struct{ what, file string }{
+		{"employee-days without a Kimai user", "out/attendance-unmapped.csv"},
+		{"days with a single punch", "out/attendance-single.csv"},
+	} {
+		rows, err := csvRows(filepath.Join(dir, r.file))
+		if err != nil {
+			fmt.Fprintf(e.stdout, "%s: %v\n", r.what, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: %d (reported in %s)\n", r.what, len(rows), r.file)
+		for i, row := range rows {
+			if i == 3 {
+				fmt.Fprintf(e.stdout, "  ...\n")
+				break
+			}
+			fmt.Fprintf(e.stdout, "  %v\n", row)
+		}
+	}
+	printSheets(e.stdout, sb.Kimai, *show)
+	fmt.Fprintf(e.stdout, "\ndemo done in %v; a second run would write nothing (the state store remembers every timesheet).\n",
+		time.Since(start).Round(time.Millisecond))
+	return pipeline.ExitCode(sum, nil)
+}
+
+// csvRows reads a CSV report without its header.
+func csvRows(path string) ([][]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(rows) > 0 {
+		rows = rows[1:]
+	}
+	return rows, nil
+}
+
+// printSheets prints the first n timesheets Kimai holds, with user and project names.
+func printSheets(w io.Writer, km *kimai.Emulator, n int) {
+	users := map[int]string{}
+	for _, u := range km.Users() {
+		users[u.ID] = u.Username + " (" + u.Alias + ", account " + u.AccountNumber + ")"
+	}
+	projects := map[int]string{}
+	for _, p := range km.Projects() {
+		projects[p.ID] = p.Name
+	}
+	activities := map[int]string{}
+	for _, a := range km.Activities() {
+		activities[a.ID] = a.Name
+	}
+	sheets := km.Timesheets()
+	slices.SortFunc(sheets, func(a, b kimai.Timesheet) int { return a.ID - b.ID })
+	fmt.Fprintf(w, "Kimai now holds %d timesheets; the first %d:\n", len(sheets), min(n, len(sheets)))
+	for _, t := range sheets[:min(n, len(sheets))] {
+		loc := time.Local
+		if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+			loc = l
+		}
+		end := "running"
+		if t.End != nil {
+			end = t.End.In(loc).Format("15:04")
+		}
+		fmt.Fprintf(w, "  #%d %s  %s–%s  %s / %s  %q\n", t.ID, users[t.User], t.Begin.In(loc).Format("2006-01-02 15:04"), end,
+			projects[t.Project], activities[t.Activity], t.Description)
+	}
+}
