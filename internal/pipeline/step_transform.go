@@ -216,16 +216,45 @@ type group struct {
 	// first and last point to values of the group step's edge type (pointers are kept as
 	// they are, values are copied): 8 bytes each instead of an interface's 16.
 	first, last unsafe.Pointer
-	firstOrd    ordVal
-	lastOrd     ordVal
-	count       int
-	ext         *groupExt // what few groups need; nil when unused
+	// firstOrd and lastOrd are the order values of first and last (of a text order, in ext).
+	firstOrd, lastOrd int64
+	count             int
+	ext               *groupExt // what few groups need; nil when unused
 }
 
 // groupExt is the rarer part of a group.
 type groupExt struct {
-	vals    []any // the key values, when they are not all text or whole numbers
-	records []any // every record, when a later expression reads records
+	vals          []any   // the key values, when they are not all text or whole numbers
+	records       []any   // every record, when a later expression reads records
+	firstS, lastS *string // the order values of first and last, for a text order
+}
+
+func (gr *group) firstOrdVal() ordVal {
+	if gr.ext != nil {
+		return ordVal{n: gr.firstOrd, s: gr.ext.firstS}
+	}
+	return ordVal{n: gr.firstOrd}
+}
+
+func (gr *group) lastOrdVal() ordVal {
+	if gr.ext != nil {
+		return ordVal{n: gr.lastOrd, s: gr.ext.lastS}
+	}
+	return ordVal{n: gr.lastOrd}
+}
+
+func (gr *group) setFirst(o ordVal) {
+	gr.firstOrd = o.n
+	if gr.ext != nil {
+		gr.ext.firstS = o.s
+	}
+}
+
+func (gr *group) setLast(o ordVal) {
+	gr.lastOrd = o.n
+	if gr.ext != nil {
+		gr.ext.lastS = o.s
+	}
 }
 
 // ordVal is an order: value without boxing: times as unix nanoseconds (clamped to the years
@@ -365,10 +394,12 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	switch {
 	case !ok:
 		p := r.project(rec)
-		gr = &group{key: string(r.kb), first: p, last: p, firstOrd: ord, lastOrd: ord}
-		if !r.g.simpleKeys || r.g.keepAll {
+		gr = &group{key: string(r.kb), first: p, last: p}
+		if !r.g.simpleKeys || r.g.keepAll || ord.s != nil {
 			gr.ext = &groupExt{}
 		}
+		gr.setFirst(ord)
+		gr.setLast(ord)
 		if !r.g.simpleKeys {
 			gr.ext.vals = slices.Clone(r.vals)
 		}
@@ -377,11 +408,13 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	case r.g.order == nil:
 		gr.last = r.project(rec)
 	default:
-		if ord.less(gr.firstOrd) {
-			gr.first, gr.firstOrd = r.project(rec), ord
+		if ord.less(gr.firstOrdVal()) {
+			gr.first = r.project(rec)
+			gr.setFirst(ord)
 		}
-		if !ord.less(gr.lastOrd) {
-			gr.last, gr.lastOrd = r.project(rec), ord
+		if !ord.less(gr.lastOrdVal()) {
+			gr.last = r.project(rec)
+			gr.setLast(ord)
 		}
 	}
 	gr.count++

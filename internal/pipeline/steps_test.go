@@ -324,3 +324,25 @@ steps:
 		t.Errorf("run: %v (exit %d)", err, ExitCode(sum, err))
 	}
 }
+
+func TestGroupTextOrder(t *testing.T) {
+	path, tmp := writePipeline(t, `
+steps:
+  - id: punches
+    read: {file: "{{testdata}}/punches.jsonl", type: kqapi.Punch}
+  - id: g
+    group:
+      by: {person: r.atten_uid}
+      order: string(10 - int(r.atten_id))
+  - id: m
+    map: {person: r.person, first: r.first.atten_id, last: r.last.atten_id}
+  - id: out
+    output: {file: "{{tmp}}/g.jsonl"}
+`)
+	mustRun(t, mustLoad(t, path, testOpts()), RunOptions{})
+	got := readJSONL(t, filepath.Join(tmp, "g.jsonl"))
+	want := []map[string]any{{"person": "1001", "first": "8", "last": "1"}, {"person": "1002", "first": "5", "last": "2"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("groups (-want +got):\n%s", d)
+	}
+}
