@@ -52,6 +52,7 @@ type Pipeline struct {
 	// paramValues is the params struct (a value of paramType) that expressions see as params.
 	paramValues any
 	steps       []*step
+	incremental *Incremental
 }
 
 // connection is a named connection to an API.
@@ -89,6 +90,7 @@ type fileYAML struct {
 	Connections *yaml.Node `yaml:"connections"`
 	Params      *yaml.Node `yaml:"params"`
 	Steps       *yaml.Node `yaml:"steps"`
+	Incremental *yaml.Node `yaml:"incremental"`
 }
 
 type paramYAML struct {
@@ -192,6 +194,7 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 		l.connections(fy.Connections)
 	}
 	l.loadParams(fy.Params, yamlx.KeyNode(root, "params"))
+	l.loadIncremental(fy.Incremental)
 	if fy.Steps == nil {
 		d.Errorf(root, "a pipeline needs steps:")
 	} else {

@@ -45,7 +45,7 @@ func (r *writeRun) deliver(wr *write) error {
 	}
 	// An earlier call's outcome is unknown, or the record failed and is sent again: what it
 	// made, if anything, is found before anything new is sent.
-	if e.TargetID != "" && w.update != nil {
+	if e.TargetID != "" && w.update != nil && w.onChange == "update" {
 		// The object exists (an update was sent or failed): updates send the whole change again.
 		return r.updateTarget(wr, e.TargetID)
 	}
