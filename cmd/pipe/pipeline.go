@@ -149,8 +149,14 @@ func formatPlan(w io.Writer, p *pipeline.Plan) {
 }
 
 // cmdRun runs a pipeline: from a shell, or from cron.
-func cmdRun(ctx context.Context, e *env, args []string) int {
-	fs, logf := flagSet(e, "run")
+func cmdRun(ctx context.Context, e *env, args []string) int { return runPipeline(ctx, e, "run", args) }
+
+// runPipeline runs a pipeline for pipe run and pipe retry (which sends its failed records again).
+// An incremental pipeline run without its day params given runs the days from its checkpoint
+// (see [pipeline.Incremental]) and advances the checkpoint.
+func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
+	retry := cmd == "retry"
+	fs, logf := flagSet(e, cmd)
 	var lf loadFlags
 	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
 	dry := fs.Bool("dry-run", false, "perform the reads but no write; print what each write would send (JSON lines)")
@@ -160,7 +166,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if len(files) != 1 {
-		return errf(e, exitUsage, "run needs one pipeline file")
+		return errf(e, exitUsage, "%s needs one pipeline file", cmd)
 	}
 	logger, err := logf.logger(e)
 	if err != nil {
@@ -170,48 +176,126 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	p, err := pipeline.Load(files[0], opts)
+	outline, err := pipeline.ReadOutline(files[0], opts)
 	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	path := *statePath
-	if path == "" {
-		path = filepath.Join(filepath.Dir(p.File), "."+p.Name+".state.db")
-	}
-	store, err := state.Open(ctx, path)
+	store, err := state.Open(ctx, statePathOf(*statePath, files[0], outline.Name))
 	if err != nil {
-		return errf(e, exitCannot, "open state %s: %v", path, err)
+		return errf(e, exitCannot, "open state: %v", err)
 	}
 	defer store.Close()
-	release, err := store.Lock(ctx, p.Name)
+	release, err := store.Lock(ctx, outline.Name)
 	if err != nil {
 		var le *state.LockedError
 		if errors.As(err, &le) {
 			return errf(e, exitLocked, "%v", err)
 		}
-		return errf(e, exitCannot, "lock %s: %v", p.Name, err)
+		return errf(e, exitCannot, "lock %s: %v", outline.Name, err)
 	}
 	defer func() {
 		if err := release(); err != nil {
-			logger.Warn("release lock", "pipeline", p.Name, "err", err.Error())
+			logger.Warn("release lock", "pipeline", outline.Name, "err", err.Error())
 		}
 	}()
-	runID, err := store.StartRun(ctx, p.Name)
+	var failedBefore []state.Entry
+	if retry {
+		if failedBefore, err = store.Failed(ctx, outline.Name); err != nil {
+			return errf(e, exitCannot, "%v", err)
+		}
+		if len(failedBefore) == 0 {
+			fmt.Fprintf(e.stdout, "%s: no failed records to retry\n", outline.Name)
+			return exitOK
+		}
+	}
+	inc := incrementalRuns(outline, opts.Params)
+	var runs []map[string]string // the params of each run
+	if inc != nil {
+		if runs, err = inc.plan(ctx, store, e.stdout); err != nil {
+			return errf(e, exitCannot, "%v", err)
+		}
+		if len(runs) == 0 {
+			return exitOK
+		}
+	} else {
+		runs = []map[string]string{nil}
+	}
+	runID, err := store.StartRun(ctx, outline.Name)
 	if err != nil {
 		return errf(e, exitCannot, "record the run: %v", err)
 	}
 	limiter := store.Limiter(clock.Real{})
-	ro := pipeline.RunOptions{
-		DryRun:    *dry,
-		DryRunOut: e.stdout,
-		Logger:    logger,
-		Ledger:    ledger{store},
-		Transport: func(conn string, api *registry.API) transport.Config {
-			return transport.Config{Logger: logger, Limiter: limiter, Tokens: store}
-		},
+	var lg pipeline.Ledger = ledger{store}
+	var rl *retryLedger
+	if retry {
+		rl = &retryLedger{ledger: ledger{store}, met: map[string]bool{}}
+		lg = rl
 	}
-	if *dry {
+	rs := state.RunSummary{}
+	code := exitOK
+	for i, extra := range runs {
+		ro := opts
+		if extra != nil {
+			ro.Params = map[string]string{}
+			for k, v := range opts.Params {
+				ro.Params[k] = v
+			}
+			for k, v := range extra {
+				ro.Params[k] = v
+			}
+		}
+		p, err := pipeline.Load(files[0], ro)
+		if err != nil {
+			printProblems(e, files[0], err)
+			code = exitUsage
+			break
+		}
+		if len(runs) > 1 || inc != nil {
+			fmt.Fprintf(e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(runs), inc.describe(extra))
+		}
+		sum, err := runOnce(ctx, e, p, pipeline.RunOptions{
+			DryRun:    *dry,
+			DryRunOut: e.stdout,
+			Logger:    logger,
+			Ledger:    lg,
+			Transport: func(conn string, api *registry.API) transport.Config {
+				return transport.Config{Logger: logger, Limiter: limiter, Tokens: store}
+			},
+		})
+		if sum != nil {
+			for _, s := range sum.Steps {
+				rs.Read += int(s.In)
+				rs.Written += int(s.Written)
+				rs.Skipped += int(s.Skipped)
+				rs.Failed += int(s.Failed)
+			}
+		}
+		if err != nil {
+			rs.Error = err.Error()
+			printProblems(e, files[0], err)
+			code = pipeline.ExitCode(sum, err)
+			break
+		}
+		code = max(code, pipeline.ExitCode(sum, nil))
+		if inc != nil && !*dry {
+			if err := inc.advance(ctx, store, sum, extra, logger); err != nil {
+				logger.Warn("checkpoint", "pipeline", p.Name, "err", err.Error())
+			}
+		}
+	}
+	if ferr := store.FinishRun(context.WithoutCancel(ctx), runID, rs); ferr != nil {
+		logger.Warn("record the end of the run", "err", ferr.Error())
+	}
+	if retry {
+		reportRetry(ctx, e, store, outline.Name, failedBefore, rl)
+	}
+	return code
+}
+
+// runOnce runs a loaded pipeline once and prints its summary.
+func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
+	if ro.DryRun {
 		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
 	}
 	if isTerminal(e.stderr) {
@@ -228,24 +312,18 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	if ro.Progress != nil {
 		fmt.Fprintln(e.stderr)
 	}
-	rs := state.RunSummary{}
 	if sum != nil {
-		for _, s := range sum.Steps {
-			rs.Read += int(s.In)
-			rs.Written += int(s.Written)
-			rs.Skipped += int(s.Skipped)
-			rs.Failed += int(s.Failed)
-		}
 		sum.Format(e.stdout)
 	}
-	if err != nil {
-		rs.Error = err.Error()
-		printProblems(e, files[0], err)
+	return sum, err
+}
+
+// statePathOf is the state database of the pipeline file: flag, or beside the file.
+func statePathOf(flag, file, name string) string {
+	if flag != "" {
+		return flag
 	}
-	if ferr := store.FinishRun(context.WithoutCancel(ctx), runID, rs); ferr != nil {
-		logger.Warn("record the end of the run", "err", ferr.Error())
-	}
-	return pipeline.ExitCode(sum, err)
+	return filepath.Join(filepath.Dir(file), "."+name+".state.db")
 }
 
 // ledger adapts the state store to the engine's exactly-once seam.

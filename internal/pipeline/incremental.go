@@ -38,17 +38,22 @@ const CheckpointName = "incremental"
 // Incremental returns the pipeline's incremental: block, nil when it has none.
 func (p *Pipeline) Incremental() *Incremental { return p.incremental }
 
-// Location is the pipeline's time zone, in which days begin and end.
-func (p *Pipeline) Location() *time.Location { return p.loc }
+// Outline is what a runner needs of a pipeline before it loads it to run: its name, zone and
+// incremental: block.
+type Outline struct {
+	Name        string
+	Location    *time.Location
+	Incremental *Incremental // nil when the pipeline has no incremental: block
+}
 
-// ReadIncremental loads the pipeline at path as [Validate] does (no secrets, no param needs a
-// value) and returns its incremental: block (nil when it has none) and time zone.
-func ReadIncremental(path string, opts LoadOptions) (*Incremental, *time.Location, error) {
+// ReadOutline loads the pipeline at path as [Validate] does (no secrets, no param needs a
+// value) and returns its outline.
+func ReadOutline(path string, opts LoadOptions) (*Outline, error) {
 	p, err := load(path, opts, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return p.incremental, p.loc, nil
+	return &Outline{Name: p.Name, Location: p.loc, Incremental: p.incremental}, nil
 }
 
 // Window returns the days a run syncs: from RereadDays before the day after the checkpoint

@@ -94,7 +94,7 @@ steps:
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, _ := writePipeline(t, head+"incremental: "+tc.block+"\n")
-			in, _, err := ReadIncremental(path, testOpts())
+			o, err := ReadOutline(path, testOpts())
 			if tc.want != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("err = %v, want %q", err, tc.want)
@@ -104,7 +104,10 @@ steps:
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, in)
+			if o.Incremental == nil || o.Location.String() != "Asia/Shanghai" {
+				t.Fatalf("outline %+v", o)
+			}
+			tc.check(t, o.Incremental)
 		})
 	}
 }
