@@ -1,0 +1,246 @@
+package pipelines_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/emulator/didi"
+	"github.com/specpipe/specpipe/internal/emulator/emukit"
+	"github.com/specpipe/specpipe/internal/emulator/kimai"
+)
+
+// costCenter is a Kimai customer or project as the tests compare them.
+type costCenter struct {
+	Number, Name string
+	Customer     string // a project's customer number ("" for a customer)
+	Comment      string
+	Visible      bool
+}
+
+// expectCostCenters computes what Kimai must hold after didi-cost-centers-to-kimai: Kimai's own
+// customers and projects, plus Didi's departments as customers and Didi's projects as projects
+// under their department's customer; customers are numbered by out_budget_id or the Didi id,
+// projects by out_budget_id when it fits Kimai's 10 characters; cost centers in gone (made
+// before they were deleted in Didi) are hidden.
+func expectCostCenters(km *kimai.Fixture, centers []didi.BudgetCenter, gone []didi.BudgetCenter) (customers, projects []costCenter) {
+	number := func(bc didi.BudgetCenter) string {
+		if bc.OutBudgetID != "" {
+			return bc.OutBudgetID
+		}
+		return bc.ID
+	}
+	custNumber := map[int]string{}
+	for _, c := range km.Customers {
+		custNumber[c.ID] = c.Number
+		customers = append(customers, costCenter{Number: c.Number, Name: c.Name, Comment: c.Comment, Visible: c.Visible})
+	}
+	for _, p := range km.Projects {
+		projects = append(projects, costCenter{Number: p.Number, Name: p.Name, Customer: custNumber[p.Customer], Comment: p.Comment, Visible: p.Visible})
+	}
+	byID := map[string]didi.BudgetCenter{}
+	for _, bc := range append(slices.Clone(centers), gone...) {
+		byID[bc.ID] = bc
+	}
+	add := func(bc didi.BudgetCenter, visible bool) {
+		switch bc.Type {
+		case 1:
+			customers = append(customers, costCenter{Number: number(bc), Name: bc.Name, Comment: "didi:" + bc.ID, Visible: visible})
+		case 2:
+			n := bc.OutBudgetID
+			if n == "" || len(n) > 10 {
+				n = autoNumber // Kimai numbers it
+			}
+			projects = append(projects, costCenter{Number: n, Name: bc.Name, Customer: number(byID[bc.ParentID]), Comment: "didi:" + bc.ID, Visible: visible})
+		}
+	}
+	for _, bc := range centers {
+		if !bc.Deleted {
+			add(bc, true)
+		}
+	}
+	for _, bc := range gone {
+		add(bc, false)
+	}
+	sortCenters(customers)
+	sortCenters(projects)
+	return customers, projects
+}
+
+// autoNumber stands for a number Kimai assigned.
+const autoNumber = "(auto)"
+
+// autoNumbered replaces the numbers Kimai assigned (to the projects want has as autoNumber) with
+// autoNumber.
+func autoNumbered(got, want []costCenter) []costCenter {
+	auto := map[string]bool{}
+	for _, c := range want {
+		if c.Number == autoNumber && c.Comment != "" {
+			auto[c.Comment] = true
+		}
+	}
+	out := slices.Clone(got)
+	for i := range out {
+		if auto[out[i].Comment] && out[i].Number != "" {
+			out[i].Number = autoNumber
+		}
+	}
+	sortCenters(out)
+	return out
+}
+
+func sortCenters(cs []costCenter) {
+	slices.SortFunc(cs, func(a, b costCenter) int {
+		if c := strings.Compare(a.Number, b.Number); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Comment, b.Comment)
+	})
+}
+
+// centersOf reads Kimai's customers and projects.
+func centersOf(e *kimai.Emulator) (customers, projects []costCenter) {
+	custNumber := map[int]string{}
+	for _, c := range e.Customers() {
+		custNumber[c.ID] = c.Number
+		customers = append(customers, costCenter{Number: c.Number, Name: c.Name, Comment: c.Comment, Visible: c.Visible})
+	}
+	for _, p := range e.Projects() {
+		projects = append(projects, costCenter{Number: p.Number, Name: p.Name, Customer: custNumber[p.Customer], Comment: p.Comment, Visible: p.Visible})
+	}
+	sortCenters(customers)
+	sortCenters(projects)
+	return customers, projects
+}
+
+func TestDidiCostCentersToKimai(t *testing.T) {
+	_, kmf, ddf := fixtures(t)
+	for _, faults := range []bool{false, true} {
+		name := "clean"
+		if faults {
+			name = "faults and an expired token"
+		}
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, faults)
+			run := func() {
+				t.Helper()
+				if !faults {
+					w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
+					return
+				}
+				// Didi's access token expires after the third Didi request: Didi's clock jumps
+				// past its 1800 s lifetime, and the client must authorize again.
+				var n atomic.Int64
+				w.dd.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 3})
+				w.dd.Faults.Only(func(*http.Request) bool {
+					if n.Add(1) == 3 {
+						w.clock.Advance(31 * time.Minute)
+					}
+					return true
+				})
+				w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 4})
+				w.runUntilDone("didi-cost-centers-to-kimai.yaml", nil, 10)
+				w.dd.Faults.Clear()
+				w.km.Faults.Clear()
+			}
+
+			run()
+			wantC, wantP := expectCostCenters(kmf, ddf.BudgetCenters, nil)
+			gotC, gotP := centersOf(w.km)
+			if d := cmp.Diff(wantC, gotC); d != "" {
+				t.Errorf("customers (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(wantP, autoNumbered(gotP, wantP)); d != "" {
+				t.Errorf("projects (-want +got):\n%s", d)
+			}
+			if faults {
+				auth := 0
+				for _, e := range w.dd.Journal.Entries() {
+					if e.Path == didi.AuthorizePath && e.Outcome == "ok" {
+						auth++
+					}
+				}
+				if auth < 2 {
+					t.Errorf("Didi authorized %d times, want a second authorization after the token expired", auth)
+				}
+			}
+
+			// Nothing changed: a rerun writes nothing.
+			before := w.kimaiWrites()
+			w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
+			if got := w.kimaiWrites() - before; got != 0 {
+				t.Errorf("the rerun sent %d writes to Kimai, want 0", got)
+			}
+
+			// Didi changes: a department and a project renamed, a project and a department
+			// gone, a department with a project added.
+			centers := slices.Clone(ddf.BudgetCenters)
+			var gone []didi.BudgetCenter
+			for i := range centers {
+				bc := &centers[i]
+				switch bc.Name {
+				case "测试部", "数据中台":
+					bc.Name += "(新)"
+					if err := w.dd.RenameBudgetCenter(bc.ID, bc.Name); err != nil {
+						t.Fatal(err)
+					}
+				case "年度审计":
+					gone = append(gone, *bc)
+					bc.Deleted = true
+					if err := w.dd.DeleteBudgetCenter(bc.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, bc := range centers {
+				if bc.Type == 1 && !bc.Deleted && !slices.ContainsFunc(centers, func(p didi.BudgetCenter) bool { return p.ParentID == bc.ID }) {
+					gone = append(gone, bc)
+					if err := w.dd.DeleteBudgetCenter(bc.ID); err != nil {
+						t.Fatal(err)
+					}
+					for i := range centers {
+						if centers[i].ID == bc.ID {
+							centers[i].Deleted = true
+						}
+					}
+					break
+				}
+			}
+			dept := didi.BudgetCenter{Name: "海外事业部", Type: 1, OutBudgetID: "D-INTL"}
+			id, err := w.dd.AddBudgetCenter(dept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dept.ID = id
+			proj := didi.BudgetCenter{Name: "东南亚市场", Type: 2, ParentID: id}
+			if proj.ID, err = w.dd.AddBudgetCenter(proj); err != nil {
+				t.Fatal(err)
+			}
+			centers = append(centers, dept, proj)
+
+			run()
+			wantC, wantP = expectCostCenters(kmf, centers, gone)
+			gotC, gotP = centersOf(w.km)
+			if d := cmp.Diff(wantC, gotC); d != "" {
+				t.Errorf("customers after the changes (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(wantP, autoNumbered(gotP, wantP)); d != "" {
+				t.Errorf("projects after the changes (-want +got):\n%s", d)
+			}
+			if n := len(w.km.Customers()); n != len(wantC) {
+				t.Errorf("Kimai has %d customers, want %d (nothing deleted)", n, len(wantC))
+			}
+
+			before = w.kimaiWrites()
+			w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
+			if got := w.kimaiWrites() - before; got != 0 {
+				t.Errorf("the rerun after the changes sent %d writes to Kimai, want 0", got)
+			}
+		})
+	}
+}
