@@ -34,8 +34,8 @@ import (
 // the clients keep: longer, since the emulator measures between arrivals and the client between
 // sends.
 const (
-	kqEmulatorInterval = time.Millisecond
-	kqInterval         = 4 * time.Millisecond
+	kqEmulatorInterval = 200 * time.Microsecond
+	kqInterval         = 5 * time.Millisecond
 )
 
 // world is the three emulators on loopback and a directory with the pipelines.
@@ -315,3 +315,38 @@ func TestDemoDayNightShift(t *testing.T) {
 }
 
 var _ = atomic.Int64{}
+
+func TestAttendanceReportToKimai(t *testing.T) {
+	kqf, kmf, _ := fixtures(t)
+	const day = "2026-10-15" // a Thursday: every shift is scheduled
+	w := newWorld(t, false)
+	params := map[string]string{"from": day, "to": day}
+	want := expectAttendance(kqf, kmf, day, day, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
+	w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, RateLimit: 0.05, Seed: 11})
+	w.runUntilDone("attendance-report-to-kimai.yaml", params, 10)
+	w.km.Faults.Clear()
+	// dayReport pairs by the shift rules, the punches pipeline by the day boundary: on a
+	// working day both give the same timesheets.
+	if d := cmp.Diff(want.Sheets, sheetsOf(w.km)); d != "" {
+		t.Errorf("Kimai's timesheets (-want +got):\n%s", d)
+	}
+	var unmapped []string
+	for _, u := range want.Unmapped {
+		unmapped = append(unmapped, strings.Fields(u)[0])
+	}
+	var got []string
+	for _, p := range w.csvPairs("out/report-unmapped.csv") {
+		got = append(got, strings.Fields(p)[0])
+	}
+	if d := cmp.Diff(unmapped, got); d != "" {
+		t.Errorf("unmapped employees (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(want.Single, w.csvPairs("out/report-single.csv")); d != "" {
+		t.Errorf("days without both check-in and check-out (-want +got):\n%s", d)
+	}
+	before := w.kimaiWrites()
+	w.mustRun("attendance-report-to-kimai.yaml", params)
+	if got := w.kimaiWrites() - before; got != 0 {
+		t.Errorf("the rerun sent %d writes to Kimai, want 0", got)
+	}
+}
