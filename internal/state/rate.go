@@ -29,6 +29,20 @@ func (s *SQLite) Reserve(ctx context.Context, key string, interval time.Duration
 	return time.Unix(0, slot), nil
 }
 
+// Record moves key's rate clock to t (the end of a call) when t is later than its last reserved
+// slot, so the next call of any process sharing the file starts at least an interval after it.
+func (s *SQLite) Record(ctx context.Context, key string, t time.Time) error {
+	if key == "" {
+		return errors.New("state: record: empty rate clock key")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
+		ON CONFLICT (key) DO UPDATE SET last = max(last, excluded.last)`, key, t.UnixNano())
+	if err != nil {
+		return fmt.Errorf("state: record %s: %w", key, err)
+	}
+	return nil
+}
+
 // Reserver reserves slots of rate clocks; every [Store] is one.
 type Reserver interface {
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
@@ -42,7 +56,19 @@ type Limiter struct {
 	c clock.Clock
 }
 
-var _ ratelimit.Limiter = (*Limiter)(nil)
+var (
+	_ ratelimit.Limiter  = (*Limiter)(nil)
+	_ ratelimit.Recorder = (*Limiter)(nil)
+)
+
+// Record tells the rate clock that a call of key ended at t (see [ratelimit.Recorder]). It does
+// nothing when the Reserver cannot record.
+func (l *Limiter) Record(ctx context.Context, key string, t time.Time) error {
+	if r, ok := l.r.(ratelimit.Recorder); ok {
+		return r.Record(ctx, key, t)
+	}
+	return nil
+}
 
 // NewLimiter returns a Limiter reserving slots in r and reading and sleeping on c.
 func NewLimiter(r Reserver, c clock.Clock) *Limiter { return &Limiter{r: r, c: c} }

@@ -20,6 +20,16 @@ type Limiter interface {
 	Wait(ctx context.Context, key string, interval time.Duration) error
 }
 
+// Recorder is implemented by limiters that also space calls from when the previous one ended.
+// Record tells that a call of key completed at t, so the next call reserved after it starts no
+// earlier than t plus the interval. Start times alone are not enough: a call whose request is
+// delayed (by the scheduler or the network) arrives later than its slot, and the next one, sent on
+// time, could arrive less than the interval after it. Spacing from the completion, which comes
+// after the arrival, keeps arrivals apart.
+type Recorder interface {
+	Record(ctx context.Context, key string, t time.Time) error
+}
+
 // Memory is an in-process [Limiter]. It is safe for concurrent use by multiple goroutines.
 //
 // It keeps the last reserved start time of every key it has seen; keys are expected to be few
@@ -30,7 +40,10 @@ type Memory struct {
 	last  map[string]time.Time // the latest slot reserved for each key
 }
 
-var _ Limiter = (*Memory)(nil)
+var (
+	_ Limiter  = (*Memory)(nil)
+	_ Recorder = (*Memory)(nil)
+)
 
 // NewMemory returns an in-process Limiter that reads and sleeps on c.
 func NewMemory(c clock.Clock) *Memory {
@@ -75,6 +88,16 @@ func (m *Memory) Wait(ctx context.Context, key string, interval time.Duration) e
 		}
 		m.mu.Unlock()
 		return fmt.Errorf("ratelimit: waiting %v for %q: %w", slot.Sub(now), key, err)
+	}
+	return nil
+}
+
+// Record moves key's clock to t when t is later than its last reserved slot.
+func (m *Memory) Record(_ context.Context, key string, t time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t.After(m.last[key]) {
+		m.last[key] = t
 	}
 	return nil
 }

@@ -373,3 +373,34 @@ func TestRateCancel(t *testing.T) {
 		t.Errorf("next call went at %v, want 20s", got)
 	}
 }
+
+// TestRecordSpacesFromTheEnd: a call that ended late pushes the next slot past its end.
+func TestRecordSpacesFromTheEnd(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	c := clock.NewFake(t0)
+	m := NewMemory(c)
+	ctx := context.Background()
+	if err := m.Wait(ctx, "k", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(3 * time.Second) // the call took 3 s
+	if err := m.Record(ctx, "k", c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Wait(ctx, "k", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Now(), t0.Add(23*time.Second); !got.Equal(want) {
+		t.Errorf("second call at %v, want %v (20 s after the first one ended)", got.Sub(t0), want.Sub(t0))
+	}
+	// An end earlier than a reserved slot does not pull the clock back.
+	if err := m.Record(ctx, "k", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Wait(ctx, "k", 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Now(), t0.Add(43*time.Second); !got.Equal(want) {
+		t.Errorf("third call at %v, want %v", got.Sub(t0), want.Sub(t0))
+	}
+}

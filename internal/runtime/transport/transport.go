@@ -292,6 +292,7 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	req = req.WithContext(actx)
 	start := t.cfg.Clock.Now()
 	resp, err := t.cfg.HTTPClient.Do(req)
+	t.recordEnd(ctx, op)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Meta{}, r, false, 0, fmt.Errorf("%s: %w", op.FullName(), ctx.Err())
@@ -371,6 +372,24 @@ func (t *Transport) wait(ctx context.Context, op *Op) error {
 		}
 	}
 	return nil
+}
+
+// recordEnd tells a limiter that can record (ratelimit.Recorder) that a call of op has ended, so
+// the next call is spaced from the end of this one, not only from its start.
+func (t *Transport) recordEnd(ctx context.Context, op *Op) {
+	rec, ok := t.cfg.Limiter.(ratelimit.Recorder)
+	if !ok {
+		return
+	}
+	now := t.cfg.Clock.Now()
+	for _, rl := range t.api.RateLimits {
+		if len(rl.Only) > 0 && !slices.Contains(rl.Only, op.Name) {
+			continue
+		}
+		if err := rec.Record(context.WithoutCancel(ctx), t.RateKey(rl, op), now); err != nil {
+			t.cfg.Logger.Warn("record the end of a call for the rate limit", "op", op.FullName(), "limit", rl.Name, "err", err.Error())
+		}
+	}
 }
 
 // RateKey is the limiter key of rl for op: api, limit name and the credential values it is per (an
