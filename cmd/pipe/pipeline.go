@@ -160,7 +160,7 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	var lf loadFlags
 	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
 	dry := fs.Bool("dry-run", false, "perform the reads but no write; print what each write would send (JSON lines)")
-	statePath := fs.String("state", "", "state database (default: .<pipeline name>.state.db beside the pipeline file)")
+	statePath := fs.String("state", "", stateFlagDoc)
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return exitUsage
@@ -181,7 +181,7 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	store, err := state.Open(ctx, statePathOf(*statePath, files[0], outline.Name))
+	store, err := state.Open(ctx, statePathOf(*statePath, files[0]))
 	if err != nil {
 		return errf(e, exitCannot, "open state: %v", err)
 	}
@@ -318,12 +318,19 @@ func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunO
 	return sum, err
 }
 
-// statePathOf is the state database of the pipeline file: flag, or beside the file.
-func statePathOf(flag, file, name string) string {
+// stateFlagDoc documents the --state flag.
+const stateFlagDoc = "state database (default: " + defaultStateFile + " beside the pipeline file)"
+
+// defaultStateFile is the state database of the pipelines of one directory. They share it, so
+// that pipelines sharing an account also share its rate clock and cached tokens.
+const defaultStateFile = ".specpipe.state.db"
+
+// statePathOf is the state database of the pipeline file: the flag, or the directory's.
+func statePathOf(flag, file string) string {
 	if flag != "" {
 		return flag
 	}
-	return filepath.Join(filepath.Dir(file), "."+name+".state.db")
+	return filepath.Join(filepath.Dir(file), defaultStateFile)
 }
 
 // ledger adapts the state store to the engine's exactly-once seam.

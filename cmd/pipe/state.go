@@ -21,7 +21,7 @@ import (
 // lock holder and the last runs. Without a file it shows every pipelines/*.yaml.
 func cmdState(ctx context.Context, e *env, args []string) int {
 	fs, _ := flagSet(e, "state")
-	statePath := fs.String("state", "", "state database (default: .<pipeline name>.state.db beside the pipeline file)")
+	statePath := fs.String("state", "", stateFlagDoc)
 	runs := fs.Int("runs", 5, "how many of the last runs to show")
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -32,9 +32,6 @@ func cmdState(ctx context.Context, e *env, args []string) int {
 		if len(files) == 0 {
 			return errf(e, exitUsage, "state needs a pipeline file (there is no pipelines/*.yaml here)")
 		}
-	}
-	if *statePath != "" && len(files) > 1 {
-		return errf(e, exitUsage, "--state goes with one pipeline file")
 	}
 	code := exitOK
 	for i, f := range files {
@@ -54,7 +51,7 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 		printProblems(e, file, err)
 		return exitUsage
 	}
-	path := statePathOf(statePath, file, o.Name)
+	path := statePathOf(statePath, file)
 	fmt.Fprintf(e.stdout, "pipeline %s (%s, state %s)\n", o.Name, file, path)
 	store, code := openExisting(ctx, e, path)
 	if store == nil {
@@ -127,7 +124,7 @@ func openExisting(ctx context.Context, e *env, path string) (*state.SQLite, int)
 // messages included), and the writes whose outcome is unknown.
 func cmdFailed(ctx context.Context, e *env, args []string) int {
 	fs, _ := flagSet(e, "failed")
-	statePath := fs.String("state", "", "state database (default: .<pipeline name>.state.db beside the pipeline file)")
+	statePath := fs.String("state", "", stateFlagDoc)
 	payload := fs.Bool("payload", false, "show the payload of each failed write")
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -141,7 +138,7 @@ func cmdFailed(ctx context.Context, e *env, args []string) int {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	store, code := openExisting(ctx, e, statePathOf(*statePath, files[0], o.Name))
+	store, code := openExisting(ctx, e, statePathOf(*statePath, files[0]))
 	if store == nil {
 		return code
 	}
