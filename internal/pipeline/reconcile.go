@@ -118,6 +118,9 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 	if w.update == nil {
 		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("the record changed since it was written (target %s) and the step has no update: operation", target)})
 	}
+	if target == "" {
+		return recordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
+	}
 	rc.ev.env["target"] = target
 	params, err := evalParams(rc.ev, w.update.names, w.update.params)
 	delete(rc.ev.env, "target")
