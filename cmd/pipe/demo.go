@@ -45,6 +45,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
+	if _, err := time.Parse(time.DateOnly, *day); err != nil {
+		return errf(e, exitUsage, "--day: want a date such as 2026-10-15 (the sandbox's punches cover October 2026), got %q", *day)
+	}
 	if *interval <= 0 {
 		return errf(e, exitUsage, "--kqapi-interval: want a positive duration")
 	}

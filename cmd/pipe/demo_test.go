@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemo runs `pipe demo` as the README tells a new user to, and checks what it prints: the
+// sandbox's shortened kqapi interval, the run's summary, the unmapped and single-punch reports
+// and some timesheets, within a minute.
+func TestDemo(t *testing.T) {
+	keep := t.TempDir()
+	start := time.Now()
+	code, out, errb := pipe(t, nil, "demo", "--day", "2026-10-15", "--kqapi-interval", "20ms", "--keep", keep)
+	if code != exitOK {
+		t.Fatalf("pipe demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
+	}
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("pipe demo took %v, want less than a minute", d)
+	}
+	for _, want := range []string{
+		"shortened from the real 20s to 20ms",
+		"run of attendance-to-kimai",
+		"book ", // the write step's summary line
+		"employee-days without a Kimai user: ",
+		"days with a single punch: ",
+		"日常考勤 / 出勤",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo's output has no %q:\n%s", want, out)
+		}
+	}
+	m := regexp.MustCompile(`Kimai now holds (\d+) timesheets`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the demo does not say how many timesheets Kimai holds:\n%s", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 90 {
+		t.Errorf("Kimai holds %d timesheets after the demo day, want about 100", n)
+	}
+	for _, f := range []string{"attendance-to-kimai.yaml", "demo.state.db", "out/attendance-unmapped.csv", "out/attendance-single.csv"} {
+		if _, err := os.Stat(filepath.Join(keep, f)); err != nil {
+			t.Errorf("--keep: %v", err)
+		}
+	}
+	if strings.Contains(out+errb, "sandbox-key") {
+		t.Error("the demo printed the kqapi key")
+	}
+}
+
+func TestDemoBadDay(t *testing.T) {
+	code, _, errb := pipe(t, nil, "demo", "--day", "15/10/2026")
+	if code != exitUsage || !strings.Contains(errb, "day") {
+		t.Errorf("pipe demo --day 15/10/2026: exit %d, stderr %q; want a usage error naming the day", code, errb)
+	}
+}
