@@ -338,7 +338,7 @@ incremental: {param: day, start: "date('2026-10-12')", until: "date('2026-10-15'
 		days       []string
 		checkpoint string
 	}{
-		{[]string{"day 2026-10-11", "day 2026-10-12", "day 2026-10-13"}, "incremental=2026-10-13"},
+		{[]string{"day 2026-10-12", "day 2026-10-13"}, "incremental=2026-10-13"},
 		{[]string{"day 2026-10-13", "day 2026-10-14", "day 2026-10-15"}, "incremental=2026-10-15"},
 		{[]string{"day 2026-10-15"}, "incremental=2026-10-15"}, // up to date: the re-read day only
 	} {

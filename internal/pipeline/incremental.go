@@ -57,14 +57,14 @@ func ReadOutline(path string, opts LoadOptions) (*Outline, error) {
 }
 
 // Window returns the days a run syncs: from RereadDays before the day after the checkpoint
-// (or Start, without a checkpoint) to at most MaxDays new days, and not past Until. ok is
+// (from Start, without a checkpoint) to at most MaxDays new days, and not past Until. ok is
 // false when there is nothing to sync.
 func (in *Incremental) Window(checkpoint time.Time, has bool) (first, last time.Time, ok bool) {
-	next := in.Start
+	first, next := in.Start, in.Start
 	if has {
 		next = checkpoint.AddDate(0, 0, 1)
+		first = next.AddDate(0, 0, -in.RereadDays)
 	}
-	first = next.AddDate(0, 0, -in.RereadDays)
 	last = next.AddDate(0, 0, in.MaxDays-1)
 	if last.After(in.Until) {
 		last = in.Until

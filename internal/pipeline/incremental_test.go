@@ -23,7 +23,7 @@ func TestIncrementalWindow(t *testing.T) {
 		ok                bool
 		maxDays, rereadDs int
 	}{
-		{name: "no checkpoint: from start, at most max_days", first: "2026-10-29", last: "2026-11-07", ok: true},
+		{name: "no checkpoint: from start, at most max_days", first: "2026-11-01", last: "2026-11-07", ok: true},
 		{name: "from the checkpoint, re-reading 3 days", checkpoint: "2026-11-10", first: "2026-11-08", last: "2026-11-17", ok: true},
 		{name: "not past until", checkpoint: "2026-11-16", first: "2026-11-14", last: "2026-11-20", ok: true},
 		{name: "up to date: only the re-read days", checkpoint: "2026-11-20", first: "2026-11-18", last: "2026-11-20", ok: true},
