@@ -274,7 +274,7 @@ func TestRejectedRecordRetry(t *testing.T) {
 		t.Fatalf("the run booked %d timesheets; the other records must go through", booked)
 	}
 	code, out, _ = pipe(t, getenv, "failed", path)
-	if code != exitOK || !strings.Contains(out, "book key 1100207/2026-10-14") || !strings.Contains(out, "activity") || !strings.Contains(out, "pipe retry") {
+	if code != exitOK || !strings.Contains(out, "book key 1100207/2026-10-14") || !strings.Contains(out, "activity: ") || !strings.Contains(out, "pipe retry") {
 		t.Fatalf("pipe failed: exit %d\n%s", code, out)
 	}
 	code, out, _ = pipe(t, getenv, "state", path)
