@@ -21,6 +21,7 @@ import (
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
 	"github.com/specpipe/specpipe/internal/emulator/kqapi"
 	"github.com/specpipe/specpipe/internal/sandbox"
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // The process-level tests share one build of the pipe binary.
@@ -376,5 +377,38 @@ func writeTestFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestStateShowsLockAndRuns(t *testing.T) {
+	sb := startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	if code, out, stderr := pipe(t, sb.Getenv, "state", "testdata/book.yaml", "--state", db); code != exitOK || !strings.Contains(out, "no state yet") {
+		t.Fatalf("state before any run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("pipe state created a state file")
+	}
+	if code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	s, err := state.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	release, err := s.Lock(t.Context(), "book")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	code, out, _ := pipe(t, sb.Getenv, "state", "testdata/book.yaml", "--state", db)
+	for _, want := range []string{"pipeline book", "0 pending", "0 failed", fmt.Sprintf("lock: held by pid %d", os.Getpid()), "last runs:", "skipped 0, failed 0"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("pipe state: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, "sandbox-admin-token") || strings.Contains(out, "sandbox-key") {
+		t.Error("pipe state printed a secret")
 	}
 }
