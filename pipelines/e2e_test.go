@@ -83,18 +83,8 @@ func newWorld(t *testing.T, didiClock bool) *world {
 		"DIDI_SIGN_KEY": didi.SandboxSignKey, "DIDI_SIGN_METHOD": "md5", "DIDI_COMPANY_ID": didi.SandboxCompanyID,
 		"KIMAI_BASE_URL": start(w.km), "KIMAI_TOKEN": kimai.SandboxAdminToken,
 	}
-	entries, err := pipelines.Files.ReadDir(".")
-	if err != nil {
+	if err := pipelines.CopyTo(w.dir); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := pipelines.Files.ReadFile(e.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(w.dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return w
 }
@@ -233,19 +223,42 @@ func TestAttendanceToKimai(t *testing.T) {
 		name     string
 		from, to string
 		faults   bool
+		mapping  bool // map two unmapped employees in mapping/accounts.csv: one to a new user, one to no user
 	}{
-		{"one day", "2026-10-15", "2026-10-15", false},
-		{"a week across a weekend", "2026-10-09", "2026-10-14", false},
-		{"the end of the month: the night shift's punches of November 1", "2026-10-30", "2026-10-31", false},
-		{"faults: 5xx, dropped connections, rate-limit answers", "2026-10-14", "2026-10-16", true},
+		{"one day", "2026-10-15", "2026-10-15", false, false},
+		{"a week across a weekend", "2026-10-09", "2026-10-14", false, false},
+		{"the end of the month: the night shift's punches of November 1", "2026-10-30", "2026-10-31", false, false},
+		{"faults: 5xx, dropped connections, rate-limit answers", "2026-10-14", "2026-10-16", true, false},
+		{"a mapping file", "2026-10-15", "2026-10-15", false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t, false)
 			params := map[string]string{"from": tt.from, "to": tt.to}
 			want := expectAttendance(kqf, kmf, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
-			if len(want.Sheets) == 0 || len(want.Unmapped) == 0 {
+			if len(want.Sheets) == 0 || len(want.Unmapped) < 2 {
 				t.Fatalf("the oracle expects %d sheets and %d unmapped days: the fixture changed?", len(want.Sheets), len(want.Unmapped))
+			}
+			if tt.mapping {
+				acct := strings.Fields(want.Unmapped[0])[0]
+				other := strings.Fields(want.Unmapped[1])[0]
+				u := kimai.User{Username: "mapped.by.file", Email: "m@example.cn", Language: "zh_CN", Locale: "zh_CN",
+					Timezone: "Asia/Shanghai", Enabled: true, Roles: []string{"ROLE_USER"}}
+				if _, err := w.km.AddUser(u); err != nil {
+					t.Fatal(err)
+				}
+				csv := "account,username\n" + acct + ",mapped.by.file\n" + other + ",nobody.in.kimai\n"
+				if err := os.WriteFile(filepath.Join(w.dir, "mapping", "accounts.csv"), []byte(csv), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				// The oracle maps by accountNumber: give it the user with the account.
+				km := *kmf
+				u.AccountNumber = acct
+				km.Users = append(slices.Clone(kmf.Users), u)
+				want = expectAttendance(kqf, &km, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
+				if !slices.ContainsFunc(want.Sheets, func(s sheet) bool { return s.User == "mapped.by.file" }) {
+					t.Fatalf("the oracle books nothing for %s", acct)
+				}
 			}
 			if tt.faults {
 				// kqapi's rate-limit answer is status 0 like every kqapi error, and the spec does

@@ -60,14 +60,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return errf(e, exitCannot, "%v", err)
 	}
-	src, err := pipelines.Files.ReadFile(demoPipeline)
-	if err != nil {
-		return errf(e, exitCannot, "the embedded pipeline: %v", err)
-	}
-	file := filepath.Join(dir, demoPipeline)
-	if err := os.WriteFile(file, src, 0o644); err != nil {
+	if err := pipelines.CopyTo(dir); err != nil {
 		return errf(e, exitCannot, "%v", err)
 	}
+	file := filepath.Join(dir, demoPipeline)
 
 	start := time.Now()
 	sb, err := sandbox.Start(sandbox.Options{KQAPIInterval: *interval})
