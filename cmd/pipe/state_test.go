@@ -138,7 +138,7 @@ func TestTwoRunsTogetherOneExits4(t *testing.T) {
 // as two processes at once: their calls keep the account's interval between them, because the
 // pipelines of one directory share the state file and its rate clocks.
 func TestSharedKQAPIAccountAcrossProcesses(t *testing.T) {
-	const interval = 150 * time.Millisecond
+	const interval = 250 * time.Millisecond
 	sb := startSandbox(t) // the emulator's own interval: 10ms
 	dir := t.TempDir()
 	writeTestFile(t, filepath.Join(dir, "days.jsonl"), `{"day": "2026-10-12"}
@@ -177,14 +177,15 @@ steps:
 		t.Fatalf("kqapi saw %d calls of the account, want at least 8", len(times))
 	}
 	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
-	// A call reserved exactly at its slot can arrive a little early under load; the transport
-	// adds 2% to the interval, and the test leaves 10% more.
+	// Calls leave at their reserved slots, but one delayed on its way (a loaded machine) comes
+	// closer to the next: the test leaves 20% of the interval for that. Without shared rate
+	// clocks the two processes' calls come milliseconds apart.
 	least := time.Duration(1 << 62)
 	for i := 1; i < len(times); i++ {
 		least = min(least, times[i].Sub(times[i-1]))
 	}
-	if least < interval*9/10 {
-		t.Errorf("two calls of the account came %v apart; want at least %v (%d calls)", least, interval*9/10, len(times))
+	if least < interval*8/10 {
+		t.Errorf("two calls of the account came %v apart; want at least %v (%d calls)", least, interval*8/10, len(times))
 	}
 	if _, err := os.Stat(filepath.Join(dir, defaultStateFile)); err != nil {
 		t.Errorf("the pipelines of a directory share %s: %v", defaultStateFile, err)
