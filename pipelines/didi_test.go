@@ -145,6 +145,9 @@ func TestDidiCostCentersToKimai(t *testing.T) {
 				})
 				w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 4})
 				w.runUntilDone("didi-cost-centers-to-kimai.yaml", nil, 10)
+				if faulted(w.dd.Journal) == 0 || faulted(w.km.Journal) == 0 {
+					t.Errorf("no fault injected: Didi %d, Kimai %d", faulted(w.dd.Journal), faulted(w.km.Journal))
+				}
 				w.dd.Faults.Clear()
 				w.km.Faults.Clear()
 			}

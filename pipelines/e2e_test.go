@@ -165,6 +165,17 @@ func (w *world) kimaiWrites() int {
 	return n
 }
 
+// faulted counts the requests an emulator's journal shows a fault for.
+func faulted(j *emukit.Journal) int {
+	n := 0
+	for _, e := range j.Entries() {
+		if strings.HasPrefix(e.Outcome, "fault") {
+			n++
+		}
+	}
+	return n
+}
+
 // csvPairs reads the account and day columns of an attendance report.
 func (w *world) csvPairs(file string) []string {
 	w.t.Helper()
@@ -266,6 +277,9 @@ func TestAttendanceToKimai(t *testing.T) {
 				w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, Seed: 7})
 				w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 8})
 				w.runUntilDone("attendance-to-kimai.yaml", params, 10)
+				if faulted(w.kq.Journal) == 0 || faulted(w.km.Journal) == 0 {
+					t.Errorf("no fault injected: kqapi %d, Kimai %d", faulted(w.kq.Journal), faulted(w.km.Journal))
+				}
 				w.kq.Faults.Clear()
 				w.km.Faults.Clear()
 			} else {
@@ -335,8 +349,13 @@ func TestAttendanceReportToKimai(t *testing.T) {
 	w := newWorld(t, false)
 	params := map[string]string{"from": day, "to": day}
 	want := expectAttendance(kqf, kmf, day, day, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
-	w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, RateLimit: 0.05, Seed: 11})
+	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, Drop: 0.05, Seed: 12})
+	w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, Drop: 0.05, RateLimit: 0.05, Seed: 11})
 	w.runUntilDone("attendance-report-to-kimai.yaml", params, 10)
+	if faulted(w.kq.Journal) == 0 || faulted(w.km.Journal) == 0 {
+		t.Errorf("no fault injected: kqapi %d, Kimai %d", faulted(w.kq.Journal), faulted(w.km.Journal))
+	}
+	w.kq.Faults.Clear()
 	w.km.Faults.Clear()
 	// dayReport pairs by the shift rules, the punches pipeline by the day boundary: on a
 	// working day both give the same timesheets.

@@ -11,15 +11,23 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/emulator/emukit"
 )
 
 // TestAttendanceSummary checks the monthly CSVs against the fixture: one file per department
 // with each of its employees once, and the leave types of each employee's leave applications
-// (请假, 事假, 年假, 病假; not overtime or outings) in October.
+// (请假, 事假, 年假, 病假; not overtime or outings) in October. kqapi answers some requests with
+// a 502 or a dropped connection: the reads are retried.
 func TestAttendanceSummary(t *testing.T) {
 	kqf, _, _ := fixtures(t)
 	w := newWorld(t, false)
+	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.2, Drop: 0.1, Seed: 5})
 	w.mustRun("attendance-summary.yaml", map[string]string{"month": "2026-10"})
+	if faulted(w.kq.Journal) == 0 {
+		t.Error("no fault injected")
+	}
+	w.kq.Faults.Clear()
 
 	deptName := map[int]string{}
 	for _, d := range kqf.Departments {
