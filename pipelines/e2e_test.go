@@ -317,6 +317,37 @@ func TestAttendanceToKimai(t *testing.T) {
 			if d := cmp.Diff(want.Sheets, sheetsOf(w.km)); d != "" {
 				t.Errorf("Kimai's timesheets after the rerun (-want +got):\n%s", d)
 			}
+
+			// A 补签 correction after the run moves one person's end: the rerun updates that
+			// timesheet and writes nothing else.
+			if tt.mapping {
+				return // the other cases check it
+			}
+			var acct string
+			for _, u := range kmf.Users {
+				if u.Username == want.Sheets[0].User {
+					acct = u.AccountNumber
+				}
+			}
+			loc, _ := time.LoadLocation("Asia/Shanghai")
+			late, err := time.ParseInLocation("2006-01-02T15:04", want.Sheets[0].Begin[:10]+"T21:30", loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.kq.AddPunch(acct, late, "", kqapi.AttenTypeRecheck); err != nil {
+				t.Fatal(err)
+			}
+			corrected := *kqf
+			corrected.Punches = append(slices.Clone(kqf.Punches), kqapi.Punch{Account: acct, Time: late.Unix(), Type: kqapi.AttenTypeRecheck})
+			want = expectAttendance(&corrected, kmf, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
+			before = w.kimaiWrites()
+			sum = w.mustRun("attendance-to-kimai.yaml", params)
+			if got := w.kimaiWrites() - before; got != 1 {
+				t.Errorf("the rerun after a correction sent %d writes to Kimai, want 1 update", got)
+			}
+			if d := cmp.Diff(want.Sheets, sheetsOf(w.km)); d != "" {
+				t.Errorf("Kimai's timesheets after the correction (-want +got):\n%s", d)
+			}
 		})
 	}
 }
