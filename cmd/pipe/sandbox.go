@@ -31,9 +31,12 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "# kqapi enforces %v between two calls of one account", sb.KQAPIInterval)
 	if sb.KQAPIInterval < 20*time.Second {
-		fmt.Fprintf(e.stdout, " (shortened from the real 20s: give pipelines min_interval: {account: %v})", sb.KQAPIInterval)
+		fmt.Fprintln(e.stdout, " (shortened from the real 20s for the sandbox).")
+		fmt.Fprintln(e.stdout, "# The pipelines in pipelines/ read it from KQAPI_MIN_INTERVAL; for pipe call give --min-interval account=...")
+		fmt.Fprintf(e.stdout, "export KQAPI_MIN_INTERVAL=%v\n", sb.KQAPIInterval)
+	} else {
+		fmt.Fprintln(e.stdout, ".")
 	}
-	fmt.Fprintln(e.stdout, ".")
 	fmt.Fprintln(e.stdout, "# The punch history covers October 2026. Stop with Ctrl-C.")
 	<-ctx.Done()
 	fmt.Fprintln(e.stderr, "pipe sandbox: stopped")

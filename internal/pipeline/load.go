@@ -305,9 +305,14 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 					l.d.Errorf(name, "connection %s: %s has no rate limit %q%s", c.name, api.Name, name.Value, nearestText(name.Value, limits, "rate limits"))
 					continue
 				}
-				dur, err := time.ParseDuration(dv.Value)
+				// ${NAME:-20s} lets the sandbox shorten a limit without editing the pipeline.
+				sv := l.value(c, name, dv, false)
+				if sv == "" {
+					continue // an unset variable (reported by value, or lenient validation)
+				}
+				dur, err := time.ParseDuration(sv)
 				if err != nil || dur < 0 {
-					l.d.Errorf(dv, "want a duration such as 1s or 20s, got %q", dv.Value)
+					l.d.Errorf(dv, "want a duration such as 1s or 20s, got %q", sv)
 					continue
 				}
 				c.settings.Transport.Intervals[name.Value] = dur
