@@ -82,6 +82,7 @@ func newWorld(t *testing.T, didiClock bool) *world {
 		"DIDI_BASE_URL": start(w.dd), "DIDI_CLIENT_ID": didi.SandboxClientID, "DIDI_CLIENT_SECRET": didi.SandboxClientSecret,
 		"DIDI_SIGN_KEY": didi.SandboxSignKey, "DIDI_SIGN_METHOD": "md5", "DIDI_COMPANY_ID": didi.SandboxCompanyID,
 		"KIMAI_BASE_URL": start(w.km), "KIMAI_TOKEN": kimai.SandboxAdminToken,
+		"KQAPI_MIN_INTERVAL": kqInterval.String(),
 	}
 	if err := pipelines.CopyTo(w.dir); err != nil {
 		t.Fatal(err)

@@ -78,7 +78,13 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "         and the pipeline's kq connection is told to keep %v (min_interval account=%v)\n", clientInterval, clientInterval)
 	fmt.Fprintf(e.stdout, "running pipelines/%s for %s\n\n", demoPipeline, *day)
 
-	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: sb.Getenv, Params: map[string]string{"from": *day, "to": *day}})
+	getenv := func(k string) string {
+		if k == "KQAPI_MIN_INTERVAL" {
+			return clientInterval.String() // the pipeline's min_interval: account: ${KQAPI_MIN_INTERVAL:-20s}
+		}
+		return sb.Getenv(k)
+	}
+	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: getenv, Params: map[string]string{"from": *day, "to": *day}})
 	if err != nil {
 		printProblems(e, file, err)
 		return exitUsage

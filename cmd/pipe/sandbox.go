@@ -33,7 +33,6 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	if sb.KQAPIInterval < 20*time.Second {
 		fmt.Fprintln(e.stdout, " (shortened from the real 20s for the sandbox).")
 		fmt.Fprintln(e.stdout, "# The pipelines in pipelines/ read it from KQAPI_MIN_INTERVAL; for pipe call give --min-interval account=...")
-		fmt.Fprintf(e.stdout, "export KQAPI_MIN_INTERVAL=%v\n", sb.KQAPIInterval)
 	} else {
 		fmt.Fprintln(e.stdout, ".")
 	}

@@ -80,7 +80,7 @@ func Start(o Options) (*Sandbox, error) {
 // Env returns the variables that point specpipe's clients at the sandbox, with its credentials.
 // They are sandbox credentials, printed on purpose; real ones never are.
 func (s *Sandbox) Env() []Var {
-	return []Var{
+	vars := []Var{
 		{"KQAPI_BASE_URL", s.KQAPIURL},
 		{"KQAPI_ACCOUNT", kqapi.SandboxAccount},
 		{"KQAPI_KEY", kqapi.SandboxKey},
@@ -93,6 +93,11 @@ func (s *Sandbox) Env() []Var {
 		{"KIMAI_BASE_URL", s.KimaiURL},
 		{"KIMAI_TOKEN", kimai.SandboxAdminToken},
 	}
+	if s.KQAPIInterval < 20*time.Second {
+		// The pipelines read min_interval account: ${KQAPI_MIN_INTERVAL:-20s}.
+		vars = append(vars, Var{"KQAPI_MIN_INTERVAL", s.KQAPIInterval.String()})
+	}
+	return vars
 }
 
 // Getenv looks a variable up in Env, for running clients against the sandbox in-process.
