@@ -226,10 +226,10 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 		return errf(e, exitCannot, "record the run: %v", err)
 	}
 	limiter := store.Limiter(clock.Real{})
-	var lg pipeline.Ledger = ledger{store}
+	lg := pipeline.StateLedger(store)
 	var rl *retryLedger
 	if retry {
-		rl = &retryLedger{ledger: ledger{store}, met: map[string]bool{}}
+		rl = &retryLedger{Ledger: pipeline.StateLedger(store), met: map[string]bool{}}
 		lg = rl
 	}
 	rs := state.RunSummary{}
@@ -332,33 +332,6 @@ func statePathOf(flag, file string) string {
 	}
 	return filepath.Join(filepath.Dir(file), defaultStateFile)
 }
-
-// ledger adapts the state store to the engine's exactly-once seam.
-type ledger struct{ s state.Store }
-
-func (l ledger) Get(ctx context.Context, pl, step, key string) (pipeline.LedgerEntry, bool, error) {
-	e, ok, err := l.s.Get(ctx, pl, step, key)
-	if err != nil || !ok {
-		return pipeline.LedgerEntry{}, ok, err
-	}
-	return pipeline.LedgerEntry{Pipeline: e.Pipeline, Step: e.Step, Key: e.Key, TargetID: e.TargetID,
-		PayloadHash: e.PayloadHash, Payload: e.Payload, Status: pipeline.LedgerStatus(e.Status), Error: e.Error}, true, nil
-}
-
-func (l ledger) Intend(ctx context.Context, e pipeline.LedgerEntry) error {
-	return l.s.Intend(ctx, state.Entry{Pipeline: e.Pipeline, Step: e.Step, Key: e.Key, TargetID: e.TargetID,
-		PayloadHash: e.PayloadHash, Payload: e.Payload, Status: state.StatusIntent})
-}
-
-func (l ledger) Done(ctx context.Context, pl, step, key, targetID, hash string) error {
-	return l.s.Done(ctx, pl, step, key, targetID, hash)
-}
-
-func (l ledger) Fail(ctx context.Context, pl, step, key string, payload []byte, msg string) error {
-	return l.s.Fail(ctx, pl, step, key, payload, msg)
-}
-
-var _ pipeline.Ledger = ledger{}
 
 // progressLine is the terminal's one-line progress: records done, API calls, elapsed time and, for a
 // rate-limited run, the time left by the plan's estimate.

@@ -189,12 +189,12 @@ func cmdRetry(ctx context.Context, e *env, args []string) int {
 // retryLedger is the ledger of a retry run: failed entries are reported as
 // [pipeline.LedgerRetry], and the keys met are remembered for the report.
 type retryLedger struct {
-	ledger
+	pipeline.Ledger
 	met map[string]bool // step + "\x00" + key
 }
 
 func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (pipeline.LedgerEntry, bool, error) {
-	en, ok, err := l.ledger.Get(ctx, pl, step, key)
+	en, ok, err := l.Ledger.Get(ctx, pl, step, key)
 	if ok && en.Status == pipeline.LedgerFailed {
 		en.Status = pipeline.LedgerRetry
 		l.met[step+"\x00"+key] = true
