@@ -273,9 +273,9 @@ func TestAttendanceToKimai(t *testing.T) {
 				}
 			}
 			if tt.faults {
-				// kqapi's rate-limit answer is status 0 like every kqapi error, and the spec does
-				// not mark it as busy: the client does not retry it, so kqapi gets 5xx and drops.
-				w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, Seed: 7})
+				// kqapi's rate-limit answer is status 0 like every kqapi error; the spec's
+				// retry.messages tells it by its text (频繁), so the client retries it.
+				w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 7})
 				w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.1, Drop: 0.05, RateLimit: 0.1, Seed: 8})
 				w.runUntilDone("attendance-to-kimai.yaml", params, 10)
 				if faulted(w.kq.Journal) == 0 || faulted(w.km.Journal) == 0 {
@@ -381,7 +381,7 @@ func TestAttendanceReportToKimai(t *testing.T) {
 	w := newWorld(t, false)
 	params := map[string]string{"from": day, "to": day}
 	want := expectAttendance(kqf, kmf, day, day, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
-	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, Drop: 0.05, Seed: 12})
+	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, Drop: 0.05, RateLimit: 0.05, Seed: 12})
 	w.km.Faults.Set(emukit.FaultConfig{Error5xx: 0.05, Drop: 0.05, RateLimit: 0.05, Seed: 11})
 	w.runUntilDone("attendance-report-to-kimai.yaml", params, 10)
 	if faulted(w.kq.Journal) == 0 || faulted(w.km.Journal) == 0 {

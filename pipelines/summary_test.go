@@ -22,7 +22,7 @@ import (
 func TestAttendanceSummary(t *testing.T) {
 	kqf, _, _ := fixtures(t)
 	w := newWorld(t, false)
-	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.2, Drop: 0.1, Seed: 5})
+	w.kq.Faults.Set(emukit.FaultConfig{Error5xx: 0.2, Drop: 0.1, RateLimit: 0.1, Seed: 5})
 	w.mustRun("attendance-summary.yaml", map[string]string{"month": "2026-10"})
 	if faulted(w.kq.Journal) == 0 {
 		t.Error("no fault injected")

@@ -266,6 +266,9 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	if len(a.Retry.Codes) > 0 {
 		desc[jen.Id("RetryCodes")] = strList(a.Retry.Codes)
 	}
+	if len(a.Retry.Messages) > 0 {
+		desc[jen.Id("RetryMessages")] = strList(a.Retry.Messages)
+	}
 	if a.Auth != nil && len(a.Auth.ExpiredCodes) > 0 {
 		desc[jen.Id("ExpiredCodes")] = strList(a.Auth.ExpiredCodes)
 	}

@@ -150,8 +150,10 @@ type RateLimit struct {
 
 // Retry says which vendor answers are worth retrying.
 type Retry struct {
-	Pos   Pos
-	Codes []string `yaml:"codes"` // vendor codes meaning "busy, try later"
+	Pos      Pos
+	Codes    []string `yaml:"codes"`    // vendor codes meaning "busy, try later"
+	Messages []string `yaml:"messages"` // text in a vendor message meaning "busy, try later" (for vendors with one code for every error)
+	Doc      string   `yaml:"doc"`
 }
 
 // Operation is one API call.

@@ -105,6 +105,7 @@ func apiDesc() *transport.API {
 			Name:     "account",
 			Per:      []string{"account"},
 		}},
+		RetryMessages: []string{"频繁"},
 	}
 }
 

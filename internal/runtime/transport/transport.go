@@ -136,11 +136,14 @@ type RateLimit struct {
 
 // API is what the transport needs to know about a vendor.
 type API struct {
-	Name         string
-	Envelope     Envelope
-	RateLimits   []RateLimit
-	RetryCodes   []string // vendor codes meaning busy: retried, also for writes (not processed)
-	ExpiredCodes []string // vendor codes meaning the token expired: re-authorize once and resend
+	Name       string
+	Envelope   Envelope
+	RateLimits []RateLimit
+	RetryCodes []string // vendor codes meaning busy: retried, also for writes (not processed)
+	// RetryMessages are texts whose presence in a vendor message means busy, for vendors that
+	// answer every error with one code (kqapi: status 0).
+	RetryMessages []string
+	ExpiredCodes  []string // vendor codes meaning the token expired: re-authorize once and resend
 }
 
 // Config is what a user of a generated client may set. The zero value works: real clock, the
@@ -319,7 +322,8 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	if derr != nil {
 		var ae *APIError
 		if errors.As(derr, &ae) {
-			busy := slices.Contains(t.api.RetryCodes, ae.Code) || resp.StatusCode == http.StatusTooManyRequests
+			busy := slices.Contains(t.api.RetryCodes, ae.Code) || resp.StatusCode == http.StatusTooManyRequests ||
+				slices.ContainsFunc(t.api.RetryMessages, func(m string) bool { return m != "" && strings.Contains(ae.Message, m) })
 			if busy {
 				ae.Retryable = true
 				return meta, r, true, retryAfter(resp), derr

@@ -193,3 +193,31 @@ func TestBuildRequest(t *testing.T) {
 		t.Errorf("headers = %v", got.Header)
 	}
 }
+
+// TestBusyByMessage: a vendor with one code for every error (kqapi: status 0) is retried when the
+// message says it is busy, and not otherwise.
+func TestBusyByMessage(t *testing.T) {
+	api := *fieldAPI
+	api.RetryMessages = []string{"频繁"}
+	for _, tc := range []struct {
+		first     string
+		wantCalls int32
+		wantErr   bool
+	}{
+		{`{"status":0,"error":"请求过于频繁,请20秒后再试"}`, 2, false},
+		{`{"status":0,"error":"签名错误"}`, 1, true},
+	} {
+		var n atomic.Int32
+		tr := newT(t, &api, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				fmt.Fprint(w, tc.first)
+				return
+			}
+			fmt.Fprint(w, `{"status":1,"error":"","data":[]}`)
+		})
+		_, err := tr.Do(context.Background(), &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}, nil, nil)
+		if (err != nil) != tc.wantErr || n.Load() != tc.wantCalls {
+			t.Errorf("%s: calls %d, err %v; want %d calls, error %v", tc.first, n.Load(), err, tc.wantCalls, tc.wantErr)
+		}
+	}
+}
