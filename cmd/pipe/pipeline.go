@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -70,12 +71,26 @@ func cmdPlan(_ context.Context, e *env, args []string) int {
 	fs, _ := flagSet(e, "plan")
 	var lf loadFlags
 	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
+	var assume multiFlag
+	fs.Var(&assume, "assume", "the records a step yields, as step=N (repeatable), e.g. punches=7200 or employees=120")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return exitUsage
 	}
 	if len(files) != 1 {
 		return errf(e, exitUsage, "plan needs one pipeline file")
+	}
+	counts := map[string]int{}
+	kv, err := keyValues(assume, "--assume")
+	if err != nil {
+		return errf(e, exitUsage, "%v", err)
+	}
+	for k, v := range kv {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errf(e, exitUsage, "--assume %s=%s: want a whole number of records", k, v)
+		}
+		counts[k] = n
 	}
 	opts, err := lf.options(e)
 	if err != nil {
@@ -92,7 +107,7 @@ func cmdPlan(_ context.Context, e *env, args []string) int {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	plan, err := p.Plan()
+	plan, err := p.PlanWith(pipeline.PlanOptions{Assume: counts})
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
@@ -100,17 +115,22 @@ func cmdPlan(_ context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// placeholderEnv answers every unset variable with a placeholder, so a plan can be made on a
-// machine without the secrets.
+// placeholderEnv answers the unset credential and base-URL variables of the specs with a
+// placeholder, so a plan can be made on a machine without the secrets; other variables (such as
+// KQAPI_MIN_INTERVAL) keep their value or their default.
 func placeholderEnv(getenv func(string) string) func(string) string {
+	stand := map[string]string{}
+	for _, a := range generated.APIs() {
+		stand[a.BaseURLEnv] = "http://planning.invalid"
+		for _, c := range a.Credentials {
+			stand[c.Env] = "planning-placeholder"
+		}
+	}
 	return func(k string) string {
 		if v := getenv(k); v != "" {
 			return v
 		}
-		if strings.HasSuffix(k, "_URL") {
-			return "http://planning.invalid"
-		}
-		return "planning-placeholder"
+		return stand[k]
 	}
 }
 

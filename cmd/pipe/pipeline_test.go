@@ -120,3 +120,35 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progressLine = %q, want %q", got, want)
 	}
 }
+
+// TestPlanComparesTheAttendancePipelines: with the company's size assumed, pipe plan counts the
+// kqapi calls of both attendance pipelines, so they can be compared.
+func TestPlanComparesTheAttendancePipelines(t *testing.T) {
+	kqCalls := func(args ...string) string {
+		t.Helper()
+		code, out, stderr := pipe(t, nil, append([]string{"plan"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("plan %v: exit %d: %s", args, code, stderr)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if f := strings.Fields(l); len(f) > 2 && f[0] == "kq" {
+				return f[2]
+			}
+		}
+		t.Fatalf("plan %v: no kq line:\n%s", args, out)
+		return ""
+	}
+	month := []string{"--param", "from=2026-10-01", "--param", "to=2026-10-31"}
+	// recordlog: 2 month parts (October, and 1 November for the night shift), 7440 punches → 149 pages.
+	if got := kqCalls(append([]string{"../../pipelines/attendance-to-kimai.yaml", "--assume", "punches=7440"}, month...)...); got != "149" {
+		t.Errorf("attendance-to-kimai, a month: %s kq calls, want 149", got)
+	}
+	// dayReport: 3 pages of employees, then one call per mapped employee.
+	if got := kqCalls(append([]string{"../../pipelines/attendance-report-to-kimai.yaml", "--assume", "employees=120", "--assume", "mapped=113"}, month...)...); got != "116" {
+		t.Errorf("attendance-report-to-kimai, a month: %s kq calls, want 116", got)
+	}
+	code, _, stderr := pipe(t, nil, "plan", "../../pipelines/attendance-to-kimai.yaml", "--assume", "punchs=1")
+	if code != exitUsage || !strings.Contains(stderr, `no step "punchs"`) {
+		t.Errorf("unknown --assume step: exit %d, %q", code, stderr)
+	}
+}

@@ -3,6 +3,9 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,10 +40,31 @@ type PlanConn struct {
 	Wait      time.Duration // Calls × Interval: each call takes a slot of the limit (the first may wait for an earlier run's call)
 }
 
+// PlanOptions tune a plan.
+type PlanOptions struct {
+	// Assume gives the number of records a step yields, by step ID, for the steps whose count
+	// depends on the data (a paged call, a read, a filter, a group): with it, per-page and
+	// per-record calls become counts (pipe plan --assume punches=7200).
+	Assume map[string]int
+}
+
 // Plan lists the calls the run will make per connection, the waits the vendors' rate limits
 // impose on them (kqapi: one call per 20 s per account) and the estimated duration. Calls that
 // depend on data (one per page, per record) are marked; the estimate counts the known ones.
-func (p *Pipeline) Plan() (*Plan, error) {
+func (p *Pipeline) Plan() (*Plan, error) { return p.PlanWith(PlanOptions{}) }
+
+// PlanWith is Plan with record counts: each steps are evaluated (they depend only on the params)
+// and o.Assume gives the records of data-dependent steps, so per-record calls are counted.
+func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
+	for id := range o.Assume {
+		if !slices.ContainsFunc(p.steps, func(s *step) bool { return s.id == id }) {
+			var ids []string
+			for _, s := range p.steps {
+				ids = append(ids, s.id)
+			}
+			return nil, fmt.Errorf("--assume %s: the pipeline has no step %q (steps: %s)", id, id, strings.Join(ids, ", "))
+		}
+	}
 	pl := &Plan{Pipeline: p.Name}
 	byConn := map[string]*PlanConn{}
 	for _, c := range p.conns {
@@ -59,24 +83,75 @@ func (p *Pipeline) Plan() (*Plan, error) {
 	for i := range pl.Conns {
 		byConn[pl.Conns[i].Name] = &pl.Conns[i]
 	}
+	// records is the count of the current stream's records, when known.
+	records, known := 0, false
+	assumed := func(id string) (int, bool) { n, ok := o.Assume[id]; return n, ok }
+	pages := func(n, size int) int {
+		if size <= 0 {
+			return 1
+		}
+		return max(1, (n+size-1)/size)
+	}
 	for _, s := range p.steps {
 		var ps PlanStep
 		switch impl := s.impl.(type) {
+		case *eachStep:
+			x, err := newEvaluator(map[string]any{"params": p.paramValues}).run(impl.prog)
+			if err != nil {
+				return nil, fmt.Errorf("step %s: %w", s.id, err)
+			}
+			records, known = 0, true
+			if v := reflect.ValueOf(x); v.IsValid() {
+				records = v.Len()
+			}
+			continue
 		case *callStep:
 			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: impl.forEach,
 				Paged: impl.all && impl.op.Paged, PageSize: impl.op.PageSize}
-			if !impl.forEach {
+			out, outKnown := assumed(s.id)
+			switch {
+			case !impl.forEach:
 				ps.Calls = 1
+				if ps.Paged && outKnown {
+					ps.Calls, ps.Paged = pages(out, ps.PageSize), false
+					ps.Note = fmt.Sprintf("%d records assumed", out)
+				}
+			case known:
+				ps.Calls, ps.PerRecord = records, false
+				if ps.Paged && outKnown {
+					ps.Calls, ps.Paged = max(records, pages(out, ps.PageSize)), false
+					ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", records, out)
+				} else {
+					ps.Note = fmt.Sprintf("once per record of the step before (%d)", records)
+				}
 			}
+			records, known = out, outKnown
 		case *resolveStep:
 			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, Calls: 1, Paged: impl.op.Paged,
 				PageSize: impl.op.PageSize, Note: "once, when a record first needs it"}
+			records, known = 0, false
 		case *writeStep:
 			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: true}
+			if known {
+				ps.Calls, ps.PerRecord = records, false
+				ps.Note = fmt.Sprintf("one per record (%d)", records)
+			}
 			if impl.find != nil {
-				ps.Note = "find: " + impl.conn.api.Name + "." + impl.find.op.Name + " (with the state store)"
+				note := "find: " + impl.conn.api.Name + "." + impl.find.op.Name + " (with the state store)"
+				if ps.Note != "" {
+					note = ps.Note + "; " + note
+				}
+				ps.Note = note
 			}
 		default:
+			// A map or an output keeps the count; a read, filter or group changes it, and a lookup
+			// ends the stream, unless assumed.
+			if s.kind != "map" && s.kind != "output" {
+				records, known = 0, false
+			}
+			if n, ok := assumed(s.id); ok {
+				records, known = n, true
+			}
 			continue
 		}
 		ps.ID, ps.Kind = s.id, s.kind
