@@ -395,12 +395,16 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 	internal := lowerFirst(op.Go)
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	meta := jen.Qual(transportPkg, "Meta")
+	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
+	call := func(w jen.Code) *jen.Statement {
+		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)),
+			jen.Id("p").Dot("validate"), jen.Id("p").Dot("params"))
+	}
 	if op.Result == "" {
+		// Data is read into a json.RawMessage: an operation without a result accepts any answer.
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(meta, jen.Error()).Block(
-			jen.If(jen.Err().Op(":=").Id("p").Dot("validate").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(meta.Clone()).Values(), jen.Err())),
-			jen.List(jen.Id("ps"), jen.Err()).Op(":=").Id("p").Dot("params").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Add(meta.Clone()).Values(), jen.Err())),
-			jen.Return(jen.Id("c").Dot("t").Dot("Do").Call(jen.Id("ctx"), jen.Id(opVar(op)), jen.Id("ps"), jen.Nil())),
+			jen.List(jen.Id("_"), jen.Id("m"), jen.Err()).Op(":=").Add(call(jen.Qual("encoding/json", "RawMessage"))),
+			jen.Return(jen.Id("m"), jen.Err()),
 		)
 		f.Line()
 		g.methodDoc(f, op)
@@ -412,33 +416,24 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 		return
 	}
 	rt, ptr := g.resultGo(op)
-	zero := jen.Nil()
-	if !ptr {
-		zero = jen.Id("zero")
-	}
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(rt.Clone(), meta, jen.Error()).BlockFunc(func(b *jen.Group) {
-		if !ptr {
-			b.Var().Id("zero").Add(rt.Clone())
-		}
-		b.If(jen.Err().Op(":=").Id("p").Dot("validate").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(zero, jen.Add(meta.Clone()).Values(), jen.Err()))
-		b.List(jen.Id("ps"), jen.Err()).Op(":=").Id("p").Dot("params").Call()
-		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(zero, jen.Add(meta.Clone()).Values(), jen.Err()))
-		b.Var().Id("w").Add(g.wireType(op.Result))
-		b.List(jen.Id("m"), jen.Err()).Op(":=").Id("c").Dot("t").Dot("Do").Call(jen.Id("ctx"), jen.Id(opVar(op)), jen.Id("ps"), jen.Op("&").Id("w"))
-		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(zero, jen.Id("m"), jen.Err()))
+		b.List(jen.Id("w"), jen.Id("m"), jen.Err()).Op(":=").Add(call(g.wireType(op.Result)))
 		if ptr {
+			b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("m"), jen.Err()))
 			b.Return(jen.Op("&").Id("w"), jen.Id("m"), jen.Nil())
 			return
 		}
 		c, withErr := g.conv(op.Result, jen.Id("w"))
-		if withErr {
-			b.List(jen.Id("out"), jen.Err()).Op(":=").Add(c)
-			b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(zero, jen.Id("m"),
-				jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": decode data: %w"), jen.Err())))
-			b.Return(jen.Id("out"), jen.Id("m"), jen.Nil())
-		} else {
-			b.Return(c, jen.Id("m"), jen.Nil())
+		if !withErr {
+			b.Return(c, jen.Id("m"), jen.Err())
+			return
 		}
+		b.Var().Id("zero").Add(rt.Clone())
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("zero"), jen.Id("m"), jen.Err()))
+		b.List(jen.Id("out"), jen.Err()).Op(":=").Add(c)
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("zero"), jen.Id("m"),
+			jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": decode data: %w"), jen.Err())))
+		b.Return(jen.Id("out"), jen.Id("m"), jen.Nil())
 	})
 	f.Line()
 	g.methodDoc(f, op)

@@ -4,6 +4,7 @@ package didi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -44,15 +45,7 @@ func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 }
 
 func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w AuthToken
-	m, err := c.t.Do(ctx, opAuthorize, ps, &w)
+	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -276,15 +269,7 @@ func decodeBudgetCenterGetParams(m map[string]any) (BudgetCenterGetParams, error
 }
 
 func (c *Client) budgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (*BudgetCenterPage, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w BudgetCenterPage
-	m, err := c.t.Do(ctx, opBudgetCenterGet, ps, &w)
+	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -523,15 +508,7 @@ func decodeBudgetCenterAddParams(m map[string]any) (BudgetCenterAddParams, error
 }
 
 func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w BudgetCenterCreated
-	m, err := c.t.Do(ctx, opBudgetCenterAdd, ps, &w)
+	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -760,14 +737,8 @@ func decodeBudgetCenterEditParams(m map[string]any) (BudgetCenterEditParams, err
 }
 
 func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opBudgetCenterEdit, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit, p.validate, p.params)
+	return m, err
 }
 
 // BudgetCenterEdit calls POST /river/BudgetCenter/edit.
@@ -883,14 +854,8 @@ func decodeBudgetCenterDelParams(m map[string]any) (BudgetCenterDelParams, error
 }
 
 func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opBudgetCenterDel, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel, p.validate, p.params)
+	return m, err
 }
 
 // BudgetCenterDel calls POST /river/BudgetCenter/del.
@@ -1023,15 +988,7 @@ func decodeMemberGetParams(m map[string]any) (MemberGetParams, error) {
 }
 
 func (c *Client) memberGet(ctx context.Context, p MemberGetParams) (*MemberPage, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w MemberPage
-	m, err := c.t.Do(ctx, opMemberGet, ps, &w)
+	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1159,15 +1116,7 @@ func decodeLegalEntityGetParams(m map[string]any) (LegalEntityGetParams, error) 
 }
 
 func (c *Client) legalEntityGet(ctx context.Context, p LegalEntityGetParams) (*LegalEntityPage, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w LegalEntityPage
-	m, err := c.t.Do(ctx, opLegalEntityGet, ps, &w)
+	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}

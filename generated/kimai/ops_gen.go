@@ -4,6 +4,7 @@ package kimai
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -44,15 +45,7 @@ func decodePingParams(m map[string]any) (PingParams, error) {
 }
 
 func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Pong
-	m, err := c.t.Do(ctx, opPing, ps, &w)
+	w, m, err := transport.Call[Pong](ctx, c.t, opPing, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -96,15 +89,7 @@ func decodeVersionParams(m map[string]any) (VersionParams, error) {
 }
 
 func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Version
-	m, err := c.t.Do(ctx, opVersion, ps, &w)
+	w, m, err := transport.Call[Version](ctx, c.t, opVersion, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -148,15 +133,7 @@ func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error
 }
 
 func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w TimesheetConfig
-	m, err := c.t.Do(ctx, opTimesheetConfig, ps, &w)
+	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -281,20 +258,8 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 }
 
 func (c *Client) listCustomers(ctx context.Context, p ListCustomersParams) ([]Customer, transport.Meta, error) {
-	var zero []Customer
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Customer]
-	m, err := c.t.Do(ctx, opListCustomers, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Customer(w), m, nil
+	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers, p.validate, p.params)
+	return []Customer(w), m, err
 }
 
 // ListCustomers calls GET /api/customers.
@@ -354,15 +319,7 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 }
 
 func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Customer, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Customer
-	m, err := c.t.Do(ctx, opGetCustomer, ps, &w)
+	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -736,15 +693,7 @@ func decodeCreateCustomerParams(m map[string]any) (CreateCustomerParams, error) 
 }
 
 func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Customer
-	m, err := c.t.Do(ctx, opCreateCustomer, ps, &w)
+	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1105,15 +1054,7 @@ func decodeUpdateCustomerParams(m map[string]any) (UpdateCustomerParams, error) 
 }
 
 func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Customer
-	m, err := c.t.Do(ctx, opUpdateCustomer, ps, &w)
+	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1177,14 +1118,8 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 }
 
 func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteCustomer, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer, p.validate, p.params)
+	return m, err
 }
 
 // DeleteCustomer calls DELETE /api/customers/{id}.
@@ -1347,20 +1282,8 @@ func decodeListProjectsParams(m map[string]any) (ListProjectsParams, error) {
 }
 
 func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Project, transport.Meta, error) {
-	var zero []Project
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Project]
-	m, err := c.t.Do(ctx, opListProjects, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Project(w), m, nil
+	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects, p.validate, p.params)
+	return []Project(w), m, err
 }
 
 // ListProjects calls GET /api/projects.
@@ -1422,15 +1345,7 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 }
 
 func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Project
-	m, err := c.t.Do(ctx, opGetProject, ps, &w)
+	w, m, err := transport.Call[Project](ctx, c.t, opGetProject, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1649,15 +1564,7 @@ func decodeCreateProjectParams(m map[string]any) (CreateProjectParams, error) {
 }
 
 func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Project, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Project
-	m, err := c.t.Do(ctx, opCreateProject, ps, &w)
+	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1866,15 +1773,7 @@ func decodeUpdateProjectParams(m map[string]any) (UpdateProjectParams, error) {
 }
 
 func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Project, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Project
-	m, err := c.t.Do(ctx, opUpdateProject, ps, &w)
+	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1941,14 +1840,8 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 }
 
 func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteProject, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject, p.validate, p.params)
+	return m, err
 }
 
 // DeleteProject calls DELETE /api/projects/{id}.
@@ -2077,20 +1970,8 @@ func decodeListActivitiesParams(m map[string]any) (ListActivitiesParams, error) 
 }
 
 func (c *Client) listActivities(ctx context.Context, p ListActivitiesParams) ([]Activity, transport.Meta, error) {
-	var zero []Activity
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Activity]
-	m, err := c.t.Do(ctx, opListActivities, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Activity(w), m, nil
+	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities, p.validate, p.params)
+	return []Activity(w), m, err
 }
 
 // ListActivities calls GET /api/activities.
@@ -2153,15 +2034,7 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 }
 
 func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activity, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Activity
-	m, err := c.t.Do(ctx, opGetActivity, ps, &w)
+	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2325,15 +2198,7 @@ func decodeCreateActivityParams(m map[string]any) (CreateActivityParams, error) 
 }
 
 func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*Activity, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Activity
-	m, err := c.t.Do(ctx, opCreateActivity, ps, &w)
+	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2489,15 +2354,7 @@ func decodeUpdateActivityParams(m map[string]any) (UpdateActivityParams, error) 
 }
 
 func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Activity
-	m, err := c.t.Do(ctx, opUpdateActivity, ps, &w)
+	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2563,14 +2420,8 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 }
 
 func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteActivity, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity, p.validate, p.params)
+	return m, err
 }
 
 // DeleteActivity calls DELETE /api/activities/{id}.
@@ -2828,20 +2679,8 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 }
 
 func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, transport.Meta, error) {
-	var zero []Timesheet
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Timesheet]
-	m, err := c.t.Do(ctx, opListTimesheets, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Timesheet(w), m, nil
+	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets, p.validate, p.params)
+	return []Timesheet(w), m, err
 }
 
 // ListTimesheets calls GET /api/timesheets.
@@ -3125,20 +2964,8 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 }
 
 func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, transport.Meta, error) {
-	var zero []TimesheetFull
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[TimesheetFull]
-	m, err := c.t.Do(ctx, opListTimesheetsFull, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []TimesheetFull(w), m, nil
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull, p.validate, p.params)
+	return []TimesheetFull(w), m, err
 }
 
 // ListTimesheetsFull calls GET /api/timesheets.
@@ -3221,15 +3048,7 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 }
 
 func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Timesheet
-	m, err := c.t.Do(ctx, opGetTimesheet, ps, &w)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3375,15 +3194,7 @@ func decodeCreateTimesheetParams(m map[string]any) (CreateTimesheetParams, error
 }
 
 func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Timesheet
-	m, err := c.t.Do(ctx, opCreateTimesheet, ps, &w)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3538,15 +3349,7 @@ func decodeUpdateTimesheetParams(m map[string]any) (UpdateTimesheetParams, error
 }
 
 func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Timesheet
-	m, err := c.t.Do(ctx, opUpdateTimesheet, ps, &w)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3612,14 +3415,8 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 }
 
 func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteTimesheet, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet, p.validate, p.params)
+	return m, err
 }
 
 // DeleteTimesheet calls DELETE /api/timesheets/{id}.
@@ -3679,15 +3476,7 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 }
 
 func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Timesheet
-	m, err := c.t.Do(ctx, opStopTimesheet, ps, &w)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3806,20 +3595,8 @@ func decodeListUsersParams(m map[string]any) (ListUsersParams, error) {
 }
 
 func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, transport.Meta, error) {
-	var zero []User
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[User]
-	m, err := c.t.Do(ctx, opListUsers, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []User(w), m, nil
+	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers, p.validate, p.params)
+	return []User(w), m, err
 }
 
 // ListUsers calls GET /api/users.
@@ -3859,15 +3636,7 @@ func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 }
 
 func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w User
-	m, err := c.t.Do(ctx, opGetMe, ps, &w)
+	w, m, err := transport.Call[User](ctx, c.t, opGetMe, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3931,15 +3700,7 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 }
 
 func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w User
-	m, err := c.t.Do(ctx, opGetUser, ps, &w)
+	w, m, err := transport.Call[User](ctx, c.t, opGetUser, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4137,15 +3898,7 @@ func decodeCreateUserParams(m map[string]any) (CreateUserParams, error) {
 }
 
 func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w User
-	m, err := c.t.Do(ctx, opCreateUser, ps, &w)
+	w, m, err := transport.Call[User](ctx, c.t, opCreateUser, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4191,20 +3944,8 @@ func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 }
 
 func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, transport.Meta, error) {
-	var zero []Team
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Team]
-	m, err := c.t.Do(ctx, opListTeams, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Team(w), m, nil
+	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams, p.validate, p.params)
+	return []Team(w), m, err
 }
 
 // ListTeams calls GET /api/teams.
@@ -4264,15 +4005,7 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 }
 
 func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Team
-	m, err := c.t.Do(ctx, opGetTeam, ps, &w)
+	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4374,15 +4107,7 @@ func decodeCreateTeamParams(m map[string]any) (CreateTeamParams, error) {
 }
 
 func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Team
-	m, err := c.t.Do(ctx, opCreateTeam, ps, &w)
+	w, m, err := transport.Call[Team](ctx, c.t, opCreateTeam, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4476,15 +4201,7 @@ func decodeUpdateTeamParams(m map[string]any) (UpdateTeamParams, error) {
 }
 
 func (c *Client) updateTeam(ctx context.Context, p UpdateTeamParams) (*Team, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Team
-	m, err := c.t.Do(ctx, opUpdateTeam, ps, &w)
+	w, m, err := transport.Call[Team](ctx, c.t, opUpdateTeam, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4548,14 +4265,8 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 }
 
 func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteTeam, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam, p.validate, p.params)
+	return m, err
 }
 
 // DeleteTeam calls DELETE /api/teams/{id}.
@@ -4615,20 +4326,8 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 }
 
 func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transport.Meta, error) {
-	var zero []Tag
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Tag]
-	m, err := c.t.Do(ctx, opListTags, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Tag(w), m, nil
+	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags, p.validate, p.params)
+	return []Tag(w), m, err
 }
 
 // ListTags calls GET /api/tags/find.
@@ -4717,15 +4416,7 @@ func decodeCreateTagParams(m map[string]any) (CreateTagParams, error) {
 }
 
 func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w Tag
-	m, err := c.t.Do(ctx, opCreateTag, ps, &w)
+	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4791,14 +4482,8 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 }
 
 func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return transport.Meta{}, err
-	}
-	return c.t.Do(ctx, opDeleteTag, ps, nil)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag, p.validate, p.params)
+	return m, err
 }
 
 // DeleteTag calls DELETE /api/tags/{id}.

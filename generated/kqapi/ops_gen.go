@@ -121,15 +121,7 @@ func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
 }
 
 func (c *Client) recordLog(ctx context.Context, p RecordLogParams) (*RecordLogData, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w RecordLogData
-	m, err := c.t.Do(ctx, opRecordLog, ps, &w)
+	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -195,20 +187,8 @@ func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 }
 
 func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-	var zero []Department
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Department]
-	m, err := c.t.Do(ctx, opGetDepartment, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Department(w), m, nil
+	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment, p.validate, p.params)
+	return []Department(w), m, err
 }
 
 // GetDepartment calls GET /Api/Api/getDepartment.
@@ -282,20 +262,8 @@ func decodeAddDepartmentParams(m map[string]any) (AddDepartmentParams, error) {
 }
 
 func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int64, transport.Meta, error) {
-	var zero int64
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w scalar.Int
-	m, err := c.t.Do(ctx, opAddDepartment, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return int64(w), m, nil
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment, p.validate, p.params)
+	return int64(w), m, err
 }
 
 // AddDepartment calls GET /Api/Api/addDepartment.
@@ -369,20 +337,8 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 }
 
 func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opUpdateDepartment, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment, p.validate, p.params)
+	return w, m, err
 }
 
 // UpdateDepartment calls GET /Api/Api/updateDepartment.
@@ -449,15 +405,7 @@ func decodeGetEmployeeParams(m map[string]any) (GetEmployeeParams, error) {
 }
 
 func (c *Client) getEmployee(ctx context.Context, p GetEmployeeParams) (*EmployeeData, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w EmployeeData
-	m, err := c.t.Do(ctx, opGetEmployee, ps, &w)
+	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -553,15 +501,7 @@ func decodeGetUserDetailParams(m map[string]any) (GetUserDetailParams, error) {
 }
 
 func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w UserDetail
-	m, err := c.t.Do(ctx, opGetUserDetail, ps, &w)
+	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -704,15 +644,7 @@ func decodeAddEmployeeParams(m map[string]any) (AddEmployeeParams, error) {
 }
 
 func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w NewEmployee
-	m, err := c.t.Do(ctx, opAddEmployee, ps, &w)
+	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -855,20 +787,8 @@ func decodeUpdateEmployeeParams(m map[string]any) (UpdateEmployeeParams, error) 
 }
 
 func (c *Client) updateEmployee(ctx context.Context, p UpdateEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opUpdateEmployee, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee, p.validate, p.params)
+	return w, m, err
 }
 
 // UpdateEmployee calls GET /Api/Api/updateEmployee.
@@ -935,20 +855,8 @@ func decodeLayoffEmployeeParams(m map[string]any) (LayoffEmployeeParams, error) 
 }
 
 func (c *Client) layoffEmployee(ctx context.Context, p LayoffEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opLayoffEmployee, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee, p.validate, p.params)
+	return w, m, err
 }
 
 // LayoffEmployee calls GET /Api/Api/layoffEmployee.
@@ -1031,20 +939,8 @@ func decodeSyncEmployeeParams(m map[string]any) (SyncEmployeeParams, error) {
 }
 
 func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opSyncEmployee, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee, p.validate, p.params)
+	return w, m, err
 }
 
 // SyncEmployee calls GET /Api/Api/syncEmployee.
@@ -1125,20 +1021,8 @@ func decodeRemoveEmployeeParams(m map[string]any) (RemoveEmployeeParams, error) 
 }
 
 func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opRemoveEmployee, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee, p.validate, p.params)
+	return w, m, err
 }
 
 // RemoveEmployee calls GET /Api/Api/removeEmployee.
@@ -1219,20 +1103,8 @@ func decodeReCheckParams(m map[string]any) (ReCheckParams, error) {
 }
 
 func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, transport.Meta, error) {
-	var zero json.RawMessage
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w json.RawMessage
-	m, err := c.t.Do(ctx, opReCheck, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return w, m, nil
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck, p.validate, p.params)
+	return w, m, err
 }
 
 // ReCheck calls GET /Api/Api/reCheck.
@@ -1348,20 +1220,8 @@ func decodeApplyParams(m map[string]any) (ApplyParams, error) {
 }
 
 func (c *Client) apply(ctx context.Context, p ApplyParams) (int64, transport.Meta, error) {
-	var zero int64
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w scalar.Int
-	m, err := c.t.Do(ctx, opApply, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return int64(w), m, nil
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply, p.validate, p.params)
+	return int64(w), m, err
 }
 
 // Apply calls GET /Api/Api/Apply.
@@ -1401,16 +1261,8 @@ func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 }
 
 func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]string, transport.Meta, error) {
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType, p.validate, p.params)
 	var zero map[string]string
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.Map[scalar.String]
-	m, err := c.t.Do(ctx, opApplyType, ps, &w)
 	if err != nil {
 		return zero, m, err
 	}
@@ -1538,15 +1390,7 @@ func decodeApplyRecordParams(m map[string]any) (ApplyRecordParams, error) {
 }
 
 func (c *Client) applyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRecordData, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w ApplyRecordData
-	m, err := c.t.Do(ctx, opApplyRecord, ps, &w)
+	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1686,15 +1530,7 @@ func decodeReportParams(m map[string]any) (ReportParams, error) {
 }
 
 func (c *Client) report(ctx context.Context, p ReportParams) (*ReportData, transport.Meta, error) {
-	if err := p.validate(); err != nil {
-		return nil, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return nil, transport.Meta{}, err
-	}
-	var w ReportData
-	m, err := c.t.Do(ctx, opReport, ps, &w)
+	w, m, err := transport.Call[ReportData](ctx, c.t, opReport, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1834,20 +1670,8 @@ func decodeDayReportParams(m map[string]any) (DayReportParams, error) {
 }
 
 func (c *Client) dayReport(ctx context.Context, p DayReportParams) ([]DayReport, transport.Meta, error) {
-	var zero []DayReport
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[DayReport]
-	m, err := c.t.Do(ctx, opDayReport, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []DayReport(w), m, nil
+	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport, p.validate, p.params)
+	return []DayReport(w), m, err
 }
 
 // DayReport calls GET /Api/Api/dayReport.
@@ -1907,20 +1731,8 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 }
 
 func (c *Client) getDevice(ctx context.Context, p GetDeviceParams) ([]Device, transport.Meta, error) {
-	var zero []Device
-	if err := p.validate(); err != nil {
-		return zero, transport.Meta{}, err
-	}
-	ps, err := p.params()
-	if err != nil {
-		return zero, transport.Meta{}, err
-	}
-	var w wire.List[Device]
-	m, err := c.t.Do(ctx, opGetDevice, ps, &w)
-	if err != nil {
-		return zero, m, err
-	}
-	return []Device(w), m, nil
+	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice, p.validate, p.params)
+	return []Device(w), m, err
 }
 
 // GetDevice calls GET /Api/Api/getDevice.

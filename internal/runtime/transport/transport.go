@@ -482,3 +482,19 @@ func (t *Transport) snippet(b []byte) string {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// Call is the body every generated operation shares: check the parameters, encode them, send the
+// request and decode the answer's data into a W (the operation's wire type). Nothing is sent when
+// validate or encode fails.
+func Call[W any](ctx context.Context, t *Transport, op *Op, validate func() error, encode func() ([]Param, error)) (W, Meta, error) {
+	var w W
+	if err := validate(); err != nil {
+		return w, Meta{}, err
+	}
+	ps, err := encode()
+	if err != nil {
+		return w, Meta{}, err
+	}
+	m, err := t.Do(ctx, op, ps, &w)
+	return w, m, err
+}
