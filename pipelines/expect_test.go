@@ -4,7 +4,6 @@ package pipelines_test
 // the fixtures with plain Go, independently of the pipeline engine and of the generated clients.
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -117,5 +116,3 @@ func sheetsOf(e *kimai.Emulator) []sheet {
 	slices.SortFunc(out, func(a, b sheet) int { return cmpStrings(a.User+a.Begin, b.User+b.Begin) })
 	return out
 }
-
-var _ = fmt.Sprint

@@ -2,7 +2,6 @@ package emit
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -498,5 +497,3 @@ func (g *gen) signerArgs(cfg *jen.Statement) []jen.Code {
 	}
 	return out
 }
-
-var _ = slices.Contains[[]string]

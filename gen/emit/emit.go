@@ -5,7 +5,6 @@ package emit
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -278,11 +277,6 @@ func lowerFirst(s string) string {
 	default:
 		return strings.ToLower(s[:i-1]) + s[i-1:]
 	}
-}
-
-func sortedOps(ops []*spec.Operation) []*spec.Operation {
-	out := slices.Clone(ops)
-	return out
 }
 
 // durLit renders a duration as Go source: 20 * time.Second, 1500 * time.Millisecond.

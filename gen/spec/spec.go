@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/specpipe/specpipe/internal/yamlx"
-	"gopkg.in/yaml.v3"
 )
 
 // Pos is a position in a spec file.
@@ -238,6 +237,3 @@ type Field struct {
 	Format    string `yaml:"format"`    // Go layout when encoding dates/datetimes in a body
 	OmitEmpty bool   `yaml:"omitempty"` // leave out of a JSON body when zero
 }
-
-// node is kept for error positions of values decoded later.
-var _ = yaml.Node{}
