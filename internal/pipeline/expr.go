@@ -83,7 +83,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 		return nil
 	}
 	if n.Kind != yaml.ScalarNode {
-		c.d.Errorf(n, "want an expression, got %s", describeNode(n))
+		c.d.Errorf(n, "want an expression, got %s", yamlx.Describe(n))
 		return nil
 	}
 	// A YAML number or boolean (id: 42, billable: true) is a constant whose text is also the
@@ -413,16 +413,6 @@ func unwrapExprErr(err error) error {
 		return errors.New(fe.Message)
 	}
 	return err
-}
-
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	return fmt.Sprintf("%q", n.Value)
 }
 
 // blockPos finds the file line and column of the expression position (exprLine 1-based, exprCol

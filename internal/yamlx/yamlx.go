@@ -205,21 +205,21 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value) {
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
-			d.Errorf(n, "want true or false, got %s", describe(n))
+			d.Errorf(n, "want true or false, got %s", Describe(n))
 			return
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		i, err := strconv.ParseInt(n.Value, 10, 64)
 		if n.Kind != yaml.ScalarNode || err != nil {
-			d.Errorf(n, "want a whole number, got %s", describe(n))
+			d.Errorf(n, "want a whole number, got %s", Describe(n))
 			return
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		f, err := strconv.ParseFloat(n.Value, 64)
 		if n.Kind != yaml.ScalarNode || err != nil {
-			d.Errorf(n, "want a number, got %s", describe(n))
+			d.Errorf(n, "want a number, got %s", Describe(n))
 			return
 		}
 		v.SetFloat(f)
@@ -317,7 +317,8 @@ func kindName(n *yaml.Node) string {
 	return "nothing"
 }
 
-func describe(n *yaml.Node) string {
+// Describe names a node for an error message: a scalar quoted, else "a mapping" or "a list".
+func Describe(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode {
 		return fmt.Sprintf("%q", n.Value)
 	}
