@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// docExample is the 正常示例 of BudgetCenter/get in shared/seeds/didi-budgetcenter-get.v2024.zh.txt:
+// docExample is the 正常示例 of BudgetCenter/get in Didi's BudgetCenter/get document (2024 edition):
 // total is a number, every record scalar a string, amounts with two decimals.
 const docExample = `{"errno":0,"errmsg":"SUCCESS","data":{"total":32,"records":[{"id":"6388733755640532997","name":"openapi1452169149","company_id":"4591398120721764364","status":"0","out_budget_id":"0","type":"1","budget_cycle":"1","is_limit_quota":"1","member_num":"0","total_quota":"1000.00","available_quota":"1000.00","budget_extra_info":"{\"test\":\"test1\"}","leader_item_list":[{"leader_id":"1125935173600502","leader_name":"郭蒙3","leader_type":"major"},{"leader_id":"1125935066392161","leader_name":"郭蒙1","leader_type":"other"}],"freeze_quota":"0.00"}]}}`
 

@@ -1,30 +1,16 @@
 package didi
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/specpipe/specpipe/internal/vectors"
 )
 
-// TestSignVectors runs every didi vector of shared/vectors/signing.json (the first is the example
+// TestSignVectors runs every didi vector of internal/vectors/signing.json (the first is the example
 // of Didi's signature documentation) through the generated signer, with md5 and sha256.
 func TestSignVectors(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "vectors", "signing.json"))
+	all, err := vectors.Load()
 	if err != nil {
-		t.Fatalf("read vectors (shared/ must sit beside the repository): %v", err)
-	}
-	var all struct {
-		Didi []struct {
-			Name         string            `json:"name"`
-			Params       map[string]string `json:"params"`
-			SignKey      string            `json:"sign_key"`
-			StringToSign string            `json:"string_to_sign"`
-			MD5          string            `json:"md5"`
-			SHA256       string            `json:"sha256"`
-		} `json:"didi"`
-	}
-	if err := json.Unmarshal(b, &all); err != nil {
 		t.Fatal(err)
 	}
 	if len(all.Didi) == 0 {

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Recorded shapes from Kimai's own API tests (shared/research/kimai-api.md §6, cases 43 and 20).
+// Recorded shapes from Kimai's own API tests (Kimai 2.66's tests/API, as recorded in the team's Kimai research notes, cases 43 and 20).
 const tongatapuTimesheet = `{"id":1,"begin":"2020-03-27T14:35:00+1300","end":"2020-03-28T03:30:00+1300","duration":46500,"description":null,"activity":1,"project":1,"tags":["test"],"user":2,"metaFields":[],"exported":false,"billable":true,"break":0}`
 
 const invalidCustomer = `{"code":400,"message":"Validation Failed","errors":{"children":{"name":{},"customer":{"errors":["The selected choice is invalid."]},"number":{},"comment":{},"visible":{}}}}`

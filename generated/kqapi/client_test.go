@@ -82,7 +82,7 @@ func newTest(t *testing.T, reply func(string, map[string]string) string) (*Clien
 	return c, s
 }
 
-// recordPage is the shape of the real recorded response in shared/research (total a string,
+// recordPage is the shape of the real recorded response in the team's kqapi research notes (total a string,
 // totalpage and page ints, every record field a string).
 func recordPage(page, pages, total int, ids ...string) string {
 	var recs []string

@@ -1,29 +1,16 @@
 package kqapi
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/specpipe/specpipe/internal/vectors"
 )
 
-// TestSignVectors runs every kqapi vector of shared/vectors/signing.json (the first is the example
+// TestSignVectors runs every kqapi vector of internal/vectors/signing.json (the first is the example
 // printed in the vendor's documentation) through the generated signer.
 func TestSignVectors(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "vectors", "signing.json"))
+	all, err := vectors.Load()
 	if err != nil {
-		t.Fatalf("read vectors (shared/ must sit beside the repository): %v", err)
-	}
-	var all struct {
-		KQAPI []struct {
-			Name         string            `json:"name"`
-			Params       map[string]string `json:"params"`
-			Key          string            `json:"key"`
-			StringToSign string            `json:"string_to_sign"`
-			MD5          string            `json:"md5"`
-		} `json:"kqapi"`
-	}
-	if err := json.Unmarshal(b, &all); err != nil {
 		t.Fatal(err)
 	}
 	if len(all.KQAPI) == 0 {

@@ -1,7 +1,7 @@
 // Package didi emulates the Didi Enterprise (滴滴企业版) management API on a loopback server.
 //
-// It is written from the vendor's documentation and the research notes (shared/research,
-// shared/seeds/didi-budgetcenter-get.*, shared/reference/didi-openapi.yaml), never from a client:
+// It is written from the vendor's documentation and its own OpenAPI description and SDKs
+// (BudgetCenter/get 2019 and 2024 editions, 管理API对接文档 2024版, github.com/didi/ddes-openapi-sdk-go), never from a client:
 //
 //   - POST /river/Auth/authorize (JSON body, client_secret signed as a plain parameter) issues
 //     40-hex access tokens valid 1800 s, bound to the client;

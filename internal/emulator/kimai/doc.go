@@ -1,8 +1,8 @@
 // Package kimai emulates the REST API of Kimai 2.66.0 (self-hosted time tracking) as a stateful
 // http.Handler, for specpipe's tests and for `pipe sandbox`.
 //
-// It is written from the vendor's behaviour as documented in /work/shared/research/kimai-api.md
-// and /work/shared/seeds (Kimai's own API tests are its oracle), never from specpipe's generated
+// It is written from the vendor's behaviour as shown by Kimai's own source and API tests
+// (github.com/kimai/kimai, 2.66.0; its API tests are the oracle), never from specpipe's generated
 // client. What it reproduces:
 //
 //   - Routing before authentication: unknown paths and non-numeric ids are 404, a wrong method is

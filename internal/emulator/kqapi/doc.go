@@ -1,6 +1,6 @@
 // Package kqapi emulates the 博海云考勤 (kqapi, yun.kqapi.com) attendance API on a loopback server.
 //
-// It is written from the vendor's documentation (shared/seeds/kqapi-attendance-api.zh.txt) and the
+// It is written from the vendor's documentation (the kqapi API document, yun.kqapi.com) and the
 // research notes on real responses, never from a client: requests are GET /Api/Api/<method> (also
 // /index.php/Api/Api/<method>) signed with md5(values sorted by key + key), valid for ±60 s, at most
 // one call per 20 s per account, answered with {"status","error","data"} in PHP's json_encode style.
