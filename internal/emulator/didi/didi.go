@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -60,6 +61,8 @@ type Emulator struct {
 
 	mu        sync.Mutex
 	clients   map[string]Client
+	keys      map[string]*transportKey // client_id → key, for clients that require encryption
+	allow     map[string]allowList     // client_id → IP allow list
 	companies map[string]Company
 	centers   []BudgetCenter
 	members   []Member
@@ -99,7 +102,7 @@ func New(opts Options) (*Emulator, error) {
 		}
 	}
 	e := &Emulator{Journal: &emukit.Journal{}, Faults: &emukit.Faults{}, clock: opts.Clock, opts: opts,
-		clients: map[string]Client{}, companies: map[string]Company{}, tokens: map[string]token{},
+		clients: map[string]Client{}, keys: map[string]*transportKey{}, allow: map[string]allowList{}, companies: map[string]Company{}, tokens: map[string]token{},
 		entities: slices.Clone(f.LegalEntities), nextID: 1125904357400001}
 	for _, c := range f.Clients {
 		if c.ClientID == "" || c.SignKey == "" {
@@ -114,6 +117,18 @@ func New(opts Options) (*Emulator, error) {
 		if c.Scope == "" {
 			c.Scope = defaultScope
 		}
+		if c.Encryption != "" {
+			k, err := newTransportKey(c.Encryption, c.AESKey)
+			if err != nil {
+				return nil, fmt.Errorf("didi: client %s: %w", c.ClientID, err)
+			}
+			e.keys[c.ClientID] = k
+		}
+		allow, err := parseAllowList(c.AllowedIPs)
+		if err != nil {
+			return nil, fmt.Errorf("didi: client %s: %w", c.ClientID, err)
+		}
+		e.allow[c.ClientID] = allow
 		e.clients[c.ClientID] = c
 	}
 	for _, c := range f.Companies {
@@ -163,6 +178,8 @@ type reply struct {
 	errmsg string
 	data   any     // nil: no data member
 	flat   []field // authorize success: members before errno
+	// seal, when set, encrypts the envelope into encrypt_data (the answer to an encrypted call).
+	seal *transportKey
 }
 
 // field is one member of an ordered JSON object.
@@ -248,7 +265,8 @@ func (e *Emulator) write(w http.ResponseWriter, r reply) {
 		msg = "SUCCESS"
 	}
 	o := slices.Clone(object(r.flat))
-	o = append(o, field{"errno", errno}, field{"errmsg", msg}, field{"request_id", requestID()})
+	head := object{{"errno", errno}, {"errmsg", msg}, {"request_id", requestID()}}
+	o = append(o, head...)
 	if r.data != nil {
 		data := r.data
 		if e.opts.StringifyScalars {
@@ -257,6 +275,12 @@ func (e *Emulator) write(w http.ResponseWriter, r reply) {
 		o = append(o, field{"data", data})
 	}
 	b, err := o.MarshalJSON()
+	if err == nil && r.seal != nil {
+		// The Java SDK decrypts encrypt_data into the whole answer (BaseService.setDecryptData).
+		// The clear members beside it repeat errno, errmsg and request_id, for clients that read
+		// no further; what the real server puts there is not documented.
+		b, err = append(head, field{"encrypt_data", r.seal.seal(b)}).MarshalJSON()
+	}
 	if err != nil {
 		b = []byte(`{"errno":19998,"errmsg":"系统异常"}`)
 	}
@@ -408,20 +432,30 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	entry := emukit.Entry{Time: now, Method: r.Method, Path: r.URL.Path, Params: p, Identity: p["client_id"]}
 	var rep reply
 	rt, known := routes[r.URL.Path]
+	ip := peerIP(r)
 	switch {
-	case r.URL.Path == AuthorizePath:
-		rep = e.authorize(now, r.Method, p, perr)
-	case !known:
+	case r.URL.Path != AuthorizePath && !known:
 		entry.Status, entry.Outcome = http.StatusNotFound, "not found"
 		e.Journal.Add(entry, secretParams...)
 		http.NotFound(w, r)
 		return
+	case !e.allow[p["client_id"]].allows(ip):
+		// The list is the app's (IP白名单); it is checked before anything else, authorize included.
+		rep = reply{errno: ErrIPNotAllowed, errmsg: "IP不在白名单中,本次请求ip:" + ip.String()}
+	case r.URL.Path == AuthorizePath:
+		rep = e.authorize(now, r.Method, p, perr)
 	case r.Method != rt.method:
 		rep = reply{errno: ErrBadParam, errmsg: "请求方式错误,请使用" + rt.method}
 	case perr != nil:
 		rep = reply{errno: ErrBadParam, errmsg: "参数错误," + perr.Error()}
 	default:
-		rep = e.call(now, rt, p)
+		var logical params
+		rep, logical = e.call(now, rt, p)
+		if rep.seal != nil { // journal what was meant, and how it came
+			logical = maps.Clone(logical)
+			logical["ent"] = p["ent"]
+			entry.Params = logical
+		}
 	}
 	entry.Status, entry.Code, entry.Outcome = http.StatusOK, strconv.Itoa(rep.errno), "ok"
 	if rep.errno != ErrOK {
@@ -431,19 +465,31 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	e.write(w, rep)
 }
 
-// checkSigned runs the checks common to every call: known client, timestamp, signature.
+// checkSigned runs the checks common to every clear call: known client, timestamp, signature.
 func (e *Emulator) checkSigned(now time.Time, p params) (Client, *apiError) {
 	c, ok := e.clients[p["client_id"]]
 	if !ok {
 		return c, fail(ErrParam, "非法的client_id")
 	}
+	if err := e.checkTimestamp(now, p); err != nil {
+		return c, err
+	}
+	return c, e.checkSign(c, p)
+}
+
+func (e *Emulator) checkTimestamp(now time.Time, p params) *apiError {
 	ts, err := strconv.ParseInt(strings.TrimSpace(p["timestamp"]), 10, 64)
 	if err != nil {
-		return c, fail(ErrTimestamp, "参数错误,未正确传输timestamp")
+		return fail(ErrTimestamp, "参数错误,未正确传输timestamp")
 	}
 	if math.Abs(float64(now.Unix()-ts)) > e.opts.TimestampWindow.Seconds() {
-		return c, fail(ErrExpired, "接口调用已过期,请重新调用")
+		return fail(ErrExpired, "接口调用已过期,请重新调用")
 	}
+	return nil
+}
+
+// checkSign checks p's signature with c's sign key and method.
+func (e *Emulator) checkSign(c Client, p params) *apiError {
 	s := signString(p, c.SignKey, e.opts.TrimValues)
 	if p["sign"] == "" || p["sign"] != digest(c.SignMethod, s) {
 		masked := params{}
@@ -457,9 +503,49 @@ func (e *Emulator) checkSigned(now time.Time, p params) (Client, *apiError) {
 		}
 		a := fail(ErrSign, "签名失败")
 		a.data = object{{"params_sign_str", signString(masked, emukit.Masked, e.opts.TrimValues)}}
-		return c, a
+		return a
 	}
-	return c, nil
+	return nil
+}
+
+// openTransport authenticates a management call's transport and returns the parameters it
+// carries: the sent ones for a clear call; for an encrypted one, the decrypted ones with the clear
+// client_id and access_token, and the key that seals the answer. The signature of an encrypted
+// call is over what was sent; its timestamp is inside encrypt_content. Errors found before the
+// content decrypts are answered in clear; later ones are sealed like any answer.
+func (e *Emulator) openTransport(now time.Time, sent params) (Client, *transportKey, params, *apiError) {
+	c, ok := e.clients[sent["client_id"]]
+	if !ok {
+		return c, nil, sent, fail(ErrParam, "非法的client_id")
+	}
+	key := e.keys[c.ClientID]
+	ent := strings.TrimSpace(sent["ent"])
+	encrypted := (ent != "" && ent != "0") || sent["encrypt_content"] != ""
+	switch {
+	case !encrypted && key == nil:
+		_, err := e.checkSigned(now, sent)
+		return c, nil, sent, err
+	case !encrypted:
+		return c, nil, sent, fail(ErrTransport, "参数错误,该应用已开启加密传输,请以ent和encrypt_content传参")
+	case key == nil:
+		return c, nil, sent, fail(ErrTransport, "参数错误,该应用未开启加密传输")
+	case ent != strconv.Itoa(key.ent):
+		return c, nil, sent, fail(ErrTransport, "参数错误,ent与应用的加密方式不一致")
+	}
+	if u := unescapeContent(sent["encrypt_content"]); u != sent["encrypt_content"] {
+		sent = maps.Clone(sent)
+		sent["encrypt_content"] = u
+	}
+	if err := e.checkSign(c, sent); err != nil {
+		return c, nil, sent, err
+	}
+	plain, ok := key.open(sent["encrypt_content"])
+	if !ok {
+		return c, nil, sent, fail(ErrTransport, "参数错误,encrypt_content解密失败")
+	}
+	p := parsePlaintext(string(plain))
+	p["client_id"], p["access_token"] = sent["client_id"], sent["access_token"]
+	return c, key, p, e.checkTimestamp(now, p)
 }
 
 func (a *apiError) reply() reply { return reply{errno: a.errno, errmsg: a.errmsg, data: a.data} }
@@ -510,14 +596,22 @@ func (e *Emulator) authorize(now time.Time, method string, p params, perr error)
 		{"token_type", "Bearer"}, {"scope", c.Scope}}}
 }
 
-// call authenticates a management call and runs it.
-func (e *Emulator) call(now time.Time, rt route, p params) reply {
-	if p["client_id"] == "" || p["access_token"] == "" {
-		return reply{errno: ErrRequired, errmsg: "client_id和access_token为必填项"}
+// call authenticates a management call and runs it. It returns the answer and the parameters the
+// call carried (decrypted, for an encrypted call).
+func (e *Emulator) call(now time.Time, rt route, sent params) (reply, params) {
+	if sent["client_id"] == "" || sent["access_token"] == "" {
+		return reply{errno: ErrRequired, errmsg: "client_id和access_token为必填项"}, sent
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	c, err := e.checkSigned(now, p)
+	c, key, p, err := e.openTransport(now, sent)
+	rep := e.run(now, rt, c, p, err)
+	rep.seal = key
+	return rep, p
+}
+
+// run answers an authenticated call, or its authentication error.
+func (e *Emulator) run(now time.Time, rt route, c Client, p params, err *apiError) reply {
 	if err != nil {
 		return err.reply()
 	}

@@ -36,6 +36,14 @@ type Client struct {
 	SignMethod   string   `json:"sign_method"` // SignMD5 (default) or SignSHA256
 	Scope        string   `json:"scope,omitempty"`
 	Companies    []string `json:"companies"`
+	// Encryption is the transport the client must use: "" (clear, the default), EncryptAES128
+	// (ent 1) or EncryptAES256 (ent 2), with AESKey: the key text for aes128, 64 hex digits for
+	// aes256 (开发配置 → 接口加密传输的Key).
+	Encryption string `json:"encryption,omitempty"`
+	AESKey     string `json:"aes_key,omitempty"`
+	// AllowedIPs is the client's IP allow list (IP白名单): addresses or CIDR prefixes. Empty allows
+	// every address; a call from elsewhere is answered errno 10002.
+	AllowedIPs []string `json:"allowed_ips,omitempty"`
 }
 
 // Company is an enterprise account (company_id).
