@@ -21,6 +21,9 @@ type Options struct {
 	KQAPIAddr, DidiAddr, KimaiAddr string        // "" picks a free port on 127.0.0.1
 	KQAPIInterval                  time.Duration // kqapi's minimum interval per account (0: the real 20 s)
 	Clock                          emukit.Clock  // nil: the wall clock
+	// DidiEncryption makes the Didi clients require encrypted transport: "" (clear), "aes128" or
+	// "aes256", with the sandbox's key of that kind (exported as DIDI_AES_KEY).
+	DidiEncryption string
 }
 
 // Sandbox is the three running emulators.
@@ -32,6 +35,8 @@ type Sandbox struct {
 	KQAPIURL, DidiURL, KimaiURL string
 	// KQAPIInterval is the kqapi interval in force.
 	KQAPIInterval time.Duration
+	// DidiEncryption and DidiAESKey are the Didi transport in force ("" and "": clear).
+	DidiEncryption, DidiAESKey string
 
 	servers []*emukit.Server
 }
@@ -48,7 +53,17 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: kqapi emulator: %w", err)
 	}
-	dd, err := didi.New(didi.Options{Clock: o.Clock})
+	df, err := didi.DefaultFixture()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: didi fixture: %w", err)
+	}
+	var aesKey string
+	if o.DidiEncryption != "" {
+		if aesKey, err = didi.RequireEncryption(df, o.DidiEncryption); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	dd, err := didi.New(didi.Options{Clock: o.Clock, Fixture: df})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: didi emulator: %w", err)
 	}
@@ -56,7 +71,8 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: kimai emulator: %w", err)
 	}
-	s := &Sandbox{KQAPI: kq, Didi: dd, Kimai: km, KQAPIInterval: o.KQAPIInterval}
+	s := &Sandbox{KQAPI: kq, Didi: dd, Kimai: km, KQAPIInterval: o.KQAPIInterval,
+		DidiEncryption: o.DidiEncryption, DidiAESKey: aesKey}
 	start := func(name string, h http.Handler, addr string, url *string) error {
 		srv, err := emukit.Start(h, addr)
 		if err != nil {
@@ -90,9 +106,11 @@ func (s *Sandbox) Env() []Var {
 		{"DIDI_SIGN_KEY", didi.SandboxSignKey},
 		{"DIDI_SIGN_METHOD", "md5"},
 		{"DIDI_COMPANY_ID", didi.SandboxCompanyID},
-		{"KIMAI_BASE_URL", s.KimaiURL},
-		{"KIMAI_TOKEN", kimai.SandboxAdminToken},
 	}
+	if s.DidiEncryption != "" {
+		vars = append(vars, Var{"DIDI_ENCRYPTION", s.DidiEncryption}, Var{"DIDI_AES_KEY", s.DidiAESKey})
+	}
+	vars = append(vars, Var{"KIMAI_BASE_URL", s.KimaiURL}, Var{"KIMAI_TOKEN", kimai.SandboxAdminToken})
 	if s.KQAPIInterval < 20*time.Second {
 		// The pipelines read min_interval account: ${KQAPI_MIN_INTERVAL:-20s}.
 		vars = append(vars, Var{"KQAPI_MIN_INTERVAL", s.KQAPIInterval.String()})

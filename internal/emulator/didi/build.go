@@ -22,6 +22,30 @@ const (
 	OtherCompanyID = "1125899906849001"
 )
 
+// Sandbox keys for encrypted transport, when a sandbox turns it on (RequireEncryption).
+const (
+	SandboxAES128Key = "sandbox-aes-key!"                                                 // 16 bytes of text
+	SandboxAES256Key = "5a4e1d3c2b0a99887766554433221100ffeeddccbbaa00112233445566778899" // 64 hex digits
+)
+
+// RequireEncryption makes every client of f require encrypted transport: EncryptAES128 or
+// EncryptAES256 with the sandbox key of that kind. It returns the key.
+func RequireEncryption(f *Fixture, encryption string) (string, error) {
+	var key string
+	switch encryption {
+	case EncryptAES128:
+		key = SandboxAES128Key
+	case EncryptAES256:
+		key = SandboxAES256Key
+	default:
+		return "", fmt.Errorf("didi: unknown encryption %q (want %s or %s)", encryption, EncryptAES128, EncryptAES256)
+	}
+	for i := range f.Clients {
+		f.Clients[i].Encryption, f.Clients[i].AESKey = encryption, key
+	}
+	return key, nil
+}
+
 const defaultScope = "car|selfcar|river_member|river_order|river_invoice|river_company|river_card"
 
 // BuildFixture builds the fixture for c deterministically: departments become cost centers of
