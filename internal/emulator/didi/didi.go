@@ -102,7 +102,8 @@ func New(opts Options) (*Emulator, error) {
 		}
 	}
 	e := &Emulator{Journal: &emukit.Journal{}, Faults: &emukit.Faults{}, clock: opts.Clock, opts: opts,
-		clients: map[string]Client{}, keys: map[string]*transportKey{}, allow: map[string]allowList{}, companies: map[string]Company{}, tokens: map[string]token{},
+		clients: map[string]Client{}, keys: map[string]*transportKey{}, allow: map[string]allowList{},
+		companies: map[string]Company{}, tokens: map[string]token{},
 		entities: slices.Clone(f.LegalEntities), nextID: 1125904357400001}
 	for _, c := range f.Clients {
 		if c.ClientID == "" || c.SignKey == "" {
