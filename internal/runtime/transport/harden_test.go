@@ -1,0 +1,178 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/retry"
+)
+
+// TestRetryAfter: both forms of Retry-After (RFC 9110 section 10.2.3), delay seconds and an
+// HTTP date, are honoured on 429 and 503, relative to the transport's clock and capped by the
+// retry policy.
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		status int
+		header string
+		want   time.Duration
+	}{
+		{"429 seconds", 429, "7", 7 * time.Second},
+		{"429 HTTP date", 429, now.Add(9 * time.Second).Format(http.TimeFormat), 9 * time.Second},
+		{"503 HTTP date", 503, now.Add(3 * time.Second).Format(http.TimeFormat), 3 * time.Second},
+		{"HTTP date beyond the cap", 429, now.Add(time.Hour).Format(http.TimeFormat), 20 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set("Retry-After", tc.header)
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, `{"status":0,"error":"busy"}`)
+					return
+				}
+				fmt.Fprint(w, `{"status":1,"error":"","data":{}}`)
+			}))
+			defer ts.Close()
+			clk := clock.NewFake(now)
+			tr, err := New(fieldAPI, ts.URL, Config{Clock: clk, Retry: retry.Policy{MaxAttempts: 2, Max: 20 * time.Second}}, nil, nil, Hooks{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tr.Do(context.Background(), &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]time.Duration{tc.want}, clk.Sleeps()); diff != "" {
+				t.Errorf("sleeps (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestHeaderWithLineBreak: a credential with a line break (a token file's second line) is a
+// parameter error, sent never and retried never, and the message does not show the value.
+func TestHeaderWithLineBreak(t *testing.T) {
+	var n atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer ts.Close()
+	clk := clock.NewFake(time.Unix(0, 0))
+	tr, err := New(httpAPI, ts.URL, Config{Clock: clk, Retry: retry.Policy{MaxAttempts: 3}}, nil, nil, Hooks{
+		Prepare: func(ctx context.Context, r *Request) error {
+			r.Set(Param{Name: "X-AUTH-TOKEN", In: Header, Text: "first-line\nsecond-line"})
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Do(context.Background(), &Op{API: "kimai", Name: "r", Method: "GET", Path: "/"}, nil, nil)
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Param != "X-AUTH-TOKEN" {
+		t.Fatalf("err = %v, want a ParamError for X-AUTH-TOKEN", err)
+	}
+	if strings.Contains(err.Error(), "line") && strings.Contains(err.Error(), "first-line") {
+		t.Errorf("err %q shows the value", err)
+	}
+	if n.Load() != 0 || len(clk.Sleeps()) != 0 {
+		t.Errorf("requests %d, sleeps %v; want none", n.Load(), clk.Sleeps())
+	}
+}
+
+// TestLearnedSecretsRedacted: the access token a request carries (learned at run time, as
+// Didi's) and its signature are redacted from errors and logs when the vendor echoes the
+// request, also in PHP's escaped form and in later calls.
+func TestLearnedSecretsRedacted(t *testing.T) {
+	const tok = "tok/learned-9f8e7d6c5b4a"
+	const sig = "0123456789abcdef0123456789abcdef"
+	var logs strings.Builder
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Echo the request as a PHP API does (json_encode escapes "/").
+		q := strings.ReplaceAll(r.URL.RawQuery, "%2F", `\/`)
+		fmt.Fprintf(w, `{"status":0,"error":"bad request %s (token %s)"}`, q, strings.ReplaceAll(tok, "/", `\/`))
+	}))
+	defer ts.Close()
+	tr, err := New(fieldAPI, ts.URL, Config{Clock: clock.NewFake(time.Unix(0, 0)), Retry: retry.Policy{MaxAttempts: 1},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}, nil, nil, Hooks{
+		Prepare: func(ctx context.Context, r *Request) error {
+			r.Set(Param{Name: "access_token", In: Query, Text: tok})
+			r.Set(Param{Name: "sign", In: Query, Text: sig})
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}
+	_, err = tr.Do(context.Background(), op, nil, nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	tr.Logger().Info("later", "err", "token "+tok+" was "+strings.ReplaceAll(tok, "/", `\/`))
+	for _, s := range []string{err.Error(), logs.String()} {
+		for _, secret := range []string{tok, strings.ReplaceAll(tok, "/", `\/`), "tok%2Flearned", "learned-9f8e", sig} {
+			if strings.Contains(s, secret) {
+				t.Errorf("%q leaks %q", s, secret)
+			}
+		}
+	}
+	if !strings.Contains(err.Error(), "bad request") {
+		t.Errorf("err %q lost the vendor's message", err)
+	}
+}
+
+// TestSnippetRedactedBeforeTheCut: a secret that straddles the 120-character cut of a body
+// snippet leaves no prefix behind, and a token being handed out (unknown to the redactor) is
+// masked by its field name.
+func TestSnippetRedactedBeforeTheCut(t *testing.T) {
+	for _, body := range []string{
+		strings.Repeat("x", 115) + "s3cret-key and more",
+		`{"access_token":"fresh-token-abcdef","expires_in":"soon",` + strings.Repeat(" ", 100),
+	} {
+		tr := newT(t, fieldAPI, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+		_, err := tr.Do(context.Background(), &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}, nil, nil)
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, leak := range []string{"s3cr", "fresh-token"} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("err %q leaks %q", err, leak)
+			}
+		}
+	}
+}
+
+// TestNoData: a success without data (an empty body, null) is visible to the caller, so that a
+// write is not recorded as done without the target's id.
+func TestNoData(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{``, true},
+		{`null`, true},
+		{`{"id":7}`, false},
+	} {
+		tr := newT(t, httpAPI, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tc.body) })
+		var out struct{ ID int }
+		m, err := tr.Do(context.Background(), &Op{API: "kimai", Name: "w", Method: "POST", Path: "/", Write: true}, nil, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.NoData != tc.want {
+			t.Errorf("body %q: NoData = %v, want %v", tc.body, m.NoData, tc.want)
+		}
+	}
+}
