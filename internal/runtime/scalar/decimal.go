@@ -21,16 +21,12 @@ type Decimal struct {
 	scale    int32    // digits after the point; never negative
 }
 
-// maxScale and maxExponent bound the work ParseDecimal will do for hostile input such as
-// "1e999999999".
-const (
-	maxScale    = 1000
-	maxExponent = 1000
-)
+// maxExponent bounds the exponent ParseDecimal accepts, as in "1e999999999".
+const maxExponent = 1000
 
-// MaxDigits is the most digits a decimal may be written with (before and after the point
-// together): converting n digits costs more than linear time, and no amount or quota comes
-// near it.
+// MaxDigits is the most digits a decimal may have, before and after the point together, as
+// written and as printed ("1e999" has 1000): converting n digits costs more than linear time,
+// and no amount or quota comes near it.
 const MaxDigits = 1000
 
 // ErrTooManyDigits is the cause of the error for a decimal written with more than [MaxDigits]
@@ -101,7 +97,8 @@ func parseDecimal(s string) (Decimal, error) {
 	return d, nil
 }
 
-// parseDecimalBounded parses s; many reports more than MaxDigits digits.
+// parseDecimalBounded parses s; many reports more than MaxDigits digits, as written or as
+// String would print the number.
 func parseDecimalBounded(s string) (d Decimal, ok, many bool) {
 	mant, exp := s, ""
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
@@ -119,18 +116,9 @@ func parseDecimalBounded(s string) (d Decimal, ok, many bool) {
 	if intPart == "" && frac == "" || hasDot && frac == "" || !allDigits(intPart) || !allDigits(frac) {
 		return Decimal{}, false, false
 	}
-	if len(intPart)+len(frac) > MaxDigits {
+	written := int64(len(intPart) + len(frac))
+	if written > MaxDigits {
 		return Decimal{}, false, true
-	}
-	if len(frac) > maxScale {
-		return Decimal{}, false, false
-	}
-	u, ok := new(big.Int).SetString(intPart+frac, 10)
-	if !ok {
-		return Decimal{}, false, false
-	}
-	if neg {
-		u.Neg(u)
 	}
 	scale := int64(len(frac))
 	if exp != "" {
@@ -140,8 +128,17 @@ func parseDecimalBounded(s string) (d Decimal, ok, many bool) {
 		}
 		scale -= e
 	}
-	if scale > maxScale+maxExponent {
+	// The digits String prints: the unscaled digits followed by -scale zeros, or at least a
+	// "0." and scale digits.
+	if printed := max(written-min(scale, 0), scale+1); printed > MaxDigits {
+		return Decimal{}, false, true
+	}
+	u, ok := new(big.Int).SetString(intPart+frac, 10)
+	if !ok {
 		return Decimal{}, false, false
+	}
+	if neg {
+		u.Neg(u)
 	}
 	if scale < 0 {
 		u.Mul(u, pow10(int32(-scale)))
