@@ -133,6 +133,9 @@ func TestRedirects(t *testing.T) {
 					if transport.OutcomeUnknown(err) {
 						t.Errorf("OutcomeUnknown(%v) = true; nothing was sent where the redirect points", err)
 					}
+					if strings.Contains(err.Error(), `Post "`) || strings.Contains(err.Error(), `Get "`) {
+						t.Errorf("err %q holds the request's URL (which may carry a token or a signature)", err)
+					}
 					if strings.Contains(err.Error(), emu.SandboxAdminPassword) {
 						t.Errorf("err %q holds the password", err)
 					}

@@ -328,9 +328,11 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	resp, err := t.send(op, req, red)
 	t.recordEnd(ctx, op)
 	if err != nil {
+		// A redirect not followed, by send or by the guard (whose cause the HTTP client may
+		// wrap in a *url.Error, which holds the URL: it is left out).
 		var rerr *RedirectError
 		if errors.As(err, &rerr) {
-			return fail(false, 0, err)
+			return fail(false, 0, rerr)
 		}
 		if rerr, ok := stoppedByGuard(actx); ok {
 			return fail(false, 0, rerr)
