@@ -176,3 +176,48 @@ func TestNoData(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectPolicy: the branches of a read's redirects the Kimai test does not reach: a read
+// sent as a POST keeps its method and body, https to http is refused, and so is a loop.
+func TestRedirectPolicy(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/moved":
+			http.Redirect(w, r, "/here", http.StatusTemporaryRedirect)
+		case "/here":
+			b := new(strings.Builder)
+			_, _ = fmt.Fprint(b, r.Method, " ")
+			buf := make([]byte, 256)
+			n, _ := r.Body.Read(buf)
+			b.Write(buf[:n])
+			fmt.Fprintf(w, `{"status":1,"error":"","data":%q}`, b.String())
+		}
+	}))
+	defer plain.Close()
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/here", http.StatusMovedPermanently)
+	}))
+	defer secure.Close()
+
+	read := func(base string, client Doer, path string) (string, error) {
+		tr, err := New(fieldAPI, base, Config{HTTPClient: client, Clock: clock.NewFake(time.Unix(0, 0)), Retry: retry.Policy{MaxAttempts: 1}}, nil, nil, Hooks{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out string
+		_, err = tr.Do(context.Background(), &Op{API: "kq", Name: "r", Method: "POST", Path: path}, []Param{{Name: "a", In: Body, Text: "1"}}, &out)
+		return out, err
+	}
+	if out, err := read(plain.URL, nil, "/moved"); err != nil || out != `POST {"a":"1"}` {
+		t.Errorf("307 of a read sent as POST: %q, %v; want the method and body kept", out, err)
+	}
+	var re *RedirectError
+	if _, err := read(plain.URL, nil, "/loop"); !errors.As(err, &re) || re.Reason != reasonTooMany {
+		t.Errorf("a redirect loop: %v, want a RedirectError for too many redirects", err)
+	}
+	if _, err := read(secure.URL, secure.Client(), "/x"); !errors.As(err, &re) || re.Reason != reasonDowngrade || !strings.Contains(err.Error(), plain.URL+"/here") {
+		t.Errorf("https to http: %v, want a RedirectError for the downgrade naming the Location", err)
+	}
+}

@@ -97,7 +97,7 @@ func (t *Transport) send(op *Op, req *http.Request, red *redact.Redactor) (*http
 		rerr := &RedirectError{Op: op.FullName(), Status: resp.StatusCode}
 		next, err := req.URL.Parse(loc)
 		if err != nil {
-			rerr.Location, rerr.Reason = fmt.Sprintf("%q", red.String(loc)), reasonLocation
+			rerr.Location, rerr.Reason = fmt.Sprintf("%q", redact.Fields(red.String(loc))), reasonLocation
 			return nil, rerr
 		}
 		rerr.Location = red.String(redact.URL(next))

@@ -3,6 +3,16 @@
 // retries what is safe to retry, decodes the vendor's envelope into data or a typed error, and keeps
 // secrets out of errors and logs. Nothing API-specific lives here: the generated code passes the
 // API's description ([API], [Op]) as data.
+//
+// Redirects: a write is never redirected (Go's client would resend a POST as a GET, and the
+// write would go nowhere): a write answered by a redirect is a [*RedirectError] that names the
+// Location. A read follows a redirect to the same host, keeping its method, and refuses one to
+// another host or from https to http, so credentials never go there.
+//
+// Secrets: the credentials given to [New], every access token a request has carried (learned
+// at run time, such as Didi's) and the request's own signature are redacted from errors and
+// logs, in the forms the vendors echo them ([redact.Redactor]); a snippet of an answer is
+// redacted before it is cut.
 package transport
 
 import (
@@ -250,8 +260,8 @@ type Meta struct {
 	Status    int
 	Header    http.Header
 	RequestID string
-	// NoData reports a success that carried no data (an empty body, null, or an envelope
-	// without its data field's value): out was left as it was. A write recorded as done needs
+	// NoData reports a success that carried no data (an empty body, or null as the body or
+	// as the envelope's data): out was left as it was. A write recorded as done needs
 	// the target's id, so a caller that expects one must treat NoData as a failure.
 	NoData bool
 }
