@@ -48,7 +48,7 @@ func (t *Transport) decodeField(op *Op, resp *http.Response, body []byte, red *r
 			code = strconv.Itoa(resp.StatusCode)
 		}
 		return nil, reqID, &APIError{Op: op.FullName(), Status: resp.StatusCode, Code: code,
-			Message: red.String(text(obj[env.MessageField])), RequestID: reqID}
+			Message: message(red, text(obj[env.MessageField])), RequestID: reqID}
 	}
 	if env.DataField == "" {
 		return body, reqID, nil
@@ -88,16 +88,33 @@ func (t *Transport) decodeHTTP(op *Op, resp *http.Response, body []byte, red *re
 		return nil, "", ae
 	}
 	ae.Code = text(obj[env.CodeField])
-	ae.Message = red.String(text(obj[env.MessageField]))
+	ae.Message = message(red, text(obj[env.MessageField]))
 	if env.FieldErrors == "fosrest" {
 		if raw, ok := obj["errors"]; ok {
 			ae.Fields = flattenFOSRest(raw)
 			for i := range ae.Fields {
-				ae.Fields[i].Message = red.String(ae.Fields[i].Message)
+				ae.Fields[i].Message = message(red, ae.Fields[i].Message)
 			}
 		}
 	}
 	return nil, "", ae
+}
+
+// messageLen is how much of a vendor's message an error keeps.
+const messageLen = 1000
+
+// message is a vendor's message for an error: redacted (before it is cut, as a snippet is) and
+// at most messageLen bytes, so that an answer of megabytes does not become an error of
+// megabytes.
+func message(red *redact.Redactor, s string) string {
+	if w := messageLen + red.Longest(); len(s) > w {
+		s = s[:w]
+	}
+	s = red.String(s)
+	if len(s) <= messageLen {
+		return s
+	}
+	return dropCutRune(s[:messageLen]) + "…"
 }
 
 // flattenFOSRest turns {"errors":[...],"children":{"name":{"errors":[...]},"members":{"children":{...}}}}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -219,5 +220,18 @@ func TestRedirectPolicy(t *testing.T) {
 	}
 	if _, err := read(secure.URL, secure.Client(), "/x"); !errors.As(err, &re) || re.Reason != reasonDowngrade || !strings.Contains(err.Error(), plain.URL+"/here") {
 		t.Errorf("https to http: %v, want a RedirectError for the downgrade naming the Location", err)
+	}
+}
+
+// TestLongMessageCut: a vendor message of megabytes is cut in the error, after redaction.
+func TestLongMessageCut(t *testing.T) {
+	msg := strings.Repeat("错", 400_000) + "s3cret-key"
+	tr := newT(t, fieldAPI, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"status":0,"error":%q}`, msg)
+	})
+	_, err := tr.Do(context.Background(), &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}, nil, nil)
+	var ae *APIError
+	if !errors.As(err, &ae) || len(ae.Message) > 1100 || !strings.HasSuffix(ae.Message, "…") || !utf8.ValidString(ae.Message) {
+		t.Fatalf("message of %d bytes: %.80q", len(ae.Message), ae.Message)
 	}
 }
