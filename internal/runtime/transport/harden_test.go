@@ -235,3 +235,56 @@ func TestLongMessageCut(t *testing.T) {
 		t.Fatalf("message of %d bytes: %.80q", len(ae.Message), ae.Message)
 	}
 }
+
+// manualFollower is a Doer that follows a redirect itself, outside the request's context (so
+// the transport's guard cannot see it), keeping the method.
+type manualFollower struct{}
+
+func (manualFollower) Do(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusTemporaryRedirect {
+		return resp, err
+	}
+	resp.Body.Close()
+	next, err := r.URL.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := r.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(context.Background(), r.Method, next.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestWriteFollowedByADoer: a write that a Doer resent where a redirect pointed, out of the
+// transport's sight, is a RedirectError whose outcome is unknown (it may have been processed
+// there), never a success.
+func TestWriteFollowedByADoer(t *testing.T) {
+	var writes atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusTemporaryRedirect)
+			return
+		}
+		writes.Add(1)
+		fmt.Fprint(w, `{"status":1,"error":"","data":{}}`)
+	}))
+	defer ts.Close()
+	tr, err := New(fieldAPI, ts.URL, Config{HTTPClient: manualFollower{}, Clock: clock.NewFake(time.Unix(0, 0))}, nil, nil, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Do(context.Background(), &Op{API: "kq", Name: "w", Method: "POST", Path: "/old", Write: true}, nil, nil)
+	var re *RedirectError
+	if !errors.As(err, &re) || !OutcomeUnknown(err) || !strings.Contains(err.Error(), ts.URL+"/new") {
+		t.Fatalf("err = %v, want a RedirectError to %s/new with an unknown outcome", err, ts.URL)
+	}
+	if writes.Load() != 1 {
+		t.Errorf("%d writes reached /new, want the one the Doer sent", writes.Load())
+	}
+}
