@@ -14,8 +14,10 @@ if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./...); fi
 
 failed=0
 n=0
-while read -r pkg; do
-  # go test -list prints the matching names, then "ok <package> ..." (or "? ... [no test files]").
+while read -r dir pkg; do
+  # Only packages with a test file that declares a fuzz function are built to list them.
+  grep -qs '^func Fuzz' "$dir"/*_test.go || continue
+  # go test -list prints the matching names, then "ok <package> ...".
   targets=$(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true)
   for target in $targets; do
     n=$((n + 1))
@@ -25,7 +27,7 @@ while read -r pkg; do
       echo "FAIL: $pkg $target"
     fi
   done
-done < <(go list "${pkgs[@]}")
+done < <(go list -f '{{.Dir}} {{.ImportPath}}' "${pkgs[@]}")
 
 echo
 if [ "$n" -eq 0 ]; then echo "no fuzz targets found"; exit 1; fi
