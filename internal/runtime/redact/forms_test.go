@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +66,13 @@ func TestSet(t *testing.T) {
 	}
 	if got := before.String("learned-token"); got != "learned-token" {
 		t.Errorf("an earlier Redactor changed: %q", got)
+	}
+	var buf strings.Builder
+	l := slog.New(Handler(slog.NewTextHandler(&buf, nil), s))
+	s.Add("added-after-the-logger")
+	l.Info("using added-after-the-logger")
+	if strings.Contains(buf.String(), "added-after") {
+		t.Errorf("a secret added after the handler was made leaked: %s", buf.String())
 	}
 	if (*Set)(nil).Redactor().String("x") != "x" {
 		t.Error("nil Set")

@@ -7,17 +7,13 @@ import (
 	"log/slog"
 )
 
-// Handler wraps h so that every record it handles is redacted by r first: the message,
-// attribute keys, string values, error values (as by [Redactor.Error]) and, inside groups,
-// the same at every depth. Values of other kinds (LogValuers are resolved first) whose
-// printed or JSON form holds a secret are replaced by their redacted printed form. Attributes
-// given to WithAttrs are redacted too.
-func Handler(h slog.Handler, r *Redactor) slog.Handler {
-	return &handler{h: h, get: func() *Redactor { return r }}
-}
-
-// SetHandler is [Handler] with the secrets s knows at the time of each record.
-func SetHandler(h slog.Handler, s *Set) slog.Handler {
+// Handler wraps h so that every record it handles is redacted first, with the secrets s knows
+// at the time: the message, attribute keys, string values, error values (as by
+// [Redactor.Error]) and, inside groups, the same at every depth. Values of other kinds
+// (LogValuers are resolved first) whose printed or JSON form holds a secret are replaced by
+// their redacted printed form. Attributes given to WithAttrs are redacted too, with the
+// secrets known when WithAttrs is called.
+func Handler(h slog.Handler, s *Set) slog.Handler {
 	return &handler{h: h, get: s.Redactor}
 }
 

@@ -234,7 +234,7 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 		cfg.UserAgent = "specpipe"
 	}
 	set := redact.NewSet(secrets...)
-	cfg.Logger = slog.New(redact.SetHandler(cfg.Logger.Handler(), set))
+	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), set))
 	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth}
 	for _, rl := range api.RateLimits {
 		if d, ok := cfg.Intervals[rl.Name]; ok && d < rl.Interval {
