@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -286,5 +287,28 @@ func TestWriteFollowedByADoer(t *testing.T) {
 	}
 	if writes.Load() != 1 {
 		t.Errorf("%d writes reached /new, want the one the Doer sent", writes.Load())
+	}
+}
+
+// TestCallWriteWithoutData: a write that returns a record and is answered without data is of
+// unknown outcome; one that returns nothing (json.RawMessage), and a read, are not errors.
+func TestCallWriteWithoutData(t *testing.T) {
+	tr := newT(t, httpAPI, func(w http.ResponseWriter, r *http.Request) {})
+	ctx := context.Background()
+	write := &Op{API: "kimai", Name: "createThing", Method: "POST", Path: "/", Write: true}
+	read := &Op{API: "kimai", Name: "getThing", Method: "GET", Path: "/"}
+	none := func() error { return nil }
+	enc := func() ([]Param, error) { return nil, nil }
+	type thing struct{ ID int }
+	_, _, err := Call[thing](ctx, tr, write, none, enc)
+	var re *ResponseError
+	if !errors.As(err, &re) || !OutcomeUnknown(err) || !strings.Contains(err.Error(), "no data") {
+		t.Errorf("write of a record without data: %v, want a ResponseError of unknown outcome", err)
+	}
+	if _, _, err := Call[json.RawMessage](ctx, tr, write, none, enc); err != nil {
+		t.Errorf("write that returns nothing: %v", err)
+	}
+	if _, m, err := Call[thing](ctx, tr, read, none, enc); err != nil || !m.NoData {
+		t.Errorf("read without data: %v, NoData %v; want no error, NoData", err, m.NoData)
 	}
 }

@@ -593,6 +593,11 @@ func dropCutRune(s string) string {
 // Call is the body every generated operation shares: check the parameters, encode them, send the
 // request and decode the answer's data into a W (the operation's wire type). Nothing is sent when
 // validate or encode fails.
+//
+// A write whose operation returns a record (W is not json.RawMessage, which operations that
+// return nothing use) and whose success carries no data is a *ResponseError, whose outcome is
+// unknown: without the record there is no target id to record the write as done with, and
+// whether it took effect cannot be told (a proxy answering 200 with an empty body).
 func Call[W any](ctx context.Context, t *Transport, op *Op, validate func() error, encode func() ([]Param, error)) (W, Meta, error) {
 	var w W
 	if err := validate(); err != nil {
@@ -603,5 +608,9 @@ func Call[W any](ctx context.Context, t *Transport, op *Op, validate func() erro
 		return w, Meta{}, err
 	}
 	m, err := t.Do(ctx, op, ps, &w)
+	if _, none := any(w).(json.RawMessage); err == nil && op.Write && m.NoData && !none {
+		err = &ResponseError{Op: op.FullName(), Status: m.Status,
+			Err: errors.New("the write's answer carries no data, so no target id: it may or may not have taken effect")}
+	}
 	return w, m, err
 }
