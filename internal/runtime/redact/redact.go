@@ -2,9 +2,10 @@
 // log lines and error messages.
 //
 // A [Redactor] knows the secret values and replaces every occurrence of each, also in its
-// URL-encoded and JSON-escaped forms, with "***". [Handler] applies a Redactor to everything
-// an slog.Handler writes, and [URL] masks secret query parameters by name, for the secrets a
-// Redactor cannot know in advance, such as a signature computed per request.
+// URL-encoded and JSON-escaped forms (as Go and PHP write them), with "***"; a [Set] is one
+// that learns secrets known only at run time (access tokens). [Handler] applies a Redactor to
+// everything an slog.Handler writes, and [URL] and [Fields] mask secret parameters by name, for
+// the secrets a Redactor cannot know in advance, such as a signature computed per request.
 package redact
 
 import (
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -27,6 +29,7 @@ const MinLen = 4
 type Redactor struct {
 	secrets  []string // as given, deduplicated, in order
 	replacer *strings.Replacer
+	longest  int // the length in bytes of the longest form masked
 }
 
 // New returns a Redactor for secrets. Empty secrets and secrets shorter than [MinLen]
@@ -66,20 +69,110 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 		pairs = append(pairs, f, Mask)
 	}
 	n.replacer = strings.NewReplacer(pairs...)
+	n.longest = len(forms[0])
 	return n
 }
 
-// encodings returns the forms in which s may appear in a message: as is, query-escaped,
-// path-escaped, with lower-case percent escapes, and JSON-escaped.
+// encodings returns the forms in which s may appear in a message: as is; URL-encoded as Go
+// (query and path escaping) and PHP (urlencode, rawurlencode) write it, also with lower-case
+// percent escapes; and JSON-escaped as Go and PHP write it: with or without "/" escaped as
+// "\/" (PHP's default), non-ASCII as \u escapes (PHP's default, lower- or upper-case hex) or
+// as is, and <, > and & as \u escapes (Go's default) or as is.
 func encodings(s string) []string {
-	forms := []string{s, url.QueryEscape(s), url.PathEscape(s)}
+	forms := []string{s, url.QueryEscape(s), url.PathEscape(s), percentEncode(s, "-_.", true), percentEncode(s, "-_.~", false)}
 	for _, f := range forms[1:] {
 		forms = append(forms, lowerEscapes(f))
 	}
 	if b, err := json.Marshal(s); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
+	if utf8.ValidString(s) {
+		for _, o := range []jsonOpts{
+			{}, {slash: true}, {html: true}, {slash: true, html: true},
+			{ascii: true}, {ascii: true, slash: true}, {ascii: true, html: true}, {ascii: true, slash: true, html: true},
+			{ascii: true, upper: true}, {ascii: true, upper: true, slash: true},
+		} {
+			forms = append(forms, jsonEscape(s, o))
+		}
+	}
 	return forms
+}
+
+// percentEncode escapes every byte of s but ASCII letters, digits and keep as %XX (upper-case
+// hex); a space becomes "+" when plus is set.
+func percentEncode(s, keep string, plus bool) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte(keep, c) >= 0:
+			b.WriteByte(c)
+		case c == ' ' && plus:
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// jsonOpts are the choices a JSON encoder makes for a string.
+type jsonOpts struct {
+	slash bool // "/" as "\/"
+	ascii bool // non-ASCII as \u escapes (UTF-16 surrogate pairs beyond the BMP)
+	upper bool // upper-case hex in \u escapes
+	html  bool // <, > and & as \u escapes
+}
+
+// jsonEscape returns the JSON text of the string s without its quotes. U+2028 and U+2029 are
+// always escaped, as both Go and PHP do.
+func jsonEscape(s string, o jsonOpts) string {
+	hex := "0123456789abcdef"
+	if o.upper {
+		hex = "0123456789ABCDEF"
+	}
+	var b strings.Builder
+	u := func(r rune) {
+		b.WriteString(`\u`)
+		for shift := 12; shift >= 0; shift -= 4 {
+			b.WriteByte(hex[(r>>shift)&15])
+		}
+	}
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20, r == '\u2028', r == '\u2029', o.html && (r == '<' || r == '>' || r == '&'):
+			u(r)
+		case r == '/' && o.slash:
+			b.WriteString(`\/`)
+		case r > 0x7f && o.ascii:
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				u(r1)
+				u(r2)
+			} else {
+				u(r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // lowerEscapes rewrites the hex digits of percent escapes in lower case ("%2F" → "%2f"),
@@ -101,6 +194,20 @@ func toLower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// knows reports whether r holds secret, or ignores it for being too short.
+func (r *Redactor) knows(secret string) bool {
+	return utf8.RuneCountInString(secret) < MinLen || r != nil && slices.Contains(r.secrets, secret)
+}
+
+// Longest returns the length in bytes of the longest text r masks, 0 when it knows no secrets.
+// Redacting the first n+Longest bytes of a text redacts its first n bytes fully.
+func (r *Redactor) Longest() int {
+	if r == nil {
+		return 0
+	}
+	return r.longest
 }
 
 // Len returns how many secrets r knows.

@@ -181,7 +181,6 @@ type creds struct {
 }
 
 func TestHandler(t *testing.T) {
-	r := New(token, secret)
 	tests := []struct {
 		name string
 		log  func(l *slog.Logger)
@@ -255,7 +254,7 @@ func TestHandler(t *testing.T) {
 					return a
 				},
 			})
-			tt.log(slog.New(Handler(inner, r)))
+			tt.log(slog.New(Handler(inner, NewSet(token, secret))))
 			if strings.Contains(buf.String(), token) || strings.Contains(buf.String(), secret) {
 				t.Errorf("secret leaked: %s", buf.String())
 			}
@@ -272,7 +271,7 @@ func TestHandler(t *testing.T) {
 
 func TestHandlerText(t *testing.T) {
 	var buf bytes.Buffer
-	l := slog.New(Handler(slog.NewTextHandler(&buf, nil), New(token)))
+	l := slog.New(Handler(slog.NewTextHandler(&buf, nil), NewSet(token)))
 	l.Warn("retry", "err", errors.New("HTTP 401 for "+token), "url", &url.URL{Scheme: "https", Host: "h", RawQuery: "access_token=" + token})
 	out := buf.String()
 	if strings.Contains(out, token) {
@@ -287,7 +286,7 @@ func TestHandlerText(t *testing.T) {
 
 func TestHandlerEnabled(t *testing.T) {
 	inner := slog.NewTextHandler(&bytes.Buffer{}, &slog.HandlerOptions{Level: slog.LevelWarn})
-	h := Handler(inner, New(token))
+	h := Handler(inner, NewSet(token))
 	if h.Enabled(t.Context(), slog.LevelInfo) || !h.Enabled(t.Context(), slog.LevelError) {
 		t.Error("Enabled does not follow the wrapped handler")
 	}

@@ -3,6 +3,7 @@ package scalar
 import (
 	"encoding"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -20,12 +21,17 @@ type Decimal struct {
 	scale    int32    // digits after the point; never negative
 }
 
-// maxScale and maxExponent bound the work ParseDecimal will do for hostile input such as
-// "1e999999999".
-const (
-	maxScale    = 1000
-	maxExponent = 1000
-)
+// maxExponent bounds the exponent ParseDecimal accepts, as in "1e999999999".
+const maxExponent = 1000
+
+// MaxDigits is the most digits a decimal may have, before and after the point together, as
+// written and as printed ("1e999" has 1000): converting n digits costs more than linear time,
+// and no amount or quota comes near it.
+const MaxDigits = 1000
+
+// ErrTooManyDigits is the cause of the error for a decimal written with more than [MaxDigits]
+// digits.
+var ErrTooManyDigits = fmt.Errorf("more than %d digits", MaxDigits)
 
 var (
 	_ json.Marshaler           = Decimal{}
@@ -49,8 +55,11 @@ func NewDecimal(unscaled int64, scale int32) Decimal {
 // ParseDecimal parses a decimal number such as "1000.00", "-3.5", "+7", "0.125" or "1.5e3".
 // Surrounding spaces are ignored; the empty string is an error.
 func ParseDecimal(s string) (Decimal, error) {
-	d, ok := parseDecimal(strings.TrimSpace(s))
-	if !ok {
+	d, err := parseDecimal(strings.TrimSpace(s))
+	if errors.Is(err, ErrTooManyDigits) {
+		return Decimal{}, fmt.Errorf("scalar.Decimal: cannot parse %q as a decimal number: %w", truncate(s), err)
+	}
+	if err != nil {
 		return Decimal{}, fmt.Errorf("scalar.Decimal: cannot parse %q as a decimal number", truncate(s))
 	}
 	return d, nil
@@ -73,12 +82,29 @@ func truncate(s string) string {
 	return strings.ToValidUTF8(s[:maxInput], "") + "…"
 }
 
-func parseDecimal(s string) (Decimal, bool) {
+// errNotDecimal is parseDecimal's error for text that is not a decimal number.
+var errNotDecimal = errors.New("not a decimal number")
+
+// parseDecimal parses s, or returns errNotDecimal or ErrTooManyDigits.
+func parseDecimal(s string) (Decimal, error) {
+	d, ok, many := parseDecimalBounded(s)
+	switch {
+	case many:
+		return Decimal{}, ErrTooManyDigits
+	case !ok:
+		return Decimal{}, errNotDecimal
+	}
+	return d, nil
+}
+
+// parseDecimalBounded parses s; many reports more than MaxDigits digits, as written or as
+// String would print the number.
+func parseDecimalBounded(s string) (d Decimal, ok, many bool) {
 	mant, exp := s, ""
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		mant, exp = s[:i], s[i+1:]
 		if exp == "" {
-			return Decimal{}, false
+			return Decimal{}, false, false
 		}
 	}
 	neg := false
@@ -88,34 +114,37 @@ func parseDecimal(s string) (Decimal, bool) {
 	}
 	intPart, frac, hasDot := strings.Cut(mant, ".")
 	if intPart == "" && frac == "" || hasDot && frac == "" || !allDigits(intPart) || !allDigits(frac) {
-		return Decimal{}, false
+		return Decimal{}, false, false
 	}
-	if len(frac) > maxScale {
-		return Decimal{}, false
-	}
-	u, ok := new(big.Int).SetString(intPart+frac, 10)
-	if !ok {
-		return Decimal{}, false
-	}
-	if neg {
-		u.Neg(u)
+	written := int64(len(intPart) + len(frac))
+	if written > MaxDigits {
+		return Decimal{}, false, true
 	}
 	scale := int64(len(frac))
 	if exp != "" {
 		e, err := strconv.ParseInt(exp, 10, 32)
 		if err != nil || e > maxExponent || e < -maxExponent {
-			return Decimal{}, false
+			return Decimal{}, false, false
 		}
 		scale -= e
 	}
-	if scale > maxScale+maxExponent {
-		return Decimal{}, false
+	// The digits String prints: the unscaled digits followed by -scale zeros, or at least a
+	// "0." and scale digits.
+	if printed := max(written-min(scale, 0), scale+1); printed > MaxDigits {
+		return Decimal{}, false, true
+	}
+	u, ok := new(big.Int).SetString(intPart+frac, 10)
+	if !ok {
+		return Decimal{}, false, false
+	}
+	if neg {
+		u.Neg(u)
 	}
 	if scale < 0 {
 		u.Mul(u, pow10(int32(-scale)))
 		scale = 0
 	}
-	return Decimal{unscaled: u, scale: int32(scale)}, true
+	return Decimal{unscaled: u, scale: int32(scale)}, true, false
 }
 
 func allDigits(s string) bool {
@@ -222,8 +251,11 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 		*d = Decimal{}
 		return nil
 	}
-	v, ok := parseDecimal(strings.TrimSpace(tok.text))
-	if !ok {
+	v, err := parseDecimal(strings.TrimSpace(tok.text))
+	if errors.Is(err, ErrTooManyDigits) {
+		return newError(typ, b, want, err)
+	}
+	if err != nil {
 		return newError(typ, b, want, nil)
 	}
 	*d = v

@@ -10,28 +10,30 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/specpipe/specpipe/internal/runtime/redact"
 )
 
 // decode unwraps an answer into its data, or returns an *APIError or *ResponseError.
-func (t *Transport) decode(op *Op, resp *http.Response, body []byte) (json.RawMessage, string, error) {
+func (t *Transport) decode(op *Op, resp *http.Response, body []byte, red *redact.Redactor) (json.RawMessage, string, error) {
 	env := t.api.Envelope
 	switch env.Style {
 	case "http":
-		return t.decodeHTTP(op, resp, body)
+		return t.decodeHTTP(op, resp, body, red)
 	default:
-		return t.decodeField(op, resp, body)
+		return t.decodeField(op, resp, body, red)
 	}
 }
 
-func (t *Transport) decodeField(op *Op, resp *http.Response, body []byte) (json.RawMessage, string, error) {
+func (t *Transport) decodeField(op *Op, resp *http.Response, body []byte, red *redact.Redactor) (json.RawMessage, string, error) {
 	env := t.api.Envelope
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil {
 		if resp.StatusCode >= 400 {
 			return nil, "", &APIError{Op: op.FullName(), Status: resp.StatusCode,
-				Message: fmt.Sprintf("%s (the answer is not JSON: %q)", http.StatusText(resp.StatusCode), t.snippet(body))}
+				Message: fmt.Sprintf("%s (the answer is not JSON: %q)", http.StatusText(resp.StatusCode), snippet(red, body))}
 		}
-		return nil, "", &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: t.snippet(body), Err: notJSON(body, err)}
+		return nil, "", &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: snippet(red, body), Err: notJSON(body, err)}
 	}
 	reqID := text(obj[env.RequestIDField])
 	raw, has := obj[env.SuccessField]
@@ -46,7 +48,7 @@ func (t *Transport) decodeField(op *Op, resp *http.Response, body []byte) (json.
 			code = strconv.Itoa(resp.StatusCode)
 		}
 		return nil, reqID, &APIError{Op: op.FullName(), Status: resp.StatusCode, Code: code,
-			Message: t.red.String(text(obj[env.MessageField])), RequestID: reqID}
+			Message: message(red, text(obj[env.MessageField])), RequestID: reqID}
 	}
 	if env.DataField == "" {
 		return body, reqID, nil
@@ -57,7 +59,7 @@ func (t *Transport) decodeField(op *Op, resp *http.Response, body []byte) (json.
 	return body, reqID, nil
 }
 
-func (t *Transport) decodeHTTP(op *Op, resp *http.Response, body []byte) (json.RawMessage, string, error) {
+func (t *Transport) decodeHTTP(op *Op, resp *http.Response, body []byte, red *redact.Redactor) (json.RawMessage, string, error) {
 	env := t.api.Envelope
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(op.OKStatus) > 0 {
@@ -68,7 +70,7 @@ func (t *Transport) decodeHTTP(op *Op, resp *http.Response, body []byte) (json.R
 			return nil, "", nil
 		}
 		if !json.Valid(body) {
-			return nil, "", &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: t.snippet(body), Err: notJSON(body, nil)}
+			return nil, "", &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: snippet(red, body), Err: notJSON(body, nil)}
 		}
 		return body, "", nil
 	}
@@ -82,20 +84,37 @@ func (t *Transport) decodeHTTP(op *Op, resp *http.Response, body []byte) (json.R
 		return nil, "", ae
 	}
 	if err := json.Unmarshal(body, &obj); err != nil {
-		ae.Message = fmt.Sprintf("%s (the answer is not JSON: %q)", http.StatusText(resp.StatusCode), t.snippet(body))
+		ae.Message = fmt.Sprintf("%s (the answer is not JSON: %q)", http.StatusText(resp.StatusCode), snippet(red, body))
 		return nil, "", ae
 	}
 	ae.Code = text(obj[env.CodeField])
-	ae.Message = t.red.String(text(obj[env.MessageField]))
+	ae.Message = message(red, text(obj[env.MessageField]))
 	if env.FieldErrors == "fosrest" {
 		if raw, ok := obj["errors"]; ok {
 			ae.Fields = flattenFOSRest(raw)
 			for i := range ae.Fields {
-				ae.Fields[i].Message = t.red.String(ae.Fields[i].Message)
+				ae.Fields[i].Message = message(red, ae.Fields[i].Message)
 			}
 		}
 	}
 	return nil, "", ae
+}
+
+// messageLen is how much of a vendor's message an error keeps.
+const messageLen = 1000
+
+// message is a vendor's message for an error: redacted (before it is cut, as a snippet is) and
+// at most messageLen bytes, so that an answer of megabytes does not become an error of
+// megabytes.
+func message(red *redact.Redactor, s string) string {
+	if w := messageLen + red.Longest(); len(s) > w {
+		s = s[:w]
+	}
+	s = red.String(s)
+	if len(s) <= messageLen {
+		return s
+	}
+	return dropCutRune(s[:messageLen]) + "…"
 }
 
 // flattenFOSRest turns {"errors":[...],"children":{"name":{"errors":[...]},"members":{"children":{...}}}}

@@ -122,6 +122,10 @@ func OutcomeUnknown(err error) bool {
 	if errors.As(err, &ne) {
 		return ne.Unknown
 	}
+	var rerr *RedirectError
+	if errors.As(err, &rerr) {
+		return rerr.Unknown
+	}
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae.Status >= 500

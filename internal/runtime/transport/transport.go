@@ -3,6 +3,16 @@
 // retries what is safe to retry, decodes the vendor's envelope into data or a typed error, and keeps
 // secrets out of errors and logs. Nothing API-specific lives here: the generated code passes the
 // API's description ([API], [Op]) as data.
+//
+// Redirects: a write is never redirected (Go's client would resend a POST as a GET, and the
+// write would go nowhere): a write answered by a redirect is a [*RedirectError] that names the
+// Location. A read follows a redirect to the same host, keeping its method, and refuses one to
+// another host or from https to http, so credentials never go there.
+//
+// Secrets: the credentials given to [New], every access token a request has carried (learned
+// at run time, such as Didi's) and the request's own signature are redacted from errors and
+// logs, in the forms the vendors echo them ([redact.Redactor]); a snippet of an answer is
+// redacted before it is cut.
 package transport
 
 import (
@@ -15,11 +25,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
@@ -149,6 +160,10 @@ type API struct {
 // Config is what a user of a generated client may set. The zero value works: real clock, the
 // default HTTP client with a timeout, an in-memory limiter, default retries.
 type Config struct {
+	// HTTPClient sends the requests. The transport decides itself which redirects to follow
+	// (none for a write, same-host ones for a read): an *http.Client is used through a copy
+	// that does not follow redirects, and a Doer of another kind that follows them is stopped
+	// before it connects where the transport would not go.
 	HTTPClient Doer
 	Clock      clock.Clock
 	Logger     *slog.Logger
@@ -175,7 +190,9 @@ type Transport struct {
 	baseURL *url.URL
 	cfg     Config
 	creds   map[string]string
-	red     *redact.Redactor
+	// secrets are the secrets given to New and every access token sent since (the Didi
+	// token, learned at run time): redacted from every error and log line.
+	secrets *redact.Set
 	// Prepare adds common parameters, the token and the signature; it runs before every attempt, so
 	// timestamps and signatures are fresh.
 	prepare func(ctx context.Context, r *Request) error
@@ -197,9 +214,7 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s: base URL %q: want http(s)://host[:port][/prefix]", api.Name, baseURL)
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
+	cfg.HTTPClient = httpClient(cfg.HTTPClient)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
@@ -218,9 +233,9 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "specpipe"
 	}
-	red := redact.New(secrets...)
-	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), red))
-	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, red: red, prepare: hooks.Prepare, reauthHook: hooks.Reauth}
+	set := redact.NewSet(secrets...)
+	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), set))
+	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth}
 	for _, rl := range api.RateLimits {
 		if d, ok := cfg.Intervals[rl.Name]; ok && d < rl.Interval {
 			cfg.Logger.Warn("rate limit shortened below the vendor's", "api", api.Name, "limit", rl.Name,
@@ -236,69 +251,104 @@ func (t *Transport) Clock() clock.Clock { return t.cfg.Clock }
 // Logger returns the transport's (redacting) logger.
 func (t *Transport) Logger() *slog.Logger { return t.cfg.Logger }
 
-// Redactor returns the redactor holding the client's secrets.
-func (t *Transport) Redactor() *redact.Redactor { return t.red }
+// Redactor returns a redactor of the client's secrets and of the access tokens it has sent so
+// far.
+func (t *Transport) Redactor() *redact.Redactor { return t.secrets.Redactor() }
 
 // Meta is what an answer carried besides its data.
 type Meta struct {
 	Status    int
 	Header    http.Header
 	RequestID string
+	// NoData reports a success that carried no data (an empty body, or null as the body or
+	// as the envelope's data): out was left as it was. A write recorded as done needs
+	// the target's id, so a caller that expects one must treat NoData as a failure.
+	NoData bool
 }
 
 // Do sends op with params and decodes the answer's data into out (a pointer, or nil to discard).
 func (t *Transport) Do(ctx context.Context, op *Op, params []Param, out any) (Meta, error) {
 	var meta Meta
+	red := t.Redactor()
 	reauthed := false
 	err := retry.Do(ctx, t.cfg.Clock, t.cfg.Retry, t.cfg.Rand, func(ctx context.Context, attempt int) (bool, time.Duration, error) {
 		for {
-			m, sent, retryable, after, err := t.attempt(ctx, op, params, out, attempt)
-			meta = m
+			res := t.attempt(ctx, op, params, out, attempt)
+			meta, red = res.meta, res.red
 			var ae *APIError
-			if err != nil && errors.As(err, &ae) && t.reauthHook != nil && !reauthed && slices.Contains(t.api.ExpiredCodes, ae.Code) {
+			if res.err != nil && errors.As(res.err, &ae) && t.reauthHook != nil && !reauthed && slices.Contains(t.api.ExpiredCodes, ae.Code) {
 				reauthed = true
 				t.cfg.Logger.Info("token rejected as expired; re-authorizing", "op", op.FullName(), "code", ae.Code)
-				t.reauthHook(sent)
+				t.reauthHook(res.sent)
 				continue
 			}
-			if err != nil && retryable {
-				t.cfg.Logger.Warn("call failed; will retry", "op", op.FullName(), "attempt", attempt, "err", err.Error())
+			if res.err != nil && res.retry {
+				t.cfg.Logger.Warn("call failed; will retry", "op", op.FullName(), "attempt", attempt, "err", red.String(res.err.Error()))
 			}
-			return retryable, after, err
+			return res.retry, res.after, res.err
 		}
 	})
 	if err != nil {
-		return meta, t.red.Error(err)
+		return meta, red.Error(err)
 	}
 	return meta, nil
 }
 
 func (t *Transport) canRetry(op *Op) bool { return !op.Write || op.RetrySafe }
 
-// attempt sends the request once. It reports whether a failure may be retried.
-func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any, attempt int) (Meta, *Request, bool, time.Duration, error) {
+// result is the outcome of one attempt.
+type result struct {
+	meta  Meta
+	sent  *Request         // the prepared request, nil when it was not prepared
+	retry bool             // a failure may be retried
+	after time.Duration    // how long the vendor asked to wait (Retry-After), 0 if it did not
+	err   error            // redacted with red
+	red   *redact.Redactor // the client's secrets and the credentials of this request
+}
+
+// attempt sends the request once.
+func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any, attempt int) result {
+	res := result{red: t.Redactor()}
+	fail := func(retry bool, after time.Duration, err error) result {
+		res.retry, res.after, res.err = retry, after, err
+		return res
+	}
 	if err := t.wait(ctx, op); err != nil {
-		return Meta{}, nil, false, 0, err
+		return fail(false, 0, err)
 	}
 	r := &Request{Op: op, Params: slices.Clone(params), Header: http.Header{}}
+	res.sent = r
 	if t.prepare != nil {
 		if err := t.prepare(ctx, r); err != nil {
-			return Meta{}, r, false, 0, fmt.Errorf("%s: prepare request: %w", op.FullName(), err)
+			return fail(false, 0, fmt.Errorf("%s: prepare request: %w", op.FullName(), err))
 		}
 	}
-	req, err := t.build(ctx, r)
+	red := t.learn(r)
+	res.red = red
+	req, err := t.build(ctx, r, red)
 	if err != nil {
-		return Meta{}, r, false, 0, err
+		return fail(false, 0, err)
 	}
 	actx, cancel := context.WithTimeout(ctx, t.cfg.Timeout)
 	defer cancel()
-	req = req.WithContext(actx)
+	actx, stop := context.WithCancelCause(actx)
+	defer stop(nil)
+	req = req.WithContext(httptrace.WithClientTrace(actx, redirectGuard(op, stop)))
 	start := t.cfg.Clock.Now()
-	resp, err := t.cfg.HTTPClient.Do(req)
+	resp, err := t.send(op, req, red)
 	t.recordEnd(ctx, op)
 	if err != nil {
+		// A redirect not followed, by send or by the guard (whose cause the HTTP client may
+		// wrap in a *url.Error, which holds the URL: it is left out).
+		var rerr *RedirectError
+		if errors.As(err, &rerr) {
+			return fail(false, 0, rerr)
+		}
+		if rerr, ok := stoppedByGuard(actx); ok {
+			return fail(false, 0, rerr)
+		}
 		if ctx.Err() != nil {
-			return Meta{}, r, false, 0, fmt.Errorf("%s: %w", op.FullName(), ctx.Err())
+			return fail(false, 0, fmt.Errorf("%s: %w", op.FullName(), ctx.Err()))
 		}
 		// A write whose request may have reached the vendor has an unknown outcome.
 		// The URL is left out of the message: a query may carry a token or a signature.
@@ -307,18 +357,18 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 		if errors.As(err, &ue) {
 			msg = fmt.Sprintf("%s %s: %v", ue.Op, op.Path, ue.Err)
 		}
-		return Meta{}, r, t.canRetry(op), 0, &NetworkError{Op: op.FullName(), Unknown: op.Write, Err: errors.New(t.red.String(msg))}
+		return fail(t.canRetry(op), 0, &NetworkError{Op: op.FullName(), Unknown: op.Write, Err: errors.New(red.String(msg))})
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	meta := Meta{Status: resp.StatusCode, Header: resp.Header}
+	res.meta = Meta{Status: resp.StatusCode, Header: resp.Header}
 	if err != nil {
-		return meta, r, t.canRetry(op), 0, &NetworkError{Op: op.FullName(), Unknown: op.Write, Err: fmt.Errorf("read answer: %s", t.red.String(err.Error()))}
+		return fail(t.canRetry(op), 0, &NetworkError{Op: op.FullName(), Unknown: op.Write, Err: fmt.Errorf("read answer: %s", red.String(err.Error()))})
 	}
 	t.cfg.Logger.Debug("call", "op", op.FullName(), "attempt", attempt, "status", resp.StatusCode,
 		"elapsed", t.cfg.Clock.Now().Sub(start), "bytes", len(body))
-	data, reqID, derr := t.decode(op, resp, body)
-	meta.RequestID = reqID
+	data, reqID, derr := t.decode(op, resp, body, red)
+	res.meta.RequestID = reqID
 	if derr != nil {
 		var ae *APIError
 		if errors.As(derr, &ae) {
@@ -326,33 +376,69 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 				slices.ContainsFunc(t.api.RetryMessages, func(m string) bool { return m != "" && strings.Contains(ae.Message, m) })
 			if busy {
 				ae.Retryable = true
-				return meta, r, true, retryAfter(resp), derr
+				return fail(true, t.retryAfter(resp), derr)
 			}
 			if resp.StatusCode >= 500 {
 				ae.Retryable = true
-				return meta, r, t.canRetry(op), retryAfter(resp), derr
+				return fail(t.canRetry(op), t.retryAfter(resp), derr)
 			}
-			return meta, r, false, 0, derr
+			return fail(false, 0, derr)
 		}
 		// An answer that cannot be read: for a read, try again; for a write, the outcome is unknown.
-		return meta, r, t.canRetry(op), 0, derr
+		return fail(t.canRetry(op), 0, derr)
 	}
-	if out != nil && len(data) > 0 {
+	d := bytes.TrimSpace(data)
+	res.meta.NoData = len(d) == 0 || string(d) == "null"
+	if out != nil && !res.meta.NoData {
 		if err := json.Unmarshal(data, out); err != nil {
-			return meta, r, false, 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: t.snippet(data),
-				Err: fmt.Errorf("decode data: %w", err)}
+			return fail(false, 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Snippet: snippet(red, data),
+				Err: fmt.Errorf("decode data: %w", err)})
 		}
 	}
-	return meta, r, false, 0, nil
+	return res
 }
 
-func retryAfter(resp *http.Response) time.Duration {
-	if s := resp.Header.Get("Retry-After"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
-			return time.Duration(n) * time.Second
+// retryAfter is how long the vendor asked to wait before the next attempt: its Retry-After
+// header in either form, delay seconds or an HTTP date (RFC 9110 section 10.2.3), relative to
+// the transport's clock; 0 when it did not say. The retry policy caps it (retry.Policy.Max).
+func (t *Transport) retryAfter(resp *http.Response) time.Duration {
+	return retry.ParseRetryAfter(resp.Header.Get("Retry-After"), t.cfg.Clock.Now())
+}
+
+// learn adds the access tokens r carries to the transport's secrets for good, and returns a
+// redactor of those secrets and of every credential r carries, such as its signature, which
+// is secret for this request only (a vendor that echoes it allows offline guessing of a weak
+// key). A credential is a parameter or header named as one ([redact.SecretParams],
+// Authorization, X-AUTH-TOKEN).
+func (t *Transport) learn(r *Request) *redact.Redactor {
+	var tokens, creds []string
+	add := func(name, v string) {
+		switch strings.ToLower(name) {
+		case "access_token", "token", "api_token", "x-auth-token":
+			tokens = append(tokens, v)
+		case "authorization":
+			if _, cred, ok := strings.Cut(v, " "); ok {
+				tokens = append(tokens, strings.TrimSpace(cred))
+			}
+			tokens = append(tokens, v)
+		default:
+			if slices.ContainsFunc(redact.SecretParams(), func(s string) bool { return strings.EqualFold(s, name) }) {
+				creds = append(creds, v)
+			}
 		}
 	}
-	return 0
+	for _, p := range r.Params {
+		add(p.Name, p.Text)
+	}
+	for name, vs := range r.Header {
+		for _, v := range vs {
+			add(name, v)
+		}
+	}
+	if len(tokens) > 0 {
+		t.secrets.Add(tokens...)
+	}
+	return t.secrets.Redactor().With(creds...)
 }
 
 // wait applies every rate limit of op.
@@ -409,8 +495,10 @@ func (t *Transport) RateKey(rl RateLimit, op *Op) string {
 	return strings.Join(parts, ":")
 }
 
-// build turns a prepared request into an http.Request.
-func (t *Transport) build(ctx context.Context, r *Request) (*http.Request, error) {
+// build turns a prepared request into an http.Request. A header value that would break the
+// request (a line break or NUL, as a token file with a second line gives) is a *ParamError, not
+// a network error to retry; the value is never shown.
+func (t *Transport) build(ctx context.Context, r *Request, red *redact.Redactor) (*http.Request, error) {
 	path := r.Op.Path
 	q := url.Values{}
 	var body bytes.Buffer
@@ -422,6 +510,10 @@ func (t *Transport) build(ctx context.Context, r *Request) (*http.Request, error
 		case Query:
 			q.Add(p.Name, p.Text)
 		case Header:
+			if strings.ContainsAny(p.Text, "\r\n\x00") {
+				return nil, &ParamError{Op: r.Op.FullName(), Param: p.Name,
+					Msg: "holds a line break or NUL, which no HTTP header may hold (a credential read from a file must be one line)"}
+			}
 			r.Header.Set(p.Name, p.Text)
 		case Body:
 			if nbody == 0 {
@@ -455,7 +547,7 @@ func (t *Transport) build(ctx context.Context, r *Request) (*http.Request, error
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Op.Method, u.String(), rd)
 	if err != nil {
-		return nil, fmt.Errorf("%s: build request: %s", r.Op.FullName(), t.red.String(err.Error()))
+		return nil, fmt.Errorf("%s: build request: %s", r.Op.FullName(), red.String(err.Error()))
 	}
 	for k, v := range r.Header {
 		req.Header[k] = v
@@ -470,22 +562,42 @@ func (t *Transport) build(ctx context.Context, r *Request) (*http.Request, error
 	return req, nil
 }
 
-func (t *Transport) snippet(b []byte) string {
+// snippetLen is how much of an answer an error quotes.
+const snippetLen = 120
+
+// snippet is the start of an answer for an error: redacted before it is cut, so that a secret
+// the cut goes through leaves no prefix behind, and with the values of credential fields
+// (access_token, sign...) masked, which may be new (a token being handed out).
+func snippet(red *redact.Redactor, b []byte) string {
 	s := strings.TrimSpace(string(b))
-	if len(s) > 120 {
-		s = s[:120]
-		for !utf8Valid(s) {
-			s = s[:len(s)-1]
-		}
+	if w := snippetLen + red.Longest(); len(s) > w { // the window holds every secret the cut goes through
+		s = s[:w]
 	}
-	return t.red.String(s)
+	s = redact.Fields(red.String(s))
+	return dropCutRune(s[:min(len(s), snippetLen)])
 }
 
-func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+// dropCutRune drops a UTF-8 sequence cut short at the end of s.
+func dropCutRune(s string) string {
+	for i := 1; i <= utf8.UTFMax && i <= len(s); i++ {
+		if utf8.RuneStart(s[len(s)-i]) {
+			if !utf8.FullRuneInString(s[len(s)-i:]) {
+				return s[:len(s)-i]
+			}
+			return s
+		}
+	}
+	return s
+}
 
 // Call is the body every generated operation shares: check the parameters, encode them, send the
 // request and decode the answer's data into a W (the operation's wire type). Nothing is sent when
 // validate or encode fails.
+//
+// A write whose operation returns a record (W is not json.RawMessage, which operations that
+// return nothing use) and whose success carries no data is a *ResponseError, whose outcome is
+// unknown: without the record there is no target id to record the write as done with, and
+// whether it took effect cannot be told (a proxy answering 200 with an empty body).
 func Call[W any](ctx context.Context, t *Transport, op *Op, validate func() error, encode func() ([]Param, error)) (W, Meta, error) {
 	var w W
 	if err := validate(); err != nil {
@@ -496,5 +608,9 @@ func Call[W any](ctx context.Context, t *Transport, op *Op, validate func() erro
 		return w, Meta{}, err
 	}
 	m, err := t.Do(ctx, op, ps, &w)
+	if _, none := any(w).(json.RawMessage); err == nil && op.Write && m.NoData && !none {
+		err = &ResponseError{Op: op.FullName(), Status: m.Status,
+			Err: errors.New("the write's answer carries no data, so no target id: it may or may not have taken effect")}
+	}
 	return w, m, err
 }
