@@ -477,6 +477,56 @@ func (r *Activity) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ActivityExpanded: An activity with its project (and the project's customer) as objects, as in full timesheet
+type ActivityExpanded struct {
+	ID   int64  `expr:"id" json:"id"`
+	Name string `expr:"name" json:"name"`
+	// the project; empty (id 0) for a global activity
+	Project    ProjectExpanded `expr:"project" json:"project"`
+	Number     string          `expr:"number" json:"number"`
+	Comment    string          `expr:"comment" json:"comment"`
+	Visible    bool            `expr:"visible" json:"visible"`
+	Billable   bool            `expr:"billable" json:"billable"`
+	Color      string          `expr:"color" json:"color"`
+	ColorSafe  string          `expr:"color-safe" json:"color-safe"`
+	MetaFields []MetaField     `expr:"metaFields" json:"metaFields"`
+}
+
+// UnmarshalJSON decodes a ActivityExpanded leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *ActivityExpanded) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = ActivityExpanded{}
+		return nil
+	}
+	var w struct {
+		ID         scalar.Int           `json:"id"`
+		Name       scalar.String        `json:"name"`
+		Project    ProjectExpanded      `json:"project"`
+		Number     scalar.String        `json:"number"`
+		Comment    scalar.String        `json:"comment"`
+		Visible    scalar.Bool          `json:"visible"`
+		Billable   scalar.Bool          `json:"billable"`
+		Color      scalar.String        `json:"color"`
+		ColorSafe  scalar.String        `json:"color-safe"`
+		MetaFields wire.List[MetaField] `json:"metaFields"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode ActivityExpanded: %w", err)
+	}
+	r.ID = int64(w.ID)
+	r.Name = string(w.Name)
+	r.Project = w.Project
+	r.Number = string(w.Number)
+	r.Comment = string(w.Comment)
+	r.Visible = bool(w.Visible)
+	r.Billable = bool(w.Billable)
+	r.Color = string(w.Color)
+	r.ColorSafe = string(w.ColorSafe)
+	r.MetaFields = []MetaField(w.MetaFields)
+	return nil
+}
+
 // Timesheet: A timesheet record. end is zero and duration 0 while it runs. Rates appear only for callers
 type Timesheet struct {
 	ID int64 `expr:"id" json:"id"`
@@ -572,17 +622,17 @@ type TimesheetFull struct {
 	// seconds
 	Duration int64 `expr:"duration" json:"duration"`
 	// seconds
-	Break        int64           `expr:"break" json:"break"`
-	Description  string          `expr:"description" json:"description"`
-	Rate         float64         `expr:"rate" json:"rate"`
-	InternalRate float64         `expr:"internalRate" json:"internalRate"`
-	Activity     Activity        `expr:"activity" json:"activity"`
-	Project      ProjectExpanded `expr:"project" json:"project"`
-	User         User            `expr:"user" json:"user"`
-	Tags         []string        `expr:"tags" json:"tags"`
-	MetaFields   []MetaField     `expr:"metaFields" json:"metaFields"`
-	Exported     bool            `expr:"exported" json:"exported"`
-	Billable     bool            `expr:"billable" json:"billable"`
+	Break        int64            `expr:"break" json:"break"`
+	Description  string           `expr:"description" json:"description"`
+	Rate         float64          `expr:"rate" json:"rate"`
+	InternalRate float64          `expr:"internalRate" json:"internalRate"`
+	Activity     ActivityExpanded `expr:"activity" json:"activity"`
+	Project      ProjectExpanded  `expr:"project" json:"project"`
+	User         User             `expr:"user" json:"user"`
+	Tags         []string         `expr:"tags" json:"tags"`
+	MetaFields   []MetaField      `expr:"metaFields" json:"metaFields"`
+	Exported     bool             `expr:"exported" json:"exported"`
+	Billable     bool             `expr:"billable" json:"billable"`
 }
 
 // UnmarshalJSON decodes a TimesheetFull leniently: numbers may arrive as strings, and an empty
@@ -601,7 +651,7 @@ func (r *TimesheetFull) UnmarshalJSON(b []byte) error {
 		Description  scalar.String            `json:"description"`
 		Rate         scalar.Float             `json:"rate"`
 		InternalRate scalar.Float             `json:"internalRate"`
-		Activity     Activity                 `json:"activity"`
+		Activity     ActivityExpanded         `json:"activity"`
 		Project      ProjectExpanded          `json:"project"`
 		User         User                     `json:"user"`
 		Tags         wire.List[scalar.String] `json:"tags"`
