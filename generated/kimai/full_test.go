@@ -2,6 +2,7 @@ package kimai
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -32,5 +33,21 @@ func TestListTimesheetsFullProjectActivity(t *testing.T) {
 	a := full[0].Activity
 	if a.ID != 1 || a.Project.ID != 1 || a.Project.Customer.ID != 1 || a.Project.Customer.Name != emu.InternalCustomer {
 		t.Errorf("activity = %+v; want activity 1 of project 1 of customer 1 as objects", a)
+	}
+}
+
+// TestListCustomersFullIsZeroOrOne: GET /api/customers takes full=0|1 only (strict
+// Rest\QueryParam in src/API/CustomerController.php); the client sends "1" and refuses "true"
+// before any request.
+func TestListCustomersFullIsZeroOrOne(t *testing.T) {
+	ctx := context.Background()
+	c := client(t, Config{BaseURL: start(t, emu.DefaultFixture), Token: emu.SandboxAdminToken})
+	list, err := c.ListCustomers(ctx, ListCustomersParams{Full: "1"})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("ListCustomers full=1 = %d customers, %v", len(list), err)
+	}
+	var pe *ParamError
+	if _, err := c.ListCustomers(ctx, ListCustomersParams{Full: "true"}); !errors.As(err, &pe) {
+		t.Errorf("ListCustomers full=true: err = %v, want a ParamError before sending", err)
 	}
 }

@@ -162,8 +162,8 @@ type ListCustomersParams struct {
 	OrderBy string
 	// free-text search
 	Term string
-	// adds vatId and address fields (needs details_customer)
-	Full *bool
+	// "1" adds vatId and address fields (needs details_customer); Kimai accepts only 0|1 here, true is a 400 (CustomerController::cgetAction)
+	Full string
 }
 
 // validate checks p before any request is sent.
@@ -196,6 +196,13 @@ func (p *ListCustomersParams) validate() error {
 			Param: "orderBy",
 		}
 	}
+	if p.Full != "" && !slices.Contains([]string{"0", "1"}, p.Full) {
+		return &transport.ParamError{
+			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Full),
+			Op:    "kimai.listCustomers",
+			Param: "full",
+		}
+	}
 	return nil
 }
 
@@ -214,8 +221,8 @@ func (p *ListCustomersParams) params() ([]transport.Param, error) {
 	if p.Term != "" {
 		ps = append(ps, wire.Str("term", transport.Query, p.Term))
 	}
-	if p.Full != nil {
-		ps = append(ps, wire.Bool("full", transport.Query, *p.Full))
+	if p.Full != "" {
+		ps = append(ps, wire.Str("full", transport.Query, p.Full))
 	}
 	return ps, nil
 }
@@ -236,9 +243,7 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 		case "term":
 			p.Term, err = convert.String(v)
 		case "full":
-			var x bool
-			x, err = convert.Bool(v)
-			p.Full = &x
+			p.Full, err = convert.String(v)
 		default:
 			return p, &transport.ParamError{
 				Msg:   fmt.Sprintf("unknown parameter %q (parameters: visible, order, orderBy, term, full)", k),

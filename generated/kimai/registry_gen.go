@@ -102,10 +102,10 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "adds vatId and address fields (needs details_customer)",
+				Doc:  "\"1\" adds vatId and address fields (needs details_customer); Kimai accepts only 0|1 here, true is a 400 (CustomerController::cgetAction)",
 				In:   "query",
 				Name: "full",
-				Type: "bool",
+				Type: "string",
 			}},
 			Path:    "/api/customers",
 			Record:  reflect.TypeFor[Customer](),

@@ -103,7 +103,7 @@ func (e *Emulator) listCustomers(c *call) {
 	visible := q.get("visible", "1|2|3")
 	order := q.get("order", "ASC|DESC")
 	orderBy := q.get("orderBy", "id|name")
-	full := q.get("full", "0|1|true|false")
+	full := q.get("full", "0|1")
 	term := q.get("term", "")
 	if q.bad {
 		c.fail(http.StatusBadRequest)
@@ -122,7 +122,7 @@ func (e *Emulator) listCustomers(c *call) {
 		}
 		return cmpStr(a.Name, b.Name)
 	})
-	withDetails := (full == "1" || full == "true") && can(c.user, "details_customer")
+	withDetails := full == "1" && can(c.user, "details_customer")
 	out := []any{}
 	for _, cu := range list {
 		out = append(out, e.customerCollection(c.user, cu, withDetails))
@@ -345,7 +345,7 @@ func (e *Emulator) listProjects(c *call) {
 	visible := q.get("visible", "1|2|3")
 	start := q.get("start", reDateFilter)
 	end := q.get("end", reDateFilter)
-	ignoreDates := q.get("ignoreDates", "")
+	ignoreDates := q.get("ignoreDates", "1")
 	globalActs := q.get("globalActivities", "0|1")
 	order := q.get("order", "ASC|DESC")
 	orderBy := q.get("orderBy", "id|name|customer")
