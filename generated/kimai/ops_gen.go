@@ -1144,11 +1144,11 @@ type ListProjectsParams struct {
 	Customers []int64
 	// 1 visible (default; project and customer), 2 hidden, 3 both
 	Visible int64
-	// projects running on or after this day
+	// projects active on this day (started on or before it, not ended before it)
 	Start time.Time
-	// projects running on or before this day
+	// projects active on this day too; with start: projects covering the whole range
 	End time.Time
-	// "1": do not filter by the project's dates
+	// "1": list projects whatever their dates (only 1 is accepted); without it, only projects active today or on start/end
 	IgnoreDates string
 	// only projects that allow (1) or forbid (0) global activities
 	GlobalActivities string
@@ -1295,7 +1295,11 @@ func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 //
 // Lists projects (not paged)
 //
-// Without start, end and ignoreDates only projects active today are returned.
+// Without start, end and ignoreDates only projects active today (in the caller's zone) are
+// returned: a project whose dates someone set in Kimai drops out of every list that does not
+// send ignoreDates "1". start and end keep projects active on that day, both on both days, so
+// a range keeps only projects that cover it all, not those overlapping it
+// (ProjectRepository::addProjectStartAndEndDate).
 func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Project, error) {
 	r, _, err := c.listProjects(ctx, p)
 	return r, err

@@ -476,7 +476,7 @@ func API() *registry.API {
 			Summary:   "Deletes a customer with its projects, activities and timesheets",
 			Write:     true,
 		}, {
-			Doc:    "Without start, end and ignoreDates only projects active today are returned.",
+			Doc:    "Without start, end and ignoreDates only projects active today (in the caller's zone) are\nreturned: a project whose dates someone set in Kimai drops out of every list that does not\nsend ignoreDates \"1\". start and end keep projects active on that day, both on both days, so\na range keeps only projects that cover it all, not those overlapping it\n(ProjectRepository::addProjectStartAndEndDate).",
 			GoName: "ListProjects",
 			Method: "GET",
 			Name:   "listProjects",
@@ -496,17 +496,17 @@ func API() *registry.API {
 				Name: "visible",
 				Type: "int",
 			}, {
-				Doc:  "projects running on or after this day",
+				Doc:  "projects active on this day (started on or before it, not ended before it)",
 				In:   "query",
 				Name: "start",
 				Type: "date",
 			}, {
-				Doc:  "projects running on or before this day",
+				Doc:  "projects active on this day too; with start: projects covering the whole range",
 				In:   "query",
 				Name: "end",
 				Type: "date",
 			}, {
-				Doc:  "\"1\": do not filter by the project's dates",
+				Doc:  "\"1\": list projects whatever their dates (only 1 is accepted); without it, only projects active today or on start/end",
 				In:   "query",
 				Name: "ignoreDates",
 				Type: "string",

@@ -350,7 +350,7 @@ func (e *Emulator) listProjects(c *call) {
 	order := q.get("order", "ASC|DESC")
 	orderBy := q.get("orderBy", "id|name|customer")
 	term := q.get("term", "")
-	if q.bad {
+	if q.bad || !validDay(start) || !validDay(end) {
 		c.fail(http.StatusBadRequest)
 		return
 	}
@@ -385,10 +385,9 @@ func (e *Emulator) listProjects(c *call) {
 			if from == "" && to == "" {
 				from, to = today, today
 			}
-			if from != "" && p.End != "" && p.End < from[:10] {
-				continue
-			}
-			if to != "" && p.Start != "" && p.Start > to[:10] {
+			// ProjectRepository::addProjectStartAndEndDate: the project is active on the start
+			// day and on the end day (it covers the whole range), not merely overlapping it.
+			if !activeOn(p, from) || !activeOn(p, to) {
 				continue
 			}
 		}
@@ -414,6 +413,25 @@ func (e *Emulator) listProjects(c *call) {
 		out = append(out, e.projectFull(c.user, p))
 	}
 	c.reply(http.StatusOK, out)
+}
+
+// activeOn reports whether p runs on day (a "Y-m-d" prefix; "" is no condition).
+func activeOn(p *Project, day string) bool {
+	if day == "" {
+		return true
+	}
+	day = day[:10]
+	return (p.Start == "" || p.Start <= day) && (p.End == "" || p.End >= day)
+}
+
+// validDay reports whether a date filter names a real day (Symfony's DateTime constraint
+// refuses 2026-02-30); "" is valid.
+func validDay(s string) bool {
+	if len(s) < 10 {
+		return s == ""
+	}
+	_, err := time.Parse(time.DateOnly, s[:10])
+	return err == nil
 }
 
 func userLoc(u *User) *time.Location {

@@ -218,3 +218,43 @@ func TestMoreTimesheetAndUserEndpoints(t *testing.T) {
 	r = v.do("GET", "/api/ping", tokUser, "")
 	wantStatus(t, r, 401) // disabled now
 }
+
+// TestProjectDatesMeanActiveOnTheDay: start and end of GET /api/projects keep projects active on
+// that day, both on both days, so a range keeps only projects covering it all
+// (ProjectRepository::addProjectStartAndEndDate; without both and without ignoreDates=1 the
+// day is today; src/API/ProjectController.php::cgetAction). Impossible dates are a 400.
+func TestProjectDatesMeanActiveOnTheDay(t *testing.T) {
+	v := newEnv(t)
+	oct, err := v.e.AddProject(Project{Customer: 1, Name: "October", Visible: true, Start: "2026-10-01", End: "2026-10-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		query string
+		want  []float64
+	}{
+		{"", []float64{float64(oct.ID), 1}}, // today, 2026-10-15
+		{"start=2026-10-20&end=2026-11-10", []float64{1}},
+		{"start=2026-09-20&end=2026-10-10", []float64{1}},
+		{"start=2026-10-02&end=2026-10-30", []float64{float64(oct.ID), 1}},
+		{"start=2026-11-01", []float64{1}},
+		{"end=2026-10-31T23:59:59", []float64{float64(oct.ID), 1}},
+		{"ignoreDates=1&start=2030-01-01", []float64{float64(oct.ID), 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			r := v.do("GET", "/api/projects?orderBy=id&order=DESC&"+c.query, tokAdmin, "")
+			wantStatus(t, r, 200)
+			got := []float64{}
+			for _, x := range r.list(t) {
+				got = append(got, x.(map[string]any)["id"].(float64))
+			}
+			if d := cmp.Diff(c.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	for _, bad := range []string{"start=2026-02-30", "end=2026-13-01T00:00:00"} {
+		wantStatus(t, v.do("GET", "/api/projects?"+bad, tokAdmin, ""), 400)
+	}
+}
