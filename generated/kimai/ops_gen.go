@@ -3086,7 +3086,7 @@ type CreateTimesheetParams struct {
 	Description string
 	// tag names, comma-separated
 	Tags string
-	// user ID, to book for someone else (needs create_other_timesheet)
+	// user ID, to book for someone else (needs create_other_timesheet, else 400 extra fields); enabled, non-system users only: all for admins, else the caller and the members of the teams it leads
 	User int64
 	// needs edit_export_*
 	Exported *bool
@@ -3240,7 +3240,7 @@ type UpdateTimesheetParams struct {
 	Description string
 	// tag names, comma-separated
 	Tags string
-	// user ID (needs edit_other_timesheet)
+	// user ID: sent by whoever may edit the record (also a ROLE_USER on its own record); the choices are enabled, non-system users: all for admins, else the caller and the members of the teams it leads
 	User       int64
 	Exported   *bool
 	Billable   *bool

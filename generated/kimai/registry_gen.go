@@ -1256,7 +1256,7 @@ func API() *registry.API {
 				Name: "tags",
 				Type: "string",
 			}, {
-				Doc:  "user ID, to book for someone else (needs create_other_timesheet)",
+				Doc:  "user ID, to book for someone else (needs create_other_timesheet, else 400 extra fields); enabled, non-system users only: all for admins, else the caller and the members of the teams it leads",
 				In:   "body",
 				Name: "user",
 				Type: "int",
@@ -1327,7 +1327,7 @@ func API() *registry.API {
 				Name: "tags",
 				Type: "string",
 			}, {
-				Doc:  "user ID (needs edit_other_timesheet)",
+				Doc:  "user ID: sent by whoever may edit the record (also a ROLE_USER on its own record); the choices are enabled, non-system users: all for admins, else the caller and the members of the teams it leads",
 				In:   "body",
 				Name: "user",
 				Type: "int",

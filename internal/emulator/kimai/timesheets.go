@@ -112,7 +112,9 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	if e.canTimesheet(u, "edit_rate", t) {
 		children = append(children, "fixedRate", "hourlyRate")
 	}
-	if can(u, "create_other_timesheet") {
+	// include_user: create_other_timesheet on POST, but "edit" on the record on PATCH
+	// (TimesheetController::postAction and patchAction).
+	if (isNew && can(u, "create_other_timesheet")) || (!isNew && e.canTimesheet(u, "edit", t)) {
 		children = append(children, "user")
 	}
 	if e.canTimesheet(u, "edit_export", t) {
@@ -127,7 +129,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		owner := e.user(id)
 		switch {
 		case id == t.User:
-		case owner == nil || !owner.Enabled || !e.checkUserAccess(u, owner):
+		case owner == nil || !e.userChoice(u, owner):
 			f.addErr("user", msgChoice)
 		default:
 			t.User = owner.ID
@@ -239,6 +241,25 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		f.addGlobal(msgLongRunning(lr))
 	}
 	return f
+}
+
+// userChoice is the choice list of the timesheet form's user field (UserType over
+// UserRepository::getQueryBuilderForFormType): enabled users that are no system account, all of
+// them for callers who see all data, else the caller and the members of the teams the caller
+// leads. The record's own user is always a choice (include_users), checked by the caller.
+func (e *Emulator) userChoice(u, owner *User) bool {
+	switch {
+	case !owner.Enabled, owner.SystemAccount:
+		return false
+	case seeAll(u), owner.ID == u.ID:
+		return true
+	}
+	for _, t := range e.teams {
+		if memberOf(t, u.ID, true) && memberOf(t, owner.ID, false) {
+			return true
+		}
+	}
+	return false
 }
 
 // tagNames maps submitted tags (a comma-separated string or a list of names) to existing tag
