@@ -258,3 +258,15 @@ func TestProjectDatesMeanActiveOnTheDay(t *testing.T) {
 		wantStatus(t, v.do("GET", "/api/projects?"+bad, tokAdmin, ""), 400)
 	}
 }
+
+// TestModifiedAfterIsInclusive: modified_after is read in UTC and compared with >=
+// (TimesheetRepository: gte('t.modifiedAt', ':modified_at')).
+func TestModifiedAfterIsInclusive(t *testing.T) {
+	v := newEnv(t)
+	wantStatus(t, v.do("POST", "/api/timesheets", tokUser, `{"project":1,"activity":1,"begin":"2026-10-14T09:00:00","end":"2026-10-14T10:00:00"}`), 200)
+	for q, n := range map[string]int{"2026-10-15T08:00:00": 1, "2026-10-15T08:00:01": 0, "2026-10-15T07:59:59": 1} {
+		if got := len(v.do("GET", "/api/timesheets?modified_after="+q, tokUser, "").list(t)); got != n {
+			t.Errorf("modified_after=%s (the record changed at 08:00:00 UTC): %d records, want %d", q, got, n)
+		}
+	}
+}

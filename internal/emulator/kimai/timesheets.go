@@ -567,12 +567,13 @@ func (e *Emulator) recentTimesheets(c *call) {
 		c.fail(http.StatusBadRequest)
 		return
 	}
-	loc := userLoc(c.user)
-	since := e.clock.Now().AddDate(-1, 0, 0)
-	if beginS != "" {
-		if b, err := parseLocal(beginS, loc); err == nil {
-			since = b
-		}
+	since, err := parseFilter(beginS, userLoc(c.user))
+	if err != nil {
+		c.fail(http.StatusBadRequest)
+		return
+	}
+	if since.IsZero() {
+		since = e.clock.Now().AddDate(-1, 0, 0)
 	}
 	limit := 10
 	if size != "" {
@@ -729,16 +730,15 @@ func (e *Emulator) listTimesheets(c *call) {
 			return
 		}
 	}
+	// The filters are read in the caller's zone (getDateTimeFactory), modified_after in UTC; a
+	// date the DateTime constraint refuses (2026-02-30) is a 400.
 	loc := userLoc(c.user)
-	var from, to, modAfter time.Time
-	if beginS != "" {
-		from, _ = parseLocal(beginS, loc)
-	}
-	if endS != "" {
-		to, _ = parseLocal(endS, loc)
-	}
-	if modifiedAfter != "" {
-		modAfter, _ = parseLocal(modifiedAfter, time.UTC)
+	from, err1 := parseFilter(beginS, loc)
+	to, err2 := parseFilter(endS, loc)
+	modAfter, err3 := parseFilter(modifiedAfter, time.UTC)
+	if err1 != nil || err2 != nil || err3 != nil {
+		c.fail(http.StatusBadRequest)
+		return
 	}
 
 	var list []*Timesheet
@@ -777,7 +777,7 @@ func (e *Emulator) listTimesheets(c *call) {
 		if billable != "" && t.Billable != (billable == "1") {
 			continue
 		}
-		if !modAfter.IsZero() && !t.Modified.After(modAfter) {
+		if !modAfter.IsZero() && t.Modified.Before(modAfter) { // t.modifiedAt >= :modified_at
 			continue
 		}
 		if !termMatch(term, t.Description) {
@@ -840,6 +840,14 @@ func (e *Emulator) listTimesheets(c *call) {
 	h.Set("X-Total-Pages", strconv.Itoa(pages))
 	h.Set("X-Per-Page", strconv.Itoa(perPage))
 	c.reply(http.StatusOK, out)
+}
+
+// parseFilter reads a Y-m-d\TH:i:s query filter in loc; "" is the zero time.
+func parseFilter(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseLocal(s, loc)
 }
 
 func anyTag(have, want []string) bool {
