@@ -8,9 +8,16 @@
 // removed). Failures are HTTP statuses with {"code":…,"message":…}; validation failures are 400
 // "Validation Failed" with nested form errors, flattened into APIError.Fields.
 //
-// Datetimes are sent as local times "2006-01-02T15:04:05" without an offset, which Kimai reads in
-// the user's own time zone: pass times already in that zone (their own zone is what is sent).
-// Datetimes come back with an offset ("2020-03-27T14:35:00+1300"), which is kept.
+// Which zone Kimai reads a datetime in: POST /api/timesheets reads begin and end in the API
+// caller's profile zone (whatever user is sent; the record then takes its owner's zone, keeping
+// the instant), PATCH in the record's zone, the begin/end filters of the lists in the caller's
+// zone. An explicit offset is honoured by POST and PATCH (Symfony's
+// DateTimeToHtml5LocalDateTimeTransformer checks only the "Y-m-d\TH:i" prefix and keeps the
+// string's offset), so CreateTimesheet and UpdateTimesheet send begin and end with their offset
+// ("2026-10-15T09:00:00+08:00") and the instant is right whoever calls. The filters must be
+// exactly "2006-01-02T15:04:05" (an offset is a 400): they are sent as local times in the
+// value's own zone, so pass them in the caller's profile zone. Datetimes come back with an
+// offset ("2020-03-27T14:35:00+1300"), which is kept.
 //
 // A project refers to its customer by the customer's ID (an integer Kimai assigns), never by the
 // customer's editable number: "当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联".

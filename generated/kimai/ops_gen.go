@@ -2482,7 +2482,7 @@ type ListTimesheetsParams struct {
 	Billable string
 	// search in description and meta fields
 	Term string
-	// records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())
+	// records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())
 	ModifiedAfter time.Time
 }
 
@@ -2697,7 +2697,8 @@ func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]
 // Lists timesheets, paged (activity, project and user as IDs)
 //
 // Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after
-// it, end those starting at or before it, both local times in the user's zone. Sorted by begin
+// it, end those starting at or before it, both local times read in the caller's profile zone
+// (pass them in that zone; an offset or an impossible date is a 400). Sorted by begin
 // descending by default, with id as the tie-breaker. For activity, project and user as objects
 // use ListTimesheetsFull (the full=true representation).
 func (c *Client) ListTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, error) {
@@ -2767,7 +2768,7 @@ type ListTimesheetsFullParams struct {
 	Billable string
 	// search in description and meta fields
 	Term string
-	// records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())
+	// records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())
 	ModifiedAfter time.Time
 }
 
@@ -3079,9 +3080,9 @@ type CreateTimesheetParams struct {
 	Project int64
 	// Required. activity ID (global, or of the project)
 	Activity int64
-	// start, local time in the user's zone; default now
+	// start, sent with its offset; default now
 	Begin time.Time
-	// end, local time in the user's zone; none means running
+	// end, sent with its offset; none means running
 	End         time.Time
 	Description string
 	// tag names, comma-separated
@@ -3122,10 +3123,10 @@ func (p *CreateTimesheetParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05-07:00", nil))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Body, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Body, p.End, "2006-01-02T15:04:05-07:00", nil))
 	}
 	if p.Description != "" {
 		ps = append(ps, wire.Str("description", transport.Body, p.Description))
@@ -3214,7 +3215,8 @@ func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (
 //
 // Creates a timesheet record; without end it is running
 //
-// begin and end are sent as local times without an offset and read in the user's time zone;
+// begin and end are sent with their offset, which Kimai honours (without one it would read them
+// in the caller's profile zone, not the owner's); the record is kept in its owner's zone.
 // begin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin
 // the record starts now. A running record stops the user's other running records. Tags are looked
 // up by exact name and unknown names are dropped: create them first with CreateTag. user,
@@ -3233,9 +3235,9 @@ type UpdateTimesheetParams struct {
 	Project int64
 	// activity ID
 	Activity int64
-	// start, local time in the user's zone
+	// start, sent with its offset (without one Kimai reads the record's zone)
 	Begin time.Time
-	// end, local time in the user's zone
+	// end, sent with its offset
 	End         time.Time
 	Description string
 	// tag names, comma-separated
@@ -3275,10 +3277,10 @@ func (p *UpdateTimesheetParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05-07:00", nil))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Body, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Body, p.End, "2006-01-02T15:04:05-07:00", nil))
 	}
 	if p.Description != "" {
 		ps = append(ps, wire.Str("description", transport.Body, p.Description))

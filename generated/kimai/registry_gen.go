@@ -34,7 +34,7 @@ func API() *registry.API {
 			Optional: true,
 			Secret:   true,
 		}},
-		Doc:  "Package kimai is a client of the REST API of Kimai 2.x (self-hosted time tracking, /api):\ncustomers, projects, activities, timesheets, users, teams and tags.\n\nAuthentication is an API token sent as \"Authorization: Bearer <token>\" (Kimai ≥ 2.14), or the\ndeprecated API password pair X-AUTH-USER / X-AUTH-TOKEN (slow, rate-limited on failures, to be\nremoved). Failures are HTTP statuses with {\"code\":…,\"message\":…}; validation failures are 400\n\"Validation Failed\" with nested form errors, flattened into APIError.Fields.\n\nDatetimes are sent as local times \"2006-01-02T15:04:05\" without an offset, which Kimai reads in\nthe user's own time zone: pass times already in that zone (their own zone is what is sent).\nDatetimes come back with an offset (\"2020-03-27T14:35:00+1300\"), which is kept.\n\nA project refers to its customer by the customer's ID (an integer Kimai assigns), never by the\ncustomer's editable number: \"当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联\".\nOnly timesheets are paged (X-Page, X-Total-Pages headers); the other lists return everything.\nCreating returns 200 with the new entity; deleting returns 204 and no body.",
+		Doc:  "Package kimai is a client of the REST API of Kimai 2.x (self-hosted time tracking, /api):\ncustomers, projects, activities, timesheets, users, teams and tags.\n\nAuthentication is an API token sent as \"Authorization: Bearer <token>\" (Kimai ≥ 2.14), or the\ndeprecated API password pair X-AUTH-USER / X-AUTH-TOKEN (slow, rate-limited on failures, to be\nremoved). Failures are HTTP statuses with {\"code\":…,\"message\":…}; validation failures are 400\n\"Validation Failed\" with nested form errors, flattened into APIError.Fields.\n\nWhich zone Kimai reads a datetime in: POST /api/timesheets reads begin and end in the API\ncaller's profile zone (whatever user is sent; the record then takes its owner's zone, keeping\nthe instant), PATCH in the record's zone, the begin/end filters of the lists in the caller's\nzone. An explicit offset is honoured by POST and PATCH (Symfony's\nDateTimeToHtml5LocalDateTimeTransformer checks only the \"Y-m-d\\TH:i\" prefix and keeps the\nstring's offset), so CreateTimesheet and UpdateTimesheet send begin and end with their offset\n(\"2026-10-15T09:00:00+08:00\") and the instant is right whoever calls. The filters must be\nexactly \"2006-01-02T15:04:05\" (an offset is a 400): they are sent as local times in the\nvalue's own zone, so pass them in the caller's profile zone. Datetimes come back with an\noffset (\"2020-03-27T14:35:00+1300\"), which is kept.\n\nA project refers to its customer by the customer's ID (an integer Kimai assigns), never by the\ncustomer's editable number: \"当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联\".\nOnly timesheets are paged (X-Page, X-Total-Pages headers); the other lists return everything.\nCreating returns 200 with the new entity; deleting returns 204 and no body.",
 		Name: "kimai",
 		New: func(s registry.Settings) (registry.Client, error) {
 			c, err := New(Config{
@@ -980,7 +980,7 @@ func API() *registry.API {
 			Summary:   "Deletes an activity with its timesheets",
 			Write:     true,
 		}, {
-			Doc:          "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times in the user's zone. Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+			Doc:          "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(pass them in that zone; an offset or an impossible date is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
 			GoName:       "ListTimesheets",
 			Method:       "GET",
 			Name:         "listTimesheets",
@@ -1083,7 +1083,7 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+				Doc:  "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())",
 				In:   "query",
 				Name: "modified_after",
 				Type: "datetime",
@@ -1195,7 +1195,7 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+				Doc:  "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())",
 				In:   "query",
 				Name: "modified_after",
 				Type: "datetime",
@@ -1219,7 +1219,7 @@ func API() *registry.API {
 			Record:  reflect.TypeFor[Timesheet](),
 			Summary: "Returns one timesheet",
 		}, {
-			Doc:    "begin and end are sent as local times without an offset and read in the user's time zone;\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
+			Doc:    "begin and end are sent with their offset, which Kimai honours (without one it would read them\nin the caller's profile zone, not the owner's); the record is kept in its owner's zone.\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
 			GoName: "CreateTimesheet",
 			Method: "POST",
 			Name:   "createTimesheet",
@@ -1236,12 +1236,12 @@ func API() *registry.API {
 				Required: true,
 				Type:     "int",
 			}, {
-				Doc:  "start, local time in the user's zone; default now",
+				Doc:  "start, sent with its offset; default now",
 				In:   "body",
 				Name: "begin",
 				Type: "datetime",
 			}, {
-				Doc:  "end, local time in the user's zone; none means running",
+				Doc:  "end, sent with its offset; none means running",
 				In:   "body",
 				Name: "end",
 				Type: "datetime",
@@ -1307,12 +1307,12 @@ func API() *registry.API {
 				Name: "activity",
 				Type: "int",
 			}, {
-				Doc:  "start, local time in the user's zone",
+				Doc:  "start, sent with its offset (without one Kimai reads the record's zone)",
 				In:   "body",
 				Name: "begin",
 				Type: "datetime",
 			}, {
-				Doc:  "end, local time in the user's zone",
+				Doc:  "end, sent with its offset",
 				In:   "body",
 				Name: "end",
 				Type: "datetime",
