@@ -233,6 +233,9 @@ func (e *Emulator) customerForm(u *User, data formData, cu *Customer, isNew bool
 		{"mobile", &cu.Mobile, 30}, {"invoiceText", &cu.InvoiceText, 0}, {"buyerReference", &cu.BuyerReference, 0},
 		{"address", &cu.Address, 0}} {
 		f.setText(t.name, t.dst)
+		if t.name == "number" {
+			f.checkSpecial(t.name, *t.dst)
+		}
 		f.checkLength(t.name, *t.dst, 0, t.max)
 	}
 	if f.isChild("number") {
@@ -524,6 +527,7 @@ func (e *Emulator) projectForm(u *User, data formData, p *Project, isNew bool) *
 	f.setText("name", &p.Name)
 	f.checkName("name", p.Name, 2, 150)
 	f.setText("number", &p.Number)
+	f.checkSpecial("number", p.Number)
 	f.checkLength("number", p.Number, 0, 10)
 	f.setText("comment", &p.Comment)
 	f.setText("invoiceText", &p.InvoiceText)
@@ -791,6 +795,7 @@ func (e *Emulator) activityForm(u *User, data formData, a *Activity, isNew bool)
 	f.setText("name", &a.Name)
 	f.checkName("name", a.Name, 2, 150)
 	f.setText("number", &a.Number)
+	f.checkSpecial("number", a.Number)
 	f.checkLength("number", a.Number, 0, 10)
 	f.setText("comment", &a.Comment)
 	f.setText("invoiceText", &a.InvoiceText)

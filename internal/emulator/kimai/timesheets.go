@@ -157,6 +157,12 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 			t.End = &b
 		}
 	}
+	// The activity choices follow the submitted project, else the record's (FormTrait::addActivity
+	// replaces the field in PRE_SUBMIT with options['projects'] = the submitted project).
+	choiceProject := t.Project
+	if id, ok := f.id("project"); ok && id != 0 {
+		choiceProject = id
+	}
 	if id, ok := f.id("project"); ok {
 		p := e.project(id)
 		switch {
@@ -175,7 +181,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		case id == 0:
 			t.Activity = 0
 		case id == t.Activity && !isNew:
-		case a == nil || !a.Visible || !e.activityAccessible(u, a):
+		case a == nil || !e.activityChoice(u, a, choiceProject):
 			f.addErr("activity", msgChoice)
 		default:
 			t.Activity = a.ID
@@ -183,7 +189,13 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	}
 	f.setText("description", &t.Description)
 	if f.submitted("tags") {
-		t.Tags = e.tagNames(f.data["tags"])
+		// TagsInputType is a TextType: an array is a transformation failure
+		// ("Submitted data was expected to be of type string"), shown as "This value is not valid.".
+		if v := f.data["tags"]; v.kind == 'l' || v.kind == 'm' {
+			f.addErr("tags", msgInvalid)
+		} else {
+			t.Tags = e.tagNames(v.s)
+		}
 	}
 	if f.isChild("fixedRate") {
 		if s, ok := f.text("fixedRate"); ok {
@@ -228,19 +240,59 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		}
 	}
 	if p != nil {
-		loc := formLoc
-		day := t.Begin.In(loc).Format(time.DateOnly)
-		if p.Start != "" && day < p.Start {
-			f.addGlobal(msgNotStarted)
+		// TimesheetBasicValidator: the project starts at 00:00:00 of its start day and ends at
+		// 23:59:59 of its end day (DatePickerType force_time); begin and end are checked each.
+		// The emulator keeps project dates as days and reads them in the form's zone.
+		var pStart, pEnd time.Time
+		if d, err := time.ParseInLocation(time.DateOnly, p.Start, formLoc); err == nil {
+			pStart = d
 		}
-		if p.End != "" && day > p.End {
+		if d, err := time.ParseInLocation(time.DateOnly, p.End, formLoc); err == nil {
+			pEnd = time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, formLoc)
+		}
+		switch {
+		case !pStart.IsZero() && t.Begin.Before(pStart):
+			f.addGlobal(msgNotStarted)
+		case !pEnd.IsZero() && t.Begin.After(pEnd):
 			f.addGlobal(msgFinished)
+		}
+		if t.End != nil {
+			switch {
+			case !pEnd.IsZero() && t.End.After(pEnd):
+				f.addGlobal(msgFinished)
+			case !pStart.IsZero() && t.End.Before(pStart):
+				f.addGlobal(msgNotStarted)
+			}
 		}
 	}
 	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.End != nil && t.End.Sub(t.Begin) > time.Duration(lr)*time.Minute {
 		f.addGlobal(msgLongRunning(lr))
 	}
 	return f
+}
+
+// activityChoice is the choice list of the timesheet form's activity field
+// (ActivityRepository::getQueryBuilderForFormType): visible activities the caller may access,
+// with a visible project and customer or global, and, given a project, that project's activities
+// plus the global ones when the project allows them.
+func (e *Emulator) activityChoice(u *User, a *Activity, project int) bool {
+	if !a.Visible || !e.activityAccessible(u, a) {
+		return false
+	}
+	if a.Project != 0 {
+		p := e.project(a.Project)
+		if p == nil || !p.Visible || e.customer(p.Customer) == nil || !e.customer(p.Customer).Visible {
+			return false
+		}
+	}
+	if project == 0 {
+		return true
+	}
+	if a.Project == 0 {
+		p := e.project(project)
+		return p == nil || p.GlobalActivities
+	}
+	return a.Project == project
 }
 
 // userChoice is the choice list of the timesheet form's user field (UserType over
@@ -262,20 +314,11 @@ func (e *Emulator) userChoice(u, owner *User) bool {
 	return false
 }
 
-// tagNames maps submitted tags (a comma-separated string or a list of names) to existing tag
-// names; unknown names are dropped silently (TagArrayToStringTransformer without allow_create).
-func (e *Emulator) tagNames(v value) []string {
-	var names []string
-	switch v.kind {
-	case 'l':
-		for _, x := range v.list {
-			names = append(names, strings.Split(x.s, ",")...)
-		}
-	default:
-		names = strings.Split(v.s, ",")
-	}
+// tagNames maps submitted tags (a comma-separated string) to existing tag names; unknown names
+// are dropped silently (TagArrayToStringTransformer without allow_create).
+func (e *Emulator) tagNames(s string) []string {
 	out := []string{}
-	for _, n := range names {
+	for _, n := range strings.Split(s, ",") {
 		n = strings.TrimSpace(n)
 		for _, tg := range e.tags {
 			if tg.Name == n && !containsStr(out, n) {
