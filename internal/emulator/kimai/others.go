@@ -21,8 +21,8 @@ func (e *Emulator) timesheetConfig(c *call) {
 	if mode == "" {
 		mode = "default"
 	}
-	c.reply(http.StatusOK, obj{{"trackingMode", mode}, {"defaultBeginTime", "now"}, {"activeEntriesHardLimit", 1},
-		{"isAllowFutureTimes", true}, {"isAllowOverlapping", true}})
+	c.reply(http.StatusOK, obj{{"trackingMode", mode}, {"defaultBeginTime", "now"}, {"activeEntriesHardLimit", e.activeLimit()},
+		{"isAllowFutureTimes", !e.cfg.ForbidFutureTimes}, {"isAllowOverlapping", !e.cfg.ForbidOverlapping}})
 }
 
 func (e *Emulator) colors(c *call) {

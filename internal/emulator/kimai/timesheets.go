@@ -2,7 +2,6 @@ package kimai
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -63,42 +62,6 @@ func parseLocal(s string, loc *time.Location) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("no such date: %q", s)
 	}
 	return t, nil
-}
-
-// floorMinute and ceilMinute are Kimai's default rounding (begin down, end up, to the minute).
-func floorMinute(t time.Time) time.Time {
-	return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
-}
-
-func ceilMinute(t time.Time) time.Time {
-	f := floorMinute(t)
-	if f.Equal(t) {
-		return t
-	}
-	return f.Add(time.Minute)
-}
-
-// recalc applies rounding, duration and rates to t (Kimai's timesheet calculators).
-func (e *Emulator) recalc(t *Timesheet) {
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	t.Begin = floorMinute(t.Begin.In(loc))
-	if t.End == nil {
-		t.Duration, t.Rate, t.InternalRate = 0, 0, 0
-		return
-	}
-	end := ceilMinute(t.End.In(loc))
-	t.End = &end
-	t.Duration = int(end.Sub(t.Begin) / time.Second)
-	hours := float64(t.Duration) / 3600
-	if t.FixedRate != nil {
-		t.Rate = *t.FixedRate
-	} else {
-		t.Rate = math.Round(t.HourlyRate*hours*100) / 100
-	}
-	t.InternalRate = t.Rate
 }
 
 // timesheetForm submits data to TimesheetApiEditForm over t, for caller u.
@@ -268,6 +231,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.End != nil && t.End.Sub(t.Begin) > time.Duration(lr)*time.Minute {
 		f.addGlobal(msgLongRunning(lr))
 	}
+	e.checkRules(f, u, t)
 	return f
 }
 
@@ -346,18 +310,6 @@ func (e *Emulator) autoBillable(t *Timesheet) bool {
 	}
 	cu := e.customer(p.Customer)
 	return a.Billable && p.Billable && (cu == nil || cu.Billable)
-}
-
-// stopRunning stops the owner's running records (activeEntriesHardLimit 1) except keep.
-func (e *Emulator) stopRunning(owner int, keep int, now time.Time) {
-	for _, x := range e.timesheets {
-		if x.User == owner && x.End == nil && x.ID != keep {
-			end := now
-			x.End = &end
-			e.recalc(x)
-			x.Modified = now
-		}
-	}
 }
 
 func (e *Emulator) createTimesheet(c *call) {
