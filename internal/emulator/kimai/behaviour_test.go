@@ -526,7 +526,8 @@ func TestFixtures(t *testing.T) {
 		got  []byte
 		want *Fixture
 	}{{"fixture_default.json", defaultFixtureJSON, BuildDefaultFixture(company.Default())},
-		{"fixture_test.json", testFixtureJSON, BuildTestFixture()}} {
+		{"fixture_test.json", testFixtureJSON, BuildTestFixture()},
+		{"fixture_headoffice.json", headOfficeFixtureJSON, BuildHeadOfficeFixture(company.HeadOffice())}} {
 		b, err := EncodeFixture(c.want)
 		if err != nil {
 			t.Fatal(err)

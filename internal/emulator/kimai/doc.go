@@ -29,11 +29,18 @@
 //     answers 429 {"code":429,"message":"Too Many Requests"}) and a journal of every request with
 //     the username as identity; Authorization and X-AUTH-TOKEN are never stored.
 //
-// Two fixtures are embedded: [DefaultFixture] (the company sandbox: super admin "admin" with
+// Three fixtures are embedded: [DefaultFixture] (the company sandbox: super admin "admin" with
 // token "sandbox-admin-token", a teamlead, one user per employee with a Kimai account, the
-// internal customer "示例科技有限公司" with project "日常考勤" and activity "出勤") and
-// [TestFixture] (Kimai's own test database, tokens token_user, token_admin, ...). Both are built
-// by mkfixture (go generate) from [BuildDefaultFixture] and [BuildTestFixture].
+// internal customer "示例科技有限公司" with project "日常考勤" and activity "出勤"),
+// [HeadOfficeFixture] (the same company run from a head office abroad: the admin's profile in
+// Europe/Berlin, employees in Asia/Shanghai and America/Los_Angeles, a ROLE_ADMIN, a system
+// account, a dated project, overlapping records forbidden) and [TestFixture] (Kimai's own test
+// database, tokens token_user, token_admin, ...). They are built by mkfixture (go generate) from
+// [BuildDefaultFixture], [BuildHeadOfficeFixture] and [BuildTestFixture].
+//
+// The system configuration that changes validation (Config: overlapping records, future times,
+// zero duration, lockdown, the active-entries limit, rounding, tracking mode, long-running
+// limit) comes with the fixture and can be changed with SetConfig.
 //
 // Tests read state with the snapshot accessors (Users, Teams, Customers, Projects, Activities,
 // Timesheets, Tags, Snapshot, Config) and change the vendor side directly with SetConfig,

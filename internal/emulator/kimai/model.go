@@ -252,10 +252,23 @@ var defaultFixtureJSON []byte
 //go:embed fixture_test.json
 var testFixtureJSON []byte
 
+//go:embed fixture_headoffice.json
+var headOfficeFixtureJSON []byte
+
 // DefaultFixture returns the sandbox fixture built from company.Default(): a super admin "admin"
 // with token "sandbox-admin-token", a teamlead, one user per employee with a Kimai account and the
 // internal customer/project/activity attendance timesheets are posted to.
 func DefaultFixture() (*Fixture, error) { return decodeFixture(defaultFixtureJSON, "default fixture") }
+
+// HeadOfficeFixture returns the sandbox fixture of the company run from a head office abroad,
+// built from company.HeadOffice() (see [BuildHeadOfficeFixture]): the super admin "admin" (same
+// token) with its profile in Europe/Berlin, employees in Asia/Shanghai and three in
+// America/Los_Angeles, a ROLE_ADMIN "manager", a system account, a dated project and
+// overlapping records forbidden. The default fixture stays as it is for the tests that assume a
+// company in one zone.
+func HeadOfficeFixture() (*Fixture, error) {
+	return decodeFixture(headOfficeFixtureJSON, "head-office fixture")
+}
 
 // TestFixture returns Kimai's own integration-test fixture (users 1..8 with tokens token_user,
 // token_admin, ..., legacy API password "token"; customer, project and activity 1 "Test"; team 1
