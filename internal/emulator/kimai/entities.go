@@ -112,7 +112,8 @@ func (e *Emulator) listCustomers(c *call) {
 	var list []*Customer
 	for _, cu := range e.customers {
 		if visibleMatch(visible, cu.Visible) && e.customerAccessible(c.user, cu) &&
-			termMatch(term, cu.Name, cu.Number, cu.Comment, cu.Company, cu.VatID, cu.Contact, cu.Email, cu.City) {
+			termMatch(term, cu.Name, cu.Comment, cu.Company, cu.VatID, cu.Number, cu.Contact, cu.Phone, cu.Email,
+				cu.Address, cu.InvoiceEmail) {
 			list = append(list, cu)
 		}
 	}

@@ -270,3 +270,50 @@ func TestModifiedAfterIsInclusive(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchTerm: term is split into words that must all match one of the entity's searchable
+// fields (LIKE, case-insensitive), "!word" excludes, "name:value" searches meta fields
+// (src/Utils/SearchTerm.php, Repository/Search/SearchHelper.php; the fields of
+// CustomerRepository, ProjectRepository, TimesheetRepository and UserRepository).
+func TestSearchTerm(t *testing.T) {
+	v := newEnv(t)
+	a := v.e.AddCustomer(Customer{Name: "Acme Berlin", Phone: "030-555", Visible: true, Country: "DE", Currency: "EUR", Timezone: "UTC"})
+	b := v.e.AddCustomer(Customer{Name: "Acme Hamburg", InvoiceEmail: "bills@acme.example", Visible: true, Country: "DE", Currency: "EUR", Timezone: "UTC"})
+	for _, body := range []string{`"description":"Meeting with Acme about the roadmap"`, `"description":"Roadmap review"`} {
+		wantStatus(t, v.do("POST", "/api/timesheets", tokUser, `{"project":1,"activity":1,"begin":"2026-10-14T09:00:00","end":"2026-10-14T10:00:00",`+body+`}`), 200)
+	}
+	ids := func(path string) []any {
+		out := []any{}
+		for _, x := range v.do("GET", path, tokSuper, "").list(t) {
+			out = append(out, x.(map[string]any)["id"])
+		}
+		return out
+	}
+	names := func(path string) []any {
+		out := []any{}
+		for _, x := range v.do("GET", path, tokUser, "").list(t) {
+			out = append(out, x.(map[string]any)["description"])
+		}
+		return out
+	}
+	cases := []struct {
+		got, want []any
+	}{
+		{ids("/api/customers?orderBy=id&term=acme"), []any{float64(a.ID), float64(b.ID)}},
+		{ids("/api/customers?orderBy=id&term=ACME+berlin"), []any{float64(a.ID)}},
+		{ids("/api/customers?orderBy=id&term=acme+!berlin"), []any{float64(b.ID)}},
+		{ids("/api/customers?orderBy=id&term=030-555"), []any{float64(a.ID)}},                      // phone
+		{ids("/api/customers?orderBy=id&term=bills@acme"), []any{float64(b.ID)}},                   // invoiceEmail
+		{ids("/api/customers?orderBy=id&term=acme+berlin+hamburg"), []any{}},                       // every word must match
+		{ids("/api/customers?orderBy=id&term=acme+region:north"), []any{}},                         // no such meta field value
+		{ids("/api/customers?orderBy=id&term=acme+region:~"), []any{float64(a.ID), float64(b.ID)}}, // meta field not set
+		{names("/api/timesheets?term=roadmap&orderBy=id&order=ASC"), []any{"Meeting with Acme about the roadmap", "Roadmap review"}},
+		{names("/api/timesheets?term=roadmap+!acme"), []any{"Roadmap review"}},
+		{ids("/api/users?term=Quality+Tester&orderBy=id"), []any{float64(7), float64(8)}}, // title
+	}
+	for i, c := range cases {
+		if d := cmp.Diff(c.want, c.got); d != "" {
+			t.Errorf("case %d (-want +got):\n%s", i, d)
+		}
+	}
+}

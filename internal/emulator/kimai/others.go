@@ -52,7 +52,7 @@ func (e *Emulator) listUsers(c *call) {
 	}
 	var list []*User
 	for _, u := range e.users {
-		if visibleMatch(visible, u.Enabled) && termMatch(term, u.Username, u.Alias, u.Email, u.AccountNumber) {
+		if visibleMatch(visible, u.Enabled) && termMatch(term, u.Alias, u.Title, u.AccountNumber, u.Email, u.Username) {
 			list = append(list, u)
 		}
 	}
