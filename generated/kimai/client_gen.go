@@ -391,4 +391,365 @@ var (
 		RetrySafe: true,
 		Write:     true,
 	}
+	opColors = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "colors",
+		Path:   "/api/config/colors",
+	}
+	opPlugins = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "plugins",
+		Path:   "/api/plugins",
+	}
+	opSetCustomerMeta = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setCustomerMeta",
+		Path:      "/api/customers/{id}/meta",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opListCustomerRates = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listCustomerRates",
+		Path:   "/api/customers/{id}/rates",
+	}
+	opAddCustomerRate = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "addCustomerRate",
+		Path:   "/api/customers/{id}/rates",
+		Write:  true,
+	}
+	opDeleteCustomerRate = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteCustomerRate",
+		Path:      "/api/customers/{id}/rates/{rateId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opMoveCustomerTeamGone = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "moveCustomerTeamGone",
+		Path:   "/api/customers/{id}/team",
+		Write:  true,
+	}
+	opListCustomerComments = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listCustomerComments",
+		Path:   "/api/customers/{id}/comments",
+	}
+	opAddCustomerComment = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "addCustomerComment",
+		Path:   "/api/customers/{id}/comments",
+		Write:  true,
+	}
+	opPinCustomerComment = &transport.Op{
+		API:    "kimai",
+		Method: "PATCH",
+		Name:   "pinCustomerComment",
+		Path:   "/api/customers/{id}/comments/{comment}/pin",
+		Write:  true,
+	}
+	opDeleteCustomerComment = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteCustomerComment",
+		Path:      "/api/customers/{id}/comments/{comment}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opSetProjectMeta = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setProjectMeta",
+		Path:      "/api/projects/{id}/meta",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opListProjectRates = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listProjectRates",
+		Path:   "/api/projects/{id}/rates",
+	}
+	opAddProjectRate = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "addProjectRate",
+		Path:   "/api/projects/{id}/rates",
+		Write:  true,
+	}
+	opDeleteProjectRate = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteProjectRate",
+		Path:      "/api/projects/{id}/rates/{rateId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opMoveProjectTeamGone = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "moveProjectTeamGone",
+		Path:   "/api/projects/{id}/team",
+		Write:  true,
+	}
+	opListProjectComments = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listProjectComments",
+		Path:   "/api/projects/{id}/comments",
+	}
+	opAddProjectComment = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "addProjectComment",
+		Path:   "/api/projects/{id}/comments",
+		Write:  true,
+	}
+	opPinProjectComment = &transport.Op{
+		API:    "kimai",
+		Method: "PATCH",
+		Name:   "pinProjectComment",
+		Path:   "/api/projects/{id}/comments/{comment}/pin",
+		Write:  true,
+	}
+	opDeleteProjectComment = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteProjectComment",
+		Path:      "/api/projects/{id}/comments/{comment}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opSetActivityMeta = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setActivityMeta",
+		Path:      "/api/activities/{id}/meta",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opListActivityRates = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listActivityRates",
+		Path:   "/api/activities/{id}/rates",
+	}
+	opAddActivityRate = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "addActivityRate",
+		Path:   "/api/activities/{id}/rates",
+		Write:  true,
+	}
+	opDeleteActivityRate = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteActivityRate",
+		Path:      "/api/activities/{id}/rates/{rateId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opMoveActivityTeamGone = &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "moveActivityTeamGone",
+		Path:   "/api/activities/{id}/team",
+		Write:  true,
+	}
+	opListActiveTimesheets = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listActiveTimesheets",
+		Path:   "/api/timesheets/active",
+	}
+	opListRecentTimesheets = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listRecentTimesheets",
+		Path:   "/api/timesheets/recent",
+	}
+	opRestartTimesheet = &transport.Op{
+		API:    "kimai",
+		Method: "PATCH",
+		Name:   "restartTimesheet",
+		Path:   "/api/timesheets/{id}/restart",
+		Write:  true,
+	}
+	opDuplicateTimesheet = &transport.Op{
+		API:    "kimai",
+		Method: "PATCH",
+		Name:   "duplicateTimesheet",
+		Path:   "/api/timesheets/{id}/duplicate",
+		Write:  true,
+	}
+	opToggleTimesheetExport = &transport.Op{
+		API:    "kimai",
+		Method: "PATCH",
+		Name:   "toggleTimesheetExport",
+		Path:   "/api/timesheets/{id}/export",
+		Write:  true,
+	}
+	opSetTimesheetMeta = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setTimesheetMeta",
+		Path:      "/api/timesheets/{id}/meta",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opListFavoriteTimesheets = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listFavoriteTimesheets",
+		Path:   "/api/favorites/timesheets",
+	}
+	opAddFavoriteTimesheet = &transport.Op{
+		API:       "kimai",
+		Method:    "POST",
+		Name:      "addFavoriteTimesheet",
+		Path:      "/api/favorites/timesheets/{id}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opRemoveFavoriteTimesheet = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "removeFavoriteTimesheet",
+		Path:      "/api/favorites/timesheets/{id}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opUpdateUser = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateUser",
+		Path:      "/api/users/{id}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opSetUserPreference = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setUserPreference",
+		Path:      "/api/users/{id}/preferences",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opDeleteAPIToken = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteAPIToken",
+		Path:      "/api/users/api-token/{id}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opAddTeamCustomer = &transport.Op{
+		API:       "kimai",
+		Method:    "POST",
+		Name:      "addTeamCustomer",
+		Path:      "/api/teams/{id}/customers/{customerId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opRemoveTeamCustomer = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "removeTeamCustomer",
+		Path:      "/api/teams/{id}/customers/{customerId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opAddTeamProject = &transport.Op{
+		API:       "kimai",
+		Method:    "POST",
+		Name:      "addTeamProject",
+		Path:      "/api/teams/{id}/projects/{projectId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opRemoveTeamProject = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "removeTeamProject",
+		Path:      "/api/teams/{id}/projects/{projectId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opAddTeamActivity = &transport.Op{
+		API:       "kimai",
+		Method:    "POST",
+		Name:      "addTeamActivity",
+		Path:      "/api/teams/{id}/activities/{activityId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opRemoveTeamActivity = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "removeTeamActivity",
+		Path:      "/api/teams/{id}/activities/{activityId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opAddTeamMember = &transport.Op{
+		API:       "kimai",
+		Method:    "POST",
+		Name:      "addTeamMember",
+		Path:      "/api/teams/{id}/members/{userId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opRemoveTeamMember = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "removeTeamMember",
+		Path:      "/api/teams/{id}/members/{userId}",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opListInvoices = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listInvoices",
+		Path:   "/api/invoices",
+	}
+	opGetInvoice = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getInvoice",
+		Path:   "/api/invoices/{id}",
+	}
+	opDownloadInvoice = &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "downloadInvoice",
+		Path:   "/api/invoices/{id}/download",
+	}
+	opSetInvoiceCustomField = &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "setInvoiceCustomField",
+		Path:      "/api/invoices/{id}/custom-fields",
+		RetrySafe: true,
+		Write:     true,
+	}
+	opDeleteInvoice = &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteInvoice",
+		Path:      "/api/invoices/{id}",
+		RetrySafe: true,
+		Write:     true,
+	}
 )
