@@ -20,6 +20,7 @@ const (
 
 // Token is a Bearer API token of a user. A zero Expires never expires.
 type Token struct {
+	ID      int       `json:"id,omitempty"` // the access token's id (0: assigned by New)
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires,omitzero"`
 }

@@ -25,10 +25,22 @@ func (e *Emulator) timesheetConfig(c *call) {
 		{"isAllowFutureTimes", !e.cfg.ForbidFutureTimes}, {"isAllowOverlapping", !e.cfg.ForbidOverlapping}})
 }
 
+// colorChoices is the default theme.color_choices (src/DependencyInjection/Configuration.php),
+// name|code pairs.
+var colorChoices = []string{
+	"Silver|#c0c0c0", "Gray|#808080", "Black|#000000", "Maroon|#800000", "Brown|#a52a2a", "Red|#ff0000",
+	"Orange|#ffa500", "Gold|#ffd700", "Yellow|#ffff00", "Peach|#ffdab9", "Khaki|#f0e68c", "Olive|#808000",
+	"Lime|#00ff00", "Jelly|#9acd32", "Green|#008000", "Teal|#008080", "Aqua|#00ffff", "LightBlue|#add8e6",
+	"DeepSky|#00bfff", "Dodger|#1e90ff", "Blue|#0000ff", "Navy|#000080", "Purple|#800080", "Fuchsia|#ff00ff",
+	"Violet|#ee82ee", "Rose|#ffe4e1", "Lavender|#E6E6FA",
+}
+
+// colors is GET /api/config/colors: SystemConfiguration::getThemeColors, name → code.
 func (e *Emulator) colors(c *call) {
 	o := obj{}
-	for _, p := range palette {
-		o = append(o, kv{p, p})
+	for _, p := range colorChoices {
+		name, code, _ := strings.Cut(p, "|")
+		o = append(o, kv{name, code})
 	}
 	c.reply(http.StatusOK, o)
 }
