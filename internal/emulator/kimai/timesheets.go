@@ -476,9 +476,15 @@ func (e *Emulator) restartTimesheet(c *call) {
 	now := e.clock.Now()
 	loc := userLoc(c.user)
 	begin := now.In(loc)
+	// RequestParams with strict requirements: copy is "all", begin exactly Y-m-d\TH:i:s (no
+	// offset), read in the caller's zone.
+	if cp := param("copy"); cp != "" && cp != "all" {
+		c.fail(http.StatusBadRequest)
+		return
+	}
 	if s := param("begin"); s != "" {
 		b, err := parseLocal(s, loc)
-		if err != nil {
+		if err != nil || !anchored(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}`).MatchString(s) {
 			c.fail(http.StatusBadRequest)
 			return
 		}

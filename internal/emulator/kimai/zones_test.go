@@ -104,3 +104,21 @@ func TestTimesheetZones(t *testing.T) {
 		wantStatus(t, v.do("GET", "/api/timesheets?"+bad, tokAdmin, ""), 400)
 	}
 }
+
+// TestRestartBegin: PATCH /api/timesheets/{id}/restart takes begin as a strict Y-m-d\TH:i:s
+// RequestParam read in the caller's zone, and copy only as "all"
+// (TimesheetController::restartAction).
+func TestRestartBegin(t *testing.T) {
+	v := newEnv(t)
+	r := v.do("POST", "/api/timesheets", tokUser, `{"project":1,"activity":1,"begin":"2026-10-14T09:00:00","end":"2026-10-14T10:00:00"}`)
+	wantStatus(t, r, 200)
+	path := fmt.Sprintf("/api/timesheets/%v/restart", r.obj(t)["id"])
+	r = v.do("PATCH", path, tokUser, `{"begin":"2026-10-15T08:30:00"}`)
+	wantStatus(t, r, 200)
+	if b := r.obj(t)["begin"]; b != "2026-10-15T08:30:00+0200" {
+		t.Errorf("restart begin = %v, want 08:30 Berlin", b)
+	}
+	for _, body := range []string{`{"begin":"2026-10-15T08:30:00+08:00"}`, `{"begin":"2026-10-15T08:30"}`, `{"copy":"some"}`} {
+		wantStatus(t, v.do("PATCH", path, tokUser, body), 400)
+	}
+}
