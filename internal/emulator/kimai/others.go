@@ -500,7 +500,8 @@ func (e *Emulator) addMember(c *call) {
 		c.fail(http.StatusNotFound)
 		return
 	}
-	if !can(c.user, "edit_team") {
+	// IsGranted('edit', team) and IsGranted('access_user', member) (TeamController::postMemberAction).
+	if !can(c.user, "edit_team") || !e.checkUserAccess(c.user, u) {
 		c.fail(http.StatusForbidden)
 		return
 	}
@@ -554,7 +555,8 @@ func teamLink(kind string, add bool) handlerFunc {
 			c.fail(http.StatusNotFound)
 			return
 		}
-		if !can(c.user, "edit_team") {
+		// IsGranted('edit', team) and IsGranted('permissions', entity) (TeamController).
+		if !can(c.user, "edit_team") || !e.canEntity(c.user, "permissions", kind, c.ids[1]) {
 			c.fail(http.StatusForbidden)
 			return
 		}
