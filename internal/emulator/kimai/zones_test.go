@@ -99,6 +99,14 @@ func TestTimesheetZones(t *testing.T) {
 		t.Errorf("Shanghai user's day 15 (-want +got):\n%s", d)
 	}
 
+	// Moving a record to a user in another zone: begin is read in the record's old zone, then the
+	// record takes the new owner's zone (fixTimezone), keeping the instant.
+	r = v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", laRec["id"]), tokAdmin, fmt.Sprintf(`{"user":%d,"begin":"2026-10-14T01:00:00"}`, sh.ID))
+	wantStatus(t, r, 200)
+	if d := cmp.Diff([2]any{"2026-10-14T16:00:00+0800", "2026-10-15T01:00:00+0800"}, times(r.obj(t))); d != "" {
+		t.Errorf("PATCH moving the LA record to Shanghai (-want +got):\n%s", d)
+	}
+
 	for _, bad := range []string{"begin=" + url.QueryEscape("2026-10-14T00:00:00+08:00"), "end=2026-10-14T00:00",
 		"begin=2026-02-30T00:00:00", "end=2026-10-14T24:00:00", "modified_after=2026-13-01T00:00:00"} {
 		wantStatus(t, v.do("GET", "/api/timesheets?"+bad, tokAdmin, ""), 400)
