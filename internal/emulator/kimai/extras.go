@@ -73,6 +73,56 @@ func (e *Emulator) rateRep(r *Rate) obj {
 	return obj{{"id", r.ID}, {"rate", float(r.Rate)}, {"internalRate", internal}, {"isFixed", r.IsFixed}, {"user", usr}}
 }
 
+// bestRate is RateService::getBestFittingRate over TimesheetRepository::findMatchingRates: the
+// rates of the record's activity (score 5), project (3) and customer (1), for everyone or for the
+// record's user (one more); the highest score wins, the last one found on a tie.
+func (e *Emulator) bestRate(t *Timesheet) *Rate {
+	var best *Rate
+	bestScore := 0
+	p := e.project(t.Project)
+	for _, r := range e.rates {
+		score := 0
+		switch {
+		case r.Kind == "activity" && r.Entity == t.Activity:
+			score = 5
+		case r.Kind == "project" && r.Entity == t.Project:
+			score = 3
+		case r.Kind == "customer" && p != nil && r.Entity == p.Customer:
+			score = 1
+		default:
+			continue
+		}
+		if r.User != 0 && r.User != t.User {
+			continue
+		}
+		if r.User != 0 {
+			score++
+		}
+		if score >= bestScore {
+			best, bestScore = r, score
+		}
+	}
+	return best
+}
+
+// applyEntityRate gives a new record without an explicit rate the best fitting entity rate
+// (RateService::calculate: a fixed one becomes the fixed rate, another the hourly rate; the
+// user's hourly rate is the fallback) and recomputes it. The emulator keeps the internal rate
+// equal to the rate.
+func (e *Emulator) applyEntityRate(t *Timesheet) {
+	r := e.bestRate(t)
+	if r == nil {
+		return
+	}
+	if r.IsFixed {
+		v := r.Rate
+		t.FixedRate, t.HourlyRate = &v, 0 // no hourly rate with a fixed one
+	} else {
+		t.HourlyRate = r.Rate
+	}
+	e.recalc(t)
+}
+
 // listRates is GET /api/{kind}s/{id}/rates (needs edit on the entity).
 func listRates(kind string) handlerFunc {
 	return func(e *Emulator, c *call) {

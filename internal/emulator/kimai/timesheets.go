@@ -330,6 +330,9 @@ func (e *Emulator) createTimesheet(c *call) {
 		return
 	}
 	e.finish(t, c.user, true, now)
+	if !f.submitted("hourlyRate") && !f.submitted("fixedRate") {
+		e.applyEntityRate(t)
+	}
 	t.ID = e.newID("timesheet")
 	e.timesheets = append(e.timesheets, t)
 	if t.End == nil {
