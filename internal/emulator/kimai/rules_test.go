@@ -43,6 +43,9 @@ func TestConfigurableTimesheetRules(t *testing.T) {
 		wantStatus(t, post(v, tokUser, "2026-10-14T10:00:00", "2026-10-14T11:00:00"), 200)  // adjacent
 		wantStatus(t, post(v, tokAdmin, "2026-10-14T09:30:00", "2026-10-14T10:30:00"), 200) // another user
 		wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", first), tokUser, `{"description":"itself"}`), 200)
+		// Duplicating goes through TimesheetService's validation: a copy overlaps its original.
+		mustJSON(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v/duplicate", first), tokUser, ""),
+			`{"code":"400","message":"There was a problem saving.","errors":{"children":{"begin_date":{"errors":["You already have an entry for this time."]}}}}`)
 	})
 
 	t.Run("future times forbidden", func(t *testing.T) {

@@ -526,6 +526,12 @@ func (e *Emulator) duplicateTimesheet(c *call) {
 		c.serviceInvalid("duration", msgLongRunning(lr))
 		return
 	}
+	// TimesheetService::validateTimesheet: the copy (no id yet) always overlaps its original.
+	t.ID = 0
+	if e.cfg.ForbidOverlapping && t.End != nil && e.overlaps(&t) {
+		c.serviceInvalid("begin_date", msgOverlapping)
+		return
+	}
 	t.ID = e.newID("timesheet")
 	t.Modified = e.clock.Now()
 	e.timesheets = append(e.timesheets, &t)
