@@ -2,6 +2,8 @@ package pipelines_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -245,5 +247,51 @@ func TestDidiCostCentersToKimai(t *testing.T) {
 				t.Errorf("the rerun after the changes sent %d writes to Kimai, want 0", got)
 			}
 		})
+	}
+}
+
+// TestDidiCostCentersDatedProjects: a project dated in Kimai (ended, or not started yet) drops
+// out of every project list without ignoreDates=1 (ProjectController::cgetAction lists only
+// projects active today). The sync must still see it: a run with a new, empty state file creates
+// nothing twice, and a dated project renamed in Didi is renamed in Kimai.
+func TestDidiCostCentersDatedProjects(t *testing.T) {
+	_, _, ddf := fixtures(t)
+	w := newWorld(t, false)
+	w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
+	var dated []kimai.Project
+	for _, p := range w.km.Projects() {
+		if strings.HasPrefix(p.Comment, "didi:") && len(dated) < 2 {
+			dated = append(dated, p)
+		}
+	}
+	if len(dated) < 2 {
+		t.Fatalf("the sync made %d projects, want at least 2", len(dated))
+	}
+	dates := [][2]string{{"2024-01-01", "2024-12-31"}, {"2099-01-01", ""}} // ended; not started
+	for i, p := range dated {
+		if err := w.km.UpdateProject(p.ID, func(x *kimai.Project) { x.Start, x.End = dates[i][0], dates[i][1] }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	renamed := strings.TrimPrefix(dated[0].Comment, "didi:")
+	if !slices.ContainsFunc(ddf.BudgetCenters, func(bc didi.BudgetCenter) bool { return bc.ID == renamed }) {
+		t.Fatalf("project %q is no Didi cost center", dated[0].Comment)
+	}
+	if err := w.dd.RenameBudgetCenter(renamed, dated[0].Name+"(改)"); err != nil {
+		t.Fatal(err)
+	}
+	beforeC, beforeP := len(w.km.Customers()), len(w.km.Projects())
+	if err := os.Remove(filepath.Join(w.dir, ".didi-cost-centers-to-kimai.state.db")); err != nil {
+		t.Fatal(err)
+	}
+
+	w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
+	if c, p := len(w.km.Customers()), len(w.km.Projects()); c != beforeC || p != beforeP {
+		t.Errorf("after a run with a new state file Kimai has %d customers and %d projects, want %d and %d (nothing created twice)", c, p, beforeC, beforeP)
+	}
+	for _, p := range w.km.Projects() {
+		if p.ID == dated[0].ID && p.Name != dated[0].Name+"(改)" {
+			t.Errorf("dated project %d is named %q, want the Didi rename %q", p.ID, p.Name, dated[0].Name+"(改)")
+		}
 	}
 }

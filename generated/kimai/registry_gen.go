@@ -34,7 +34,7 @@ func API() *registry.API {
 			Optional: true,
 			Secret:   true,
 		}},
-		Doc:  "Package kimai is a client of the REST API of Kimai 2.x (self-hosted time tracking, /api):\ncustomers, projects, activities, timesheets, users, teams and tags.\n\nAuthentication is an API token sent as \"Authorization: Bearer <token>\" (Kimai ≥ 2.14), or the\ndeprecated API password pair X-AUTH-USER / X-AUTH-TOKEN (slow, rate-limited on failures, to be\nremoved). Failures are HTTP statuses with {\"code\":…,\"message\":…}; validation failures are 400\n\"Validation Failed\" with nested form errors, flattened into APIError.Fields.\n\nDatetimes are sent as local times \"2006-01-02T15:04:05\" without an offset, which Kimai reads in\nthe user's own time zone: pass times already in that zone (their own zone is what is sent).\nDatetimes come back with an offset (\"2020-03-27T14:35:00+1300\"), which is kept.\n\nA project refers to its customer by the customer's ID (an integer Kimai assigns), never by the\ncustomer's editable number: \"当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联\".\nOnly timesheets are paged (X-Page, X-Total-Pages headers); the other lists return everything.\nCreating returns 200 with the new entity; deleting returns 204 and no body.",
+		Doc:  "Package kimai is a client of the REST API of Kimai 2.x (self-hosted time tracking, /api):\ncustomers, projects, activities, timesheets, users, teams, tags, rates, comments, favourites,\ninvoices and configuration: every public route of Kimai 2.66.\n\nAuthentication is an API token sent as \"Authorization: Bearer <token>\" (Kimai ≥ 2.14), or the\ndeprecated API password pair X-AUTH-USER / X-AUTH-TOKEN (slow, rate-limited on failures, to be\nremoved). Failures are HTTP statuses with {\"code\":…,\"message\":…}; validation failures are 400\n\"Validation Failed\" with nested form errors, flattened into APIError.Fields.\n\nWhich zone Kimai reads a datetime in: POST /api/timesheets reads begin and end in the API\ncaller's profile zone (whatever user is sent; the record then takes its owner's zone, keeping\nthe instant), PATCH in the record's zone, the begin/end filters of the lists in the caller's\nzone. An explicit offset is honoured by POST and PATCH (Symfony's\nDateTimeToHtml5LocalDateTimeTransformer checks only the \"Y-m-d\\TH:i\" prefix and keeps the\nstring's offset), so CreateTimesheet and UpdateTimesheet send begin and end with their offset\n(\"2026-10-15T09:00:00+08:00\") and the instant is right whoever calls. The filters must be\nexactly \"2006-01-02T15:04:05\" (an offset is a 400): they are sent as local times in the\nvalue's own zone, so pass them in the caller's profile zone. Datetimes come back with an\noffset (\"2020-03-27T14:35:00+1300\"), which is kept.\n\nA project refers to its customer by the customer's ID (an integer Kimai assigns), never by the\ncustomer's editable number: \"当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联\".\nOnly timesheets are paged (X-Page, X-Total-Pages headers); the other lists return everything.\nCreating returns 200 with the new entity; deleting returns 204 and no body.",
 		Name: "kimai",
 		New: func(s registry.Settings) (registry.Client, error) {
 			c, err := New(Config{
@@ -102,10 +102,10 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "adds vatId and address fields (needs details_customer)",
+				Doc:  "\"1\" adds vatId and address fields (needs details_customer); Kimai accepts only 0|1 here, true is a 400 (CustomerController::cgetAction)",
 				In:   "query",
 				Name: "full",
-				Type: "bool",
+				Type: "string",
 			}},
 			Path:    "/api/customers",
 			Record:  reflect.TypeFor[Customer](),
@@ -476,7 +476,7 @@ func API() *registry.API {
 			Summary:   "Deletes a customer with its projects, activities and timesheets",
 			Write:     true,
 		}, {
-			Doc:    "Without start, end and ignoreDates only projects active today are returned.",
+			Doc:    "Without start, end and ignoreDates only projects active today (in the caller's zone) are\nreturned: a project whose dates someone set in Kimai drops out of every list that does not\nsend ignoreDates \"1\". start and end keep projects active on that day, both on both days, so\na range keeps only projects that cover it all, not those overlapping it\n(ProjectRepository::addProjectStartAndEndDate).",
 			GoName: "ListProjects",
 			Method: "GET",
 			Name:   "listProjects",
@@ -496,17 +496,17 @@ func API() *registry.API {
 				Name: "visible",
 				Type: "int",
 			}, {
-				Doc:  "projects running on or after this day",
+				Doc:  "projects active on this day (started on or before it, not ended before it)",
 				In:   "query",
 				Name: "start",
 				Type: "date",
 			}, {
-				Doc:  "projects running on or before this day",
+				Doc:  "projects active on this day too; with start: projects covering the whole range",
 				In:   "query",
 				Name: "end",
 				Type: "date",
 			}, {
-				Doc:  "\"1\": do not filter by the project's dates",
+				Doc:  "\"1\": list projects whatever their dates (only 1 is accepted); without it, only projects active today or on start/end",
 				In:   "query",
 				Name: "ignoreDates",
 				Type: "string",
@@ -980,7 +980,7 @@ func API() *registry.API {
 			Summary:   "Deletes an activity with its timesheets",
 			Write:     true,
 		}, {
-			Doc:          "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times in the user's zone. Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+			Doc:          "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(pass them in that zone; an offset or an impossible date is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
 			GoName:       "ListTimesheets",
 			Method:       "GET",
 			Name:         "listTimesheets",
@@ -1083,7 +1083,7 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+				Doc:  "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())",
 				In:   "query",
 				Name: "modified_after",
 				Type: "datetime",
@@ -1195,7 +1195,7 @@ func API() *registry.API {
 				Name: "term",
 				Type: "string",
 			}, {
-				Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+				Doc:  "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())",
 				In:   "query",
 				Name: "modified_after",
 				Type: "datetime",
@@ -1219,7 +1219,7 @@ func API() *registry.API {
 			Record:  reflect.TypeFor[Timesheet](),
 			Summary: "Returns one timesheet",
 		}, {
-			Doc:    "begin and end are sent as local times without an offset and read in the user's time zone;\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
+			Doc:    "begin and end are sent with their offset, which Kimai honours (without one it would read them\nin the caller's profile zone, not the owner's); the record is kept in its owner's zone.\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
 			GoName: "CreateTimesheet",
 			Method: "POST",
 			Name:   "createTimesheet",
@@ -1236,12 +1236,12 @@ func API() *registry.API {
 				Required: true,
 				Type:     "int",
 			}, {
-				Doc:  "start, local time in the user's zone; default now",
+				Doc:  "start, sent with its offset; default now",
 				In:   "body",
 				Name: "begin",
 				Type: "datetime",
 			}, {
-				Doc:  "end, local time in the user's zone; none means running",
+				Doc:  "end, sent with its offset; none means running",
 				In:   "body",
 				Name: "end",
 				Type: "datetime",
@@ -1256,7 +1256,7 @@ func API() *registry.API {
 				Name: "tags",
 				Type: "string",
 			}, {
-				Doc:  "user ID, to book for someone else (needs create_other_timesheet)",
+				Doc:  "user ID, to book for someone else (needs create_other_timesheet, else 400 extra fields); enabled, non-system users only: all for admins, else the caller and the members of the teams it leads",
 				In:   "body",
 				Name: "user",
 				Type: "int",
@@ -1307,12 +1307,12 @@ func API() *registry.API {
 				Name: "activity",
 				Type: "int",
 			}, {
-				Doc:  "start, local time in the user's zone",
+				Doc:  "start, sent with its offset (without one Kimai reads the record's zone)",
 				In:   "body",
 				Name: "begin",
 				Type: "datetime",
 			}, {
-				Doc:  "end, local time in the user's zone",
+				Doc:  "end, sent with its offset",
 				In:   "body",
 				Name: "end",
 				Type: "datetime",
@@ -1327,7 +1327,7 @@ func API() *registry.API {
 				Name: "tags",
 				Type: "string",
 			}, {
-				Doc:  "user ID (needs edit_other_timesheet)",
+				Doc:  "user ID: sent by whoever may edit the record (also a ROLE_USER on its own record); the choices are enabled, non-system users: all for admins, else the caller and the members of the teams it leads",
 				In:   "body",
 				Name: "user",
 				Type: "int",
@@ -1693,6 +1693,1134 @@ func API() *registry.API {
 			Record:    reflect.TypeFor[struct{}](),
 			RetrySafe: true,
 			Summary:   "Deletes a tag (needs delete_tag)",
+			Write:     true,
+		}, {
+			Doc:     "Kimai's default: {\"Silver\":\"#c0c0c0\",\"Gray\":\"#808080\",…}; the default colour #d2d6de is left out.",
+			GoName:  "Colors",
+			Method:  "GET",
+			Name:    "colors",
+			Params:  []registry.Param{},
+			Path:    "/api/config/colors",
+			Record:  reflect.TypeFor[map[string]string](),
+			Summary: "The colour choices of the installation, name → hex code (theme.color_choices)",
+		}, {
+			Doc:     "",
+			GoName:  "Plugins",
+			Method:  "GET",
+			Name:    "plugins",
+			Params:  []registry.Param{},
+			Path:    "/api/plugins",
+			Record:  reflect.TypeFor[Plugin](),
+			Summary: "The installed plugins (name and version)",
+		}, {
+			Doc:    "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+			GoName: "SetCustomerMeta",
+			Method: "PATCH",
+			Name:   "setCustomerMeta",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "the custom field's name",
+				In:       "body",
+				Name:     "name",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:      "",
+				In:       "body",
+				Name:     "value",
+				Required: true,
+				Type:     "string",
+			}},
+			Path:      "/api/customers/{id}/meta",
+			Record:    reflect.TypeFor[Customer](),
+			RetrySafe: true,
+			Summary:   "Sets the value of a configured custom field of a customer (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "ListCustomerRates",
+			Method: "GET",
+			Name:   "listCustomerRates",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/customers/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "The rates of a customer (needs edit on it)",
+		}, {
+			Doc:    "",
+			GoName: "AddCustomerRate",
+			Method: "POST",
+			Name:   "addCustomerRate",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:  "user ID; none: the rate for everyone (one rate per user)",
+				In:   "body",
+				Name: "user",
+				Type: "int",
+			}, {
+				Doc:      "the rate, e.g. 10.5",
+				In:       "body",
+				Name:     "rate",
+				Required: true,
+				Type:     "float",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "internalRate",
+				Type: "float",
+			}, {
+				Doc:  "true: every record gets this rate whatever its duration",
+				In:   "body",
+				Name: "isFixed",
+				Type: "bool",
+			}},
+			Path:    "/api/customers/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "Adds a rate to a customer, for everyone or for one user (needs edit on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteCustomerRate",
+			Method: "DELETE",
+			Name:   "deleteCustomerRate",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "rate ID",
+				In:       "path",
+				Name:     "rateId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/customers/{id}/rates/{rateId}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes a rate of a customer (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "MoveCustomerTeamGone",
+			Method: "POST",
+			Name:   "moveCustomerTeamGone",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/customers/{id}/team",
+			Record:  reflect.TypeFor[struct{}](),
+			Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamCustomer",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "ListCustomerComments",
+			Method: "GET",
+			Name:   "listCustomerComments",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/customers/{id}/comments",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "The comments of a customer, pinned first (needs view and comments on it)",
+		}, {
+			Doc:    "",
+			GoName: "AddCustomerComment",
+			Method: "POST",
+			Name:   "addCustomerComment",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "the comment (markdown)",
+				In:       "body",
+				Name:     "message",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:  "pinned comments come first",
+				In:   "body",
+				Name: "pinned",
+				Type: "bool",
+			}},
+			Path:    "/api/customers/{id}/comments",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "Adds a comment to a customer (needs view and comments on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "PinCustomerComment",
+			Method: "PATCH",
+			Name:   "pinCustomerComment",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "comment ID",
+				In:       "path",
+				Name:     "comment",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/customers/{id}/comments/{comment}/pin",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "Toggles the pin of a comment of a customer (needs view, edit and comments on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteCustomerComment",
+			Method: "DELETE",
+			Name:   "deleteCustomerComment",
+			Params: []registry.Param{{
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "comment ID",
+				In:       "path",
+				Name:     "comment",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/customers/{id}/comments/{comment}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes a comment of a customer (needs view, edit and comments on it)",
+			Write:     true,
+		}, {
+			Doc:    "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+			GoName: "SetProjectMeta",
+			Method: "PATCH",
+			Name:   "setProjectMeta",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "the custom field's name",
+				In:       "body",
+				Name:     "name",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:      "",
+				In:       "body",
+				Name:     "value",
+				Required: true,
+				Type:     "string",
+			}},
+			Path:      "/api/projects/{id}/meta",
+			Record:    reflect.TypeFor[Project](),
+			RetrySafe: true,
+			Summary:   "Sets the value of a configured custom field of a project (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "ListProjectRates",
+			Method: "GET",
+			Name:   "listProjectRates",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/projects/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "The rates of a project (needs edit on it)",
+		}, {
+			Doc:    "",
+			GoName: "AddProjectRate",
+			Method: "POST",
+			Name:   "addProjectRate",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:  "user ID; none: the rate for everyone (one rate per user)",
+				In:   "body",
+				Name: "user",
+				Type: "int",
+			}, {
+				Doc:      "the rate, e.g. 10.5",
+				In:       "body",
+				Name:     "rate",
+				Required: true,
+				Type:     "float",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "internalRate",
+				Type: "float",
+			}, {
+				Doc:  "true: every record gets this rate whatever its duration",
+				In:   "body",
+				Name: "isFixed",
+				Type: "bool",
+			}},
+			Path:    "/api/projects/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "Adds a rate to a project, for everyone or for one user (needs edit on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteProjectRate",
+			Method: "DELETE",
+			Name:   "deleteProjectRate",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "rate ID",
+				In:       "path",
+				Name:     "rateId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/projects/{id}/rates/{rateId}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes a rate of a project (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "MoveProjectTeamGone",
+			Method: "POST",
+			Name:   "moveProjectTeamGone",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/projects/{id}/team",
+			Record:  reflect.TypeFor[struct{}](),
+			Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamProject",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "ListProjectComments",
+			Method: "GET",
+			Name:   "listProjectComments",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/projects/{id}/comments",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "The comments of a project, pinned first (needs view and comments on it)",
+		}, {
+			Doc:    "",
+			GoName: "AddProjectComment",
+			Method: "POST",
+			Name:   "addProjectComment",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "the comment (markdown)",
+				In:       "body",
+				Name:     "message",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:  "pinned comments come first",
+				In:   "body",
+				Name: "pinned",
+				Type: "bool",
+			}},
+			Path:    "/api/projects/{id}/comments",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "Adds a comment to a project (needs view and comments on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "PinProjectComment",
+			Method: "PATCH",
+			Name:   "pinProjectComment",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "comment ID",
+				In:       "path",
+				Name:     "comment",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/projects/{id}/comments/{comment}/pin",
+			Record:  reflect.TypeFor[Comment](),
+			Summary: "Toggles the pin of a comment of a project (needs view, edit and comments on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteProjectComment",
+			Method: "DELETE",
+			Name:   "deleteProjectComment",
+			Params: []registry.Param{{
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "comment ID",
+				In:       "path",
+				Name:     "comment",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/projects/{id}/comments/{comment}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes a comment of a project (needs view, edit and comments on it)",
+			Write:     true,
+		}, {
+			Doc:    "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+			GoName: "SetActivityMeta",
+			Method: "PATCH",
+			Name:   "setActivityMeta",
+			Params: []registry.Param{{
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "the custom field's name",
+				In:       "body",
+				Name:     "name",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:      "",
+				In:       "body",
+				Name:     "value",
+				Required: true,
+				Type:     "string",
+			}},
+			Path:      "/api/activities/{id}/meta",
+			Record:    reflect.TypeFor[Activity](),
+			RetrySafe: true,
+			Summary:   "Sets the value of a configured custom field of a activity (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "ListActivityRates",
+			Method: "GET",
+			Name:   "listActivityRates",
+			Params: []registry.Param{{
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/activities/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "The rates of a activity (needs edit on it)",
+		}, {
+			Doc:    "",
+			GoName: "AddActivityRate",
+			Method: "POST",
+			Name:   "addActivityRate",
+			Params: []registry.Param{{
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:  "user ID; none: the rate for everyone (one rate per user)",
+				In:   "body",
+				Name: "user",
+				Type: "int",
+			}, {
+				Doc:      "the rate, e.g. 10.5",
+				In:       "body",
+				Name:     "rate",
+				Required: true,
+				Type:     "float",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "internalRate",
+				Type: "float",
+			}, {
+				Doc:  "true: every record gets this rate whatever its duration",
+				In:   "body",
+				Name: "isFixed",
+				Type: "bool",
+			}},
+			Path:    "/api/activities/{id}/rates",
+			Record:  reflect.TypeFor[Rate](),
+			Summary: "Adds a rate to a activity, for everyone or for one user (needs edit on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteActivityRate",
+			Method: "DELETE",
+			Name:   "deleteActivityRate",
+			Params: []registry.Param{{
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "rate ID",
+				In:       "path",
+				Name:     "rateId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/activities/{id}/rates/{rateId}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes a rate of a activity (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "MoveActivityTeamGone",
+			Method: "POST",
+			Name:   "moveActivityTeamGone",
+			Params: []registry.Param{{
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/activities/{id}/team",
+			Record:  reflect.TypeFor[struct{}](),
+			Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamActivity",
+			Write:   true,
+		}, {
+			Doc:     "",
+			GoName:  "ListActiveTimesheets",
+			Method:  "GET",
+			Name:    "listActiveTimesheets",
+			Params:  []registry.Param{},
+			Path:    "/api/timesheets/active",
+			Record:  reflect.TypeFor[TimesheetFull](),
+			Summary: "The caller's running records, with activity, project and user as objects",
+		}, {
+			Doc:    "",
+			GoName: "ListRecentTimesheets",
+			Method: "GET",
+			Name:   "listRecentTimesheets",
+			Params: []registry.Param{{
+				Doc:  "records started at or after this local time (caller's zone; default a year ago)",
+				In:   "query",
+				Name: "begin",
+				Type: "datetime",
+			}, {
+				Doc:  "how many (default 10)",
+				In:   "query",
+				Name: "size",
+				Type: "int",
+			}},
+			Path:    "/api/timesheets/recent",
+			Record:  reflect.TypeFor[TimesheetFull](),
+			Summary: "The caller's latest record of each project and activity pair",
+		}, {
+			Doc:    "The other running records of the caller beyond the active-entries limit are stopped. Rates are\nnever copied; copy \"all\" copies description, tags, billable and custom fields.",
+			GoName: "RestartTimesheet",
+			Method: "PATCH",
+			Name:   "restartTimesheet",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:  "\"all\" copies description, tags, billable and custom fields",
+				In:   "body",
+				Name: "copy",
+				Type: "string",
+			}, {
+				Doc:  "start, a local time in the caller's zone (default now)",
+				In:   "body",
+				Name: "begin",
+				Type: "datetime",
+			}},
+			Path:    "/api/timesheets/{id}/restart",
+			Record:  reflect.TypeFor[Timesheet](),
+			Summary: "Starts a new record for the caller on the project and activity of a record (needs start on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "DuplicateTimesheet",
+			Method: "PATCH",
+			Name:   "duplicateTimesheet",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/timesheets/{id}/duplicate",
+			Record:  reflect.TypeFor[Timesheet](),
+			Summary: "Copies a record, resetting only its export state (needs start and create on it)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "ToggleTimesheetExport",
+			Method: "PATCH",
+			Name:   "toggleTimesheetExport",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/timesheets/{id}/export",
+			Record:  reflect.TypeFor[Timesheet](),
+			Summary: "Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet)",
+			Write:   true,
+		}, {
+			Doc:    "",
+			GoName: "SetTimesheetMeta",
+			Method: "PATCH",
+			Name:   "setTimesheetMeta",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "",
+				In:       "body",
+				Name:     "name",
+				Required: true,
+				Type:     "string",
+			}, {
+				Doc:      "",
+				In:       "body",
+				Name:     "value",
+				Required: true,
+				Type:     "string",
+			}},
+			Path:      "/api/timesheets/{id}/meta",
+			Record:    reflect.TypeFor[Timesheet](),
+			RetrySafe: true,
+			Summary:   "Sets the value of a configured custom field of a record (needs edit on it)",
+			Write:     true,
+		}, {
+			Doc:     "",
+			GoName:  "ListFavoriteTimesheets",
+			Method:  "GET",
+			Name:    "listFavoriteTimesheets",
+			Params:  []registry.Param{},
+			Path:    "/api/favorites/timesheets",
+			Record:  reflect.TypeFor[TimesheetFull](),
+			Summary: "The caller's favourite records, with activity, project and user as objects (needs start_own_timesheet)",
+		}, {
+			Doc:    "",
+			GoName: "AddFavoriteTimesheet",
+			Method: "POST",
+			Name:   "addFavoriteTimesheet",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID (the caller's own)",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/favorites/timesheets/{id}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Marks one of the caller's own records as a favourite",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "RemoveFavoriteTimesheet",
+			Method: "DELETE",
+			Name:   "removeFavoriteTimesheet",
+			Params: []registry.Param{{
+				Doc:      "timesheet ID (the caller's own)",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/favorites/timesheets/{id}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Removes one of the caller's records from the favourites",
+			Write:     true,
+		}, {
+			Doc:    "roles, enabled (not on oneself), supervisor and requiresPasswordReset need the matching\npermissions on the profile (else 400 extra fields). A validation failure is answered 400.",
+			GoName: "UpdateUser",
+			Method: "PATCH",
+			Name:   "updateUser",
+			Params: []registry.Param{{
+				Doc:      "user ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "alias",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "title",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "accountNumber",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "email",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "language",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "locale",
+				Type: "string",
+			}, {
+				Doc:  "IANA zone: the zone the user's records are kept in",
+				In:   "body",
+				Name: "timezone",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "color",
+				Type: "string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "enabled",
+				Type: "bool",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "supervisor",
+				Type: "int",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "roles",
+				Type: "[]string",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "requiresPasswordReset",
+				Type: "bool",
+			}, {
+				Doc:  "",
+				In:   "body",
+				Name: "systemAccount",
+				Type: "bool",
+			}},
+			Path:      "/api/users/{id}",
+			Record:    reflect.TypeFor[User](),
+			RetrySafe: true,
+			Summary:   "Updates a user; only the fields given change (needs edit on the profile)",
+			Write:     true,
+		}, {
+			Doc:    "Kimai reads the body as a list of {name, value}; it is sent as {\"0\": {…}}, which PHP reads\nas the same one-element list (the spec language has no list bodies). An unknown name is a 404.",
+			GoName: "SetUserPreference",
+			Method: "PATCH",
+			Name:   "setUserPreference",
+			Params: []registry.Param{{
+				Doc:      "user ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "name and value, e.g. timezone / Asia/Shanghai",
+				In:       "body",
+				Name:     "preference",
+				Required: true,
+				Type:     "Preference",
+			}},
+			Path:      "/api/users/{id}/preferences",
+			Record:    reflect.TypeFor[User](),
+			RetrySafe: true,
+			Summary:   "Sets one preference of a user (needs edit on the profile)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteAPIToken",
+			Method: "DELETE",
+			Name:   "deleteAPIToken",
+			Params: []registry.Param{{
+				Doc:      "access token ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/users/api-token/{id}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Revokes an API token (needs api-token on its owner's profile); answers 200",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "AddTeamCustomer",
+			Method: "POST",
+			Name:   "addTeamCustomer",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "customerId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/customers/{customerId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Links a customer to a team, restricting it to the team's members (needs edit on the team, permissions on the customer)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "RemoveTeamCustomer",
+			Method: "DELETE",
+			Name:   "removeTeamCustomer",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "customer ID",
+				In:       "path",
+				Name:     "customerId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/customers/{customerId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Unlinks a customer from a team",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "AddTeamProject",
+			Method: "POST",
+			Name:   "addTeamProject",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "projectId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/projects/{projectId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Links a project to a team, restricting it to the team's members (needs edit on the team, permissions on the project)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "RemoveTeamProject",
+			Method: "DELETE",
+			Name:   "removeTeamProject",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "project ID",
+				In:       "path",
+				Name:     "projectId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/projects/{projectId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Unlinks a project from a team",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "AddTeamActivity",
+			Method: "POST",
+			Name:   "addTeamActivity",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "activityId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/activities/{activityId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Links a activity to a team, restricting it to the team's members (needs edit on the team, permissions on the activity)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "RemoveTeamActivity",
+			Method: "DELETE",
+			Name:   "removeTeamActivity",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "activity ID",
+				In:       "path",
+				Name:     "activityId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/activities/{activityId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Unlinks a activity from a team",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "AddTeamMember",
+			Method: "POST",
+			Name:   "addTeamMember",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "user ID",
+				In:       "path",
+				Name:     "userId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/members/{userId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Adds a user to a team (needs edit on the team and access to the user)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "RemoveTeamMember",
+			Method: "DELETE",
+			Name:   "removeTeamMember",
+			Params: []registry.Param{{
+				Doc:      "team ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "user ID",
+				In:       "path",
+				Name:     "userId",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/teams/{id}/members/{userId}",
+			Record:    reflect.TypeFor[Team](),
+			RetrySafe: true,
+			Summary:   "Removes a user from a team (needs edit on the team)",
+			Write:     true,
+		}, {
+			Doc:          "",
+			GoName:       "ListInvoices",
+			Method:       "GET",
+			Name:         "listInvoices",
+			PageSize:     100,
+			Paged:        true,
+			PagingParams: []string{"page", "size"},
+			Params: []registry.Param{{
+				Doc:  "invoices created at or after this local time (caller's zone)",
+				In:   "query",
+				Name: "begin",
+				Type: "datetime",
+			}, {
+				Doc:  "invoices created at or before this local time",
+				In:   "query",
+				Name: "end",
+				Type: "datetime",
+			}, {
+				Doc:  "customer IDs",
+				In:   "query",
+				Name: "customers",
+				Type: "[]int",
+			}, {
+				Doc:  "pending, paid, canceled, new",
+				In:   "query",
+				Name: "status",
+				Type: "[]string",
+			}, {
+				Doc:  "",
+				In:   "query",
+				Name: "page",
+				Type: "int",
+			}, {
+				Doc:  "",
+				In:   "query",
+				Name: "size",
+				Type: "int",
+			}},
+			Path:    "/api/invoices",
+			Record:  reflect.TypeFor[Invoice](),
+			Summary: "Lists invoices, paged (needs view_invoice)",
+		}, {
+			Doc:    "",
+			GoName: "GetInvoice",
+			Method: "GET",
+			Name:   "getInvoice",
+			Params: []registry.Param{{
+				Doc:      "invoice ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/invoices/{id}",
+			Record:  reflect.TypeFor[Invoice](),
+			Summary: "Returns one invoice (needs view_invoice on it)",
+		}, {
+			Doc:    "The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.",
+			GoName: "DownloadInvoice",
+			Method: "GET",
+			Name:   "downloadInvoice",
+			Params: []registry.Param{{
+				Doc:      "invoice ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:    "/api/invoices/{id}/download",
+			Record:  reflect.TypeFor[struct{}](),
+			Summary: "Downloads the invoice's file (needs view_invoice on it); the file itself is not returned by this client",
+		}, {
+			Doc:    "Sent as {\"0\": {name, value}}, which Kimai reads as its list of fields; an unknown name is a 404.",
+			GoName: "SetInvoiceCustomField",
+			Method: "PATCH",
+			Name:   "setInvoiceCustomField",
+			Params: []registry.Param{{
+				Doc:      "invoice ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}, {
+				Doc:      "name and value",
+				In:       "body",
+				Name:     "field",
+				Required: true,
+				Type:     "MetaField",
+			}},
+			Path:      "/api/invoices/{id}/custom-fields",
+			Record:    reflect.TypeFor[Invoice](),
+			RetrySafe: true,
+			Summary:   "Sets one custom field of an invoice (needs edit_invoice on it)",
+			Write:     true,
+		}, {
+			Doc:    "",
+			GoName: "DeleteInvoice",
+			Method: "DELETE",
+			Name:   "deleteInvoice",
+			Params: []registry.Param{{
+				Doc:      "invoice ID",
+				In:       "path",
+				Name:     "id",
+				Required: true,
+				Type:     "int",
+			}},
+			Path:      "/api/invoices/{id}",
+			Record:    reflect.TypeFor[struct{}](),
+			RetrySafe: true,
+			Summary:   "Deletes an invoice and its file (needs delete_invoice, which no role has by default)",
 			Write:     true,
 		}},
 		RateLimits: []registry.RateLimit{},
@@ -2106,6 +3234,517 @@ func (c *Client) Call(ctx context.Context, op string, params map[string]any, all
 		}
 		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, c.DeleteTag(ctx, p)
+		})
+	case "colors":
+		p, err := decodeColorsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (map[string]string, error) {
+			return c.Colors(ctx, p)
+		})
+	case "plugins":
+		p, err := decodePluginsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Plugin, error) {
+			return c.Plugins(ctx, p)
+		})
+	case "setCustomerMeta":
+		p, err := decodeSetCustomerMetaParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Customer, error) {
+			r, err := c.SetCustomerMeta(ctx, p)
+			if err != nil {
+				return Customer{}, err
+			}
+			return *r, nil
+		})
+	case "listCustomerRates":
+		p, err := decodeListCustomerRatesParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Rate, error) {
+			return c.ListCustomerRates(ctx, p)
+		})
+	case "addCustomerRate":
+		p, err := decodeAddCustomerRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Rate, error) {
+			r, err := c.AddCustomerRate(ctx, p)
+			if err != nil {
+				return Rate{}, err
+			}
+			return *r, nil
+		})
+	case "deleteCustomerRate":
+		p, err := decodeDeleteCustomerRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteCustomerRate(ctx, p)
+		})
+	case "moveCustomerTeamGone":
+		p, err := decodeMoveCustomerTeamGoneParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.MoveCustomerTeamGone(ctx, p)
+		})
+	case "listCustomerComments":
+		p, err := decodeListCustomerCommentsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Comment, error) {
+			return c.ListCustomerComments(ctx, p)
+		})
+	case "addCustomerComment":
+		p, err := decodeAddCustomerCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Comment, error) {
+			r, err := c.AddCustomerComment(ctx, p)
+			if err != nil {
+				return Comment{}, err
+			}
+			return *r, nil
+		})
+	case "pinCustomerComment":
+		p, err := decodePinCustomerCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Comment, error) {
+			r, err := c.PinCustomerComment(ctx, p)
+			if err != nil {
+				return Comment{}, err
+			}
+			return *r, nil
+		})
+	case "deleteCustomerComment":
+		p, err := decodeDeleteCustomerCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteCustomerComment(ctx, p)
+		})
+	case "setProjectMeta":
+		p, err := decodeSetProjectMetaParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Project, error) {
+			r, err := c.SetProjectMeta(ctx, p)
+			if err != nil {
+				return Project{}, err
+			}
+			return *r, nil
+		})
+	case "listProjectRates":
+		p, err := decodeListProjectRatesParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Rate, error) {
+			return c.ListProjectRates(ctx, p)
+		})
+	case "addProjectRate":
+		p, err := decodeAddProjectRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Rate, error) {
+			r, err := c.AddProjectRate(ctx, p)
+			if err != nil {
+				return Rate{}, err
+			}
+			return *r, nil
+		})
+	case "deleteProjectRate":
+		p, err := decodeDeleteProjectRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteProjectRate(ctx, p)
+		})
+	case "moveProjectTeamGone":
+		p, err := decodeMoveProjectTeamGoneParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.MoveProjectTeamGone(ctx, p)
+		})
+	case "listProjectComments":
+		p, err := decodeListProjectCommentsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Comment, error) {
+			return c.ListProjectComments(ctx, p)
+		})
+	case "addProjectComment":
+		p, err := decodeAddProjectCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Comment, error) {
+			r, err := c.AddProjectComment(ctx, p)
+			if err != nil {
+				return Comment{}, err
+			}
+			return *r, nil
+		})
+	case "pinProjectComment":
+		p, err := decodePinProjectCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Comment, error) {
+			r, err := c.PinProjectComment(ctx, p)
+			if err != nil {
+				return Comment{}, err
+			}
+			return *r, nil
+		})
+	case "deleteProjectComment":
+		p, err := decodeDeleteProjectCommentParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteProjectComment(ctx, p)
+		})
+	case "setActivityMeta":
+		p, err := decodeSetActivityMetaParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Activity, error) {
+			r, err := c.SetActivityMeta(ctx, p)
+			if err != nil {
+				return Activity{}, err
+			}
+			return *r, nil
+		})
+	case "listActivityRates":
+		p, err := decodeListActivityRatesParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Rate, error) {
+			return c.ListActivityRates(ctx, p)
+		})
+	case "addActivityRate":
+		p, err := decodeAddActivityRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Rate, error) {
+			r, err := c.AddActivityRate(ctx, p)
+			if err != nil {
+				return Rate{}, err
+			}
+			return *r, nil
+		})
+	case "deleteActivityRate":
+		p, err := decodeDeleteActivityRateParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteActivityRate(ctx, p)
+		})
+	case "moveActivityTeamGone":
+		p, err := decodeMoveActivityTeamGoneParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.MoveActivityTeamGone(ctx, p)
+		})
+	case "listActiveTimesheets":
+		p, err := decodeListActiveTimesheetsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]TimesheetFull, error) {
+			return c.ListActiveTimesheets(ctx, p)
+		})
+	case "listRecentTimesheets":
+		p, err := decodeListRecentTimesheetsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]TimesheetFull, error) {
+			return c.ListRecentTimesheets(ctx, p)
+		})
+	case "restartTimesheet":
+		p, err := decodeRestartTimesheetParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Timesheet, error) {
+			r, err := c.RestartTimesheet(ctx, p)
+			if err != nil {
+				return Timesheet{}, err
+			}
+			return *r, nil
+		})
+	case "duplicateTimesheet":
+		p, err := decodeDuplicateTimesheetParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Timesheet, error) {
+			r, err := c.DuplicateTimesheet(ctx, p)
+			if err != nil {
+				return Timesheet{}, err
+			}
+			return *r, nil
+		})
+	case "toggleTimesheetExport":
+		p, err := decodeToggleTimesheetExportParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Timesheet, error) {
+			r, err := c.ToggleTimesheetExport(ctx, p)
+			if err != nil {
+				return Timesheet{}, err
+			}
+			return *r, nil
+		})
+	case "setTimesheetMeta":
+		p, err := decodeSetTimesheetMetaParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Timesheet, error) {
+			r, err := c.SetTimesheetMeta(ctx, p)
+			if err != nil {
+				return Timesheet{}, err
+			}
+			return *r, nil
+		})
+	case "listFavoriteTimesheets":
+		p, err := decodeListFavoriteTimesheetsParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]TimesheetFull, error) {
+			return c.ListFavoriteTimesheets(ctx, p)
+		})
+	case "addFavoriteTimesheet":
+		p, err := decodeAddFavoriteTimesheetParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.AddFavoriteTimesheet(ctx, p)
+		})
+	case "removeFavoriteTimesheet":
+		p, err := decodeRemoveFavoriteTimesheetParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.RemoveFavoriteTimesheet(ctx, p)
+		})
+	case "updateUser":
+		p, err := decodeUpdateUserParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (User, error) {
+			r, err := c.UpdateUser(ctx, p)
+			if err != nil {
+				return User{}, err
+			}
+			return *r, nil
+		})
+	case "setUserPreference":
+		p, err := decodeSetUserPreferenceParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (User, error) {
+			r, err := c.SetUserPreference(ctx, p)
+			if err != nil {
+				return User{}, err
+			}
+			return *r, nil
+		})
+	case "deleteAPIToken":
+		p, err := decodeDeleteAPITokenParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteAPIToken(ctx, p)
+		})
+	case "addTeamCustomer":
+		p, err := decodeAddTeamCustomerParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.AddTeamCustomer(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "removeTeamCustomer":
+		p, err := decodeRemoveTeamCustomerParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.RemoveTeamCustomer(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "addTeamProject":
+		p, err := decodeAddTeamProjectParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.AddTeamProject(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "removeTeamProject":
+		p, err := decodeRemoveTeamProjectParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.RemoveTeamProject(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "addTeamActivity":
+		p, err := decodeAddTeamActivityParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.AddTeamActivity(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "removeTeamActivity":
+		p, err := decodeRemoveTeamActivityParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.RemoveTeamActivity(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "addTeamMember":
+		p, err := decodeAddTeamMemberParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.AddTeamMember(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "removeTeamMember":
+		p, err := decodeRemoveTeamMemberParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Team, error) {
+			r, err := c.RemoveTeamMember(ctx, p)
+			if err != nil {
+				return Team{}, err
+			}
+			return *r, nil
+		})
+	case "listInvoices":
+		p, err := decodeListInvoicesParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		if all {
+			return wire.Any(c.ListInvoicesAll(ctx, p))
+		}
+		return wire.Each(ctx, func(ctx context.Context) ([]Invoice, error) {
+			r, err := c.ListInvoices(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		})
+	case "getInvoice":
+		p, err := decodeGetInvoiceParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Invoice, error) {
+			r, err := c.GetInvoice(ctx, p)
+			if err != nil {
+				return Invoice{}, err
+			}
+			return *r, nil
+		})
+	case "downloadInvoice":
+		p, err := decodeDownloadInvoiceParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DownloadInvoice(ctx, p)
+		})
+	case "setInvoiceCustomField":
+		p, err := decodeSetInvoiceCustomFieldParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (Invoice, error) {
+			r, err := c.SetInvoiceCustomField(ctx, p)
+			if err != nil {
+				return Invoice{}, err
+			}
+			return *r, nil
+		})
+	case "deleteInvoice":
+		p, err := decodeDeleteInvoiceParams(params)
+		if err != nil {
+			return wire.Fail(err)
+		}
+		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.DeleteInvoice(ctx, p)
 		})
 	}
 	return wire.Fail(fmt.Errorf("kimai: unknown operation %q", op))

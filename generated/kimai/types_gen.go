@@ -477,6 +477,56 @@ func (r *Activity) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ActivityExpanded: An activity with its project (and the project's customer) as objects, as in full timesheet
+type ActivityExpanded struct {
+	ID   int64  `expr:"id" json:"id"`
+	Name string `expr:"name" json:"name"`
+	// the project; empty (id 0) for a global activity
+	Project    ProjectExpanded `expr:"project" json:"project"`
+	Number     string          `expr:"number" json:"number"`
+	Comment    string          `expr:"comment" json:"comment"`
+	Visible    bool            `expr:"visible" json:"visible"`
+	Billable   bool            `expr:"billable" json:"billable"`
+	Color      string          `expr:"color" json:"color"`
+	ColorSafe  string          `expr:"color-safe" json:"color-safe"`
+	MetaFields []MetaField     `expr:"metaFields" json:"metaFields"`
+}
+
+// UnmarshalJSON decodes a ActivityExpanded leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *ActivityExpanded) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = ActivityExpanded{}
+		return nil
+	}
+	var w struct {
+		ID         scalar.Int           `json:"id"`
+		Name       scalar.String        `json:"name"`
+		Project    ProjectExpanded      `json:"project"`
+		Number     scalar.String        `json:"number"`
+		Comment    scalar.String        `json:"comment"`
+		Visible    scalar.Bool          `json:"visible"`
+		Billable   scalar.Bool          `json:"billable"`
+		Color      scalar.String        `json:"color"`
+		ColorSafe  scalar.String        `json:"color-safe"`
+		MetaFields wire.List[MetaField] `json:"metaFields"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode ActivityExpanded: %w", err)
+	}
+	r.ID = int64(w.ID)
+	r.Name = string(w.Name)
+	r.Project = w.Project
+	r.Number = string(w.Number)
+	r.Comment = string(w.Comment)
+	r.Visible = bool(w.Visible)
+	r.Billable = bool(w.Billable)
+	r.Color = string(w.Color)
+	r.ColorSafe = string(w.ColorSafe)
+	r.MetaFields = []MetaField(w.MetaFields)
+	return nil
+}
+
 // Timesheet: A timesheet record. end is zero and duration 0 while it runs. Rates appear only for callers
 type Timesheet struct {
 	ID int64 `expr:"id" json:"id"`
@@ -572,17 +622,17 @@ type TimesheetFull struct {
 	// seconds
 	Duration int64 `expr:"duration" json:"duration"`
 	// seconds
-	Break        int64           `expr:"break" json:"break"`
-	Description  string          `expr:"description" json:"description"`
-	Rate         float64         `expr:"rate" json:"rate"`
-	InternalRate float64         `expr:"internalRate" json:"internalRate"`
-	Activity     Activity        `expr:"activity" json:"activity"`
-	Project      ProjectExpanded `expr:"project" json:"project"`
-	User         User            `expr:"user" json:"user"`
-	Tags         []string        `expr:"tags" json:"tags"`
-	MetaFields   []MetaField     `expr:"metaFields" json:"metaFields"`
-	Exported     bool            `expr:"exported" json:"exported"`
-	Billable     bool            `expr:"billable" json:"billable"`
+	Break        int64            `expr:"break" json:"break"`
+	Description  string           `expr:"description" json:"description"`
+	Rate         float64          `expr:"rate" json:"rate"`
+	InternalRate float64          `expr:"internalRate" json:"internalRate"`
+	Activity     ActivityExpanded `expr:"activity" json:"activity"`
+	Project      ProjectExpanded  `expr:"project" json:"project"`
+	User         User             `expr:"user" json:"user"`
+	Tags         []string         `expr:"tags" json:"tags"`
+	MetaFields   []MetaField      `expr:"metaFields" json:"metaFields"`
+	Exported     bool             `expr:"exported" json:"exported"`
+	Billable     bool             `expr:"billable" json:"billable"`
 }
 
 // UnmarshalJSON decodes a TimesheetFull leniently: numbers may arrive as strings, and an empty
@@ -601,7 +651,7 @@ func (r *TimesheetFull) UnmarshalJSON(b []byte) error {
 		Description  scalar.String            `json:"description"`
 		Rate         scalar.Float             `json:"rate"`
 		InternalRate scalar.Float             `json:"internalRate"`
-		Activity     Activity                 `json:"activity"`
+		Activity     ActivityExpanded         `json:"activity"`
 		Project      ProjectExpanded          `json:"project"`
 		User         User                     `json:"user"`
 		Tags         wire.List[scalar.String] `json:"tags"`
@@ -900,5 +950,174 @@ func (r *Tag) UnmarshalJSON(b []byte) error {
 	r.Color = string(w.Color)
 	r.ColorSafe = string(w.ColorSafe)
 	r.Visible = bool(w.Visible)
+	return nil
+}
+
+// Plugin: An installed plugin.
+type Plugin struct {
+	Name    string `expr:"name" json:"name"`
+	Version string `expr:"version" json:"version"`
+}
+
+// UnmarshalJSON decodes a Plugin leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *Plugin) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = Plugin{}
+		return nil
+	}
+	var w struct {
+		Name    scalar.String `json:"name"`
+		Version scalar.String `json:"version"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode Plugin: %w", err)
+	}
+	r.Name = string(w.Name)
+	r.Version = string(w.Version)
+	return nil
+}
+
+// Rate: A customer, project or activity rate; user is empty for the rate of everyone.
+type Rate struct {
+	ID           int64   `expr:"id" json:"id"`
+	User         User    `expr:"user" json:"user"`
+	Rate         float64 `expr:"rate" json:"rate"`
+	InternalRate float64 `expr:"internalRate" json:"internalRate"`
+	IsFixed      bool    `expr:"isFixed" json:"isFixed"`
+}
+
+// UnmarshalJSON decodes a Rate leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *Rate) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = Rate{}
+		return nil
+	}
+	var w struct {
+		ID           scalar.Int   `json:"id"`
+		User         User         `json:"user"`
+		Rate         scalar.Float `json:"rate"`
+		InternalRate scalar.Float `json:"internalRate"`
+		IsFixed      scalar.Bool  `json:"isFixed"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode Rate: %w", err)
+	}
+	r.ID = int64(w.ID)
+	r.User = w.User
+	r.Rate = float64(w.Rate)
+	r.InternalRate = float64(w.InternalRate)
+	r.IsFixed = bool(w.IsFixed)
+	return nil
+}
+
+// Comment: A comment on a customer or project.
+type Comment struct {
+	ID        int64     `expr:"id" json:"id"`
+	Message   string    `expr:"message" json:"message"`
+	CreatedBy User      `expr:"createdBy" json:"createdBy"`
+	CreatedAt time.Time `expr:"createdAt" json:"createdAt"`
+	Pinned    bool      `expr:"pinned" json:"pinned"`
+}
+
+// UnmarshalJSON decodes a Comment leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *Comment) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = Comment{}
+		return nil
+	}
+	var w struct {
+		ID        scalar.Int    `json:"id"`
+		Message   scalar.String `json:"message"`
+		CreatedBy User          `json:"createdBy"`
+		CreatedAt scalar.String `json:"createdAt"`
+		Pinned    scalar.Bool   `json:"pinned"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode Comment: %w", err)
+	}
+	var err error
+	r.ID = int64(w.ID)
+	r.Message = string(w.Message)
+	r.CreatedBy = w.CreatedBy
+	if r.CreatedAt, err = wire.DateTime(string(w.CreatedAt), zone); err != nil {
+		return fmt.Errorf("kimai: decode Comment.createdAt: %w", err)
+	}
+	r.Pinned = bool(w.Pinned)
+	return nil
+}
+
+// Invoice: An invoice.
+type Invoice struct {
+	ID            int64     `expr:"id" json:"id"`
+	InvoiceNumber string    `expr:"invoiceNumber" json:"invoiceNumber"`
+	Comment       string    `expr:"comment" json:"comment"`
+	Customer      Customer  `expr:"customer" json:"customer"`
+	User          User      `expr:"user" json:"user"`
+	CreatedAt     time.Time `expr:"createdAt" json:"createdAt"`
+	Total         float64   `expr:"total" json:"total"`
+	Tax           float64   `expr:"tax" json:"tax"`
+	Currency      string    `expr:"currency" json:"currency"`
+	DueDays       int64     `expr:"dueDays" json:"dueDays"`
+	VAT           float64   `expr:"vat" json:"vat"`
+	// new, pending, paid or canceled
+	Status          string      `expr:"status" json:"status"`
+	InvoiceFilename string      `expr:"invoiceFilename" json:"invoiceFilename"`
+	PaymentDate     time.Time   `expr:"paymentDate" json:"paymentDate"`
+	MetaFields      []MetaField `expr:"metaFields" json:"metaFields"`
+	Overdue         bool        `expr:"overdue" json:"overdue"`
+}
+
+// UnmarshalJSON decodes a Invoice leniently: numbers may arrive as strings, and an empty
+// object may arrive as null, "" or [].
+func (r *Invoice) UnmarshalJSON(b []byte) error {
+	if wire.Empty(b) {
+		*r = Invoice{}
+		return nil
+	}
+	var w struct {
+		ID              scalar.Int           `json:"id"`
+		InvoiceNumber   scalar.String        `json:"invoiceNumber"`
+		Comment         scalar.String        `json:"comment"`
+		Customer        Customer             `json:"customer"`
+		User            User                 `json:"user"`
+		CreatedAt       scalar.String        `json:"createdAt"`
+		Total           scalar.Float         `json:"total"`
+		Tax             scalar.Float         `json:"tax"`
+		Currency        scalar.String        `json:"currency"`
+		DueDays         scalar.Int           `json:"dueDays"`
+		VAT             scalar.Float         `json:"vat"`
+		Status          scalar.String        `json:"status"`
+		InvoiceFilename scalar.String        `json:"invoiceFilename"`
+		PaymentDate     scalar.String        `json:"paymentDate"`
+		MetaFields      wire.List[MetaField] `json:"metaFields"`
+		Overdue         scalar.Bool          `json:"overdue"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("kimai: decode Invoice: %w", err)
+	}
+	var err error
+	r.ID = int64(w.ID)
+	r.InvoiceNumber = string(w.InvoiceNumber)
+	r.Comment = string(w.Comment)
+	r.Customer = w.Customer
+	r.User = w.User
+	if r.CreatedAt, err = wire.DateTime(string(w.CreatedAt), zone); err != nil {
+		return fmt.Errorf("kimai: decode Invoice.createdAt: %w", err)
+	}
+	r.Total = float64(w.Total)
+	r.Tax = float64(w.Tax)
+	r.Currency = string(w.Currency)
+	r.DueDays = int64(w.DueDays)
+	r.VAT = float64(w.VAT)
+	r.Status = string(w.Status)
+	r.InvoiceFilename = string(w.InvoiceFilename)
+	if r.PaymentDate, err = wire.DateTime(string(w.PaymentDate), zone); err != nil {
+		return fmt.Errorf("kimai: decode Invoice.paymentDate: %w", err)
+	}
+	r.MetaFields = []MetaField(w.MetaFields)
+	r.Overdue = bool(w.Overdue)
 	return nil
 }

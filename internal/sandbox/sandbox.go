@@ -24,6 +24,27 @@ type Options struct {
 	// DidiEncryption makes the Didi clients require encrypted transport: "" (clear), "aes128" or
 	// "aes256", with the sandbox's key of that kind (exported as DIDI_AES_KEY).
 	DidiEncryption string
+	// KimaiFixture names the Kimai fixture: "" or "company" (kimai.DefaultFixture, everyone in
+	// Asia/Shanghai) or "head-office" (kimai.HeadOfficeFixture: the admin in Europe/Berlin,
+	// employees in Shanghai and Los Angeles, a ROLE_ADMIN, a system account, a dated project,
+	// overlapping records forbidden).
+	KimaiFixture string
+	// KimaiConfig, when set, changes the fixture's system configuration (timesheet rules such
+	// as overlapping records, future times, lockdown, rounding) before Kimai starts.
+	KimaiConfig func(*kimai.Config)
+}
+
+// KimaiFixtures are the names Options.KimaiFixture takes.
+var KimaiFixtures = []string{"company", "head-office"}
+
+func kimaiFixture(name string) (*kimai.Fixture, error) {
+	switch name {
+	case "", "company":
+		return kimai.DefaultFixture()
+	case "head-office":
+		return kimai.HeadOfficeFixture()
+	}
+	return nil, fmt.Errorf("sandbox: unknown Kimai fixture %q (want one of %v)", name, KimaiFixtures)
 }
 
 // Sandbox is the three running emulators.
@@ -67,7 +88,14 @@ func Start(o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: didi emulator: %w", err)
 	}
-	km, err := kimai.New(kimai.Options{Clock: o.Clock})
+	fx, err := kimaiFixture(o.KimaiFixture)
+	if err != nil {
+		return nil, err
+	}
+	if o.KimaiConfig != nil {
+		o.KimaiConfig(&fx.Config)
+	}
+	km, err := kimai.New(kimai.Options{Clock: o.Clock, Fixture: fx})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: kimai emulator: %w", err)
 	}

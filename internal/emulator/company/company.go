@@ -14,6 +14,13 @@ import (
 // Zone is the company's time zone.
 const Zone = "Asia/Shanghai"
 
+// Zones of the head-office variant ([HeadOffice]): the head office that administers the tools,
+// and the overseas sales office.
+const (
+	HeadOfficeZone = "Europe/Berlin"
+	OverseasZone   = "America/Los_Angeles"
+)
+
 // Department is an attendance department (kqapi getDepartment) and a Didi cost center of type 1.
 type Department struct {
 	ID          int    // kqapi department id
@@ -73,6 +80,8 @@ type Company struct {
 	// Year and Month are the month the punch history covers.
 	Year  int
 	Month time.Month
+	// HeadOfficeZone is the zone the company's tools are administered from ("": Zone).
+	HeadOfficeZone string
 }
 
 // Shifts used by the roster.
@@ -148,6 +157,24 @@ func Default() Company {
 		{SN: "Q10171210591", Remark: "总部一楼大厅"},
 		{SN: "Q10171210592", Remark: "总部三楼研发区"},
 		{SN: "3394154900086", Remark: "生产车间"},
+	}
+	return c
+}
+
+// HeadOffice returns [Default] run from a head office abroad: the company's tools are
+// administered from [HeadOfficeZone] (the Kimai fixture puts its administrator there), and the
+// first three employees of 销售部 with a Kimai user work in [OverseasZone]. The roster,
+// accounts and punches are those of Default, so the kqapi and Didi fixtures stay the same.
+func HeadOffice() Company {
+	c := Default()
+	c.HeadOfficeZone = HeadOfficeZone
+	moved := 0
+	for i := range c.Employees {
+		e := &c.Employees[i]
+		if moved < 3 && e.Kimai && e.DeptID == c.Departments[5].ID {
+			e.Timezone = OverseasZone
+			moved++
+		}
 	}
 	return c
 }

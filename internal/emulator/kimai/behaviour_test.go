@@ -125,7 +125,7 @@ func TestTimezones(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			body := fmt.Sprintf(`{"user":%d,"project":1,"activity":1,"begin":%q,"end":%q,"tags":["考勤"]}`, emp.ID, c.begin, c.end)
+			body := fmt.Sprintf(`{"user":%d,"project":1,"activity":1,"begin":%q,"end":%q,"tags":"考勤"}`, emp.ID, c.begin, c.end)
 			r := v.do("POST", "/api/timesheets", SandboxAdminToken, body)
 			wantStatus(t, r, 200)
 			m := r.obj(t)
@@ -526,7 +526,8 @@ func TestFixtures(t *testing.T) {
 		got  []byte
 		want *Fixture
 	}{{"fixture_default.json", defaultFixtureJSON, BuildDefaultFixture(company.Default())},
-		{"fixture_test.json", testFixtureJSON, BuildTestFixture()}} {
+		{"fixture_test.json", testFixtureJSON, BuildTestFixture()},
+		{"fixture_headoffice.json", headOfficeFixtureJSON, BuildHeadOfficeFixture(company.HeadOffice())}} {
 		b, err := EncodeFixture(c.want)
 		if err != nil {
 			t.Fatal(err)

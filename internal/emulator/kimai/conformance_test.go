@@ -518,7 +518,7 @@ func TestConformance(t *testing.T) {
 			v.e.AddTag(Tag{Name: "bar", Visible: true})
 			ts := v.addTS(2, now.Add(-3*time.Hour), time.Hour)
 			wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%d", ts.ID), tokUser,
-				`{"description":"foo","tags":["another","testing","bar"]}`), 200)
+				`{"description":"foo","tags":"another,testing,bar"}`), 200)
 			r := v.do("PATCH", fmt.Sprintf("/api/timesheets/%d/restart", ts.ID), tokUser, "")
 			wantStatus(t, r, 200)
 			m := r.obj(t)

@@ -21,19 +21,32 @@
 //   - Representations with Kimai 2.66's exact key sets (Collection, Entity, Expanded), budget
 //     fields only with the budget permission, rate fields only with view_rate_*, datetimes as
 //     Y-m-d\TH:i:sO in the record's time zone, PHP floats (2016.0) and \u-escaped non-ASCII.
-//   - Timesheets: local datetimes in the user's time zone, begin floored and end ceiled to the
-//     minute, running records (one per user), paging headers X-Page, X-Total-Count,
-//     X-Total-Pages, X-Per-Page, 404 past the last page, stop/restart, the punch tracking mode and
-//     the long-running limit.
+//   - Timesheets: POST reads datetimes in the caller's zone and keeps the record in its owner's,
+//     PATCH reads the record's zone, list filters the caller's (an explicit offset is honoured by
+//     POST and PATCH, a 400 in filters); rounding (begin floored and end ceiled to the minute by
+//     default), running records up to the active-entries limit, paging headers X-Page,
+//     X-Total-Count, X-Total-Pages, X-Per-Page, 404 past the last page, stop, restart,
+//     duplicate, export, favourites, the punch tracking mode, the long-running limit and the
+//     configurable rules (overlapping records, future times, zero duration, lockdown).
+//   - The rest of the public API: rates and comments of customers, projects and activities, team
+//     links, user preferences, API-token revocation, plugins (none), invoices (none: every
+//     invoice id is a 404) and the colour choices.
 //   - Fault injection through emukit (Kimai has no rate limit of its own; the rate-limit fault
 //     answers 429 {"code":429,"message":"Too Many Requests"}) and a journal of every request with
 //     the username as identity; Authorization and X-AUTH-TOKEN are never stored.
 //
-// Two fixtures are embedded: [DefaultFixture] (the company sandbox: super admin "admin" with
+// Three fixtures are embedded: [DefaultFixture] (the company sandbox: super admin "admin" with
 // token "sandbox-admin-token", a teamlead, one user per employee with a Kimai account, the
-// internal customer "示例科技有限公司" with project "日常考勤" and activity "出勤") and
-// [TestFixture] (Kimai's own test database, tokens token_user, token_admin, ...). Both are built
-// by mkfixture (go generate) from [BuildDefaultFixture] and [BuildTestFixture].
+// internal customer "示例科技有限公司" with project "日常考勤" and activity "出勤"),
+// [HeadOfficeFixture] (the same company run from a head office abroad: the admin's profile in
+// Europe/Berlin, employees in Asia/Shanghai and America/Los_Angeles, a ROLE_ADMIN, a system
+// account, a dated project, overlapping records forbidden) and [TestFixture] (Kimai's own test
+// database, tokens token_user, token_admin, ...). They are built by mkfixture (go generate) from
+// [BuildDefaultFixture], [BuildHeadOfficeFixture] and [BuildTestFixture].
+//
+// The system configuration that changes validation (Config: overlapping records, future times,
+// zero duration, lockdown, the active-entries limit, rounding, tracking mode, long-running
+// limit) comes with the fixture and can be changed with SetConfig.
 //
 // Tests read state with the snapshot accessors (Users, Teams, Customers, Projects, Activities,
 // Timesheets, Tags, Snapshot, Config) and change the vendor side directly with SetConfig,

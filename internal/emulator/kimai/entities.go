@@ -103,7 +103,7 @@ func (e *Emulator) listCustomers(c *call) {
 	visible := q.get("visible", "1|2|3")
 	order := q.get("order", "ASC|DESC")
 	orderBy := q.get("orderBy", "id|name")
-	full := q.get("full", "0|1|true|false")
+	full := q.get("full", "0|1")
 	term := q.get("term", "")
 	if q.bad {
 		c.fail(http.StatusBadRequest)
@@ -112,7 +112,8 @@ func (e *Emulator) listCustomers(c *call) {
 	var list []*Customer
 	for _, cu := range e.customers {
 		if visibleMatch(visible, cu.Visible) && e.customerAccessible(c.user, cu) &&
-			termMatch(term, cu.Name, cu.Number, cu.Comment, cu.Company, cu.VatID, cu.Contact, cu.Email, cu.City) {
+			termMatch(term, cu.Name, cu.Comment, cu.Company, cu.VatID, cu.Number, cu.Contact, cu.Phone, cu.Email,
+				cu.Address, cu.InvoiceEmail) {
 			list = append(list, cu)
 		}
 	}
@@ -122,7 +123,7 @@ func (e *Emulator) listCustomers(c *call) {
 		}
 		return cmpStr(a.Name, b.Name)
 	})
-	withDetails := (full == "1" || full == "true") && can(c.user, "details_customer")
+	withDetails := full == "1" && can(c.user, "details_customer")
 	out := []any{}
 	for _, cu := range list {
 		out = append(out, e.customerCollection(c.user, cu, withDetails))
@@ -233,6 +234,9 @@ func (e *Emulator) customerForm(u *User, data formData, cu *Customer, isNew bool
 		{"mobile", &cu.Mobile, 30}, {"invoiceText", &cu.InvoiceText, 0}, {"buyerReference", &cu.BuyerReference, 0},
 		{"address", &cu.Address, 0}} {
 		f.setText(t.name, t.dst)
+		if t.name == "number" {
+			f.checkSpecial(t.name, *t.dst)
+		}
 		f.checkLength(t.name, *t.dst, 0, t.max)
 	}
 	if f.isChild("number") {
@@ -345,12 +349,12 @@ func (e *Emulator) listProjects(c *call) {
 	visible := q.get("visible", "1|2|3")
 	start := q.get("start", reDateFilter)
 	end := q.get("end", reDateFilter)
-	ignoreDates := q.get("ignoreDates", "")
+	ignoreDates := q.get("ignoreDates", "1")
 	globalActs := q.get("globalActivities", "0|1")
 	order := q.get("order", "ASC|DESC")
 	orderBy := q.get("orderBy", "id|name|customer")
 	term := q.get("term", "")
-	if q.bad {
+	if q.bad || !validDay(start) || !validDay(end) {
 		c.fail(http.StatusBadRequest)
 		return
 	}
@@ -385,10 +389,9 @@ func (e *Emulator) listProjects(c *call) {
 			if from == "" && to == "" {
 				from, to = today, today
 			}
-			if from != "" && p.End != "" && p.End < from[:10] {
-				continue
-			}
-			if to != "" && p.Start != "" && p.Start > to[:10] {
+			// ProjectRepository::addProjectStartAndEndDate: the project is active on the start
+			// day and on the end day (it covers the whole range), not merely overlapping it.
+			if !activeOn(p, from) || !activeOn(p, to) {
 				continue
 			}
 		}
@@ -414,6 +417,25 @@ func (e *Emulator) listProjects(c *call) {
 		out = append(out, e.projectFull(c.user, p))
 	}
 	c.reply(http.StatusOK, out)
+}
+
+// activeOn reports whether p runs on day (a "Y-m-d" prefix; "" is no condition).
+func activeOn(p *Project, day string) bool {
+	if day == "" {
+		return true
+	}
+	day = day[:10]
+	return (p.Start == "" || p.Start <= day) && (p.End == "" || p.End >= day)
+}
+
+// validDay reports whether a date filter names a real day (Symfony's DateTime constraint
+// refuses 2026-02-30); "" is valid.
+func validDay(s string) bool {
+	if len(s) < 10 {
+		return s == ""
+	}
+	_, err := time.Parse(time.DateOnly, s[:10])
+	return err == nil
 }
 
 func userLoc(u *User) *time.Location {
@@ -506,6 +528,7 @@ func (e *Emulator) projectForm(u *User, data formData, p *Project, isNew bool) *
 	f.setText("name", &p.Name)
 	f.checkName("name", p.Name, 2, 150)
 	f.setText("number", &p.Number)
+	f.checkSpecial("number", p.Number)
 	f.checkLength("number", p.Number, 0, 10)
 	f.setText("comment", &p.Comment)
 	f.setText("invoiceText", &p.InvoiceText)
@@ -773,6 +796,7 @@ func (e *Emulator) activityForm(u *User, data formData, a *Activity, isNew bool)
 	f.setText("name", &a.Name)
 	f.checkName("name", a.Name, 2, 150)
 	f.setText("number", &a.Number)
+	f.checkSpecial("number", a.Number)
 	f.checkLength("number", a.Number, 0, 10)
 	f.setText("comment", &a.Comment)
 	f.setText("invoiceText", &a.InvoiceText)

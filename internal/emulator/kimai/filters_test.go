@@ -218,3 +218,102 @@ func TestMoreTimesheetAndUserEndpoints(t *testing.T) {
 	r = v.do("GET", "/api/ping", tokUser, "")
 	wantStatus(t, r, 401) // disabled now
 }
+
+// TestProjectDatesMeanActiveOnTheDay: start and end of GET /api/projects keep projects active on
+// that day, both on both days, so a range keeps only projects covering it all
+// (ProjectRepository::addProjectStartAndEndDate; without both and without ignoreDates=1 the
+// day is today; src/API/ProjectController.php::cgetAction). Impossible dates are a 400.
+func TestProjectDatesMeanActiveOnTheDay(t *testing.T) {
+	v := newEnv(t)
+	oct, err := v.e.AddProject(Project{Customer: 1, Name: "October", Visible: true, Start: "2026-10-01", End: "2026-10-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		query string
+		want  []float64
+	}{
+		{"", []float64{float64(oct.ID), 1}}, // today, 2026-10-15
+		{"start=2026-10-20&end=2026-11-10", []float64{1}},
+		{"start=2026-09-20&end=2026-10-10", []float64{1}},
+		{"start=2026-10-02&end=2026-10-30", []float64{float64(oct.ID), 1}},
+		{"start=2026-11-01", []float64{1}},
+		{"end=2026-10-31T23:59:59", []float64{float64(oct.ID), 1}},
+		{"ignoreDates=1&start=2030-01-01", []float64{float64(oct.ID), 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			r := v.do("GET", "/api/projects?orderBy=id&order=DESC&"+c.query, tokAdmin, "")
+			wantStatus(t, r, 200)
+			got := []float64{}
+			for _, x := range r.list(t) {
+				got = append(got, x.(map[string]any)["id"].(float64))
+			}
+			if d := cmp.Diff(c.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	for _, bad := range []string{"start=2026-02-30", "end=2026-13-01T00:00:00"} {
+		wantStatus(t, v.do("GET", "/api/projects?"+bad, tokAdmin, ""), 400)
+	}
+}
+
+// TestModifiedAfterIsInclusive: modified_after is read in UTC and compared with >=
+// (TimesheetRepository: gte('t.modifiedAt', ':modified_at')).
+func TestModifiedAfterIsInclusive(t *testing.T) {
+	v := newEnv(t)
+	wantStatus(t, v.do("POST", "/api/timesheets", tokUser, `{"project":1,"activity":1,"begin":"2026-10-14T09:00:00","end":"2026-10-14T10:00:00"}`), 200)
+	for q, n := range map[string]int{"2026-10-15T08:00:00": 1, "2026-10-15T08:00:01": 0, "2026-10-15T07:59:59": 1} {
+		if got := len(v.do("GET", "/api/timesheets?modified_after="+q, tokUser, "").list(t)); got != n {
+			t.Errorf("modified_after=%s (the record changed at 08:00:00 UTC): %d records, want %d", q, got, n)
+		}
+	}
+}
+
+// TestSearchTerm: term is split into words that must all match one of the entity's searchable
+// fields (LIKE, case-insensitive), "!word" excludes, "name:value" searches meta fields
+// (src/Utils/SearchTerm.php, Repository/Search/SearchHelper.php; the fields of
+// CustomerRepository, ProjectRepository, TimesheetRepository and UserRepository).
+func TestSearchTerm(t *testing.T) {
+	v := newEnv(t)
+	a := v.e.AddCustomer(Customer{Name: "Acme Berlin", Phone: "030-555", Visible: true, Country: "DE", Currency: "EUR", Timezone: "UTC"})
+	b := v.e.AddCustomer(Customer{Name: "Acme Hamburg", InvoiceEmail: "bills@acme.example", Visible: true, Country: "DE", Currency: "EUR", Timezone: "UTC"})
+	for _, body := range []string{`"description":"Meeting with Acme about the roadmap"`, `"description":"Roadmap review"`} {
+		wantStatus(t, v.do("POST", "/api/timesheets", tokUser, `{"project":1,"activity":1,"begin":"2026-10-14T09:00:00","end":"2026-10-14T10:00:00",`+body+`}`), 200)
+	}
+	ids := func(path string) []any {
+		out := []any{}
+		for _, x := range v.do("GET", path, tokSuper, "").list(t) {
+			out = append(out, x.(map[string]any)["id"])
+		}
+		return out
+	}
+	names := func(path string) []any {
+		out := []any{}
+		for _, x := range v.do("GET", path, tokUser, "").list(t) {
+			out = append(out, x.(map[string]any)["description"])
+		}
+		return out
+	}
+	cases := []struct {
+		got, want []any
+	}{
+		{ids("/api/customers?orderBy=id&term=acme"), []any{float64(a.ID), float64(b.ID)}},
+		{ids("/api/customers?orderBy=id&term=ACME+berlin"), []any{float64(a.ID)}},
+		{ids("/api/customers?orderBy=id&term=acme+!berlin"), []any{float64(b.ID)}},
+		{ids("/api/customers?orderBy=id&term=030-555"), []any{float64(a.ID)}},                      // phone
+		{ids("/api/customers?orderBy=id&term=bills@acme"), []any{float64(b.ID)}},                   // invoiceEmail
+		{ids("/api/customers?orderBy=id&term=acme+berlin+hamburg"), []any{}},                       // every word must match
+		{ids("/api/customers?orderBy=id&term=acme+region:north"), []any{}},                         // no such meta field value
+		{ids("/api/customers?orderBy=id&term=acme+region:~"), []any{float64(a.ID), float64(b.ID)}}, // meta field not set
+		{names("/api/timesheets?term=roadmap&orderBy=id&order=ASC"), []any{"Meeting with Acme about the roadmap", "Roadmap review"}},
+		{names("/api/timesheets?term=roadmap+!acme"), []any{"Roadmap review"}},
+		{ids("/api/users?term=Quality+Tester&orderBy=id"), []any{float64(7), float64(8)}}, // title
+	}
+	for i, c := range cases {
+		if d := cmp.Diff(c.want, c.got); d != "" {
+			t.Errorf("case %d (-want +got):\n%s", i, d)
+		}
+	}
+}

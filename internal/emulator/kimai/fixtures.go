@@ -14,7 +14,17 @@ const (
 	SandboxAdminPassword = "sandbox-admin-password"
 	SandboxTeamleadUser  = "teamlead"
 	SandboxTeamleadToken = "sandbox-teamlead-token"
+	// The head-office fixture adds a ROLE_ADMIN (no view_user: GET /api/users is a 403) and a
+	// system account.
+	SandboxManagerUser  = "manager"
+	SandboxManagerToken = "sandbox-manager-token"
+	SandboxBotUser      = "sync-bot"
+	SandboxBotToken     = "sandbox-bot-token"
 )
+
+// DatedProject is the head-office fixture's project with dates (all of 2025): without
+// ignoreDates=1 Kimai's project lists leave it out.
+const DatedProject = "2025年度审计"
 
 // Names of the internal records attendance timesheets are posted to in the default fixture.
 const (
@@ -118,6 +128,33 @@ func BuildDefaultFixture(c company.Company) *Fixture {
 		{ID: 3, Name: "开发", Number: "0003", Visible: true, Billable: true},
 		{ID: 4, Name: "会议", Number: "0004", Visible: true, Billable: true},
 	}
+	return f
+}
+
+// BuildHeadOfficeFixture builds the sandbox fixture of a company run from a head office abroad
+// (company.HeadOffice): BuildDefaultFixture's users and records, with the super admin's profile
+// in the head office's zone (so Kimai reads the admin's offset-less datetimes there), a
+// ROLE_ADMIN "manager" there too, a system account "sync-bot", the dated project [DatedProject]
+// and overlapping records forbidden (timesheet.rules.allow_overlapping_records off).
+func BuildHeadOfficeFixture(c company.Company) *Fixture {
+	f := BuildDefaultFixture(c)
+	f.Name = "head-office"
+	f.Config.ForbidOverlapping = true
+	zone := c.HeadOfficeZone
+	if zone == "" {
+		zone = company.Zone
+	}
+	f.Users[0].Timezone = zone
+	id := len(f.Users) + 1
+	f.Users = append(f.Users,
+		User{ID: id, Username: SandboxManagerUser, Email: "manager@example.cn", Alias: "总部经理", Title: "Administrator",
+			Language: "de", Locale: "de", Timezone: zone, Enabled: true, Roles: []string{RoleAdmin},
+			Tokens: []Token{{Token: SandboxManagerToken}}},
+		User{ID: id + 1, Username: SandboxBotUser, Email: "bot@example.cn", Alias: "同步机器人", Language: "en", Locale: "en",
+			Timezone: company.Zone, Enabled: true, SystemAccount: true, Roles: []string{RoleUser},
+			Tokens: []Token{{Token: SandboxBotToken}}})
+	f.Projects = append(f.Projects, Project{ID: len(f.Projects) + 1, Customer: 3, Name: DatedProject, Number: "AUDIT-25",
+		Visible: true, Billable: true, GlobalActivities: true, Start: "2025-01-01", End: "2025-12-31"})
 	return f
 }
 

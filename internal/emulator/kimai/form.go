@@ -385,6 +385,12 @@ func (f *form) checkName(name, s string, min, max int) {
 		return
 	}
 	f.checkLength(name, s, min, max)
+	f.checkSpecial(name, s)
+}
+
+// checkSpecial applies Constraints\NoSpecialCharacters (names and numbers of customers, projects
+// and activities).
+func (f *form) checkSpecial(name, s string) {
 	if strings.ContainsAny(s, `<>"=`) {
 		f.addErr(name, msgSpecial)
 	}

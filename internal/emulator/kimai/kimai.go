@@ -47,6 +47,9 @@ type Emulator struct {
 	activities []*Activity
 	timesheets []*Timesheet
 	tags       []*Tag
+	rates      []*Rate
+	comments   []*Comment
+	favorites  map[int][]int // user → favourite timesheet ids
 	nextID     map[string]int
 	failedAuth map[string][]time.Time // legacy X-AUTH failures per client IP
 }
@@ -65,7 +68,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	fx = fx.clone()
 	e := &Emulator{Journal: &emukit.Journal{}, Faults: &emukit.Faults{}, clock: opts.Clock, legacyDelay: opts.LegacyAuthDelay,
-		cfg: fx.Config, nextID: map[string]int{}, failedAuth: map[string][]time.Time{}}
+		cfg: fx.Config, nextID: map[string]int{}, failedAuth: map[string][]time.Time{}, favorites: map[int][]int{}}
 	if e.clock == nil {
 		e.clock = emukit.SystemClock{}
 	}
@@ -78,6 +81,18 @@ func New(opts Options) (*Emulator, error) {
 		}
 		e.users = append(e.users, &fx.Users[i])
 		e.bump("user", fx.Users[i].ID)
+	}
+	for _, u := range e.users { // access tokens get ids (DELETE /api/users/api-token/{id})
+		for i := range u.Tokens {
+			e.bump("token", u.Tokens[i].ID)
+		}
+	}
+	for _, u := range e.users {
+		for i := range u.Tokens {
+			if u.Tokens[i].ID == 0 {
+				u.Tokens[i].ID = e.newID("token")
+			}
+		}
 	}
 	for i := range fx.Teams {
 		e.teams = append(e.teams, &fx.Teams[i])
@@ -202,6 +217,13 @@ var routes = []route{
 	endpoint("DELETE", "/api/customers/{id}", (*Emulator).deleteCustomer),
 	endpoint("PATCH", "/api/customers/{id}/meta", (*Emulator).metaCustomer),
 	endpoint("POST", "/api/customers/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/customers/{id}/rates", listRates("customer")),
+	endpoint("POST", "/api/customers/{id}/rates", addRate("customer")),
+	endpoint("DELETE", "/api/customers/{id}/rates/{id}", deleteRate("customer")),
+	endpoint("GET", "/api/customers/{id}/comments", listComments("customer")),
+	endpoint("POST", "/api/customers/{id}/comments", addComment("customer")),
+	endpoint("PATCH", "/api/customers/{id}/comments/{id}/pin", pinComment("customer")),
+	endpoint("DELETE", "/api/customers/{id}/comments/{id}", deleteComment("customer")),
 
 	endpoint("GET", "/api/projects", (*Emulator).listProjects),
 	endpoint("POST", "/api/projects", (*Emulator).createProject),
@@ -210,6 +232,13 @@ var routes = []route{
 	endpoint("DELETE", "/api/projects/{id}", (*Emulator).deleteProject),
 	endpoint("PATCH", "/api/projects/{id}/meta", (*Emulator).metaProject),
 	endpoint("POST", "/api/projects/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/projects/{id}/rates", listRates("project")),
+	endpoint("POST", "/api/projects/{id}/rates", addRate("project")),
+	endpoint("DELETE", "/api/projects/{id}/rates/{id}", deleteRate("project")),
+	endpoint("GET", "/api/projects/{id}/comments", listComments("project")),
+	endpoint("POST", "/api/projects/{id}/comments", addComment("project")),
+	endpoint("PATCH", "/api/projects/{id}/comments/{id}/pin", pinComment("project")),
+	endpoint("DELETE", "/api/projects/{id}/comments/{id}", deleteComment("project")),
 
 	endpoint("GET", "/api/activities", (*Emulator).listActivities),
 	endpoint("POST", "/api/activities", (*Emulator).createActivity),
@@ -218,6 +247,9 @@ var routes = []route{
 	endpoint("DELETE", "/api/activities/{id}", (*Emulator).deleteActivity),
 	endpoint("PATCH", "/api/activities/{id}/meta", (*Emulator).metaActivity),
 	endpoint("POST", "/api/activities/{id}/team", (*Emulator).gone),
+	endpoint("GET", "/api/activities/{id}/rates", listRates("activity")),
+	endpoint("POST", "/api/activities/{id}/rates", addRate("activity")),
+	endpoint("DELETE", "/api/activities/{id}/rates/{id}", deleteRate("activity")),
 
 	endpoint("GET", "/api/timesheets", (*Emulator).listTimesheets),
 	endpoint("POST", "/api/timesheets", (*Emulator).createTimesheet),
@@ -237,6 +269,19 @@ var routes = []route{
 	endpoint("GET", "/api/users/me", (*Emulator).me),
 	endpoint("GET", "/api/users/{id}", (*Emulator).getUser),
 	endpoint("PATCH", "/api/users/{id}", (*Emulator).updateUser),
+	endpoint("PATCH", "/api/users/{id}/preferences", (*Emulator).setPreferences),
+	endpoint("DELETE", "/api/users/api-token/{id}", (*Emulator).deleteAPIToken),
+
+	endpoint("GET", "/api/favorites/timesheets", (*Emulator).listFavorites),
+	endpoint("POST", "/api/favorites/timesheets/{id}", favorite(true)),
+	endpoint("DELETE", "/api/favorites/timesheets/{id}", favorite(false)),
+
+	endpoint("GET", "/api/invoices", (*Emulator).listInvoices),
+	endpoint("GET", "/api/invoices/{id}", (*Emulator).noInvoice),
+	endpoint("GET", "/api/invoices/{id}/download", (*Emulator).noInvoice),
+	endpoint("PATCH", "/api/invoices/{id}/custom-fields", (*Emulator).noInvoice),
+	endpoint("DELETE", "/api/invoices/{id}", (*Emulator).noInvoice),
+	endpoint("GET", "/api/plugins", (*Emulator).plugins),
 
 	endpoint("GET", "/api/teams", (*Emulator).listTeams),
 	endpoint("POST", "/api/teams", (*Emulator).createTeam),

@@ -20,6 +20,7 @@ const (
 
 // Token is a Bearer API token of a user. A zero Expires never expires.
 type Token struct {
+	ID      int       `json:"id,omitempty"` // the access token's id (0: assigned by New)
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires,omitzero"`
 }
@@ -189,6 +190,46 @@ type Config struct {
 	// generated in this process; Kimai's own test database answers "0003" to the first create
 	// with one entity stored, which a value of 1 reproduces.
 	GeneratedNumbers int `json:"generatedNumbers,omitempty"`
+
+	// Timesheet rules (System → Settings → Timesheet, timesheet.rules.*); the zero values are
+	// Kimai's defaults.
+	ForbidOverlapping  bool `json:"forbidOverlapping,omitempty"`  // allow_overlapping_records: false
+	ForbidFutureTimes  bool `json:"forbidFutureTimes,omitempty"`  // allow_future_times: false
+	ForbidZeroDuration bool `json:"forbidZeroDuration,omitempty"` // allow_zero_duration: false
+	// ActiveEntriesHardLimit is timesheet.active_entries.hard_limit, the running records a user
+	// may have (0: Kimai's default 1); starting one more stops the oldest.
+	ActiveEntriesHardLimit int `json:"activeEntriesHardLimit,omitempty"`
+	// Lockdown is the lockdown period (nil: none).
+	Lockdown *Lockdown `json:"lockdown,omitempty"`
+	// Rounding is the default rounding rule (nil: Kimai's default, begin down and end up to the
+	// minute, duration not rounded).
+	Rounding *Rounding `json:"rounding,omitempty"`
+}
+
+// Lockdown is timesheet.rules.lockdown_period_*: records beginning in [Start, End] can no longer
+// be created, changed or deleted once the grace period after End is over, except by users with
+// lockdown_override_timesheet; lockdown_grace_timesheet may still edit them within the latest
+// period. Kimai takes PHP date expressions ("first day of last month"); the emulator takes
+// absolute local times.
+type Lockdown struct {
+	Start string `json:"start"` // "2006-01-02 15:04:05"
+	End   string `json:"end"`   // "2006-01-02 15:04:05"
+	// Grace is the grace period after End ("240h"; "" none).
+	Grace string `json:"grace,omitempty"`
+	// Timezone the period is read in ("": the record's zone).
+	Timezone string `json:"timezone,omitempty"`
+}
+
+// Rounding is a rounding rule (timesheet.rounding.default, src/Timesheet/Rounding/*).
+type Rounding struct {
+	// Mode is default (begin down, end and duration up), floor, ceil or closest ("": default).
+	Mode string `json:"mode,omitempty"`
+	// Begin, End and Duration are the steps in minutes (0: not rounded).
+	Begin    int `json:"begin"`
+	End      int `json:"end"`
+	Duration int `json:"duration"`
+	// Days are the lower-case English weekdays of the record's end it applies on (nil: every day).
+	Days []string `json:"days,omitempty"`
 }
 
 // Fixture is the seed state of an emulator, credentials included. It is JSON-serialisable.
@@ -212,10 +253,23 @@ var defaultFixtureJSON []byte
 //go:embed fixture_test.json
 var testFixtureJSON []byte
 
+//go:embed fixture_headoffice.json
+var headOfficeFixtureJSON []byte
+
 // DefaultFixture returns the sandbox fixture built from company.Default(): a super admin "admin"
 // with token "sandbox-admin-token", a teamlead, one user per employee with a Kimai account and the
 // internal customer/project/activity attendance timesheets are posted to.
 func DefaultFixture() (*Fixture, error) { return decodeFixture(defaultFixtureJSON, "default fixture") }
+
+// HeadOfficeFixture returns the sandbox fixture of the company run from a head office abroad,
+// built from company.HeadOffice() (see [BuildHeadOfficeFixture]): the super admin "admin" (same
+// token) with its profile in Europe/Berlin, employees in Asia/Shanghai and three in
+// America/Los_Angeles, a ROLE_ADMIN "manager", a system account, a dated project and
+// overlapping records forbidden. The default fixture stays as it is for the tests that assume a
+// company in one zone.
+func HeadOfficeFixture() (*Fixture, error) {
+	return decodeFixture(headOfficeFixtureJSON, "head-office fixture")
+}
 
 // TestFixture returns Kimai's own integration-test fixture (users 1..8 with tokens token_user,
 // token_admin, ..., legacy API password "token"; customer, project and activity 1 "Test"; team 1

@@ -21,14 +21,26 @@ func (e *Emulator) timesheetConfig(c *call) {
 	if mode == "" {
 		mode = "default"
 	}
-	c.reply(http.StatusOK, obj{{"trackingMode", mode}, {"defaultBeginTime", "now"}, {"activeEntriesHardLimit", 1},
-		{"isAllowFutureTimes", true}, {"isAllowOverlapping", true}})
+	c.reply(http.StatusOK, obj{{"trackingMode", mode}, {"defaultBeginTime", "now"}, {"activeEntriesHardLimit", e.activeLimit()},
+		{"isAllowFutureTimes", !e.cfg.ForbidFutureTimes}, {"isAllowOverlapping", !e.cfg.ForbidOverlapping}})
 }
 
+// colorChoices is the default theme.color_choices (src/DependencyInjection/Configuration.php),
+// name|code pairs.
+var colorChoices = []string{
+	"Silver|#c0c0c0", "Gray|#808080", "Black|#000000", "Maroon|#800000", "Brown|#a52a2a", "Red|#ff0000",
+	"Orange|#ffa500", "Gold|#ffd700", "Yellow|#ffff00", "Peach|#ffdab9", "Khaki|#f0e68c", "Olive|#808000",
+	"Lime|#00ff00", "Jelly|#9acd32", "Green|#008000", "Teal|#008080", "Aqua|#00ffff", "LightBlue|#add8e6",
+	"DeepSky|#00bfff", "Dodger|#1e90ff", "Blue|#0000ff", "Navy|#000080", "Purple|#800080", "Fuchsia|#ff00ff",
+	"Violet|#ee82ee", "Rose|#ffe4e1", "Lavender|#E6E6FA",
+}
+
+// colors is GET /api/config/colors: SystemConfiguration::getThemeColors, name → code.
 func (e *Emulator) colors(c *call) {
 	o := obj{}
-	for _, p := range palette {
-		o = append(o, kv{p, p})
+	for _, p := range colorChoices {
+		name, code, _ := strings.Cut(p, "|")
+		o = append(o, kv{name, code})
 	}
 	c.reply(http.StatusOK, o)
 }
@@ -52,7 +64,7 @@ func (e *Emulator) listUsers(c *call) {
 	}
 	var list []*User
 	for _, u := range e.users {
-		if visibleMatch(visible, u.Enabled) && termMatch(term, u.Username, u.Alias, u.Email, u.AccountNumber) {
+		if visibleMatch(visible, u.Enabled) && termMatch(term, u.Alias, u.Title, u.AccountNumber, u.Email, u.Username) {
 			list = append(list, u)
 		}
 	}
@@ -488,7 +500,8 @@ func (e *Emulator) addMember(c *call) {
 		c.fail(http.StatusNotFound)
 		return
 	}
-	if !can(c.user, "edit_team") {
+	// IsGranted('edit', team) and IsGranted('access_user', member) (TeamController::postMemberAction).
+	if !can(c.user, "edit_team") || !e.checkUserAccess(c.user, u) {
 		c.fail(http.StatusForbidden)
 		return
 	}
@@ -542,7 +555,8 @@ func teamLink(kind string, add bool) handlerFunc {
 			c.fail(http.StatusNotFound)
 			return
 		}
-		if !can(c.user, "edit_team") {
+		// IsGranted('edit', team) and IsGranted('permissions', entity) (TeamController).
+		if !can(c.user, "edit_team") || !e.canEntity(c.user, "permissions", kind, c.ids[1]) {
 			c.fail(http.StatusForbidden)
 			return
 		}

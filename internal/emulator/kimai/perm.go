@@ -259,7 +259,7 @@ func (e *Emulator) canTimesheet(u *User, attr string, t *Timesheet) bool {
 	perm := attr
 	switch attr {
 	case "edit", "delete":
-		if t.Exported && !can(u, "edit_exported_timesheet") {
+		if (t.Exported && !can(u, "edit_exported_timesheet")) || !e.allowedInLockdown(u, t) {
 			return false
 		}
 	case "start", "duplicate":

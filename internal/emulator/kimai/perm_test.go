@@ -120,3 +120,51 @@ func TestTimesheetVoter(t *testing.T) {
 	wantStatus(t, v.do("GET", fmt.Sprintf("/api/timesheets?project=%d", p.ID), tokTeamlead, ""), 403)
 	wantStatus(t, v.do("GET", fmt.Sprintf("/api/timesheets?project=%d", p.ID), tokAdmin, ""), 200)
 }
+
+// TestDefaultRolePermissions pins the default role → permission mapping for the permissions the
+// API checks and the pipelines' headers name (config/packages/kimai.yaml "permissions" of Kimai
+// 2.66; RolePermissionManager::SUPER_ADMIN_PERMISSIONS adds view_all_data, role_permissions and
+// view_user to ROLE_SUPER_ADMIN whatever is configured).
+func TestDefaultRolePermissions(t *testing.T) {
+	all := []string{RoleUser, RoleTeamlead, RoleAdmin, RoleSuperAdmin}
+	admins := []string{RoleAdmin, RoleSuperAdmin}
+	leads := []string{RoleTeamlead, RoleAdmin, RoleSuperAdmin}
+	want := map[string][]string{
+		"api_access":                  all,
+		"create_own_timesheet":        all,
+		"create_tag":                  all,
+		"view_user":                   {RoleSuperAdmin},
+		"create_user":                 {RoleSuperAdmin},
+		"edit_other_profile":          {RoleSuperAdmin},
+		"create_other_timesheet":      leads,
+		"view_other_timesheet":        leads,
+		"edit_other_timesheet":        leads,
+		"edit_export_own_timesheet":   leads,
+		"edit_billable_own_timesheet": leads,
+		"view_rate_own_timesheet":     leads,
+		"edit_rate_own_timesheet":     admins,
+		"edit_exported_timesheet":     admins,
+		"create_customer":             admins,
+		"edit_customer":               admins,
+		"create_project":              admins,
+		"edit_project":                admins,
+		"edit_teamlead_project":       {},
+		"create_activity":             leads,
+		"edit_teamlead_activity":      {RoleTeamlead},
+		"view_team":                   admins,
+		"create_team":                 admins,
+		"view_all_data":               admins,
+		"lockdown_override_timesheet": admins,
+		"view_invoice":                leads,
+		"delete_invoice":              {},
+		"plugins":                     {RoleSuperAdmin},
+	}
+	for perm, roles := range want {
+		for _, role := range all {
+			u := &User{Roles: []string{role}}
+			if got, w := can(u, perm), containsStr(roles, role); got != w {
+				t.Errorf("%s has %s = %v, want %v", role, perm, got, w)
+			}
+		}
+	}
+}

@@ -89,17 +89,43 @@ func visibleMatch(mode string, visible bool) bool {
 	}
 }
 
+// termMatch is Kimai's search term (src/Utils/SearchTerm.php, SearchTermPart,
+// Repository/Search/SearchHelper::addSearchTerm) over an entity's searchable fields, compared as
+// MySQL's LIKE '%word%' does (case-insensitive): the term is split at white space, every word
+// must be in one of the fields and a "!word" in none of them. "name:value" searches the meta
+// field name, which the emulator's entities never have: "name:~" and `name:""` (not set) match,
+// other values do not.
 func termMatch(term string, fields ...string) bool {
-	if term == "" {
-		return true
-	}
-	term = strings.ToLower(term)
-	for _, f := range fields {
-		if strings.Contains(strings.ToLower(f), term) {
-			return true
+	for _, w := range strings.Fields(term) {
+		val, meta := w, false
+		if _, v, ok := strings.Cut(w, ":"); ok && v != "" {
+			val, meta = v, true
+			if val == `""` {
+				val = ""
+			}
+		}
+		excluded := false
+		if len(val) > 1 && val[0] == '!' {
+			val, excluded = val[1:], true
+		}
+		if meta {
+			if val == "~" || val == "" {
+				continue
+			}
+			return false
+		}
+		found := false
+		for _, f := range fields {
+			if strings.Contains(strings.ToLower(f), strings.ToLower(val)) {
+				found = true
+				break
+			}
+		}
+		if found == excluded {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // readBody decodes the request body; on failure it has answered 400 and returns false.

@@ -353,7 +353,7 @@ func (e *Emulator) timesheetRep(u *User, t *Timesheet, kind int) obj {
 	var act, proj, usr any = t.Activity, t.Project, t.User
 	if kind == tsCollectionFull || kind == tsExpanded {
 		if a := e.activity(t.Activity); a != nil {
-			act = e.activityRep(a, kind == tsExpanded)
+			act = e.activityRep(a, true)
 		}
 		if p := e.project(t.Project); p != nil {
 			proj = e.projectRep(p, true)

@@ -2,7 +2,6 @@ package kimai
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -65,42 +64,6 @@ func parseLocal(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// floorMinute and ceilMinute are Kimai's default rounding (begin down, end up, to the minute).
-func floorMinute(t time.Time) time.Time {
-	return t.Add(-time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
-}
-
-func ceilMinute(t time.Time) time.Time {
-	f := floorMinute(t)
-	if f.Equal(t) {
-		return t
-	}
-	return f.Add(time.Minute)
-}
-
-// recalc applies rounding, duration and rates to t (Kimai's timesheet calculators).
-func (e *Emulator) recalc(t *Timesheet) {
-	loc, err := time.LoadLocation(t.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	t.Begin = floorMinute(t.Begin.In(loc))
-	if t.End == nil {
-		t.Duration, t.Rate, t.InternalRate = 0, 0, 0
-		return
-	}
-	end := ceilMinute(t.End.In(loc))
-	t.End = &end
-	t.Duration = int(end.Sub(t.Begin) / time.Second)
-	hours := float64(t.Duration) / 3600
-	if t.FixedRate != nil {
-		t.Rate = *t.FixedRate
-	} else {
-		t.Rate = math.Round(t.HourlyRate*hours*100) / 100
-	}
-	t.InternalRate = t.Rate
-}
-
 // timesheetForm submits data to TimesheetApiEditForm over t, for caller u.
 func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew bool) *form {
 	var children []string
@@ -112,7 +75,9 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	if e.canTimesheet(u, "edit_rate", t) {
 		children = append(children, "fixedRate", "hourlyRate")
 	}
-	if can(u, "create_other_timesheet") {
+	// include_user: create_other_timesheet on POST, but "edit" on the record on PATCH
+	// (TimesheetController::postAction and patchAction).
+	if (isNew && can(u, "create_other_timesheet")) || (!isNew && e.canTimesheet(u, "edit", t)) {
 		children = append(children, "user")
 	}
 	if e.canTimesheet(u, "edit_export", t) {
@@ -127,7 +92,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		owner := e.user(id)
 		switch {
 		case id == t.User:
-		case owner == nil || !owner.Enabled || !e.checkUserAccess(u, owner):
+		case owner == nil || !e.userChoice(u, owner):
 			f.addErr("user", msgChoice)
 		default:
 			t.User = owner.ID
@@ -155,6 +120,12 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 			t.End = &b
 		}
 	}
+	// The activity choices follow the submitted project, else the record's (FormTrait::addActivity
+	// replaces the field in PRE_SUBMIT with options['projects'] = the submitted project).
+	choiceProject := t.Project
+	if id, ok := f.id("project"); ok && id != 0 {
+		choiceProject = id
+	}
 	if id, ok := f.id("project"); ok {
 		p := e.project(id)
 		switch {
@@ -173,7 +144,7 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		case id == 0:
 			t.Activity = 0
 		case id == t.Activity && !isNew:
-		case a == nil || !a.Visible || !e.activityAccessible(u, a):
+		case a == nil || !e.activityChoice(u, a, choiceProject):
 			f.addErr("activity", msgChoice)
 		default:
 			t.Activity = a.ID
@@ -181,7 +152,13 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 	}
 	f.setText("description", &t.Description)
 	if f.submitted("tags") {
-		t.Tags = e.tagNames(f.data["tags"])
+		// TagsInputType is a TextType: an array is a transformation failure
+		// ("Submitted data was expected to be of type string"), shown as "This value is not valid.".
+		if v := f.data["tags"]; v.kind == 'l' || v.kind == 'm' {
+			f.addErr("tags", msgInvalid)
+		} else {
+			t.Tags = e.tagNames(v.s)
+		}
 	}
 	if f.isChild("fixedRate") {
 		if s, ok := f.text("fixedRate"); ok {
@@ -226,35 +203,86 @@ func (e *Emulator) timesheetForm(u *User, data formData, t *Timesheet, isNew boo
 		}
 	}
 	if p != nil {
-		loc := formLoc
-		day := t.Begin.In(loc).Format(time.DateOnly)
-		if p.Start != "" && day < p.Start {
-			f.addGlobal(msgNotStarted)
+		// TimesheetBasicValidator: the project starts at 00:00:00 of its start day and ends at
+		// 23:59:59 of its end day (DatePickerType force_time); begin and end are checked each.
+		// The emulator keeps project dates as days and reads them in the form's zone.
+		var pStart, pEnd time.Time
+		if d, err := time.ParseInLocation(time.DateOnly, p.Start, formLoc); err == nil {
+			pStart = d
 		}
-		if p.End != "" && day > p.End {
+		if d, err := time.ParseInLocation(time.DateOnly, p.End, formLoc); err == nil {
+			pEnd = time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, formLoc)
+		}
+		switch {
+		case !pStart.IsZero() && t.Begin.Before(pStart):
+			f.addGlobal(msgNotStarted)
+		case !pEnd.IsZero() && t.Begin.After(pEnd):
 			f.addGlobal(msgFinished)
+		}
+		if t.End != nil {
+			switch {
+			case !pEnd.IsZero() && t.End.After(pEnd):
+				f.addGlobal(msgFinished)
+			case !pStart.IsZero() && t.End.Before(pStart):
+				f.addGlobal(msgNotStarted)
+			}
 		}
 	}
 	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.End != nil && t.End.Sub(t.Begin) > time.Duration(lr)*time.Minute {
 		f.addGlobal(msgLongRunning(lr))
 	}
+	e.checkRules(f, u, t)
 	return f
 }
 
-// tagNames maps submitted tags (a comma-separated string or a list of names) to existing tag
-// names; unknown names are dropped silently (TagArrayToStringTransformer without allow_create).
-func (e *Emulator) tagNames(v value) []string {
-	var names []string
-	switch v.kind {
-	case 'l':
-		for _, x := range v.list {
-			names = append(names, strings.Split(x.s, ",")...)
-		}
-	default:
-		names = strings.Split(v.s, ",")
+// activityChoice is the choice list of the timesheet form's activity field
+// (ActivityRepository::getQueryBuilderForFormType): visible activities the caller may access,
+// with a visible project and customer or global, and, given a project, that project's activities
+// plus the global ones when the project allows them.
+func (e *Emulator) activityChoice(u *User, a *Activity, project int) bool {
+	if !a.Visible || !e.activityAccessible(u, a) {
+		return false
 	}
+	if a.Project != 0 {
+		p := e.project(a.Project)
+		if p == nil || !p.Visible || e.customer(p.Customer) == nil || !e.customer(p.Customer).Visible {
+			return false
+		}
+	}
+	if project == 0 {
+		return true
+	}
+	if a.Project == 0 {
+		p := e.project(project)
+		return p == nil || p.GlobalActivities
+	}
+	return a.Project == project
+}
+
+// userChoice is the choice list of the timesheet form's user field (UserType over
+// UserRepository::getQueryBuilderForFormType): enabled users that are no system account, all of
+// them for callers who see all data, else the caller and the members of the teams the caller
+// leads. The record's own user is always a choice (include_users), checked by the caller.
+func (e *Emulator) userChoice(u, owner *User) bool {
+	switch {
+	case !owner.Enabled, owner.SystemAccount:
+		return false
+	case seeAll(u), owner.ID == u.ID:
+		return true
+	}
+	for _, t := range e.teams {
+		if memberOf(t, u.ID, true) && memberOf(t, owner.ID, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// tagNames maps submitted tags (a comma-separated string) to existing tag names; unknown names
+// are dropped silently (TagArrayToStringTransformer without allow_create).
+func (e *Emulator) tagNames(s string) []string {
 	out := []string{}
-	for _, n := range names {
+	for _, n := range strings.Split(s, ",") {
 		n = strings.TrimSpace(n)
 		for _, tg := range e.tags {
 			if tg.Name == n && !containsStr(out, n) {
@@ -284,18 +312,6 @@ func (e *Emulator) autoBillable(t *Timesheet) bool {
 	return a.Billable && p.Billable && (cu == nil || cu.Billable)
 }
 
-// stopRunning stops the owner's running records (activeEntriesHardLimit 1) except keep.
-func (e *Emulator) stopRunning(owner int, keep int, now time.Time) {
-	for _, x := range e.timesheets {
-		if x.User == owner && x.End == nil && x.ID != keep {
-			end := now
-			x.End = &end
-			e.recalc(x)
-			x.Modified = now
-		}
-	}
-}
-
 func (e *Emulator) createTimesheet(c *call) {
 	if !can(c.user, "create_own_timesheet") {
 		c.fail(http.StatusForbidden)
@@ -314,6 +330,9 @@ func (e *Emulator) createTimesheet(c *call) {
 		return
 	}
 	e.finish(t, c.user, true, now)
+	if !f.submitted("hourlyRate") && !f.submitted("fixedRate") {
+		e.applyEntityRate(t)
+	}
 	t.ID = e.newID("timesheet")
 	e.timesheets = append(e.timesheets, t)
 	if t.End == nil {
@@ -460,9 +479,15 @@ func (e *Emulator) restartTimesheet(c *call) {
 	now := e.clock.Now()
 	loc := userLoc(c.user)
 	begin := now.In(loc)
+	// RequestParams with strict requirements: copy is "all", begin exactly Y-m-d\TH:i:s (no
+	// offset), read in the caller's zone.
+	if cp := param("copy"); cp != "" && cp != "all" {
+		c.fail(http.StatusBadRequest)
+		return
+	}
 	if s := param("begin"); s != "" {
 		b, err := parseLocal(s, loc)
-		if err != nil {
+		if err != nil || !anchored(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}`).MatchString(s) {
 			c.fail(http.StatusBadRequest)
 			return
 		}
@@ -499,6 +524,12 @@ func (e *Emulator) duplicateTimesheet(c *call) {
 	t.Exported = false
 	if lr := e.cfg.LongRunningMinutes; lr > 0 && t.Duration > lr*60 {
 		c.serviceInvalid("duration", msgLongRunning(lr))
+		return
+	}
+	// TimesheetService::validateTimesheet: the copy (no id yet) always overlaps its original.
+	t.ID = 0
+	if e.cfg.ForbidOverlapping && t.End != nil && e.overlaps(&t) {
+		c.serviceInvalid("begin_date", msgOverlapping)
 		return
 	}
 	t.ID = e.newID("timesheet")
@@ -546,12 +577,13 @@ func (e *Emulator) recentTimesheets(c *call) {
 		c.fail(http.StatusBadRequest)
 		return
 	}
-	loc := userLoc(c.user)
-	since := e.clock.Now().AddDate(-1, 0, 0)
-	if beginS != "" {
-		if b, err := parseLocal(beginS, loc); err == nil {
-			since = b
-		}
+	since, err := parseFilter(beginS, userLoc(c.user))
+	if err != nil {
+		c.fail(http.StatusBadRequest)
+		return
+	}
+	if since.IsZero() {
+		since = e.clock.Now().AddDate(-1, 0, 0)
 	}
 	limit := 10
 	if size != "" {
@@ -708,16 +740,15 @@ func (e *Emulator) listTimesheets(c *call) {
 			return
 		}
 	}
+	// The filters are read in the caller's zone (getDateTimeFactory), modified_after in UTC; a
+	// date the DateTime constraint refuses (2026-02-30) is a 400.
 	loc := userLoc(c.user)
-	var from, to, modAfter time.Time
-	if beginS != "" {
-		from, _ = parseLocal(beginS, loc)
-	}
-	if endS != "" {
-		to, _ = parseLocal(endS, loc)
-	}
-	if modifiedAfter != "" {
-		modAfter, _ = parseLocal(modifiedAfter, time.UTC)
+	from, err1 := parseFilter(beginS, loc)
+	to, err2 := parseFilter(endS, loc)
+	modAfter, err3 := parseFilter(modifiedAfter, time.UTC)
+	if err1 != nil || err2 != nil || err3 != nil {
+		c.fail(http.StatusBadRequest)
+		return
 	}
 
 	var list []*Timesheet
@@ -756,7 +787,7 @@ func (e *Emulator) listTimesheets(c *call) {
 		if billable != "" && t.Billable != (billable == "1") {
 			continue
 		}
-		if !modAfter.IsZero() && !t.Modified.After(modAfter) {
+		if !modAfter.IsZero() && t.Modified.Before(modAfter) { // t.modifiedAt >= :modified_at
 			continue
 		}
 		if !termMatch(term, t.Description) {
@@ -819,6 +850,14 @@ func (e *Emulator) listTimesheets(c *call) {
 	h.Set("X-Total-Pages", strconv.Itoa(pages))
 	h.Set("X-Per-Page", strconv.Itoa(perPage))
 	c.reply(http.StatusOK, out)
+}
+
+// parseFilter reads a Y-m-d\TH:i:s query filter in loc; "" is the zero time.
+func parseFilter(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseLocal(s, loc)
 }
 
 func anyTag(have, want []string) bool {

@@ -1,6 +1,7 @@
 // Command mkfixture writes the Kimai emulator's embedded fixtures, fixture_default.json (from
-// company.Default()) and fixture_test.json (Kimai's own test database). It is run by go generate
-// in the package directory; the output is deterministic.
+// company.Default()), fixture_headoffice.json (from company.HeadOffice()) and fixture_test.json
+// (Kimai's own test database). It is run by go generate in the package directory; the output is
+// deterministic.
 package main
 
 import (
@@ -21,8 +22,9 @@ func main() {
 
 func run() error {
 	for name, f := range map[string]*kimai.Fixture{
-		"fixture_default.json": kimai.BuildDefaultFixture(company.Default()),
-		"fixture_test.json":    kimai.BuildTestFixture(),
+		"fixture_default.json":    kimai.BuildDefaultFixture(company.Default()),
+		"fixture_test.json":       kimai.BuildTestFixture(),
+		"fixture_headoffice.json": kimai.BuildHeadOfficeFixture(company.HeadOffice()),
 	} {
 		b, err := kimai.EncodeFixture(f)
 		if err != nil {
