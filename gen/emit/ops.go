@@ -392,7 +392,7 @@ func (g *gen) resultGo(op *spec.Operation) (*jen.Statement, bool) {
 
 func (g *gen) methods(f *jen.File, op *spec.Operation) {
 	pt := op.Go + "Params"
-	internal := lowerFirst(op.Go)
+	internal := spec.LowerFirst(op.Go)
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	meta := jen.Qual(transportPkg, "Meta")
 	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
@@ -479,7 +479,7 @@ func (g *gen) allFunc(f *jen.File, op *spec.Operation) {
 	item, _ := spec.ItemType(op, g.types)
 	it := g.goType(item)
 	pt := op.Go + "Params"
-	internal := lowerFirst(op.Go)
+	internal := spec.LowerFirst(op.Go)
 	seq := jen.Qual("iter", "Seq2").Types(it.Clone(), jen.Error())
 	f.Comment(fmt.Sprintf("%sAll calls %s for every page and yields each item. Iteration stops at the first", op.Go, op.Go))
 	f.Comment("error, which is yielded once.")

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"go/token"
 	"os"
 	"regexp"
 	"slices"
@@ -62,8 +63,13 @@ var Scalars = []string{"string", "int", "float", "bool", "decimal", "date", "dat
 
 func (c *checker) check() {
 	a := c.api
-	if !identRe.MatchString(a.Name) {
+	switch {
+	case !identRe.MatchString(a.Name):
 		c.errorf(a.Pos, "api: want a lower-case name such as kqapi, got %q", a.Name)
+	case token.IsKeyword(a.Name):
+		c.errorf(a.Pos, "api: %q is a Go keyword and cannot name a package", a.Name)
+	case a.Name == "main":
+		c.errorf(a.Pos, "api: \"main\" would make a command, not a package")
 	}
 	if a.Title == "" {
 		c.errorf(a.Pos, "title: missing")
@@ -205,6 +211,101 @@ func (c *checker) check() {
 	}
 	for _, op := range a.Operations {
 		c.checkOp(op, styles)
+	}
+	c.checkGoNames()
+	c.checkRecursion()
+}
+
+// declared are the exported names every generated package declares besides those the spec
+// names (gen/emit: client.go, registry.go, signer.go).
+var declared = []string{"API", "APIError", "Client", "Config", "ConfigFromEnv", "FieldError", "New", "Options",
+	"ParamError", "Sign", "SignParam", "StringToSign"}
+
+// clientMembers are the methods and fields of every generated Client; an operation's exported
+// method and its unexported twin (LowerFirst of it) must differ from them.
+var clientMembers = []string{"Call", "cfg", "t", "tokens", "prepare", "fetchToken", "reauth"}
+
+// checkGoNames reports spec names that would declare a Go name twice in the generated package.
+func (c *checker) checkGoNames() {
+	a := c.api
+	taken := map[string]string{} // generated name → what declares it
+	for _, op := range a.Operations {
+		taken[op.Go+"Params"] = fmt.Sprintf("the parameters of operation %q", op.Name)
+	}
+	for _, op := range a.Operations {
+		if slices.Contains(clientMembers, op.Go) || slices.Contains(clientMembers, LowerFirst(op.Go)) {
+			c.errorf(op.Pos, "operation %q: Go name %s is already a method of every Client (set go: or rename the operation)", op.Name, op.Go)
+		}
+		if op.Paging != nil {
+			if other := c.goOp(op.Go + "All"); other != nil {
+				c.errorf(other.Pos, "operation %q: Go name %s is taken by the iterator of operation %q", other.Name, other.Go, op.Name)
+			}
+		}
+	}
+	for _, t := range a.Types {
+		if slices.Contains(declared, t.Name) {
+			c.errorf(t.Pos, "type %q: the generated package already declares %s (it declares %s)", t.Name, t.Name, strings.Join(declared, ", "))
+		} else if what, ok := taken[t.Name]; ok {
+			c.errorf(t.Pos, "type %q: the name is taken by %s", t.Name, what)
+		}
+		for _, e := range t.Enum {
+			if n := t.Name + e.Name; c.types[n] != nil || slices.Contains(declared, n) {
+				c.errorf(e.Pos, "type %s: enum constant %s clashes with a type of that name", t.Name, n)
+			}
+		}
+	}
+}
+
+func (c *checker) goOp(goName string) *Operation {
+	for _, op := range c.api.Operations {
+		if op.Go == goName {
+			return op
+		}
+	}
+	return nil
+}
+
+// checkRecursion reports object types that contain themselves other than through a list or a
+// map: Go cannot lay out such a struct.
+func (c *checker) checkRecursion() {
+	const (
+		active = iota + 1
+		done
+	)
+	state := map[string]int{}
+	var stack, via []string // the types being visited, and the field each one is left by
+	var visit func(t *Type) bool
+	visit = func(t *Type) bool {
+		switch state[t.Name] {
+		case active:
+			i := slices.Index(stack, t.Name)
+			c.errorf(c.types[stack[i]].Pos, "type %s: recursive type (%s → %s); hold it in a list or a map to break the cycle",
+				stack[i], strings.Join(via[i:], " → "), t.Name)
+			return true
+		case done:
+			return false
+		}
+		state[t.Name] = active
+		found := false
+		for _, f := range t.Fields {
+			ft := c.types[f.Type]
+			if ft == nil || ft.Base != "" {
+				continue
+			}
+			stack, via = append(stack, t.Name), append(via, t.Name+"."+f.Name)
+			found = visit(ft)
+			stack, via = stack[:len(stack)-1], via[:len(via)-1]
+			if found {
+				break
+			}
+		}
+		state[t.Name] = done
+		return found
+	}
+	for _, t := range c.api.Types {
+		if t.Base == "" {
+			visit(t)
+		}
 	}
 }
 
@@ -615,6 +716,23 @@ func (a *API) Credential(name string) *Credential {
 		}
 	}
 	return nil
+}
+
+// LowerFirst turns an exported Go name into its unexported form, lowering a leading initialism
+// as a whole: ID → id, URLPath → urlPath, RecordLog → recordLog.
+func LowerFirst(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	switch {
+	case i == 0:
+		return s
+	case i == 1 || i == len(s):
+		return strings.ToLower(s[:i]) + s[i:]
+	default:
+		return strings.ToLower(s[:i-1]) + s[i-1:]
+	}
 }
 
 var initialisms = map[string]string{"id": "ID", "url": "URL", "api": "API", "sn": "SN", "uid": "UID", "ip": "IP",
