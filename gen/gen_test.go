@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/specpipe/specpipe/gen/emit"
+	"github.com/specpipe/specpipe/gen/ir"
 	"github.com/specpipe/specpipe/gen/spec"
 )
 
@@ -36,7 +37,8 @@ func TestGenerate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			api, err := spec.Parse(rel, b)
+			scalars := ir.Builtin()
+			api, err := spec.Parse(rel, b, scalars.Names())
 			if wantErr, rerr := os.ReadFile(filepath.Join(dir, "err.txt")); rerr == nil {
 				if err == nil {
 					t.Fatalf("spec loaded; want errors:\n%s", wantErr)
@@ -49,7 +51,11 @@ func TestGenerate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := emit.Generate(api)
+			m, err := ir.Build(api, scalars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := emit.Generate(m)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/specpipe/specpipe/gen/emit"
+	"github.com/specpipe/specpipe/gen/ir"
 	"github.com/specpipe/specpipe/gen/spec"
 )
 
@@ -82,15 +83,21 @@ func generate(dir string) (map[string][]byte, error) {
 		return nil, fmt.Errorf("gen: no specs (*.yaml) in %s", dir)
 	}
 	slices.Sort(paths)
-	var apis []*spec.API
+	scalars := ir.Builtin()
+	var apis []*ir.API
 	var problems []string
 	for _, p := range paths {
-		a, err := spec.Load(p)
+		a, err := spec.Load(p, scalars.Names())
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
 		}
-		apis = append(apis, a)
+		m, err := ir.Build(a, scalars)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		apis = append(apis, m)
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(problems, "\n"))

@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
 func (g *gen) clientFile() *jen.File {
@@ -45,8 +45,8 @@ func (g *gen) clientFile() *jen.File {
 			if line == "" {
 				line = c.Name
 			}
-			s.Comment(spec.GoName(c.Name) + ": " + strings.TrimSpace(line) + " (env " + c.Env + g.credNote(c) + ").")
-			s.Id(spec.GoName(c.Name)).String()
+			s.Comment(ir.GoName(c.Name) + ": " + strings.TrimSpace(line) + " (env " + c.Env + g.credNote(c) + ").")
+			s.Id(ir.GoName(c.Name)).String()
 		}
 		s.Comment("Options are the transport settings; the zero value works.")
 		s.Id("Options").Id("Options")
@@ -57,7 +57,7 @@ func (g *gen) clientFile() *jen.File {
 	f.Func().Id("ConfigFromEnv").Params(jen.Id("getenv").Func().Params(jen.String()).String()).Id("Config").BlockFunc(func(b *jen.Group) {
 		b.Id("cfg").Op(":=").Id("Config").Values(jen.Id("BaseURL").Op(":").Id("getenv").Call(jen.Lit(a.BaseURL.Env)))
 		for _, c := range a.Credentials {
-			b.Id("cfg").Dot(spec.GoName(c.Name)).Op("=").Id("getenv").Call(jen.Lit(c.Env))
+			b.Id("cfg").Dot(ir.GoName(c.Name)).Op("=").Id("getenv").Call(jen.Lit(c.Env))
 		}
 		b.Return(jen.Id("cfg"))
 	})
@@ -89,7 +89,7 @@ func (g *gen) clientFile() *jen.File {
 	return f
 }
 
-func (g *gen) credNote(c spec.Credential) string {
+func (g *gen) credNote(c ir.Credential) string {
 	var parts []string
 	if c.Secret {
 		parts = append(parts, "secret")
@@ -109,7 +109,7 @@ func (g *gen) credNote(c spec.Credential) string {
 	return "; " + strings.Join(parts, "; ")
 }
 
-func (g *gen) opValues(op *spec.Operation) []jen.Code {
+func (g *gen) opValues(op *ir.Operation) []jen.Code {
 	d := jen.Dict{
 		jen.Id("API"):    jen.Lit(g.api.Name),
 		jen.Id("Name"):   jen.Lit(op.Name),
@@ -122,7 +122,7 @@ func (g *gen) opValues(op *spec.Operation) []jen.Code {
 	if op.RetrySafe {
 		d[jen.Id("RetrySafe")] = jen.True()
 	}
-	if g.api.Auth != nil && g.api.Auth.Operation == op.Name {
+	if op.NoAuth {
 		d[jen.Id("NoAuth")] = jen.True()
 	}
 	if len(op.Status) > 0 {
@@ -156,7 +156,7 @@ func (g *gen) newFunc(f *jen.File) {
 		}
 		b.Var().Id("missing").Index().String()
 		for _, c := range a.Credentials {
-			field := jen.Id("cfg").Dot(spec.GoName(c.Name))
+			field := jen.Id("cfg").Dot(ir.GoName(c.Name))
 			if c.Default != "" {
 				b.If(field.Clone().Op("==").Lit("")).Block(field.Clone().Op("=").Lit(c.Default))
 			}
@@ -173,7 +173,7 @@ func (g *gen) newFunc(f *jen.File) {
 			var cond *jen.Statement
 			var envs []string
 			for _, n := range a.RequireOneOf {
-				c := jen.Id("cfg").Dot(spec.GoName(n)).Op("==").Lit("")
+				c := jen.Id("cfg").Dot(ir.GoName(n)).Op("==").Lit("")
 				if cond == nil {
 					cond = c
 				} else {
@@ -190,9 +190,9 @@ func (g *gen) newFunc(f *jen.File) {
 		var secrets []jen.Code
 		for _, c := range a.Credentials {
 			if c.Secret {
-				secrets = append(secrets, jen.Id("cfg").Dot(spec.GoName(c.Name)))
+				secrets = append(secrets, jen.Id("cfg").Dot(ir.GoName(c.Name)))
 			} else {
-				creds[jen.Lit(c.Name)] = jen.Id("cfg").Dot(spec.GoName(c.Name))
+				creds[jen.Lit(c.Name)] = jen.Id("cfg").Dot(ir.GoName(c.Name))
 			}
 		}
 		hooks := jen.Dict{jen.Id("Prepare"): jen.Id("c").Dot("prepare")}
@@ -208,7 +208,7 @@ func (g *gen) newFunc(f *jen.File) {
 		if au := a.Auth; au != nil {
 			key := jen.Lit(a.Name + ":")
 			if id := g.identityCred(); id != "" {
-				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(spec.GoName(id))
+				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(ir.GoName(id))
 			}
 			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
 				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
@@ -249,7 +249,7 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	var rls []jen.Code
 	for _, rl := range a.RateLimits {
 		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per)}
-		if rl.Scope == "operation" {
+		if rl.PerOperation {
 			d[jen.Id("PerOperation")] = jen.True()
 		}
 		if len(rl.Only) > 0 {
@@ -282,7 +282,7 @@ var tmplRe = regexp.MustCompile(`\{([^{}]*)\}`)
 
 // template renders a spec template as a Go string expression over the client's config.
 func (g *gen) template(s string) *jen.Statement {
-	return renderTemplate(s, func(name string) jen.Code { return jen.Id("c").Dot("cfg").Dot(spec.GoName(name)) })
+	return renderTemplate(s, func(name string) jen.Code { return jen.Id("c").Dot("cfg").Dot(ir.GoName(name)) })
 }
 
 // renderTemplate renders a template; cred gives the expression of a credential.
@@ -397,7 +397,7 @@ func (g *gen) prepareFunc(f *jen.File) {
 				conds = append(conds, jen.Op("!").Id("r").Dot("Op").Dot("NoAuth"))
 			}
 			if cp.When != "" {
-				conds = append(conds, jen.Id("c").Dot("cfg").Dot(spec.GoName(cp.When)).Op("!=").Lit(""))
+				conds = append(conds, jen.Id("c").Dot("cfg").Dot(ir.GoName(cp.When)).Op("!=").Lit(""))
 			}
 			if len(conds) == 0 {
 				b.Add(set)
@@ -441,8 +441,8 @@ func (g *gen) tokenParam() string {
 func (g *gen) tokenFuncs(f *jen.File) {
 	a := g.api
 	au := a.Auth
-	op := a.Op(au.Operation)
-	t := g.types[op.Result]
+	op := a.AuthOp
+	t := op.Result.Named
 	tokField := t.Field(au.TokenField)
 	f.Comment("fetchToken calls " + op.Go + " and returns the token with its expiry.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchToken").Params(jen.Id("ctx").Qual("context", "Context")).Params(
@@ -475,13 +475,13 @@ func (g *gen) tokenFuncs(f *jen.File) {
 }
 
 // signerCreds are the credentials the signing recipe reads, in spec order.
-func (g *gen) signerCreds() []spec.Credential {
+func (g *gen) signerCreds() []ir.Credential {
 	s := g.api.Signing
 	all := s.Append + s.HMACKey + s.Digest
 	for _, e := range s.Extra {
 		all += e.Value
 	}
-	var out []spec.Credential
+	var out []ir.Credential
 	for _, c := range g.api.Credentials {
 		if usesRef(all, "credential."+c.Name) {
 			out = append(out, c)
@@ -493,7 +493,7 @@ func (g *gen) signerCreds() []spec.Credential {
 func (g *gen) signerArgs(cfg *jen.Statement) []jen.Code {
 	var out []jen.Code
 	for _, c := range g.signerCreds() {
-		out = append(out, cfg.Clone().Dot(spec.GoName(c.Name)))
+		out = append(out, cfg.Clone().Dot(ir.GoName(c.Name)))
 	}
 	return out
 }

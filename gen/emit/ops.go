@@ -6,7 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
 func (g *gen) opsFile() *jen.File {
@@ -24,20 +24,15 @@ func (g *gen) opsFile() *jen.File {
 	return f
 }
 
-// optionalPtr reports whether an optional parameter of this type is a pointer (so false and 0 can be sent).
-func optionalPtr(p *spec.Param) bool { return !p.Required && p.Type == "bool" }
-
-func (g *gen) paramGoType(p *spec.Param) *jen.Statement {
-	if optionalPtr(p) {
-		return jen.Op("*").Bool()
+// paramGoType renders: string, *bool, *Filter
+func paramGoType(p *ir.Param) *jen.Statement {
+	if p.Pointer {
+		return jen.Op("*").Add(goType(p.Type))
 	}
-	if _, obj := g.object(p.Type); obj && !p.Required {
-		return jen.Op("*").Id(p.Type)
-	}
-	return g.goType(p.Type)
+	return goType(p.Type)
 }
 
-func (g *gen) paramsType(f *jen.File, op *spec.Operation) {
+func (g *gen) paramsType(f *jen.File, op *ir.Operation) {
 	f.Comment(op.Go + "Params are the parameters of " + op.Go + ". Required ones are always sent; an optional one is")
 	f.Comment("sent only when it is not its zero value.")
 	f.Type().Id(op.Go + "Params").StructFunc(func(s *jen.Group) {
@@ -49,94 +44,90 @@ func (g *gen) paramsType(f *jen.File, op *spec.Operation) {
 			if doc != "" {
 				s.Comment(strings.TrimSpace(doc))
 			}
-			s.Id(p.Go).Add(g.paramGoType(p))
+			s.Id(p.Go).Add(paramGoType(p))
 		}
 	})
 	f.Line()
 }
 
 // present is the condition under which an optional parameter is sent (nil: always).
-func (g *gen) present(p *spec.Param, v *jen.Statement) *jen.Statement {
-	if p.Required && !optionalPtr(p) {
-		if _, obj := g.object(p.Type); !obj {
-			return nil
-		}
-	}
+//
+// renders: p.Name != "", p.Active != nil, len(p.Users) > 0, !p.From.IsZero()
+func present(p *ir.Param, v *jen.Statement) *jen.Statement {
 	switch {
-	case optionalPtr(p):
+	case p.Pointer:
 		return v.Clone().Op("!=").Nil()
-	case strings.HasPrefix(p.Type, "[]"), strings.HasPrefix(p.Type, "map["), p.Type == "any":
+	case p.Required:
+		return nil
+	}
+	switch p.Type.Kind {
+	case ir.KindList, ir.KindMap:
 		return jen.Len(v.Clone()).Op(">").Lit(0)
+	case ir.KindObject:
+		return nil
 	}
-	if _, obj := g.object(p.Type); obj {
-		if p.Required {
-			return nil
+	return isZero(p.Type.Scalar.Zero, v, false)
+}
+
+// isZero renders the test that v is at the zero of a scalar (zero) or is not (!zero).
+//
+// renders: v == "", v != 0, len(v) > 0, v != nil, v.IsZero(), !v.IsZero()
+func isZero(z ir.Zero, v *jen.Statement, zero bool) *jen.Statement {
+	cmp, size := "!=", ">"
+	if zero {
+		cmp, size = "==", "=="
+	}
+	switch z {
+	case ir.ZeroText:
+		return v.Clone().Op(cmp).Lit("")
+	case ir.ZeroNumber:
+		return v.Clone().Op(cmp).Lit(0)
+	case ir.ZeroLen:
+		return jen.Len(v.Clone()).Op(size).Lit(0)
+	case ir.ZeroNil:
+		return v.Clone().Op(cmp).Nil()
+	case ir.ZeroMethod:
+		if zero {
+			return v.Clone().Dot("IsZero").Call()
 		}
-		return v.Clone().Op("!=").Nil()
-	}
-	if t, ok := g.enum(p.Type); ok {
-		if t.Base == "int" {
-			return v.Clone().Op("!=").Lit(0)
-		}
-		return v.Clone().Op("!=").Lit("")
-	}
-	switch p.Type {
-	case "string", "time":
-		return v.Clone().Op("!=").Lit("")
-	case "int", "float":
-		return v.Clone().Op("!=").Lit(0)
-	case "bool":
-		return v.Clone()
-	case "decimal", "date", "datetime", "unixtime":
 		return jen.Op("!").Add(v.Clone()).Dot("IsZero").Call()
 	}
 	return nil
 }
 
 // missing is the condition under which a required parameter counts as not given (nil: never).
-func (g *gen) missing(p *spec.Param, v *jen.Statement) *jen.Statement {
-	switch {
-	case strings.HasPrefix(p.Type, "[]"), strings.HasPrefix(p.Type, "map["):
+//
+// renders: p.Name == "", len(p.Users) == 0, p.From.IsZero()
+func missing(p *ir.Param, v *jen.Statement) *jen.Statement {
+	switch p.Type.Kind {
+	case ir.KindList, ir.KindMap:
 		return jen.Len(v.Clone()).Op("==").Lit(0)
+	case ir.KindObject:
+		return nil
 	}
-	if t, ok := g.enum(p.Type); ok && t.Base == "string" {
-		return v.Clone().Op("==").Lit("")
+	if !p.Type.Scalar.Missing {
+		return nil
 	}
-	switch p.Type {
-	case "string", "time":
-		return v.Clone().Op("==").Lit("")
-	case "date", "datetime", "unixtime":
-		return v.Clone().Dot("IsZero").Call()
-	}
-	return nil
+	return isZero(p.Type.Scalar.Zero, v, true)
 }
 
-func (g *gen) paramErr(op *spec.Operation, param string, msg jen.Code) *jen.Statement {
+func (g *gen) paramErr(op *ir.Operation, param string, msg jen.Code) *jen.Statement {
 	return jen.Op("&").Qual(transportPkg, "ParamError").Values(jen.Dict{
 		jen.Id("Op"): jen.Lit(g.opName(op)), jen.Id("Param"): jen.Lit(param), jen.Id("Msg"): msg,
 	})
 }
 
-func (g *gen) paramByName(op *spec.Operation, name string) *spec.Param {
-	for _, p := range op.Params {
-		if p.Name == name {
-			return p
-		}
-	}
-	return nil
-}
-
-func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
+func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("validate checks p before any request is sent.")
 	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().BlockFunc(func(b *jen.Group) {
 		for _, p := range op.Params {
 			v := jen.Id("p").Dot(p.Go)
 			if p.Required {
-				if m := g.missing(p, v); m != nil {
+				if m := missing(p, v); m != nil {
 					b.If(m).Block(jen.Return(g.paramErr(op, p.Name, jen.Lit("is required"))))
 				}
 			}
-			cond := g.present(p, v)
+			cond := present(p, v)
 			guard := func(c *jen.Statement) *jen.Statement {
 				if cond == nil {
 					return c
@@ -163,22 +154,22 @@ func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
 				b.If(guard(jen.Op("!").Qual("slices", "Contains").Call(strList(p.Enum), v.Clone()))).Block(
 					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %q; want one of "+strings.Join(p.Enum, ", ")), v.Clone()))))
 			}
-			if t, ok := g.enum(p.Type); ok {
+			if p.Type.Kind == ir.KindEnum {
 				var vals []string
-				for _, e := range t.Enum {
+				for _, e := range p.Type.Named.Enum {
 					vals = append(vals, e.Value)
 				}
 				b.If(guard(jen.Op("!").Add(v.Clone()).Dot("Valid").Call())).Block(
 					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %v; want one of "+strings.Join(vals, ", ")), v.Clone()))))
 			}
 		}
-		for _, k := range op.Constraints {
+		for _, k := range op.Checks {
 			note := ""
 			if k.Doc != "" {
 				note = " (" + k.Doc + ")"
 			}
 			if len(k.SameMonth) == 2 {
-				a, z := g.paramByName(op, k.SameMonth[0]), g.paramByName(op, k.SameMonth[1])
+				a, z := op.Param(k.SameMonth[0]), op.Param(k.SameMonth[1])
 				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
 				b.If(jen.Op("!").Add(va.Clone()).Dot("IsZero").Call().Op("&&").Op("!").Add(vz.Clone()).Dot("IsZero").Call()).Block(
 					jen.List(jen.Id("ya"), jen.Id("ma"), jen.Id("_")).Op(":=").Add(va.Clone()).Dot("In").Call(jen.Id("zone")).Dot("Date").Call(),
@@ -188,7 +179,7 @@ func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
 				)
 			}
 			if len(k.Range) == 2 {
-				a, z := g.paramByName(op, k.Range[0]), g.paramByName(op, k.Range[1])
+				a, z := op.Param(k.Range[0]), op.Param(k.Range[1])
 				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
 				inner := []jen.Code{
 					jen.If(vz.Clone().Dot("Before").Call(va.Clone())).Block(
@@ -205,8 +196,8 @@ func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
 			if len(k.OneOf) > 0 {
 				var conds []*jen.Statement
 				for _, n := range k.OneOf {
-					p := g.paramByName(op, n)
-					if c := g.present(p, jen.Id("p").Dot(p.Go)); c != nil {
+					p := op.Param(n)
+					if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
 						conds = append(conds, c)
 					}
 				}
@@ -225,54 +216,33 @@ func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
 }
 
 // encodeOne returns statements appending p's wire form to ps.
-func (g *gen) encodeOne(op *spec.Operation, p *spec.Param) []jen.Code {
+//
+// renders: ps = append(ps, wire.Str("name", transport.Query, p.Name))
+func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 	v := jen.Id("p").Dot(p.Go)
-	if optionalPtr(p) {
+	if p.Pointer && p.Type.Kind == ir.KindScalar {
 		v = jen.Op("*").Add(v)
 	}
 	name, in := jen.Lit(p.Wire), location(p.In)
 	add := func(c jen.Code) []jen.Code {
 		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), c)}
 	}
-	timeLoc := jen.Id("zone")
-	if g.api.SendZone == "own" {
-		timeLoc = jen.Nil()
-	}
-	if t, ok := g.enum(p.Type); ok {
-		if t.Base == "int" {
-			return add(jen.Qual(wirePkg, "Int").Call(name, in, jen.Int64().Call(v)))
+	t := p.Type
+	switch {
+	case t.Kind == ir.KindEnum:
+		return add(jen.Qual(wirePkg, t.Scalar.Encode).Call(name, in, qual(t.Scalar.Go).Call(v)))
+	case t.Kind == ir.KindScalar && t.Scalar.Encode != "":
+		args := []jen.Code{name, in, v}
+		if t.Scalar.Layout {
+			zone := jen.Id("zone")
+			if g.api.SendOwnZone {
+				zone = jen.Nil()
+			}
+			args = append(args, jen.Lit(p.Layout), zone)
 		}
-		return add(jen.Qual(wirePkg, "Str").Call(name, in, jen.String().Call(v)))
-	}
-	switch p.Type {
-	case "string", "time":
-		return add(jen.Qual(wirePkg, "Str").Call(name, in, v))
-	case "int":
-		return add(jen.Qual(wirePkg, "Int").Call(name, in, v))
-	case "float":
-		return add(jen.Qual(wirePkg, "Float").Call(name, in, v))
-	case "bool":
-		return add(jen.Qual(wirePkg, "Bool").Call(name, in, v))
-	case "decimal":
-		return add(jen.Qual(wirePkg, "Decimal").Call(name, in, v))
-	case "date":
-		layout := p.Format
-		if layout == "" {
-			layout = "2006-01-02"
-		}
-		return add(jen.Qual(wirePkg, "Time").Call(name, in, v, jen.Lit(layout), timeLoc))
-	case "datetime":
-		layout := p.Format
-		if layout == "" {
-			layout = g.api.DateTime
-		}
-		return add(jen.Qual(wirePkg, "Time").Call(name, in, v, jen.Lit(layout), timeLoc))
-	case "unixtime":
-		return add(jen.Qual(wirePkg, "Unix").Call(name, in, v))
-	case "[]int":
-		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Qual(wirePkg, "Ints").Call(name, in, v).Op("..."))}
-	case "[]string":
-		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Qual(wirePkg, "Strs").Call(name, in, v).Op("..."))}
+		return add(jen.Qual(wirePkg, t.Scalar.Encode).Call(args...))
+	case t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "":
+		return add(jen.Qual(wirePkg, t.Elem.Scalar.EncodeList).Call(name, in, v).Op("..."))
 	}
 	return []jen.Code{
 		jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(wirePkg, "Value").Call(name, in, v),
@@ -281,14 +251,14 @@ func (g *gen) encodeOne(op *spec.Operation, p *spec.Param) []jen.Code {
 	}
 }
 
-func (g *gen) encodeFunc(f *jen.File, op *spec.Operation) {
+func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("params returns p as wire parameters.")
 	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params().Params(
 		jen.Index().Qual(transportPkg, "Param"), jen.Error()).BlockFunc(func(b *jen.Group) {
 		b.Id("ps").Op(":=").Make(jen.Index().Qual(transportPkg, "Param"), jen.Lit(0), jen.Lit(len(op.Params)))
 		for _, p := range op.Params {
 			stmts := g.encodeOne(op, p)
-			if c := g.present(p, jen.Id("p").Dot(p.Go)); c != nil {
+			if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
 				b.If(c).Block(stmts...)
 			} else {
 				b.Block(stmts...)
@@ -299,7 +269,7 @@ func (g *gen) encodeFunc(f *jen.File, op *spec.Operation) {
 	f.Line()
 }
 
-func (g *gen) decodeParamsFunc(f *jen.File, op *spec.Operation) {
+func (g *gen) decodeParamsFunc(f *jen.File, op *ir.Operation) {
 	var names []string
 	for _, p := range op.Params {
 		names = append(names, p.Name)
@@ -320,7 +290,7 @@ func (g *gen) decodeParamsFunc(f *jen.File, op *spec.Operation) {
 			lb.Var().Err().Error()
 			lb.Switch(jen.Id("k")).BlockFunc(func(sw *jen.Group) {
 				for _, p := range op.Params {
-					sw.Case(jen.Lit(p.Name)).Block(g.decodeOne(p)...)
+					sw.Case(jen.Lit(p.Name)).Block(decodeOne(p)...)
 				}
 				sw.Default().Block(jen.Return(jen.Id("p"), g.paramErr(op, "", jen.Qual("fmt", "Sprintf").Call(
 					jen.Lit("unknown parameter %q (parameters: "+strings.Join(names, ", ")+")"), jen.Id("k")))))
@@ -334,65 +304,54 @@ func (g *gen) decodeParamsFunc(f *jen.File, op *spec.Operation) {
 	f.Line()
 }
 
-func (g *gen) decodeOne(p *spec.Param) []jen.Code {
+// decodeOne returns statements reading the loose value v into p's field.
+//
+// renders: p.Name, err = convert.String(v)
+func decodeOne(p *ir.Param) []jen.Code {
 	dst := jen.Id("p").Dot(p.Go)
-	if t, ok := g.enum(p.Type); ok {
-		fn, tmp := "Int", jen.Int64()
-		if t.Base == "string" {
-			fn, tmp = "String", jen.String()
+	t := p.Type
+	// read renders convert.F(v) or convert.F(v, zone).
+	read := func(s *ir.Scalar) *jen.Statement {
+		args := []jen.Code{jen.Id("v")}
+		if s.DecodeZone {
+			args = append(args, jen.Id("zone"))
 		}
+		return jen.Qual(convertPkg, s.Decode).Call(args...)
+	}
+	switch {
+	case t.Kind == ir.KindEnum:
 		return []jen.Code{
-			jen.Var().Id("x").Add(tmp),
-			jen.List(jen.Id("x"), jen.Err()).Op("=").Qual(convertPkg, fn).Call(jen.Id("v")),
-			dst.Clone().Op("=").Id(p.Type).Call(jen.Id("x")),
+			jen.Var().Id("x").Add(qual(t.Scalar.Go)),
+			jen.List(jen.Id("x"), jen.Err()).Op("=").Add(read(t.Scalar)),
+			dst.Clone().Op("=").Id(t.Named.Name).Call(jen.Id("x")),
 		}
-	}
-	simple := func(call jen.Code) []jen.Code {
-		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Add(call)}
-	}
-	switch p.Type {
-	case "string", "time":
-		return simple(jen.Qual(convertPkg, "String").Call(jen.Id("v")))
-	case "int":
-		return simple(jen.Qual(convertPkg, "Int").Call(jen.Id("v")))
-	case "float":
-		return simple(jen.Qual(convertPkg, "Float").Call(jen.Id("v")))
-	case "bool":
-		if optionalPtr(p) {
-			return []jen.Code{
-				jen.Var().Id("x").Bool(),
-				jen.List(jen.Id("x"), jen.Err()).Op("=").Qual(convertPkg, "Bool").Call(jen.Id("v")),
-				dst.Clone().Op("=").Op("&").Id("x"),
-			}
+	case t.Kind == ir.KindScalar && t.Scalar.Decode != "" && p.Pointer:
+		return []jen.Code{
+			jen.Var().Id("x").Add(qual(t.Scalar.Go)),
+			jen.List(jen.Id("x"), jen.Err()).Op("=").Add(read(t.Scalar)),
+			dst.Clone().Op("=").Op("&").Id("x"),
 		}
-		return simple(jen.Qual(convertPkg, "Bool").Call(jen.Id("v")))
-	case "decimal":
-		return simple(jen.Qual(convertPkg, "Decimal").Call(jen.Id("v")))
-	case "date":
-		return simple(jen.Qual(convertPkg, "Date").Call(jen.Id("v"), jen.Id("zone")))
-	case "datetime":
-		return simple(jen.Qual(convertPkg, "DateTime").Call(jen.Id("v"), jen.Id("zone")))
-	case "unixtime":
-		return simple(jen.Qual(convertPkg, "Unix").Call(jen.Id("v"), jen.Id("zone")))
-	case "[]int":
-		return simple(jen.Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, "Int")))
-	case "[]string":
-		return simple(jen.Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, "String")))
+	case t.Kind == ir.KindScalar && t.Scalar.Decode != "":
+		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Add(read(t.Scalar))}
+	case t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "" && !t.Elem.Scalar.DecodeZone:
+		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, t.Elem.Scalar.Decode))}
 	}
 	return []jen.Code{jen.Err().Op("=").Qual(convertPkg, "JSON").Call(jen.Id("v"), jen.Op("&").Add(dst))}
 }
 
 // resultGo is the Go type a method returns, and whether it is a pointer to a named object.
-func (g *gen) resultGo(op *spec.Operation) (*jen.Statement, bool) {
-	if _, obj := g.object(op.Result); obj {
-		return jen.Op("*").Id(op.Result), true
+//
+// renders: *Page, []Department, int64
+func resultGo(op *ir.Operation) (*jen.Statement, bool) {
+	if op.Result.Kind == ir.KindObject {
+		return jen.Op("*").Id(op.Result.Named.Name), true
 	}
-	return g.goType(op.Result), false
+	return goType(op.Result), false
 }
 
-func (g *gen) methods(f *jen.File, op *spec.Operation) {
+func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	pt := op.Go + "Params"
-	internal := spec.LowerFirst(op.Go)
+	internal := ir.LowerFirst(op.Go)
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	meta := jen.Qual(transportPkg, "Meta")
 	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
@@ -400,7 +359,7 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)),
 			jen.Id("p").Dot("validate"), jen.Id("p").Dot("params"))
 	}
-	if op.Result == "" {
+	if op.Result == nil {
 		// Data is read into a json.RawMessage: an operation without a result accepts any answer.
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(meta, jen.Error()).Block(
 			jen.List(jen.Id("_"), jen.Id("m"), jen.Err()).Op(":=").Add(call(jen.Qual("encoding/json", "RawMessage"))),
@@ -415,15 +374,15 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 		f.Line()
 		return
 	}
-	rt, ptr := g.resultGo(op)
+	rt, ptr := resultGo(op)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(rt.Clone(), meta, jen.Error()).BlockFunc(func(b *jen.Group) {
-		b.List(jen.Id("w"), jen.Id("m"), jen.Err()).Op(":=").Add(call(g.wireType(op.Result)))
+		b.List(jen.Id("w"), jen.Id("m"), jen.Err()).Op(":=").Add(call(wireType(op.Result)))
 		if ptr {
 			b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("m"), jen.Err()))
 			b.Return(jen.Op("&").Id("w"), jen.Id("m"), jen.Nil())
 			return
 		}
-		c, withErr := g.conv(op.Result, jen.Id("w"))
+		c, withErr := conv(op.Result, jen.Id("w"))
 		if !withErr {
 			b.Return(c, jen.Id("m"), jen.Err())
 			return
@@ -444,7 +403,7 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 	f.Line()
 }
 
-func (g *gen) methodDoc(f *jen.File, op *spec.Operation) {
+func (g *gen) methodDoc(f *jen.File, op *ir.Operation) {
 	f.Comment(fmt.Sprintf("%s calls %s %s.", op.Go, op.Method, op.Path))
 	if op.Summary != "" {
 		f.Comment("")
@@ -457,51 +416,49 @@ func (g *gen) methodDoc(f *jen.File, op *spec.Operation) {
 }
 
 // itemsExpr is the expression of the items of a page result r.
-func (g *gen) itemsExpr(op *spec.Operation) *jen.Statement {
-	if op.Paging.Items == "" {
+//
+// renders: r.Records, r
+func itemsExpr(op *ir.Operation) *jen.Statement {
+	if op.Paging.Items == nil {
 		return jen.Id("r")
 	}
-	t := g.types[op.Result]
-	return jen.Id("r").Dot(t.Field(op.Paging.Items).Go)
+	return jen.Id("r").Dot(op.Paging.Items.Go)
 }
 
-func (g *gen) pagingStyle(op *spec.Operation) *spec.PagingStyle {
-	for i := range g.api.Paging {
-		if g.api.Paging[i].Name == op.Paging.Style {
-			return &g.api.Paging[i]
-		}
-	}
-	return nil
-}
-
-func (g *gen) allFunc(f *jen.File, op *spec.Operation) {
-	ps := g.pagingStyle(op)
-	item, _ := spec.ItemType(op, g.types)
-	it := g.goType(item)
+// allFunc renders the iterator over every page of a paged operation:
+//
+//	func (c *Client) ListAll(ctx context.Context, p ListParams) iter.Seq2[Item, error] {
+//		length := p.Length
+//		if length <= 0 {
+//			length = 100
+//		}
+//		return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]Item, int64, error) { ... })
+//	}
+func (g *gen) allFunc(f *jen.File, op *ir.Operation) {
+	pg := op.Paging
+	it := goType(pg.Item)
 	pt := op.Go + "Params"
-	internal := spec.LowerFirst(op.Go)
+	internal := ir.LowerFirst(op.Go)
 	seq := jen.Qual("iter", "Seq2").Types(it.Clone(), jen.Error())
 	f.Comment(fmt.Sprintf("%sAll calls %s for every page and yields each item. Iteration stops at the first", op.Go, op.Go))
 	f.Comment("error, which is yielded once.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Go+"All").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Id(pt)).Add(seq).BlockFunc(func(b *jen.Group) {
-		switch ps.Style {
-		case "page", "header":
-			pp := g.paramByName(op, ps.PageParam)
+		switch pg.Kind {
+		case ir.PageNumbers, ir.PageHeader:
+			pp := pg.Page
 			b.Id("start").Op(":=").Id("p").Dot(pp.Go)
-			b.If(jen.Id("start").Op("<").Lit(int64(ps.First))).Block(jen.Id("start").Op("=").Lit(int64(max(ps.First, 1))))
-			if ps.Style == "header" && ps.SizeParam != "" && ps.Size > 0 {
-				sp := g.paramByName(op, ps.SizeParam)
-				b.If(jen.Id("p").Dot(sp.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(sp.Go).Op("=").Lit(int64(ps.Size)))
+			b.If(jen.Id("start").Op("<").Lit(pg.First)).Block(jen.Id("start").Op("=").Lit(max(pg.First, 1)))
+			if pg.Kind == ir.PageHeader && pg.Size != nil && pg.PageSize > 0 {
+				b.If(jen.Id("p").Dot(pg.Size.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(pg.Size.Go).Op("=").Lit(int64(pg.PageSize)))
 			}
 			var last jen.Code
-			if ps.Style == "page" {
-				tp := g.types[op.Result].Field(ps.TotalPages)
-				last = jen.Id("r").Dot(tp.Go).Op("+").Lit(int64(ps.First - 1))
+			if pg.Kind == ir.PageNumbers {
+				last = jen.Id("r").Dot(pg.Pages.Go).Op("+").Lit(pg.First - 1)
 			} else {
-				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(ps.PagesHeader), jen.Id("page"))
+				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(pg.Header), jen.Id("page"))
 			}
 			mvar := jen.Id("_")
-			if ps.Style == "header" {
+			if pg.Kind == ir.PageHeader {
 				mvar = jen.Id("m")
 			}
 			b.Return(jen.Qual(transportPkg, "Pages").Call(jen.Id("ctx"), jen.Id("start"),
@@ -510,24 +467,23 @@ func (g *gen) allFunc(f *jen.File, op *spec.Operation) {
 					jen.Id("q").Dot(pp.Go).Op("=").Id("page"),
 					jen.List(jen.Id("r"), mvar, jen.Err()).Op(":=").Id("c").Dot(internal).Call(jen.Id("ctx"), jen.Id("q")),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(0), jen.Err())),
-					jen.Return(g.itemsExpr(op), last, jen.Nil()),
+					jen.Return(itemsExpr(op), last, jen.Nil()),
 				)))
-		case "offset":
-			op_, lp := g.paramByName(op, ps.OffsetParam), g.paramByName(op, ps.LengthParam)
-			tf := g.types[op.Result].Field(ps.Total)
-			total := jen.Id("r").Dot(tf.Go)
-			if tf.Type != "int" {
+		case ir.Offsets:
+			off, lp := pg.Offset, pg.Length
+			total := jen.Id("r").Dot(pg.Total.Go)
+			if t := pg.Total.Type; t.Kind != ir.KindScalar || t.Scalar.Go != (ir.GoType{Name: "int64"}) {
 				total = jen.Qual(wirePkg, "ParseInt").Call(total)
 			}
 			b.Id("length").Op(":=").Id("p").Dot(lp.Go)
-			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(int64(ps.MaxLength)))
-			b.Return(jen.Qual(transportPkg, "Offsets").Call(jen.Id("ctx"), jen.Id("p").Dot(op_.Go), jen.Id("length"),
+			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(int64(pg.PageSize)))
+			b.Return(jen.Qual(transportPkg, "Offsets").Call(jen.Id("ctx"), jen.Id("p").Dot(off.Go), jen.Id("length"),
 				jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.List(jen.Id("offset"), jen.Id("n")).Int64()).Params(jen.Index().Add(it.Clone()), jen.Int64(), jen.Error()).Block(
 					jen.Id("q").Op(":=").Id("p"),
-					jen.List(jen.Id("q").Dot(op_.Go), jen.Id("q").Dot(lp.Go)).Op("=").List(jen.Id("offset"), jen.Id("n")),
+					jen.List(jen.Id("q").Dot(off.Go), jen.Id("q").Dot(lp.Go)).Op("=").List(jen.Id("offset"), jen.Id("n")),
 					jen.List(jen.Id("r"), jen.Id("_"), jen.Err()).Op(":=").Id("c").Dot(internal).Call(jen.Id("ctx"), jen.Id("q")),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(0), jen.Err())),
-					jen.Return(g.itemsExpr(op), total, jen.Nil()),
+					jen.Return(itemsExpr(op), total, jen.Nil()),
 				)))
 		}
 	})

@@ -5,24 +5,24 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
 // recordType is the Go type of one record Call yields for op, and how Call produces records.
-func (g *gen) recordType(op *spec.Operation) (*jen.Statement, string) {
+//
+// renders: Item, struct{}, Department, int64
+func recordType(op *ir.Operation) (*jen.Statement, string) {
 	switch {
 	case op.Paging != nil:
-		item, _ := spec.ItemType(op, g.types)
-		return g.goType(item), "paged"
-	case op.Result == "":
+		return goType(op.Paging.Item), "paged"
+	case op.Result == nil:
 		return jen.Struct(), "none"
-	case strings.HasPrefix(op.Result, "[]"):
-		return g.goType(op.Result[2:]), "list"
+	case op.Result.Kind == ir.KindList:
+		return goType(op.Result.Elem), "list"
+	case op.Result.Kind == ir.KindObject:
+		return jen.Id(op.Result.Named.Name), "object"
 	}
-	if _, obj := g.object(op.Result); obj {
-		return jen.Id(op.Result), "object"
-	}
-	return g.goType(op.Result), "value"
+	return goType(op.Result), "value"
 }
 
 func (g *gen) registryFile() *jen.File {
@@ -49,7 +49,7 @@ func (g *gen) registryFile() *jen.File {
 		}
 		for _, rl := range a.RateLimits {
 			d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per), jen.Id("Doc"): jen.Lit(strings.TrimSpace(rl.Doc))}
-			if rl.Scope == "operation" {
+			if rl.PerOperation {
 				d[jen.Id("PerOperation")] = jen.True()
 			}
 			if len(rl.Only) > 0 {
@@ -60,13 +60,13 @@ func (g *gen) registryFile() *jen.File {
 		for _, op := range a.Operations {
 			var params []jen.Code
 			for _, p := range op.Params {
-				d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Type), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
+				d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
 				if p.Required {
 					d[jen.Id("Required")] = jen.True()
 				}
 				params = append(params, jen.Values(d))
 			}
-			rt, _ := g.recordType(op)
+			rt, _ := recordType(op)
 			d := jen.Dict{
 				jen.Id("Name"): jen.Lit(op.Name), jen.Id("GoName"): jen.Lit(op.Go),
 				jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path),
@@ -82,20 +82,10 @@ func (g *gen) registryFile() *jen.File {
 			}
 			if op.Paging != nil {
 				d[jen.Id("Paged")] = jen.True()
-				ps := g.pagingStyle(op)
-				size := ps.MaxLength
-				if ps.Style == "header" {
-					size = ps.Size
-				}
-				if ps.Style == "page" {
-					size = 50
-				}
-				d[jen.Id("PageSize")] = jen.Lit(size)
+				d[jen.Id("PageSize")] = jen.Lit(op.Paging.PageSize)
 				var pp []string
-				for _, n := range []string{ps.PageParam, ps.OffsetParam, ps.LengthParam, ps.SizeParam} {
-					if n != "" {
-						pp = append(pp, n)
-					}
+				for _, p := range op.Paging.Params() {
+					pp = append(pp, p.Name)
 				}
 				d[jen.Id("PagingParams")] = strList(pp)
 			}
@@ -110,7 +100,7 @@ func (g *gen) registryFile() *jen.File {
 			jen.Id("New"): jen.Func().Params(jen.Id("s").Qual(registryPkg, "Settings")).Params(jen.Qual(registryPkg, "Client"), jen.Error()).BlockFunc(func(nb *jen.Group) {
 				d := jen.Dict{jen.Id("BaseURL"): jen.Id("s").Dot("BaseURL"), jen.Id("Options"): jen.Id("s").Dot("Transport")}
 				for _, c := range a.Credentials {
-					d[jen.Id(spec.GoName(c.Name))] = jen.Id("s").Dot("Credentials").Index(jen.Lit(c.Name))
+					d[jen.Id(ir.GoName(c.Name))] = jen.Id("s").Dot("Credentials").Index(jen.Lit(c.Name))
 				}
 				nb.List(jen.Id("c"), jen.Err()).Op(":=").Id("New").Call(jen.Id("Config").Values(d))
 				nb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
@@ -126,7 +116,7 @@ func (g *gen) registryFile() *jen.File {
 		jen.Id("params").Map(jen.String()).Any(), jen.Id("all").Bool()).Qual("iter", "Seq2").Types(jen.Any(), jen.Error()).BlockFunc(func(b *jen.Group) {
 		b.Switch(jen.Id("op")).BlockFunc(func(sw *jen.Group) {
 			for _, op := range a.Operations {
-				rt, kind := g.recordType(op)
+				rt, kind := recordType(op)
 				call := jen.Id("c").Dot(op.Go).Call(jen.Id("ctx"), jen.Id("p"))
 				body := []jen.Code{
 					jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("decode" + op.Go + "Params").Call(jen.Id("params")),
@@ -135,10 +125,7 @@ func (g *gen) registryFile() *jen.File {
 				ctxP := jen.Id("ctx").Qual("context", "Context")
 				switch kind {
 				case "paged":
-					items := jen.Id("r")
-					if op.Paging.Items != "" {
-						items = jen.Id("r").Dot(g.types[op.Result].Field(op.Paging.Items).Go)
-					}
+					items := itemsExpr(op)
 					body = append(body,
 						jen.If(jen.Id("all")).Block(jen.Return(jen.Qual(wirePkg, "Any").Call(jen.Id("c").Dot(op.Go+"All").Call(jen.Id("ctx"), jen.Id("p"))))),
 						jen.Return(jen.Qual(wirePkg, "Each").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(jen.Index().Add(rt), jen.Error()).Block(
@@ -152,7 +139,7 @@ func (g *gen) registryFile() *jen.File {
 				case "object":
 					body = append(body, jen.Return(jen.Qual(wirePkg, "One").Call(jen.Id("ctx"), jen.Func().Params(ctxP).Params(rt, jen.Error()).Block(
 						jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(call),
-						jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id(op.Result).Values(), jen.Err())),
+						jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id(op.Result.Named.Name).Values(), jen.Err())),
 						jen.Return(jen.Op("*").Id("r"), jen.Nil()),
 					))))
 				case "value":

@@ -5,10 +5,10 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
-func argName(c spec.Credential) string { return spec.LowerFirst(spec.GoName(c.Name)) }
+func argName(c ir.Credential) string { return ir.LowerFirst(ir.GoName(c.Name)) }
 
 // signerFile renders the API's signing recipe as plain Go:
 //
@@ -27,7 +27,7 @@ func (g *gen) signerFile() *jen.File {
 		args = append(args, jen.Id(argName(c)).String())
 		callArgs = append(callArgs, jen.Id(argName(c)))
 	}
-	cred := func(name string) jen.Code { return jen.Id(spec.LowerFirst(spec.GoName(name))) }
+	cred := func(name string) jen.Code { return jen.Id(ir.LowerFirst(ir.GoName(name))) }
 
 	f.Comment("SignParam is the name the signature is sent as.")
 	f.Const().Id("SignParam").Op("=").Lit(s.Param)
@@ -90,7 +90,7 @@ func (g *gen) signerFile() *jen.File {
 		}
 		if strings.HasPrefix(s.Digest, "{credential.") {
 			name := strings.TrimSuffix(strings.TrimPrefix(s.Digest, "{credential."), "}")
-			v := jen.Id(spec.LowerFirst(spec.GoName(name)))
+			v := jen.Id(ir.LowerFirst(ir.GoName(name)))
 			b.Switch(v.Clone()).Block(
 				jen.Case(jen.Lit("md5"), jen.Lit("")).Block(digest("md5")...),
 				jen.Case(jen.Lit("sha256")).Block(digest("sha256")...),

@@ -1,9 +1,12 @@
-package spec
+package spec_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/specpipe/specpipe/gen/ir"
+	"github.com/specpipe/specpipe/gen/spec"
 )
 
 // FuzzLoad feeds the spec loader (Parse, which Load calls on a file's bytes) arbitrary bytes: it
@@ -24,8 +27,9 @@ func FuzzLoad(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	scalars := ir.Builtin().Names()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		api, err := Parse("fuzz.yaml", b)
+		api, err := spec.Parse("fuzz.yaml", b, scalars)
 		if err == nil && api == nil {
 			t.Fatal("Parse returned neither a spec nor an error")
 		}

@@ -13,18 +13,20 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// Load reads and checks the spec at path. The error, if any, lists every problem found, each as
-// file:line:column: message (a [yamlx.Errors]).
-func Load(path string) (*API, error) {
+// Load reads and checks the spec at path; scalars are the scalar type names a type expression may
+// use (gen/ir's table). The error, if any, lists every problem found, each as
+// file:line:column: message (a [yamlx.Errors]). The spec is returned as written: defaults are
+// applied by gen/ir, not here.
+func Load(path string, scalars []string) (*API, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	return Parse(path, b)
+	return Parse(path, b, scalars)
 }
 
 // Parse checks the spec in b; file names it in errors.
-func Parse(file string, b []byte) (*API, error) {
+func Parse(file string, b []byte, scalars []string) (*API, error) {
 	root, err := yamlx.Parse(file, b)
 	if err != nil {
 		return nil, err
@@ -32,7 +34,7 @@ func Parse(file string, b []byte) (*API, error) {
 	d := &yamlx.Decoder{File: file}
 	api := &API{File: file}
 	d.Decode(root, api)
-	c := checker{d: d, api: api}
+	c := checker{d: d, api: api, scalars: scalars}
 	c.check()
 	if err := d.Errs.Err(); err != nil {
 		return nil, err
@@ -41,11 +43,12 @@ func Parse(file string, b []byte) (*API, error) {
 }
 
 type checker struct {
-	d     *yamlx.Decoder
-	api   *API
-	types map[string]*Type
-	creds map[string]*Credential
-	ops   map[string]*Operation
+	d       *yamlx.Decoder
+	api     *API
+	scalars []string
+	types   map[string]*Type
+	creds   map[string]*Credential
+	ops     map[string]*Operation
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -57,9 +60,6 @@ var (
 	goIdentRe  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 	templateRe = regexp.MustCompile(`\{([^{}]*)\}`)
 )
-
-// Scalars are the built-in scalar type names.
-var Scalars = []string{"string", "int", "float", "bool", "decimal", "date", "datetime", "unixtime", "time", "any"}
 
 func (c *checker) check() {
 	a := c.api
@@ -109,7 +109,7 @@ func (c *checker) check() {
 		if !goIdentRe.MatchString(t.Name) {
 			c.errorf(t.Pos, "type name %q: want a Go-style name such as Punch", t.Name)
 		}
-		if c.types[t.Name] != nil || slices.Contains(Scalars, t.Name) {
+		if c.types[t.Name] != nil || slices.Contains(c.scalars, t.Name) {
 			c.errorf(t.Pos, "type %q declared twice", t.Name)
 		}
 		c.types[t.Name] = t
@@ -121,13 +121,10 @@ func (c *checker) check() {
 			c.errorf(op.Pos, "duplicate operation %q", op.Name)
 		}
 		c.ops[op.Name] = op
-		if op.Go == "" {
-			op.Go = GoName(op.Name)
+		if goNames[op.GoName()] {
+			c.errorf(op.Pos, "operation %q: Go name %s already used by another operation", op.Name, op.GoName())
 		}
-		if goNames[op.Go] {
-			c.errorf(op.Pos, "operation %q: Go name %s already used by another operation", op.Name, op.Go)
-		}
-		goNames[op.Go] = true
+		goNames[op.GoName()] = true
 	}
 	for _, t := range a.Types {
 		c.checkType(t)
@@ -151,13 +148,8 @@ func (c *checker) check() {
 			c.errorf(cp.Pos, "type: want string or int, got %q", cp.Type)
 		}
 	}
-	if a.DateTime == "" {
-		a.DateTime = "2006-01-02 15:04:05"
-	}
 	switch a.SendZone {
-	case "":
-		a.SendZone = "api"
-	case "api", "own":
+	case "", "api", "own":
 	default:
 		c.errorf(a.Pos, "send_zone: want api or own, got %q", a.SendZone)
 	}
@@ -173,8 +165,8 @@ func (c *checker) check() {
 			if ps.PageParam == "" || ps.TotalPages == "" {
 				c.errorf(ps.Pos, "paging %q: style page needs page_param and total_pages", ps.Name)
 			}
-			if ps.First == 0 {
-				ps.First = 1
+			if ps.Size < 0 {
+				c.errorf(ps.Pos, "paging %q: size must not be negative", ps.Name)
 			}
 		case "offset":
 			if ps.OffsetParam == "" || ps.LengthParam == "" || ps.Total == "" || ps.MaxLength <= 0 {
@@ -183,9 +175,6 @@ func (c *checker) check() {
 		case "header":
 			if ps.PageParam == "" || ps.PagesHeader == "" {
 				c.errorf(ps.Pos, "paging %q: style header needs page_param and pages_header", ps.Name)
-			}
-			if ps.First == 0 {
-				ps.First = 1
 			}
 		default:
 			c.errorf(ps.Pos, "paging %q: unknown style %q (want page, offset or header)", ps.Name, ps.Style)
@@ -201,10 +190,7 @@ func (c *checker) check() {
 				c.errorf(rl.Pos, "rate limit %q: per: unknown credential %q", rl.Name, p)
 			}
 		}
-		if rl.Scope == "" {
-			rl.Scope = "api"
-		}
-		if rl.Scope != "api" && rl.Scope != "operation" {
+		if rl.Scope != "" && rl.Scope != "api" && rl.Scope != "operation" {
 			c.errorf(rl.Pos, "rate limit %q: scope must be api or operation", rl.Name)
 		}
 		c.checkOpRefs(rl.Pos, rl.Only)
@@ -230,15 +216,15 @@ func (c *checker) checkGoNames() {
 	a := c.api
 	taken := map[string]string{} // generated name → what declares it
 	for _, op := range a.Operations {
-		taken[op.Go+"Params"] = fmt.Sprintf("the parameters of operation %q", op.Name)
+		taken[op.GoName()+"Params"] = fmt.Sprintf("the parameters of operation %q", op.Name)
 	}
 	for _, op := range a.Operations {
-		if slices.Contains(clientMembers, op.Go) || slices.Contains(clientMembers, LowerFirst(op.Go)) {
-			c.errorf(op.Pos, "operation %q: Go name %s is already a method of every Client (set go: or rename the operation)", op.Name, op.Go)
+		if slices.Contains(clientMembers, op.GoName()) || slices.Contains(clientMembers, LowerFirst(op.GoName())) {
+			c.errorf(op.Pos, "operation %q: Go name %s is already a method of every Client (set go: or rename the operation)", op.Name, op.GoName())
 		}
 		if op.Paging != nil {
-			if other := c.goOp(op.Go + "All"); other != nil {
-				c.errorf(other.Pos, "operation %q: Go name %s is taken by the iterator of operation %q", other.Name, other.Go, op.Name)
+			if other := c.goOp(op.GoName() + "All"); other != nil {
+				c.errorf(other.Pos, "operation %q: Go name %s is taken by the iterator of operation %q", other.Name, other.GoName(), op.Name)
 			}
 		}
 	}
@@ -258,7 +244,7 @@ func (c *checker) checkGoNames() {
 
 func (c *checker) goOp(goName string) *Operation {
 	for _, op := range c.api.Operations {
-		if op.Go == goName {
+		if op.GoName() == goName {
 			return op
 		}
 	}
@@ -406,10 +392,7 @@ func (c *checker) checkSigning() {
 			}
 		}
 	}
-	if s.Hex == "" {
-		s.Hex = "lower"
-	}
-	if s.Hex != "lower" && s.Hex != "upper" {
+	if s.Hex != "" && s.Hex != "lower" && s.Hex != "upper" {
 		c.errorf(s.Pos, "signing: hex must be lower or upper")
 	}
 	c.checkOpRefs(s.Pos, s.Skip)
@@ -469,9 +452,6 @@ func (t *Type) field(name string) *Field {
 	return nil
 }
 
-// Field returns the named field of an object type, or nil.
-func (t *Type) Field(name string) *Field { return t.field(name) }
-
 func (c *checker) checkType(t *Type) {
 	switch t.Base {
 	case "":
@@ -489,13 +469,10 @@ func (c *checker) checkType(t *Type) {
 				c.errorf(f.Pos, "type %s: field %q declared twice", t.Name, f.Name)
 			}
 			seen[f.Name] = true
-			if f.Go == "" {
-				f.Go = GoName(f.Name)
+			if goSeen[f.GoName()] {
+				c.errorf(f.Pos, "type %s: Go field name %s used twice (set go: on one of them)", t.Name, f.GoName())
 			}
-			if goSeen[f.Go] {
-				c.errorf(f.Pos, "type %s: Go field name %s used twice (set go: on one of them)", t.Name, f.Go)
-			}
-			goSeen[f.Go] = true
+			goSeen[f.GoName()] = true
 			c.checkTypeExpr(f.Pos, f.Type)
 		}
 	case "int", "string":
@@ -527,17 +504,17 @@ func (c *checker) checkType(t *Type) {
 
 // checkTypeExpr checks a type expression: a scalar, a named type, []T or map[T] (string keys).
 func (c *checker) checkTypeExpr(p Pos, s string) {
+	if _, elem := SplitType(s); elem != "" {
+		c.checkTypeExpr(p, elem)
+		return
+	}
 	switch {
 	case s == "":
 		c.errorf(p, "type missing")
-	case strings.HasPrefix(s, "[]"):
-		c.checkTypeExpr(p, s[2:])
-	case strings.HasPrefix(s, "map[") && strings.HasSuffix(s, "]"):
-		c.checkTypeExpr(p, s[4:len(s)-1])
-	case slices.Contains(Scalars, s) || c.types[s] != nil:
+	case slices.Contains(c.scalars, s) || c.types[s] != nil:
 	default:
 		var names []string
-		names = append(names, Scalars...)
+		names = append(names, c.scalars...)
 		for k := range c.types {
 			names = append(names, k)
 		}
@@ -556,8 +533,8 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 	if !identRe.MatchString(strings.ToLower(op.Name)) {
 		c.errorf(op.Pos, "operation name %q: want letters, digits and _", op.Name)
 	}
-	if !goIdentRe.MatchString(op.Go) {
-		c.errorf(op.Pos, "operation %q: go name %q is not an exported Go name", op.Name, op.Go)
+	if !goIdentRe.MatchString(op.GoName()) {
+		c.errorf(op.Pos, "operation %q: go name %q is not an exported Go name", op.Name, op.GoName())
 	}
 	switch op.Method {
 	case "GET", "POST", "PUT", "PATCH", "DELETE":
@@ -578,42 +555,26 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 			c.errorf(p.Pos, "operation %q: parameter %q declared twice", op.Name, p.Name)
 		}
 		params[p.Name] = p
-		if p.Go == "" {
-			p.Go = GoName(p.Name)
+		if goNames[p.GoName()] {
+			c.errorf(p.Pos, "operation %q: Go field %s used twice (set go: on one)", op.Name, p.GoName())
 		}
-		if goNames[p.Go] {
-			c.errorf(p.Pos, "operation %q: Go field %s used twice (set go: on one)", op.Name, p.Go)
-		}
-		goNames[p.Go] = true
-		if p.Wire == "" {
-			p.Wire = p.Name
-		}
-		if p.In == "" {
-			if op.Method == "GET" || op.Method == "DELETE" {
-				p.In = "query"
-			} else {
-				p.In = "body"
-			}
-		}
+		goNames[p.GoName()] = true
 		c.checkIn(p.Pos, p.In, false)
 		c.checkTypeExpr(p.Pos, p.Type)
 		if len(p.Enum) > 0 && p.Type != "string" {
 			c.errorf(p.Pos, "operation %q: parameter %q: enum: lists string values; for a %s use a named enum type", op.Name, p.Name, p.Type)
-		}
-		if p.In == "path" {
-			p.Required = true
 		}
 	}
 	for _, m := range pathParamRe.FindAllStringSubmatch(op.Path, -1) {
 		p := params[m[1]]
 		if p == nil {
 			c.errorf(op.Pos, "operation %q: path parameter {%s} is not declared", op.Name, m[1])
-		} else if p.In != "path" {
+		} else if p.Location(op.Method) != "path" {
 			c.errorf(p.Pos, "operation %q: parameter %q is in the path, so it needs in: path", op.Name, p.Name)
 		}
 	}
 	for _, p := range op.Params {
-		if p.In == "path" && !strings.Contains(op.Path, "{"+p.Name+"}") {
+		if p.Location(op.Method) == "path" && !strings.Contains(op.Path, "{"+p.Name+"}") {
 			c.errorf(p.Pos, "operation %q: path parameter %q does not appear in the path", op.Name, p.Name)
 		}
 	}
@@ -664,16 +625,11 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 	}
 }
 
-// itemType returns the element type of a paged operation's items.
+// itemType returns the element type of the list holding a paged operation's items.
 func (c *checker) itemType(op *Operation) (string, bool) {
-	return ItemType(op, c.types)
-}
-
-// ItemType returns the element type of the list holding a paged operation's items.
-func ItemType(op *Operation, types map[string]*Type) (string, bool) {
 	t := op.Result
 	if op.Paging != nil && op.Paging.Items != "" {
-		nt := types[op.Result]
+		nt := c.types[op.Result]
 		if nt == nil {
 			return "", false
 		}
@@ -683,39 +639,57 @@ func ItemType(op *Operation, types map[string]*Type) (string, bool) {
 		}
 		t = f.Type
 	}
-	if !strings.HasPrefix(t, "[]") {
-		return "", false
+	if wrap, elem := SplitType(t); wrap == "[]" {
+		return elem, true
 	}
-	return t[2:], true
+	return "", false
 }
 
-// TypeMap returns the named types by name.
-func (a *API) TypeMap() map[string]*Type {
-	m := map[string]*Type{}
-	for _, t := range a.Types {
-		m[t.Name] = t
+// SplitType splits a list or map type expression into "[]" or "map" and the element type
+// ([]Item → "[]", "Item"; map[int] → "map", "int"); any other expression gives "", "".
+func SplitType(expr string) (wrap, elem string) {
+	switch {
+	case strings.HasPrefix(expr, "[]"):
+		return "[]", expr[2:]
+	case strings.HasPrefix(expr, "map[") && strings.HasSuffix(expr, "]"):
+		return "map", expr[4 : len(expr)-1]
 	}
-	return m
+	return "", ""
 }
 
-// Op returns the named operation, or nil.
-func (a *API) Op(name string) *Operation {
-	for _, op := range a.Operations {
-		if op.Name == name {
-			return op
-		}
+// GoName is the operation's Go method name: go:, else GoName(name).
+func (op *Operation) GoName() string { return orGoName(op.Go, op.Name) }
+
+// GoName is the field's Go name: go:, else GoName(name).
+func (f *Field) GoName() string { return orGoName(f.Go, f.Name) }
+
+// GoName is the parameter's Go field name: go:, else GoName(name).
+func (p *Param) GoName() string { return orGoName(p.Go, p.Name) }
+
+// WireName is the parameter's name on the wire: wire:, else its name.
+func (p *Param) WireName() string {
+	if p.Wire != "" {
+		return p.Wire
 	}
-	return nil
+	return p.Name
 }
 
-// Credential returns the named credential, or nil.
-func (a *API) Credential(name string) *Credential {
-	for i := range a.Credentials {
-		if a.Credentials[i].Name == name {
-			return &a.Credentials[i]
-		}
+// Location is where the parameter is sent: in:, else query for GET and DELETE, body otherwise.
+func (p *Param) Location(method string) string {
+	switch {
+	case p.In != "":
+		return p.In
+	case method == "GET" || method == "DELETE":
+		return "query"
 	}
-	return nil
+	return "body"
+}
+
+func orGoName(set, name string) string {
+	if set != "" {
+		return set
+	}
+	return GoName(name)
 }
 
 // LowerFirst turns an exported Go name into its unexported form, lowering a leading initialism
