@@ -79,13 +79,6 @@ func (g *gen) clientFile() *jen.File {
 	if a.Auth != nil {
 		g.tokenFuncs(f)
 	}
-	// operation descriptors
-	f.Comment("Operation descriptors; never modified.")
-	f.Var().DefsFunc(func(d *jen.Group) {
-		for _, op := range a.Operations {
-			d.Id(opVar(op)).Op("=").Op("&").Qual(transportPkg, "Op").Values(g.opValues(op)...)
-		}
-	})
 	return f
 }
 
@@ -109,7 +102,10 @@ func (g *gen) credNote(c ir.Credential) string {
 	return "; " + strings.Join(parts, "; ")
 }
 
-func (g *gen) opValues(op *ir.Operation) []jen.Code {
+// transportOp renders the transport's descriptor of op:
+//
+//	&transport.Op{API: "kqapi", Method: "GET", Name: "recordlog", Path: "/Api/Api/recordlog"}
+func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
 	d := jen.Dict{
 		jen.Id("API"):    jen.Lit(g.api.Name),
 		jen.Id("Name"):   jen.Lit(op.Name),
@@ -132,7 +128,7 @@ func (g *gen) opValues(op *ir.Operation) []jen.Code {
 		}
 		d[jen.Id("OKStatus")] = jen.Index().Int().Values(st...)
 	}
-	return []jen.Code{d}
+	return jen.Op("&").Qual(transportPkg, "Op").Values(d)
 }
 
 func strList(ss []string) *jen.Statement {
@@ -246,21 +242,10 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	if len(e.SuccessValues) > 0 {
 		env[jen.Id("SuccessValues")] = strList(e.SuccessValues)
 	}
-	var rls []jen.Code
-	for _, rl := range a.RateLimits {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per)}
-		if rl.PerOperation {
-			d[jen.Id("PerOperation")] = jen.True()
-		}
-		if len(rl.Only) > 0 {
-			d[jen.Id("Only")] = strList(rl.Only)
-		}
-		rls = append(rls, jen.Values(d))
-	}
 	desc := jen.Dict{
 		jen.Id("Name"):       jen.Lit(a.Name),
 		jen.Id("Envelope"):   jen.Qual(transportPkg, "Envelope").Values(env),
-		jen.Id("RateLimits"): jen.Index().Qual(transportPkg, "RateLimit").Values(rls...),
+		jen.Id("RateLimits"): jen.Id("rateLimits").Call(),
 	}
 	if len(a.Retry.Codes) > 0 {
 		desc[jen.Id("RetryCodes")] = strList(a.Retry.Codes)
@@ -274,6 +259,32 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	f.Comment("apiDesc describes the API to the transport.")
 	f.Func().Id("apiDesc").Params().Op("*").Qual(transportPkg, "API").Block(
 		jen.Return(jen.Op("&").Qual(transportPkg, "API").Values(desc)),
+	)
+	f.Line()
+	g.rateLimitsFunc(f)
+}
+
+// rateLimitsFunc renders the API's rate limits, read by the transport and by the registry:
+//
+//	func rateLimits() []transport.RateLimit {
+//		return []transport.RateLimit{{Name: "account", Interval: 20 * time.Second, Per: []string{"account"}, Doc: "…"}}
+//	}
+func (g *gen) rateLimitsFunc(f *jen.File) {
+	var rls []jen.Code
+	for _, rl := range g.api.RateLimits {
+		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per),
+			jen.Id("Doc"): jen.Lit(strings.TrimSpace(rl.Doc))}
+		if rl.PerOperation {
+			d[jen.Id("PerOperation")] = jen.True()
+		}
+		if len(rl.Only) > 0 {
+			d[jen.Id("Only")] = strList(rl.Only)
+		}
+		rls = append(rls, jen.Values(d))
+	}
+	f.Comment("rateLimits are the vendor's limits on calls.")
+	f.Func().Id("rateLimits").Params().Index().Qual(transportPkg, "RateLimit").Block(
+		jen.Return(jen.Index().Qual(transportPkg, "RateLimit").Values(rls...)),
 	)
 	f.Line()
 }

@@ -12,6 +12,7 @@ import (
 func (g *gen) opsFile() *jen.File {
 	f := g.newFile()
 	for _, op := range g.api.Operations {
+		g.opDesc(f, op)
 		g.paramsType(f, op)
 		g.validateFunc(f, op)
 		g.encodeFunc(f, op)
@@ -356,7 +357,7 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	meta := jen.Qual(transportPkg, "Meta")
 	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
 	call := func(w jen.Code) *jen.Statement {
-		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)),
+		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)).Dot("Op"),
 			jen.Id("p").Dot("validate"), jen.Id("p").Dot("params"))
 	}
 	if op.Result == nil {

@@ -25,12 +25,49 @@ func recordType(op *ir.Operation) (*jen.Statement, string) {
 	return goType(op.Result), "value"
 }
 
+// opDesc renders the one descriptor of op, which the transport sends with and the registry lists:
+//
+//	var opRecordLog = &registry.Op{
+//		Op:     &transport.Op{API: "kqapi", Method: "GET", Name: "recordlog", Path: "/Api/Api/recordlog"},
+//		GoName: "RecordLog", Params: []registry.Param{...}, Record: reflect.TypeFor[Punch](), ...
+//	}
+func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
+	var params []jen.Code
+	for _, p := range op.Params {
+		d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
+		if p.Required {
+			d[jen.Id("Required")] = jen.True()
+		}
+		params = append(params, jen.Values(d))
+	}
+	rt, _ := recordType(op)
+	d := jen.Dict{
+		jen.Id("Op"):      g.transportOp(op),
+		jen.Id("GoName"):  jen.Lit(op.Go),
+		jen.Id("Summary"): jen.Lit(op.Summary), jen.Id("Doc"): jen.Lit(strings.TrimSpace(op.Doc)),
+		jen.Id("Params"): jen.Index().Qual(registryPkg, "Param").Values(params...),
+		jen.Id("Record"): jen.Qual("reflect", "TypeFor").Types(rt).Call(),
+	}
+	if op.Paging != nil {
+		d[jen.Id("Paged")] = jen.True()
+		d[jen.Id("PageSize")] = jen.Lit(op.Paging.PageSize)
+		var pp []string
+		for _, p := range op.Paging.Params() {
+			pp = append(pp, p.Name)
+		}
+		d[jen.Id("PagingParams")] = strList(pp)
+	}
+	f.Comment(opVar(op) + " describes " + op.Go + "; never modified.")
+	f.Var().Id(opVar(op)).Op("=").Op("&").Qual(registryPkg, "Op").Values(d)
+	f.Line()
+}
+
 func (g *gen) registryFile() *jen.File {
 	a := g.api
 	f := g.newFile()
 	f.Comment("API describes this package to the pipeline runner and the pipe command.")
 	f.Func().Id("API").Params().Op("*").Qual(registryPkg, "API").BlockFunc(func(b *jen.Group) {
-		var creds, rls, ops []jen.Code
+		var creds, ops []jen.Code
 		for _, c := range a.Credentials {
 			d := jen.Dict{jen.Id("Name"): jen.Lit(c.Name), jen.Id("Env"): jen.Lit(c.Env), jen.Id("Doc"): jen.Lit(c.Doc)}
 			if c.Secret {
@@ -47,55 +84,14 @@ func (g *gen) registryFile() *jen.File {
 			}
 			creds = append(creds, jen.Values(d))
 		}
-		for _, rl := range a.RateLimits {
-			d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per), jen.Id("Doc"): jen.Lit(strings.TrimSpace(rl.Doc))}
-			if rl.PerOperation {
-				d[jen.Id("PerOperation")] = jen.True()
-			}
-			if len(rl.Only) > 0 {
-				d[jen.Id("Only")] = strList(rl.Only)
-			}
-			rls = append(rls, jen.Values(d))
-		}
 		for _, op := range a.Operations {
-			var params []jen.Code
-			for _, p := range op.Params {
-				d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
-				if p.Required {
-					d[jen.Id("Required")] = jen.True()
-				}
-				params = append(params, jen.Values(d))
-			}
-			rt, _ := recordType(op)
-			d := jen.Dict{
-				jen.Id("Name"): jen.Lit(op.Name), jen.Id("GoName"): jen.Lit(op.Go),
-				jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path),
-				jen.Id("Summary"): jen.Lit(op.Summary), jen.Id("Doc"): jen.Lit(strings.TrimSpace(op.Doc)),
-				jen.Id("Params"): jen.Index().Qual(registryPkg, "Param").Values(params...),
-				jen.Id("Record"): jen.Qual("reflect", "TypeFor").Types(rt).Call(),
-			}
-			if op.Write {
-				d[jen.Id("Write")] = jen.True()
-			}
-			if op.RetrySafe {
-				d[jen.Id("RetrySafe")] = jen.True()
-			}
-			if op.Paging != nil {
-				d[jen.Id("Paged")] = jen.True()
-				d[jen.Id("PageSize")] = jen.Lit(op.Paging.PageSize)
-				var pp []string
-				for _, p := range op.Paging.Params() {
-					pp = append(pp, p.Name)
-				}
-				d[jen.Id("PagingParams")] = strList(pp)
-			}
-			ops = append(ops, jen.Values(d))
+			ops = append(ops, jen.Id(opVar(op)))
 		}
 		b.Return(jen.Op("&").Qual(registryPkg, "API").Values(jen.Dict{
 			jen.Id("Name"): jen.Lit(a.Name), jen.Id("Title"): jen.Lit(a.Title), jen.Id("Doc"): jen.Lit(strings.TrimSpace(a.Doc)),
 			jen.Id("Timezone"): jen.Lit(a.Timezone), jen.Id("BaseURL"): jen.Lit(a.BaseURL.Default), jen.Id("BaseURLEnv"): jen.Lit(a.BaseURL.Env),
 			jen.Id("Credentials"): jen.Index().Qual(registryPkg, "Credential").Values(creds...),
-			jen.Id("RateLimits"):  jen.Index().Qual(registryPkg, "RateLimit").Values(rls...),
+			jen.Id("RateLimits"):  jen.Id("rateLimits").Call(),
 			jen.Id("Ops"):         jen.Index().Op("*").Qual(registryPkg, "Op").Values(ops...),
 			jen.Id("New"): jen.Func().Params(jen.Id("s").Qual(registryPkg, "Settings")).Params(jen.Qual(registryPkg, "Client"), jen.Error()).BlockFunc(func(nb *jen.Group) {
 				d := jen.Dict{jen.Id("BaseURL"): jen.Id("s").Dot("BaseURL"), jen.Id("Options"): jen.Id("s").Dot("Transport")}

@@ -148,14 +148,20 @@ func apiDesc() *transport.API {
 		},
 		ExpiredCodes: []string{"401"},
 		Name:         "didi",
-		RateLimits: []transport.RateLimit{{
-			Interval: 150 * time.Millisecond,
-			Name:     "writes",
-			Only:     []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"},
-			Per:      []string{"client_id", "company_id"},
-		}},
-		RetryCodes: []string{"411", "36003"},
+		RateLimits:   rateLimits(),
+		RetryCodes:   []string{"411", "36003"},
 	}
+}
+
+// rateLimits are the vendor's limits on calls.
+func rateLimits() []transport.RateLimit {
+	return []transport.RateLimit{{
+		Doc:      "部门添加时，请不要并发操作 and 同一公司连续添加员工需要间隔 150ms: cost-center writes of one\nclient and company are spaced at least 150 ms apart.",
+		Interval: 150 * time.Millisecond,
+		Name:     "writes",
+		Only:     []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"},
+		Per:      []string{"client_id", "company_id"},
+	}}
 }
 
 // prepare adds the common parameters, the access token and the signature to r. It runs before
@@ -230,55 +236,3 @@ func (c *Client) reauth(r *transport.Request) {
 		c.tokens.Invalidate(p.Text)
 	}
 }
-
-// Operation descriptors; never modified.
-var (
-	opAuthorize = &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "authorize",
-		NoAuth: true,
-		Path:   "/river/Auth/authorize",
-	}
-	opBudgetCenterGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "budgetCenterGet",
-		Path:   "/river/BudgetCenter/get",
-	}
-	opBudgetCenterAdd = &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "budgetCenterAdd",
-		Path:   "/river/BudgetCenter/add",
-		Write:  true,
-	}
-	opBudgetCenterEdit = &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterEdit",
-		Path:      "/river/BudgetCenter/edit",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opBudgetCenterDel = &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterDel",
-		Path:      "/river/BudgetCenter/del",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opMemberGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "memberGet",
-		Path:   "/river/Member/get",
-	}
-	opLegalEntityGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "legalEntityGet",
-		Path:   "/river/LegalEntity/get",
-	}
-)

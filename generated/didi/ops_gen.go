@@ -7,14 +7,32 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 	"unicode/utf8"
 )
+
+// opAuthorize describes Authorize; never modified.
+var opAuthorize = &registry.Op{
+	Doc:    "用于获取接口access_token. Sends client_id, client_secret, grant_type=client_credentials and\ntimestamp, signed; no access_token and no company_id. The client calls it by itself when it\nneeds a token.",
+	GoName: "Authorize",
+	Op: &transport.Op{
+		API:    "didi",
+		Method: "POST",
+		Name:   "authorize",
+		NoAuth: true,
+		Path:   "/river/Auth/authorize",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[AuthToken](),
+	Summary: "授权认证 (get an access token)",
+}
 
 // AuthorizeParams are the parameters of Authorize. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
@@ -45,7 +63,7 @@ func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 }
 
 func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, transport.Meta, error) {
-	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize, p.validate, p.params)
+	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -62,6 +80,76 @@ func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, 
 func (c *Client) Authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, error) {
 	r, _, err := c.authorize(ctx, p)
 	return r, err
+}
+
+// opBudgetCenterGet describes BudgetCenterGet; never modified.
+var opBudgetCenterGet = &registry.Op{
+	Doc:    "查询项目或部门在滴滴侧的具体信息; 可以用于同步滴滴ES后台的信息, 只能查询有效的部门\n(disabled or deleted cost centers are not returned). Filter by id or out_budget_id (择一),\nby name (fuzzy unless is_exact_name is 1) and by type (none means both).",
+	GoName: "BudgetCenterGet",
+	Op: &transport.Op{
+		API:    "didi",
+		Method: "GET",
+		Name:   "budgetCenterGet",
+		Path:   "/river/BudgetCenter/get",
+	},
+	PageSize:     100,
+	Paged:        true,
+	PagingParams: []string{"offset", "length"},
+	Params: []registry.Param{{
+		Doc:  "滴滴内部项目或部门的ID",
+		In:   "query",
+		Name: "id",
+		Type: "string",
+	}, {
+		Doc:  "外部成本中心id; 使用时与id字段择一即可",
+		In:   "query",
+		Name: "out_budget_id",
+		Type: "string",
+	}, {
+		Doc:  "类型: 1 部门, 2 项目; 不请求时默认为全部",
+		In:   "query",
+		Name: "type",
+		Type: "BudgetCenterType",
+	}, {
+		Doc:  "是否精确查询名称: 0 否 (default, fuzzy), 1 是",
+		In:   "query",
+		Name: "is_exact_name",
+		Type: "int",
+	}, {
+		Doc:  "名称: 请求的项目名称或部门名称",
+		In:   "query",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:      "数据开始位置",
+		In:       "query",
+		Name:     "offset",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:      "数据条数 (最大100条)",
+		In:       "query",
+		Name:     "length",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "是否返回限额规则 limit_rule_list: \"1\" (the server's default when absent) or \"0\" (Java SDK 1.2.0)",
+		In:   "query",
+		Name: "is_need_limit_rule",
+		Type: "string",
+	}, {
+		Doc:  "是否返回 poi_list: 1 是 (default 0; Java SDK 1.2.0)",
+		In:   "query",
+		Name: "is_get_poi",
+		Type: "int",
+	}, {
+		Doc:  "是否返回 extend_field: 1 是 (default 0; Java SDK 1.2.0)",
+		In:   "query",
+		Name: "is_get_extend_fields",
+		Type: "int",
+	}},
+	Record:  reflect.TypeFor[BudgetCenter](),
+	Summary: "部门或项目查询 (list cost centers)",
 }
 
 // BudgetCenterGetParams are the parameters of BudgetCenterGet. Required ones are always sent; an optional one is
@@ -269,7 +357,7 @@ func decodeBudgetCenterGetParams(m map[string]any) (BudgetCenterGetParams, error
 }
 
 func (c *Client) budgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (*BudgetCenterPage, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -304,6 +392,101 @@ func (c *Client) BudgetCenterGetAll(ctx context.Context, p BudgetCenterGetParams
 		}
 		return r.Records, r.Total, nil
 	})
+}
+
+// opBudgetCenterAdd describes BudgetCenterAdd; never modified.
+var opBudgetCenterAdd = &registry.Op{
+	Doc:    "部门数量上限是2000; 部门添加时，请不要并发操作，防止部门添加失败; 请求时无需中文转义.\n建议保存新建之后返回的滴滴部门或项目的ID作为唯一主键，用于修改或删除的判断.\nout_budget_id is required for a department (type 1). Project-only fields (member_used,\nstart_date, expiry_date, legal_entity_id, budget_extra_info) are ignored for departments.",
+	GoName: "BudgetCenterAdd",
+	Op: &transport.Op{
+		API:    "didi",
+		Method: "POST",
+		Name:   "budgetCenterAdd",
+		Path:   "/river/BudgetCenter/add",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "类型: 1 部门, 2 项目",
+		In:       "body",
+		Name:     "type",
+		Required: true,
+		Type:     "BudgetCenterType",
+	}, {
+		Doc:      "部门/项目名称, 不大于 200 字符",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年 (2 and 3 departments only, whitelist)",
+		In:       "body",
+		Name:     "budget_cycle",
+		Required: true,
+		Type:     "BudgetCycle",
+	}, {
+		Doc:      "总金额, 单位元; 0 表示不限额度; 金额管控只支持正整数 (sent as a JSON string)",
+		In:       "body",
+		Name:     "total_quota",
+		Required: true,
+		Type:     "decimal",
+	}, {
+		Doc:  "编号 (外部成本中心id): type = 1 时必填, type = 2 非必填; ≤ 64 字符",
+		In:   "body",
+		Name: "out_budget_id",
+		Type: "string",
+	}, {
+		Doc:  "主管ID (member ids), 多个用英文逗号分开, 第一个是主要主管, 最多30个; wins over leader_employee_id",
+		In:   "body",
+		Name: "leader_id",
+		Type: "string",
+	}, {
+		Doc:  "主管员工编号, a JSON array string such as [111,2222,44444]; 第一个是主要主管, 最多30个",
+		In:   "body",
+		Name: "leader_employee_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目 ID; \"0\" 为顶级部门; wins over out_parent_id and out_parent_name",
+		In:   "body",
+		Name: "parent_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目外部CODE; 项目需要out_parent_id和out_parent_name一起传递",
+		In:   "body",
+		Name: "out_parent_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目外部名称; 项目需要out_parent_id和out_parent_name一起传递",
+		In:   "body",
+		Name: "out_parent_name",
+		Type: "string",
+	}, {
+		Doc:  "使用范围 (type=2时生效): 0 全员可见 (default), 1 项目成员内可见, 2 公司主体内可见 (whitelist, else errno 10001)",
+		In:   "body",
+		Name: "member_used",
+		Type: "MemberUsed",
+	}, {
+		Doc:  "项目开始日期 yyyy-MM-dd (type=2时生效)",
+		In:   "body",
+		Name: "start_date",
+		Type: "string",
+	}, {
+		Doc:  "项目结束日期 yyyy-MM-dd (type=2时生效)",
+		In:   "body",
+		Name: "expiry_date",
+		Type: "string",
+	}, {
+		Doc:  "公司主体ID, 多个用英文逗号分开 (type=2时生效); a stopped or unknown id answers errno 10001",
+		In:   "body",
+		Name: "legal_entity_id",
+		Type: "string",
+	}, {
+		Doc:  "项目扩展信息: a non-empty JSON object as a string, 最长不大于 500 字符 (type=2时生效)",
+		In:   "body",
+		Name: "budget_extra_info",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[BudgetCenterCreated](),
+	Summary: "部门或项目新增 (create a cost center); returns its id",
 }
 
 // BudgetCenterAddParams are the parameters of BudgetCenterAdd. Required ones are always sent; an optional one is
@@ -508,7 +691,7 @@ func decodeBudgetCenterAddParams(m map[string]any) (BudgetCenterAddParams, error
 }
 
 func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -526,6 +709,103 @@ func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (
 func (c *Client) BudgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, error) {
 	r, _, err := c.budgetCenterAdd(ctx, p)
 	return r, err
+}
+
+// opBudgetCenterEdit describes BudgetCenterEdit; never modified.
+var opBudgetCenterEdit = &registry.Op{
+	Doc:    "Identify the cost center by id (preferred) or by out_budget_id with type (and name for a\nproject). Only the fields given change; legal_entity_id=\"\" cannot be sent (an empty string is\nnot sent), so clearing legal entities is not possible through this method.\ntotal_quota is text here (e.g. \"0\" for unlimited, \"1000.00\") so that 0 can be sent.",
+	GoName: "BudgetCenterEdit",
+	Op: &transport.Op{
+		API:       "didi",
+		Method:    "POST",
+		Name:      "budgetCenterEdit",
+		Path:      "/river/BudgetCenter/edit",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:  "部门/项目 ID (preferred over out_budget_id)",
+		In:   "body",
+		Name: "id",
+		Type: "string",
+	}, {
+		Doc:  "编号 (外部成本中心id), ≤ 64 字符; 更新部门时必填",
+		In:   "body",
+		Name: "out_budget_id",
+		Type: "string",
+	}, {
+		Doc:  "类型: 1 部门, 2 项目; 使用外部out_budget_id和name值更新时必传",
+		In:   "body",
+		Name: "type",
+		Type: "BudgetCenterType",
+	}, {
+		Doc:  "部门/项目名称, 不大于 200 字符",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:  "预算周期 (0 不限期 cannot be sent here: zero is not sent)",
+		In:   "body",
+		Name: "budget_cycle",
+		Type: "BudgetCycle",
+	}, {
+		Doc:  "总金额, 单位元; \"0\" 表示不限额度; 小数点后保留两位精度",
+		In:   "body",
+		Name: "total_quota",
+		Type: "string",
+	}, {
+		Doc:  "主管ID, 多个用英文逗号分开, 最多30个",
+		In:   "body",
+		Name: "leader_id",
+		Type: "string",
+	}, {
+		Doc:  "主管员工编号 JSON array string, 最多30个; leader_id存在时不生效",
+		In:   "body",
+		Name: "leader_employee_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目 ID",
+		In:   "body",
+		Name: "parent_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目外部CODE",
+		In:   "body",
+		Name: "out_parent_id",
+		Type: "string",
+	}, {
+		Doc:  "上级部门/项目外部名称",
+		In:   "body",
+		Name: "out_parent_name",
+		Type: "string",
+	}, {
+		Doc:  "使用范围 (type=2时生效; 0 cannot be sent here: zero is not sent)",
+		In:   "body",
+		Name: "member_used",
+		Type: "MemberUsed",
+	}, {
+		Doc:  "项目开始日期 yyyy-MM-dd (type=2时生效)",
+		In:   "body",
+		Name: "start_date",
+		Type: "string",
+	}, {
+		Doc:  "项目结束日期 yyyy-MM-dd (type=2时生效)",
+		In:   "body",
+		Name: "expiry_date",
+		Type: "string",
+	}, {
+		Doc:  "公司主体ID, 多个用英文逗号分开 (type=2时生效)",
+		In:   "body",
+		Name: "legal_entity_id",
+		Type: "string",
+	}, {
+		Doc:  "项目扩展信息 JSON string, 最长不大于 500 字符",
+		In:   "body",
+		Name: "budget_extra_info",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "部门或项目修改 (update a cost center)",
 }
 
 // BudgetCenterEditParams are the parameters of BudgetCenterEdit. Required ones are always sent; an optional one is
@@ -737,7 +1017,7 @@ func decodeBudgetCenterEditParams(m map[string]any) (BudgetCenterEditParams, err
 }
 
 func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -752,6 +1032,43 @@ func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams)
 func (c *Client) BudgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) error {
 	_, err := c.budgetCenterEdit(ctx, p)
 	return err
+}
+
+// opBudgetCenterDel describes BudgetCenterDel; never modified.
+var opBudgetCenterDel = &registry.Op{
+	Doc:    "停用接口后，可以使用查询接口对齐信息; 查询停用/删除的部门时，不返回. Identify it by id\n(preferred), or by out_budget_id with type (and name for a project).",
+	GoName: "BudgetCenterDel",
+	Op: &transport.Op{
+		API:       "didi",
+		Method:    "POST",
+		Name:      "budgetCenterDel",
+		Path:      "/river/BudgetCenter/del",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:  "需要删除的部门或者项目的id (preferred)",
+		In:   "body",
+		Name: "id",
+		Type: "string",
+	}, {
+		Doc:  "编号 (外部成本中心id)",
+		In:   "body",
+		Name: "out_budget_id",
+		Type: "string",
+	}, {
+		Doc:  "类型: 1 部门, 2 项目; needed with out_budget_id",
+		In:   "body",
+		Name: "type",
+		Type: "BudgetCenterType",
+	}, {
+		Doc:  "部门/项目名称; 使用out_budget_id删除项目时需要一起提供",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "部门或项目停用 (disable a cost center)",
 }
 
 // BudgetCenterDelParams are the parameters of BudgetCenterDel. Required ones are always sent; an optional one is
@@ -854,7 +1171,7 @@ func decodeBudgetCenterDelParams(m map[string]any) (BudgetCenterDelParams, error
 }
 
 func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -867,6 +1184,66 @@ func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (
 func (c *Client) BudgetCenterDel(ctx context.Context, p BudgetCenterDelParams) error {
 	_, err := c.budgetCenterDel(ctx, p)
 	return err
+}
+
+// opMemberGet describes MemberGet; never modified.
+var opMemberGet = &registry.Op{
+	Doc:    "员工工号、手机号是精确查询，名字为模糊查询. offset必须可以被length整除 (offset must be a multiple\nof length). 用户如果传了 last_id，除了 status，其他检索条件会失效，首次查询时需要从0开始传递.\n当 status 为空或者没传，返回的为正常、离职和未绑手机号的员工.",
+	GoName: "MemberGet",
+	Op: &transport.Op{
+		API:    "didi",
+		Method: "GET",
+		Name:   "memberGet",
+		Path:   "/river/Member/get",
+	},
+	PageSize:     100,
+	Paged:        true,
+	PagingParams: []string{"offset", "length"},
+	Params: []registry.Param{{
+		Doc:      "数据开始位置 (a multiple of length)",
+		In:       "query",
+		Name:     "offset",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:      "数据条数 (最大100条)",
+		In:       "query",
+		Name:     "length",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "员工手机号 (exact)",
+		In:   "query",
+		Name: "phone",
+		Type: "string",
+	}, {
+		Doc:  "员工工号 (exact)",
+		In:   "query",
+		Name: "employee_number",
+		Type: "string",
+	}, {
+		Doc:  "员工姓名 (fuzzy)",
+		In:   "query",
+		Name: "realname",
+		Type: "string",
+	}, {
+		Doc:  "邮箱 (exact)",
+		In:   "query",
+		Name: "email",
+		Type: "string",
+	}, {
+		Doc:  "员工状态, comma list of 1 正常, 4 离职, 6 未绑手机号; none means all three",
+		In:   "query",
+		Name: "status",
+		Type: "string",
+	}, {
+		Doc:  "cursor: the last member id seen (\"0\" at first); every filter but status is then ignored",
+		In:   "query",
+		Name: "last_id",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Member](),
+	Summary: "员工列表 (list members)",
 }
 
 // MemberGetParams are the parameters of MemberGet. Required ones are always sent; an optional one is
@@ -988,7 +1365,7 @@ func decodeMemberGetParams(m map[string]any) (MemberGetParams, error) {
 }
 
 func (c *Client) memberGet(ctx context.Context, p MemberGetParams) (*MemberPage, transport.Meta, error) {
-	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet, p.validate, p.params)
+	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1023,6 +1400,46 @@ func (c *Client) MemberGetAll(ctx context.Context, p MemberGetParams) iter.Seq2[
 		}
 		return r.Records, r.Total, nil
 	})
+}
+
+// opLegalEntityGet describes LegalEntityGet; never modified.
+var opLegalEntityGet = &registry.Op{
+	Doc:    "查询公司在滴滴侧的具体信息; 只返回有效的公司信息, 不包含禁用和过期的公司主体信息.",
+	GoName: "LegalEntityGet",
+	Op: &transport.Op{
+		API:    "didi",
+		Method: "GET",
+		Name:   "legalEntityGet",
+		Path:   "/river/LegalEntity/get",
+	},
+	PageSize:     100,
+	Paged:        true,
+	PagingParams: []string{"offset", "length"},
+	Params: []registry.Param{{
+		Doc:  "公司主体id, 多个用英文逗号分开",
+		In:   "query",
+		Name: "legal_entity_id",
+		Type: "string",
+	}, {
+		Doc:  "公司主体名称关键字 (fuzzy)",
+		In:   "query",
+		Name: "keyword",
+		Type: "string",
+	}, {
+		Doc:      "数据开始位置",
+		In:       "query",
+		Name:     "offset",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:      "数据条数 (最大100条)",
+		In:       "query",
+		Name:     "length",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[LegalEntity](),
+	Summary: "公司主体查询 (list legal entities)",
 }
 
 // LegalEntityGetParams are the parameters of LegalEntityGet. Required ones are always sent; an optional one is
@@ -1116,7 +1533,7 @@ func decodeLegalEntityGetParams(m map[string]any) (LegalEntityGetParams, error) 
 }
 
 func (c *Client) legalEntityGet(ctx context.Context, p LegalEntityGetParams) (*LegalEntityPage, transport.Meta, error) {
-	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet, p.validate, p.params)
+	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}

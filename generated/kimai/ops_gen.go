@@ -7,14 +7,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 	"unicode/utf8"
 )
+
+// opPing describes Ping; never modified.
+var opPing = &registry.Op{
+	Doc:    "",
+	GoName: "Ping",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "ping",
+		Path:   "/api/ping",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[Pong](),
+	Summary: "Checks that the API answers and the credentials work ({\"message\":\"pong\"})",
+}
 
 // PingParams are the parameters of Ping. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
@@ -45,7 +62,7 @@ func decodePingParams(m map[string]any) (PingParams, error) {
 }
 
 func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta, error) {
-	w, m, err := transport.Call[Pong](ctx, c.t, opPing, p.validate, p.params)
+	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -58,6 +75,21 @@ func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta,
 func (c *Client) Ping(ctx context.Context, p PingParams) (*Pong, error) {
 	r, _, err := c.ping(ctx, p)
 	return r, err
+}
+
+// opVersion describes Version; never modified.
+var opVersion = &registry.Op{
+	Doc:    "",
+	GoName: "Version",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "version",
+		Path:   "/api/version",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[Version](),
+	Summary: "The Kimai version",
 }
 
 // VersionParams are the parameters of Version. Required ones are always sent; an optional one is
@@ -89,7 +121,7 @@ func decodeVersionParams(m map[string]any) (VersionParams, error) {
 }
 
 func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transport.Meta, error) {
-	w, m, err := transport.Call[Version](ctx, c.t, opVersion, p.validate, p.params)
+	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -102,6 +134,21 @@ func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transp
 func (c *Client) Version(ctx context.Context, p VersionParams) (*Version, error) {
 	r, _, err := c.version(ctx, p)
 	return r, err
+}
+
+// opTimesheetConfig describes TimesheetConfig; never modified.
+var opTimesheetConfig = &registry.Op{
+	Doc:    "In the punch and duration_fixed_begin tracking modes, users without view_other_timesheet may not\nsend begin and end (400 \"This form should not contain extra fields.\").",
+	GoName: "TimesheetConfig",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "timesheetConfig",
+		Path:   "/api/config/timesheet",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[TimesheetConfig](),
+	Summary: "The timesheet configuration (tracking mode, active-entries limit, future times, overlapping)",
 }
 
 // TimesheetConfigParams are the parameters of TimesheetConfig. Required ones are always sent; an optional one is
@@ -133,7 +180,7 @@ func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error
 }
 
 func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, transport.Meta, error) {
-	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig, p.validate, p.params)
+	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -149,6 +196,46 @@ func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (
 func (c *Client) TimesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, error) {
 	r, _, err := c.timesheetConfig(ctx, p)
 	return r, err
+}
+
+// opListCustomers describes ListCustomers; never modified.
+var opListCustomers = &registry.Op{
+	Doc:    "",
+	GoName: "ListCustomers",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listCustomers",
+		Path:   "/api/customers",
+	},
+	Params: []registry.Param{{
+		Doc:  "1 visible (default), 2 hidden, 3 both",
+		In:   "query",
+		Name: "visible",
+		Type: "int",
+	}, {
+		Doc:  "sort direction (upper case)",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "sort field (default name)",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "free-text search",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}, {
+		Doc:  "adds vatId and address fields (needs details_customer)",
+		In:   "query",
+		Name: "full",
+		Type: "bool",
+	}},
+	Record:  reflect.TypeFor[Customer](),
+	Summary: "Lists the customers the user may see (not paged)",
 }
 
 // ListCustomersParams are the parameters of ListCustomers. Required ones are always sent; an optional one is
@@ -258,7 +345,7 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 }
 
 func (c *Client) listCustomers(ctx context.Context, p ListCustomersParams) ([]Customer, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers.Op, p.validate, p.params)
 	return []Customer(w), m, err
 }
 
@@ -268,6 +355,27 @@ func (c *Client) listCustomers(ctx context.Context, p ListCustomersParams) ([]Cu
 func (c *Client) ListCustomers(ctx context.Context, p ListCustomersParams) ([]Customer, error) {
 	r, _, err := c.listCustomers(ctx, p)
 	return r, err
+}
+
+// opGetCustomer describes GetCustomer; never modified.
+var opGetCustomer = &registry.Op{
+	Doc:    "",
+	GoName: "GetCustomer",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getCustomer",
+		Path:   "/api/customers/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "customer ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Customer](),
+	Summary: "Returns one customer",
 }
 
 // GetCustomerParams are the parameters of GetCustomer. Required ones are always sent; an optional one is
@@ -319,7 +427,7 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 }
 
 func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -332,6 +440,178 @@ func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Custome
 func (c *Client) GetCustomer(ctx context.Context, p GetCustomerParams) (*Customer, error) {
 	r, _, err := c.getCustomer(ctx, p)
 	return r, err
+}
+
+// opCreateCustomer describes CreateCustomer; never modified.
+var opCreateCustomer = &registry.Op{
+	Doc:    "The customer's number is auto-generated (\"0003\") unless given, and must be unique. The answer\nholds the customer's ID, which projects refer to.",
+	GoName: "CreateCustomer",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createCustomer",
+		Path:   "/api/customers",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "2–150 characters, none of < > \" =",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "the customer's own editable number (not its ID)",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "company",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "vatId",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "contact",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine1",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine2",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine3",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "postCode",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "city",
+		Type: "string",
+	}, {
+		Doc:  "ISO 3166 alpha-2 country code, e.g. CN",
+		In:   "body",
+		Name: "country",
+		Type: "string",
+	}, {
+		Doc:  "language code, e.g. zh_CN",
+		In:   "body",
+		Name: "language",
+		Type: "string",
+	}, {
+		Doc:  "ISO 4217 currency code, e.g. CNY (default EUR)",
+		In:   "body",
+		Name: "currency",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "phone",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "fax",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "mobile",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "email",
+		Type: "string",
+	}, {
+		Doc:  "URL; without a scheme https:// is prepended",
+		In:   "body",
+		Name: "homepage",
+		Type: "string",
+	}, {
+		Doc:  "IANA time zone, e.g. Asia/Shanghai",
+		In:   "body",
+		Name: "timezone",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "invoice template ID",
+		In:   "body",
+		Name: "invoiceTemplate",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceEmail",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "buyerReference",
+		Type: "string",
+	}, {
+		Doc:  "hex colour, e.g. #5319e7",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "default true",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "default true",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "money budget (needs the budget permission)",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "time budget as a duration: \"10.5\" is hours, \"1:30\" h:mm, \"1h30m\"; answered in seconds",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "\"month\" for a monthly budget; none for a total",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}, {
+		Doc:  "team IDs (on create only)",
+		In:   "body",
+		Name: "teams",
+		Type: "[]int",
+	}},
+	Record:  reflect.TypeFor[Customer](),
+	Summary: "Creates a customer (needs create_customer); only name is required",
 }
 
 // CreateCustomerParams are the parameters of CreateCustomer. Required ones are always sent; an optional one is
@@ -693,7 +973,7 @@ func decodeCreateCustomerParams(m map[string]any) (CreateCustomerParams, error) 
 }
 
 func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -709,6 +989,179 @@ func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*C
 func (c *Client) CreateCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, error) {
 	r, _, err := c.createCustomer(ctx, p)
 	return r, err
+}
+
+// opUpdateCustomer describes UpdateCustomer; never modified.
+var opUpdateCustomer = &registry.Op{
+	Doc:    "",
+	GoName: "UpdateCustomer",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateCustomer",
+		Path:      "/api/customers/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "customer ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "2–150 characters, none of < > \" =",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:  "the customer's own editable number",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "company",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "vatId",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "contact",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine1",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine2",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "addressLine3",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "postCode",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "city",
+		Type: "string",
+	}, {
+		Doc:  "ISO 3166 alpha-2 country code",
+		In:   "body",
+		Name: "country",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "language",
+		Type: "string",
+	}, {
+		Doc:  "ISO 4217 currency code",
+		In:   "body",
+		Name: "currency",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "phone",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "fax",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "mobile",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "email",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "homepage",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "timezone",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceTemplate",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceEmail",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "buyerReference",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "duration: \"10.5\" hours, \"1:30\", \"1h30m\"",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Customer](),
+	Summary: "Updates a customer; only the fields given change",
 }
 
 // UpdateCustomerParams are the parameters of UpdateCustomer. Required ones are always sent; an optional one is
@@ -1054,7 +1507,7 @@ func decodeUpdateCustomerParams(m map[string]any) (UpdateCustomerParams, error) 
 }
 
 func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1067,6 +1520,29 @@ func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, error) {
 	r, _, err := c.updateCustomer(ctx, p)
 	return r, err
+}
+
+// opDeleteCustomer describes DeleteCustomer; never modified.
+var opDeleteCustomer = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteCustomer",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteCustomer",
+		Path:      "/api/customers/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "customer ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes a customer with its projects, activities and timesheets",
 }
 
 // DeleteCustomerParams are the parameters of DeleteCustomer. Required ones are always sent; an optional one is
@@ -1118,7 +1594,7 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 }
 
 func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -1128,6 +1604,71 @@ func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (tr
 func (c *Client) DeleteCustomer(ctx context.Context, p DeleteCustomerParams) error {
 	_, err := c.deleteCustomer(ctx, p)
 	return err
+}
+
+// opListProjects describes ListProjects; never modified.
+var opListProjects = &registry.Op{
+	Doc:    "Without start, end and ignoreDates only projects active today are returned.",
+	GoName: "ListProjects",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listProjects",
+		Path:   "/api/projects",
+	},
+	Params: []registry.Param{{
+		Doc:  "customer ID",
+		In:   "query",
+		Name: "customer",
+		Type: "int",
+	}, {
+		Doc:  "customer IDs",
+		In:   "query",
+		Name: "customers",
+		Type: "[]int",
+	}, {
+		Doc:  "1 visible (default; project and customer), 2 hidden, 3 both",
+		In:   "query",
+		Name: "visible",
+		Type: "int",
+	}, {
+		Doc:  "projects running on or after this day",
+		In:   "query",
+		Name: "start",
+		Type: "date",
+	}, {
+		Doc:  "projects running on or before this day",
+		In:   "query",
+		Name: "end",
+		Type: "date",
+	}, {
+		Doc:  "\"1\": do not filter by the project's dates",
+		In:   "query",
+		Name: "ignoreDates",
+		Type: "string",
+	}, {
+		Doc:  "only projects that allow (1) or forbid (0) global activities",
+		In:   "query",
+		Name: "globalActivities",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "search in name, comment, order number and number",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Project](),
+	Summary: "Lists projects (not paged)",
 }
 
 // ListProjectsParams are the parameters of ListProjects. Required ones are always sent; an optional one is
@@ -1282,7 +1823,7 @@ func decodeListProjectsParams(m map[string]any) (ListProjectsParams, error) {
 }
 
 func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Project, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects.Op, p.validate, p.params)
 	return []Project(w), m, err
 }
 
@@ -1294,6 +1835,27 @@ func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Project, error) {
 	r, _, err := c.listProjects(ctx, p)
 	return r, err
+}
+
+// opGetProject describes GetProject; never modified.
+var opGetProject = &registry.Op{
+	Doc:    "",
+	GoName: "GetProject",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getProject",
+		Path:   "/api/projects/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "project ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Project](),
+	Summary: "Returns one project",
 }
 
 // GetProjectParams are the parameters of GetProject. Required ones are always sent; an optional one is
@@ -1345,7 +1907,7 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 }
 
 func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opGetProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1358,6 +1920,109 @@ func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, 
 func (c *Client) GetProject(ctx context.Context, p GetProjectParams) (*Project, error) {
 	r, _, err := c.getProject(ctx, p)
 	return r, err
+}
+
+// opCreateProject describes CreateProject; never modified.
+var opCreateProject = &registry.Op{
+	Doc:    "customer is the customer's ID, never its number: \"When you specify the customer in the create\nproject call, you have to pass the ID, not the free choosable customer number\" (kimai/kimai#4656).\nA number such as \"C-754\" or an unknown ID answers 400 with customer: \"The selected choice is\ninvalid.\". Look the ID up with ListCustomers or keep it from CreateCustomer.",
+	GoName: "CreateProject",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createProject",
+		Path:   "/api/projects",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "2–150 characters",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "the customer's ID (an integer Kimai assigned). NOT the customer's number: passing the number is the classic mistake (400 \"The selected choice is invalid.\")",
+		In:       "body",
+		Name:     "customer",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "orderNumber",
+		Type: "string",
+	}, {
+		Doc:  "order date",
+		In:   "body",
+		Name: "orderDate",
+		Type: "date",
+	}, {
+		Doc:  "first day of the project",
+		In:   "body",
+		Name: "start",
+		Type: "date",
+	}, {
+		Doc:  "last day of the project",
+		In:   "body",
+		Name: "end",
+		Type: "date",
+	}, {
+		Doc:  "whether global activities may be booked on it (default true)",
+		In:   "body",
+		Name: "globalActivities",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "default true",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "default true",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "duration: \"10.5\" hours, \"1:30\", \"1h30m\"",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}, {
+		Doc:  "team IDs (on create only)",
+		In:   "body",
+		Name: "teams",
+		Type: "[]int",
+	}},
+	Record:  reflect.TypeFor[Project](),
+	Summary: "Creates a project of a customer (needs create_project)",
 }
 
 // CreateProjectParams are the parameters of CreateProject. Required ones are always sent; an optional one is
@@ -1564,7 +2229,7 @@ func decodeCreateProjectParams(m map[string]any) (CreateProjectParams, error) {
 }
 
 func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1582,6 +2247,109 @@ func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Pro
 func (c *Client) CreateProject(ctx context.Context, p CreateProjectParams) (*Project, error) {
 	r, _, err := c.createProject(ctx, p)
 	return r, err
+}
+
+// opUpdateProject describes UpdateProject; never modified.
+var opUpdateProject = &registry.Op{
+	Doc:    "customer is the customer's ID, never its number. PATCH reads dates as full local datetimes\n(a Kimai quirk: POST takes \"2006-01-02\"), so they are sent as \"2006-01-02T00:00:00\".",
+	GoName: "UpdateProject",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateProject",
+		Path:      "/api/projects/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "project ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:  "the customer's ID, NOT its number",
+		In:   "body",
+		Name: "customer",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "orderNumber",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "orderDate",
+		Type: "date",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "start",
+		Type: "date",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "end",
+		Type: "date",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "globalActivities",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Project](),
+	Summary: "Updates a project; only the fields given change",
 }
 
 // UpdateProjectParams are the parameters of UpdateProject. Required ones are always sent; an optional one is
@@ -1773,7 +2541,7 @@ func decodeUpdateProjectParams(m map[string]any) (UpdateProjectParams, error) {
 }
 
 func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1789,6 +2557,29 @@ func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 func (c *Client) UpdateProject(ctx context.Context, p UpdateProjectParams) (*Project, error) {
 	r, _, err := c.updateProject(ctx, p)
 	return r, err
+}
+
+// opDeleteProject describes DeleteProject; never modified.
+var opDeleteProject = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteProject",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteProject",
+		Path:      "/api/projects/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "project ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes a project with its activities and timesheets",
 }
 
 // DeleteProjectParams are the parameters of DeleteProject. Required ones are always sent; an optional one is
@@ -1840,7 +2631,7 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 }
 
 func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -1850,6 +2641,56 @@ func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (tran
 func (c *Client) DeleteProject(ctx context.Context, p DeleteProjectParams) error {
 	_, err := c.deleteProject(ctx, p)
 	return err
+}
+
+// opListActivities describes ListActivities; never modified.
+var opListActivities = &registry.Op{
+	Doc:    "Filtering by project returns that project's activities plus the global ones, unless the project\nforbids global activities.",
+	GoName: "ListActivities",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listActivities",
+		Path:   "/api/activities",
+	},
+	Params: []registry.Param{{
+		Doc:  "project ID",
+		In:   "query",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "project IDs",
+		In:   "query",
+		Name: "projects",
+		Type: "[]int",
+	}, {
+		Doc:  "1 visible (default), 2 hidden, 3 both",
+		In:   "query",
+		Name: "visible",
+		Type: "int",
+	}, {
+		Doc:  "true: only global activities",
+		In:   "query",
+		Name: "globals",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Activity](),
+	Summary: "Lists activities (not paged)",
 }
 
 // ListActivitiesParams are the parameters of ListActivities. Required ones are always sent; an optional one is
@@ -1970,7 +2811,7 @@ func decodeListActivitiesParams(m map[string]any) (ListActivitiesParams, error) 
 }
 
 func (c *Client) listActivities(ctx context.Context, p ListActivitiesParams) ([]Activity, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities.Op, p.validate, p.params)
 	return []Activity(w), m, err
 }
 
@@ -1983,6 +2824,27 @@ func (c *Client) listActivities(ctx context.Context, p ListActivitiesParams) ([]
 func (c *Client) ListActivities(ctx context.Context, p ListActivitiesParams) ([]Activity, error) {
 	r, _, err := c.listActivities(ctx, p)
 	return r, err
+}
+
+// opGetActivity describes GetActivity; never modified.
+var opGetActivity = &registry.Op{
+	Doc:    "",
+	GoName: "GetActivity",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getActivity",
+		Path:   "/api/activities/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "activity ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Activity](),
+	Summary: "Returns one activity",
 }
 
 // GetActivityParams are the parameters of GetActivity. Required ones are always sent; an optional one is
@@ -2034,7 +2896,7 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 }
 
 func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2047,6 +2909,83 @@ func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activit
 func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activity, error) {
 	r, _, err := c.getActivity(ctx, p)
 	return r, err
+}
+
+// opCreateActivity describes CreateActivity; never modified.
+var opCreateActivity = &registry.Op{
+	Doc:    "",
+	GoName: "CreateActivity",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createActivity",
+		Path:   "/api/activities",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "project ID; none makes a global activity",
+		In:   "body",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}, {
+		Doc:  "team IDs (on create only)",
+		In:   "body",
+		Name: "teams",
+		Type: "[]int",
+	}},
+	Record:  reflect.TypeFor[Activity](),
+	Summary: "Creates an activity (needs create_activity); without project it is global",
 }
 
 // CreateActivityParams are the parameters of CreateActivity. Required ones are always sent; an optional one is
@@ -2198,7 +3137,7 @@ func decodeCreateActivityParams(m map[string]any) (CreateActivityParams, error) 
 }
 
 func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2211,6 +3150,84 @@ func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*A
 func (c *Client) CreateActivity(ctx context.Context, p CreateActivityParams) (*Activity, error) {
 	r, _, err := c.createActivity(ctx, p)
 	return r, err
+}
+
+// opUpdateActivity describes UpdateActivity; never modified.
+var opUpdateActivity = &registry.Op{
+	Doc:    "The project of an existing global activity cannot be set (400 extra fields).",
+	GoName: "UpdateActivity",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateActivity",
+		Path:      "/api/activities/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "activity ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:  "project ID (not for global activities)",
+		In:   "body",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "number",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "comment",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "invoiceText",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budget",
+		Type: "float",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "timeBudget",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "budgetType",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Activity](),
+	Summary: "Updates an activity; only the fields given change",
 }
 
 // UpdateActivityParams are the parameters of UpdateActivity. Required ones are always sent; an optional one is
@@ -2354,7 +3371,7 @@ func decodeUpdateActivityParams(m map[string]any) (UpdateActivityParams, error) 
 }
 
 func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2369,6 +3386,29 @@ func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*A
 func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, error) {
 	r, _, err := c.updateActivity(ctx, p)
 	return r, err
+}
+
+// opDeleteActivity describes DeleteActivity; never modified.
+var opDeleteActivity = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteActivity",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteActivity",
+		Path:      "/api/activities/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "activity ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes an activity with its timesheets",
 }
 
 // DeleteActivityParams are the parameters of DeleteActivity. Required ones are always sent; an optional one is
@@ -2420,7 +3460,7 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 }
 
 func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -2430,6 +3470,124 @@ func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (tr
 func (c *Client) DeleteActivity(ctx context.Context, p DeleteActivityParams) error {
 	_, err := c.deleteActivity(ctx, p)
 	return err
+}
+
+// opListTimesheets describes ListTimesheets; never modified.
+var opListTimesheets = &registry.Op{
+	Doc:    "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times in the user's zone. Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+	GoName: "ListTimesheets",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listTimesheets",
+		Path:   "/api/timesheets",
+	},
+	PageSize:     100,
+	Paged:        true,
+	PagingParams: []string{"page", "size"},
+	Params: []registry.Param{{
+		Doc:  "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)",
+		In:   "query",
+		Name: "user",
+		Type: "string",
+	}, {
+		Doc:  "user IDs",
+		In:   "query",
+		Name: "users",
+		Type: "[]int",
+	}, {
+		Doc:  "customer ID",
+		In:   "query",
+		Name: "customer",
+		Type: "int",
+	}, {
+		Doc:  "customer IDs",
+		In:   "query",
+		Name: "customers",
+		Type: "[]int",
+	}, {
+		Doc:  "project ID",
+		In:   "query",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "project IDs",
+		In:   "query",
+		Name: "projects",
+		Type: "[]int",
+	}, {
+		Doc:  "activity ID",
+		In:   "query",
+		Name: "activity",
+		Type: "int",
+	}, {
+		Doc:  "activity IDs",
+		In:   "query",
+		Name: "activities",
+		Type: "[]int",
+	}, {
+		Doc:  "tag names (exact); unknown names answer 400",
+		In:   "query",
+		Name: "tags",
+		Type: "[]string",
+	}, {
+		Doc:  "page number, 1-based",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}, {
+		Doc:  "records a page (default 50, at most 500)",
+		In:   "query",
+		Name: "size",
+		Type: "int",
+	}, {
+		Doc:  "sort field (default begin)",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "sort direction (default DESC)",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "records starting at or after this local time",
+		In:   "query",
+		Name: "begin",
+		Type: "datetime",
+	}, {
+		Doc:  "records starting at or before this local time",
+		In:   "query",
+		Name: "end",
+		Type: "datetime",
+	}, {
+		Doc:  "\"1\" exported only, \"0\" not exported only",
+		In:   "query",
+		Name: "exported",
+		Type: "string",
+	}, {
+		Doc:  "\"1\" running only, \"0\" stopped only",
+		In:   "query",
+		Name: "active",
+		Type: "string",
+	}, {
+		Doc:  "\"1\" billable only, \"0\" non-billable only",
+		In:   "query",
+		Name: "billable",
+		Type: "string",
+	}, {
+		Doc:  "search in description and meta fields",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}, {
+		Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+		In:   "query",
+		Name: "modified_after",
+		Type: "datetime",
+	}},
+	Record:  reflect.TypeFor[Timesheet](),
+	Summary: "Lists timesheets, paged (activity, project and user as IDs)",
 }
 
 // ListTimesheetsParams are the parameters of ListTimesheets. Required ones are always sent; an optional one is
@@ -2679,7 +3837,7 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 }
 
 func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, p.params)
 	return []Timesheet(w), m, err
 }
 
@@ -2715,6 +3873,124 @@ func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) 
 		}
 		return r, wire.HeaderInt(m.Header, "X-Total-Pages", page), nil
 	})
+}
+
+// opListTimesheetsFull describes ListTimesheetsFull; never modified.
+var opListTimesheetsFull = &registry.Op{
+	Doc:    "The same filters as ListTimesheets, sent with full=true.",
+	GoName: "ListTimesheetsFull",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listTimesheetsFull",
+		Path:   "/api/timesheets",
+	},
+	PageSize:     100,
+	Paged:        true,
+	PagingParams: []string{"page", "size"},
+	Params: []registry.Param{{
+		Doc:  "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)",
+		In:   "query",
+		Name: "user",
+		Type: "string",
+	}, {
+		Doc:  "user IDs",
+		In:   "query",
+		Name: "users",
+		Type: "[]int",
+	}, {
+		Doc:  "customer ID",
+		In:   "query",
+		Name: "customer",
+		Type: "int",
+	}, {
+		Doc:  "customer IDs",
+		In:   "query",
+		Name: "customers",
+		Type: "[]int",
+	}, {
+		Doc:  "project ID",
+		In:   "query",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "project IDs",
+		In:   "query",
+		Name: "projects",
+		Type: "[]int",
+	}, {
+		Doc:  "activity ID",
+		In:   "query",
+		Name: "activity",
+		Type: "int",
+	}, {
+		Doc:  "activity IDs",
+		In:   "query",
+		Name: "activities",
+		Type: "[]int",
+	}, {
+		Doc:  "tag names (exact); unknown names answer 400",
+		In:   "query",
+		Name: "tags",
+		Type: "[]string",
+	}, {
+		Doc:  "page number, 1-based",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}, {
+		Doc:  "records a page (default 50, at most 500)",
+		In:   "query",
+		Name: "size",
+		Type: "int",
+	}, {
+		Doc:  "sort field (default begin)",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "sort direction (default DESC)",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "records starting at or after this local time",
+		In:   "query",
+		Name: "begin",
+		Type: "datetime",
+	}, {
+		Doc:  "records starting at or before this local time",
+		In:   "query",
+		Name: "end",
+		Type: "datetime",
+	}, {
+		Doc:  "\"1\" exported only, \"0\" not exported only",
+		In:   "query",
+		Name: "exported",
+		Type: "string",
+	}, {
+		Doc:  "\"1\" running only, \"0\" stopped only",
+		In:   "query",
+		Name: "active",
+		Type: "string",
+	}, {
+		Doc:  "\"1\" billable only, \"0\" non-billable only",
+		In:   "query",
+		Name: "billable",
+		Type: "string",
+	}, {
+		Doc:  "search in description and meta fields",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}, {
+		Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
+		In:   "query",
+		Name: "modified_after",
+		Type: "datetime",
+	}},
+	Record:  reflect.TypeFor[TimesheetFull](),
+	Summary: "Lists timesheets, paged, with activity, project (and its customer) and user as objects",
 }
 
 // ListTimesheetsFullParams are the parameters of ListTimesheetsFull. Required ones are always sent; an optional one is
@@ -2964,7 +4240,7 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 }
 
 func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, p.params)
 	return []TimesheetFull(w), m, err
 }
 
@@ -2997,6 +4273,27 @@ func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFull
 		}
 		return r, wire.HeaderInt(m.Header, "X-Total-Pages", page), nil
 	})
+}
+
+// opGetTimesheet describes GetTimesheet; never modified.
+var opGetTimesheet = &registry.Op{
+	Doc:    "",
+	GoName: "GetTimesheet",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getTimesheet",
+		Path:   "/api/timesheets/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "timesheet ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Timesheet](),
+	Summary: "Returns one timesheet",
 }
 
 // GetTimesheetParams are the parameters of GetTimesheet. Required ones are always sent; an optional one is
@@ -3048,7 +4345,7 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 }
 
 func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3061,6 +4358,79 @@ func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Times
 func (c *Client) GetTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.getTimesheet(ctx, p)
 	return r, err
+}
+
+// opCreateTimesheet describes CreateTimesheet; never modified.
+var opCreateTimesheet = &registry.Op{
+	Doc:    "begin and end are sent as local times without an offset and read in the user's time zone;\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
+	GoName: "CreateTimesheet",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createTimesheet",
+		Path:   "/api/timesheets",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "project ID",
+		In:       "body",
+		Name:     "project",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:      "activity ID (global, or of the project)",
+		In:       "body",
+		Name:     "activity",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "start, local time in the user's zone; default now",
+		In:   "body",
+		Name: "begin",
+		Type: "datetime",
+	}, {
+		Doc:  "end, local time in the user's zone; none means running",
+		In:   "body",
+		Name: "end",
+		Type: "datetime",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "description",
+		Type: "string",
+	}, {
+		Doc:  "tag names, comma-separated",
+		In:   "body",
+		Name: "tags",
+		Type: "string",
+	}, {
+		Doc:  "user ID, to book for someone else (needs create_other_timesheet)",
+		In:   "body",
+		Name: "user",
+		Type: "int",
+	}, {
+		Doc:  "needs edit_export_*",
+		In:   "body",
+		Name: "exported",
+		Type: "bool",
+	}, {
+		Doc:  "needs edit_billable_*; default from activity, project and customer",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "needs edit_rate_*",
+		In:   "body",
+		Name: "fixedRate",
+		Type: "float",
+	}, {
+		Doc:  "needs edit_rate_*",
+		In:   "body",
+		Name: "hourlyRate",
+		Type: "float",
+	}},
+	Record:  reflect.TypeFor[Timesheet](),
+	Summary: "Creates a timesheet record; without end it is running",
 }
 
 // CreateTimesheetParams are the parameters of CreateTimesheet. Required ones are always sent; an optional one is
@@ -3194,7 +4564,7 @@ func decodeCreateTimesheetParams(m map[string]any) (CreateTimesheetParams, error
 }
 
 func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3213,6 +4583,84 @@ func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (
 func (c *Client) CreateTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.createTimesheet(ctx, p)
 	return r, err
+}
+
+// opUpdateTimesheet describes UpdateTimesheet; never modified.
+var opUpdateTimesheet = &registry.Op{
+	Doc:    "Exported records can only be changed with edit_exported_timesheet (else 403).",
+	GoName: "UpdateTimesheet",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateTimesheet",
+		Path:      "/api/timesheets/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "timesheet ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "project ID",
+		In:   "body",
+		Name: "project",
+		Type: "int",
+	}, {
+		Doc:  "activity ID",
+		In:   "body",
+		Name: "activity",
+		Type: "int",
+	}, {
+		Doc:  "start, local time in the user's zone",
+		In:   "body",
+		Name: "begin",
+		Type: "datetime",
+	}, {
+		Doc:  "end, local time in the user's zone",
+		In:   "body",
+		Name: "end",
+		Type: "datetime",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "description",
+		Type: "string",
+	}, {
+		Doc:  "tag names, comma-separated",
+		In:   "body",
+		Name: "tags",
+		Type: "string",
+	}, {
+		Doc:  "user ID (needs edit_other_timesheet)",
+		In:   "body",
+		Name: "user",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "exported",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "billable",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "fixedRate",
+		Type: "float",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "hourlyRate",
+		Type: "float",
+	}},
+	Record:  reflect.TypeFor[Timesheet](),
+	Summary: "Updates a timesheet; only the fields given change",
 }
 
 // UpdateTimesheetParams are the parameters of UpdateTimesheet. Required ones are always sent; an optional one is
@@ -3349,7 +4797,7 @@ func decodeUpdateTimesheetParams(m map[string]any) (UpdateTimesheetParams, error
 }
 
 func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3364,6 +4812,29 @@ func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.updateTimesheet(ctx, p)
 	return r, err
+}
+
+// opDeleteTimesheet describes DeleteTimesheet; never modified.
+var opDeleteTimesheet = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteTimesheet",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteTimesheet",
+		Path:      "/api/timesheets/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "timesheet ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes a timesheet record (exported ones need edit_exported_timesheet)",
 }
 
 // DeleteTimesheetParams are the parameters of DeleteTimesheet. Required ones are always sent; an optional one is
@@ -3415,7 +4886,7 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 }
 
 func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -3425,6 +4896,29 @@ func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (
 func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) error {
 	_, err := c.deleteTimesheet(ctx, p)
 	return err
+}
+
+// opStopTimesheet describes StopTimesheet; never modified.
+var opStopTimesheet = &registry.Op{
+	Doc:    "",
+	GoName: "StopTimesheet",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "stopTimesheet",
+		Path:      "/api/timesheets/{id}/stop",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "timesheet ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Timesheet](),
+	Summary: "Stops a running timesheet now (a stopped one is left as it is)",
 }
 
 // StopTimesheetParams are the parameters of StopTimesheet. Required ones are always sent; an optional one is
@@ -3476,7 +4970,7 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 }
 
 func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3489,6 +4983,46 @@ func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.stopTimesheet(ctx, p)
 	return r, err
+}
+
+// opListUsers describes ListUsers; never modified.
+var opListUsers = &registry.Op{
+	Doc:    "",
+	GoName: "ListUsers",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listUsers",
+		Path:   "/api/users",
+	},
+	Params: []registry.Param{{
+		Doc:  "1 active (default), 2 inactive, 3 both",
+		In:   "query",
+		Name: "visible",
+		Type: "int",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "orderBy",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "order",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "query",
+		Name: "term",
+		Type: "string",
+	}, {
+		Doc:  "adds teams, roles, memberships and preferences",
+		In:   "query",
+		Name: "full",
+		Type: "bool",
+	}},
+	Record:  reflect.TypeFor[User](),
+	Summary: "Lists users (needs view_user; super admins by default)",
 }
 
 // ListUsersParams are the parameters of ListUsers. Required ones are always sent; an optional one is
@@ -3595,7 +5129,7 @@ func decodeListUsersParams(m map[string]any) (ListUsersParams, error) {
 }
 
 func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers.Op, p.validate, p.params)
 	return []User(w), m, err
 }
 
@@ -3605,6 +5139,21 @@ func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, tran
 func (c *Client) ListUsers(ctx context.Context, p ListUsersParams) ([]User, error) {
 	r, _, err := c.listUsers(ctx, p)
 	return r, err
+}
+
+// opGetMe describes GetMe; never modified.
+var opGetMe = &registry.Op{
+	Doc:    "",
+	GoName: "GetMe",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getMe",
+		Path:   "/api/users/me",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[User](),
+	Summary: "Returns the user the credentials belong to",
 }
 
 // GetMeParams are the parameters of GetMe. Required ones are always sent; an optional one is
@@ -3636,7 +5185,7 @@ func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 }
 
 func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetMe, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3649,6 +5198,27 @@ func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Met
 func (c *Client) GetMe(ctx context.Context, p GetMeParams) (*User, error) {
 	r, _, err := c.getMe(ctx, p)
 	return r, err
+}
+
+// opGetUser describes GetUser; never modified.
+var opGetUser = &registry.Op{
+	Doc:    "",
+	GoName: "GetUser",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getUser",
+		Path:   "/api/users/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "user ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[User](),
+	Summary: "Returns one user",
 }
 
 // GetUserParams are the parameters of GetUser. Required ones are always sent; an optional one is
@@ -3700,7 +5270,7 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 }
 
 func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetUser, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3713,6 +5283,100 @@ func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport
 func (c *Client) GetUser(ctx context.Context, p GetUserParams) (*User, error) {
 	r, _, err := c.getUser(ctx, p)
 	return r, err
+}
+
+// opCreateUser describes CreateUser; never modified.
+var opCreateUser = &registry.Op{
+	Doc:    "Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.",
+	GoName: "CreateUser",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createUser",
+		Path:   "/api/users",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "2–64 characters, no /",
+		In:       "body",
+		Name:     "username",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "",
+		In:       "body",
+		Name:     "email",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "login password, 8–60 characters",
+		In:       "body",
+		Name:     "plainPassword",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "display name",
+		In:   "body",
+		Name: "alias",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "title",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "accountNumber",
+		Type: "string",
+	}, {
+		Doc:  "e.g. zh_CN",
+		In:   "body",
+		Name: "language",
+		Type: "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "locale",
+		Type: "string",
+	}, {
+		Doc:  "IANA zone, e.g. Asia/Shanghai: the zone the user's timesheets are read in",
+		In:   "body",
+		Name: "timezone",
+		Type: "string",
+	}, {
+		Doc:  "send true: a missing value makes a disabled user",
+		In:   "body",
+		Name: "enabled",
+		Type: "bool",
+	}, {
+		Doc:  "user ID of the supervisor",
+		In:   "body",
+		Name: "supervisor",
+		Type: "int",
+	}, {
+		Doc:  "e.g. ROLE_TEAMLEAD (if the caller may assign roles)",
+		In:   "body",
+		Name: "roles",
+		Type: "[]string",
+	}, {
+		Doc:  "team IDs",
+		In:   "body",
+		Name: "teams",
+		Type: "[]int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "requiresPasswordReset",
+		Type: "bool",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "systemAccount",
+		Type: "bool",
+	}},
+	Record:  reflect.TypeFor[User](),
+	Summary: "Creates a user (needs create_user)",
 }
 
 // CreateUserParams are the parameters of CreateUser. Required ones are always sent; an optional one is
@@ -3898,7 +5562,7 @@ func decodeCreateUserParams(m map[string]any) (CreateUserParams, error) {
 }
 
 func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opCreateUser, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opCreateUser.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3913,6 +5577,21 @@ func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, tra
 func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, error) {
 	r, _, err := c.createUser(ctx, p)
 	return r, err
+}
+
+// opListTeams describes ListTeams; never modified.
+var opListTeams = &registry.Op{
+	Doc:    "",
+	GoName: "ListTeams",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listTeams",
+		Path:   "/api/teams",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[Team](),
+	Summary: "Lists teams (needs view_team)",
 }
 
 // ListTeamsParams are the parameters of ListTeams. Required ones are always sent; an optional one is
@@ -3944,7 +5623,7 @@ func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 }
 
 func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, p.validate, p.params)
 	return []Team(w), m, err
 }
 
@@ -3954,6 +5633,27 @@ func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, tran
 func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
 	r, _, err := c.listTeams(ctx, p)
 	return r, err
+}
+
+// opGetTeam describes GetTeam; never modified.
+var opGetTeam = &registry.Op{
+	Doc:    "",
+	GoName: "GetTeam",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "getTeam",
+		Path:   "/api/teams/{id}",
+	},
+	Params: []registry.Param{{
+		Doc:      "team ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[Team](),
+	Summary: "Returns one team with its members, customers, projects and activities",
 }
 
 // GetTeamParams are the parameters of GetTeam. Required ones are always sent; an optional one is
@@ -4005,7 +5705,7 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 }
 
 func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4018,6 +5718,39 @@ func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport
 func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 	r, _, err := c.getTeam(ctx, p)
 	return r, err
+}
+
+// opCreateTeam describes CreateTeam; never modified.
+var opCreateTeam = &registry.Op{
+	Doc:    "",
+	GoName: "CreateTeam",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createTeam",
+		Path:   "/api/teams",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "2–100 characters",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "at least one member, one of them teamlead",
+		In:       "body",
+		Name:     "members",
+		Required: true,
+		Type:     "[]TeamMemberInput",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Team](),
+	Summary: "Creates a team (needs create_team); at least one member must be its team leader",
 }
 
 // CreateTeamParams are the parameters of CreateTeam. Required ones are always sent; an optional one is
@@ -4107,7 +5840,7 @@ func decodeCreateTeamParams(m map[string]any) (CreateTeamParams, error) {
 }
 
 func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opCreateTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opCreateTeam.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4120,6 +5853,44 @@ func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, tra
 func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, error) {
 	r, _, err := c.createTeam(ctx, p)
 	return r, err
+}
+
+// opUpdateTeam describes UpdateTeam; never modified.
+var opUpdateTeam = &registry.Op{
+	Doc:    "",
+	GoName: "UpdateTeam",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "PATCH",
+		Name:      "updateTeam",
+		Path:      "/api/teams/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "team ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "name",
+		Type: "string",
+	}, {
+		Doc:  "the complete new member list",
+		In:   "body",
+		Name: "members",
+		Type: "[]TeamMemberInput",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Team](),
+	Summary: "Updates a team; members, when given, replace all members",
 }
 
 // UpdateTeamParams are the parameters of UpdateTeam. Required ones are always sent; an optional one is
@@ -4201,7 +5972,7 @@ func decodeUpdateTeamParams(m map[string]any) (UpdateTeamParams, error) {
 }
 
 func (c *Client) updateTeam(ctx context.Context, p UpdateTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opUpdateTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opUpdateTeam.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4214,6 +5985,29 @@ func (c *Client) updateTeam(ctx context.Context, p UpdateTeamParams) (*Team, tra
 func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, error) {
 	r, _, err := c.updateTeam(ctx, p)
 	return r, err
+}
+
+// opDeleteTeam describes DeleteTeam; never modified.
+var opDeleteTeam = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteTeam",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteTeam",
+		Path:      "/api/teams/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "team ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes a team",
 }
 
 // DeleteTeamParams are the parameters of DeleteTeam. Required ones are always sent; an optional one is
@@ -4265,7 +6059,7 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 }
 
 func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -4275,6 +6069,26 @@ func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.
 func (c *Client) DeleteTeam(ctx context.Context, p DeleteTeamParams) error {
 	_, err := c.deleteTeam(ctx, p)
 	return err
+}
+
+// opListTags describes ListTags; never modified.
+var opListTags = &registry.Op{
+	Doc:    "",
+	GoName: "ListTags",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "GET",
+		Name:   "listTags",
+		Path:   "/api/tags/find",
+	},
+	Params: []registry.Param{{
+		Doc:  "part of the tag name",
+		In:   "query",
+		Name: "name",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Tag](),
+	Summary: "Finds tags whose name contains name (none without name)",
 }
 
 // ListTagsParams are the parameters of ListTags. Required ones are always sent; an optional one is
@@ -4326,7 +6140,7 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 }
 
 func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, p.validate, p.params)
 	return []Tag(w), m, err
 }
 
@@ -4336,6 +6150,38 @@ func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transpo
 func (c *Client) ListTags(ctx context.Context, p ListTagsParams) ([]Tag, error) {
 	r, _, err := c.listTags(ctx, p)
 	return r, err
+}
+
+// opCreateTag describes CreateTag; never modified.
+var opCreateTag = &registry.Op{
+	Doc:    "Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.",
+	GoName: "CreateTag",
+	Op: &transport.Op{
+		API:    "kimai",
+		Method: "POST",
+		Name:   "createTag",
+		Path:   "/api/tags",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "2–100 characters, no comma",
+		In:       "body",
+		Name:     "name",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "",
+		In:   "body",
+		Name: "color",
+		Type: "string",
+	}, {
+		Doc:  "send true: a missing value makes a hidden tag",
+		In:   "body",
+		Name: "visible",
+		Type: "bool",
+	}},
+	Record:  reflect.TypeFor[Tag](),
+	Summary: "Creates a tag (needs create_tag or manage_tag)",
 }
 
 // CreateTagParams are the parameters of CreateTag. Required ones are always sent; an optional one is
@@ -4416,7 +6262,7 @@ func decodeCreateTagParams(m map[string]any) (CreateTagParams, error) {
 }
 
 func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transport.Meta, error) {
-	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag, p.validate, p.params)
+	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4431,6 +6277,29 @@ func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transp
 func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error) {
 	r, _, err := c.createTag(ctx, p)
 	return r, err
+}
+
+// opDeleteTag describes DeleteTag; never modified.
+var opDeleteTag = &registry.Op{
+	Doc:    "",
+	GoName: "DeleteTag",
+	Op: &transport.Op{
+		API:       "kimai",
+		Method:    "DELETE",
+		Name:      "deleteTag",
+		Path:      "/api/tags/{id}",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "tag ID",
+		In:       "path",
+		Name:     "id",
+		Required: true,
+		Type:     "int",
+	}},
+	Record:  reflect.TypeFor[struct{}](),
+	Summary: "Deletes a tag (needs delete_tag)",
 }
 
 // DeleteTagParams are the parameters of DeleteTag. Required ones are always sent; an optional one is
@@ -4482,7 +6351,7 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 }
 
 func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, p.validate, p.params)
 	return m, err
 }
 

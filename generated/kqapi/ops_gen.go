@@ -7,15 +7,55 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 )
+
+// opRecordLog describes RecordLog; never modified.
+var opRecordLog = &registry.Op{
+	Doc:    "Returns the punches of a period, 50 a page. Without start and end it returns today's punches.\nThe period must not cross a month (不支持跨月查询记录). A paid push interface also exists\n(另有收费主动推送打卡记录接口).",
+	GoName: "RecordLog",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "recordlog",
+		Path:   "/Api/Api/recordlog",
+	},
+	PageSize:     50,
+	Paged:        true,
+	PagingParams: []string{"page"},
+	Params: []registry.Param{{
+		Doc:  "获取打卡记录的开始时间 yyyy-mm-dd; none means today",
+		In:   "query",
+		Name: "start",
+		Type: "date",
+	}, {
+		Doc:  "获取打卡记录的结束时间 yyyy-mm-dd; must be in the month of start",
+		In:   "query",
+		Name: "end",
+		Type: "date",
+	}, {
+		Doc:  "分页的第几页 (1-based, 50 rows a page)",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}, {
+		Doc:  "员工CC号; none means every employee",
+		In:   "query",
+		Name: "useraccount",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Punch](),
+	Summary: "获取打卡记录 (clock-in punches)",
+}
 
 // RecordLogParams are the parameters of RecordLog. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
@@ -121,7 +161,7 @@ func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
 }
 
 func (c *Client) recordLog(ctx context.Context, p RecordLogParams) (*RecordLogData, transport.Meta, error) {
-	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog, p.validate, p.params)
+	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -158,6 +198,21 @@ func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[
 	})
 }
 
+// opGetDepartment describes GetDepartment; never modified.
+var opGetDepartment = &registry.Op{
+	Doc:    "",
+	GoName: "GetDepartment",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "getDepartment",
+		Path:   "/Api/Api/getDepartment",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[Department](),
+	Summary: "获取部门列表 (departments)",
+}
+
 // GetDepartmentParams are the parameters of GetDepartment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetDepartmentParams struct{}
@@ -187,7 +242,7 @@ func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 }
 
 func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, p.validate, p.params)
 	return []Department(w), m, err
 }
 
@@ -197,6 +252,34 @@ func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]De
 func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, error) {
 	r, _, err := c.getDepartment(ctx, p)
 	return r, err
+}
+
+// opAddDepartment describes AddDepartment; never modified.
+var opAddDepartment = &registry.Op{
+	Doc:    "",
+	GoName: "AddDepartment",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "addDepartment",
+		Path:   "/Api/Api/addDepartment",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "部门父级ID (0 for top level)",
+		In:       "query",
+		Name:     "parentid",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:      "部门名称",
+		In:       "query",
+		Name:     "deptname",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[int64](),
+	Summary: "添加部门 (add a department); returns the new department id",
 }
 
 // AddDepartmentParams are the parameters of AddDepartment. Required ones are always sent; an optional one is
@@ -262,7 +345,7 @@ func decodeAddDepartmentParams(m map[string]any) (AddDepartmentParams, error) {
 }
 
 func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment.Op, p.validate, p.params)
 	return int64(w), m, err
 }
 
@@ -272,6 +355,39 @@ func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int6
 func (c *Client) AddDepartment(ctx context.Context, p AddDepartmentParams) (int64, error) {
 	r, _, err := c.addDepartment(ctx, p)
 	return r, err
+}
+
+// opUpdateDepartment describes UpdateDepartment; never modified.
+var opUpdateDepartment = &registry.Op{
+	Doc:    "",
+	GoName: "UpdateDepartment",
+	Op: &transport.Op{
+		API:       "kqapi",
+		Method:    "GET",
+		Name:      "updateDepartment",
+		Path:      "/Api/Api/updateDepartment",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "所需修改的部门ID",
+		In:       "query",
+		Name:     "deptid",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "部门父级ID",
+		In:   "query",
+		Name: "parentid",
+		Type: "int",
+	}, {
+		Doc:  "部门名称",
+		In:   "query",
+		Name: "deptname",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "修改部门 (update a department)",
 }
 
 // UpdateDepartmentParams are the parameters of UpdateDepartment. Required ones are always sent; an optional one is
@@ -337,7 +453,7 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 }
 
 func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -347,6 +463,29 @@ func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams)
 func (c *Client) UpdateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, error) {
 	r, _, err := c.updateDepartment(ctx, p)
 	return r, err
+}
+
+// opGetEmployee describes GetEmployee; never modified.
+var opGetEmployee = &registry.Op{
+	Doc:    "",
+	GoName: "GetEmployee",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "getEmployee",
+		Path:   "/Api/Api/getEmployee",
+	},
+	PageSize:     50,
+	Paged:        true,
+	PagingParams: []string{"page"},
+	Params: []registry.Param{{
+		Doc:  "获取第几页 (50 rows a page)",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}},
+	Record:  reflect.TypeFor[Employee](),
+	Summary: "获取员工列表 (employees, 50 a page)",
 }
 
 // GetEmployeeParams are the parameters of GetEmployee. Required ones are always sent; an optional one is
@@ -405,7 +544,7 @@ func decodeGetEmployeeParams(m map[string]any) (GetEmployeeParams, error) {
 }
 
 func (c *Client) getEmployee(ctx context.Context, p GetEmployeeParams) (*EmployeeData, transport.Meta, error) {
-	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee, p.validate, p.params)
+	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -436,6 +575,27 @@ func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.S
 		}
 		return r.UserData, r.Totalpage + int64(0), nil
 	})
+}
+
+// opGetUserDetail describes GetUserDetail; never modified.
+var opGetUserDetail = &registry.Op{
+	Doc:    "",
+	GoName: "GetUserDetail",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "getUserDetail",
+		Path:   "/Api/Api/getUserDetail",
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[UserDetail](),
+	Summary: "获取员工详情 (one employee)",
 }
 
 // GetUserDetailParams are the parameters of GetUserDetail. Required ones are always sent; an optional one is
@@ -501,7 +661,7 @@ func decodeGetUserDetailParams(m map[string]any) (GetUserDetailParams, error) {
 }
 
 func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, transport.Meta, error) {
-	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail, p.validate, p.params)
+	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -514,6 +674,65 @@ func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*Use
 func (c *Client) GetUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, error) {
 	r, _, err := c.getUserDetail(ctx, p)
 	return r, err
+}
+
+// opAddEmployee describes AddEmployee; never modified.
+var opAddEmployee = &registry.Op{
+	Doc:    "",
+	GoName: "AddEmployee",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "addEmployee",
+		Path:   "/Api/Api/addEmployee",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工姓名",
+		In:       "query",
+		Name:     "realname",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "员工系统登录密码 (md5 of the password, 需转换为MD5)",
+		In:       "query",
+		Name:     "password",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "员工手机号码",
+		In:       "query",
+		Name:     "mobile",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "员工电子邮箱",
+		In:   "query",
+		Name: "email",
+		Type: "string",
+	}, {
+		Doc:  "员工刷卡卡号",
+		In:   "query",
+		Name: "card",
+		Type: "string",
+	}, {
+		Doc:  "所在部门ID",
+		In:   "query",
+		Name: "deptid",
+		Type: "int",
+	}, {
+		Doc:  "员工性别",
+		In:   "query",
+		Name: "sex",
+		Type: "Sex",
+	}, {
+		Doc:  "设备序列号, several separated by commas (同步到设备)",
+		In:   "query",
+		Name: "sn",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[NewEmployee](),
+	Summary: "添加员工 (add an employee); returns the account the system assigned",
 }
 
 // AddEmployeeParams are the parameters of AddEmployee. Required ones are always sent; an optional one is
@@ -644,7 +863,7 @@ func decodeAddEmployeeParams(m map[string]any) (AddEmployeeParams, error) {
 }
 
 func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, transport.Meta, error) {
-	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee, p.validate, p.params)
+	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -657,6 +876,69 @@ func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmpl
 func (c *Client) AddEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, error) {
 	r, _, err := c.addEmployee(ctx, p)
 	return r, err
+}
+
+// opUpdateEmployee describes UpdateEmployee; never modified.
+var opUpdateEmployee = &registry.Op{
+	Doc:    "",
+	GoName: "UpdateEmployee",
+	Op: &transport.Op{
+		API:       "kqapi",
+		Method:    "GET",
+		Name:      "updateEmployee",
+		Path:      "/Api/Api/updateEmployee",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "员工姓名",
+		In:   "query",
+		Name: "realname",
+		Type: "string",
+	}, {
+		Doc:  "员工系统登录密码 (md5)",
+		In:   "query",
+		Name: "password",
+		Type: "string",
+	}, {
+		Doc:  "员工手机号码",
+		In:   "query",
+		Name: "mobile",
+		Type: "string",
+	}, {
+		Doc:  "员工电子邮箱",
+		In:   "query",
+		Name: "email",
+		Type: "string",
+	}, {
+		Doc:  "员工刷卡卡号",
+		In:   "query",
+		Name: "card",
+		Type: "string",
+	}, {
+		Doc:  "所在部门ID",
+		In:   "query",
+		Name: "deptid",
+		Type: "int",
+	}, {
+		Doc:  "员工性别",
+		In:   "query",
+		Name: "sex",
+		Type: "Sex",
+	}, {
+		Doc:  "设备序列号, several separated by commas",
+		In:   "query",
+		Name: "sn",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "修改员工 (update an employee)",
 }
 
 // UpdateEmployeeParams are the parameters of UpdateEmployee. Required ones are always sent; an optional one is
@@ -787,7 +1069,7 @@ func decodeUpdateEmployeeParams(m map[string]any) (UpdateEmployeeParams, error) 
 }
 
 func (c *Client) updateEmployee(ctx context.Context, p UpdateEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -797,6 +1079,29 @@ func (c *Client) updateEmployee(ctx context.Context, p UpdateEmployeeParams) (js
 func (c *Client) UpdateEmployee(ctx context.Context, p UpdateEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.updateEmployee(ctx, p)
 	return r, err
+}
+
+// opLayoffEmployee describes LayoffEmployee; never modified.
+var opLayoffEmployee = &registry.Op{
+	Doc:    "警告:该操作删除的员工不可恢复 — the employees removed cannot be restored.",
+	GoName: "LayoffEmployee",
+	Op: &transport.Op{
+		API:       "kqapi",
+		Method:    "GET",
+		Name:      "layoffEmployee",
+		Path:      "/Api/Api/layoffEmployee",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号, several separated by commas",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "删除员工 (lay off employees; irreversible)",
 }
 
 // LayoffEmployeeParams are the parameters of LayoffEmployee. Required ones are always sent; an optional one is
@@ -855,7 +1160,7 @@ func decodeLayoffEmployeeParams(m map[string]any) (LayoffEmployeeParams, error) 
 }
 
 func (c *Client) layoffEmployee(ctx context.Context, p LayoffEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -867,6 +1172,35 @@ func (c *Client) layoffEmployee(ctx context.Context, p LayoffEmployeeParams) (js
 func (c *Client) LayoffEmployee(ctx context.Context, p LayoffEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.layoffEmployee(ctx, p)
 	return r, err
+}
+
+// opSyncEmployee describes SyncEmployee; never modified.
+var opSyncEmployee = &registry.Op{
+	Doc:    "",
+	GoName: "SyncEmployee",
+	Op: &transport.Op{
+		API:       "kqapi",
+		Method:    "GET",
+		Name:      "syncEmployee",
+		Path:      "/Api/Api/syncEmployee",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号, several separated by commas",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "设备序列号, several separated by commas",
+		In:       "query",
+		Name:     "sn",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "同步员工到设备 (push employees to devices)",
 }
 
 // SyncEmployeeParams are the parameters of SyncEmployee. Required ones are always sent; an optional one is
@@ -939,7 +1273,7 @@ func decodeSyncEmployeeParams(m map[string]any) (SyncEmployeeParams, error) {
 }
 
 func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -949,6 +1283,35 @@ func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.R
 func (c *Client) SyncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.syncEmployee(ctx, p)
 	return r, err
+}
+
+// opRemoveEmployee describes RemoveEmployee; never modified.
+var opRemoveEmployee = &registry.Op{
+	Doc:    "",
+	GoName: "RemoveEmployee",
+	Op: &transport.Op{
+		API:       "kqapi",
+		Method:    "GET",
+		Name:      "removeEmployee",
+		Path:      "/Api/Api/removeEmployee",
+		RetrySafe: true,
+		Write:     true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号, several separated by commas",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "设备序列号, several separated by commas",
+		In:       "query",
+		Name:     "sn",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "从设备删除员工 (remove employees from devices)",
 }
 
 // RemoveEmployeeParams are the parameters of RemoveEmployee. Required ones are always sent; an optional one is
@@ -1021,7 +1384,7 @@ func decodeRemoveEmployeeParams(m map[string]any) (RemoveEmployeeParams, error) 
 }
 
 func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -1031,6 +1394,34 @@ func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (js
 func (c *Client) RemoveEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.removeEmployee(ctx, p)
 	return r, err
+}
+
+// opReCheck describes ReCheck; never modified.
+var opReCheck = &registry.Op{
+	Doc:    "",
+	GoName: "ReCheck",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "reCheck",
+		Path:   "/Api/Api/reCheck",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号, several separated by commas",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "要补签的时间 yyyy-mm-dd hh:ii:ss",
+		In:       "query",
+		Name:     "time",
+		Required: true,
+		Type:     "datetime",
+	}},
+	Record:  reflect.TypeFor[json.RawMessage](),
+	Summary: "补签 (add a corrective punch)",
 }
 
 // ReCheckParams are the parameters of ReCheck. Required ones are always sent; an optional one is
@@ -1103,7 +1494,7 @@ func decodeReCheckParams(m map[string]any) (ReCheckParams, error) {
 }
 
 func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -1113,6 +1504,51 @@ func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage,
 func (c *Client) ReCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, error) {
 	r, _, err := c.reCheck(ctx, p)
 	return r, err
+}
+
+// opApply describes Apply; never modified.
+var opApply = &registry.Op{
+	Doc:    "",
+	GoName: "Apply",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "Apply",
+		Path:   "/Api/Api/Apply",
+		Write:  true,
+	},
+	Params: []registry.Param{{
+		Doc:      "员工CC号",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:      "申请的开始时间 yyyy-mm-dd hh:ii:ss",
+		In:       "query",
+		Name:     "starttime",
+		Required: true,
+		Type:     "datetime",
+	}, {
+		Doc:      "申请的结束时间 yyyy-mm-dd hh:ii:ss",
+		In:       "query",
+		Name:     "endtime",
+		Required: true,
+		Type:     "datetime",
+	}, {
+		Doc:      "申请的类型: 1 加班, 2 调休, 3 外出; others from applyType",
+		In:       "query",
+		Name:     "type",
+		Required: true,
+		Type:     "int",
+	}, {
+		Doc:  "申请的原因说明",
+		In:   "query",
+		Name: "reason",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[int64](),
+	Summary: "添加申请 (add a leave, overtime or outing application); returns its record id",
 }
 
 // ApplyParams are the parameters of Apply. Required ones are always sent; an optional one is
@@ -1220,7 +1656,7 @@ func decodeApplyParams(m map[string]any) (ApplyParams, error) {
 }
 
 func (c *Client) apply(ctx context.Context, p ApplyParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply.Op, p.validate, p.params)
 	return int64(w), m, err
 }
 
@@ -1230,6 +1666,21 @@ func (c *Client) apply(ctx context.Context, p ApplyParams) (int64, transport.Met
 func (c *Client) Apply(ctx context.Context, p ApplyParams) (int64, error) {
 	r, _, err := c.apply(ctx, p)
 	return r, err
+}
+
+// opApplyType describes ApplyType; never modified.
+var opApplyType = &registry.Op{
+	Doc:    "",
+	GoName: "ApplyType",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "applyType",
+		Path:   "/Api/Api/applyType",
+	},
+	Params:  []registry.Param{},
+	Record:  reflect.TypeFor[map[string]string](),
+	Summary: "请假类型列表 (application types, id → name)",
 }
 
 // ApplyTypeParams are the parameters of ApplyType. Required ones are always sent; an optional one is
@@ -1261,7 +1712,7 @@ func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 }
 
 func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType, p.validate, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, p.validate, p.params)
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -1281,6 +1732,46 @@ func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]s
 func (c *Client) ApplyType(ctx context.Context, p ApplyTypeParams) (map[string]string, error) {
 	r, _, err := c.applyType(ctx, p)
 	return r, err
+}
+
+// opApplyRecord describes ApplyRecord; never modified.
+var opApplyRecord = &registry.Op{
+	Doc:    "",
+	GoName: "ApplyRecord",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "applyRecord",
+		Path:   "/Api/Api/applyRecord",
+	},
+	PageSize:     50,
+	Paged:        true,
+	PagingParams: []string{"page"},
+	Params: []registry.Param{{
+		Doc:  "员工CC号",
+		In:   "query",
+		Name: "useraccount",
+		Type: "string",
+	}, {
+		Doc:      "开始时间 yyyy-mm-dd",
+		In:       "query",
+		Name:     "start",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:      "结束时间 yyyy-mm-dd",
+		In:       "query",
+		Name:     "end",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:  "第几页 (50 rows a page)",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}},
+	Record:  reflect.TypeFor[Application](),
+	Summary: "申请记录 (applications of a period, 50 a page)",
 }
 
 // ApplyRecordParams are the parameters of ApplyRecord. Required ones are always sent; an optional one is
@@ -1390,7 +1881,7 @@ func decodeApplyRecordParams(m map[string]any) (ApplyRecordParams, error) {
 }
 
 func (c *Client) applyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRecordData, transport.Meta, error) {
-	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord, p.validate, p.params)
+	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1421,6 +1912,47 @@ func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.S
 		}
 		return r.Data, r.Totalpage + int64(0), nil
 	})
+}
+
+// opReport describes Report; never modified.
+var opReport = &registry.Op{
+	Doc:    "",
+	GoName: "Report",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "Report",
+		Path:   "/Api/Api/Report",
+	},
+	PageSize:     50,
+	Paged:        true,
+	PagingParams: []string{"page"},
+	Params: []registry.Param{{
+		Doc:      "汇总开始日期 yyyy-mm-dd",
+		In:       "query",
+		Name:     "start",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:      "汇总结束日期 yyyy-mm-dd",
+		In:       "query",
+		Name:     "end",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:      "员工CC号, several separated by commas",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}, {
+		Doc:  "第几页 (50 rows a page)",
+		In:   "query",
+		Name: "page",
+		Type: "int",
+	}},
+	Record:  reflect.TypeFor[ReportRow](),
+	Summary: "考勤汇总 (attendance summary per employee for a period, 50 a page)",
 }
 
 // ReportParams are the parameters of Report. Required ones are always sent; an optional one is
@@ -1530,7 +2062,7 @@ func decodeReportParams(m map[string]any) (ReportParams, error) {
 }
 
 func (c *Client) report(ctx context.Context, p ReportParams) (*ReportData, transport.Meta, error) {
-	w, m, err := transport.Call[ReportData](ctx, c.t, opReport, p.validate, p.params)
+	w, m, err := transport.Call[ReportData](ctx, c.t, opReport.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1561,6 +2093,39 @@ func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[Report
 		}
 		return r.Data, r.Totalpage + int64(0), nil
 	})
+}
+
+// opDayReport describes DayReport; never modified.
+var opDayReport = &registry.Op{
+	Doc:    "",
+	GoName: "DayReport",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "dayReport",
+		Path:   "/Api/Api/dayReport",
+	},
+	Params: []registry.Param{{
+		Doc:      "汇总开始日期 yyyy-mm-dd",
+		In:       "query",
+		Name:     "start",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:      "汇总结束日期 yyyy-mm-dd; 时间跨度不能大于31天",
+		In:       "query",
+		Name:     "end",
+		Required: true,
+		Type:     "date",
+	}, {
+		Doc:      "员工CC号 (仅支持单个员工获取)",
+		In:       "query",
+		Name:     "useraccount",
+		Required: true,
+		Type:     "string",
+	}},
+	Record:  reflect.TypeFor[DayReport](),
+	Summary: "每日考勤 (per-day check-in and check-out of one employee, at most 31 days)",
 }
 
 // DayReportParams are the parameters of DayReport. Required ones are always sent; an optional one is
@@ -1670,7 +2235,7 @@ func decodeDayReportParams(m map[string]any) (DayReportParams, error) {
 }
 
 func (c *Client) dayReport(ctx context.Context, p DayReportParams) ([]DayReport, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport.Op, p.validate, p.params)
 	return []DayReport(w), m, err
 }
 
@@ -1680,6 +2245,26 @@ func (c *Client) dayReport(ctx context.Context, p DayReportParams) ([]DayReport,
 func (c *Client) DayReport(ctx context.Context, p DayReportParams) ([]DayReport, error) {
 	r, _, err := c.dayReport(ctx, p)
 	return r, err
+}
+
+// opGetDevice describes GetDevice; never modified.
+var opGetDevice = &registry.Op{
+	Doc:    "",
+	GoName: "GetDevice",
+	Op: &transport.Op{
+		API:    "kqapi",
+		Method: "GET",
+		Name:   "getDevice",
+		Path:   "/Api/Api/getDevice",
+	},
+	Params: []registry.Param{{
+		Doc:  "设备序列号",
+		In:   "query",
+		Name: "sn",
+		Type: "string",
+	}},
+	Record:  reflect.TypeFor[Device](),
+	Summary: "获取设备列表 (attendance devices)",
 }
 
 // GetDeviceParams are the parameters of GetDevice. Required ones are always sent; an optional one is
@@ -1731,7 +2316,7 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 }
 
 func (c *Client) getDevice(ctx context.Context, p GetDeviceParams) ([]Device, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, p.validate, p.params)
 	return []Device(w), m, err
 }
 
