@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -112,106 +113,105 @@ func missing(p *ir.Param, v *jen.Statement) *jen.Statement {
 	return isZero(p.Type.Scalar.Zero, v, true)
 }
 
-func (g *gen) paramErr(op *ir.Operation, param string, msg jen.Code) *jen.Statement {
-	return jen.Op("&").Qual(transportPkg, "ParamError").Values(jen.Dict{
-		jen.Id("Op"): jen.Lit(g.opName(op)), jen.Id("Param"): jen.Lit(param), jen.Id("Msg"): msg,
-	})
-}
-
+// validateFunc renders the parameter checks of op as data, in the order they are reported:
+//
+//	func (p *RecordLogParams) validate() error {
+//		return check.First(opRecordLog.Op,
+//			check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+//			check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, SameMonth: true}.Check(),
+//		)
+//	}
 func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
-	f.Comment("validate checks p before any request is sent.")
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().BlockFunc(func(b *jen.Group) {
-		for _, p := range op.Params {
-			v := jen.Id("p").Dot(p.Go)
-			if p.Required {
-				if m := missing(p, v); m != nil {
-					b.If(m).Block(jen.Return(g.paramErr(op, p.Name, jen.Lit("is required"))))
-				}
+	var rules []jen.Code
+	for _, p := range op.Params {
+		v := jen.Id("p").Dot(p.Go)
+		if p.Required {
+			if m := missing(p, v); m != nil {
+				rules = append(rules, jen.Qual(checkPkg, "Required").Call(jen.Lit(p.Name), m))
 			}
-			cond := present(p, v)
-			guard := func(c *jen.Statement) *jen.Statement {
-				if cond == nil {
-					return c
-				}
-				return cond.Clone().Op("&&").Add(c)
-			}
+		}
+		set := present(p, v)
+		if set == nil {
+			set = jen.True()
+		}
+		if str := (jen.Dict{}); p.Single || p.MaxLength > 0 || len(p.Enum) > 0 {
 			if p.Single {
-				b.If(guard(jen.Qual("strings", "Contains").Call(v.Clone(), jen.Lit(",")))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Lit("takes one value only, not a comma-separated list"))))
+				str[jen.Id("Single")] = jen.True()
 			}
 			if p.MaxLength > 0 {
-				b.If(guard(jen.Qual("unicode/utf8", "RuneCountInString").Call(v.Clone()).Op(">").Lit(p.MaxLength))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Lit(fmt.Sprintf("is longer than %d characters", p.MaxLength)))))
-			}
-			if p.Min != nil {
-				b.If(guard(v.Clone().Op("<").Lit(*p.Min))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit(fmt.Sprintf("is %%d; the smallest allowed is %d", *p.Min)), v.Clone()))))
-			}
-			if p.Max != nil {
-				b.If(guard(v.Clone().Op(">").Lit(*p.Max))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit(fmt.Sprintf("is %%d; the largest allowed is %d", *p.Max)), v.Clone()))))
+				str[jen.Id("MaxLength")] = jen.Lit(p.MaxLength)
 			}
 			if len(p.Enum) > 0 {
-				b.If(guard(jen.Op("!").Qual("slices", "Contains").Call(strList(p.Enum), v.Clone()))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %q; want one of "+strings.Join(p.Enum, ", ")), v.Clone()))))
+				str[jen.Id("Enum")] = strList(p.Enum)
 			}
-			if p.Type.Kind == ir.KindEnum {
-				var vals []string
-				for _, e := range p.Type.Named.Enum {
-					vals = append(vals, e.Value)
-				}
-				b.If(guard(jen.Op("!").Add(v.Clone()).Dot("Valid").Call())).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %v; want one of "+strings.Join(vals, ", ")), v.Clone()))))
-			}
+			rules = append(rules, jen.Qual(checkPkg, "String").Values(str).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
 		}
-		for _, k := range op.Checks {
-			note := ""
+		if p.Min != nil || p.Max != nil {
+			bounds := jen.Dict{}
+			if p.Min != nil {
+				bounds[jen.Id("Min")], bounds[jen.Id("HasMin")] = jen.Id(strconv.FormatInt(*p.Min, 10)), jen.True()
+			}
+			if p.Max != nil {
+				bounds[jen.Id("Max")], bounds[jen.Id("HasMax")] = jen.Id(strconv.FormatInt(*p.Max, 10)), jen.True()
+			}
+			rules = append(rules, jen.Qual(checkPkg, "Int").Values(bounds).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
+		}
+		if p.Type.Kind == ir.KindEnum {
+			var vals []string
+			for _, e := range p.Type.Named.Enum {
+				vals = append(vals, e.Value)
+			}
+			rules = append(rules, jen.Qual(checkPkg, "Enum").Call(jen.Lit(p.Name), v.Clone(), v.Clone().Dot("Valid").Call(),
+				jen.Lit(strings.Join(vals, ", ")), set.Clone()))
+		}
+	}
+	for _, k := range op.Checks {
+		span := func(names []string, kind jen.Dict) {
+			a, z := op.Param(names[0]), op.Param(names[1])
+			kind[jen.Id("Start")], kind[jen.Id("End")] = jen.Lit(a.Name), jen.Lit(z.Name)
+			kind[jen.Id("From")], kind[jen.Id("To")] = jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
+			kind[jen.Id("Zone")] = jen.Id("zone")
 			if k.Doc != "" {
-				note = " (" + k.Doc + ")"
+				kind[jen.Id("Note")] = jen.Lit(k.Doc)
 			}
-			if len(k.SameMonth) == 2 {
-				a, z := op.Param(k.SameMonth[0]), op.Param(k.SameMonth[1])
-				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
-				b.If(jen.Op("!").Add(va.Clone()).Dot("IsZero").Call().Op("&&").Op("!").Add(vz.Clone()).Dot("IsZero").Call()).Block(
-					jen.List(jen.Id("ya"), jen.Id("ma"), jen.Id("_")).Op(":=").Add(va.Clone()).Dot("In").Call(jen.Id("zone")).Dot("Date").Call(),
-					jen.List(jen.Id("yz"), jen.Id("mz"), jen.Id("_")).Op(":=").Add(vz.Clone()).Dot("In").Call(jen.Id("zone")).Dot("Date").Call(),
-					jen.If(jen.Id("ya").Op("!=").Id("yz").Op("||").Id("ma").Op("!=").Id("mz")).Block(
-						jen.Return(g.paramErr(op, z.Name, jen.Lit("must be in the same month as "+a.Name+note+"; split the range at month boundaries")))),
-				)
+			rules = append(rules, jen.Qual(checkPkg, "Span").Values(kind).Dot("Check").Call())
+		}
+		if len(k.SameMonth) == 2 {
+			span(k.SameMonth, jen.Dict{jen.Id("SameMonth"): jen.True()})
+		}
+		if len(k.Range) == 2 {
+			d := jen.Dict{jen.Id("Ordered"): jen.True()}
+			if k.MaxDays > 0 {
+				d[jen.Id("MaxDays")] = jen.Lit(k.MaxDays)
 			}
-			if len(k.Range) == 2 {
-				a, z := op.Param(k.Range[0]), op.Param(k.Range[1])
-				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
-				inner := []jen.Code{
-					jen.If(vz.Clone().Dot("Before").Call(va.Clone())).Block(
-						jen.Return(g.paramErr(op, z.Name, jen.Lit("must not be before "+a.Name)))),
+			span(k.Range, d)
+		}
+		if len(k.OneOf) > 0 {
+			args := []jen.Code{strList(k.OneOf), jen.Lit(k.Doc)}
+			for _, n := range k.OneOf {
+				p := op.Param(n)
+				if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
+					args = append(args, c)
 				}
-				if k.MaxDays > 0 {
-					inner = append(inner,
-						jen.If(jen.Id("days").Op(":=").Qual(wirePkg, "Days").Call(va.Clone(), vz.Clone(), jen.Id("zone")), jen.Id("days").Op(">").Lit(k.MaxDays)).Block(
-							jen.Return(g.paramErr(op, z.Name, jen.Qual("fmt", "Sprintf").Call(
-								jen.Lit(fmt.Sprintf("the range %s..%s spans %%d days; at most %d are allowed%s", a.Name, z.Name, k.MaxDays, note)), jen.Id("days"))))))
-				}
-				b.If(jen.Op("!").Add(va.Clone()).Dot("IsZero").Call().Op("&&").Op("!").Add(vz.Clone()).Dot("IsZero").Call()).Block(inner...)
 			}
-			if len(k.OneOf) > 0 {
-				var conds []*jen.Statement
-				for _, n := range k.OneOf {
-					p := op.Param(n)
-					if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
-						conds = append(conds, c)
-					}
-				}
-				if len(conds) > 0 {
-					all := jen.Op("!").Parens(conds[0])
-					for _, c := range conds[1:] {
-						all = all.Op("&&").Op("!").Parens(c)
-					}
-					b.If(all).Block(jen.Return(g.paramErr(op, "", jen.Lit("give at least one of "+strings.Join(k.OneOf, ", ")+note))))
-				}
+			if len(args) > 2 {
+				rules = append(rules, jen.Qual(checkPkg, "OneOf").Call(args...))
 			}
 		}
-		b.Return(jen.Nil())
+	}
+	f.Comment("validate checks p before any request is sent.")
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().BlockFunc(func(b *jen.Group) {
+		if len(rules) == 0 {
+			b.Return(jen.Nil())
+			return
+		}
+		b.Return(jen.Qual(checkPkg, "First").CallFunc(func(args *jen.Group) {
+			args.Line().Id(opVar(op)).Dot("Op")
+			for _, r := range rules {
+				args.Line().Add(r)
+			}
+			args.Line()
+		}))
 	})
 	f.Line()
 }
@@ -270,6 +270,25 @@ func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Line()
 }
 
+// decodeParamsFunc renders the reading of loosely typed parameters:
+//
+//	func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
+//		var p RecordLogParams
+//		for _, k := range slices.Sorted(maps.Keys(m)) {
+//			v := m[k]
+//			var err error
+//			switch k {
+//			case "page":
+//				p.Page, err = convert.Int(v)
+//			default:
+//				return p, check.Unknown(opRecordLog.Op, k, "page")
+//			}
+//			if err != nil {
+//				return p, check.Bad(opRecordLog.Op, k, err)
+//			}
+//		}
+//		return p, nil
+//	}
 func (g *gen) decodeParamsFunc(f *jen.File, op *ir.Operation) {
 	var names []string
 	for _, p := range op.Params {
@@ -279,26 +298,20 @@ func (g *gen) decodeParamsFunc(f *jen.File, op *ir.Operation) {
 	f.Func().Id("decode"+op.Go+"Params").Params(jen.Id("m").Map(jen.String()).Any()).Params(jen.Id(op.Go+"Params"), jen.Error()).BlockFunc(func(b *jen.Group) {
 		b.Var().Id("p").Id(op.Go + "Params")
 		if len(op.Params) == 0 {
-			b.For(jen.Id("k").Op(":=").Range().Id("m")).Block(jen.Return(jen.Id("p"), g.paramErr(op, "", jen.Qual("fmt", "Sprintf").Call(
-				jen.Lit("unknown parameter %q (the operation takes none)"), jen.Id("k")))))
+			b.For(jen.Id("k").Op(":=").Range().Id("m")).Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Unknown").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Lit(""))))
 			b.Return(jen.Id("p"), jen.Nil())
 			return
 		}
 		b.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("m")))).BlockFunc(func(lb *jen.Group) {
-			if len(op.Params) > 0 {
-				lb.Id("v").Op(":=").Id("m").Index(jen.Id("k"))
-			}
+			lb.Id("v").Op(":=").Id("m").Index(jen.Id("k"))
 			lb.Var().Err().Error()
 			lb.Switch(jen.Id("k")).BlockFunc(func(sw *jen.Group) {
 				for _, p := range op.Params {
 					sw.Case(jen.Lit(p.Name)).Block(decodeOne(p)...)
 				}
-				sw.Default().Block(jen.Return(jen.Id("p"), g.paramErr(op, "", jen.Qual("fmt", "Sprintf").Call(
-					jen.Lit("unknown parameter %q (parameters: "+strings.Join(names, ", ")+")"), jen.Id("k")))))
+				sw.Default().Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Unknown").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Lit(strings.Join(names, ", ")))))
 			})
-			lb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("p"), jen.Op("&").Qual(transportPkg, "ParamError").Values(jen.Dict{
-				jen.Id("Op"): jen.Lit(g.opName(op)), jen.Id("Param"): jen.Id("k"), jen.Id("Msg"): jen.Err().Dot("Error").Call(),
-			})))
+			lb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Bad").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Err())))
 		})
 		b.Return(jen.Id("p"), jen.Nil())
 	})

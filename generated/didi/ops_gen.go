@@ -5,7 +5,7 @@ package didi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -15,7 +15,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"unicode/utf8"
 )
 
 // opAuthorize describes Authorize; never modified.
@@ -53,11 +52,7 @@ func (p *AuthorizeParams) params() ([]transport.Param, error) {
 func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 	var p AuthorizeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "didi.authorize",
-			Param: "",
-		}
+		return p, check.Unknown(opAuthorize.Op, k, "")
 	}
 	return p, nil
 }
@@ -179,98 +174,41 @@ type BudgetCenterGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterGetParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterGet",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterGet",
-			Param: "type",
-		}
-	}
-	if p.IsExactName != 0 && p.IsExactName < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsExactName),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_exact_name",
-		}
-	}
-	if p.IsExactName != 0 && p.IsExactName > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsExactName),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_exact_name",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterGet",
-			Param: "name",
-		}
-	}
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.budgetCenterGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.budgetCenterGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.budgetCenterGet",
-			Param: "length",
-		}
-	}
-	if p.IsNeedLimitRule != "" && !slices.Contains([]string{"0", "1"}, p.IsNeedLimitRule) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.IsNeedLimitRule),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_need_limit_rule",
-		}
-	}
-	if p.IsGetPoi != 0 && p.IsGetPoi < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsGetPoi),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_poi",
-		}
-	}
-	if p.IsGetPoi != 0 && p.IsGetPoi > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsGetPoi),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_poi",
-		}
-	}
-	if p.IsGetExtendFields != 0 && p.IsGetExtendFields < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsGetExtendFields),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_extend_fields",
-		}
-	}
-	if p.IsGetExtendFields != 0 && p.IsGetExtendFields > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsGetExtendFields),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_extend_fields",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterGet.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    1,
+			Min:    0,
+		}.Check("is_exact_name", p.IsExactName, p.IsExactName != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.Int{
+			HasMin: true,
+			Min:    0,
+		}.Check("offset", p.Offset, true),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    100,
+			Min:    1,
+		}.Check("length", p.Length, true),
+		check.String{Enum: []string{"0", "1"}}.Check("is_need_limit_rule", p.IsNeedLimitRule, p.IsNeedLimitRule != ""),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    1,
+			Min:    0,
+		}.Check("is_get_poi", p.IsGetPoi, p.IsGetPoi != 0),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    1,
+			Min:    0,
+		}.Check("is_get_extend_fields", p.IsGetExtendFields, p.IsGetExtendFields != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -339,18 +277,10 @@ func decodeBudgetCenterGetParams(m map[string]any) (BudgetCenterGetParams, error
 		case "is_get_extend_fields":
 			p.IsGetExtendFields, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, is_exact_name, name, offset, length, is_need_limit_rule, is_get_poi, is_get_extend_fields)", k),
-				Op:    "didi.budgetCenterGet",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterGet.Op, k, "id, out_budget_id, type, is_exact_name, name, offset, length, is_need_limit_rule, is_get_poi, is_get_extend_fields")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterGet",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterGet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -526,56 +456,16 @@ type BudgetCenterAddParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterAddParams) validate() error {
-	if !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterAdd",
-			Param: "type",
-		}
-	}
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "didi.budgetCenterAdd",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "name",
-		}
-	}
-	if !p.BudgetCycle.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle),
-			Op:    "didi.budgetCenterAdd",
-			Param: "budget_cycle",
-		}
-	}
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "out_budget_id",
-		}
-	}
-	if p.MemberUsed != 0 && !p.MemberUsed.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2", p.MemberUsed),
-			Op:    "didi.budgetCenterAdd",
-			Param: "member_used",
-		}
-	}
-	if p.BudgetExtraInfo != "" && utf8.RuneCountInString(p.BudgetExtraInfo) > 500 {
-		return &transport.ParamError{
-			Msg:   "is longer than 500 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "budget_extra_info",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterAdd.Op,
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", true),
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 200}.Check("name", p.Name, true),
+		check.Enum("budget_cycle", p.BudgetCycle, p.BudgetCycle.Valid(), "0, 1, 2, 3, 4, 5, 6, 7", true),
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("member_used", p.MemberUsed, p.MemberUsed.Valid(), "0, 1, 2", p.MemberUsed != 0),
+		check.String{MaxLength: 500}.Check("budget_extra_info", p.BudgetExtraInfo, p.BudgetExtraInfo != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -673,18 +563,10 @@ func decodeBudgetCenterAddParams(m map[string]any) (BudgetCenterAddParams, error
 		case "budget_extra_info":
 			p.BudgetExtraInfo, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: type, name, budget_cycle, total_quota, out_budget_id, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info)", k),
-				Op:    "didi.budgetCenterAdd",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterAdd.Op, k, "type, name, budget_cycle, total_quota, out_budget_id, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterAdd",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterAdd.Op, k, err)
 		}
 	}
 	return p, nil
@@ -847,56 +729,16 @@ type BudgetCenterEditParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterEditParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterEdit",
-			Param: "type",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "name",
-		}
-	}
-	if p.BudgetCycle != 0 && !p.BudgetCycle.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle),
-			Op:    "didi.budgetCenterEdit",
-			Param: "budget_cycle",
-		}
-	}
-	if p.MemberUsed != 0 && !p.MemberUsed.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2", p.MemberUsed),
-			Op:    "didi.budgetCenterEdit",
-			Param: "member_used",
-		}
-	}
-	if p.BudgetExtraInfo != "" && utf8.RuneCountInString(p.BudgetExtraInfo) > 500 {
-		return &transport.ParamError{
-			Msg:   "is longer than 500 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "budget_extra_info",
-		}
-	}
-	if !(p.ID != "") && !(p.OutBudgetID != "") {
-		return &transport.ParamError{
-			Msg:   "give at least one of id, out_budget_id (identify the cost center by id or out_budget_id)",
-			Op:    "didi.budgetCenterEdit",
-			Param: "",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterEdit.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.Enum("budget_cycle", p.BudgetCycle, p.BudgetCycle.Valid(), "0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle != 0),
+		check.Enum("member_used", p.MemberUsed, p.MemberUsed.Valid(), "0, 1, 2", p.MemberUsed != 0),
+		check.String{MaxLength: 500}.Check("budget_extra_info", p.BudgetExtraInfo, p.BudgetExtraInfo != ""),
+		check.OneOf([]string{"id", "out_budget_id"}, "identify the cost center by id or out_budget_id", p.ID != "", p.OutBudgetID != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -999,18 +841,10 @@ func decodeBudgetCenterEditParams(m map[string]any) (BudgetCenterEditParams, err
 		case "budget_extra_info":
 			p.BudgetExtraInfo, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, name, budget_cycle, total_quota, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info)", k),
-				Op:    "didi.budgetCenterEdit",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterEdit.Op, k, "id, out_budget_id, type, name, budget_cycle, total_quota, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterEdit",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterEdit.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1086,35 +920,13 @@ type BudgetCenterDelParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterDelParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterDel",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterDel",
-			Param: "type",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterDel",
-			Param: "name",
-		}
-	}
-	if !(p.ID != "") && !(p.OutBudgetID != "") {
-		return &transport.ParamError{
-			Msg:   "give at least one of id, out_budget_id (identify the cost center by id or out_budget_id)",
-			Op:    "didi.budgetCenterDel",
-			Param: "",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterDel.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.OneOf([]string{"id", "out_budget_id"}, "identify the cost center by id or out_budget_id", p.ID != "", p.OutBudgetID != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1153,18 +965,10 @@ func decodeBudgetCenterDelParams(m map[string]any) (BudgetCenterDelParams, error
 		case "name":
 			p.Name, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, name)", k),
-				Op:    "didi.budgetCenterDel",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterDel.Op, k, "id, out_budget_id, type, name")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterDel",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterDel.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1269,28 +1073,19 @@ type MemberGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *MemberGetParams) validate() error {
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.memberGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.memberGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.memberGet",
-			Param: "length",
-		}
-	}
-	return nil
+	return check.First(
+		opMemberGet.Op,
+		check.Int{
+			HasMin: true,
+			Min:    0,
+		}.Check("offset", p.Offset, true),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    100,
+			Min:    1,
+		}.Check("length", p.Length, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1347,18 +1142,10 @@ func decodeMemberGetParams(m map[string]any) (MemberGetParams, error) {
 		case "last_id":
 			p.LastID, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: offset, length, phone, employee_number, realname, email, status, last_id)", k),
-				Op:    "didi.memberGet",
-				Param: "",
-			}
+			return p, check.Unknown(opMemberGet.Op, k, "offset, length, phone, employee_number, realname, email, status, last_id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.memberGet",
-				Param: k,
-			}
+			return p, check.Bad(opMemberGet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1457,28 +1244,19 @@ type LegalEntityGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *LegalEntityGetParams) validate() error {
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.legalEntityGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.legalEntityGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.legalEntityGet",
-			Param: "length",
-		}
-	}
-	return nil
+	return check.First(
+		opLegalEntityGet.Op,
+		check.Int{
+			HasMin: true,
+			Min:    0,
+		}.Check("offset", p.Offset, true),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    100,
+			Min:    1,
+		}.Check("length", p.Length, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1515,18 +1293,10 @@ func decodeLegalEntityGetParams(m map[string]any) (LegalEntityGetParams, error) 
 		case "length":
 			p.Length, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: legal_entity_id, keyword, offset, length)", k),
-				Op:    "didi.legalEntityGet",
-				Param: "",
-			}
+			return p, check.Unknown(opLegalEntityGet.Op, k, "legal_entity_id, keyword, offset, length")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.legalEntityGet",
-				Param: k,
-			}
+			return p, check.Bad(opLegalEntityGet.Op, k, err)
 		}
 	}
 	return p, nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -15,7 +16,6 @@ import (
 	"reflect"
 	"slices"
 	"time"
-	"unicode/utf8"
 )
 
 // opPing describes Ping; never modified.
@@ -52,11 +52,7 @@ func (p *PingParams) params() ([]transport.Param, error) {
 func decodePingParams(m map[string]any) (PingParams, error) {
 	var p PingParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.ping",
-			Param: "",
-		}
+		return p, check.Unknown(opPing.Op, k, "")
 	}
 	return p, nil
 }
@@ -111,11 +107,7 @@ func (p *VersionParams) params() ([]transport.Param, error) {
 func decodeVersionParams(m map[string]any) (VersionParams, error) {
 	var p VersionParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.version",
-			Param: "",
-		}
+		return p, check.Unknown(opVersion.Op, k, "")
 	}
 	return p, nil
 }
@@ -170,11 +162,7 @@ func (p *TimesheetConfigParams) params() ([]transport.Param, error) {
 func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error) {
 	var p TimesheetConfigParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.timesheetConfig",
-			Param: "",
-		}
+		return p, check.Unknown(opTimesheetConfig.Op, k, "")
 	}
 	return p, nil
 }
@@ -255,35 +243,17 @@ type ListCustomersParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListCustomersParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listCustomers",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listCustomers",
-			Param: "visible",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listCustomers",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name", p.OrderBy),
-			Op:    "kimai.listCustomers",
-			Param: "orderBy",
-		}
-	}
-	return nil
+	return check.First(
+		opListCustomers.Op,
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    3,
+			Min:    1,
+		}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -327,18 +297,10 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 			x, err = convert.Bool(v)
 			p.Full = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: visible, order, orderBy, term, full)", k),
-				Op:    "kimai.listCustomers",
-				Param: "",
-			}
+			return p, check.Unknown(opListCustomers.Op, k, "visible, order, orderBy, term, full")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listCustomers",
-				Param: k,
-			}
+			return p, check.Bad(opListCustomers.Op, k, err)
 		}
 	}
 	return p, nil
@@ -409,18 +371,10 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opGetCustomer.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opGetCustomer.Op, k, err)
 		}
 	}
 	return p, nil
@@ -667,119 +621,25 @@ type CreateCustomerParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateCustomerParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createCustomer",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "number",
-		}
-	}
-	if p.Company != "" && utf8.RuneCountInString(p.Company) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createCustomer",
-			Param: "company",
-		}
-	}
-	if p.VATID != "" && utf8.RuneCountInString(p.VATID) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "vatId",
-		}
-	}
-	if p.Contact != "" && utf8.RuneCountInString(p.Contact) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createCustomer",
-			Param: "contact",
-		}
-	}
-	if p.AddressLine1 != "" && utf8.RuneCountInString(p.AddressLine1) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine1",
-		}
-	}
-	if p.AddressLine2 != "" && utf8.RuneCountInString(p.AddressLine2) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine2",
-		}
-	}
-	if p.AddressLine3 != "" && utf8.RuneCountInString(p.AddressLine3) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine3",
-		}
-	}
-	if p.PostCode != "" && utf8.RuneCountInString(p.PostCode) > 20 {
-		return &transport.ParamError{
-			Msg:   "is longer than 20 characters",
-			Op:    "kimai.createCustomer",
-			Param: "postCode",
-		}
-	}
-	if p.City != "" && utf8.RuneCountInString(p.City) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "city",
-		}
-	}
-	if p.Phone != "" && utf8.RuneCountInString(p.Phone) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "phone",
-		}
-	}
-	if p.Fax != "" && utf8.RuneCountInString(p.Fax) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "fax",
-		}
-	}
-	if p.Mobile != "" && utf8.RuneCountInString(p.Mobile) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "mobile",
-		}
-	}
-	if p.Email != "" && utf8.RuneCountInString(p.Email) > 75 {
-		return &transport.ParamError{
-			Msg:   "is longer than 75 characters",
-			Op:    "kimai.createCustomer",
-			Param: "email",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createCustomer",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateCustomer.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 50}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 100}.Check("company", p.Company, p.Company != ""),
+		check.String{MaxLength: 50}.Check("vatId", p.VATID, p.VATID != ""),
+		check.String{MaxLength: 100}.Check("contact", p.Contact, p.Contact != ""),
+		check.String{MaxLength: 150}.Check("addressLine1", p.AddressLine1, p.AddressLine1 != ""),
+		check.String{MaxLength: 150}.Check("addressLine2", p.AddressLine2, p.AddressLine2 != ""),
+		check.String{MaxLength: 150}.Check("addressLine3", p.AddressLine3, p.AddressLine3 != ""),
+		check.String{MaxLength: 20}.Check("postCode", p.PostCode, p.PostCode != ""),
+		check.String{MaxLength: 50}.Check("city", p.City, p.City != ""),
+		check.String{MaxLength: 30}.Check("phone", p.Phone, p.Phone != ""),
+		check.String{MaxLength: 30}.Check("fax", p.Fax, p.Fax != ""),
+		check.String{MaxLength: 30}.Check("mobile", p.Mobile, p.Mobile != ""),
+		check.String{MaxLength: 75}.Check("email", p.Email, p.Email != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -955,18 +815,10 @@ func decodeCreateCustomerParams(m map[string]any) (CreateCustomerParams, error) 
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateCustomer.Op, k, "name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opCreateCustomer.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1208,112 +1060,24 @@ type UpdateCustomerParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateCustomerParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "number",
-		}
-	}
-	if p.Company != "" && utf8.RuneCountInString(p.Company) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "company",
-		}
-	}
-	if p.VATID != "" && utf8.RuneCountInString(p.VATID) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "vatId",
-		}
-	}
-	if p.Contact != "" && utf8.RuneCountInString(p.Contact) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "contact",
-		}
-	}
-	if p.AddressLine1 != "" && utf8.RuneCountInString(p.AddressLine1) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine1",
-		}
-	}
-	if p.AddressLine2 != "" && utf8.RuneCountInString(p.AddressLine2) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine2",
-		}
-	}
-	if p.AddressLine3 != "" && utf8.RuneCountInString(p.AddressLine3) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine3",
-		}
-	}
-	if p.PostCode != "" && utf8.RuneCountInString(p.PostCode) > 20 {
-		return &transport.ParamError{
-			Msg:   "is longer than 20 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "postCode",
-		}
-	}
-	if p.City != "" && utf8.RuneCountInString(p.City) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "city",
-		}
-	}
-	if p.Phone != "" && utf8.RuneCountInString(p.Phone) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "phone",
-		}
-	}
-	if p.Fax != "" && utf8.RuneCountInString(p.Fax) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "fax",
-		}
-	}
-	if p.Mobile != "" && utf8.RuneCountInString(p.Mobile) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "mobile",
-		}
-	}
-	if p.Email != "" && utf8.RuneCountInString(p.Email) > 75 {
-		return &transport.ParamError{
-			Msg:   "is longer than 75 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "email",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateCustomer",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateCustomer.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 50}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 100}.Check("company", p.Company, p.Company != ""),
+		check.String{MaxLength: 50}.Check("vatId", p.VATID, p.VATID != ""),
+		check.String{MaxLength: 100}.Check("contact", p.Contact, p.Contact != ""),
+		check.String{MaxLength: 150}.Check("addressLine1", p.AddressLine1, p.AddressLine1 != ""),
+		check.String{MaxLength: 150}.Check("addressLine2", p.AddressLine2, p.AddressLine2 != ""),
+		check.String{MaxLength: 150}.Check("addressLine3", p.AddressLine3, p.AddressLine3 != ""),
+		check.String{MaxLength: 20}.Check("postCode", p.PostCode, p.PostCode != ""),
+		check.String{MaxLength: 50}.Check("city", p.City, p.City != ""),
+		check.String{MaxLength: 30}.Check("phone", p.Phone, p.Phone != ""),
+		check.String{MaxLength: 30}.Check("fax", p.Fax, p.Fax != ""),
+		check.String{MaxLength: 30}.Check("mobile", p.Mobile, p.Mobile != ""),
+		check.String{MaxLength: 75}.Check("email", p.Email, p.Email != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1489,18 +1253,10 @@ func decodeUpdateCustomerParams(m map[string]any) (UpdateCustomerParams, error) 
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateCustomer.Op, k, "id, name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateCustomer.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1576,18 +1332,10 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteCustomer.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteCustomer.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1696,49 +1444,19 @@ type ListProjectsParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListProjectsParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listProjects",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listProjects",
-			Param: "visible",
-		}
-	}
-	if p.IgnoreDates != "" && !slices.Contains([]string{"1"}, p.IgnoreDates) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 1", p.IgnoreDates),
-			Op:    "kimai.listProjects",
-			Param: "ignoreDates",
-		}
-	}
-	if p.GlobalActivities != "" && !slices.Contains([]string{"0", "1"}, p.GlobalActivities) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.GlobalActivities),
-			Op:    "kimai.listProjects",
-			Param: "globalActivities",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listProjects",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name", "customer"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name, customer", p.OrderBy),
-			Op:    "kimai.listProjects",
-			Param: "orderBy",
-		}
-	}
-	return nil
+	return check.First(
+		opListProjects.Op,
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    3,
+			Min:    1,
+		}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"1"}}.Check("ignoreDates", p.IgnoreDates, p.IgnoreDates != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("globalActivities", p.GlobalActivities, p.GlobalActivities != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name", "customer"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1805,18 +1523,10 @@ func decodeListProjectsParams(m map[string]any) (ListProjectsParams, error) {
 		case "term":
 			p.Term, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: customer, customers, visible, start, end, ignoreDates, globalActivities, order, orderBy, term)", k),
-				Op:    "kimai.listProjects",
-				Param: "",
-			}
+			return p, check.Unknown(opListProjects.Op, k, "customer, customers, visible, start, end, ignoreDates, globalActivities, order, orderBy, term")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listProjects",
-				Param: k,
-			}
+			return p, check.Bad(opListProjects.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1889,18 +1599,10 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getProject",
-				Param: "",
-			}
+			return p, check.Unknown(opGetProject.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getProject",
-				Param: k,
-			}
+			return p, check.Bad(opGetProject.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2059,51 +1761,23 @@ type CreateProjectParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateProjectParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createProject",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createProject",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.createProject",
-			Param: "number",
-		}
-	}
-	if p.OrderNumber != "" && utf8.RuneCountInString(p.OrderNumber) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createProject",
-			Param: "orderNumber",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createProject",
-			Param: "budgetType",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kimai.createProject",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opCreateProject.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			Note:    "End date must not be earlier then start date.",
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2211,18 +1885,10 @@ func decodeCreateProjectParams(m map[string]any) (CreateProjectParams, error) {
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createProject",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateProject.Op, k, "name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createProject",
-				Param: k,
-			}
+			return p, check.Bad(opCreateProject.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2378,44 +2044,22 @@ type UpdateProjectParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateProjectParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateProject",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.updateProject",
-			Param: "number",
-		}
-	}
-	if p.OrderNumber != "" && utf8.RuneCountInString(p.OrderNumber) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateProject",
-			Param: "orderNumber",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateProject",
-			Param: "budgetType",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kimai.updateProject",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateProject.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			Note:    "End date must not be earlier then start date.",
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2523,18 +2167,10 @@ func decodeUpdateProjectParams(m map[string]any) (UpdateProjectParams, error) {
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateProject",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateProject.Op, k, "id, name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateProject",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateProject.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2613,18 +2249,10 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteProject",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteProject.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteProject",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteProject.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2711,35 +2339,17 @@ type ListActivitiesParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListActivitiesParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listActivities",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listActivities",
-			Param: "visible",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listActivities",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name", "project"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name, project", p.OrderBy),
-			Op:    "kimai.listActivities",
-			Param: "orderBy",
-		}
-	}
-	return nil
+	return check.First(
+		opListActivities.Op,
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    3,
+			Min:    1,
+		}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name", "project"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2793,18 +2403,10 @@ func decodeListActivitiesParams(m map[string]any) (ListActivitiesParams, error) 
 		case "term":
 			p.Term, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: project, projects, visible, globals, order, orderBy, term)", k),
-				Op:    "kimai.listActivities",
-				Param: "",
-			}
+			return p, check.Unknown(opListActivities.Op, k, "project, projects, visible, globals, order, orderBy, term")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listActivities",
-				Param: k,
-			}
+			return p, check.Bad(opListActivities.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2878,18 +2480,10 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opGetActivity.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getActivity",
-				Param: k,
-			}
+			return p, check.Bad(opGetActivity.Op, k, err)
 		}
 	}
 	return p, nil
@@ -3010,35 +2604,13 @@ type CreateActivityParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateActivityParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createActivity",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createActivity",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.createActivity",
-			Param: "number",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createActivity",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateActivity.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -3119,18 +2691,10 @@ func decodeCreateActivityParams(m map[string]any) (CreateActivityParams, error) 
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateActivity.Op, k, "name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createActivity",
-				Param: k,
-			}
+			return p, check.Bad(opCreateActivity.Op, k, err)
 		}
 	}
 	return p, nil
@@ -3251,28 +2815,12 @@ type UpdateActivityParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateActivityParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateActivity",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.updateActivity",
-			Param: "number",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateActivity",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateActivity.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -3353,18 +2901,10 @@ func decodeUpdateActivityParams(m map[string]any) (UpdateActivityParams, error) 
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateActivity.Op, k, "id, name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateActivity",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateActivity.Op, k, err)
 		}
 	}
 	return p, nil
@@ -3442,18 +2982,10 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteActivity.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteActivity",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteActivity.Op, k, err)
 		}
 	}
 	return p, nil
@@ -3637,72 +3169,32 @@ type ListTimesheetsParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListTimesheetsParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kimai.listTimesheets",
-			Param: "page",
-		}
-	}
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listTimesheets",
-			Param: "size",
-		}
-	}
-	if p.Size != 0 && p.Size > int64(500) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 500", p.Size),
-			Op:    "kimai.listTimesheets",
-			Param: "size",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "begin", "end", "rate"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, begin, end, rate", p.OrderBy),
-			Op:    "kimai.listTimesheets",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listTimesheets",
-			Param: "order",
-		}
-	}
-	if p.Exported != "" && !slices.Contains([]string{"0", "1"}, p.Exported) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Exported),
-			Op:    "kimai.listTimesheets",
-			Param: "exported",
-		}
-	}
-	if p.Active != "" && !slices.Contains([]string{"0", "1"}, p.Active) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Active),
-			Op:    "kimai.listTimesheets",
-			Param: "active",
-		}
-	}
-	if p.Billable != "" && !slices.Contains([]string{"0", "1"}, p.Billable) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Billable),
-			Op:    "kimai.listTimesheets",
-			Param: "billable",
-		}
-	}
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.listTimesheets",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opListTimesheets.Op,
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    500,
+			Min:    1,
+		}.Check("size", p.Size, p.Size != 0),
+		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
+		check.Span{
+			End:     "end",
+			From:    p.Begin,
+			Ordered: true,
+			Start:   "begin",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -3819,18 +3311,10 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 		case "modified_after":
 			p.ModifiedAfter, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after)", k),
-				Op:    "kimai.listTimesheets",
-				Param: "",
-			}
+			return p, check.Unknown(opListTimesheets.Op, k, "user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTimesheets",
-				Param: k,
-			}
+			return p, check.Bad(opListTimesheets.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4040,72 +3524,32 @@ type ListTimesheetsFullParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListTimesheetsFullParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "page",
-		}
-	}
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "size",
-		}
-	}
-	if p.Size != 0 && p.Size > int64(500) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 500", p.Size),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "size",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "begin", "end", "rate"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, begin, end, rate", p.OrderBy),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "order",
-		}
-	}
-	if p.Exported != "" && !slices.Contains([]string{"0", "1"}, p.Exported) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Exported),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "exported",
-		}
-	}
-	if p.Active != "" && !slices.Contains([]string{"0", "1"}, p.Active) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Active),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "active",
-		}
-	}
-	if p.Billable != "" && !slices.Contains([]string{"0", "1"}, p.Billable) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Billable),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "billable",
-		}
-	}
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.listTimesheetsFull",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opListTimesheetsFull.Op,
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    500,
+			Min:    1,
+		}.Check("size", p.Size, p.Size != 0),
+		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
+		check.Span{
+			End:     "end",
+			From:    p.Begin,
+			Ordered: true,
+			Start:   "begin",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -4222,18 +3666,10 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 		case "modified_after":
 			p.ModifiedAfter, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after)", k),
-				Op:    "kimai.listTimesheetsFull",
-				Param: "",
-			}
+			return p, check.Unknown(opListTimesheetsFull.Op, k, "user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTimesheetsFull",
-				Param: k,
-			}
+			return p, check.Bad(opListTimesheetsFull.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4327,18 +3763,10 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opGetTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opGetTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4461,16 +3889,18 @@ type CreateTimesheetParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTimesheetParams) validate() error {
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.createTimesheet",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTimesheet.Op,
+		check.Span{
+			End:     "end",
+			From:    p.Begin,
+			Note:    "The end date must not be earlier than the start date.",
+			Ordered: true,
+			Start:   "begin",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -4546,18 +3976,10 @@ func decodeCreateTimesheetParams(m map[string]any) (CreateTimesheetParams, error
 		case "hourlyRate":
 			p.HourlyRate, err = convert.Float(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate)", k),
-				Op:    "kimai.createTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTimesheet.Op, k, "project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4689,16 +4111,18 @@ type UpdateTimesheetParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateTimesheetParams) validate() error {
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.updateTimesheet",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateTimesheet.Op,
+		check.Span{
+			End:     "end",
+			From:    p.Begin,
+			Note:    "The end date must not be earlier than the start date.",
+			Ordered: true,
+			Start:   "begin",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -4779,18 +4203,10 @@ func decodeUpdateTimesheetParams(m map[string]any) (UpdateTimesheetParams, error
 		case "hourlyRate":
 			p.HourlyRate, err = convert.Float(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate)", k),
-				Op:    "kimai.updateTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateTimesheet.Op, k, "id, project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4868,18 +4284,10 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -4952,18 +4360,10 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.stopTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opStopTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.stopTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opStopTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5039,35 +4439,17 @@ type ListUsersParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListUsersParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listUsers",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listUsers",
-			Param: "visible",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "username", "alias", "email"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, username, alias, email", p.OrderBy),
-			Op:    "kimai.listUsers",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listUsers",
-			Param: "order",
-		}
-	}
-	return nil
+	return check.First(
+		opListUsers.Op,
+		check.Int{
+			HasMax: true,
+			HasMin: true,
+			Max:    3,
+			Min:    1,
+		}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"id", "username", "alias", "email"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -5111,18 +4493,10 @@ func decodeListUsersParams(m map[string]any) (ListUsersParams, error) {
 			x, err = convert.Bool(v)
 			p.Full = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: visible, orderBy, order, term, full)", k),
-				Op:    "kimai.listUsers",
-				Param: "",
-			}
+			return p, check.Unknown(opListUsers.Op, k, "visible, orderBy, order, term, full")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listUsers",
-				Param: k,
-			}
+			return p, check.Bad(opListUsers.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5175,11 +4549,7 @@ func (p *GetMeParams) params() ([]transport.Param, error) {
 func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 	var p GetMeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.getMe",
-			Param: "",
-		}
+		return p, check.Unknown(opGetMe.Op, k, "")
 	}
 	return p, nil
 }
@@ -5252,18 +4622,10 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getUser",
-				Param: "",
-			}
+			return p, check.Unknown(opGetUser.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getUser",
-				Param: k,
-			}
+			return p, check.Bad(opGetUser.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5411,42 +4773,14 @@ type CreateUserParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateUserParams) validate() error {
-	if p.Username == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "username",
-		}
-	}
-	if utf8.RuneCountInString(p.Username) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "kimai.createUser",
-			Param: "username",
-		}
-	}
-	if p.Email == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "email",
-		}
-	}
-	if p.PlainPassword == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "plainPassword",
-		}
-	}
-	if utf8.RuneCountInString(p.PlainPassword) > 60 {
-		return &transport.ParamError{
-			Msg:   "is longer than 60 characters",
-			Op:    "kimai.createUser",
-			Param: "plainPassword",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateUser.Op,
+		check.Required("username", p.Username == ""),
+		check.String{MaxLength: 64}.Check("username", p.Username, true),
+		check.Required("email", p.Email == ""),
+		check.Required("plainPassword", p.PlainPassword == ""),
+		check.String{MaxLength: 60}.Check("plainPassword", p.PlainPassword, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -5544,18 +4878,10 @@ func decodeCreateUserParams(m map[string]any) (CreateUserParams, error) {
 			x, err = convert.Bool(v)
 			p.SystemAccount = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: username, email, plainPassword, alias, title, accountNumber, language, locale, timezone, enabled, supervisor, roles, teams, requiresPasswordReset, systemAccount)", k),
-				Op:    "kimai.createUser",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateUser.Op, k, "username, email, plainPassword, alias, title, accountNumber, language, locale, timezone, enabled, supervisor, roles, teams, requiresPasswordReset, systemAccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createUser",
-				Param: k,
-			}
+			return p, check.Bad(opCreateUser.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5613,11 +4939,7 @@ func (p *ListTeamsParams) params() ([]transport.Param, error) {
 func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 	var p ListTeamsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.listTeams",
-			Param: "",
-		}
+		return p, check.Unknown(opListTeams.Op, k, "")
 	}
 	return p, nil
 }
@@ -5687,18 +5009,10 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opGetTeam.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getTeam",
-				Param: k,
-			}
+			return p, check.Bad(opGetTeam.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5765,28 +5079,12 @@ type CreateTeamParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTeamParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTeam",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createTeam",
-			Param: "name",
-		}
-	}
-	if len(p.Members) == 0 {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTeam",
-			Param: "members",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTeam.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 100}.Check("name", p.Name, true),
+		check.Required("members", len(p.Members) == 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -5822,18 +5120,10 @@ func decodeCreateTeamParams(m map[string]any) (CreateTeamParams, error) {
 		case "color":
 			p.Color, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, members, color)", k),
-				Op:    "kimai.createTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTeam.Op, k, "name, members, color")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTeam",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTeam.Op, k, err)
 		}
 	}
 	return p, nil
@@ -5906,14 +5196,10 @@ type UpdateTeamParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateTeamParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateTeam",
-			Param: "name",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateTeam.Op,
+		check.String{MaxLength: 100}.Check("name", p.Name, p.Name != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -5954,18 +5240,10 @@ func decodeUpdateTeamParams(m map[string]any) (UpdateTeamParams, error) {
 		case "color":
 			p.Color, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, members, color)", k),
-				Op:    "kimai.updateTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateTeam.Op, k, "id, name, members, color")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateTeam",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateTeam.Op, k, err)
 		}
 	}
 	return p, nil
@@ -6041,18 +5319,10 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTeam.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTeam",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTeam.Op, k, err)
 		}
 	}
 	return p, nil
@@ -6122,18 +5392,10 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 		case "name":
 			p.Name, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name)", k),
-				Op:    "kimai.listTags",
-				Param: "",
-			}
+			return p, check.Unknown(opListTags.Op, k, "name")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTags",
-				Param: k,
-			}
+			return p, check.Bad(opListTags.Op, k, err)
 		}
 	}
 	return p, nil
@@ -6196,21 +5458,11 @@ type CreateTagParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTagParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTag",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createTag",
-			Param: "name",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTag.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 100}.Check("name", p.Name, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -6244,18 +5496,10 @@ func decodeCreateTagParams(m map[string]any) (CreateTagParams, error) {
 			x, err = convert.Bool(v)
 			p.Visible = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, color, visible)", k),
-				Op:    "kimai.createTag",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTag.Op, k, "name, color, visible")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTag",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTag.Op, k, err)
 		}
 	}
 	return p, nil
@@ -6333,18 +5577,10 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTag",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTag.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTag",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTag.Op, k, err)
 		}
 	}
 	return p, nil

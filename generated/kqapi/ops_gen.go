@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -15,7 +16,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -72,41 +72,31 @@ type RecordLogParams struct {
 
 // validate checks p before any request is sent.
 func (p *RecordLogParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.recordlog",
-			Param: "page",
-		}
-	}
-	if p.Useraccount != "" && strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.recordlog",
-			Param: "useraccount",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		ya, ma, _ := p.Start.In(zone).Date()
-		yz, mz, _ := p.End.In(zone).Date()
-		if ya != yz || ma != mz {
-			return &transport.ParamError{
-				Msg:   "must be in the same month as start (不支持跨月查询记录); split the range at month boundaries",
-				Op:    "kqapi.recordlog",
-				Param: "end",
-			}
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.recordlog",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opRecordLog.Op,
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
+		check.Span{
+			End:       "end",
+			From:      p.Start,
+			Note:      "不支持跨月查询记录",
+			SameMonth: true,
+			Start:     "start",
+			To:        p.End,
+			Zone:      zone,
+		}.Check(),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -143,18 +133,10 @@ func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, page, useraccount)", k),
-				Op:    "kqapi.recordlog",
-				Param: "",
-			}
+			return p, check.Unknown(opRecordLog.Op, k, "start, end, page, useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.recordlog",
-				Param: k,
-			}
+			return p, check.Bad(opRecordLog.Op, k, err)
 		}
 	}
 	return p, nil
@@ -232,11 +214,7 @@ func (p *GetDepartmentParams) params() ([]transport.Param, error) {
 func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 	var p GetDepartmentParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kqapi.getDepartment",
-			Param: "",
-		}
+		return p, check.Unknown(opGetDepartment.Op, k, "")
 	}
 	return p, nil
 }
@@ -293,14 +271,10 @@ type AddDepartmentParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddDepartmentParams) validate() error {
-	if p.Deptname == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addDepartment",
-			Param: "deptname",
-		}
-	}
-	return nil
+	return check.First(
+		opAddDepartment.Op,
+		check.Required("deptname", p.Deptname == ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -327,18 +301,10 @@ func decodeAddDepartmentParams(m map[string]any) (AddDepartmentParams, error) {
 		case "deptname":
 			p.Deptname, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: parentid, deptname)", k),
-				Op:    "kqapi.addDepartment",
-				Param: "",
-			}
+			return p, check.Unknown(opAddDepartment.Op, k, "parentid, deptname")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.addDepartment",
-				Param: k,
-			}
+			return p, check.Bad(opAddDepartment.Op, k, err)
 		}
 	}
 	return p, nil
@@ -435,18 +401,10 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 		case "deptname":
 			p.Deptname, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: deptid, parentid, deptname)", k),
-				Op:    "kqapi.updateDepartment",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateDepartment.Op, k, "deptid, parentid, deptname")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.updateDepartment",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateDepartment.Op, k, err)
 		}
 	}
 	return p, nil
@@ -497,14 +455,13 @@ type GetEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *GetEmployeeParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.getEmployee",
-			Param: "page",
-		}
-	}
-	return nil
+	return check.First(
+		opGetEmployee.Op,
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -526,18 +483,10 @@ func decodeGetEmployeeParams(m map[string]any) (GetEmployeeParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: page)", k),
-				Op:    "kqapi.getEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opGetEmployee.Op, k, "page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opGetEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -607,21 +556,11 @@ type GetUserDetailParams struct {
 
 // validate checks p before any request is sent.
 func (p *GetUserDetailParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.getUserDetail",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.getUserDetail",
-			Param: "useraccount",
-		}
-	}
-	return nil
+	return check.First(
+		opGetUserDetail.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -643,18 +582,10 @@ func decodeGetUserDetailParams(m map[string]any) (GetUserDetailParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount)", k),
-				Op:    "kqapi.getUserDetail",
-				Param: "",
-			}
+			return p, check.Unknown(opGetUserDetail.Op, k, "useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getUserDetail",
-				Param: k,
-			}
+			return p, check.Bad(opGetUserDetail.Op, k, err)
 		}
 	}
 	return p, nil
@@ -758,35 +689,13 @@ type AddEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddEmployeeParams) validate() error {
-	if p.Realname == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "realname",
-		}
-	}
-	if p.Password == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "password",
-		}
-	}
-	if p.Mobile == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "mobile",
-		}
-	}
-	if p.Sex != 0 && !p.Sex.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Sex),
-			Op:    "kqapi.addEmployee",
-			Param: "sex",
-		}
-	}
-	return nil
+	return check.First(
+		opAddEmployee.Op,
+		check.Required("realname", p.Realname == ""),
+		check.Required("password", p.Password == ""),
+		check.Required("mobile", p.Mobile == ""),
+		check.Enum("sex", p.Sex, p.Sex.Valid(), "1, 2", p.Sex != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -845,18 +754,10 @@ func decodeAddEmployeeParams(m map[string]any) (AddEmployeeParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: realname, password, mobile, email, card, deptid, sex, sn)", k),
-				Op:    "kqapi.addEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opAddEmployee.Op, k, "realname, password, mobile, email, card, deptid, sex, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.addEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opAddEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -966,28 +867,12 @@ type UpdateEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.updateEmployee",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.updateEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.Sex != 0 && !p.Sex.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Sex),
-			Op:    "kqapi.updateEmployee",
-			Param: "sex",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Enum("sex", p.Sex, p.Sex.Valid(), "1, 2", p.Sex != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1051,18 +936,10 @@ func decodeUpdateEmployeeParams(m map[string]any) (UpdateEmployeeParams, error) 
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, realname, password, mobile, email, card, deptid, sex, sn)", k),
-				Op:    "kqapi.updateEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateEmployee.Op, k, "useraccount, realname, password, mobile, email, card, deptid, sex, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.updateEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1113,14 +990,10 @@ type LayoffEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *LayoffEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.layoffEmployee",
-			Param: "useraccount",
-		}
-	}
-	return nil
+	return check.First(
+		opLayoffEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1142,18 +1015,10 @@ func decodeLayoffEmployeeParams(m map[string]any) (LayoffEmployeeParams, error) 
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount)", k),
-				Op:    "kqapi.layoffEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opLayoffEmployee.Op, k, "useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.layoffEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opLayoffEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1214,21 +1079,11 @@ type SyncEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *SyncEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.syncEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.SN == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.syncEmployee",
-			Param: "sn",
-		}
-	}
-	return nil
+	return check.First(
+		opSyncEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("sn", p.SN == ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1255,18 +1110,10 @@ func decodeSyncEmployeeParams(m map[string]any) (SyncEmployeeParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, sn)", k),
-				Op:    "kqapi.syncEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opSyncEmployee.Op, k, "useraccount, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.syncEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opSyncEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1325,21 +1172,11 @@ type RemoveEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *RemoveEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.removeEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.SN == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.removeEmployee",
-			Param: "sn",
-		}
-	}
-	return nil
+	return check.First(
+		opRemoveEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("sn", p.SN == ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1366,18 +1203,10 @@ func decodeRemoveEmployeeParams(m map[string]any) (RemoveEmployeeParams, error) 
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, sn)", k),
-				Op:    "kqapi.removeEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveEmployee.Op, k, "useraccount, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.removeEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveEmployee.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1435,21 +1264,11 @@ type ReCheckParams struct {
 
 // validate checks p before any request is sent.
 func (p *ReCheckParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.reCheck",
-			Param: "useraccount",
-		}
-	}
-	if p.Time.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.reCheck",
-			Param: "time",
-		}
-	}
-	return nil
+	return check.First(
+		opReCheck.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("time", p.Time.IsZero()),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1476,18 +1295,10 @@ func decodeReCheckParams(m map[string]any) (ReCheckParams, error) {
 		case "time":
 			p.Time, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, time)", k),
-				Op:    "kqapi.reCheck",
-				Param: "",
-			}
+			return p, check.Unknown(opReCheck.Op, k, "useraccount, time")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.reCheck",
-				Param: k,
-			}
+			return p, check.Bad(opReCheck.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1568,35 +1379,13 @@ type ApplyParams struct {
 
 // validate checks p before any request is sent.
 func (p *ApplyParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.Apply",
-			Param: "useraccount",
-		}
-	}
-	if p.Starttime.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "starttime",
-		}
-	}
-	if p.Endtime.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "endtime",
-		}
-	}
-	return nil
+	return check.First(
+		opApply.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Required("starttime", p.Starttime.IsZero()),
+		check.Required("endtime", p.Endtime.IsZero()),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1638,18 +1427,10 @@ func decodeApplyParams(m map[string]any) (ApplyParams, error) {
 		case "reason":
 			p.Reason, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, starttime, endtime, type, reason)", k),
-				Op:    "kqapi.Apply",
-				Param: "",
-			}
+			return p, check.Unknown(opApply.Op, k, "useraccount, starttime, endtime, type, reason")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.Apply",
-				Param: k,
-			}
+			return p, check.Bad(opApply.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1702,11 +1483,7 @@ func (p *ApplyTypeParams) params() ([]transport.Param, error) {
 func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 	var p ApplyTypeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kqapi.applyType",
-			Param: "",
-		}
+		return p, check.Unknown(opApplyType.Op, k, "")
 	}
 	return p, nil
 }
@@ -1789,44 +1566,24 @@ type ApplyRecordParams struct {
 
 // validate checks p before any request is sent.
 func (p *ApplyRecordParams) validate() error {
-	if p.Useraccount != "" && strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.applyRecord",
-			Param: "useraccount",
-		}
-	}
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.applyRecord",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.applyRecord",
-			Param: "end",
-		}
-	}
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.applyRecord",
-			Param: "page",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.applyRecord",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opApplyRecord.Op,
+		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1863,18 +1620,10 @@ func decodeApplyRecordParams(m map[string]any) (ApplyRecordParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, start, end, page)", k),
-				Op:    "kqapi.applyRecord",
-				Param: "",
-			}
+			return p, check.Unknown(opApplyRecord.Op, k, "useraccount, start, end, page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.applyRecord",
-				Param: k,
-			}
+			return p, check.Bad(opApplyRecord.Op, k, err)
 		}
 	}
 	return p, nil
@@ -1970,44 +1719,24 @@ type ReportParams struct {
 
 // validate checks p before any request is sent.
 func (p *ReportParams) validate() error {
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "end",
-		}
-	}
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "useraccount",
-		}
-	}
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.Report",
-			Param: "page",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.Report",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opReport.Op,
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Int{
+			HasMin: true,
+			Min:    1,
+		}.Check("page", p.Page, p.Page != 0),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2044,18 +1773,10 @@ func decodeReportParams(m map[string]any) (ReportParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, useraccount, page)", k),
-				Op:    "kqapi.Report",
-				Param: "",
-			}
+			return p, check.Unknown(opReport.Op, k, "start, end, useraccount, page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.Report",
-				Param: k,
-			}
+			return p, check.Bad(opReport.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2141,51 +1862,23 @@ type DayReportParams struct {
 
 // validate checks p before any request is sent.
 func (p *DayReportParams) validate() error {
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "end",
-		}
-	}
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.dayReport",
-			Param: "useraccount",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.dayReport",
-				Param: "end",
-			}
-		}
-		if days := wire.Days(p.Start, p.End, zone); days > 31 {
-			return &transport.ParamError{
-				Msg:   fmt.Sprintf("the range start..end spans %d days; at most 31 are allowed (时间跨度不能大于31天)", days),
-				Op:    "kqapi.dayReport",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opDayReport.Op,
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Span{
+			End:     "end",
+			From:    p.Start,
+			MaxDays: 31,
+			Note:    "时间跨度不能大于31天",
+			Ordered: true,
+			Start:   "start",
+			To:      p.End,
+			Zone:    zone,
+		}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2217,18 +1910,10 @@ func decodeDayReportParams(m map[string]any) (DayReportParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, useraccount)", k),
-				Op:    "kqapi.dayReport",
-				Param: "",
-			}
+			return p, check.Unknown(opDayReport.Op, k, "start, end, useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.dayReport",
-				Param: k,
-			}
+			return p, check.Bad(opDayReport.Op, k, err)
 		}
 	}
 	return p, nil
@@ -2298,18 +1983,10 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: sn)", k),
-				Op:    "kqapi.getDevice",
-				Param: "",
-			}
+			return p, check.Unknown(opGetDevice.Op, k, "sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getDevice",
-				Param: k,
-			}
+			return p, check.Bad(opGetDevice.Op, k, err)
 		}
 	}
 	return p, nil
