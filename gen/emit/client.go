@@ -363,8 +363,13 @@ func (g *gen) prepareFunc(f *jen.File) {
 	f.Comment("every attempt, so timestamps and signatures are fresh.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("prepare").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("r").Op("*").Qual(transportPkg, "Request")).Error().BlockFunc(func(b *jen.Group) {
-		b.Id("loc").Op(":=").Id("r").Dot("ParamsLocation").Call()
-		b.Id("_").Op("=").Id("loc")
+		usesLoc := a.Signing != nil
+		for _, cp := range a.CommonParams {
+			usesLoc = usesLoc || cp.In == "params" || cp.In == ""
+		}
+		if usesLoc {
+			b.Id("loc").Op(":=").Id("r").Dot("ParamsLocation").Call()
+		}
 		if usesNow {
 			b.Id("now").Op(":=").Id("c").Dot("t").Dot("Clock").Call().Dot("Now").Call()
 		}
@@ -385,17 +390,19 @@ func (g *gen) prepareFunc(f *jen.File) {
 			} else {
 				in = location(cp.In)
 			}
-			var set *jen.Statement
+			var set []jen.Code
 			if cp.Type == "int" {
-				set = jen.Id("r").Dot("Set").Call(jen.Func().Params().Qual(transportPkg, "Param").Block(
-					jen.Id("v").Op(":=").Add(g.template(cp.Value)),
-					jen.Return(jen.Qual(transportPkg, "Param").Values(jen.Dict{
-						jen.Id("Name"): jen.Lit(cp.Name), jen.Id("In"): in, jen.Id("Text"): jen.Id("v"),
-						jen.Id("JSON"): jen.Qual("encoding/json", "RawMessage").Call(jen.Id("v")),
+				// A number in a JSON body: its text is sent as is.
+				text := jen.Id("text" + ir.GoName(cp.Name))
+				set = []jen.Code{
+					text.Clone().Op(":=").Add(g.template(cp.Value)),
+					jen.Id("r").Dot("Set").Call(jen.Qual(transportPkg, "Param").Values(jen.Dict{
+						jen.Id("Name"): jen.Lit(cp.Name), jen.Id("In"): in, jen.Id("Text"): text.Clone(),
+						jen.Id("JSON"): jen.Qual("encoding/json", "RawMessage").Call(text.Clone()),
 					})),
-				).Call())
+				}
 			} else {
-				set = jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(cp.Name), in, g.template(cp.Value)))
+				set = []jen.Code{jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(cp.Name), in, g.template(cp.Value)))}
 			}
 			var conds []*jen.Statement
 			if len(cp.Skip) > 0 {
@@ -411,14 +418,16 @@ func (g *gen) prepareFunc(f *jen.File) {
 				conds = append(conds, jen.Id("c").Dot("cfg").Dot(ir.GoName(cp.When)).Op("!=").Lit(""))
 			}
 			if len(conds) == 0 {
-				b.Add(set)
+				for _, st := range set {
+					b.Add(st)
+				}
 				continue
 			}
 			cond := conds[0]
 			for _, c := range conds[1:] {
 				cond = cond.Op("&&").Add(c)
 			}
-			b.If(cond).Block(set)
+			b.If(cond).Block(set...)
 		}
 		if s := a.Signing; s != nil {
 			sign := []jen.Code{

@@ -245,24 +245,41 @@ func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 	case t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "":
 		return add(jen.Qual(wirePkg, t.Elem.Scalar.EncodeList).Call(name, in, v).Op("..."))
 	}
+	x := jen.Id("x" + p.Go)
 	return []jen.Code{
-		jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(wirePkg, "Value").Call(name, in, v),
+		jen.List(x, jen.Err()).Op(":=").Qual(wirePkg, "Value").Call(name, in, v),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": %w"), jen.Err()))),
-		jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Id("x")),
+		jen.Id("ps").Op("=").Append(jen.Id("ps"), x.Clone()),
 	}
 }
 
+// encodeFunc renders p as wire parameters; required ones always, optional ones when given:
+//
+//	func (p *RecordLogParams) params() ([]transport.Param, error) {
+//		ps := make([]transport.Param, 0, 4)
+//		ps = append(ps, wire.Int("page", transport.Query, p.Page))
+//		if p.Useraccount != "" {
+//			ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+//		}
+//		return ps, nil
+//	}
 func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("params returns p as wire parameters.")
 	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params().Params(
 		jen.Index().Qual(transportPkg, "Param"), jen.Error()).BlockFunc(func(b *jen.Group) {
+		if len(op.Params) == 0 {
+			b.Return(jen.Nil(), jen.Nil())
+			return
+		}
 		b.Id("ps").Op(":=").Make(jen.Index().Qual(transportPkg, "Param"), jen.Lit(0), jen.Lit(len(op.Params)))
 		for _, p := range op.Params {
 			stmts := g.encodeOne(op, p)
 			if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
 				b.If(c).Block(stmts...)
 			} else {
-				b.Block(stmts...)
+				for _, st := range stmts {
+					b.Add(st)
+				}
 			}
 		}
 		b.Return(jen.Id("ps"), jen.Nil())
@@ -465,9 +482,12 @@ func (g *gen) allFunc(f *jen.File, op *ir.Operation) {
 			if pg.Kind == ir.PageHeader && pg.Size != nil && pg.PageSize > 0 {
 				b.If(jen.Id("p").Dot(pg.Size.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(pg.Size.Go).Op("=").Lit(int64(pg.PageSize)))
 			}
-			var last jen.Code
+			var last *jen.Statement
 			if pg.Kind == ir.PageNumbers {
-				last = jen.Id("r").Dot(pg.Pages.Go).Op("+").Lit(pg.First - 1)
+				last = jen.Id("r").Dot(pg.Pages.Go)
+				if pg.First != 1 {
+					last = last.Op("+").Lit(pg.First - 1)
+				}
 			} else {
 				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(pg.Header), jen.Id("page"))
 			}

@@ -38,7 +38,11 @@ func (g *gen) signerFile() *jen.File {
 		fileComment(f, s.Doc)
 	}
 	f.Func().Id("StringToSign").Params(args...).String().BlockFunc(func(b *jen.Group) {
-		b.Id("all").Op(":=").Make(jen.Map(jen.String()).String(), jen.Len(jen.Id("params")).Op("+").Lit(len(s.Extra)))
+		size := jen.Len(jen.Id("params"))
+		if len(s.Extra) > 0 {
+			size = size.Op("+").Lit(len(s.Extra))
+		}
+		b.Id("all").Op(":=").Make(jen.Map(jen.String()).String(), size)
 		b.For(jen.List(jen.Id("k"), jen.Id("v")).Op(":=").Range().Id("params")).Block(
 			jen.If(jen.Id("k").Op("!=").Lit(s.Param)).Block(jen.Id("all").Index(jen.Id("k")).Op("=").Id("v")))
 		for _, e := range s.Extra {
@@ -46,11 +50,13 @@ func (g *gen) signerFile() *jen.File {
 		}
 		b.Id("keys").Op(":=").Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("all")))
 		b.Var().Id("sb").Qual("strings", "Builder")
-		b.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("keys")).BlockFunc(func(lb *jen.Group) {
+		index := jen.Id("_")
+		if s.Separator != "" {
+			index = jen.Id("i")
+		}
+		b.For(jen.List(index, jen.Id("k")).Op(":=").Range().Id("keys")).BlockFunc(func(lb *jen.Group) {
 			if s.Separator != "" {
 				lb.If(jen.Id("i").Op(">").Lit(0)).Block(jen.Id("sb").Dot("WriteString").Call(jen.Lit(s.Separator)))
-			} else {
-				lb.Id("_").Op("=").Id("i")
 			}
 			for _, part := range pairParts(s.Pair) {
 				switch part {

@@ -168,7 +168,6 @@ func rateLimits() []transport.RateLimit {
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	loc := r.ParamsLocation()
-	_ = loc
 	now := c.t.Clock().Now()
 	var tok string
 	if !r.Op.NoAuth {
@@ -178,15 +177,13 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 		}
 	}
 	r.Set(wire.Str("client_id", loc, c.cfg.ClientID))
-	r.Set(func() transport.Param {
-		v := strconv.FormatInt(now.Unix(), 10)
-		return transport.Param{
-			In:   loc,
-			JSON: json.RawMessage(v),
-			Name: "timestamp",
-			Text: v,
-		}
-	}())
+	textTimestamp := strconv.FormatInt(now.Unix(), 10)
+	r.Set(transport.Param{
+		In:   loc,
+		JSON: json.RawMessage(textTimestamp),
+		Name: "timestamp",
+		Text: textTimestamp,
+	})
 	if (r.Op.Name != "authorize") && !r.Op.NoAuth {
 		r.Set(wire.Str("access_token", loc, tok))
 	}

@@ -44,8 +44,7 @@ func (p *AuthorizeParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *AuthorizeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeAuthorizeParams converts loosely typed values (YAML, JSON, expressions) into AuthorizeParams.
@@ -229,12 +228,8 @@ func (p *BudgetCenterGetParams) params() ([]transport.Param, error) {
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Query, p.Name))
 	}
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	if p.IsNeedLimitRule != "" {
 		ps = append(ps, wire.Str("is_need_limit_rule", transport.Query, p.IsNeedLimitRule))
 	}
@@ -471,18 +466,10 @@ func (p *BudgetCenterAddParams) validate() error {
 // params returns p as wire parameters.
 func (p *BudgetCenterAddParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 15)
-	{
-		ps = append(ps, wire.Int("type", transport.Body, int64(p.Type)))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Int("budget_cycle", transport.Body, int64(p.BudgetCycle)))
-	}
-	{
-		ps = append(ps, wire.Decimal("total_quota", transport.Body, p.TotalQuota))
-	}
+	ps = append(ps, wire.Int("type", transport.Body, int64(p.Type)))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Int("budget_cycle", transport.Body, int64(p.BudgetCycle)))
+	ps = append(ps, wire.Decimal("total_quota", transport.Body, p.TotalQuota))
 	if p.OutBudgetID != "" {
 		ps = append(ps, wire.Str("out_budget_id", transport.Body, p.OutBudgetID))
 	}
@@ -1091,12 +1078,8 @@ func (p *MemberGetParams) validate() error {
 // params returns p as wire parameters.
 func (p *MemberGetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 8)
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	if p.Phone != "" {
 		ps = append(ps, wire.Str("phone", transport.Query, p.Phone))
 	}
@@ -1268,12 +1251,8 @@ func (p *LegalEntityGetParams) params() ([]transport.Param, error) {
 	if p.Keyword != "" {
 		ps = append(ps, wire.Str("keyword", transport.Query, p.Keyword))
 	}
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	return ps, nil
 }
 

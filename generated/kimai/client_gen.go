@@ -117,8 +117,6 @@ func rateLimits() []transport.RateLimit {
 // prepare adds the common parameters, the access token and the signature to r. It runs before
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
-	loc := r.ParamsLocation()
-	_ = loc
 	if c.cfg.Token != "" {
 		r.Set(wire.Str("Authorization", transport.Header, "Bearer "+c.cfg.Token))
 	}

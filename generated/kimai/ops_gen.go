@@ -44,8 +44,7 @@ func (p *PingParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *PingParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodePingParams converts loosely typed values (YAML, JSON, expressions) into PingParams.
@@ -99,8 +98,7 @@ func (p *VersionParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *VersionParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeVersionParams converts loosely typed values (YAML, JSON, expressions) into VersionParams.
@@ -154,8 +152,7 @@ func (p *TimesheetConfigParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *TimesheetConfigParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeTimesheetConfigParams converts loosely typed values (YAML, JSON, expressions) into TimesheetConfigParams.
@@ -355,9 +352,7 @@ func (p *GetCustomerParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -645,9 +640,7 @@ func (p *CreateCustomerParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 31)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Number != "" {
 		ps = append(ps, wire.Str("number", transport.Body, p.Number))
 	}
@@ -1083,9 +1076,7 @@ func (p *UpdateCustomerParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 31)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -1316,9 +1307,7 @@ func (p *DeleteCustomerParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -1583,9 +1572,7 @@ func (p *GetProjectParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -1783,12 +1770,8 @@ func (p *CreateProjectParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 17)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Int("customer", transport.Body, p.Customer))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Int("customer", transport.Body, p.Customer))
 	if p.Number != "" {
 		ps = append(ps, wire.Str("number", transport.Body, p.Number))
 	}
@@ -2065,9 +2048,7 @@ func (p *UpdateProjectParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 17)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -2233,9 +2214,7 @@ func (p *DeleteProjectParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -2464,9 +2443,7 @@ func (p *GetActivityParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -2616,9 +2593,7 @@ func (p *CreateActivityParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Project != 0 {
 		ps = append(ps, wire.Int("project", transport.Body, p.Project))
 	}
@@ -2826,9 +2801,7 @@ func (p *UpdateActivityParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -2966,9 +2939,7 @@ func (p *DeleteActivityParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3747,9 +3718,7 @@ func (p *GetTimesheetParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3906,12 +3875,8 @@ func (p *CreateTimesheetParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 11)
-	{
-		ps = append(ps, wire.Int("project", transport.Body, p.Project))
-	}
-	{
-		ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
-	}
+	ps = append(ps, wire.Int("project", transport.Body, p.Project))
+	ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
 	if !p.Begin.IsZero() {
 		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", nil))
 	}
@@ -4128,9 +4093,7 @@ func (p *UpdateTimesheetParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Project != 0 {
 		ps = append(ps, wire.Int("project", transport.Body, p.Project))
 	}
@@ -4268,9 +4231,7 @@ func (p *DeleteTimesheetParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4344,9 +4305,7 @@ func (p *StopTimesheetParams) validate() error {
 // params returns p as wire parameters.
 func (p *StopTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4541,8 +4500,7 @@ func (p *GetMeParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *GetMeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeGetMeParams converts loosely typed values (YAML, JSON, expressions) into GetMeParams.
@@ -4606,9 +4564,7 @@ func (p *GetUserParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4786,15 +4742,9 @@ func (p *CreateUserParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 15)
-	{
-		ps = append(ps, wire.Str("username", transport.Body, p.Username))
-	}
-	{
-		ps = append(ps, wire.Str("email", transport.Body, p.Email))
-	}
-	{
-		ps = append(ps, wire.Str("plainPassword", transport.Body, p.PlainPassword))
-	}
+	ps = append(ps, wire.Str("username", transport.Body, p.Username))
+	ps = append(ps, wire.Str("email", transport.Body, p.Email))
+	ps = append(ps, wire.Str("plainPassword", transport.Body, p.PlainPassword))
 	if p.Alias != "" {
 		ps = append(ps, wire.Str("alias", transport.Body, p.Alias))
 	}
@@ -4931,8 +4881,7 @@ func (p *ListTeamsParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *ListTeamsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeListTeamsParams converts loosely typed values (YAML, JSON, expressions) into ListTeamsParams.
@@ -4993,9 +4942,7 @@ func (p *GetTeamParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5090,16 +5037,12 @@ func (p *CreateTeamParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	xMembers, err := wire.Value("members", transport.Body, p.Members)
+	if err != nil {
+		return nil, fmt.Errorf("kimai.createTeam: %w", err)
 	}
-	{
-		x, err := wire.Value("members", transport.Body, p.Members)
-		if err != nil {
-			return nil, fmt.Errorf("kimai.createTeam: %w", err)
-		}
-		ps = append(ps, x)
-	}
+	ps = append(ps, xMembers)
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
 	}
@@ -5205,18 +5148,16 @@ func (p *UpdateTeamParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 4)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
 	if len(p.Members) > 0 {
-		x, err := wire.Value("members", transport.Body, p.Members)
+		xMembers, err := wire.Value("members", transport.Body, p.Members)
 		if err != nil {
 			return nil, fmt.Errorf("kimai.updateTeam: %w", err)
 		}
-		ps = append(ps, x)
+		ps = append(ps, xMembers)
 	}
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
@@ -5303,9 +5244,7 @@ func (p *DeleteTeamParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5468,9 +5407,7 @@ func (p *CreateTagParams) validate() error {
 // params returns p as wire parameters.
 func (p *CreateTagParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
 	}
@@ -5561,9 +5498,7 @@ func (p *DeleteTagParams) validate() error {
 // params returns p as wire parameters.
 func (p *DeleteTagParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 

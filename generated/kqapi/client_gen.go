@@ -119,7 +119,6 @@ func rateLimits() []transport.RateLimit {
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	loc := r.ParamsLocation()
-	_ = loc
 	now := c.t.Clock().Now()
 	r.Set(wire.Str("account", transport.Query, c.cfg.Account))
 	r.Set(wire.Str("requesttime", transport.Query, strconv.FormatInt(now.Unix(), 10)))

@@ -176,7 +176,7 @@ func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Attendata, r.Totalpage + int64(0), nil
+		return r.Attendata, r.Totalpage, nil
 	})
 }
 
@@ -206,8 +206,7 @@ func (p *GetDepartmentParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *GetDepartmentParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeGetDepartmentParams converts loosely typed values (YAML, JSON, expressions) into GetDepartmentParams.
@@ -280,12 +279,8 @@ func (p *AddDepartmentParams) validate() error {
 // params returns p as wire parameters.
 func (p *AddDepartmentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
-	}
-	{
-		ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
-	}
+	ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
+	ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
 	return ps, nil
 }
 
@@ -375,9 +370,7 @@ func (p *UpdateDepartmentParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateDepartmentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("deptid", transport.Query, p.Deptid))
-	}
+	ps = append(ps, wire.Int("deptid", transport.Query, p.Deptid))
 	if p.Parentid != 0 {
 		ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
 	}
@@ -522,7 +515,7 @@ func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.S
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.UserData, r.Totalpage + int64(0), nil
+		return r.UserData, r.Totalpage, nil
 	})
 }
 
@@ -566,9 +559,7 @@ func (p *GetUserDetailParams) validate() error {
 // params returns p as wire parameters.
 func (p *GetUserDetailParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
@@ -701,15 +692,9 @@ func (p *AddEmployeeParams) validate() error {
 // params returns p as wire parameters.
 func (p *AddEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 8)
-	{
-		ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
-	}
-	{
-		ps = append(ps, wire.Str("password", transport.Query, p.Password))
-	}
-	{
-		ps = append(ps, wire.Str("mobile", transport.Query, p.Mobile))
-	}
+	ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
+	ps = append(ps, wire.Str("password", transport.Query, p.Password))
+	ps = append(ps, wire.Str("mobile", transport.Query, p.Mobile))
 	if p.Email != "" {
 		ps = append(ps, wire.Str("email", transport.Query, p.Email))
 	}
@@ -878,9 +863,7 @@ func (p *UpdateEmployeeParams) validate() error {
 // params returns p as wire parameters.
 func (p *UpdateEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 9)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	if p.Realname != "" {
 		ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
 	}
@@ -999,9 +982,7 @@ func (p *LayoffEmployeeParams) validate() error {
 // params returns p as wire parameters.
 func (p *LayoffEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
@@ -1089,12 +1070,8 @@ func (p *SyncEmployeeParams) validate() error {
 // params returns p as wire parameters.
 func (p *SyncEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	return ps, nil
 }
 
@@ -1182,12 +1159,8 @@ func (p *RemoveEmployeeParams) validate() error {
 // params returns p as wire parameters.
 func (p *RemoveEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	return ps, nil
 }
 
@@ -1274,12 +1247,8 @@ func (p *ReCheckParams) validate() error {
 // params returns p as wire parameters.
 func (p *ReCheckParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Time("time", transport.Query, p.Time, "2006-01-02 15:04:05", zone))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Time("time", transport.Query, p.Time, "2006-01-02 15:04:05", zone))
 	return ps, nil
 }
 
@@ -1391,18 +1360,10 @@ func (p *ApplyParams) validate() error {
 // params returns p as wire parameters.
 func (p *ApplyParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 5)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Time("starttime", transport.Query, p.Starttime, "2006-01-02 15:04:05", zone))
-	}
-	{
-		ps = append(ps, wire.Time("endtime", transport.Query, p.Endtime, "2006-01-02 15:04:05", zone))
-	}
-	{
-		ps = append(ps, wire.Int("type", transport.Query, p.Type))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Time("starttime", transport.Query, p.Starttime, "2006-01-02 15:04:05", zone))
+	ps = append(ps, wire.Time("endtime", transport.Query, p.Endtime, "2006-01-02 15:04:05", zone))
+	ps = append(ps, wire.Int("type", transport.Query, p.Type))
 	if p.Reason != "" {
 		ps = append(ps, wire.Str("reason", transport.Query, p.Reason))
 	}
@@ -1475,8 +1436,7 @@ func (p *ApplyTypeParams) validate() error {
 
 // params returns p as wire parameters.
 func (p *ApplyTypeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeApplyTypeParams converts loosely typed values (YAML, JSON, expressions) into ApplyTypeParams.
@@ -1592,12 +1552,8 @@ func (p *ApplyRecordParams) params() ([]transport.Param, error) {
 	if p.Useraccount != "" {
 		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	}
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
@@ -1659,7 +1615,7 @@ func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.S
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Data, r.Totalpage + int64(0), nil
+		return r.Data, r.Totalpage, nil
 	})
 }
 
@@ -1742,15 +1698,9 @@ func (p *ReportParams) validate() error {
 // params returns p as wire parameters.
 func (p *ReportParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 4)
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
@@ -1812,7 +1762,7 @@ func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[Report
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Data, r.Totalpage + int64(0), nil
+		return r.Data, r.Totalpage, nil
 	})
 }
 
@@ -1884,15 +1834,9 @@ func (p *DayReportParams) validate() error {
 // params returns p as wire parameters.
 func (p *DayReportParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
