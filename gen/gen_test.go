@@ -93,37 +93,45 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 }
 
-// TestGoldenCompiles builds the mini golden output as a real package, so a golden file that is
-// not valid Go fails here rather than only in review.
+// TestGoldenCompiles builds the golden output of every case as a real package, so a golden file
+// that is not valid Go fails here rather than only in review.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a package")
+		t.Skip("builds packages")
 	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "generated"), "mini-compile-")
-	if err != nil {
-		t.Fatal(err)
+	wants, _ := filepath.Glob("testdata/*/want")
+	if len(wants) == 0 {
+		t.Fatal("no golden cases")
 	}
-	defer os.RemoveAll(dir)
-	goldens, _ := filepath.Glob("testdata/mini/want/*.golden")
-	for _, g := range goldens {
-		b, err := os.ReadFile(g)
+	var pkgs []string
+	for _, want := range wants {
+		dir, err := os.MkdirTemp(filepath.Join(root, "generated"), filepath.Base(filepath.Dir(want))+"-compile-")
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Files named _gen.go would be seen by gen -check; these are temporary and removed.
-		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(g), ".golden"), "_gen.go") + "_golden.go"
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
+		defer os.RemoveAll(dir)
+		goldens, _ := filepath.Glob(filepath.Join(want, "*.golden"))
+		for _, g := range goldens {
+			b, err := os.ReadFile(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Files named _gen.go would be seen by gen -check; these are temporary and removed.
+			name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(g), ".golden"), "_gen.go") + "_golden.go"
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
+		pkgs = append(pkgs, "./"+filepath.Base(dir))
 	}
-	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir))
+	cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
 	cmd.Dir = filepath.Join(root, "generated")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet of the mini golden package: %v\n%s", err, out)
+		t.Fatalf("go vet of the golden packages: %v\n%s", err, out)
 	}
 }
 
