@@ -149,6 +149,45 @@ func TestCheckFlag(t *testing.T) {
 	if !strings.Contains(errb.String(), "missing") {
 		t.Errorf("gen -check output does not name the missing files:\n%s", errb.String())
 	}
+
+	// A file that differs is shown as a diff.
+	stale := filepath.Join(tmp, "registry_gen.go")
+	if code := run([]string{"-specs", "../specs", "-out", tmp}, &out, &errb); code != 0 {
+		t.Fatalf("gen: exit %d\n%s", code, errb.String())
+	}
+	b, err := os.ReadFile(stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte(strings.Replace(string(b), "func Lookup(", "func Find(", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run([]string{"-specs", "../specs", "-out", tmp, "-check"}, &out, &errb); code == 0 {
+		t.Fatal("gen -check passed on an edited file")
+	}
+	for _, want := range []string{"registry_gen.go: differs", "\n-func Find(name string)", "\n+func Lookup(name string)"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("gen -check output lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
+
+func TestHunk(t *testing.T) {
+	tests := []struct {
+		old, new string
+		max      int
+		want     string
+	}{
+		{"a\nb\nc\n", "a\nB\nc\n", 10, "@@ -2,1 +2,1 @@\n-b\n+B\n"},
+		{"a\nc\n", "a\nb\nc\n", 10, "@@ -2,0 +2,1 @@\n+b\n"},
+		{"a\n", "b\nc\nd\n", 2, "@@ -1,1 +1,3 @@\n-a\n+b\n... (2 more lines differ)\n"},
+	}
+	for _, tt := range tests {
+		if d := cmp.Diff(tt.want, hunk([]byte(tt.old), []byte(tt.new), tt.max)); d != "" {
+			t.Errorf("hunk(%q, %q) (-want +got):\n%s", tt.old, tt.new, d)
+		}
+	}
 }
 
 // TestOutOwnsOnlyItsFiles: gen -out removes the stale files it wrote (they carry its header) and

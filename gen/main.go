@@ -155,7 +155,7 @@ func diff(dir string, files map[string][]byte) []string {
 		if err != nil {
 			out = append(out, fmt.Sprintf("gen: %s: missing", filepath.Join(dir, name)))
 		} else if !bytes.Equal(old, files[name]) {
-			out = append(out, fmt.Sprintf("gen: %s: differs", filepath.Join(dir, name)))
+			out = append(out, fmt.Sprintf("gen: %s: differs:\n%s", filepath.Join(dir, name), hunk(old, files[name], maxDiffLines)))
 		}
 	}
 	for _, name := range genFiles(dir) {
@@ -164,6 +164,45 @@ func diff(dir string, files map[string][]byte) []string {
 		}
 	}
 	return out
+}
+
+// maxDiffLines bounds the lines of one file's diff that -check prints.
+const maxDiffLines = 40
+
+// hunk renders the lines where was and now differ, between their common first and last lines,
+// as one unified-diff hunk of at most limit lines:
+//
+//	@@ -12,2 +12,2 @@
+//	-	ps := make([]transport.Param, 0, 0)
+//	+	return nil, nil
+func hunk(was, now []byte, limit int) string {
+	a, b := strings.SplitAfter(string(was), "\n"), strings.SplitAfter(string(now), "\n")
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	da, db := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "@@ -%d,%d +%d,%d @@\n", pre+1, len(da), pre+1, len(db))
+	n := 0
+	for _, side := range []struct {
+		mark  string
+		lines []string
+	}{{"-", da}, {"+", db}} {
+		for _, l := range side.lines {
+			if n == limit {
+				fmt.Fprintf(&sb, "... (%d more lines differ)\n", len(da)+len(db)-limit)
+				return sb.String()
+			}
+			sb.WriteString(side.mark + strings.TrimSuffix(l, "\n") + "\n")
+			n++
+		}
+	}
+	return sb.String()
 }
 
 func write(dir string, files map[string][]byte) error {
