@@ -9,6 +9,12 @@ import (
 	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// clientFile renders client_gen.go: the package doc, the zone, the aliases of the transport's
+// types, Config, ConfigFromEnv, Client, New, apiDesc, rateLimits, prepare and the token hooks:
+//
+//	var zone = wire.Loc("Asia/Shanghai")
+//	type Config struct { BaseURL string; Account string; Key string; Options Options }
+//	type Client struct { cfg Config; t *transport.Transport }
 func (g *gen) clientFile() *jen.File {
 	a := g.api
 	f := g.newFile()
@@ -82,6 +88,7 @@ func (g *gen) clientFile() *jen.File {
 	return f
 }
 
+// credNote is the note after a credential's doc in Config: "; secret; optional; one of md5, sha256".
 func (g *gen) credNote(c ir.Credential) string {
 	var parts []string
 	if c.Secret {
@@ -131,6 +138,7 @@ func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
 	return jen.Op("&").Qual(transportPkg, "Op").Values(d)
 }
 
+// strList renders: []string{"a", "b"}
 func strList(ss []string) *jen.Statement {
 	var items []jen.Code
 	for _, s := range ss {
@@ -139,6 +147,19 @@ func strList(ss []string) *jen.Statement {
 	return jen.Index().String().Values(items...)
 }
 
+// newFunc renders New, which applies defaults and names every missing credential:
+//
+//	func New(cfg Config) (*Client, error) {
+//		if cfg.BaseURL == "" {
+//			cfg.BaseURL = "https://www.kqapi.com"
+//		}
+//		var missing []string
+//		if cfg.Key == "" {
+//			missing = append(missing, "key (KQAPI_KEY)")
+//		}
+//		...
+//		t, err := transport.New(apiDesc(), cfg.BaseURL, cfg.Options, map[string]string{...}, []string{cfg.Key}, transport.Hooks{Prepare: c.prepare})
+//	}
 func (g *gen) newFunc(f *jen.File) {
 	a := g.api
 	f.Comment("New returns a Client for cfg. It checks that every required credential is set and names the")
@@ -224,6 +245,11 @@ func (g *gen) identityCred() string {
 	return ""
 }
 
+// apiDescFunc renders the API's description for the transport:
+//
+//	func apiDesc() *transport.API {
+//		return &transport.API{Envelope: transport.Envelope{Style: "field", ...}, Name: "kqapi", RateLimits: rateLimits()}
+//	}
 func (g *gen) apiDescFunc(f *jen.File) {
 	a := g.api
 	e := a.Envelope
@@ -327,8 +353,10 @@ func renderTemplate(s string, cred func(name string) jen.Code) *jen.Statement {
 	return out
 }
 
+// usesRef reports whether template s refers to {ref}.
 func usesRef(s, ref string) bool { return strings.Contains(s, "{"+ref+"}") }
 
+// opCond renders field == "a" || field == "b" (eq) or field != "a" && field != "b".
 func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
 	var out *jen.Statement
 	for _, n := range names {
@@ -349,6 +377,20 @@ func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
 	return out
 }
 
+// prepareFunc renders the hook run before every attempt:
+//
+//	func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
+//		loc := r.ParamsLocation()
+//		now := c.t.Clock().Now()
+//		r.Set(wire.Str("account", transport.Query, c.cfg.Account))
+//		r.Set(wire.Str("time", transport.Query, strconv.FormatInt(now.Unix(), 10)))
+//		sig, err := Sign(r.Signed(), c.cfg.Key)
+//		if err != nil {
+//			return err
+//		}
+//		r.Set(wire.Str("sign", loc, sig))
+//		return nil
+//	}
 func (g *gen) prepareFunc(f *jen.File) {
 	a := g.api
 	usesNow, usesTok := false, false
@@ -458,6 +500,11 @@ func (g *gen) tokenParam() string {
 	return ""
 }
 
+// tokenFuncs renders fetchToken (calls the auth operation, returns the token and its expiry)
+// and reauth (drops a token the vendor rejected):
+//
+//	func (c *Client) fetchToken(ctx context.Context) (tokencache.Token, error) { ... }
+//	func (c *Client) reauth(r *transport.Request) { ... c.tokens.Invalidate(p.Text) }
 func (g *gen) tokenFuncs(f *jen.File) {
 	a := g.api
 	au := a.Auth
@@ -510,6 +557,7 @@ func (g *gen) signerCreds() []ir.Credential {
 	return out
 }
 
+// signerArgs renders the credential arguments of Sign: c.cfg.Secret, c.cfg.SignMethod
 func (g *gen) signerArgs(cfg *jen.Statement) []jen.Code {
 	var out []jen.Code
 	for _, c := range g.signerCreds() {

@@ -10,6 +10,8 @@ import (
 	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// opsFile renders ops_gen.go: for each operation, in spec order, everything about it: its
+// descriptor, XxxParams, validate, params, decodeXxxParams, the methods and XxxAll.
 func (g *gen) opsFile() *jen.File {
 	f := g.newFile()
 	for _, op := range g.api.Operations {
@@ -34,6 +36,12 @@ func paramGoType(p *ir.Param) *jen.Statement {
 	return goType(p.Type)
 }
 
+// paramsType renders:
+//
+//	type RecordLogParams struct {
+//		// 分页的第几页
+//		Page int64
+//	}
 func (g *gen) paramsType(f *jen.File, op *ir.Operation) {
 	f.Comment(op.Go + "Params are the parameters of " + op.Go + ". Required ones are always sent; an optional one is")
 	f.Comment("sent only when it is not its zero value.")
@@ -380,6 +388,18 @@ func resultGo(op *ir.Operation) (*jen.Statement, bool) {
 	return goType(op.Result), false
 }
 
+// methods renders the operation's method and its unexported twin, which also returns the
+// answer's Meta (headers, request id) for the iterators:
+//
+//	func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
+//		w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, p.validate, p.params)
+//		return []Department(w), m, err
+//	}
+//
+//	func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, error) {
+//		r, _, err := c.getDepartment(ctx, p)
+//		return r, err
+//	}
 func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	pt := op.Go + "Params"
 	internal := ir.LowerFirst(op.Go)
@@ -434,6 +454,7 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	f.Line()
 }
 
+// methodDoc renders: // RecordLog calls GET /Api/Api/recordlog. followed by the summary and doc.
 func (g *gen) methodDoc(f *jen.File, op *ir.Operation) {
 	f.Comment(fmt.Sprintf("%s calls %s %s.", op.Go, op.Method, op.Path))
 	if op.Summary != "" {

@@ -62,6 +62,19 @@ func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
 	f.Line()
 }
 
+// registryFile renders registry_gen.go, the package as data for the pipeline runner:
+//
+//	func API() *registry.API {
+//		return &registry.API{Name: "kqapi", Ops: []*registry.Op{opRecordLog, ...}, RateLimits: rateLimits(), New: ...}
+//	}
+//
+//	func (c *Client) Call(ctx context.Context, op string, params map[string]any, all bool) iter.Seq2[any, error] {
+//		switch op {
+//		case "recordlog":
+//			p, err := decodeRecordLogParams(params)
+//			...
+//		}
+//	}
 func (g *gen) registryFile() *jen.File {
 	a := g.api
 	f := g.newFile()

@@ -8,6 +8,7 @@ import (
 	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// argName is a credential's parameter name in Sign: signMethod
 func argName(c ir.Credential) string { return ir.LowerFirst(ir.GoName(c.Name)) }
 
 // signerFile renders the API's signing recipe as plain Go:

@@ -8,6 +8,7 @@ import (
 	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// typesFile renders types_gen.go: every named type of the spec, enums and objects.
 func (g *gen) typesFile() *jen.File {
 	f := g.newFile()
 	for _, t := range g.api.Types {
@@ -63,7 +64,29 @@ func (g *gen) enumType(f *jen.File, t *ir.Named) {
 }
 
 // objectType renders the struct with json and expr tags, and a lenient UnmarshalJSON that decodes
-// into a shadow struct of scalar types and converts.
+// into a shadow struct of scalar types and converts:
+//
+//	type Punch struct {
+//		AttenID string `expr:"atten_id" json:"atten_id"`
+//		AttenTime time.Time `expr:"atten_time" json:"atten_time"`
+//	}
+//
+//	func (r *Punch) UnmarshalJSON(b []byte) error {
+//		if wire.Empty(b) {
+//			*r = Punch{}
+//			return nil
+//		}
+//		var w struct {
+//			AttenID   scalar.String `json:"atten_id"`
+//			AttenTime scalar.Unix   `json:"atten_time"`
+//		}
+//		if err := json.Unmarshal(b, &w); err != nil {
+//			return fmt.Errorf("kqapi: decode Punch: %w", err)
+//		}
+//		r.AttenID = string(w.AttenID)
+//		r.AttenTime = wire.UnixIn(w.AttenTime, zone)
+//		return nil
+//	}
 func (g *gen) objectType(f *jen.File, t *ir.Named) {
 	doc := t.Doc
 	if doc == "" {
