@@ -166,7 +166,7 @@ func (b *builder) paging(o *Operation, p *spec.OpPaging) (*Paging, error) {
 	if ps == nil {
 		return nil, fmt.Errorf("unknown style %q", p.Style)
 	}
-	pg := &Paging{Style: ps.Name, First: int64(ps.First)}
+	pg := &Paging{First: int64(ps.First)}
 	if pg.First == 0 {
 		pg.First = defaultFirst
 	}

@@ -114,7 +114,6 @@ const (
 // Paging is how a paged operation walks its pages and where its items are.
 type Paging struct {
 	Kind     PagingKind
-	Style    string // the paging style's name
 	Page     *Param // PageNumbers, PageHeader: the page number
 	First    int64  // number of the first page
 	Pages    *Field // PageNumbers: field of the result holding the number of pages
