@@ -235,8 +235,18 @@ func (c *checker) checkGoNames() {
 			c.errorf(t.Pos, "type %q: the name is taken by %s", t.Name, what)
 		}
 		for _, e := range t.Enum {
-			if n := t.Name + e.Name; c.types[n] != nil || slices.Contains(declared, n) {
+			n := t.Name + e.Name
+			switch {
+			case c.types[n] != nil || slices.Contains(declared, n):
 				c.errorf(e.Pos, "type %s: enum constant %s clashes with a type of that name", t.Name, n)
+			case taken[n] != "":
+				c.errorf(e.Pos, "type %s: enum constant %s is already %s", t.Name, n, taken[n])
+			}
+			taken[n] = "a constant of enum " + t.Name
+		}
+		for _, f := range t.Fields {
+			if f.GoName() == "UnmarshalJSON" {
+				c.errorf(f.Pos, "type %s: field %q: Go name UnmarshalJSON is the type's decoding method (set go:)", t.Name, f.Name)
 			}
 		}
 	}
