@@ -384,11 +384,7 @@ func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
 //		now := c.t.Clock().Now()
 //		r.Set(wire.Str("account", transport.Query, c.cfg.Account))
 //		r.Set(wire.Str("time", transport.Query, strconv.FormatInt(now.Unix(), 10)))
-//		sig, err := Sign(r.Signed(), c.cfg.Key)
-//		if err != nil {
-//			return err
-//		}
-//		r.Set(wire.Str("sign", loc, sig))
+//		r.Set(wire.Str("sign", loc, Sign(r.Signed(), c.cfg.Key)))
 //		return nil
 //	}
 func (g *gen) prepareFunc(f *jen.File) {
@@ -472,10 +468,14 @@ func (g *gen) prepareFunc(f *jen.File) {
 			b.If(cond).Block(set...)
 		}
 		if s := a.Signing; s != nil {
-			sign := []jen.Code{
-				jen.List(jen.Id("sig"), jen.Err()).Op(":=").Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-				jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), jen.Id("sig"))),
+			signCall := jen.Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...)
+			sign := []jen.Code{jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), signCall))}
+			if strings.HasPrefix(s.Digest, "{credential.") {
+				sign = []jen.Code{
+					jen.List(jen.Id("sig"), jen.Err()).Op(":=").Add(signCall),
+					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+					jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), jen.Id("sig"))),
+				}
 			}
 			if len(s.Skip) > 0 {
 				b.If(opCond(opName, s.Skip, false)).Block(sign...)

@@ -122,10 +122,6 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	now := c.t.Clock().Now()
 	r.Set(wire.Str("account", transport.Query, c.cfg.Account))
 	r.Set(wire.Str("requesttime", transport.Query, strconv.FormatInt(now.Unix(), 10)))
-	sig, err := Sign(r.Signed(), c.cfg.Key)
-	if err != nil {
-		return err
-	}
-	r.Set(wire.Str("sign", loc, sig))
+	r.Set(wire.Str("sign", loc, Sign(r.Signed(), c.cfg.Key)))
 	return nil
 }

@@ -34,10 +34,8 @@ func StringToSign(params map[string]string, key string) string {
 }
 
 // Sign returns the signature of params, lower-case hex.
-func Sign(params map[string]string, key string) (string, error) {
+func Sign(params map[string]string, key string) string {
 	msg := []byte(StringToSign(params, key))
-	var sum []byte
-	h := md5.Sum(msg)
-	sum = h[:]
-	return hex.EncodeToString(sum), nil
+	sum := md5.Sum(msg)
+	return hex.EncodeToString(sum[:])
 }
