@@ -34,7 +34,10 @@ func recordType(op *ir.Operation) (*jen.Statement, string) {
 func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
 	var params []jen.Code
 	for _, p := range op.Params {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In), jen.Id("Doc"): jen.Lit(strings.TrimSpace(p.Doc))}
+		d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In)}
+		if doc := strings.TrimSpace(p.Doc); doc != "" {
+			d[jen.Id("Doc")] = jen.Lit(doc)
+		}
 		if p.Required {
 			d[jen.Id("Required")] = jen.True()
 		}
@@ -42,11 +45,18 @@ func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
 	}
 	rt, _ := recordType(op)
 	d := jen.Dict{
-		jen.Id("Op"):      g.transportOp(op),
-		jen.Id("GoName"):  jen.Lit(op.Go),
-		jen.Id("Summary"): jen.Lit(op.Summary), jen.Id("Doc"): jen.Lit(strings.TrimSpace(op.Doc)),
-		jen.Id("Params"): jen.Index().Qual(registryPkg, "Param").Values(params...),
+		jen.Id("Op"):     g.transportOp(op),
+		jen.Id("GoName"): jen.Lit(op.Go),
 		jen.Id("Record"): jen.Qual("reflect", "TypeFor").Types(rt).Call(),
+	}
+	if op.Summary != "" {
+		d[jen.Id("Summary")] = jen.Lit(op.Summary)
+	}
+	if doc := strings.TrimSpace(op.Doc); doc != "" {
+		d[jen.Id("Doc")] = jen.Lit(doc)
+	}
+	if len(params) > 0 {
+		d[jen.Id("Params")] = jen.Index().Qual(registryPkg, "Param").Values(params...)
 	}
 	if op.Paging != nil {
 		d[jen.Id("Paged")] = jen.True()

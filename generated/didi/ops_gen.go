@@ -28,7 +28,6 @@ var opAuthorize = &registry.Op{
 		NoAuth: true,
 		Path:   "/river/Auth/authorize",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[AuthToken](),
 	Summary: "授权认证 (get an access token)",
 }

@@ -20,7 +20,6 @@ import (
 
 // opPing describes Ping; never modified.
 var opPing = &registry.Op{
-	Doc:    "",
 	GoName: "Ping",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -28,7 +27,6 @@ var opPing = &registry.Op{
 		Name:   "ping",
 		Path:   "/api/ping",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[Pong](),
 	Summary: "Checks that the API answers and the credentials work ({\"message\":\"pong\"})",
 }
@@ -74,7 +72,6 @@ func (c *Client) Ping(ctx context.Context, p PingParams) (*Pong, error) {
 
 // opVersion describes Version; never modified.
 var opVersion = &registry.Op{
-	Doc:    "",
 	GoName: "Version",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -82,7 +79,6 @@ var opVersion = &registry.Op{
 		Name:   "version",
 		Path:   "/api/version",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[Version](),
 	Summary: "The Kimai version",
 }
@@ -136,7 +132,6 @@ var opTimesheetConfig = &registry.Op{
 		Name:   "timesheetConfig",
 		Path:   "/api/config/timesheet",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[TimesheetConfig](),
 	Summary: "The timesheet configuration (tracking mode, active-entries limit, future times, overlapping)",
 }
@@ -185,7 +180,6 @@ func (c *Client) TimesheetConfig(ctx context.Context, p TimesheetConfigParams) (
 
 // opListCustomers describes ListCustomers; never modified.
 var opListCustomers = &registry.Op{
-	Doc:    "",
 	GoName: "ListCustomers",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -318,7 +312,6 @@ func (c *Client) ListCustomers(ctx context.Context, p ListCustomersParams) ([]Cu
 
 // opGetCustomer describes GetCustomer; never modified.
 var opGetCustomer = &registry.Op{
-	Doc:    "",
 	GoName: "GetCustomer",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -414,47 +407,38 @@ var opCreateCustomer = &registry.Op{
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "company",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "vatId",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "contact",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine1",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine2",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine3",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "postCode",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "city",
 		Type: "string",
@@ -474,22 +458,18 @@ var opCreateCustomer = &registry.Op{
 		Name: "currency",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "phone",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "fax",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "mobile",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "email",
 		Type: "string",
@@ -504,7 +484,6 @@ var opCreateCustomer = &registry.Op{
 		Name: "timezone",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
@@ -514,12 +493,10 @@ var opCreateCustomer = &registry.Op{
 		Name: "invoiceTemplate",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceEmail",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "buyerReference",
 		Type: "string",
@@ -838,7 +815,6 @@ func (c *Client) CreateCustomer(ctx context.Context, p CreateCustomerParams) (*C
 
 // opUpdateCustomer describes UpdateCustomer; never modified.
 var opUpdateCustomer = &registry.Op{
-	Doc:    "",
 	GoName: "UpdateCustomer",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -865,47 +841,38 @@ var opUpdateCustomer = &registry.Op{
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "company",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "vatId",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "contact",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine1",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine2",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "addressLine3",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "postCode",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "city",
 		Type: "string",
@@ -915,7 +882,6 @@ var opUpdateCustomer = &registry.Op{
 		Name: "country",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "language",
 		Type: "string",
@@ -925,72 +891,58 @@ var opUpdateCustomer = &registry.Op{
 		Name: "currency",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "phone",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "fax",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "mobile",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "email",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "homepage",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "timezone",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceTemplate",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceEmail",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "buyerReference",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "visible",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budget",
 		Type: "float",
@@ -1000,7 +952,6 @@ var opUpdateCustomer = &registry.Op{
 		Name: "timeBudget",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budgetType",
 		Type: "string",
@@ -1271,7 +1222,6 @@ func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 
 // opDeleteCustomer describes DeleteCustomer; never modified.
 var opDeleteCustomer = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteCustomer",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -1389,12 +1339,10 @@ var opListProjects = &registry.Op{
 		Name: "globalActivities",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "order",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "orderBy",
 		Type: "string",
@@ -1538,7 +1486,6 @@ func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 
 // opGetProject describes GetProject; never modified.
 var opGetProject = &registry.Op{
-	Doc:    "",
 	GoName: "GetProject",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -1635,22 +1582,18 @@ var opCreateProject = &registry.Op{
 		Required: true,
 		Type:     "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "orderNumber",
 		Type: "string",
@@ -1675,7 +1618,6 @@ var opCreateProject = &registry.Op{
 		Name: "globalActivities",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
@@ -1690,7 +1632,6 @@ var opCreateProject = &registry.Op{
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budget",
 		Type: "float",
@@ -1700,7 +1641,6 @@ var opCreateProject = &registry.Op{
 		Name: "timeBudget",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budgetType",
 		Type: "string",
@@ -1917,7 +1857,6 @@ var opUpdateProject = &registry.Op{
 		Required: true,
 		Type:     "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "name",
 		Type: "string",
@@ -1927,72 +1866,58 @@ var opUpdateProject = &registry.Op{
 		Name: "customer",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "orderNumber",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "orderDate",
 		Type: "date",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "start",
 		Type: "date",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "end",
 		Type: "date",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "globalActivities",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "visible",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budget",
 		Type: "float",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "timeBudget",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budgetType",
 		Type: "string",
@@ -2178,7 +2103,6 @@ func (c *Client) UpdateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 
 // opDeleteProject describes DeleteProject; never modified.
 var opDeleteProject = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteProject",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -2281,17 +2205,14 @@ var opListActivities = &registry.Op{
 		Name: "globals",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "order",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "orderBy",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "term",
 		Type: "string",
@@ -2409,7 +2330,6 @@ func (c *Client) ListActivities(ctx context.Context, p ListActivitiesParams) ([]
 
 // opGetActivity describes GetActivity; never modified.
 var opGetActivity = &registry.Op{
-	Doc:    "",
 	GoName: "GetActivity",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -2484,7 +2404,6 @@ func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activit
 
 // opCreateActivity describes CreateActivity; never modified.
 var opCreateActivity = &registry.Op{
-	Doc:    "",
 	GoName: "CreateActivity",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -2494,7 +2413,6 @@ var opCreateActivity = &registry.Op{
 		Write:  true,
 	},
 	Params: []registry.Param{{
-		Doc:      "",
 		In:       "body",
 		Name:     "name",
 		Required: true,
@@ -2505,47 +2423,38 @@ var opCreateActivity = &registry.Op{
 		Name: "project",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "visible",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budget",
 		Type: "float",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "timeBudget",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budgetType",
 		Type: "string",
@@ -2710,7 +2619,6 @@ var opUpdateActivity = &registry.Op{
 		Required: true,
 		Type:     "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "name",
 		Type: "string",
@@ -2720,47 +2628,38 @@ var opUpdateActivity = &registry.Op{
 		Name: "project",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "number",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "comment",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "invoiceText",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "visible",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budget",
 		Type: "float",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "timeBudget",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "budgetType",
 		Type: "string",
@@ -2903,7 +2802,6 @@ func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*A
 
 // opDeleteActivity describes DeleteActivity; never modified.
 var opDeleteActivity = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteActivity",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -3684,7 +3582,6 @@ func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFull
 
 // opGetTimesheet describes GetTimesheet; never modified.
 var opGetTimesheet = &registry.Op{
-	Doc:    "",
 	GoName: "GetTimesheet",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -3791,7 +3688,6 @@ var opCreateTimesheet = &registry.Op{
 		Name: "end",
 		Type: "datetime",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "description",
 		Type: "string",
@@ -4011,7 +3907,6 @@ var opUpdateTimesheet = &registry.Op{
 		Name: "end",
 		Type: "datetime",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "description",
 		Type: "string",
@@ -4026,22 +3921,18 @@ var opUpdateTimesheet = &registry.Op{
 		Name: "user",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "exported",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "billable",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "fixedRate",
 		Type: "float",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "hourlyRate",
 		Type: "float",
@@ -4195,7 +4086,6 @@ func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 
 // opDeleteTimesheet describes DeleteTimesheet; never modified.
 var opDeleteTimesheet = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteTimesheet",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -4269,7 +4159,6 @@ func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) e
 
 // opStopTimesheet describes StopTimesheet; never modified.
 var opStopTimesheet = &registry.Op{
-	Doc:    "",
 	GoName: "StopTimesheet",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -4346,7 +4235,6 @@ func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 
 // opListUsers describes ListUsers; never modified.
 var opListUsers = &registry.Op{
-	Doc:    "",
 	GoName: "ListUsers",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -4360,17 +4248,14 @@ var opListUsers = &registry.Op{
 		Name: "visible",
 		Type: "int",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "orderBy",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "order",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "query",
 		Name: "term",
 		Type: "string",
@@ -4476,7 +4361,6 @@ func (c *Client) ListUsers(ctx context.Context, p ListUsersParams) ([]User, erro
 
 // opGetMe describes GetMe; never modified.
 var opGetMe = &registry.Op{
-	Doc:    "",
 	GoName: "GetMe",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -4484,7 +4368,6 @@ var opGetMe = &registry.Op{
 		Name:   "getMe",
 		Path:   "/api/users/me",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[User](),
 	Summary: "Returns the user the credentials belong to",
 }
@@ -4530,7 +4413,6 @@ func (c *Client) GetMe(ctx context.Context, p GetMeParams) (*User, error) {
 
 // opGetUser describes GetUser; never modified.
 var opGetUser = &registry.Op{
-	Doc:    "",
 	GoName: "GetUser",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -4621,7 +4503,6 @@ var opCreateUser = &registry.Op{
 		Required: true,
 		Type:     "string",
 	}, {
-		Doc:      "",
 		In:       "body",
 		Name:     "email",
 		Required: true,
@@ -4638,12 +4519,10 @@ var opCreateUser = &registry.Op{
 		Name: "alias",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "title",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "accountNumber",
 		Type: "string",
@@ -4653,7 +4532,6 @@ var opCreateUser = &registry.Op{
 		Name: "language",
 		Type: "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "locale",
 		Type: "string",
@@ -4683,12 +4561,10 @@ var opCreateUser = &registry.Op{
 		Name: "teams",
 		Type: "[]int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "requiresPasswordReset",
 		Type: "bool",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "systemAccount",
 		Type: "bool",
@@ -4857,7 +4733,6 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, err
 
 // opListTeams describes ListTeams; never modified.
 var opListTeams = &registry.Op{
-	Doc:    "",
 	GoName: "ListTeams",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -4865,7 +4740,6 @@ var opListTeams = &registry.Op{
 		Name:   "listTeams",
 		Path:   "/api/teams",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[Team](),
 	Summary: "Lists teams (needs view_team)",
 }
@@ -4908,7 +4782,6 @@ func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, erro
 
 // opGetTeam describes GetTeam; never modified.
 var opGetTeam = &registry.Op{
-	Doc:    "",
 	GoName: "GetTeam",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -4983,7 +4856,6 @@ func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 
 // opCreateTeam describes CreateTeam; never modified.
 var opCreateTeam = &registry.Op{
-	Doc:    "",
 	GoName: "CreateTeam",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -5005,7 +4877,6 @@ var opCreateTeam = &registry.Op{
 		Required: true,
 		Type:     "[]TeamMemberInput",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
@@ -5090,7 +4961,6 @@ func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, err
 
 // opUpdateTeam describes UpdateTeam; never modified.
 var opUpdateTeam = &registry.Op{
-	Doc:    "",
 	GoName: "UpdateTeam",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -5107,7 +4977,6 @@ var opUpdateTeam = &registry.Op{
 		Required: true,
 		Type:     "int",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "name",
 		Type: "string",
@@ -5117,7 +4986,6 @@ var opUpdateTeam = &registry.Op{
 		Name: "members",
 		Type: "[]TeamMemberInput",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
@@ -5208,7 +5076,6 @@ func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, err
 
 // opDeleteTeam describes DeleteTeam; never modified.
 var opDeleteTeam = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteTeam",
 	Op: &transport.Op{
 		API:       "kimai",
@@ -5282,7 +5149,6 @@ func (c *Client) DeleteTeam(ctx context.Context, p DeleteTeamParams) error {
 
 // opListTags describes ListTags; never modified.
 var opListTags = &registry.Op{
-	Doc:    "",
 	GoName: "ListTags",
 	Op: &transport.Op{
 		API:    "kimai",
@@ -5371,7 +5237,6 @@ var opCreateTag = &registry.Op{
 		Required: true,
 		Type:     "string",
 	}, {
-		Doc:  "",
 		In:   "body",
 		Name: "color",
 		Type: "string",
@@ -5462,7 +5327,6 @@ func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error)
 
 // opDeleteTag describes DeleteTag; never modified.
 var opDeleteTag = &registry.Op{
-	Doc:    "",
 	GoName: "DeleteTag",
 	Op: &transport.Op{
 		API:       "kimai",

@@ -182,7 +182,6 @@ func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[
 
 // opGetDepartment describes GetDepartment; never modified.
 var opGetDepartment = &registry.Op{
-	Doc:    "",
 	GoName: "GetDepartment",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -190,7 +189,6 @@ var opGetDepartment = &registry.Op{
 		Name:   "getDepartment",
 		Path:   "/Api/Api/getDepartment",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[Department](),
 	Summary: "获取部门列表 (departments)",
 }
@@ -233,7 +231,6 @@ func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]De
 
 // opAddDepartment describes AddDepartment; never modified.
 var opAddDepartment = &registry.Op{
-	Doc:    "",
 	GoName: "AddDepartment",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -320,7 +317,6 @@ func (c *Client) AddDepartment(ctx context.Context, p AddDepartmentParams) (int6
 
 // opUpdateDepartment describes UpdateDepartment; never modified.
 var opUpdateDepartment = &registry.Op{
-	Doc:    "",
 	GoName: "UpdateDepartment",
 	Op: &transport.Op{
 		API:       "kqapi",
@@ -418,7 +414,6 @@ func (c *Client) UpdateDepartment(ctx context.Context, p UpdateDepartmentParams)
 
 // opGetEmployee describes GetEmployee; never modified.
 var opGetEmployee = &registry.Op{
-	Doc:    "",
 	GoName: "GetEmployee",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -521,7 +516,6 @@ func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.S
 
 // opGetUserDetail describes GetUserDetail; never modified.
 var opGetUserDetail = &registry.Op{
-	Doc:    "",
 	GoName: "GetUserDetail",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -600,7 +594,6 @@ func (c *Client) GetUserDetail(ctx context.Context, p GetUserDetailParams) (*Use
 
 // opAddEmployee describes AddEmployee; never modified.
 var opAddEmployee = &registry.Op{
-	Doc:    "",
 	GoName: "AddEmployee",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -766,7 +759,6 @@ func (c *Client) AddEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmpl
 
 // opUpdateEmployee describes UpdateEmployee; never modified.
 var opUpdateEmployee = &registry.Op{
-	Doc:    "",
 	GoName: "UpdateEmployee",
 	Op: &transport.Op{
 		API:       "kqapi",
@@ -1022,7 +1014,6 @@ func (c *Client) LayoffEmployee(ctx context.Context, p LayoffEmployeeParams) (js
 
 // opSyncEmployee describes SyncEmployee; never modified.
 var opSyncEmployee = &registry.Op{
-	Doc:    "",
 	GoName: "SyncEmployee",
 	Op: &transport.Op{
 		API:       "kqapi",
@@ -1111,7 +1102,6 @@ func (c *Client) SyncEmployee(ctx context.Context, p SyncEmployeeParams) (json.R
 
 // opRemoveEmployee describes RemoveEmployee; never modified.
 var opRemoveEmployee = &registry.Op{
-	Doc:    "",
 	GoName: "RemoveEmployee",
 	Op: &transport.Op{
 		API:       "kqapi",
@@ -1200,7 +1190,6 @@ func (c *Client) RemoveEmployee(ctx context.Context, p RemoveEmployeeParams) (js
 
 // opReCheck describes ReCheck; never modified.
 var opReCheck = &registry.Op{
-	Doc:    "",
 	GoName: "ReCheck",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1288,7 +1277,6 @@ func (c *Client) ReCheck(ctx context.Context, p ReCheckParams) (json.RawMessage,
 
 // opApply describes Apply; never modified.
 var opApply = &registry.Op{
-	Doc:    "",
 	GoName: "Apply",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1412,7 +1400,6 @@ func (c *Client) Apply(ctx context.Context, p ApplyParams) (int64, error) {
 
 // opApplyType describes ApplyType; never modified.
 var opApplyType = &registry.Op{
-	Doc:    "",
 	GoName: "ApplyType",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1420,7 +1407,6 @@ var opApplyType = &registry.Op{
 		Name:   "applyType",
 		Path:   "/Api/Api/applyType",
 	},
-	Params:  []registry.Param{},
 	Record:  reflect.TypeFor[map[string]string](),
 	Summary: "请假类型列表 (application types, id → name)",
 }
@@ -1473,7 +1459,6 @@ func (c *Client) ApplyType(ctx context.Context, p ApplyTypeParams) (map[string]s
 
 // opApplyRecord describes ApplyRecord; never modified.
 var opApplyRecord = &registry.Op{
-	Doc:    "",
 	GoName: "ApplyRecord",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1621,7 +1606,6 @@ func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.S
 
 // opReport describes Report; never modified.
 var opReport = &registry.Op{
-	Doc:    "",
 	GoName: "Report",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1768,7 +1752,6 @@ func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[Report
 
 // opDayReport describes DayReport; never modified.
 var opDayReport = &registry.Op{
-	Doc:    "",
 	GoName: "DayReport",
 	Op: &transport.Op{
 		API:    "kqapi",
@@ -1878,7 +1861,6 @@ func (c *Client) DayReport(ctx context.Context, p DayReportParams) ([]DayReport,
 
 // opGetDevice describes GetDevice; never modified.
 var opGetDevice = &registry.Op{
-	Doc:    "",
 	GoName: "GetDevice",
 	Op: &transport.Op{
 		API:    "kqapi",
