@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/specpipe/specpipe/gen/emit"
 	"github.com/specpipe/specpipe/gen/ir"
 	"github.com/specpipe/specpipe/gen/spec"
 )
 
 // FuzzLoad feeds the spec loader (Parse, which Load calls on a file's bytes) arbitrary bytes: it
-// must return a spec or an error, never panic. Seeds are the small specs of gen/testdata and the
+// must return a spec or an error, never panic, and a spec it returns must build (gen/ir) and
+// render (gen/emit). Seeds are the small specs of gen/testdata and the
 // corpus in testdata/fuzz/FuzzLoad (empty list items, which once crashed it); the large specs of
 // specs/ are left out because the fuzzer minimises slowly on them. Run longer with
 //
@@ -27,11 +29,22 @@ func FuzzLoad(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	scalars := ir.Builtin().Names()
+	scalars := ir.Builtin()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		api, err := spec.Parse("fuzz.yaml", b, scalars)
-		if err == nil && api == nil {
+		api, err := spec.Parse("fuzz.yaml", b, scalars.Names())
+		if err != nil {
+			return
+		}
+		if api == nil {
 			t.Fatal("Parse returned neither a spec nor an error")
+		}
+		// A spec that loads builds and renders.
+		m, err := ir.Build(api, scalars)
+		if err != nil {
+			t.Fatalf("a loaded spec does not build: %v", err)
+		}
+		if _, err := emit.Generate(m); err != nil {
+			t.Fatalf("a loaded spec does not render: %v", err)
 		}
 	})
 }
