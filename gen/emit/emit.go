@@ -106,13 +106,6 @@ func (g *gen) newFile() *jen.File {
 	return f
 }
 
-// comment adds each line of doc as its own // line (jen renders a multi-line Comment as /* */).
-func comment(g *jen.Group, doc string) {
-	for _, line := range strings.Split(strings.TrimRight(doc, "\n"), "\n") {
-		g.Comment(strings.TrimRight(line, " "))
-	}
-}
-
 // fileComment adds each line of doc as its own // line at file level.
 func fileComment(f *jen.File, doc string) {
 	for _, line := range strings.Split(strings.TrimRight(doc, "\n"), "\n") {
