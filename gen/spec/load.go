@@ -493,11 +493,20 @@ func (c *checker) checkType(t *Type) {
 			c.errorf(t.Pos, "type %s: type %s without enum values", t.Name, t.Base)
 		}
 		names := map[string]bool{}
+		values := map[string]string{} // value (an int's in decimal) → the name of the constant holding it
 		for _, e := range t.Enum {
+			v := e.Value
 			if t.Base == "int" {
-				if _, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
+				if n, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
 					c.errorf(e.Pos, "type %s: enum value %q is not an integer", t.Name, e.Value)
+				} else {
+					v = strconv.FormatInt(n, 10)
 				}
+			}
+			if first, ok := values[v]; ok {
+				c.errorf(e.Pos, "type %s: enum value %q is the value of %s already", t.Name, e.Value, first)
+			} else {
+				values[v] = e.Name
 			}
 			if !goIdentRe.MatchString(e.Name) {
 				c.errorf(e.Pos, "type %s: enum name %q: want a Go-style name such as Department", t.Name, e.Name)
