@@ -83,11 +83,16 @@ func (c *checker) check() {
 		c.errorf(a.Pos, "timezone: unknown zone %q", a.Timezone)
 	}
 	c.creds = map[string]*Credential{}
+	credGo := map[string]string{"BaseURL": "base URL", "Options": "transport options"} // Config's fields
 	for i := range a.Credentials {
 		cr := &a.Credentials[i]
 		if !identRe.MatchString(cr.Name) {
 			c.errorf(cr.Pos, "credential name %q: want lower_case", cr.Name)
 		}
+		if what, ok := credGo[GoName(cr.Name)]; ok && c.creds[cr.Name] == nil {
+			c.errorf(cr.Pos, "credential %q: its Config field %s is already the %s", cr.Name, GoName(cr.Name), what)
+		}
+		credGo[GoName(cr.Name)] = fmt.Sprintf("credential %q", cr.Name)
 		if c.creds[cr.Name] != nil {
 			c.errorf(cr.Pos, "credential %q declared twice", cr.Name)
 		}
