@@ -216,6 +216,9 @@ var declared = []string{"API", "APIError", "Client", "Config", "ConfigFromEnv", 
 // method and its unexported twin (LowerFirst of it) must differ from them.
 var clientMembers = []string{"Call", "cfg", "t", "tokens", "prepare", "fetchToken", "reauth"}
 
+// signerNames are the parameter and local names of the generated StringToSign and Sign.
+var signerNames = []string{"params", "all", "keys", "sb", "i", "k", "v", "msg", "sum", "m"}
+
 // checkGoNames reports spec names that would declare a Go name twice in the generated package.
 func (c *checker) checkGoNames() {
 	a := c.api
@@ -381,8 +384,17 @@ func (c *checker) checkSigning() {
 	}
 	c.checkTemplate(s.Pos, s.Append)
 	c.checkTemplate(s.Pos, s.HMACKey)
+	recipe := s.Append + s.HMACKey + s.Digest
 	for _, e := range s.Extra {
 		c.checkTemplate(e.Pos, e.Value)
+		recipe += e.Value
+	}
+	// The credentials the recipe reads are arguments of StringToSign and Sign, beside their
+	// parameter and locals (gen/emit/signer.go).
+	for _, cr := range c.api.Credentials {
+		if arg := LowerFirst(GoName(cr.Name)); strings.Contains(recipe, "{credential."+cr.Name+"}") && slices.Contains(signerNames, arg) {
+			c.errorf(cr.Pos, "credential %q: the signature functions already use the name %s (rename the credential)", cr.Name, arg)
+		}
 	}
 	switch s.Digest {
 	case "md5", "sha256":
