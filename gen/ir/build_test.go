@@ -66,3 +66,35 @@ func TestBuildDefaults(t *testing.T) {
 		t.Errorf("signing hex %q, own zone %v, auth op %+v", m.Signing.Hex, m.SendOwnZone, m.AuthOp)
 	}
 }
+
+// TestBuildRejects: Build fails, without panicking, on specs the loader would reject.
+func TestBuildRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		api  *spec.API
+		want string
+	}{
+		{"unknown param type", &spec.API{File: "x.yaml", Operations: []*spec.Operation{
+			{Name: "a", Method: "GET", Params: []*spec.Param{{Name: "p", Type: "strng"}}}}},
+			`gen: x.yaml: operation a: parameter p: unknown type "strng"`},
+		{"unknown field type", &spec.API{File: "x.yaml", Types: []*spec.Type{{Name: "T", Fields: []*spec.Field{{Name: "f", Type: "[]U"}}}}},
+			`gen: x.yaml: type T: field f: unknown type "U"`},
+		{"unknown paging style", &spec.API{File: "x.yaml", Operations: []*spec.Operation{
+			{Name: "a", Method: "GET", Result: "[]int", Paging: &spec.OpPaging{Style: "pages"}}}},
+			`gen: x.yaml: operation a: paging: unknown style "pages"`},
+		{"items not a list", &spec.API{File: "x.yaml", Paging: []spec.PagingStyle{{Name: "p", Style: "offset"}},
+			Operations: []*spec.Operation{{Name: "a", Method: "GET", Result: "int", Paging: &spec.OpPaging{Style: "p"}}}},
+			`gen: x.yaml: operation a: paging: the items are not a list`},
+		{"no auth operation", &spec.API{File: "x.yaml", Auth: &spec.Auth{Operation: "login"}},
+			`gen: x.yaml: auth: no operation "login"`},
+		{"unknown constraint parameter", &spec.API{File: "x.yaml", Operations: []*spec.Operation{
+			{Name: "a", Method: "GET", Constraints: []spec.Constraint{{OneOf: []string{"x"}}}}}},
+			`gen: x.yaml: operation a: constraint: unknown parameter "x"`},
+	}
+	for _, tt := range tests {
+		m, err := ir.Build(tt.api, ir.Builtin())
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Build = %v, %v; want error %q", tt.name, m, err, tt.want)
+		}
+	}
+}
