@@ -111,31 +111,27 @@ func (g *gen) credNote(c ir.Credential) string {
 
 // transportOp renders the transport's descriptor of op:
 //
-//	&transport.Op{API: "kqapi", Method: "GET", Name: "recordlog", Path: "/Api/Api/recordlog"}
+//	&transport.Op{API: "kqapi", Name: "recordlog", Method: "GET", Path: "/Api/Api/recordlog"}
 func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
-	d := jen.Dict{
-		jen.Id("API"):    jen.Lit(g.api.Name),
-		jen.Id("Name"):   jen.Lit(op.Name),
-		jen.Id("Method"): jen.Lit(op.Method),
-		jen.Id("Path"):   jen.Lit(op.Path),
-	}
+	kv := []jen.Code{field("API", jen.Lit(g.api.Name)), field("Name", jen.Lit(op.Name)),
+		field("Method", jen.Lit(op.Method)), field("Path", jen.Lit(op.Path))}
 	if op.Write {
-		d[jen.Id("Write")] = jen.True()
+		kv = append(kv, field("Write", jen.True()))
 	}
 	if op.RetrySafe {
-		d[jen.Id("RetrySafe")] = jen.True()
+		kv = append(kv, field("RetrySafe", jen.True()))
 	}
 	if op.NoAuth {
-		d[jen.Id("NoAuth")] = jen.True()
+		kv = append(kv, field("NoAuth", jen.True()))
 	}
 	if len(op.Status) > 0 {
 		var st []jen.Code
 		for _, s := range op.Status {
 			st = append(st, jen.Lit(s))
 		}
-		d[jen.Id("OKStatus")] = jen.Index().Int().Values(st...)
+		kv = append(kv, field("OKStatus", jen.Index().Int().Values(st...)))
 	}
-	return jen.Op("&").Qual(transportPkg, "Op").Values(d)
+	return jen.Op("&").Qual(transportPkg, "Op").Values(kv...)
 }
 
 // strList renders: []string{"a", "b"}

@@ -142,27 +142,28 @@ func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
 		if set == nil {
 			set = jen.True()
 		}
-		if str := (jen.Dict{}); p.Single || p.MaxLength > 0 || len(p.Enum) > 0 {
+		if p.Single || p.MaxLength > 0 || len(p.Enum) > 0 {
+			var str []jen.Code
 			if p.Single {
-				str[jen.Id("Single")] = jen.True()
+				str = append(str, field("Single", jen.True()))
 			}
 			if p.MaxLength > 0 {
-				str[jen.Id("MaxLength")] = jen.Lit(p.MaxLength)
+				str = append(str, field("MaxLength", jen.Lit(p.MaxLength)))
 			}
 			if len(p.Enum) > 0 {
-				str[jen.Id("Enum")] = strList(p.Enum)
+				str = append(str, field("Enum", strList(p.Enum)))
 			}
-			rules = append(rules, jen.Qual(checkPkg, "String").Values(str).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
+			rules = append(rules, jen.Qual(checkPkg, "String").Values(str...).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
 		}
 		if p.Min != nil || p.Max != nil {
-			bounds := jen.Dict{}
+			var bounds []jen.Code
 			if p.Min != nil {
-				bounds[jen.Id("Min")], bounds[jen.Id("HasMin")] = jen.Id(strconv.FormatInt(*p.Min, 10)), jen.True()
+				bounds = append(bounds, field("Min", jen.Id(strconv.FormatInt(*p.Min, 10))), field("HasMin", jen.True()))
 			}
 			if p.Max != nil {
-				bounds[jen.Id("Max")], bounds[jen.Id("HasMax")] = jen.Id(strconv.FormatInt(*p.Max, 10)), jen.True()
+				bounds = append(bounds, field("Max", jen.Id(strconv.FormatInt(*p.Max, 10))), field("HasMax", jen.True()))
 			}
-			rules = append(rules, jen.Qual(checkPkg, "Int").Values(bounds).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
+			rules = append(rules, jen.Qual(checkPkg, "Int").Values(bounds...).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
 		}
 		if p.Type.Kind == ir.KindEnum {
 			var vals []string
@@ -174,25 +175,25 @@ func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
 		}
 	}
 	for _, k := range op.Checks {
-		span := func(names []string, kind jen.Dict) {
+		span := func(names []string, kind ...jen.Code) {
 			a, z := op.Param(names[0]), op.Param(names[1])
-			kind[jen.Id("Start")], kind[jen.Id("End")] = jen.Lit(a.Name), jen.Lit(z.Name)
-			kind[jen.Id("From")], kind[jen.Id("To")] = jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
-			kind[jen.Id("Zone")] = jen.Id("zone")
+			kv := []jen.Code{field("Start", jen.Lit(a.Name)), field("End", jen.Lit(z.Name)),
+				field("From", jen.Id("p").Dot(a.Go)), field("To", jen.Id("p").Dot(z.Go)), field("Zone", jen.Id("zone"))}
+			kv = append(kv, kind...)
 			if k.Doc != "" {
-				kind[jen.Id("Note")] = jen.Lit(k.Doc)
+				kv = append(kv, field("Note", jen.Lit(k.Doc)))
 			}
-			rules = append(rules, jen.Qual(checkPkg, "Span").Values(kind).Dot("Check").Call())
+			rules = append(rules, jen.Qual(checkPkg, "Span").Values(kv...).Dot("Check").Call())
 		}
 		if len(k.SameMonth) == 2 {
-			span(k.SameMonth, jen.Dict{jen.Id("SameMonth"): jen.True()})
+			span(k.SameMonth, field("SameMonth", jen.True()))
 		}
 		if len(k.Range) == 2 {
-			d := jen.Dict{jen.Id("Ordered"): jen.True()}
+			kind := []jen.Code{field("Ordered", jen.True())}
 			if k.MaxDays > 0 {
-				d[jen.Id("MaxDays")] = jen.Lit(k.MaxDays)
+				kind = append(kind, field("MaxDays", jen.Lit(k.MaxDays)))
 			}
-			span(k.Range, d)
+			span(k.Range, kind...)
 		}
 		if len(k.OneOf) > 0 {
 			args := []jen.Code{strList(k.OneOf), jen.Lit(k.Doc)}

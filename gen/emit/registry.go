@@ -8,6 +8,12 @@ import (
 	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// field renders one key: value of a composite literal, for literals kept on one line in the
+// order given (jen.Dict sorts its keys and breaks every pair onto its own line):
+//
+//	Name: "start"
+func field(name string, v jen.Code) jen.Code { return jen.Id(name).Op(":").Add(v) }
+
 // recordType is the Go type of one record Call yields for op, and how Call produces records.
 //
 // renders: Item, struct{}, Department, int64
@@ -34,41 +40,43 @@ func recordType(op *ir.Operation) (*jen.Statement, string) {
 func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
 	var params []jen.Code
 	for _, p := range op.Params {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(p.Name), jen.Id("Type"): jen.Lit(p.Expr), jen.Id("In"): jen.Lit(p.In)}
-		if doc := strings.TrimSpace(p.Doc); doc != "" {
-			d[jen.Id("Doc")] = jen.Lit(doc)
-		}
+		kv := []jen.Code{field("Name", jen.Lit(p.Name)), field("Type", jen.Lit(p.Expr)), field("In", jen.Lit(p.In))}
 		if p.Required {
-			d[jen.Id("Required")] = jen.True()
+			kv = append(kv, field("Required", jen.True()))
 		}
-		params = append(params, jen.Values(d))
-	}
-	rt, _ := recordType(op)
-	d := jen.Dict{
-		jen.Id("Op"):     g.transportOp(op),
-		jen.Id("GoName"): jen.Lit(op.Go),
-		jen.Id("Record"): jen.Qual("reflect", "TypeFor").Types(rt).Call(),
-	}
-	if op.Summary != "" {
-		d[jen.Id("Summary")] = jen.Lit(op.Summary)
-	}
-	if doc := strings.TrimSpace(op.Doc); doc != "" {
-		d[jen.Id("Doc")] = jen.Lit(doc)
+		if doc := strings.TrimSpace(p.Doc); doc != "" {
+			kv = append(kv, field("Doc", jen.Lit(doc)))
+		}
+		params = append(params, jen.Line().Values(kv...))
 	}
 	if len(params) > 0 {
-		d[jen.Id("Params")] = jen.Index().Qual(registryPkg, "Param").Values(params...)
+		params = append(params, jen.Line())
 	}
+	rt, _ := recordType(op)
+	kv := []jen.Code{field("Op", g.transportOp(op)), field("GoName", jen.Lit(op.Go))}
+	if op.Summary != "" {
+		kv = append(kv, field("Summary", jen.Lit(op.Summary)))
+	}
+	if doc := strings.TrimSpace(op.Doc); doc != "" {
+		kv = append(kv, field("Doc", jen.Lit(doc)))
+	}
+	if len(params) > 0 {
+		kv = append(kv, field("Params", jen.Index().Qual(registryPkg, "Param").Values(params...)))
+	}
+	kv = append(kv, field("Record", jen.Qual("reflect", "TypeFor").Types(rt).Call()))
 	if op.Paging != nil {
-		d[jen.Id("Paged")] = jen.True()
-		d[jen.Id("PageSize")] = jen.Lit(op.Paging.PageSize)
 		var pp []string
 		for _, p := range op.Paging.Params() {
 			pp = append(pp, p.Name)
 		}
-		d[jen.Id("PagingParams")] = strList(pp)
+		kv = append(kv, field("Paged", jen.True()), field("PageSize", jen.Lit(op.Paging.PageSize)), field("PagingParams", strList(pp)))
+	}
+	var lines []jen.Code
+	for _, c := range kv {
+		lines = append(lines, jen.Line().Add(c))
 	}
 	f.Comment(opVar(op) + " describes " + op.Go + "; never modified.")
-	f.Var().Id(opVar(op)).Op("=").Op("&").Qual(registryPkg, "Op").Values(d)
+	f.Var().Id(opVar(op)).Op("=").Op("&").Qual(registryPkg, "Op").Values(append(lines, jen.Line())...)
 	f.Line()
 }
 

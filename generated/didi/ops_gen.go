@@ -19,17 +19,11 @@ import (
 
 // opAuthorize describes Authorize; never modified.
 var opAuthorize = &registry.Op{
-	Doc:    "用于获取接口access_token. Sends client_id, client_secret, grant_type=client_credentials and\ntimestamp, signed; no access_token and no company_id. The client calls it by itself when it\nneeds a token.",
-	GoName: "Authorize",
-	Op: &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "authorize",
-		NoAuth: true,
-		Path:   "/river/Auth/authorize",
-	},
-	Record:  reflect.TypeFor[AuthToken](),
+	Op:      &transport.Op{API: "didi", Name: "authorize", Method: "POST", Path: "/river/Auth/authorize", NoAuth: true},
+	GoName:  "Authorize",
 	Summary: "授权认证 (get an access token)",
+	Doc:     "用于获取接口access_token. Sends client_id, client_secret, grant_type=client_credentials and\ntimestamp, signed; no access_token and no company_id. The client calls it by itself when it\nneeds a token.",
+	Record:  reflect.TypeFor[AuthToken](),
 }
 
 // AuthorizeParams are the parameters of Authorize. Required ones are always sent; an optional one is
@@ -77,72 +71,26 @@ func (c *Client) Authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, 
 
 // opBudgetCenterGet describes BudgetCenterGet; never modified.
 var opBudgetCenterGet = &registry.Op{
-	Doc:    "查询项目或部门在滴滴侧的具体信息; 可以用于同步滴滴ES后台的信息, 只能查询有效的部门\n(disabled or deleted cost centers are not returned). Filter by id or out_budget_id (择一),\nby name (fuzzy unless is_exact_name is 1) and by type (none means both).",
-	GoName: "BudgetCenterGet",
-	Op: &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "budgetCenterGet",
-		Path:   "/river/BudgetCenter/get",
-	},
-	PageSize:     100,
-	Paged:        true,
-	PagingParams: []string{"offset", "length"},
-	Params: []registry.Param{{
-		Doc:  "滴滴内部项目或部门的ID",
-		In:   "query",
-		Name: "id",
-		Type: "string",
-	}, {
-		Doc:  "外部成本中心id; 使用时与id字段择一即可",
-		In:   "query",
-		Name: "out_budget_id",
-		Type: "string",
-	}, {
-		Doc:  "类型: 1 部门, 2 项目; 不请求时默认为全部",
-		In:   "query",
-		Name: "type",
-		Type: "BudgetCenterType",
-	}, {
-		Doc:  "是否精确查询名称: 0 否 (default, fuzzy), 1 是",
-		In:   "query",
-		Name: "is_exact_name",
-		Type: "int",
-	}, {
-		Doc:  "名称: 请求的项目名称或部门名称",
-		In:   "query",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:      "数据开始位置",
-		In:       "query",
-		Name:     "offset",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:      "数据条数 (最大100条)",
-		In:       "query",
-		Name:     "length",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "是否返回限额规则 limit_rule_list: \"1\" (the server's default when absent) or \"0\" (Java SDK 1.2.0)",
-		In:   "query",
-		Name: "is_need_limit_rule",
-		Type: "string",
-	}, {
-		Doc:  "是否返回 poi_list: 1 是 (default 0; Java SDK 1.2.0)",
-		In:   "query",
-		Name: "is_get_poi",
-		Type: "int",
-	}, {
-		Doc:  "是否返回 extend_field: 1 是 (default 0; Java SDK 1.2.0)",
-		In:   "query",
-		Name: "is_get_extend_fields",
-		Type: "int",
-	}},
-	Record:  reflect.TypeFor[BudgetCenter](),
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterGet", Method: "GET", Path: "/river/BudgetCenter/get"},
+	GoName:  "BudgetCenterGet",
 	Summary: "部门或项目查询 (list cost centers)",
+	Doc:     "查询项目或部门在滴滴侧的具体信息; 可以用于同步滴滴ES后台的信息, 只能查询有效的部门\n(disabled or deleted cost centers are not returned). Filter by id or out_budget_id (择一),\nby name (fuzzy unless is_exact_name is 1) and by type (none means both).",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "query", Doc: "滴滴内部项目或部门的ID"},
+		{Name: "out_budget_id", Type: "string", In: "query", Doc: "外部成本中心id; 使用时与id字段择一即可"},
+		{Name: "type", Type: "BudgetCenterType", In: "query", Doc: "类型: 1 部门, 2 项目; 不请求时默认为全部"},
+		{Name: "is_exact_name", Type: "int", In: "query", Doc: "是否精确查询名称: 0 否 (default, fuzzy), 1 是"},
+		{Name: "name", Type: "string", In: "query", Doc: "名称: 请求的项目名称或部门名称"},
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+		{Name: "is_need_limit_rule", Type: "string", In: "query", Doc: "是否返回限额规则 limit_rule_list: \"1\" (the server's default when absent) or \"0\" (Java SDK 1.2.0)"},
+		{Name: "is_get_poi", Type: "int", In: "query", Doc: "是否返回 poi_list: 1 是 (default 0; Java SDK 1.2.0)"},
+		{Name: "is_get_extend_fields", Type: "int", In: "query", Doc: "是否返回 extend_field: 1 是 (default 0; Java SDK 1.2.0)"},
+	},
+	Record:       reflect.TypeFor[BudgetCenter](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // BudgetCenterGetParams are the parameters of BudgetCenterGet. Required ones are always sent; an optional one is
@@ -176,36 +124,13 @@ func (p *BudgetCenterGetParams) validate() error {
 		opBudgetCenterGet.Op,
 		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
 		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    1,
-			Min:    0,
-		}.Check("is_exact_name", p.IsExactName, p.IsExactName != 0),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_exact_name", p.IsExactName, p.IsExactName != 0),
 		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
-		check.Int{
-			HasMin: true,
-			Min:    0,
-		}.Check("offset", p.Offset, true),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    100,
-			Min:    1,
-		}.Check("length", p.Length, true),
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
 		check.String{Enum: []string{"0", "1"}}.Check("is_need_limit_rule", p.IsNeedLimitRule, p.IsNeedLimitRule != ""),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    1,
-			Min:    0,
-		}.Check("is_get_poi", p.IsGetPoi, p.IsGetPoi != 0),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    1,
-			Min:    0,
-		}.Check("is_get_extend_fields", p.IsGetExtendFields, p.IsGetExtendFields != 0),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_get_poi", p.IsGetPoi, p.IsGetPoi != 0),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_get_extend_fields", p.IsGetExtendFields, p.IsGetExtendFields != 0),
 	)
 }
 
@@ -320,97 +245,28 @@ func (c *Client) BudgetCenterGetAll(ctx context.Context, p BudgetCenterGetParams
 
 // opBudgetCenterAdd describes BudgetCenterAdd; never modified.
 var opBudgetCenterAdd = &registry.Op{
-	Doc:    "部门数量上限是2000; 部门添加时，请不要并发操作，防止部门添加失败; 请求时无需中文转义.\n建议保存新建之后返回的滴滴部门或项目的ID作为唯一主键，用于修改或删除的判断.\nout_budget_id is required for a department (type 1). Project-only fields (member_used,\nstart_date, expiry_date, legal_entity_id, budget_extra_info) are ignored for departments.",
-	GoName: "BudgetCenterAdd",
-	Op: &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "budgetCenterAdd",
-		Path:   "/river/BudgetCenter/add",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "类型: 1 部门, 2 项目",
-		In:       "body",
-		Name:     "type",
-		Required: true,
-		Type:     "BudgetCenterType",
-	}, {
-		Doc:      "部门/项目名称, 不大于 200 字符",
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年 (2 and 3 departments only, whitelist)",
-		In:       "body",
-		Name:     "budget_cycle",
-		Required: true,
-		Type:     "BudgetCycle",
-	}, {
-		Doc:      "总金额, 单位元; 0 表示不限额度; 金额管控只支持正整数 (sent as a JSON string)",
-		In:       "body",
-		Name:     "total_quota",
-		Required: true,
-		Type:     "decimal",
-	}, {
-		Doc:  "编号 (外部成本中心id): type = 1 时必填, type = 2 非必填; ≤ 64 字符",
-		In:   "body",
-		Name: "out_budget_id",
-		Type: "string",
-	}, {
-		Doc:  "主管ID (member ids), 多个用英文逗号分开, 第一个是主要主管, 最多30个; wins over leader_employee_id",
-		In:   "body",
-		Name: "leader_id",
-		Type: "string",
-	}, {
-		Doc:  "主管员工编号, a JSON array string such as [111,2222,44444]; 第一个是主要主管, 最多30个",
-		In:   "body",
-		Name: "leader_employee_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目 ID; \"0\" 为顶级部门; wins over out_parent_id and out_parent_name",
-		In:   "body",
-		Name: "parent_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目外部CODE; 项目需要out_parent_id和out_parent_name一起传递",
-		In:   "body",
-		Name: "out_parent_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目外部名称; 项目需要out_parent_id和out_parent_name一起传递",
-		In:   "body",
-		Name: "out_parent_name",
-		Type: "string",
-	}, {
-		Doc:  "使用范围 (type=2时生效): 0 全员可见 (default), 1 项目成员内可见, 2 公司主体内可见 (whitelist, else errno 10001)",
-		In:   "body",
-		Name: "member_used",
-		Type: "MemberUsed",
-	}, {
-		Doc:  "项目开始日期 yyyy-MM-dd (type=2时生效)",
-		In:   "body",
-		Name: "start_date",
-		Type: "string",
-	}, {
-		Doc:  "项目结束日期 yyyy-MM-dd (type=2时生效)",
-		In:   "body",
-		Name: "expiry_date",
-		Type: "string",
-	}, {
-		Doc:  "公司主体ID, 多个用英文逗号分开 (type=2时生效); a stopped or unknown id answers errno 10001",
-		In:   "body",
-		Name: "legal_entity_id",
-		Type: "string",
-	}, {
-		Doc:  "项目扩展信息: a non-empty JSON object as a string, 最长不大于 500 字符 (type=2时生效)",
-		In:   "body",
-		Name: "budget_extra_info",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[BudgetCenterCreated](),
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterAdd", Method: "POST", Path: "/river/BudgetCenter/add", Write: true},
+	GoName:  "BudgetCenterAdd",
 	Summary: "部门或项目新增 (create a cost center); returns its id",
+	Doc:     "部门数量上限是2000; 部门添加时，请不要并发操作，防止部门添加失败; 请求时无需中文转义.\n建议保存新建之后返回的滴滴部门或项目的ID作为唯一主键，用于修改或删除的判断.\nout_budget_id is required for a department (type 1). Project-only fields (member_used,\nstart_date, expiry_date, legal_entity_id, budget_extra_info) are ignored for departments.",
+	Params: []registry.Param{
+		{Name: "type", Type: "BudgetCenterType", In: "body", Required: true, Doc: "类型: 1 部门, 2 项目"},
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "部门/项目名称, 不大于 200 字符"},
+		{Name: "budget_cycle", Type: "BudgetCycle", In: "body", Required: true, Doc: "预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年 (2 and 3 departments only, whitelist)"},
+		{Name: "total_quota", Type: "decimal", In: "body", Required: true, Doc: "总金额, 单位元; 0 表示不限额度; 金额管控只支持正整数 (sent as a JSON string)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id): type = 1 时必填, type = 2 非必填; ≤ 64 字符"},
+		{Name: "leader_id", Type: "string", In: "body", Doc: "主管ID (member ids), 多个用英文逗号分开, 第一个是主要主管, 最多30个; wins over leader_employee_id"},
+		{Name: "leader_employee_id", Type: "string", In: "body", Doc: "主管员工编号, a JSON array string such as [111,2222,44444]; 第一个是主要主管, 最多30个"},
+		{Name: "parent_id", Type: "string", In: "body", Doc: "上级部门/项目 ID; \"0\" 为顶级部门; wins over out_parent_id and out_parent_name"},
+		{Name: "out_parent_id", Type: "string", In: "body", Doc: "上级部门/项目外部CODE; 项目需要out_parent_id和out_parent_name一起传递"},
+		{Name: "out_parent_name", Type: "string", In: "body", Doc: "上级部门/项目外部名称; 项目需要out_parent_id和out_parent_name一起传递"},
+		{Name: "member_used", Type: "MemberUsed", In: "body", Doc: "使用范围 (type=2时生效): 0 全员可见 (default), 1 项目成员内可见, 2 公司主体内可见 (whitelist, else errno 10001)"},
+		{Name: "start_date", Type: "string", In: "body", Doc: "项目开始日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "expiry_date", Type: "string", In: "body", Doc: "项目结束日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "legal_entity_id", Type: "string", In: "body", Doc: "公司主体ID, 多个用英文逗号分开 (type=2时生效); a stopped or unknown id answers errno 10001"},
+		{Name: "budget_extra_info", Type: "string", In: "body", Doc: "项目扩展信息: a non-empty JSON object as a string, 最长不大于 500 字符 (type=2时生效)"},
+	},
+	Record: reflect.TypeFor[BudgetCenterCreated](),
 }
 
 // BudgetCenterAddParams are the parameters of BudgetCenterAdd. Required ones are always sent; an optional one is
@@ -581,99 +437,29 @@ func (c *Client) BudgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (
 
 // opBudgetCenterEdit describes BudgetCenterEdit; never modified.
 var opBudgetCenterEdit = &registry.Op{
-	Doc:    "Identify the cost center by id (preferred) or by out_budget_id with type (and name for a\nproject). Only the fields given change; legal_entity_id=\"\" cannot be sent (an empty string is\nnot sent), so clearing legal entities is not possible through this method.\ntotal_quota is text here (e.g. \"0\" for unlimited, \"1000.00\") so that 0 can be sent.",
-	GoName: "BudgetCenterEdit",
-	Op: &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterEdit",
-		Path:      "/river/BudgetCenter/edit",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:  "部门/项目 ID (preferred over out_budget_id)",
-		In:   "body",
-		Name: "id",
-		Type: "string",
-	}, {
-		Doc:  "编号 (外部成本中心id), ≤ 64 字符; 更新部门时必填",
-		In:   "body",
-		Name: "out_budget_id",
-		Type: "string",
-	}, {
-		Doc:  "类型: 1 部门, 2 项目; 使用外部out_budget_id和name值更新时必传",
-		In:   "body",
-		Name: "type",
-		Type: "BudgetCenterType",
-	}, {
-		Doc:  "部门/项目名称, 不大于 200 字符",
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:  "预算周期 (0 不限期 cannot be sent here: zero is not sent)",
-		In:   "body",
-		Name: "budget_cycle",
-		Type: "BudgetCycle",
-	}, {
-		Doc:  "总金额, 单位元; \"0\" 表示不限额度; 小数点后保留两位精度",
-		In:   "body",
-		Name: "total_quota",
-		Type: "string",
-	}, {
-		Doc:  "主管ID, 多个用英文逗号分开, 最多30个",
-		In:   "body",
-		Name: "leader_id",
-		Type: "string",
-	}, {
-		Doc:  "主管员工编号 JSON array string, 最多30个; leader_id存在时不生效",
-		In:   "body",
-		Name: "leader_employee_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目 ID",
-		In:   "body",
-		Name: "parent_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目外部CODE",
-		In:   "body",
-		Name: "out_parent_id",
-		Type: "string",
-	}, {
-		Doc:  "上级部门/项目外部名称",
-		In:   "body",
-		Name: "out_parent_name",
-		Type: "string",
-	}, {
-		Doc:  "使用范围 (type=2时生效; 0 cannot be sent here: zero is not sent)",
-		In:   "body",
-		Name: "member_used",
-		Type: "MemberUsed",
-	}, {
-		Doc:  "项目开始日期 yyyy-MM-dd (type=2时生效)",
-		In:   "body",
-		Name: "start_date",
-		Type: "string",
-	}, {
-		Doc:  "项目结束日期 yyyy-MM-dd (type=2时生效)",
-		In:   "body",
-		Name: "expiry_date",
-		Type: "string",
-	}, {
-		Doc:  "公司主体ID, 多个用英文逗号分开 (type=2时生效)",
-		In:   "body",
-		Name: "legal_entity_id",
-		Type: "string",
-	}, {
-		Doc:  "项目扩展信息 JSON string, 最长不大于 500 字符",
-		In:   "body",
-		Name: "budget_extra_info",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterEdit", Method: "POST", Path: "/river/BudgetCenter/edit", Write: true, RetrySafe: true},
+	GoName:  "BudgetCenterEdit",
 	Summary: "部门或项目修改 (update a cost center)",
+	Doc:     "Identify the cost center by id (preferred) or by out_budget_id with type (and name for a\nproject). Only the fields given change; legal_entity_id=\"\" cannot be sent (an empty string is\nnot sent), so clearing legal entities is not possible through this method.\ntotal_quota is text here (e.g. \"0\" for unlimited, \"1000.00\") so that 0 can be sent.",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "body", Doc: "部门/项目 ID (preferred over out_budget_id)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id), ≤ 64 字符; 更新部门时必填"},
+		{Name: "type", Type: "BudgetCenterType", In: "body", Doc: "类型: 1 部门, 2 项目; 使用外部out_budget_id和name值更新时必传"},
+		{Name: "name", Type: "string", In: "body", Doc: "部门/项目名称, 不大于 200 字符"},
+		{Name: "budget_cycle", Type: "BudgetCycle", In: "body", Doc: "预算周期 (0 不限期 cannot be sent here: zero is not sent)"},
+		{Name: "total_quota", Type: "string", In: "body", Doc: "总金额, 单位元; \"0\" 表示不限额度; 小数点后保留两位精度"},
+		{Name: "leader_id", Type: "string", In: "body", Doc: "主管ID, 多个用英文逗号分开, 最多30个"},
+		{Name: "leader_employee_id", Type: "string", In: "body", Doc: "主管员工编号 JSON array string, 最多30个; leader_id存在时不生效"},
+		{Name: "parent_id", Type: "string", In: "body", Doc: "上级部门/项目 ID"},
+		{Name: "out_parent_id", Type: "string", In: "body", Doc: "上级部门/项目外部CODE"},
+		{Name: "out_parent_name", Type: "string", In: "body", Doc: "上级部门/项目外部名称"},
+		{Name: "member_used", Type: "MemberUsed", In: "body", Doc: "使用范围 (type=2时生效; 0 cannot be sent here: zero is not sent)"},
+		{Name: "start_date", Type: "string", In: "body", Doc: "项目开始日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "expiry_date", Type: "string", In: "body", Doc: "项目结束日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "legal_entity_id", Type: "string", In: "body", Doc: "公司主体ID, 多个用英文逗号分开 (type=2时生效)"},
+		{Name: "budget_extra_info", Type: "string", In: "body", Doc: "项目扩展信息 JSON string, 最长不大于 500 字符"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // BudgetCenterEditParams are the parameters of BudgetCenterEdit. Required ones are always sent; an optional one is
@@ -856,39 +642,17 @@ func (c *Client) BudgetCenterEdit(ctx context.Context, p BudgetCenterEditParams)
 
 // opBudgetCenterDel describes BudgetCenterDel; never modified.
 var opBudgetCenterDel = &registry.Op{
-	Doc:    "停用接口后，可以使用查询接口对齐信息; 查询停用/删除的部门时，不返回. Identify it by id\n(preferred), or by out_budget_id with type (and name for a project).",
-	GoName: "BudgetCenterDel",
-	Op: &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterDel",
-		Path:      "/river/BudgetCenter/del",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:  "需要删除的部门或者项目的id (preferred)",
-		In:   "body",
-		Name: "id",
-		Type: "string",
-	}, {
-		Doc:  "编号 (外部成本中心id)",
-		In:   "body",
-		Name: "out_budget_id",
-		Type: "string",
-	}, {
-		Doc:  "类型: 1 部门, 2 项目; needed with out_budget_id",
-		In:   "body",
-		Name: "type",
-		Type: "BudgetCenterType",
-	}, {
-		Doc:  "部门/项目名称; 使用out_budget_id删除项目时需要一起提供",
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterDel", Method: "POST", Path: "/river/BudgetCenter/del", Write: true, RetrySafe: true},
+	GoName:  "BudgetCenterDel",
 	Summary: "部门或项目停用 (disable a cost center)",
+	Doc:     "停用接口后，可以使用查询接口对齐信息; 查询停用/删除的部门时，不返回. Identify it by id\n(preferred), or by out_budget_id with type (and name for a project).",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "body", Doc: "需要删除的部门或者项目的id (preferred)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id)"},
+		{Name: "type", Type: "BudgetCenterType", In: "body", Doc: "类型: 1 部门, 2 项目; needed with out_budget_id"},
+		{Name: "name", Type: "string", In: "body", Doc: "部门/项目名称; 使用out_budget_id删除项目时需要一起提供"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // BudgetCenterDelParams are the parameters of BudgetCenterDel. Required ones are always sent; an optional one is
@@ -978,62 +742,24 @@ func (c *Client) BudgetCenterDel(ctx context.Context, p BudgetCenterDelParams) e
 
 // opMemberGet describes MemberGet; never modified.
 var opMemberGet = &registry.Op{
-	Doc:    "员工工号、手机号是精确查询，名字为模糊查询. offset必须可以被length整除 (offset must be a multiple\nof length). 用户如果传了 last_id，除了 status，其他检索条件会失效，首次查询时需要从0开始传递.\n当 status 为空或者没传，返回的为正常、离职和未绑手机号的员工.",
-	GoName: "MemberGet",
-	Op: &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "memberGet",
-		Path:   "/river/Member/get",
-	},
-	PageSize:     100,
-	Paged:        true,
-	PagingParams: []string{"offset", "length"},
-	Params: []registry.Param{{
-		Doc:      "数据开始位置 (a multiple of length)",
-		In:       "query",
-		Name:     "offset",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:      "数据条数 (最大100条)",
-		In:       "query",
-		Name:     "length",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "员工手机号 (exact)",
-		In:   "query",
-		Name: "phone",
-		Type: "string",
-	}, {
-		Doc:  "员工工号 (exact)",
-		In:   "query",
-		Name: "employee_number",
-		Type: "string",
-	}, {
-		Doc:  "员工姓名 (fuzzy)",
-		In:   "query",
-		Name: "realname",
-		Type: "string",
-	}, {
-		Doc:  "邮箱 (exact)",
-		In:   "query",
-		Name: "email",
-		Type: "string",
-	}, {
-		Doc:  "员工状态, comma list of 1 正常, 4 离职, 6 未绑手机号; none means all three",
-		In:   "query",
-		Name: "status",
-		Type: "string",
-	}, {
-		Doc:  "cursor: the last member id seen (\"0\" at first); every filter but status is then ignored",
-		In:   "query",
-		Name: "last_id",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Member](),
+	Op:      &transport.Op{API: "didi", Name: "memberGet", Method: "GET", Path: "/river/Member/get"},
+	GoName:  "MemberGet",
 	Summary: "员工列表 (list members)",
+	Doc:     "员工工号、手机号是精确查询，名字为模糊查询. offset必须可以被length整除 (offset must be a multiple\nof length). 用户如果传了 last_id，除了 status，其他检索条件会失效，首次查询时需要从0开始传递.\n当 status 为空或者没传，返回的为正常、离职和未绑手机号的员工.",
+	Params: []registry.Param{
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置 (a multiple of length)"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+		{Name: "phone", Type: "string", In: "query", Doc: "员工手机号 (exact)"},
+		{Name: "employee_number", Type: "string", In: "query", Doc: "员工工号 (exact)"},
+		{Name: "realname", Type: "string", In: "query", Doc: "员工姓名 (fuzzy)"},
+		{Name: "email", Type: "string", In: "query", Doc: "邮箱 (exact)"},
+		{Name: "status", Type: "string", In: "query", Doc: "员工状态, comma list of 1 正常, 4 离职, 6 未绑手机号; none means all three"},
+		{Name: "last_id", Type: "string", In: "query", Doc: "cursor: the last member id seen (\"0\" at first); every filter but status is then ignored"},
+	},
+	Record:       reflect.TypeFor[Member](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // MemberGetParams are the parameters of MemberGet. Required ones are always sent; an optional one is
@@ -1061,16 +787,8 @@ type MemberGetParams struct {
 func (p *MemberGetParams) validate() error {
 	return check.First(
 		opMemberGet.Op,
-		check.Int{
-			HasMin: true,
-			Min:    0,
-		}.Check("offset", p.Offset, true),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    100,
-			Min:    1,
-		}.Check("length", p.Length, true),
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
 	)
 }
 
@@ -1173,42 +891,20 @@ func (c *Client) MemberGetAll(ctx context.Context, p MemberGetParams) iter.Seq2[
 
 // opLegalEntityGet describes LegalEntityGet; never modified.
 var opLegalEntityGet = &registry.Op{
-	Doc:    "查询公司在滴滴侧的具体信息; 只返回有效的公司信息, 不包含禁用和过期的公司主体信息.",
-	GoName: "LegalEntityGet",
-	Op: &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "legalEntityGet",
-		Path:   "/river/LegalEntity/get",
-	},
-	PageSize:     100,
-	Paged:        true,
-	PagingParams: []string{"offset", "length"},
-	Params: []registry.Param{{
-		Doc:  "公司主体id, 多个用英文逗号分开",
-		In:   "query",
-		Name: "legal_entity_id",
-		Type: "string",
-	}, {
-		Doc:  "公司主体名称关键字 (fuzzy)",
-		In:   "query",
-		Name: "keyword",
-		Type: "string",
-	}, {
-		Doc:      "数据开始位置",
-		In:       "query",
-		Name:     "offset",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:      "数据条数 (最大100条)",
-		In:       "query",
-		Name:     "length",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[LegalEntity](),
+	Op:      &transport.Op{API: "didi", Name: "legalEntityGet", Method: "GET", Path: "/river/LegalEntity/get"},
+	GoName:  "LegalEntityGet",
 	Summary: "公司主体查询 (list legal entities)",
+	Doc:     "查询公司在滴滴侧的具体信息; 只返回有效的公司信息, 不包含禁用和过期的公司主体信息.",
+	Params: []registry.Param{
+		{Name: "legal_entity_id", Type: "string", In: "query", Doc: "公司主体id, 多个用英文逗号分开"},
+		{Name: "keyword", Type: "string", In: "query", Doc: "公司主体名称关键字 (fuzzy)"},
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+	},
+	Record:       reflect.TypeFor[LegalEntity](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // LegalEntityGetParams are the parameters of LegalEntityGet. Required ones are always sent; an optional one is
@@ -1228,16 +924,8 @@ type LegalEntityGetParams struct {
 func (p *LegalEntityGetParams) validate() error {
 	return check.First(
 		opLegalEntityGet.Op,
-		check.Int{
-			HasMin: true,
-			Min:    0,
-		}.Check("offset", p.Offset, true),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    100,
-			Min:    1,
-		}.Check("length", p.Length, true),
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
 	)
 }
 

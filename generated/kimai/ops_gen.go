@@ -20,15 +20,10 @@ import (
 
 // opPing describes Ping; never modified.
 var opPing = &registry.Op{
-	GoName: "Ping",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "ping",
-		Path:   "/api/ping",
-	},
-	Record:  reflect.TypeFor[Pong](),
+	Op:      &transport.Op{API: "kimai", Name: "ping", Method: "GET", Path: "/api/ping"},
+	GoName:  "Ping",
 	Summary: "Checks that the API answers and the credentials work ({\"message\":\"pong\"})",
+	Record:  reflect.TypeFor[Pong](),
 }
 
 // PingParams are the parameters of Ping. Required ones are always sent; an optional one is
@@ -72,15 +67,10 @@ func (c *Client) Ping(ctx context.Context, p PingParams) (*Pong, error) {
 
 // opVersion describes Version; never modified.
 var opVersion = &registry.Op{
-	GoName: "Version",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "version",
-		Path:   "/api/version",
-	},
-	Record:  reflect.TypeFor[Version](),
+	Op:      &transport.Op{API: "kimai", Name: "version", Method: "GET", Path: "/api/version"},
+	GoName:  "Version",
 	Summary: "The Kimai version",
+	Record:  reflect.TypeFor[Version](),
 }
 
 // VersionParams are the parameters of Version. Required ones are always sent; an optional one is
@@ -124,16 +114,11 @@ func (c *Client) Version(ctx context.Context, p VersionParams) (*Version, error)
 
 // opTimesheetConfig describes TimesheetConfig; never modified.
 var opTimesheetConfig = &registry.Op{
-	Doc:    "In the punch and duration_fixed_begin tracking modes, users without view_other_timesheet may not\nsend begin and end (400 \"This form should not contain extra fields.\").",
-	GoName: "TimesheetConfig",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "timesheetConfig",
-		Path:   "/api/config/timesheet",
-	},
-	Record:  reflect.TypeFor[TimesheetConfig](),
+	Op:      &transport.Op{API: "kimai", Name: "timesheetConfig", Method: "GET", Path: "/api/config/timesheet"},
+	GoName:  "TimesheetConfig",
 	Summary: "The timesheet configuration (tracking mode, active-entries limit, future times, overlapping)",
+	Doc:     "In the punch and duration_fixed_begin tracking modes, users without view_other_timesheet may not\nsend begin and end (400 \"This form should not contain extra fields.\").",
+	Record:  reflect.TypeFor[TimesheetConfig](),
 }
 
 // TimesheetConfigParams are the parameters of TimesheetConfig. Required ones are always sent; an optional one is
@@ -180,41 +165,17 @@ func (c *Client) TimesheetConfig(ctx context.Context, p TimesheetConfigParams) (
 
 // opListCustomers describes ListCustomers; never modified.
 var opListCustomers = &registry.Op{
-	GoName: "ListCustomers",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listCustomers",
-		Path:   "/api/customers",
-	},
-	Params: []registry.Param{{
-		Doc:  "1 visible (default), 2 hidden, 3 both",
-		In:   "query",
-		Name: "visible",
-		Type: "int",
-	}, {
-		Doc:  "sort direction (upper case)",
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		Doc:  "sort field (default name)",
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		Doc:  "free-text search",
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}, {
-		Doc:  "adds vatId and address fields (needs details_customer)",
-		In:   "query",
-		Name: "full",
-		Type: "bool",
-	}},
-	Record:  reflect.TypeFor[Customer](),
+	Op:      &transport.Op{API: "kimai", Name: "listCustomers", Method: "GET", Path: "/api/customers"},
+	GoName:  "ListCustomers",
 	Summary: "Lists the customers the user may see (not paged)",
+	Params: []registry.Param{
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default), 2 hidden, 3 both"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (upper case)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default name)"},
+		{Name: "term", Type: "string", In: "query", Doc: "free-text search"},
+		{Name: "full", Type: "bool", In: "query", Doc: "adds vatId and address fields (needs details_customer)"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // ListCustomersParams are the parameters of ListCustomers. Required ones are always sent; an optional one is
@@ -236,12 +197,7 @@ type ListCustomersParams struct {
 func (p *ListCustomersParams) validate() error {
 	return check.First(
 		opListCustomers.Op,
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    3,
-			Min:    1,
-		}.Check("visible", p.Visible, p.Visible != 0),
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
 		check.String{Enum: []string{"id", "name"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
 	)
@@ -312,22 +268,13 @@ func (c *Client) ListCustomers(ctx context.Context, p ListCustomersParams) ([]Cu
 
 // opGetCustomer describes GetCustomer; never modified.
 var opGetCustomer = &registry.Op{
-	GoName: "GetCustomer",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getCustomer",
-		Path:   "/api/customers/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "customer ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Customer](),
+	Op:      &transport.Op{API: "kimai", Name: "getCustomer", Method: "GET", Path: "/api/customers/{id}"},
+	GoName:  "GetCustomer",
 	Summary: "Returns one customer",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // GetCustomerParams are the parameters of GetCustomer. Required ones are always sent; an optional one is
@@ -386,158 +333,44 @@ func (c *Client) GetCustomer(ctx context.Context, p GetCustomerParams) (*Custome
 
 // opCreateCustomer describes CreateCustomer; never modified.
 var opCreateCustomer = &registry.Op{
-	Doc:    "The customer's number is auto-generated (\"0003\") unless given, and must be unique. The answer\nholds the customer's ID, which projects refer to.",
-	GoName: "CreateCustomer",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createCustomer",
-		Path:   "/api/customers",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "2–150 characters, none of < > \" =",
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "the customer's own editable number (not its ID)",
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "company",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "vatId",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "contact",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine1",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine2",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine3",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "postCode",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "city",
-		Type: "string",
-	}, {
-		Doc:  "ISO 3166 alpha-2 country code, e.g. CN",
-		In:   "body",
-		Name: "country",
-		Type: "string",
-	}, {
-		Doc:  "language code, e.g. zh_CN",
-		In:   "body",
-		Name: "language",
-		Type: "string",
-	}, {
-		Doc:  "ISO 4217 currency code, e.g. CNY (default EUR)",
-		In:   "body",
-		Name: "currency",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "phone",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "fax",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "mobile",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "email",
-		Type: "string",
-	}, {
-		Doc:  "URL; without a scheme https:// is prepended",
-		In:   "body",
-		Name: "homepage",
-		Type: "string",
-	}, {
-		Doc:  "IANA time zone, e.g. Asia/Shanghai",
-		In:   "body",
-		Name: "timezone",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		Doc:  "invoice template ID",
-		In:   "body",
-		Name: "invoiceTemplate",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "invoiceEmail",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "buyerReference",
-		Type: "string",
-	}, {
-		Doc:  "hex colour, e.g. #5319e7",
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		Doc:  "default true",
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		Doc:  "default true",
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		Doc:  "money budget (needs the budget permission)",
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		Doc:  "time budget as a duration: \"10.5\" is hours, \"1:30\" h:mm, \"1h30m\"; answered in seconds",
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		Doc:  "\"month\" for a monthly budget; none for a total",
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}, {
-		Doc:  "team IDs (on create only)",
-		In:   "body",
-		Name: "teams",
-		Type: "[]int",
-	}},
-	Record:  reflect.TypeFor[Customer](),
+	Op:      &transport.Op{API: "kimai", Name: "createCustomer", Method: "POST", Path: "/api/customers", Write: true},
+	GoName:  "CreateCustomer",
 	Summary: "Creates a customer (needs create_customer); only name is required",
+	Doc:     "The customer's number is auto-generated (\"0003\") unless given, and must be unique. The answer\nholds the customer's ID, which projects refer to.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters, none of < > \" ="},
+		{Name: "number", Type: "string", In: "body", Doc: "the customer's own editable number (not its ID)"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "company", Type: "string", In: "body"},
+		{Name: "vatId", Type: "string", In: "body"},
+		{Name: "contact", Type: "string", In: "body"},
+		{Name: "addressLine1", Type: "string", In: "body"},
+		{Name: "addressLine2", Type: "string", In: "body"},
+		{Name: "addressLine3", Type: "string", In: "body"},
+		{Name: "postCode", Type: "string", In: "body"},
+		{Name: "city", Type: "string", In: "body"},
+		{Name: "country", Type: "string", In: "body", Doc: "ISO 3166 alpha-2 country code, e.g. CN"},
+		{Name: "language", Type: "string", In: "body", Doc: "language code, e.g. zh_CN"},
+		{Name: "currency", Type: "string", In: "body", Doc: "ISO 4217 currency code, e.g. CNY (default EUR)"},
+		{Name: "phone", Type: "string", In: "body"},
+		{Name: "fax", Type: "string", In: "body"},
+		{Name: "mobile", Type: "string", In: "body"},
+		{Name: "email", Type: "string", In: "body"},
+		{Name: "homepage", Type: "string", In: "body", Doc: "URL; without a scheme https:// is prepended"},
+		{Name: "timezone", Type: "string", In: "body", Doc: "IANA time zone, e.g. Asia/Shanghai"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "invoiceTemplate", Type: "int", In: "body", Doc: "invoice template ID"},
+		{Name: "invoiceEmail", Type: "string", In: "body"},
+		{Name: "buyerReference", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body", Doc: "hex colour, e.g. #5319e7"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "budget", Type: "float", In: "body", Doc: "money budget (needs the budget permission)"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "time budget as a duration: \"10.5\" is hours, \"1:30\" h:mm, \"1h30m\"; answered in seconds"},
+		{Name: "budgetType", Type: "string", In: "body", Doc: "\"month\" for a monthly budget; none for a total"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // CreateCustomerParams are the parameters of CreateCustomer. Required ones are always sent; an optional one is
@@ -815,149 +648,43 @@ func (c *Client) CreateCustomer(ctx context.Context, p CreateCustomerParams) (*C
 
 // opUpdateCustomer describes UpdateCustomer; never modified.
 var opUpdateCustomer = &registry.Op{
-	GoName: "UpdateCustomer",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "updateCustomer",
-		Path:      "/api/customers/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "customer ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "2–150 characters, none of < > \" =",
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:  "the customer's own editable number",
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "company",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "vatId",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "contact",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine1",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine2",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "addressLine3",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "postCode",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "city",
-		Type: "string",
-	}, {
-		Doc:  "ISO 3166 alpha-2 country code",
-		In:   "body",
-		Name: "country",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "language",
-		Type: "string",
-	}, {
-		Doc:  "ISO 4217 currency code",
-		In:   "body",
-		Name: "currency",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "phone",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "fax",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "mobile",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "email",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "homepage",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "timezone",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceTemplate",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "invoiceEmail",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "buyerReference",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		Doc:  "duration: \"10.5\" hours, \"1:30\", \"1h30m\"",
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Customer](),
+	Op:      &transport.Op{API: "kimai", Name: "updateCustomer", Method: "PATCH", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateCustomer",
 	Summary: "Updates a customer; only the fields given change",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "name", Type: "string", In: "body", Doc: "2–150 characters, none of < > \" ="},
+		{Name: "number", Type: "string", In: "body", Doc: "the customer's own editable number"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "company", Type: "string", In: "body"},
+		{Name: "vatId", Type: "string", In: "body"},
+		{Name: "contact", Type: "string", In: "body"},
+		{Name: "addressLine1", Type: "string", In: "body"},
+		{Name: "addressLine2", Type: "string", In: "body"},
+		{Name: "addressLine3", Type: "string", In: "body"},
+		{Name: "postCode", Type: "string", In: "body"},
+		{Name: "city", Type: "string", In: "body"},
+		{Name: "country", Type: "string", In: "body", Doc: "ISO 3166 alpha-2 country code"},
+		{Name: "language", Type: "string", In: "body"},
+		{Name: "currency", Type: "string", In: "body", Doc: "ISO 4217 currency code"},
+		{Name: "phone", Type: "string", In: "body"},
+		{Name: "fax", Type: "string", In: "body"},
+		{Name: "mobile", Type: "string", In: "body"},
+		{Name: "email", Type: "string", In: "body"},
+		{Name: "homepage", Type: "string", In: "body"},
+		{Name: "timezone", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "invoiceTemplate", Type: "int", In: "body"},
+		{Name: "invoiceEmail", Type: "string", In: "body"},
+		{Name: "buyerReference", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "duration: \"10.5\" hours, \"1:30\", \"1h30m\""},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // UpdateCustomerParams are the parameters of UpdateCustomer. Required ones are always sent; an optional one is
@@ -1222,24 +949,13 @@ func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 
 // opDeleteCustomer describes DeleteCustomer; never modified.
 var opDeleteCustomer = &registry.Op{
-	GoName: "DeleteCustomer",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteCustomer",
-		Path:      "/api/customers/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "customer ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteCustomer", Method: "DELETE", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteCustomer",
 	Summary: "Deletes a customer with its projects, activities and timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteCustomerParams are the parameters of DeleteCustomer. Required ones are always sent; an optional one is
@@ -1295,65 +1011,23 @@ func (c *Client) DeleteCustomer(ctx context.Context, p DeleteCustomerParams) err
 
 // opListProjects describes ListProjects; never modified.
 var opListProjects = &registry.Op{
-	Doc:    "Without start, end and ignoreDates only projects active today are returned.",
-	GoName: "ListProjects",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listProjects",
-		Path:   "/api/projects",
-	},
-	Params: []registry.Param{{
-		Doc:  "customer ID",
-		In:   "query",
-		Name: "customer",
-		Type: "int",
-	}, {
-		Doc:  "customer IDs",
-		In:   "query",
-		Name: "customers",
-		Type: "[]int",
-	}, {
-		Doc:  "1 visible (default; project and customer), 2 hidden, 3 both",
-		In:   "query",
-		Name: "visible",
-		Type: "int",
-	}, {
-		Doc:  "projects running on or after this day",
-		In:   "query",
-		Name: "start",
-		Type: "date",
-	}, {
-		Doc:  "projects running on or before this day",
-		In:   "query",
-		Name: "end",
-		Type: "date",
-	}, {
-		Doc:  "\"1\": do not filter by the project's dates",
-		In:   "query",
-		Name: "ignoreDates",
-		Type: "string",
-	}, {
-		Doc:  "only projects that allow (1) or forbid (0) global activities",
-		In:   "query",
-		Name: "globalActivities",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		Doc:  "search in name, comment, order number and number",
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Project](),
+	Op:      &transport.Op{API: "kimai", Name: "listProjects", Method: "GET", Path: "/api/projects"},
+	GoName:  "ListProjects",
 	Summary: "Lists projects (not paged)",
+	Doc:     "Without start, end and ignoreDates only projects active today are returned.",
+	Params: []registry.Param{
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default; project and customer), 2 hidden, 3 both"},
+		{Name: "start", Type: "date", In: "query", Doc: "projects running on or after this day"},
+		{Name: "end", Type: "date", In: "query", Doc: "projects running on or before this day"},
+		{Name: "ignoreDates", Type: "string", In: "query", Doc: "\"1\": do not filter by the project's dates"},
+		{Name: "globalActivities", Type: "string", In: "query", Doc: "only projects that allow (1) or forbid (0) global activities"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in name, comment, order number and number"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // ListProjectsParams are the parameters of ListProjects. Required ones are always sent; an optional one is
@@ -1383,12 +1057,7 @@ type ListProjectsParams struct {
 func (p *ListProjectsParams) validate() error {
 	return check.First(
 		opListProjects.Op,
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    3,
-			Min:    1,
-		}.Check("visible", p.Visible, p.Visible != 0),
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
 		check.String{Enum: []string{"1"}}.Check("ignoreDates", p.IgnoreDates, p.IgnoreDates != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("globalActivities", p.GlobalActivities, p.GlobalActivities != ""),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
@@ -1486,22 +1155,13 @@ func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 
 // opGetProject describes GetProject; never modified.
 var opGetProject = &registry.Op{
-	GoName: "GetProject",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getProject",
-		Path:   "/api/projects/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "project ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Project](),
+	Op:      &transport.Op{API: "kimai", Name: "getProject", Method: "GET", Path: "/api/projects/{id}"},
+	GoName:  "GetProject",
 	Summary: "Returns one project",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // GetProjectParams are the parameters of GetProject. Required ones are always sent; an optional one is
@@ -1560,98 +1220,30 @@ func (c *Client) GetProject(ctx context.Context, p GetProjectParams) (*Project, 
 
 // opCreateProject describes CreateProject; never modified.
 var opCreateProject = &registry.Op{
-	Doc:    "customer is the customer's ID, never its number: \"When you specify the customer in the create\nproject call, you have to pass the ID, not the free choosable customer number\" (kimai/kimai#4656).\nA number such as \"C-754\" or an unknown ID answers 400 with customer: \"The selected choice is\ninvalid.\". Look the ID up with ListCustomers or keep it from CreateCustomer.",
-	GoName: "CreateProject",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createProject",
-		Path:   "/api/projects",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "2–150 characters",
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "the customer's ID (an integer Kimai assigned). NOT the customer's number: passing the number is the classic mistake (400 \"The selected choice is invalid.\")",
-		In:       "body",
-		Name:     "customer",
-		Required: true,
-		Type:     "int",
-	}, {
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "orderNumber",
-		Type: "string",
-	}, {
-		Doc:  "order date",
-		In:   "body",
-		Name: "orderDate",
-		Type: "date",
-	}, {
-		Doc:  "first day of the project",
-		In:   "body",
-		Name: "start",
-		Type: "date",
-	}, {
-		Doc:  "last day of the project",
-		In:   "body",
-		Name: "end",
-		Type: "date",
-	}, {
-		Doc:  "whether global activities may be booked on it (default true)",
-		In:   "body",
-		Name: "globalActivities",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		Doc:  "default true",
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		Doc:  "default true",
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		Doc:  "duration: \"10.5\" hours, \"1:30\", \"1h30m\"",
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}, {
-		Doc:  "team IDs (on create only)",
-		In:   "body",
-		Name: "teams",
-		Type: "[]int",
-	}},
-	Record:  reflect.TypeFor[Project](),
+	Op:      &transport.Op{API: "kimai", Name: "createProject", Method: "POST", Path: "/api/projects", Write: true},
+	GoName:  "CreateProject",
 	Summary: "Creates a project of a customer (needs create_project)",
+	Doc:     "customer is the customer's ID, never its number: \"When you specify the customer in the create\nproject call, you have to pass the ID, not the free choosable customer number\" (kimai/kimai#4656).\nA number such as \"C-754\" or an unknown ID answers 400 with customer: \"The selected choice is\ninvalid.\". Look the ID up with ListCustomers or keep it from CreateCustomer.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters"},
+		{Name: "customer", Type: "int", In: "body", Required: true, Doc: "the customer's ID (an integer Kimai assigned). NOT the customer's number: passing the number is the classic mistake (400 \"The selected choice is invalid.\")"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "orderNumber", Type: "string", In: "body"},
+		{Name: "orderDate", Type: "date", In: "body", Doc: "order date"},
+		{Name: "start", Type: "date", In: "body", Doc: "first day of the project"},
+		{Name: "end", Type: "date", In: "body", Doc: "last day of the project"},
+		{Name: "globalActivities", Type: "bool", In: "body", Doc: "whether global activities may be booked on it (default true)"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "duration: \"10.5\" hours, \"1:30\", \"1h30m\""},
+		{Name: "budgetType", Type: "string", In: "body"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // CreateProjectParams are the parameters of CreateProject. Required ones are always sent; an optional one is
@@ -1695,15 +1287,7 @@ func (p *CreateProjectParams) validate() error {
 		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
 		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
 		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			Note:    "End date must not be earlier then start date.",
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, Note: "End date must not be earlier then start date."}.Check(),
 	)
 }
 
@@ -1840,90 +1424,30 @@ func (c *Client) CreateProject(ctx context.Context, p CreateProjectParams) (*Pro
 
 // opUpdateProject describes UpdateProject; never modified.
 var opUpdateProject = &registry.Op{
-	Doc:    "customer is the customer's ID, never its number. PATCH reads dates as full local datetimes\n(a Kimai quirk: POST takes \"2006-01-02\"), so they are sent as \"2006-01-02T00:00:00\".",
-	GoName: "UpdateProject",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "updateProject",
-		Path:      "/api/projects/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "project ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}, {
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:  "the customer's ID, NOT its number",
-		In:   "body",
-		Name: "customer",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "orderNumber",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "orderDate",
-		Type: "date",
-	}, {
-		In:   "body",
-		Name: "start",
-		Type: "date",
-	}, {
-		In:   "body",
-		Name: "end",
-		Type: "date",
-	}, {
-		In:   "body",
-		Name: "globalActivities",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Project](),
+	Op:      &transport.Op{API: "kimai", Name: "updateProject", Method: "PATCH", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateProject",
 	Summary: "Updates a project; only the fields given change",
+	Doc:     "customer is the customer's ID, never its number. PATCH reads dates as full local datetimes\n(a Kimai quirk: POST takes \"2006-01-02\"), so they are sent as \"2006-01-02T00:00:00\".",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "customer", Type: "int", In: "body", Doc: "the customer's ID, NOT its number"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "orderNumber", Type: "string", In: "body"},
+		{Name: "orderDate", Type: "date", In: "body"},
+		{Name: "start", Type: "date", In: "body"},
+		{Name: "end", Type: "date", In: "body"},
+		{Name: "globalActivities", Type: "bool", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // UpdateProjectParams are the parameters of UpdateProject. Required ones are always sent; an optional one is
@@ -1958,15 +1482,7 @@ func (p *UpdateProjectParams) validate() error {
 		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
 		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
 		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			Note:    "End date must not be earlier then start date.",
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, Note: "End date must not be earlier then start date."}.Check(),
 	)
 }
 
@@ -2103,24 +1619,13 @@ func (c *Client) UpdateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 
 // opDeleteProject describes DeleteProject; never modified.
 var opDeleteProject = &registry.Op{
-	GoName: "DeleteProject",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteProject",
-		Path:      "/api/projects/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "project ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteProject", Method: "DELETE", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteProject",
 	Summary: "Deletes a project with its activities and timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteProjectParams are the parameters of DeleteProject. Required ones are always sent; an optional one is
@@ -2176,49 +1681,20 @@ func (c *Client) DeleteProject(ctx context.Context, p DeleteProjectParams) error
 
 // opListActivities describes ListActivities; never modified.
 var opListActivities = &registry.Op{
-	Doc:    "Filtering by project returns that project's activities plus the global ones, unless the project\nforbids global activities.",
-	GoName: "ListActivities",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listActivities",
-		Path:   "/api/activities",
-	},
-	Params: []registry.Param{{
-		Doc:  "project ID",
-		In:   "query",
-		Name: "project",
-		Type: "int",
-	}, {
-		Doc:  "project IDs",
-		In:   "query",
-		Name: "projects",
-		Type: "[]int",
-	}, {
-		Doc:  "1 visible (default), 2 hidden, 3 both",
-		In:   "query",
-		Name: "visible",
-		Type: "int",
-	}, {
-		Doc:  "true: only global activities",
-		In:   "query",
-		Name: "globals",
-		Type: "bool",
-	}, {
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Activity](),
+	Op:      &transport.Op{API: "kimai", Name: "listActivities", Method: "GET", Path: "/api/activities"},
+	GoName:  "ListActivities",
 	Summary: "Lists activities (not paged)",
+	Doc:     "Filtering by project returns that project's activities plus the global ones, unless the project\nforbids global activities.",
+	Params: []registry.Param{
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default), 2 hidden, 3 both"},
+		{Name: "globals", Type: "bool", In: "query", Doc: "true: only global activities"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // ListActivitiesParams are the parameters of ListActivities. Required ones are always sent; an optional one is
@@ -2241,12 +1717,7 @@ type ListActivitiesParams struct {
 func (p *ListActivitiesParams) validate() error {
 	return check.First(
 		opListActivities.Op,
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    3,
-			Min:    1,
-		}.Check("visible", p.Visible, p.Visible != 0),
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
 		check.String{Enum: []string{"id", "name", "project"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
 	)
@@ -2330,22 +1801,13 @@ func (c *Client) ListActivities(ctx context.Context, p ListActivitiesParams) ([]
 
 // opGetActivity describes GetActivity; never modified.
 var opGetActivity = &registry.Op{
-	GoName: "GetActivity",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getActivity",
-		Path:   "/api/activities/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "activity ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Activity](),
+	Op:      &transport.Op{API: "kimai", Name: "getActivity", Method: "GET", Path: "/api/activities/{id}"},
+	GoName:  "GetActivity",
 	Summary: "Returns one activity",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // GetActivityParams are the parameters of GetActivity. Required ones are always sent; an optional one is
@@ -2404,68 +1866,24 @@ func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activit
 
 // opCreateActivity describes CreateActivity; never modified.
 var opCreateActivity = &registry.Op{
-	GoName: "CreateActivity",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createActivity",
-		Path:   "/api/activities",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "project ID; none makes a global activity",
-		In:   "body",
-		Name: "project",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}, {
-		Doc:  "team IDs (on create only)",
-		In:   "body",
-		Name: "teams",
-		Type: "[]int",
-	}},
-	Record:  reflect.TypeFor[Activity](),
+	Op:      &transport.Op{API: "kimai", Name: "createActivity", Method: "POST", Path: "/api/activities", Write: true},
+	GoName:  "CreateActivity",
 	Summary: "Creates an activity (needs create_activity); without project it is global",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID; none makes a global activity"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // CreateActivityParams are the parameters of CreateActivity. Required ones are always sent; an optional one is
@@ -2602,70 +2020,25 @@ func (c *Client) CreateActivity(ctx context.Context, p CreateActivityParams) (*A
 
 // opUpdateActivity describes UpdateActivity; never modified.
 var opUpdateActivity = &registry.Op{
-	Doc:    "The project of an existing global activity cannot be set (400 extra fields).",
-	GoName: "UpdateActivity",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "updateActivity",
-		Path:      "/api/activities/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "activity ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}, {
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:  "project ID (not for global activities)",
-		In:   "body",
-		Name: "project",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "number",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "comment",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "invoiceText",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "budget",
-		Type: "float",
-	}, {
-		In:   "body",
-		Name: "timeBudget",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "budgetType",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Activity](),
+	Op:      &transport.Op{API: "kimai", Name: "updateActivity", Method: "PATCH", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateActivity",
 	Summary: "Updates an activity; only the fields given change",
+	Doc:     "The project of an existing global activity cannot be set (400 extra fields).",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID (not for global activities)"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // UpdateActivityParams are the parameters of UpdateActivity. Required ones are always sent; an optional one is
@@ -2802,24 +2175,13 @@ func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*A
 
 // opDeleteActivity describes DeleteActivity; never modified.
 var opDeleteActivity = &registry.Op{
-	GoName: "DeleteActivity",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteActivity",
-		Path:      "/api/activities/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "activity ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteActivity", Method: "DELETE", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteActivity",
 	Summary: "Deletes an activity with its timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteActivityParams are the parameters of DeleteActivity. Required ones are always sent; an optional one is
@@ -2875,120 +2237,36 @@ func (c *Client) DeleteActivity(ctx context.Context, p DeleteActivityParams) err
 
 // opListTimesheets describes ListTimesheets; never modified.
 var opListTimesheets = &registry.Op{
-	Doc:    "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times in the user's zone. Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
-	GoName: "ListTimesheets",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listTimesheets",
-		Path:   "/api/timesheets",
-	},
-	PageSize:     100,
-	Paged:        true,
-	PagingParams: []string{"page", "size"},
-	Params: []registry.Param{{
-		Doc:  "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)",
-		In:   "query",
-		Name: "user",
-		Type: "string",
-	}, {
-		Doc:  "user IDs",
-		In:   "query",
-		Name: "users",
-		Type: "[]int",
-	}, {
-		Doc:  "customer ID",
-		In:   "query",
-		Name: "customer",
-		Type: "int",
-	}, {
-		Doc:  "customer IDs",
-		In:   "query",
-		Name: "customers",
-		Type: "[]int",
-	}, {
-		Doc:  "project ID",
-		In:   "query",
-		Name: "project",
-		Type: "int",
-	}, {
-		Doc:  "project IDs",
-		In:   "query",
-		Name: "projects",
-		Type: "[]int",
-	}, {
-		Doc:  "activity ID",
-		In:   "query",
-		Name: "activity",
-		Type: "int",
-	}, {
-		Doc:  "activity IDs",
-		In:   "query",
-		Name: "activities",
-		Type: "[]int",
-	}, {
-		Doc:  "tag names (exact); unknown names answer 400",
-		In:   "query",
-		Name: "tags",
-		Type: "[]string",
-	}, {
-		Doc:  "page number, 1-based",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}, {
-		Doc:  "records a page (default 50, at most 500)",
-		In:   "query",
-		Name: "size",
-		Type: "int",
-	}, {
-		Doc:  "sort field (default begin)",
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		Doc:  "sort direction (default DESC)",
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		Doc:  "records starting at or after this local time",
-		In:   "query",
-		Name: "begin",
-		Type: "datetime",
-	}, {
-		Doc:  "records starting at or before this local time",
-		In:   "query",
-		Name: "end",
-		Type: "datetime",
-	}, {
-		Doc:  "\"1\" exported only, \"0\" not exported only",
-		In:   "query",
-		Name: "exported",
-		Type: "string",
-	}, {
-		Doc:  "\"1\" running only, \"0\" stopped only",
-		In:   "query",
-		Name: "active",
-		Type: "string",
-	}, {
-		Doc:  "\"1\" billable only, \"0\" non-billable only",
-		In:   "query",
-		Name: "billable",
-		Type: "string",
-	}, {
-		Doc:  "search in description and meta fields",
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}, {
-		Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
-		In:   "query",
-		Name: "modified_after",
-		Type: "datetime",
-	}},
-	Record:  reflect.TypeFor[Timesheet](),
+	Op:      &transport.Op{API: "kimai", Name: "listTimesheets", Method: "GET", Path: "/api/timesheets"},
+	GoName:  "ListTimesheets",
 	Summary: "Lists timesheets, paged (activity, project and user as IDs)",
+	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times in the user's zone. Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+	Params: []registry.Param{
+		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
+		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "activity", Type: "int", In: "query", Doc: "activity ID"},
+		{Name: "activities", Type: "[]int", In: "query", Doc: "activity IDs"},
+		{Name: "tags", Type: "[]string", In: "query", Doc: "tag names (exact); unknown names answer 400"},
+		{Name: "page", Type: "int", In: "query", Doc: "page number, 1-based"},
+		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
+		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
+		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in description and meta fields"},
+		{Name: "modified_after", Type: "datetime", In: "query", Doc: "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())"},
+	},
+	Record:       reflect.TypeFor[Timesheet](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"page", "size"},
 }
 
 // ListTimesheetsParams are the parameters of ListTimesheets. Required ones are always sent; an optional one is
@@ -3040,29 +2318,14 @@ type ListTimesheetsParams struct {
 func (p *ListTimesheetsParams) validate() error {
 	return check.First(
 		opListTimesheets.Op,
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    500,
-			Min:    1,
-		}.Check("size", p.Size, p.Size != 0),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true, Max: 500, HasMax: true}.Check("size", p.Size, p.Size != 0),
 		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
-		check.Span{
-			End:     "end",
-			From:    p.Begin,
-			Ordered: true,
-			Start:   "begin",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true}.Check(),
 	)
 }
 
@@ -3230,120 +2493,36 @@ func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) 
 
 // opListTimesheetsFull describes ListTimesheetsFull; never modified.
 var opListTimesheetsFull = &registry.Op{
-	Doc:    "The same filters as ListTimesheets, sent with full=true.",
-	GoName: "ListTimesheetsFull",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listTimesheetsFull",
-		Path:   "/api/timesheets",
-	},
-	PageSize:     100,
-	Paged:        true,
-	PagingParams: []string{"page", "size"},
-	Params: []registry.Param{{
-		Doc:  "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)",
-		In:   "query",
-		Name: "user",
-		Type: "string",
-	}, {
-		Doc:  "user IDs",
-		In:   "query",
-		Name: "users",
-		Type: "[]int",
-	}, {
-		Doc:  "customer ID",
-		In:   "query",
-		Name: "customer",
-		Type: "int",
-	}, {
-		Doc:  "customer IDs",
-		In:   "query",
-		Name: "customers",
-		Type: "[]int",
-	}, {
-		Doc:  "project ID",
-		In:   "query",
-		Name: "project",
-		Type: "int",
-	}, {
-		Doc:  "project IDs",
-		In:   "query",
-		Name: "projects",
-		Type: "[]int",
-	}, {
-		Doc:  "activity ID",
-		In:   "query",
-		Name: "activity",
-		Type: "int",
-	}, {
-		Doc:  "activity IDs",
-		In:   "query",
-		Name: "activities",
-		Type: "[]int",
-	}, {
-		Doc:  "tag names (exact); unknown names answer 400",
-		In:   "query",
-		Name: "tags",
-		Type: "[]string",
-	}, {
-		Doc:  "page number, 1-based",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}, {
-		Doc:  "records a page (default 50, at most 500)",
-		In:   "query",
-		Name: "size",
-		Type: "int",
-	}, {
-		Doc:  "sort field (default begin)",
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		Doc:  "sort direction (default DESC)",
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		Doc:  "records starting at or after this local time",
-		In:   "query",
-		Name: "begin",
-		Type: "datetime",
-	}, {
-		Doc:  "records starting at or before this local time",
-		In:   "query",
-		Name: "end",
-		Type: "datetime",
-	}, {
-		Doc:  "\"1\" exported only, \"0\" not exported only",
-		In:   "query",
-		Name: "exported",
-		Type: "string",
-	}, {
-		Doc:  "\"1\" running only, \"0\" stopped only",
-		In:   "query",
-		Name: "active",
-		Type: "string",
-	}, {
-		Doc:  "\"1\" billable only, \"0\" non-billable only",
-		In:   "query",
-		Name: "billable",
-		Type: "string",
-	}, {
-		Doc:  "search in description and meta fields",
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}, {
-		Doc:  "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())",
-		In:   "query",
-		Name: "modified_after",
-		Type: "datetime",
-	}},
-	Record:  reflect.TypeFor[TimesheetFull](),
+	Op:      &transport.Op{API: "kimai", Name: "listTimesheetsFull", Method: "GET", Path: "/api/timesheets"},
+	GoName:  "ListTimesheetsFull",
 	Summary: "Lists timesheets, paged, with activity, project (and its customer) and user as objects",
+	Doc:     "The same filters as ListTimesheets, sent with full=true.",
+	Params: []registry.Param{
+		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
+		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "activity", Type: "int", In: "query", Doc: "activity ID"},
+		{Name: "activities", Type: "[]int", In: "query", Doc: "activity IDs"},
+		{Name: "tags", Type: "[]string", In: "query", Doc: "tag names (exact); unknown names answer 400"},
+		{Name: "page", Type: "int", In: "query", Doc: "page number, 1-based"},
+		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
+		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
+		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in description and meta fields"},
+		{Name: "modified_after", Type: "datetime", In: "query", Doc: "records changed after this time, read as UTC by Kimai: pass a time in UTC (t.UTC())"},
+	},
+	Record:       reflect.TypeFor[TimesheetFull](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"page", "size"},
 }
 
 // ListTimesheetsFullParams are the parameters of ListTimesheetsFull. Required ones are always sent; an optional one is
@@ -3395,29 +2574,14 @@ type ListTimesheetsFullParams struct {
 func (p *ListTimesheetsFullParams) validate() error {
 	return check.First(
 		opListTimesheetsFull.Op,
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    500,
-			Min:    1,
-		}.Check("size", p.Size, p.Size != 0),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true, Max: 500, HasMax: true}.Check("size", p.Size, p.Size != 0),
 		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
 		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
-		check.Span{
-			End:     "end",
-			From:    p.Begin,
-			Ordered: true,
-			Start:   "begin",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true}.Check(),
 	)
 }
 
@@ -3582,22 +2746,13 @@ func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFull
 
 // opGetTimesheet describes GetTimesheet; never modified.
 var opGetTimesheet = &registry.Op{
-	GoName: "GetTimesheet",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getTimesheet",
-		Path:   "/api/timesheets/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "timesheet ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Timesheet](),
+	Op:      &transport.Op{API: "kimai", Name: "getTimesheet", Method: "GET", Path: "/api/timesheets/{id}"},
+	GoName:  "GetTimesheet",
 	Summary: "Returns one timesheet",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // GetTimesheetParams are the parameters of GetTimesheet. Required ones are always sent; an optional one is
@@ -3656,74 +2811,24 @@ func (c *Client) GetTimesheet(ctx context.Context, p GetTimesheetParams) (*Times
 
 // opCreateTimesheet describes CreateTimesheet; never modified.
 var opCreateTimesheet = &registry.Op{
-	Doc:    "begin and end are sent as local times without an offset and read in the user's time zone;\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
-	GoName: "CreateTimesheet",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createTimesheet",
-		Path:   "/api/timesheets",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "project ID",
-		In:       "body",
-		Name:     "project",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:      "activity ID (global, or of the project)",
-		In:       "body",
-		Name:     "activity",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "start, local time in the user's zone; default now",
-		In:   "body",
-		Name: "begin",
-		Type: "datetime",
-	}, {
-		Doc:  "end, local time in the user's zone; none means running",
-		In:   "body",
-		Name: "end",
-		Type: "datetime",
-	}, {
-		In:   "body",
-		Name: "description",
-		Type: "string",
-	}, {
-		Doc:  "tag names, comma-separated",
-		In:   "body",
-		Name: "tags",
-		Type: "string",
-	}, {
-		Doc:  "user ID, to book for someone else (needs create_other_timesheet)",
-		In:   "body",
-		Name: "user",
-		Type: "int",
-	}, {
-		Doc:  "needs edit_export_*",
-		In:   "body",
-		Name: "exported",
-		Type: "bool",
-	}, {
-		Doc:  "needs edit_billable_*; default from activity, project and customer",
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		Doc:  "needs edit_rate_*",
-		In:   "body",
-		Name: "fixedRate",
-		Type: "float",
-	}, {
-		Doc:  "needs edit_rate_*",
-		In:   "body",
-		Name: "hourlyRate",
-		Type: "float",
-	}},
-	Record:  reflect.TypeFor[Timesheet](),
+	Op:      &transport.Op{API: "kimai", Name: "createTimesheet", Method: "POST", Path: "/api/timesheets", Write: true},
+	GoName:  "CreateTimesheet",
 	Summary: "Creates a timesheet record; without end it is running",
+	Doc:     "begin and end are sent as local times without an offset and read in the user's time zone;\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
+	Params: []registry.Param{
+		{Name: "project", Type: "int", In: "body", Required: true, Doc: "project ID"},
+		{Name: "activity", Type: "int", In: "body", Required: true, Doc: "activity ID (global, or of the project)"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start, local time in the user's zone; default now"},
+		{Name: "end", Type: "datetime", In: "body", Doc: "end, local time in the user's zone; none means running"},
+		{Name: "description", Type: "string", In: "body"},
+		{Name: "tags", Type: "string", In: "body", Doc: "tag names, comma-separated"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID, to book for someone else (needs create_other_timesheet)"},
+		{Name: "exported", Type: "bool", In: "body", Doc: "needs edit_export_*"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "needs edit_billable_*; default from activity, project and customer"},
+		{Name: "fixedRate", Type: "float", In: "body", Doc: "needs edit_rate_*"},
+		{Name: "hourlyRate", Type: "float", In: "body", Doc: "needs edit_rate_*"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // CreateTimesheetParams are the parameters of CreateTimesheet. Required ones are always sent; an optional one is
@@ -3756,15 +2861,7 @@ type CreateTimesheetParams struct {
 func (p *CreateTimesheetParams) validate() error {
 	return check.First(
 		opCreateTimesheet.Op,
-		check.Span{
-			End:     "end",
-			From:    p.Begin,
-			Note:    "The end date must not be earlier than the start date.",
-			Ordered: true,
-			Start:   "begin",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true, Note: "The end date must not be earlier than the start date."}.Check(),
 	)
 }
 
@@ -3870,75 +2967,25 @@ func (c *Client) CreateTimesheet(ctx context.Context, p CreateTimesheetParams) (
 
 // opUpdateTimesheet describes UpdateTimesheet; never modified.
 var opUpdateTimesheet = &registry.Op{
-	Doc:    "Exported records can only be changed with edit_exported_timesheet (else 403).",
-	GoName: "UpdateTimesheet",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "updateTimesheet",
-		Path:      "/api/timesheets/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "timesheet ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "project ID",
-		In:   "body",
-		Name: "project",
-		Type: "int",
-	}, {
-		Doc:  "activity ID",
-		In:   "body",
-		Name: "activity",
-		Type: "int",
-	}, {
-		Doc:  "start, local time in the user's zone",
-		In:   "body",
-		Name: "begin",
-		Type: "datetime",
-	}, {
-		Doc:  "end, local time in the user's zone",
-		In:   "body",
-		Name: "end",
-		Type: "datetime",
-	}, {
-		In:   "body",
-		Name: "description",
-		Type: "string",
-	}, {
-		Doc:  "tag names, comma-separated",
-		In:   "body",
-		Name: "tags",
-		Type: "string",
-	}, {
-		Doc:  "user ID (needs edit_other_timesheet)",
-		In:   "body",
-		Name: "user",
-		Type: "int",
-	}, {
-		In:   "body",
-		Name: "exported",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "billable",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "fixedRate",
-		Type: "float",
-	}, {
-		In:   "body",
-		Name: "hourlyRate",
-		Type: "float",
-	}},
-	Record:  reflect.TypeFor[Timesheet](),
+	Op:      &transport.Op{API: "kimai", Name: "updateTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateTimesheet",
 	Summary: "Updates a timesheet; only the fields given change",
+	Doc:     "Exported records can only be changed with edit_exported_timesheet (else 403).",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID"},
+		{Name: "activity", Type: "int", In: "body", Doc: "activity ID"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start, local time in the user's zone"},
+		{Name: "end", Type: "datetime", In: "body", Doc: "end, local time in the user's zone"},
+		{Name: "description", Type: "string", In: "body"},
+		{Name: "tags", Type: "string", In: "body", Doc: "tag names, comma-separated"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID (needs edit_other_timesheet)"},
+		{Name: "exported", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "fixedRate", Type: "float", In: "body"},
+		{Name: "hourlyRate", Type: "float", In: "body"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // UpdateTimesheetParams are the parameters of UpdateTimesheet. Required ones are always sent; an optional one is
@@ -3969,15 +3016,7 @@ type UpdateTimesheetParams struct {
 func (p *UpdateTimesheetParams) validate() error {
 	return check.First(
 		opUpdateTimesheet.Op,
-		check.Span{
-			End:     "end",
-			From:    p.Begin,
-			Note:    "The end date must not be earlier than the start date.",
-			Ordered: true,
-			Start:   "begin",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true, Note: "The end date must not be earlier than the start date."}.Check(),
 	)
 }
 
@@ -4086,24 +3125,13 @@ func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 
 // opDeleteTimesheet describes DeleteTimesheet; never modified.
 var opDeleteTimesheet = &registry.Op{
-	GoName: "DeleteTimesheet",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteTimesheet",
-		Path:      "/api/timesheets/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "timesheet ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteTimesheet", Method: "DELETE", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTimesheet",
 	Summary: "Deletes a timesheet record (exported ones need edit_exported_timesheet)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteTimesheetParams are the parameters of DeleteTimesheet. Required ones are always sent; an optional one is
@@ -4159,24 +3187,13 @@ func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) e
 
 // opStopTimesheet describes StopTimesheet; never modified.
 var opStopTimesheet = &registry.Op{
-	GoName: "StopTimesheet",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "stopTimesheet",
-		Path:      "/api/timesheets/{id}/stop",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "timesheet ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Timesheet](),
+	Op:      &transport.Op{API: "kimai", Name: "stopTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/stop", Write: true, RetrySafe: true},
+	GoName:  "StopTimesheet",
 	Summary: "Stops a running timesheet now (a stopped one is left as it is)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // StopTimesheetParams are the parameters of StopTimesheet. Required ones are always sent; an optional one is
@@ -4235,38 +3252,17 @@ func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 
 // opListUsers describes ListUsers; never modified.
 var opListUsers = &registry.Op{
-	GoName: "ListUsers",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listUsers",
-		Path:   "/api/users",
-	},
-	Params: []registry.Param{{
-		Doc:  "1 active (default), 2 inactive, 3 both",
-		In:   "query",
-		Name: "visible",
-		Type: "int",
-	}, {
-		In:   "query",
-		Name: "orderBy",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "order",
-		Type: "string",
-	}, {
-		In:   "query",
-		Name: "term",
-		Type: "string",
-	}, {
-		Doc:  "adds teams, roles, memberships and preferences",
-		In:   "query",
-		Name: "full",
-		Type: "bool",
-	}},
-	Record:  reflect.TypeFor[User](),
+	Op:      &transport.Op{API: "kimai", Name: "listUsers", Method: "GET", Path: "/api/users"},
+	GoName:  "ListUsers",
 	Summary: "Lists users (needs view_user; super admins by default)",
+	Params: []registry.Param{
+		{Name: "visible", Type: "int", In: "query", Doc: "1 active (default), 2 inactive, 3 both"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query"},
+		{Name: "full", Type: "bool", In: "query", Doc: "adds teams, roles, memberships and preferences"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // ListUsersParams are the parameters of ListUsers. Required ones are always sent; an optional one is
@@ -4285,12 +3281,7 @@ type ListUsersParams struct {
 func (p *ListUsersParams) validate() error {
 	return check.First(
 		opListUsers.Op,
-		check.Int{
-			HasMax: true,
-			HasMin: true,
-			Max:    3,
-			Min:    1,
-		}.Check("visible", p.Visible, p.Visible != 0),
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
 		check.String{Enum: []string{"id", "username", "alias", "email"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
 		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
 	)
@@ -4361,15 +3352,10 @@ func (c *Client) ListUsers(ctx context.Context, p ListUsersParams) ([]User, erro
 
 // opGetMe describes GetMe; never modified.
 var opGetMe = &registry.Op{
-	GoName: "GetMe",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getMe",
-		Path:   "/api/users/me",
-	},
-	Record:  reflect.TypeFor[User](),
+	Op:      &transport.Op{API: "kimai", Name: "getMe", Method: "GET", Path: "/api/users/me"},
+	GoName:  "GetMe",
 	Summary: "Returns the user the credentials belong to",
+	Record:  reflect.TypeFor[User](),
 }
 
 // GetMeParams are the parameters of GetMe. Required ones are always sent; an optional one is
@@ -4413,22 +3399,13 @@ func (c *Client) GetMe(ctx context.Context, p GetMeParams) (*User, error) {
 
 // opGetUser describes GetUser; never modified.
 var opGetUser = &registry.Op{
-	GoName: "GetUser",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getUser",
-		Path:   "/api/users/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "user ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[User](),
+	Op:      &transport.Op{API: "kimai", Name: "getUser", Method: "GET", Path: "/api/users/{id}"},
+	GoName:  "GetUser",
 	Summary: "Returns one user",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // GetUserParams are the parameters of GetUser. Required ones are always sent; an optional one is
@@ -4487,90 +3464,28 @@ func (c *Client) GetUser(ctx context.Context, p GetUserParams) (*User, error) {
 
 // opCreateUser describes CreateUser; never modified.
 var opCreateUser = &registry.Op{
-	Doc:    "Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.",
-	GoName: "CreateUser",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createUser",
-		Path:   "/api/users",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "2–64 characters, no /",
-		In:       "body",
-		Name:     "username",
-		Required: true,
-		Type:     "string",
-	}, {
-		In:       "body",
-		Name:     "email",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "login password, 8–60 characters",
-		In:       "body",
-		Name:     "plainPassword",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "display name",
-		In:   "body",
-		Name: "alias",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "title",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "accountNumber",
-		Type: "string",
-	}, {
-		Doc:  "e.g. zh_CN",
-		In:   "body",
-		Name: "language",
-		Type: "string",
-	}, {
-		In:   "body",
-		Name: "locale",
-		Type: "string",
-	}, {
-		Doc:  "IANA zone, e.g. Asia/Shanghai: the zone the user's timesheets are read in",
-		In:   "body",
-		Name: "timezone",
-		Type: "string",
-	}, {
-		Doc:  "send true: a missing value makes a disabled user",
-		In:   "body",
-		Name: "enabled",
-		Type: "bool",
-	}, {
-		Doc:  "user ID of the supervisor",
-		In:   "body",
-		Name: "supervisor",
-		Type: "int",
-	}, {
-		Doc:  "e.g. ROLE_TEAMLEAD (if the caller may assign roles)",
-		In:   "body",
-		Name: "roles",
-		Type: "[]string",
-	}, {
-		Doc:  "team IDs",
-		In:   "body",
-		Name: "teams",
-		Type: "[]int",
-	}, {
-		In:   "body",
-		Name: "requiresPasswordReset",
-		Type: "bool",
-	}, {
-		In:   "body",
-		Name: "systemAccount",
-		Type: "bool",
-	}},
-	Record:  reflect.TypeFor[User](),
+	Op:      &transport.Op{API: "kimai", Name: "createUser", Method: "POST", Path: "/api/users", Write: true},
+	GoName:  "CreateUser",
 	Summary: "Creates a user (needs create_user)",
+	Doc:     "Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.",
+	Params: []registry.Param{
+		{Name: "username", Type: "string", In: "body", Required: true, Doc: "2–64 characters, no /"},
+		{Name: "email", Type: "string", In: "body", Required: true},
+		{Name: "plainPassword", Type: "string", In: "body", Required: true, Doc: "login password, 8–60 characters"},
+		{Name: "alias", Type: "string", In: "body", Doc: "display name"},
+		{Name: "title", Type: "string", In: "body"},
+		{Name: "accountNumber", Type: "string", In: "body"},
+		{Name: "language", Type: "string", In: "body", Doc: "e.g. zh_CN"},
+		{Name: "locale", Type: "string", In: "body"},
+		{Name: "timezone", Type: "string", In: "body", Doc: "IANA zone, e.g. Asia/Shanghai: the zone the user's timesheets are read in"},
+		{Name: "enabled", Type: "bool", In: "body", Doc: "send true: a missing value makes a disabled user"},
+		{Name: "supervisor", Type: "int", In: "body", Doc: "user ID of the supervisor"},
+		{Name: "roles", Type: "[]string", In: "body", Doc: "e.g. ROLE_TEAMLEAD (if the caller may assign roles)"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs"},
+		{Name: "requiresPasswordReset", Type: "bool", In: "body"},
+		{Name: "systemAccount", Type: "bool", In: "body"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // CreateUserParams are the parameters of CreateUser. Required ones are always sent; an optional one is
@@ -4733,15 +3648,10 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, err
 
 // opListTeams describes ListTeams; never modified.
 var opListTeams = &registry.Op{
-	GoName: "ListTeams",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listTeams",
-		Path:   "/api/teams",
-	},
-	Record:  reflect.TypeFor[Team](),
+	Op:      &transport.Op{API: "kimai", Name: "listTeams", Method: "GET", Path: "/api/teams"},
+	GoName:  "ListTeams",
 	Summary: "Lists teams (needs view_team)",
+	Record:  reflect.TypeFor[Team](),
 }
 
 // ListTeamsParams are the parameters of ListTeams. Required ones are always sent; an optional one is
@@ -4782,22 +3692,13 @@ func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, erro
 
 // opGetTeam describes GetTeam; never modified.
 var opGetTeam = &registry.Op{
-	GoName: "GetTeam",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "getTeam",
-		Path:   "/api/teams/{id}",
-	},
-	Params: []registry.Param{{
-		Doc:      "team ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[Team](),
+	Op:      &transport.Op{API: "kimai", Name: "getTeam", Method: "GET", Path: "/api/teams/{id}"},
+	GoName:  "GetTeam",
 	Summary: "Returns one team with its members, customers, projects and activities",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+	},
+	Record: reflect.TypeFor[Team](),
 }
 
 // GetTeamParams are the parameters of GetTeam. Required ones are always sent; an optional one is
@@ -4856,33 +3757,15 @@ func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 
 // opCreateTeam describes CreateTeam; never modified.
 var opCreateTeam = &registry.Op{
-	GoName: "CreateTeam",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createTeam",
-		Path:   "/api/teams",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "2–100 characters",
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "at least one member, one of them teamlead",
-		In:       "body",
-		Name:     "members",
-		Required: true,
-		Type:     "[]TeamMemberInput",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Team](),
+	Op:      &transport.Op{API: "kimai", Name: "createTeam", Method: "POST", Path: "/api/teams", Write: true},
+	GoName:  "CreateTeam",
 	Summary: "Creates a team (needs create_team); at least one member must be its team leader",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters"},
+		{Name: "members", Type: "[]TeamMemberInput", In: "body", Required: true, Doc: "at least one member, one of them teamlead"},
+		{Name: "color", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Team](),
 }
 
 // CreateTeamParams are the parameters of CreateTeam. Required ones are always sent; an optional one is
@@ -4961,37 +3844,16 @@ func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, err
 
 // opUpdateTeam describes UpdateTeam; never modified.
 var opUpdateTeam = &registry.Op{
-	GoName: "UpdateTeam",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "PATCH",
-		Name:      "updateTeam",
-		Path:      "/api/teams/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "team ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}, {
-		In:   "body",
-		Name: "name",
-		Type: "string",
-	}, {
-		Doc:  "the complete new member list",
-		In:   "body",
-		Name: "members",
-		Type: "[]TeamMemberInput",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Team](),
+	Op:      &transport.Op{API: "kimai", Name: "updateTeam", Method: "PATCH", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateTeam",
 	Summary: "Updates a team; members, when given, replace all members",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "members", Type: "[]TeamMemberInput", In: "body", Doc: "the complete new member list"},
+		{Name: "color", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Team](),
 }
 
 // UpdateTeamParams are the parameters of UpdateTeam. Required ones are always sent; an optional one is
@@ -5076,24 +3938,13 @@ func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, err
 
 // opDeleteTeam describes DeleteTeam; never modified.
 var opDeleteTeam = &registry.Op{
-	GoName: "DeleteTeam",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteTeam",
-		Path:      "/api/teams/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "team ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteTeam", Method: "DELETE", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTeam",
 	Summary: "Deletes a team",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteTeamParams are the parameters of DeleteTeam. Required ones are always sent; an optional one is
@@ -5149,21 +4000,13 @@ func (c *Client) DeleteTeam(ctx context.Context, p DeleteTeamParams) error {
 
 // opListTags describes ListTags; never modified.
 var opListTags = &registry.Op{
-	GoName: "ListTags",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "GET",
-		Name:   "listTags",
-		Path:   "/api/tags/find",
-	},
-	Params: []registry.Param{{
-		Doc:  "part of the tag name",
-		In:   "query",
-		Name: "name",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Tag](),
+	Op:      &transport.Op{API: "kimai", Name: "listTags", Method: "GET", Path: "/api/tags/find"},
+	GoName:  "ListTags",
 	Summary: "Finds tags whose name contains name (none without name)",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "query", Doc: "part of the tag name"},
+	},
+	Record: reflect.TypeFor[Tag](),
 }
 
 // ListTagsParams are the parameters of ListTags. Required ones are always sent; an optional one is
@@ -5221,33 +4064,16 @@ func (c *Client) ListTags(ctx context.Context, p ListTagsParams) ([]Tag, error) 
 
 // opCreateTag describes CreateTag; never modified.
 var opCreateTag = &registry.Op{
-	Doc:    "Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.",
-	GoName: "CreateTag",
-	Op: &transport.Op{
-		API:    "kimai",
-		Method: "POST",
-		Name:   "createTag",
-		Path:   "/api/tags",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "2–100 characters, no comma",
-		In:       "body",
-		Name:     "name",
-		Required: true,
-		Type:     "string",
-	}, {
-		In:   "body",
-		Name: "color",
-		Type: "string",
-	}, {
-		Doc:  "send true: a missing value makes a hidden tag",
-		In:   "body",
-		Name: "visible",
-		Type: "bool",
-	}},
-	Record:  reflect.TypeFor[Tag](),
+	Op:      &transport.Op{API: "kimai", Name: "createTag", Method: "POST", Path: "/api/tags", Write: true},
+	GoName:  "CreateTag",
 	Summary: "Creates a tag (needs create_tag or manage_tag)",
+	Doc:     "Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters, no comma"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "send true: a missing value makes a hidden tag"},
+	},
+	Record: reflect.TypeFor[Tag](),
 }
 
 // CreateTagParams are the parameters of CreateTag. Required ones are always sent; an optional one is
@@ -5327,24 +4153,13 @@ func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error)
 
 // opDeleteTag describes DeleteTag; never modified.
 var opDeleteTag = &registry.Op{
-	GoName: "DeleteTag",
-	Op: &transport.Op{
-		API:       "kimai",
-		Method:    "DELETE",
-		Name:      "deleteTag",
-		Path:      "/api/tags/{id}",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "tag ID",
-		In:       "path",
-		Name:     "id",
-		Required: true,
-		Type:     "int",
-	}},
-	Record:  reflect.TypeFor[struct{}](),
+	Op:      &transport.Op{API: "kimai", Name: "deleteTag", Method: "DELETE", Path: "/api/tags/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTag",
 	Summary: "Deletes a tag (needs delete_tag)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "tag ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // DeleteTagParams are the parameters of DeleteTag. Required ones are always sent; an optional one is

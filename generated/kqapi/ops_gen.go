@@ -21,40 +21,20 @@ import (
 
 // opRecordLog describes RecordLog; never modified.
 var opRecordLog = &registry.Op{
-	Doc:    "Returns the punches of a period, 50 a page. Without start and end it returns today's punches.\nThe period must not cross a month (不支持跨月查询记录). A paid push interface also exists\n(另有收费主动推送打卡记录接口).",
-	GoName: "RecordLog",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "recordlog",
-		Path:   "/Api/Api/recordlog",
-	},
-	PageSize:     50,
-	Paged:        true,
-	PagingParams: []string{"page"},
-	Params: []registry.Param{{
-		Doc:  "获取打卡记录的开始时间 yyyy-mm-dd; none means today",
-		In:   "query",
-		Name: "start",
-		Type: "date",
-	}, {
-		Doc:  "获取打卡记录的结束时间 yyyy-mm-dd; must be in the month of start",
-		In:   "query",
-		Name: "end",
-		Type: "date",
-	}, {
-		Doc:  "分页的第几页 (1-based, 50 rows a page)",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}, {
-		Doc:  "员工CC号; none means every employee",
-		In:   "query",
-		Name: "useraccount",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Punch](),
+	Op:      &transport.Op{API: "kqapi", Name: "recordlog", Method: "GET", Path: "/Api/Api/recordlog"},
+	GoName:  "RecordLog",
 	Summary: "获取打卡记录 (clock-in punches)",
+	Doc:     "Returns the punches of a period, 50 a page. Without start and end it returns today's punches.\nThe period must not cross a month (不支持跨月查询记录). A paid push interface also exists\n(另有收费主动推送打卡记录接口).",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Doc: "获取打卡记录的开始时间 yyyy-mm-dd; none means today"},
+		{Name: "end", Type: "date", In: "query", Doc: "获取打卡记录的结束时间 yyyy-mm-dd; must be in the month of start"},
+		{Name: "page", Type: "int", In: "query", Doc: "分页的第几页 (1-based, 50 rows a page)"},
+		{Name: "useraccount", Type: "string", In: "query", Doc: "员工CC号; none means every employee"},
+	},
+	Record:       reflect.TypeFor[Punch](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
 }
 
 // RecordLogParams are the parameters of RecordLog. Required ones are always sent; an optional one is
@@ -74,28 +54,10 @@ type RecordLogParams struct {
 func (p *RecordLogParams) validate() error {
 	return check.First(
 		opRecordLog.Op,
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
 		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
-		check.Span{
-			End:       "end",
-			From:      p.Start,
-			Note:      "不支持跨月查询记录",
-			SameMonth: true,
-			Start:     "start",
-			To:        p.End,
-			Zone:      zone,
-		}.Check(),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, SameMonth: true, Note: "不支持跨月查询记录"}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
 	)
 }
 
@@ -182,15 +144,10 @@ func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[
 
 // opGetDepartment describes GetDepartment; never modified.
 var opGetDepartment = &registry.Op{
-	GoName: "GetDepartment",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getDepartment",
-		Path:   "/Api/Api/getDepartment",
-	},
-	Record:  reflect.TypeFor[Department](),
+	Op:      &transport.Op{API: "kqapi", Name: "getDepartment", Method: "GET", Path: "/Api/Api/getDepartment"},
+	GoName:  "GetDepartment",
 	Summary: "获取部门列表 (departments)",
+	Record:  reflect.TypeFor[Department](),
 }
 
 // GetDepartmentParams are the parameters of GetDepartment. Required ones are always sent; an optional one is
@@ -231,29 +188,14 @@ func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]De
 
 // opAddDepartment describes AddDepartment; never modified.
 var opAddDepartment = &registry.Op{
-	GoName: "AddDepartment",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "addDepartment",
-		Path:   "/Api/Api/addDepartment",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "部门父级ID (0 for top level)",
-		In:       "query",
-		Name:     "parentid",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:      "部门名称",
-		In:       "query",
-		Name:     "deptname",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[int64](),
+	Op:      &transport.Op{API: "kqapi", Name: "addDepartment", Method: "GET", Path: "/Api/Api/addDepartment", Write: true},
+	GoName:  "AddDepartment",
 	Summary: "添加部门 (add a department); returns the new department id",
+	Params: []registry.Param{
+		{Name: "parentid", Type: "int", In: "query", Required: true, Doc: "部门父级ID (0 for top level)"},
+		{Name: "deptname", Type: "string", In: "query", Required: true, Doc: "部门名称"},
+	},
+	Record: reflect.TypeFor[int64](),
 }
 
 // AddDepartmentParams are the parameters of AddDepartment. Required ones are always sent; an optional one is
@@ -317,34 +259,15 @@ func (c *Client) AddDepartment(ctx context.Context, p AddDepartmentParams) (int6
 
 // opUpdateDepartment describes UpdateDepartment; never modified.
 var opUpdateDepartment = &registry.Op{
-	GoName: "UpdateDepartment",
-	Op: &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "updateDepartment",
-		Path:      "/Api/Api/updateDepartment",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "所需修改的部门ID",
-		In:       "query",
-		Name:     "deptid",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "部门父级ID",
-		In:   "query",
-		Name: "parentid",
-		Type: "int",
-	}, {
-		Doc:  "部门名称",
-		In:   "query",
-		Name: "deptname",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "updateDepartment", Method: "GET", Path: "/Api/Api/updateDepartment", Write: true, RetrySafe: true},
+	GoName:  "UpdateDepartment",
 	Summary: "修改部门 (update a department)",
+	Params: []registry.Param{
+		{Name: "deptid", Type: "int", In: "query", Required: true, Doc: "所需修改的部门ID"},
+		{Name: "parentid", Type: "int", In: "query", Doc: "部门父级ID"},
+		{Name: "deptname", Type: "string", In: "query", Doc: "部门名称"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // UpdateDepartmentParams are the parameters of UpdateDepartment. Required ones are always sent; an optional one is
@@ -414,24 +337,16 @@ func (c *Client) UpdateDepartment(ctx context.Context, p UpdateDepartmentParams)
 
 // opGetEmployee describes GetEmployee; never modified.
 var opGetEmployee = &registry.Op{
-	GoName: "GetEmployee",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getEmployee",
-		Path:   "/Api/Api/getEmployee",
-	},
-	PageSize:     50,
-	Paged:        true,
-	PagingParams: []string{"page"},
-	Params: []registry.Param{{
-		Doc:  "获取第几页 (50 rows a page)",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}},
-	Record:  reflect.TypeFor[Employee](),
+	Op:      &transport.Op{API: "kqapi", Name: "getEmployee", Method: "GET", Path: "/Api/Api/getEmployee"},
+	GoName:  "GetEmployee",
 	Summary: "获取员工列表 (employees, 50 a page)",
+	Params: []registry.Param{
+		{Name: "page", Type: "int", In: "query", Doc: "获取第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[Employee](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
 }
 
 // GetEmployeeParams are the parameters of GetEmployee. Required ones are always sent; an optional one is
@@ -445,10 +360,7 @@ type GetEmployeeParams struct {
 func (p *GetEmployeeParams) validate() error {
 	return check.First(
 		opGetEmployee.Op,
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
 	)
 }
 
@@ -516,22 +428,13 @@ func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.S
 
 // opGetUserDetail describes GetUserDetail; never modified.
 var opGetUserDetail = &registry.Op{
-	GoName: "GetUserDetail",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getUserDetail",
-		Path:   "/Api/Api/getUserDetail",
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[UserDetail](),
+	Op:      &transport.Op{API: "kqapi", Name: "getUserDetail", Method: "GET", Path: "/Api/Api/getUserDetail"},
+	GoName:  "GetUserDetail",
 	Summary: "获取员工详情 (one employee)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+	},
+	Record: reflect.TypeFor[UserDetail](),
 }
 
 // GetUserDetailParams are the parameters of GetUserDetail. Required ones are always sent; an optional one is
@@ -594,60 +497,20 @@ func (c *Client) GetUserDetail(ctx context.Context, p GetUserDetailParams) (*Use
 
 // opAddEmployee describes AddEmployee; never modified.
 var opAddEmployee = &registry.Op{
-	GoName: "AddEmployee",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "addEmployee",
-		Path:   "/Api/Api/addEmployee",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工姓名",
-		In:       "query",
-		Name:     "realname",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "员工系统登录密码 (md5 of the password, 需转换为MD5)",
-		In:       "query",
-		Name:     "password",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "员工手机号码",
-		In:       "query",
-		Name:     "mobile",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "员工电子邮箱",
-		In:   "query",
-		Name: "email",
-		Type: "string",
-	}, {
-		Doc:  "员工刷卡卡号",
-		In:   "query",
-		Name: "card",
-		Type: "string",
-	}, {
-		Doc:  "所在部门ID",
-		In:   "query",
-		Name: "deptid",
-		Type: "int",
-	}, {
-		Doc:  "员工性别",
-		In:   "query",
-		Name: "sex",
-		Type: "Sex",
-	}, {
-		Doc:  "设备序列号, several separated by commas (同步到设备)",
-		In:   "query",
-		Name: "sn",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[NewEmployee](),
+	Op:      &transport.Op{API: "kqapi", Name: "addEmployee", Method: "GET", Path: "/Api/Api/addEmployee", Write: true},
+	GoName:  "AddEmployee",
 	Summary: "添加员工 (add an employee); returns the account the system assigned",
+	Params: []registry.Param{
+		{Name: "realname", Type: "string", In: "query", Required: true, Doc: "员工姓名"},
+		{Name: "password", Type: "string", In: "query", Required: true, Doc: "员工系统登录密码 (md5 of the password, 需转换为MD5)"},
+		{Name: "mobile", Type: "string", In: "query", Required: true, Doc: "员工手机号码"},
+		{Name: "email", Type: "string", In: "query", Doc: "员工电子邮箱"},
+		{Name: "card", Type: "string", In: "query", Doc: "员工刷卡卡号"},
+		{Name: "deptid", Type: "int", In: "query", Doc: "所在部门ID"},
+		{Name: "sex", Type: "Sex", In: "query", Doc: "员工性别"},
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号, several separated by commas (同步到设备)"},
+	},
+	Record: reflect.TypeFor[NewEmployee](),
 }
 
 // AddEmployeeParams are the parameters of AddEmployee. Required ones are always sent; an optional one is
@@ -759,64 +622,21 @@ func (c *Client) AddEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmpl
 
 // opUpdateEmployee describes UpdateEmployee; never modified.
 var opUpdateEmployee = &registry.Op{
-	GoName: "UpdateEmployee",
-	Op: &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "updateEmployee",
-		Path:      "/Api/Api/updateEmployee",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "员工姓名",
-		In:   "query",
-		Name: "realname",
-		Type: "string",
-	}, {
-		Doc:  "员工系统登录密码 (md5)",
-		In:   "query",
-		Name: "password",
-		Type: "string",
-	}, {
-		Doc:  "员工手机号码",
-		In:   "query",
-		Name: "mobile",
-		Type: "string",
-	}, {
-		Doc:  "员工电子邮箱",
-		In:   "query",
-		Name: "email",
-		Type: "string",
-	}, {
-		Doc:  "员工刷卡卡号",
-		In:   "query",
-		Name: "card",
-		Type: "string",
-	}, {
-		Doc:  "所在部门ID",
-		In:   "query",
-		Name: "deptid",
-		Type: "int",
-	}, {
-		Doc:  "员工性别",
-		In:   "query",
-		Name: "sex",
-		Type: "Sex",
-	}, {
-		Doc:  "设备序列号, several separated by commas",
-		In:   "query",
-		Name: "sn",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "updateEmployee", Method: "GET", Path: "/Api/Api/updateEmployee", Write: true, RetrySafe: true},
+	GoName:  "UpdateEmployee",
 	Summary: "修改员工 (update an employee)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+		{Name: "realname", Type: "string", In: "query", Doc: "员工姓名"},
+		{Name: "password", Type: "string", In: "query", Doc: "员工系统登录密码 (md5)"},
+		{Name: "mobile", Type: "string", In: "query", Doc: "员工手机号码"},
+		{Name: "email", Type: "string", In: "query", Doc: "员工电子邮箱"},
+		{Name: "card", Type: "string", In: "query", Doc: "员工刷卡卡号"},
+		{Name: "deptid", Type: "int", In: "query", Doc: "所在部门ID"},
+		{Name: "sex", Type: "Sex", In: "query", Doc: "员工性别"},
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // UpdateEmployeeParams are the parameters of UpdateEmployee. Required ones are always sent; an optional one is
@@ -935,25 +755,14 @@ func (c *Client) UpdateEmployee(ctx context.Context, p UpdateEmployeeParams) (js
 
 // opLayoffEmployee describes LayoffEmployee; never modified.
 var opLayoffEmployee = &registry.Op{
-	Doc:    "警告:该操作删除的员工不可恢复 — the employees removed cannot be restored.",
-	GoName: "LayoffEmployee",
-	Op: &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "layoffEmployee",
-		Path:      "/Api/Api/layoffEmployee",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号, several separated by commas",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "layoffEmployee", Method: "GET", Path: "/Api/Api/layoffEmployee", Write: true, RetrySafe: true},
+	GoName:  "LayoffEmployee",
 	Summary: "删除员工 (lay off employees; irreversible)",
+	Doc:     "警告:该操作删除的员工不可恢复 — the employees removed cannot be restored.",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // LayoffEmployeeParams are the parameters of LayoffEmployee. Required ones are always sent; an optional one is
@@ -1014,30 +823,14 @@ func (c *Client) LayoffEmployee(ctx context.Context, p LayoffEmployeeParams) (js
 
 // opSyncEmployee describes SyncEmployee; never modified.
 var opSyncEmployee = &registry.Op{
-	GoName: "SyncEmployee",
-	Op: &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "syncEmployee",
-		Path:      "/Api/Api/syncEmployee",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号, several separated by commas",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "设备序列号, several separated by commas",
-		In:       "query",
-		Name:     "sn",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "syncEmployee", Method: "GET", Path: "/Api/Api/syncEmployee", Write: true, RetrySafe: true},
+	GoName:  "SyncEmployee",
 	Summary: "同步员工到设备 (push employees to devices)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "sn", Type: "string", In: "query", Required: true, Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // SyncEmployeeParams are the parameters of SyncEmployee. Required ones are always sent; an optional one is
@@ -1102,30 +895,14 @@ func (c *Client) SyncEmployee(ctx context.Context, p SyncEmployeeParams) (json.R
 
 // opRemoveEmployee describes RemoveEmployee; never modified.
 var opRemoveEmployee = &registry.Op{
-	GoName: "RemoveEmployee",
-	Op: &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "removeEmployee",
-		Path:      "/Api/Api/removeEmployee",
-		RetrySafe: true,
-		Write:     true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号, several separated by commas",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "设备序列号, several separated by commas",
-		In:       "query",
-		Name:     "sn",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "removeEmployee", Method: "GET", Path: "/Api/Api/removeEmployee", Write: true, RetrySafe: true},
+	GoName:  "RemoveEmployee",
 	Summary: "从设备删除员工 (remove employees from devices)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "sn", Type: "string", In: "query", Required: true, Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // RemoveEmployeeParams are the parameters of RemoveEmployee. Required ones are always sent; an optional one is
@@ -1190,29 +967,14 @@ func (c *Client) RemoveEmployee(ctx context.Context, p RemoveEmployeeParams) (js
 
 // opReCheck describes ReCheck; never modified.
 var opReCheck = &registry.Op{
-	GoName: "ReCheck",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "reCheck",
-		Path:   "/Api/Api/reCheck",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号, several separated by commas",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "要补签的时间 yyyy-mm-dd hh:ii:ss",
-		In:       "query",
-		Name:     "time",
-		Required: true,
-		Type:     "datetime",
-	}},
-	Record:  reflect.TypeFor[json.RawMessage](),
+	Op:      &transport.Op{API: "kqapi", Name: "reCheck", Method: "GET", Path: "/Api/Api/reCheck", Write: true},
+	GoName:  "ReCheck",
 	Summary: "补签 (add a corrective punch)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "time", Type: "datetime", In: "query", Required: true, Doc: "要补签的时间 yyyy-mm-dd hh:ii:ss"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // ReCheckParams are the parameters of ReCheck. Required ones are always sent; an optional one is
@@ -1277,46 +1039,17 @@ func (c *Client) ReCheck(ctx context.Context, p ReCheckParams) (json.RawMessage,
 
 // opApply describes Apply; never modified.
 var opApply = &registry.Op{
-	GoName: "Apply",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "Apply",
-		Path:   "/Api/Api/Apply",
-		Write:  true,
-	},
-	Params: []registry.Param{{
-		Doc:      "员工CC号",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:      "申请的开始时间 yyyy-mm-dd hh:ii:ss",
-		In:       "query",
-		Name:     "starttime",
-		Required: true,
-		Type:     "datetime",
-	}, {
-		Doc:      "申请的结束时间 yyyy-mm-dd hh:ii:ss",
-		In:       "query",
-		Name:     "endtime",
-		Required: true,
-		Type:     "datetime",
-	}, {
-		Doc:      "申请的类型: 1 加班, 2 调休, 3 外出; others from applyType",
-		In:       "query",
-		Name:     "type",
-		Required: true,
-		Type:     "int",
-	}, {
-		Doc:  "申请的原因说明",
-		In:   "query",
-		Name: "reason",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[int64](),
+	Op:      &transport.Op{API: "kqapi", Name: "Apply", Method: "GET", Path: "/Api/Api/Apply", Write: true},
+	GoName:  "Apply",
 	Summary: "添加申请 (add a leave, overtime or outing application); returns its record id",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+		{Name: "starttime", Type: "datetime", In: "query", Required: true, Doc: "申请的开始时间 yyyy-mm-dd hh:ii:ss"},
+		{Name: "endtime", Type: "datetime", In: "query", Required: true, Doc: "申请的结束时间 yyyy-mm-dd hh:ii:ss"},
+		{Name: "type", Type: "int", In: "query", Required: true, Doc: "申请的类型: 1 加班, 2 调休, 3 外出; others from applyType"},
+		{Name: "reason", Type: "string", In: "query", Doc: "申请的原因说明"},
+	},
+	Record: reflect.TypeFor[int64](),
 }
 
 // ApplyParams are the parameters of Apply. Required ones are always sent; an optional one is
@@ -1400,15 +1133,10 @@ func (c *Client) Apply(ctx context.Context, p ApplyParams) (int64, error) {
 
 // opApplyType describes ApplyType; never modified.
 var opApplyType = &registry.Op{
-	GoName: "ApplyType",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "applyType",
-		Path:   "/Api/Api/applyType",
-	},
-	Record:  reflect.TypeFor[map[string]string](),
+	Op:      &transport.Op{API: "kqapi", Name: "applyType", Method: "GET", Path: "/Api/Api/applyType"},
+	GoName:  "ApplyType",
 	Summary: "请假类型列表 (application types, id → name)",
+	Record:  reflect.TypeFor[map[string]string](),
 }
 
 // ApplyTypeParams are the parameters of ApplyType. Required ones are always sent; an optional one is
@@ -1459,41 +1187,19 @@ func (c *Client) ApplyType(ctx context.Context, p ApplyTypeParams) (map[string]s
 
 // opApplyRecord describes ApplyRecord; never modified.
 var opApplyRecord = &registry.Op{
-	GoName: "ApplyRecord",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "applyRecord",
-		Path:   "/Api/Api/applyRecord",
-	},
-	PageSize:     50,
-	Paged:        true,
-	PagingParams: []string{"page"},
-	Params: []registry.Param{{
-		Doc:  "员工CC号",
-		In:   "query",
-		Name: "useraccount",
-		Type: "string",
-	}, {
-		Doc:      "开始时间 yyyy-mm-dd",
-		In:       "query",
-		Name:     "start",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:      "结束时间 yyyy-mm-dd",
-		In:       "query",
-		Name:     "end",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:  "第几页 (50 rows a page)",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}},
-	Record:  reflect.TypeFor[Application](),
+	Op:      &transport.Op{API: "kqapi", Name: "applyRecord", Method: "GET", Path: "/Api/Api/applyRecord"},
+	GoName:  "ApplyRecord",
 	Summary: "申请记录 (applications of a period, 50 a page)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Doc: "员工CC号"},
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "开始时间 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "结束时间 yyyy-mm-dd"},
+		{Name: "page", Type: "int", In: "query", Doc: "第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[Application](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
 }
 
 // ApplyRecordParams are the parameters of ApplyRecord. Required ones are always sent; an optional one is
@@ -1516,18 +1222,8 @@ func (p *ApplyRecordParams) validate() error {
 		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
 		check.Required("start", p.Start.IsZero()),
 		check.Required("end", p.End.IsZero()),
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
 	)
 }
 
@@ -1606,42 +1302,19 @@ func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.S
 
 // opReport describes Report; never modified.
 var opReport = &registry.Op{
-	GoName: "Report",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "Report",
-		Path:   "/Api/Api/Report",
-	},
-	PageSize:     50,
-	Paged:        true,
-	PagingParams: []string{"page"},
-	Params: []registry.Param{{
-		Doc:      "汇总开始日期 yyyy-mm-dd",
-		In:       "query",
-		Name:     "start",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:      "汇总结束日期 yyyy-mm-dd",
-		In:       "query",
-		Name:     "end",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:      "员工CC号, several separated by commas",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}, {
-		Doc:  "第几页 (50 rows a page)",
-		In:   "query",
-		Name: "page",
-		Type: "int",
-	}},
-	Record:  reflect.TypeFor[ReportRow](),
+	Op:      &transport.Op{API: "kqapi", Name: "Report", Method: "GET", Path: "/Api/Api/Report"},
+	GoName:  "Report",
 	Summary: "考勤汇总 (attendance summary per employee for a period, 50 a page)",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "汇总开始日期 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "汇总结束日期 yyyy-mm-dd"},
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "page", Type: "int", In: "query", Doc: "第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[ReportRow](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
 }
 
 // ReportParams are the parameters of Report. Required ones are always sent; an optional one is
@@ -1664,18 +1337,8 @@ func (p *ReportParams) validate() error {
 		check.Required("start", p.Start.IsZero()),
 		check.Required("end", p.End.IsZero()),
 		check.Required("useraccount", p.Useraccount == ""),
-		check.Int{
-			HasMin: true,
-			Min:    1,
-		}.Check("page", p.Page, p.Page != 0),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
 	)
 }
 
@@ -1752,34 +1415,15 @@ func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[Report
 
 // opDayReport describes DayReport; never modified.
 var opDayReport = &registry.Op{
-	GoName: "DayReport",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "dayReport",
-		Path:   "/Api/Api/dayReport",
-	},
-	Params: []registry.Param{{
-		Doc:      "汇总开始日期 yyyy-mm-dd",
-		In:       "query",
-		Name:     "start",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:      "汇总结束日期 yyyy-mm-dd; 时间跨度不能大于31天",
-		In:       "query",
-		Name:     "end",
-		Required: true,
-		Type:     "date",
-	}, {
-		Doc:      "员工CC号 (仅支持单个员工获取)",
-		In:       "query",
-		Name:     "useraccount",
-		Required: true,
-		Type:     "string",
-	}},
-	Record:  reflect.TypeFor[DayReport](),
+	Op:      &transport.Op{API: "kqapi", Name: "dayReport", Method: "GET", Path: "/Api/Api/dayReport"},
+	GoName:  "DayReport",
 	Summary: "每日考勤 (per-day check-in and check-out of one employee, at most 31 days)",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "汇总开始日期 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "汇总结束日期 yyyy-mm-dd; 时间跨度不能大于31天"},
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号 (仅支持单个员工获取)"},
+	},
+	Record: reflect.TypeFor[DayReport](),
 }
 
 // DayReportParams are the parameters of DayReport. Required ones are always sent; an optional one is
@@ -1801,16 +1445,7 @@ func (p *DayReportParams) validate() error {
 		check.Required("end", p.End.IsZero()),
 		check.Required("useraccount", p.Useraccount == ""),
 		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
-		check.Span{
-			End:     "end",
-			From:    p.Start,
-			MaxDays: 31,
-			Note:    "时间跨度不能大于31天",
-			Ordered: true,
-			Start:   "start",
-			To:      p.End,
-			Zone:    zone,
-		}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, MaxDays: 31, Note: "时间跨度不能大于31天"}.Check(),
 	)
 }
 
@@ -1861,21 +1496,13 @@ func (c *Client) DayReport(ctx context.Context, p DayReportParams) ([]DayReport,
 
 // opGetDevice describes GetDevice; never modified.
 var opGetDevice = &registry.Op{
-	GoName: "GetDevice",
-	Op: &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getDevice",
-		Path:   "/Api/Api/getDevice",
-	},
-	Params: []registry.Param{{
-		Doc:  "设备序列号",
-		In:   "query",
-		Name: "sn",
-		Type: "string",
-	}},
-	Record:  reflect.TypeFor[Device](),
+	Op:      &transport.Op{API: "kqapi", Name: "getDevice", Method: "GET", Path: "/Api/Api/getDevice"},
+	GoName:  "GetDevice",
 	Summary: "获取设备列表 (attendance devices)",
+	Params: []registry.Param{
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号"},
+	},
+	Record: reflect.TypeFor[Device](),
 }
 
 // GetDeviceParams are the parameters of GetDevice. Required ones are always sent; an optional one is
