@@ -294,20 +294,25 @@ func (g *gen) apiDescFunc(f *jen.File) {
 func (g *gen) rateLimitsFunc(f *jen.File) {
 	var rls []jen.Code
 	for _, rl := range g.api.RateLimits {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per),
-			jen.Id("Doc"): jen.Lit(strings.TrimSpace(rl.Doc))}
+		kv := []jen.Code{field("Name", jen.Lit(rl.Name)), field("Interval", durLit(rl.Interval)), field("Per", strList(rl.Per))}
 		if rl.PerOperation {
-			d[jen.Id("PerOperation")] = jen.True()
+			kv = append(kv, field("PerOperation", jen.True()))
 		}
 		if len(rl.Only) > 0 {
-			d[jen.Id("Only")] = strList(rl.Only)
+			kv = append(kv, field("Only", strList(rl.Only)))
 		}
-		rls = append(rls, jen.Values(d))
+		kv = append(kv, field("Doc", jen.Lit(strings.TrimSpace(rl.Doc))))
+		rls = append(rls, jen.Line().Values(kv...))
+	}
+	if len(rls) > 0 {
+		rls = append(rls, jen.Line())
 	}
 	f.Comment("rateLimits are the vendor's limits on calls.")
-	f.Func().Id("rateLimits").Params().Index().Qual(transportPkg, "RateLimit").Block(
-		jen.Return(jen.Index().Qual(transportPkg, "RateLimit").Values(rls...)),
-	)
+	list := jen.Index().Qual(transportPkg, "RateLimit").Values(rls...)
+	if len(rls) == 0 {
+		list = jen.Nil()
+	}
+	f.Func().Id("rateLimits").Params().Index().Qual(transportPkg, "RateLimit").Block(jen.Return(list))
 	f.Line()
 }
 

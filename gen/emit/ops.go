@@ -500,15 +500,15 @@ func (g *gen) allFunc(f *jen.File, op *ir.Operation) {
 		case ir.PageNumbers, ir.PageHeader:
 			pp := pg.Page
 			b.Id("start").Op(":=").Id("p").Dot(pp.Go)
-			b.If(jen.Id("start").Op("<").Lit(pg.First)).Block(jen.Id("start").Op("=").Lit(max(pg.First, 1)))
+			b.If(jen.Id("start").Op("<").Lit(int(pg.First))).Block(jen.Id("start").Op("=").Lit(int(max(pg.First, 1))))
 			if pg.Kind == ir.PageHeader && pg.Size != nil && pg.PageSize > 0 {
-				b.If(jen.Id("p").Dot(pg.Size.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(pg.Size.Go).Op("=").Lit(int64(pg.PageSize)))
+				b.If(jen.Id("p").Dot(pg.Size.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(pg.Size.Go).Op("=").Lit(pg.PageSize))
 			}
 			var last *jen.Statement
 			if pg.Kind == ir.PageNumbers {
 				last = jen.Id("r").Dot(pg.Pages.Go)
 				if pg.First != 1 {
-					last = last.Op("+").Lit(pg.First - 1)
+					last = last.Op("+").Lit(int(pg.First - 1))
 				}
 			} else {
 				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(pg.Header), jen.Id("page"))
@@ -532,7 +532,7 @@ func (g *gen) allFunc(f *jen.File, op *ir.Operation) {
 				total = jen.Qual(wirePkg, "ParseInt").Call(total)
 			}
 			b.Id("length").Op(":=").Id("p").Dot(lp.Go)
-			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(int64(pg.PageSize)))
+			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(pg.PageSize))
 			b.Return(jen.Qual(transportPkg, "Offsets").Call(jen.Id("ctx"), jen.Id("p").Dot(off.Go), jen.Id("length"),
 				jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.List(jen.Id("offset"), jen.Id("n")).Int64()).Params(jen.Index().Add(it.Clone()), jen.Int64(), jen.Error()).Block(
 					jen.Id("q").Op(":=").Id("p"),

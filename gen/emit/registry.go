@@ -100,20 +100,24 @@ func (g *gen) registryFile() *jen.File {
 	f.Func().Id("API").Params().Op("*").Qual(registryPkg, "API").BlockFunc(func(b *jen.Group) {
 		var creds, ops []jen.Code
 		for _, c := range a.Credentials {
-			d := jen.Dict{jen.Id("Name"): jen.Lit(c.Name), jen.Id("Env"): jen.Lit(c.Env), jen.Id("Doc"): jen.Lit(c.Doc)}
+			kv := []jen.Code{field("Name", jen.Lit(c.Name)), field("Env", jen.Lit(c.Env))}
 			if c.Secret {
-				d[jen.Id("Secret")] = jen.True()
+				kv = append(kv, field("Secret", jen.True()))
 			}
 			if c.Optional {
-				d[jen.Id("Optional")] = jen.True()
+				kv = append(kv, field("Optional", jen.True()))
 			}
 			if c.Default != "" {
-				d[jen.Id("Default")] = jen.Lit(c.Default)
+				kv = append(kv, field("Default", jen.Lit(c.Default)))
 			}
 			if len(c.Enum) > 0 {
-				d[jen.Id("Enum")] = strList(c.Enum)
+				kv = append(kv, field("Enum", strList(c.Enum)))
 			}
-			creds = append(creds, jen.Values(d))
+			kv = append(kv, field("Doc", jen.Lit(c.Doc)))
+			creds = append(creds, jen.Line().Values(kv...))
+		}
+		if len(creds) > 0 {
+			creds = append(creds, jen.Line())
 		}
 		for _, op := range a.Operations {
 			ops = append(ops, jen.Id(opVar(op)))

@@ -155,13 +155,9 @@ func apiDesc() *transport.API {
 
 // rateLimits are the vendor's limits on calls.
 func rateLimits() []transport.RateLimit {
-	return []transport.RateLimit{{
-		Doc:      "部门添加时，请不要并发操作 and 同一公司连续添加员工需要间隔 150ms: cost-center writes of one\nclient and company are spaced at least 150 ms apart.",
-		Interval: 150 * time.Millisecond,
-		Name:     "writes",
-		Only:     []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"},
-		Per:      []string{"client_id", "company_id"},
-	}}
+	return []transport.RateLimit{
+		{Name: "writes", Interval: 150 * time.Millisecond, Per: []string{"client_id", "company_id"}, Only: []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"}, Doc: "部门添加时，请不要并发操作 and 同一公司连续添加员工需要间隔 150ms: cost-center writes of one\nclient and company are spaced at least 150 ms apart."},
+	}
 }
 
 // prepare adds the common parameters, the access token and the signature to r. It runs before

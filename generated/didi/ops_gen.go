@@ -230,7 +230,7 @@ func (c *Client) BudgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (
 func (c *Client) BudgetCenterGetAll(ctx context.Context, p BudgetCenterGetParams) iter.Seq2[BudgetCenter, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]BudgetCenter, int64, error) {
 		q := p
@@ -876,7 +876,7 @@ func (c *Client) MemberGet(ctx context.Context, p MemberGetParams) (*MemberPage,
 func (c *Client) MemberGetAll(ctx context.Context, p MemberGetParams) iter.Seq2[Member, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]Member, int64, error) {
 		q := p
@@ -991,7 +991,7 @@ func (c *Client) LegalEntityGet(ctx context.Context, p LegalEntityGetParams) (*L
 func (c *Client) LegalEntityGetAll(ctx context.Context, p LegalEntityGetParams) iter.Seq2[LegalEntity, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]LegalEntity, int64, error) {
 		q := p

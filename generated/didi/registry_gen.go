@@ -15,31 +15,13 @@ func API() *registry.API {
 	return &registry.API{
 		BaseURL:    "https://api.es.xiaojukeji.com",
 		BaseURLEnv: "DIDI_BASE_URL",
-		Credentials: []registry.Credential{{
-			Doc:  "申请应用时分配的AppKey (the application's client id)",
-			Env:  "DIDI_CLIENT_ID",
-			Name: "client_id",
-		}, {
-			Doc:    "申请应用时分配的AppSecret (sent to /river/Auth/authorize only)",
-			Env:    "DIDI_CLIENT_SECRET",
-			Name:   "client_secret",
-			Secret: true,
-		}, {
-			Doc:    "签名密钥 (sign key; takes part in the signature only, never sent)",
-			Env:    "DIDI_SIGN_KEY",
-			Name:   "sign_key",
-			Secret: true,
-		}, {
-			Default: "md5",
-			Doc:     "签名方式 set per application under 开发配置 → 安全设置 → 接口加密信息 (md5 or sha256)",
-			Enum:    []string{"md5", "sha256"},
-			Env:     "DIDI_SIGN_METHOD",
-			Name:    "sign_method",
-		}, {
-			Doc:  "企业ID (the company the calls act on)",
-			Env:  "DIDI_COMPANY_ID",
-			Name: "company_id",
-		}},
+		Credentials: []registry.Credential{
+			{Name: "client_id", Env: "DIDI_CLIENT_ID", Doc: "申请应用时分配的AppKey (the application's client id)"},
+			{Name: "client_secret", Env: "DIDI_CLIENT_SECRET", Secret: true, Doc: "申请应用时分配的AppSecret (sent to /river/Auth/authorize only)"},
+			{Name: "sign_key", Env: "DIDI_SIGN_KEY", Secret: true, Doc: "签名密钥 (sign key; takes part in the signature only, never sent)"},
+			{Name: "sign_method", Env: "DIDI_SIGN_METHOD", Default: "md5", Enum: []string{"md5", "sha256"}, Doc: "签名方式 set per application under 开发配置 → 安全设置 → 接口加密信息 (md5 or sha256)"},
+			{Name: "company_id", Env: "DIDI_COMPANY_ID", Doc: "企业ID (the company the calls act on)"},
+		},
 		Doc:  "Package didi is a client of the 滴滴企业版 (Didi Enterprise) management API\n(https://api.es.xiaojukeji.com): cost centers (BudgetCenter: 部门 departments and 项目 projects),\nmembers (员工) and legal entities (公司主体).\n\nEvery call carries client_id, timestamp (unix seconds), access_token and company_id, and is\nsigned: sign = md5 or sha256 of every parameter except sign, plus sign_key=<sign key> sorted in\nas an ordinary parameter, ordered by key and joined as k=v with &, over raw (not URL-encoded)\nUTF-8 values; lower-case hex. The sign key is never sent. GET parameters travel in the query,\nPOST parameters in a JSON body.\n\nThe access token comes from POST /river/Auth/authorize (client_id, client_secret,\ngrant_type=client_credentials) and is valid 1800 s: \"将返回的授权信息缓存半小时（缓存过期或调用服务时\n返回401=>access_token不合法或已过期，再重新申请授权），不要每次调用接口都申请一次授权\". The client\ncaches it, renews it 60 s before it expires and re-authorizes once when a call answers errno 401.\n\nIds (cost centers, members, companies, legal entities) are 16+ digit numbers beyond the range\nof a float64, so they are strings. Amounts (元, two decimals) are sent as JSON strings.",
 		Name: "didi",
 		New: func(s registry.Settings) (registry.Client, error) {

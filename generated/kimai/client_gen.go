@@ -111,7 +111,7 @@ func apiDesc() *transport.API {
 
 // rateLimits are the vendor's limits on calls.
 func rateLimits() []transport.RateLimit {
-	return []transport.RateLimit{}
+	return nil
 }
 
 // prepare adds the common parameters, the access token and the signature to r. It runs before

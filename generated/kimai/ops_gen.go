@@ -2474,11 +2474,11 @@ func (c *Client) ListTimesheets(ctx context.Context, p ListTimesheetsParams) ([]
 // error, which is yielded once.
 func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) iter.Seq2[Timesheet, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	if p.Size == 0 {
-		p.Size = int64(100)
+		p.Size = 100
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Timesheet, int64, error) {
 		q := p
@@ -2727,11 +2727,11 @@ func (c *Client) ListTimesheetsFull(ctx context.Context, p ListTimesheetsFullPar
 // error, which is yielded once.
 func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFullParams) iter.Seq2[TimesheetFull, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	if p.Size == 0 {
-		p.Size = int64(100)
+		p.Size = 100
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]TimesheetFull, int64, error) {
 		q := p

@@ -15,24 +15,11 @@ func API() *registry.API {
 	return &registry.API{
 		BaseURL:    "http://127.0.0.1:8001",
 		BaseURLEnv: "KIMAI_BASE_URL",
-		Credentials: []registry.Credential{{
-			Doc:      "API token (Kimai ≥ 2.14), sent as \"Authorization: Bearer <token>\"; the preferred method",
-			Env:      "KIMAI_TOKEN",
-			Name:     "token",
-			Optional: true,
-			Secret:   true,
-		}, {
-			Doc:      "user name or email for the deprecated API password login (X-AUTH-USER)",
-			Env:      "KIMAI_USER",
-			Name:     "user",
-			Optional: true,
-		}, {
-			Doc:      "the deprecated API password (X-AUTH-TOKEN), sent verbatim; removed in later Kimai versions",
-			Env:      "KIMAI_PASSWORD",
-			Name:     "password",
-			Optional: true,
-			Secret:   true,
-		}},
+		Credentials: []registry.Credential{
+			{Name: "token", Env: "KIMAI_TOKEN", Secret: true, Optional: true, Doc: "API token (Kimai ≥ 2.14), sent as \"Authorization: Bearer <token>\"; the preferred method"},
+			{Name: "user", Env: "KIMAI_USER", Optional: true, Doc: "user name or email for the deprecated API password login (X-AUTH-USER)"},
+			{Name: "password", Env: "KIMAI_PASSWORD", Secret: true, Optional: true, Doc: "the deprecated API password (X-AUTH-TOKEN), sent verbatim; removed in later Kimai versions"},
+		},
 		Doc:  "Package kimai is a client of the REST API of Kimai 2.x (self-hosted time tracking, /api):\ncustomers, projects, activities, timesheets, users, teams and tags.\n\nAuthentication is an API token sent as \"Authorization: Bearer <token>\" (Kimai ≥ 2.14), or the\ndeprecated API password pair X-AUTH-USER / X-AUTH-TOKEN (slow, rate-limited on failures, to be\nremoved). Failures are HTTP statuses with {\"code\":…,\"message\":…}; validation failures are 400\n\"Validation Failed\" with nested form errors, flattened into APIError.Fields.\n\nDatetimes are sent as local times \"2006-01-02T15:04:05\" without an offset, which Kimai reads in\nthe user's own time zone: pass times already in that zone (their own zone is what is sent).\nDatetimes come back with an offset (\"2020-03-27T14:35:00+1300\"), which is kept.\n\nA project refers to its customer by the customer's ID (an integer Kimai assigns), never by the\ncustomer's editable number: \"当需要为客户创建项目时,必须使用客户ID而非客户编号进行关联\".\nOnly timesheets are paged (X-Page, X-Total-Pages headers); the other lists return everything.\nCreating returns 200 with the new entity; deleting returns 204 and no body.",
 		Name: "kimai",
 		New: func(s registry.Settings) (registry.Client, error) {

@@ -107,12 +107,9 @@ func apiDesc() *transport.API {
 
 // rateLimits are the vendor's limits on calls.
 func rateLimits() []transport.RateLimit {
-	return []transport.RateLimit{{
-		Doc:      "接口请求调用频率要求大于20秒/次 — at least 20 s between two calls of one account, whatever the endpoint.",
-		Interval: 20 * time.Second,
-		Name:     "account",
-		Per:      []string{"account"},
-	}}
+	return []transport.RateLimit{
+		{Name: "account", Interval: 20 * time.Second, Per: []string{"account"}, Doc: "接口请求调用频率要求大于20秒/次 — at least 20 s between two calls of one account, whatever the endpoint."},
+	}
 }
 
 // prepare adds the common parameters, the access token and the signature to r. It runs before

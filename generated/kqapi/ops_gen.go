@@ -128,8 +128,8 @@ func (c *Client) RecordLog(ctx context.Context, p RecordLogParams) (*RecordLogDa
 // error, which is yielded once.
 func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[Punch, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Punch, int64, error) {
 		q := p
@@ -412,8 +412,8 @@ func (c *Client) GetEmployee(ctx context.Context, p GetEmployeeParams) (*Employe
 // error, which is yielded once.
 func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.Seq2[Employee, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Employee, int64, error) {
 		q := p
@@ -1286,8 +1286,8 @@ func (c *Client) ApplyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRe
 // error, which is yielded once.
 func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.Seq2[Application, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Application, int64, error) {
 		q := p
@@ -1399,8 +1399,8 @@ func (c *Client) Report(ctx context.Context, p ReportParams) (*ReportData, error
 // error, which is yielded once.
 func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[ReportRow, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]ReportRow, int64, error) {
 		q := p

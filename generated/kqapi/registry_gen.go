@@ -16,16 +16,10 @@ func API() *registry.API {
 	return &registry.API{
 		BaseURL:    "http://yun.kqapi.com",
 		BaseURLEnv: "KQAPI_BASE_URL",
-		Credentials: []registry.Credential{{
-			Doc:  "API 帐号 (the API account set by an administrator under API设置)",
-			Env:  "KQAPI_ACCOUNT",
-			Name: "account",
-		}, {
-			Doc:    "API 密钥 (the API key; only used to sign)",
-			Env:    "KQAPI_KEY",
-			Name:   "key",
-			Secret: true,
-		}},
+		Credentials: []registry.Credential{
+			{Name: "account", Env: "KQAPI_ACCOUNT", Doc: "API 帐号 (the API account set by an administrator under API设置)"},
+			{Name: "key", Env: "KQAPI_KEY", Secret: true, Doc: "API 密钥 (the API key; only used to sign)"},
+		},
 		Doc:  "Package kqapi is a client of the 博海云考勤 cloud attendance API (http://yun.kqapi.com):\nclock-in punches, employees, departments, leave applications and attendance reports.\n\nEvery call is a GET with the common parameters account, requesttime (unix seconds, valid 60 s)\nand sign (md5 of the parameter values sorted by key, concatenated, with the API key appended).\n\"频繁请求会造成服务器压力增加，所以接口请求调用频率要求大于20秒/次\": calls of one account are\nspaced at least 20 s apart. Numbers arrive as strings; lists are paged 50 rows at a time.",
 		Name: "kqapi",
 		New: func(s registry.Settings) (registry.Client, error) {
