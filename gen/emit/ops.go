@@ -129,7 +129,28 @@ func missing(p *ir.Param, v *jen.Statement) *jen.Statement {
 //			check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, SameMonth: true}.Check(),
 //		)
 //	}
+//
+// An operation whose parameters have no rules gets no validate; it is sent with check.None.
 func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
+	rules := checkRules(op)
+	if len(rules) == 0 {
+		return
+	}
+	f.Comment("validate checks p before any request is sent.")
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().Block(
+		jen.Return(jen.Qual(checkPkg, "First").CallFunc(func(args *jen.Group) {
+			args.Line().Id(opVar(op)).Dot("Op")
+			for _, r := range rules {
+				args.Line().Add(r)
+			}
+			args.Line()
+		})),
+	)
+	f.Line()
+}
+
+// checkRules are the checks of op's parameters, in the order they are reported.
+func checkRules(op *ir.Operation) []jen.Code {
 	var rules []jen.Code
 	for _, p := range op.Params {
 		v := jen.Id("p").Dot(p.Go)
@@ -208,21 +229,7 @@ func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
 			}
 		}
 	}
-	f.Comment("validate checks p before any request is sent.")
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().BlockFunc(func(b *jen.Group) {
-		if len(rules) == 0 {
-			b.Return(jen.Nil())
-			return
-		}
-		b.Return(jen.Qual(checkPkg, "First").CallFunc(func(args *jen.Group) {
-			args.Line().Id(opVar(op)).Dot("Op")
-			for _, r := range rules {
-				args.Line().Add(r)
-			}
-			args.Line()
-		}))
-	})
-	f.Line()
+	return rules
 }
 
 // encodeOne returns statements appending p's wire form to ps.
@@ -393,7 +400,7 @@ func resultGo(op *ir.Operation) (*jen.Statement, bool) {
 // answer's Meta (headers, request id) for the iterators:
 //
 //	func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-//		w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, p.validate, p.params)
+//		w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, p.params)
 //		return []Department(w), m, err
 //	}
 //
@@ -406,10 +413,14 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	internal := ir.LowerFirst(op.Go)
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	meta := jen.Qual(transportPkg, "Meta")
-	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
+	// call renders transport.Call[W](ctx, c.t, opX.Op, p.validate, p.params).
+	validate := jen.Id("p").Dot("validate")
+	if len(checkRules(op)) == 0 {
+		validate = jen.Qual(checkPkg, "None")
+	}
 	call := func(w jen.Code) *jen.Statement {
 		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)).Dot("Op"),
-			jen.Id("p").Dot("validate"), jen.Id("p").Dot("params"))
+			validate, jen.Id("p").Dot("params"))
 	}
 	if op.Result == nil {
 		// Data is read into a json.RawMessage: an operation without a result accepts any answer.

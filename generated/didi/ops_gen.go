@@ -30,11 +30,6 @@ var opAuthorize = &registry.Op{
 // sent only when it is not its zero value.
 type AuthorizeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *AuthorizeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AuthorizeParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -50,7 +45,7 @@ func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 }
 
 func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, transport.Meta, error) {
-	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, p.validate, p.params)
+	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}

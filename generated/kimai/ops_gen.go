@@ -30,11 +30,6 @@ var opPing = &registry.Op{
 // sent only when it is not its zero value.
 type PingParams struct{}
 
-// validate checks p before any request is sent.
-func (p *PingParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *PingParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -50,7 +45,7 @@ func decodePingParams(m map[string]any) (PingParams, error) {
 }
 
 func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta, error) {
-	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, p.validate, p.params)
+	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -77,11 +72,6 @@ var opVersion = &registry.Op{
 // sent only when it is not its zero value.
 type VersionParams struct{}
 
-// validate checks p before any request is sent.
-func (p *VersionParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *VersionParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -97,7 +87,7 @@ func decodeVersionParams(m map[string]any) (VersionParams, error) {
 }
 
 func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transport.Meta, error) {
-	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, p.validate, p.params)
+	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -125,11 +115,6 @@ var opTimesheetConfig = &registry.Op{
 // sent only when it is not its zero value.
 type TimesheetConfigParams struct{}
 
-// validate checks p before any request is sent.
-func (p *TimesheetConfigParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *TimesheetConfigParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -145,7 +130,7 @@ func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error
 }
 
 func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, transport.Meta, error) {
-	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, p.validate, p.params)
+	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -284,11 +269,6 @@ type GetCustomerParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -316,7 +296,7 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 }
 
 func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -965,11 +945,6 @@ type DeleteCustomerParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -997,7 +972,7 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 }
 
 func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, check.None, p.params)
 	return m, err
 }
 
@@ -1171,11 +1146,6 @@ type GetProjectParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -1203,7 +1173,7 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 }
 
 func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1635,11 +1605,6 @@ type DeleteProjectParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -1667,7 +1632,7 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 }
 
 func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, check.None, p.params)
 	return m, err
 }
 
@@ -1817,11 +1782,6 @@ type GetActivityParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -1849,7 +1809,7 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 }
 
 func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2191,11 +2151,6 @@ type DeleteActivityParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -2223,7 +2178,7 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 }
 
 func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, check.None, p.params)
 	return m, err
 }
 
@@ -2762,11 +2717,6 @@ type GetTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -2794,7 +2744,7 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 }
 
 func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3141,11 +3091,6 @@ type DeleteTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -3173,7 +3118,7 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 }
 
 func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, check.None, p.params)
 	return m, err
 }
 
@@ -3203,11 +3148,6 @@ type StopTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *StopTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *StopTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -3235,7 +3175,7 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 }
 
 func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3362,11 +3302,6 @@ var opGetMe = &registry.Op{
 // sent only when it is not its zero value.
 type GetMeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *GetMeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetMeParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -3382,7 +3317,7 @@ func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 }
 
 func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3415,11 +3350,6 @@ type GetUserParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetUserParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -3447,7 +3377,7 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 }
 
 func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3658,11 +3588,6 @@ var opListTeams = &registry.Op{
 // sent only when it is not its zero value.
 type ListTeamsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ListTeamsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListTeamsParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -3678,7 +3603,7 @@ func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 }
 
 func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, check.None, p.params)
 	return []Team(w), m, err
 }
 
@@ -3708,11 +3633,6 @@ type GetTeamParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetTeamParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -3740,7 +3660,7 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 }
 
 func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3954,11 +3874,6 @@ type DeleteTeamParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTeamParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -3986,7 +3901,7 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 }
 
 func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, check.None, p.params)
 	return m, err
 }
 
@@ -4014,11 +3929,6 @@ var opListTags = &registry.Op{
 type ListTagsParams struct {
 	// part of the tag name
 	Name string
-}
-
-// validate checks p before any request is sent.
-func (p *ListTagsParams) validate() error {
-	return nil
 }
 
 // params returns p as wire parameters.
@@ -4050,7 +3960,7 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 }
 
 func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, check.None, p.params)
 	return []Tag(w), m, err
 }
 
@@ -4169,11 +4079,6 @@ type DeleteTagParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTagParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTagParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -4201,7 +4106,7 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 }
 
 func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, check.None, p.params)
 	return m, err
 }
 

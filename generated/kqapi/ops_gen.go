@@ -154,11 +154,6 @@ var opGetDepartment = &registry.Op{
 // sent only when it is not its zero value.
 type GetDepartmentParams struct{}
 
-// validate checks p before any request is sent.
-func (p *GetDepartmentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetDepartmentParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -174,7 +169,7 @@ func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 }
 
 func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, p.params)
 	return []Department(w), m, err
 }
 
@@ -281,11 +276,6 @@ type UpdateDepartmentParams struct {
 	Deptname string
 }
 
-// validate checks p before any request is sent.
-func (p *UpdateDepartmentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *UpdateDepartmentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
@@ -323,7 +313,7 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 }
 
 func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, check.None, p.params)
 	return w, m, err
 }
 
@@ -1143,11 +1133,6 @@ var opApplyType = &registry.Op{
 // sent only when it is not its zero value.
 type ApplyTypeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ApplyTypeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ApplyTypeParams) params() ([]transport.Param, error) {
 	return nil, nil
@@ -1163,7 +1148,7 @@ func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 }
 
 func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, check.None, p.params)
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -1512,11 +1497,6 @@ type GetDeviceParams struct {
 	SN string
 }
 
-// validate checks p before any request is sent.
-func (p *GetDeviceParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetDeviceParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
@@ -1546,7 +1526,7 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 }
 
 func (c *Client) getDevice(ctx context.Context, p GetDeviceParams) ([]Device, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, check.None, p.params)
 	return []Device(w), m, err
 }
 

@@ -32,6 +32,9 @@ func First(op *transport.Op, problems ...*Problem) error {
 	return nil
 }
 
+// None is the check of an operation whose parameters have no rules: it passes them all.
+func None() error { return nil }
+
 // Required reports a required parameter that was not given.
 func Required(name string, missing bool) *Problem {
 	if missing {
