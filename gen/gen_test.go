@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/specpipe/specpipe/gen/emit"
+	"github.com/specpipe/specpipe/gen/ir"
 	"github.com/specpipe/specpipe/gen/spec"
 )
 
@@ -36,7 +37,8 @@ func TestGenerate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			api, err := spec.Parse(rel, b)
+			scalars := ir.Builtin()
+			api, err := spec.Parse(rel, b, scalars.Names())
 			if wantErr, rerr := os.ReadFile(filepath.Join(dir, "err.txt")); rerr == nil {
 				if err == nil {
 					t.Fatalf("spec loaded; want errors:\n%s", wantErr)
@@ -49,7 +51,11 @@ func TestGenerate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := emit.Generate(api)
+			m, err := ir.Build(api, scalars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := emit.Generate(m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,37 +93,45 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 }
 
-// TestGoldenCompiles builds the mini golden output as a real package, so a golden file that is
-// not valid Go fails here rather than only in review.
+// TestGoldenCompiles builds the golden output of every case as a real package, so a golden file
+// that is not valid Go fails here rather than only in review.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a package")
+		t.Skip("builds packages")
 	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "generated"), "mini-compile-")
-	if err != nil {
-		t.Fatal(err)
+	wants, _ := filepath.Glob("testdata/*/want")
+	if len(wants) == 0 {
+		t.Fatal("no golden cases")
 	}
-	defer os.RemoveAll(dir)
-	goldens, _ := filepath.Glob("testdata/mini/want/*.golden")
-	for _, g := range goldens {
-		b, err := os.ReadFile(g)
+	var pkgs []string
+	for _, want := range wants {
+		dir, err := os.MkdirTemp(filepath.Join(root, "generated"), filepath.Base(filepath.Dir(want))+"-compile-")
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Files named _gen.go would be seen by gen -check; these are temporary and removed.
-		name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(g), ".golden"), "_gen.go") + "_golden.go"
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
+		defer os.RemoveAll(dir)
+		goldens, _ := filepath.Glob(filepath.Join(want, "*.golden"))
+		for _, g := range goldens {
+			b, err := os.ReadFile(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Files named _gen.go would be seen by gen -check; these are temporary and removed.
+			name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(g), ".golden"), "_gen.go") + "_golden.go"
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
+		pkgs = append(pkgs, "./"+filepath.Base(dir))
 	}
-	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir))
+	cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
 	cmd.Dir = filepath.Join(root, "generated")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go vet of the mini golden package: %v\n%s", err, out)
+		t.Fatalf("go vet of the golden packages: %v\n%s", err, out)
 	}
 }
 
@@ -134,5 +148,88 @@ func TestCheckFlag(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "missing") {
 		t.Errorf("gen -check output does not name the missing files:\n%s", errb.String())
+	}
+
+	// A file that differs is shown as a diff.
+	stale := filepath.Join(tmp, "registry_gen.go")
+	if code := run([]string{"-specs", "../specs", "-out", tmp}, &out, &errb); code != 0 {
+		t.Fatalf("gen: exit %d\n%s", code, errb.String())
+	}
+	b, err := os.ReadFile(stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte(strings.Replace(string(b), "func Lookup(", "func Find(", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run([]string{"-specs", "../specs", "-out", tmp, "-check"}, &out, &errb); code == 0 {
+		t.Fatal("gen -check passed on an edited file")
+	}
+	for _, want := range []string{"registry_gen.go: differs", "\n-func Find(name string)", "\n+func Lookup(name string)"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("gen -check output lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
+
+func TestHunk(t *testing.T) {
+	tests := []struct {
+		old, new string
+		max      int
+		want     string
+	}{
+		{"a\nb\nc\n", "a\nB\nc\n", 10, "@@ -2,1 +2,1 @@\n-b\n+B\n"},
+		{"a\nc\n", "a\nb\nc\n", 10, "@@ -2,0 +2,1 @@\n+b\n"},
+		{"a\n", "b\nc\nd\n", 2, "@@ -1,1 +1,3 @@\n-a\n+b\n... (2 more lines differ)\n"},
+	}
+	for _, tt := range tests {
+		if d := cmp.Diff(tt.want, hunk([]byte(tt.old), []byte(tt.new), tt.max)); d != "" {
+			t.Errorf("hunk(%q, %q) (-want +got):\n%s", tt.old, tt.new, d)
+		}
+	}
+}
+
+// TestOutOwnsOnlyItsFiles: gen -out removes the stale files it wrote (they carry its header) and
+// leaves every other *_gen.go alone, and -check does not count those as stale.
+func TestOutOwnsOnlyItsFiles(t *testing.T) {
+	tmp := t.TempDir()
+	foreign := filepath.Join(tmp, "kqapi", "enum_gen.go")
+	stale := filepath.Join(tmp, "gone", "ops_gen.go")
+	files := map[string]string{
+		foreign: "// Code generated by stringer; DO NOT EDIT.\n\npackage kqapi\n",
+		stale:   "// Code generated by specpipe/gen from specs/gone.yaml; DO NOT EDIT.\n\npackage gone\n",
+	}
+	for p, b := range files {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	specs := t.TempDir()
+	for _, name := range []string{"kqapi.yaml", "schema.json"} {
+		b, err := os.ReadFile(filepath.Join("..", "specs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(specs, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb strings.Builder
+	if code := run([]string{"-specs", specs, "-out", tmp}, &out, &errb); code != 0 {
+		t.Fatalf("gen: exit %d\n%s", code, errb.String())
+	}
+	if _, err := os.Stat(foreign); err != nil {
+		t.Errorf("gen removed a file it did not write: %v", err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("gen left its own stale file %s (stat: %v)", stale, err)
+	}
+	errb.Reset()
+	if code := run([]string{"-specs", specs, "-out", tmp, "-check"}, &out, &errb); code != 0 {
+		t.Errorf("gen -check after gen: exit %d\n%s", code, errb.String())
 	}
 }

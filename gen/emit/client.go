@@ -6,9 +6,15 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// clientFile renders client_gen.go: the package doc, the zone, the aliases of the transport's
+// types, Config, ConfigFromEnv, Client, New, apiDesc, rateLimits, prepare and the token hooks:
+//
+//	var zone = wire.Loc("Asia/Shanghai")
+//	type Config struct { BaseURL string; Account string; Key string; Options Options }
+//	type Client struct { cfg Config; t *transport.Transport }
 func (g *gen) clientFile() *jen.File {
 	a := g.api
 	f := g.newFile()
@@ -45,8 +51,8 @@ func (g *gen) clientFile() *jen.File {
 			if line == "" {
 				line = c.Name
 			}
-			s.Comment(spec.GoName(c.Name) + ": " + strings.TrimSpace(line) + " (env " + c.Env + g.credNote(c) + ").")
-			s.Id(spec.GoName(c.Name)).String()
+			s.Comment(ir.GoName(c.Name) + ": " + strings.TrimSpace(line) + " (env " + c.Env + g.credNote(c) + ").")
+			s.Id(ir.GoName(c.Name)).String()
 		}
 		s.Comment("Options are the transport settings; the zero value works.")
 		s.Id("Options").Id("Options")
@@ -57,7 +63,7 @@ func (g *gen) clientFile() *jen.File {
 	f.Func().Id("ConfigFromEnv").Params(jen.Id("getenv").Func().Params(jen.String()).String()).Id("Config").BlockFunc(func(b *jen.Group) {
 		b.Id("cfg").Op(":=").Id("Config").Values(jen.Id("BaseURL").Op(":").Id("getenv").Call(jen.Lit(a.BaseURL.Env)))
 		for _, c := range a.Credentials {
-			b.Id("cfg").Dot(spec.GoName(c.Name)).Op("=").Id("getenv").Call(jen.Lit(c.Env))
+			b.Id("cfg").Dot(ir.GoName(c.Name)).Op("=").Id("getenv").Call(jen.Lit(c.Env))
 		}
 		b.Return(jen.Id("cfg"))
 	})
@@ -79,17 +85,11 @@ func (g *gen) clientFile() *jen.File {
 	if a.Auth != nil {
 		g.tokenFuncs(f)
 	}
-	// operation descriptors
-	f.Comment("Operation descriptors; never modified.")
-	f.Var().DefsFunc(func(d *jen.Group) {
-		for _, op := range a.Operations {
-			d.Id(opVar(op)).Op("=").Op("&").Qual(transportPkg, "Op").Values(g.opValues(op)...)
-		}
-	})
 	return f
 }
 
-func (g *gen) credNote(c spec.Credential) string {
+// credNote is the note after a credential's doc in Config: "; secret; optional; one of md5, sha256".
+func (g *gen) credNote(c ir.Credential) string {
 	var parts []string
 	if c.Secret {
 		parts = append(parts, "secret")
@@ -109,32 +109,32 @@ func (g *gen) credNote(c spec.Credential) string {
 	return "; " + strings.Join(parts, "; ")
 }
 
-func (g *gen) opValues(op *spec.Operation) []jen.Code {
-	d := jen.Dict{
-		jen.Id("API"):    jen.Lit(g.api.Name),
-		jen.Id("Name"):   jen.Lit(op.Name),
-		jen.Id("Method"): jen.Lit(op.Method),
-		jen.Id("Path"):   jen.Lit(op.Path),
-	}
+// transportOp renders the transport's descriptor of op:
+//
+//	&transport.Op{API: "kqapi", Name: "recordlog", Method: "GET", Path: "/Api/Api/recordlog"}
+func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
+	kv := []jen.Code{field("API", jen.Lit(g.api.Name)), field("Name", jen.Lit(op.Name)),
+		field("Method", jen.Lit(op.Method)), field("Path", jen.Lit(op.Path))}
 	if op.Write {
-		d[jen.Id("Write")] = jen.True()
+		kv = append(kv, field("Write", jen.True()))
 	}
 	if op.RetrySafe {
-		d[jen.Id("RetrySafe")] = jen.True()
+		kv = append(kv, field("RetrySafe", jen.True()))
 	}
-	if g.api.Auth != nil && g.api.Auth.Operation == op.Name {
-		d[jen.Id("NoAuth")] = jen.True()
+	if op.NoAuth {
+		kv = append(kv, field("NoAuth", jen.True()))
 	}
 	if len(op.Status) > 0 {
 		var st []jen.Code
 		for _, s := range op.Status {
 			st = append(st, jen.Lit(s))
 		}
-		d[jen.Id("OKStatus")] = jen.Index().Int().Values(st...)
+		kv = append(kv, field("OKStatus", jen.Index().Int().Values(st...)))
 	}
-	return []jen.Code{d}
+	return jen.Op("&").Qual(transportPkg, "Op").Values(kv...)
 }
 
+// strList renders: []string{"a", "b"}
 func strList(ss []string) *jen.Statement {
 	var items []jen.Code
 	for _, s := range ss {
@@ -143,6 +143,19 @@ func strList(ss []string) *jen.Statement {
 	return jen.Index().String().Values(items...)
 }
 
+// newFunc renders New, which applies defaults and names every missing credential:
+//
+//	func New(cfg Config) (*Client, error) {
+//		if cfg.BaseURL == "" {
+//			cfg.BaseURL = "https://www.kqapi.com"
+//		}
+//		var missing []string
+//		if cfg.Key == "" {
+//			missing = append(missing, "key (KQAPI_KEY)")
+//		}
+//		...
+//		t, err := transport.New(apiDesc(), cfg.BaseURL, cfg.Options, map[string]string{...}, []string{cfg.Key}, transport.Hooks{Prepare: c.prepare})
+//	}
 func (g *gen) newFunc(f *jen.File) {
 	a := g.api
 	f.Comment("New returns a Client for cfg. It checks that every required credential is set and names the")
@@ -156,7 +169,7 @@ func (g *gen) newFunc(f *jen.File) {
 		}
 		b.Var().Id("missing").Index().String()
 		for _, c := range a.Credentials {
-			field := jen.Id("cfg").Dot(spec.GoName(c.Name))
+			field := jen.Id("cfg").Dot(ir.GoName(c.Name))
 			if c.Default != "" {
 				b.If(field.Clone().Op("==").Lit("")).Block(field.Clone().Op("=").Lit(c.Default))
 			}
@@ -173,7 +186,7 @@ func (g *gen) newFunc(f *jen.File) {
 			var cond *jen.Statement
 			var envs []string
 			for _, n := range a.RequireOneOf {
-				c := jen.Id("cfg").Dot(spec.GoName(n)).Op("==").Lit("")
+				c := jen.Id("cfg").Dot(ir.GoName(n)).Op("==").Lit("")
 				if cond == nil {
 					cond = c
 				} else {
@@ -190,9 +203,9 @@ func (g *gen) newFunc(f *jen.File) {
 		var secrets []jen.Code
 		for _, c := range a.Credentials {
 			if c.Secret {
-				secrets = append(secrets, jen.Id("cfg").Dot(spec.GoName(c.Name)))
+				secrets = append(secrets, jen.Id("cfg").Dot(ir.GoName(c.Name)))
 			} else {
-				creds[jen.Lit(c.Name)] = jen.Id("cfg").Dot(spec.GoName(c.Name))
+				creds[jen.Lit(c.Name)] = jen.Id("cfg").Dot(ir.GoName(c.Name))
 			}
 		}
 		hooks := jen.Dict{jen.Id("Prepare"): jen.Id("c").Dot("prepare")}
@@ -208,7 +221,7 @@ func (g *gen) newFunc(f *jen.File) {
 		if au := a.Auth; au != nil {
 			key := jen.Lit(a.Name + ":")
 			if id := g.identityCred(); id != "" {
-				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(spec.GoName(id))
+				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(ir.GoName(id))
 			}
 			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
 				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
@@ -228,6 +241,11 @@ func (g *gen) identityCred() string {
 	return ""
 }
 
+// apiDescFunc renders the API's description for the transport:
+//
+//	func apiDesc() *transport.API {
+//		return &transport.API{Envelope: transport.Envelope{Style: "field", ...}, Name: "kqapi", RateLimits: rateLimits()}
+//	}
 func (g *gen) apiDescFunc(f *jen.File) {
 	a := g.api
 	e := a.Envelope
@@ -246,21 +264,10 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	if len(e.SuccessValues) > 0 {
 		env[jen.Id("SuccessValues")] = strList(e.SuccessValues)
 	}
-	var rls []jen.Code
-	for _, rl := range a.RateLimits {
-		d := jen.Dict{jen.Id("Name"): jen.Lit(rl.Name), jen.Id("Interval"): durLit(rl.Interval), jen.Id("Per"): strList(rl.Per)}
-		if rl.Scope == "operation" {
-			d[jen.Id("PerOperation")] = jen.True()
-		}
-		if len(rl.Only) > 0 {
-			d[jen.Id("Only")] = strList(rl.Only)
-		}
-		rls = append(rls, jen.Values(d))
-	}
 	desc := jen.Dict{
 		jen.Id("Name"):       jen.Lit(a.Name),
 		jen.Id("Envelope"):   jen.Qual(transportPkg, "Envelope").Values(env),
-		jen.Id("RateLimits"): jen.Index().Qual(transportPkg, "RateLimit").Values(rls...),
+		jen.Id("RateLimits"): jen.Id("rateLimits").Call(),
 	}
 	if len(a.Retry.Codes) > 0 {
 		desc[jen.Id("RetryCodes")] = strList(a.Retry.Codes)
@@ -276,13 +283,44 @@ func (g *gen) apiDescFunc(f *jen.File) {
 		jen.Return(jen.Op("&").Qual(transportPkg, "API").Values(desc)),
 	)
 	f.Line()
+	g.rateLimitsFunc(f)
+}
+
+// rateLimitsFunc renders the API's rate limits, read by the transport and by the registry:
+//
+//	func rateLimits() []transport.RateLimit {
+//		return []transport.RateLimit{{Name: "account", Interval: 20 * time.Second, Per: []string{"account"}, Doc: "…"}}
+//	}
+func (g *gen) rateLimitsFunc(f *jen.File) {
+	var rls []jen.Code
+	for _, rl := range g.api.RateLimits {
+		kv := []jen.Code{field("Name", jen.Lit(rl.Name)), field("Interval", durLit(rl.Interval)), field("Per", strList(rl.Per))}
+		if rl.PerOperation {
+			kv = append(kv, field("PerOperation", jen.True()))
+		}
+		if len(rl.Only) > 0 {
+			kv = append(kv, field("Only", strList(rl.Only)))
+		}
+		kv = append(kv, field("Doc", jen.Lit(strings.TrimSpace(rl.Doc))))
+		rls = append(rls, jen.Line().Values(kv...))
+	}
+	if len(rls) > 0 {
+		rls = append(rls, jen.Line())
+	}
+	f.Comment("rateLimits are the vendor's limits on calls.")
+	list := jen.Index().Qual(transportPkg, "RateLimit").Values(rls...)
+	if len(rls) == 0 {
+		list = jen.Nil()
+	}
+	f.Func().Id("rateLimits").Params().Index().Qual(transportPkg, "RateLimit").Block(jen.Return(list))
+	f.Line()
 }
 
 var tmplRe = regexp.MustCompile(`\{([^{}]*)\}`)
 
 // template renders a spec template as a Go string expression over the client's config.
 func (g *gen) template(s string) *jen.Statement {
-	return renderTemplate(s, func(name string) jen.Code { return jen.Id("c").Dot("cfg").Dot(spec.GoName(name)) })
+	return renderTemplate(s, func(name string) jen.Code { return jen.Id("c").Dot("cfg").Dot(ir.GoName(name)) })
 }
 
 // renderTemplate renders a template; cred gives the expression of a credential.
@@ -316,8 +354,10 @@ func renderTemplate(s string, cred func(name string) jen.Code) *jen.Statement {
 	return out
 }
 
+// usesRef reports whether template s refers to {ref}.
 func usesRef(s, ref string) bool { return strings.Contains(s, "{"+ref+"}") }
 
+// opCond renders field == "a" || field == "b" (eq) or field != "a" && field != "b".
 func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
 	var out *jen.Statement
 	for _, n := range names {
@@ -338,6 +378,16 @@ func opCond(field *jen.Statement, names []string, eq bool) *jen.Statement {
 	return out
 }
 
+// prepareFunc renders the hook run before every attempt:
+//
+//	func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
+//		loc := r.ParamsLocation()
+//		now := c.t.Clock().Now()
+//		r.Set(wire.Str("account", transport.Query, c.cfg.Account))
+//		r.Set(wire.Str("time", transport.Query, strconv.FormatInt(now.Unix(), 10)))
+//		r.Set(wire.Str("sign", loc, Sign(r.Signed(), c.cfg.Key)))
+//		return nil
+//	}
 func (g *gen) prepareFunc(f *jen.File) {
 	a := g.api
 	usesNow, usesTok := false, false
@@ -352,8 +402,13 @@ func (g *gen) prepareFunc(f *jen.File) {
 	f.Comment("every attempt, so timestamps and signatures are fresh.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("prepare").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("r").Op("*").Qual(transportPkg, "Request")).Error().BlockFunc(func(b *jen.Group) {
-		b.Id("loc").Op(":=").Id("r").Dot("ParamsLocation").Call()
-		b.Id("_").Op("=").Id("loc")
+		usesLoc := a.Signing != nil
+		for _, cp := range a.CommonParams {
+			usesLoc = usesLoc || cp.In == "params" || cp.In == ""
+		}
+		if usesLoc {
+			b.Id("loc").Op(":=").Id("r").Dot("ParamsLocation").Call()
+		}
 		if usesNow {
 			b.Id("now").Op(":=").Id("c").Dot("t").Dot("Clock").Call().Dot("Now").Call()
 		}
@@ -374,17 +429,19 @@ func (g *gen) prepareFunc(f *jen.File) {
 			} else {
 				in = location(cp.In)
 			}
-			var set *jen.Statement
+			var set []jen.Code
 			if cp.Type == "int" {
-				set = jen.Id("r").Dot("Set").Call(jen.Func().Params().Qual(transportPkg, "Param").Block(
-					jen.Id("v").Op(":=").Add(g.template(cp.Value)),
-					jen.Return(jen.Qual(transportPkg, "Param").Values(jen.Dict{
-						jen.Id("Name"): jen.Lit(cp.Name), jen.Id("In"): in, jen.Id("Text"): jen.Id("v"),
-						jen.Id("JSON"): jen.Qual("encoding/json", "RawMessage").Call(jen.Id("v")),
+				// A number in a JSON body: its text is sent as is.
+				text := jen.Id("text" + ir.GoName(cp.Name))
+				set = []jen.Code{
+					text.Clone().Op(":=").Add(g.template(cp.Value)),
+					jen.Id("r").Dot("Set").Call(jen.Qual(transportPkg, "Param").Values(jen.Dict{
+						jen.Id("Name"): jen.Lit(cp.Name), jen.Id("In"): in, jen.Id("Text"): text.Clone(),
+						jen.Id("JSON"): jen.Qual("encoding/json", "RawMessage").Call(text.Clone()),
 					})),
-				).Call())
+				}
 			} else {
-				set = jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(cp.Name), in, g.template(cp.Value)))
+				set = []jen.Code{jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(cp.Name), in, g.template(cp.Value)))}
 			}
 			var conds []*jen.Statement
 			if len(cp.Skip) > 0 {
@@ -397,23 +454,29 @@ func (g *gen) prepareFunc(f *jen.File) {
 				conds = append(conds, jen.Op("!").Id("r").Dot("Op").Dot("NoAuth"))
 			}
 			if cp.When != "" {
-				conds = append(conds, jen.Id("c").Dot("cfg").Dot(spec.GoName(cp.When)).Op("!=").Lit(""))
+				conds = append(conds, jen.Id("c").Dot("cfg").Dot(ir.GoName(cp.When)).Op("!=").Lit(""))
 			}
 			if len(conds) == 0 {
-				b.Add(set)
+				for _, st := range set {
+					b.Add(st)
+				}
 				continue
 			}
 			cond := conds[0]
 			for _, c := range conds[1:] {
 				cond = cond.Op("&&").Add(c)
 			}
-			b.If(cond).Block(set)
+			b.If(cond).Block(set...)
 		}
 		if s := a.Signing; s != nil {
-			sign := []jen.Code{
-				jen.List(jen.Id("sig"), jen.Err()).Op(":=").Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-				jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), jen.Id("sig"))),
+			signCall := jen.Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...)
+			sign := []jen.Code{jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), signCall))}
+			if strings.HasPrefix(s.Digest, "{credential.") {
+				sign = []jen.Code{
+					jen.List(jen.Id("sig"), jen.Err()).Op(":=").Add(signCall),
+					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+					jen.Id("r").Dot("Set").Call(jen.Qual(wirePkg, "Str").Call(jen.Lit(s.Param), jen.Id("loc"), jen.Id("sig"))),
+				}
 			}
 			if len(s.Skip) > 0 {
 				b.If(opCond(opName, s.Skip, false)).Block(sign...)
@@ -438,11 +501,16 @@ func (g *gen) tokenParam() string {
 	return ""
 }
 
+// tokenFuncs renders fetchToken (calls the auth operation, returns the token and its expiry)
+// and reauth (drops a token the vendor rejected):
+//
+//	func (c *Client) fetchToken(ctx context.Context) (tokencache.Token, error) { ... }
+//	func (c *Client) reauth(r *transport.Request) { ... c.tokens.Invalidate(p.Text) }
 func (g *gen) tokenFuncs(f *jen.File) {
 	a := g.api
 	au := a.Auth
-	op := a.Op(au.Operation)
-	t := g.types[op.Result]
+	op := a.AuthOp
+	t := op.Result.Named
 	tokField := t.Field(au.TokenField)
 	f.Comment("fetchToken calls " + op.Go + " and returns the token with its expiry.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchToken").Params(jen.Id("ctx").Qual("context", "Context")).Params(
@@ -475,13 +543,13 @@ func (g *gen) tokenFuncs(f *jen.File) {
 }
 
 // signerCreds are the credentials the signing recipe reads, in spec order.
-func (g *gen) signerCreds() []spec.Credential {
+func (g *gen) signerCreds() []ir.Credential {
 	s := g.api.Signing
 	all := s.Append + s.HMACKey + s.Digest
 	for _, e := range s.Extra {
 		all += e.Value
 	}
-	var out []spec.Credential
+	var out []ir.Credential
 	for _, c := range g.api.Credentials {
 		if usesRef(all, "credential."+c.Name) {
 			out = append(out, c)
@@ -490,10 +558,11 @@ func (g *gen) signerCreds() []spec.Credential {
 	return out
 }
 
+// signerArgs renders the credential arguments of Sign: c.cfg.Secret, c.cfg.SignMethod
 func (g *gen) signerArgs(cfg *jen.Statement) []jen.Code {
 	var out []jen.Code
 	for _, c := range g.signerCreds() {
-		out = append(out, cfg.Clone().Dot(spec.GoName(c.Name)))
+		out = append(out, cfg.Clone().Dot(ir.GoName(c.Name)))
 	}
 	return out
 }

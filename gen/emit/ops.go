@@ -2,16 +2,20 @@ package emit
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// opsFile renders ops_gen.go: for each operation, in spec order, everything about it: its
+// descriptor, XxxParams, validate, params, decodeXxxParams, the methods and XxxAll.
 func (g *gen) opsFile() *jen.File {
 	f := g.newFile()
 	for _, op := range g.api.Operations {
+		g.opDesc(f, op)
 		g.paramsType(f, op)
 		g.validateFunc(f, op)
 		g.encodeFunc(f, op)
@@ -24,20 +28,21 @@ func (g *gen) opsFile() *jen.File {
 	return f
 }
 
-// optionalPtr reports whether an optional parameter of this type is a pointer (so false and 0 can be sent).
-func optionalPtr(p *spec.Param) bool { return !p.Required && p.Type == "bool" }
-
-func (g *gen) paramGoType(p *spec.Param) *jen.Statement {
-	if optionalPtr(p) {
-		return jen.Op("*").Bool()
+// paramGoType renders: string, *bool, *Filter
+func paramGoType(p *ir.Param) *jen.Statement {
+	if p.Pointer {
+		return jen.Op("*").Add(goType(p.Type))
 	}
-	if _, obj := g.object(p.Type); obj && !p.Required {
-		return jen.Op("*").Id(p.Type)
-	}
-	return g.goType(p.Type)
+	return goType(p.Type)
 }
 
-func (g *gen) paramsType(f *jen.File, op *spec.Operation) {
+// paramsType renders:
+//
+//	type RecordLogParams struct {
+//		// 分页的第几页
+//		Page int64
+//	}
+func (g *gen) paramsType(f *jen.File, op *ir.Operation) {
 	f.Comment(op.Go + "Params are the parameters of " + op.Go + ". Required ones are always sent; an optional one is")
 	f.Comment("sent only when it is not its zero value.")
 	f.Type().Id(op.Go + "Params").StructFunc(func(s *jen.Group) {
@@ -49,249 +54,248 @@ func (g *gen) paramsType(f *jen.File, op *spec.Operation) {
 			if doc != "" {
 				s.Comment(strings.TrimSpace(doc))
 			}
-			s.Id(p.Go).Add(g.paramGoType(p))
+			s.Id(p.Go).Add(paramGoType(p))
 		}
 	})
 	f.Line()
 }
 
 // present is the condition under which an optional parameter is sent (nil: always).
-func (g *gen) present(p *spec.Param, v *jen.Statement) *jen.Statement {
-	if p.Required && !optionalPtr(p) {
-		if _, obj := g.object(p.Type); !obj {
-			return nil
-		}
-	}
+//
+// renders: p.Name != "", p.Active != nil, len(p.Users) > 0, !p.From.IsZero()
+func present(p *ir.Param, v *jen.Statement) *jen.Statement {
 	switch {
-	case optionalPtr(p):
+	case p.Pointer:
 		return v.Clone().Op("!=").Nil()
-	case strings.HasPrefix(p.Type, "[]"), strings.HasPrefix(p.Type, "map["), p.Type == "any":
+	case p.Required:
+		return nil
+	}
+	switch p.Type.Kind {
+	case ir.KindList, ir.KindMap:
 		return jen.Len(v.Clone()).Op(">").Lit(0)
+	case ir.KindObject:
+		return nil
 	}
-	if _, obj := g.object(p.Type); obj {
-		if p.Required {
-			return nil
+	return isZero(p.Type.Scalar.Zero, v, false)
+}
+
+// isZero renders the test that v is at the zero of a scalar (zero) or is not (!zero).
+//
+// renders: v == "", v != 0, len(v) > 0, v != nil, v.IsZero(), !v.IsZero()
+func isZero(z ir.Zero, v *jen.Statement, zero bool) *jen.Statement {
+	cmp, size := "!=", ">"
+	if zero {
+		cmp, size = "==", "=="
+	}
+	switch z {
+	case ir.ZeroText:
+		return v.Clone().Op(cmp).Lit("")
+	case ir.ZeroNumber:
+		return v.Clone().Op(cmp).Lit(0)
+	case ir.ZeroLen:
+		return jen.Len(v.Clone()).Op(size).Lit(0)
+	case ir.ZeroNil:
+		return v.Clone().Op(cmp).Nil()
+	case ir.ZeroMethod:
+		if zero {
+			return v.Clone().Dot("IsZero").Call()
 		}
-		return v.Clone().Op("!=").Nil()
-	}
-	if t, ok := g.enum(p.Type); ok {
-		if t.Base == "int" {
-			return v.Clone().Op("!=").Lit(0)
-		}
-		return v.Clone().Op("!=").Lit("")
-	}
-	switch p.Type {
-	case "string", "time":
-		return v.Clone().Op("!=").Lit("")
-	case "int", "float":
-		return v.Clone().Op("!=").Lit(0)
-	case "bool":
-		return v.Clone()
-	case "decimal", "date", "datetime", "unixtime":
 		return jen.Op("!").Add(v.Clone()).Dot("IsZero").Call()
 	}
 	return nil
 }
 
 // missing is the condition under which a required parameter counts as not given (nil: never).
-func (g *gen) missing(p *spec.Param, v *jen.Statement) *jen.Statement {
-	switch {
-	case strings.HasPrefix(p.Type, "[]"), strings.HasPrefix(p.Type, "map["):
+//
+// renders: p.Name == "", len(p.Users) == 0, p.From.IsZero()
+func missing(p *ir.Param, v *jen.Statement) *jen.Statement {
+	switch p.Type.Kind {
+	case ir.KindList, ir.KindMap:
 		return jen.Len(v.Clone()).Op("==").Lit(0)
+	case ir.KindObject:
+		return nil
 	}
-	if t, ok := g.enum(p.Type); ok && t.Base == "string" {
-		return v.Clone().Op("==").Lit("")
+	if !p.Type.Scalar.Missing {
+		return nil
 	}
-	switch p.Type {
-	case "string", "time":
-		return v.Clone().Op("==").Lit("")
-	case "date", "datetime", "unixtime":
-		return v.Clone().Dot("IsZero").Call()
-	}
-	return nil
+	return isZero(p.Type.Scalar.Zero, v, true)
 }
 
-func (g *gen) paramErr(op *spec.Operation, param string, msg jen.Code) *jen.Statement {
-	return jen.Op("&").Qual(transportPkg, "ParamError").Values(jen.Dict{
-		jen.Id("Op"): jen.Lit(g.opName(op)), jen.Id("Param"): jen.Lit(param), jen.Id("Msg"): msg,
-	})
-}
-
-func (g *gen) paramByName(op *spec.Operation, name string) *spec.Param {
-	for _, p := range op.Params {
-		if p.Name == name {
-			return p
-		}
+// validateFunc renders the parameter checks of op as data, in the order they are reported:
+//
+//	func (p *RecordLogParams) validate() error {
+//		return check.First(opRecordLog.Op,
+//			check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+//			check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, SameMonth: true}.Check(),
+//		)
+//	}
+//
+// An operation whose parameters have no rules gets no validate; it is sent with check.None.
+func (g *gen) validateFunc(f *jen.File, op *ir.Operation) {
+	rules := checkRules(op)
+	if len(rules) == 0 {
+		return
 	}
-	return nil
-}
-
-func (g *gen) validateFunc(f *jen.File, op *spec.Operation) {
 	f.Comment("validate checks p before any request is sent.")
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().BlockFunc(func(b *jen.Group) {
-		for _, p := range op.Params {
-			v := jen.Id("p").Dot(p.Go)
-			if p.Required {
-				if m := g.missing(p, v); m != nil {
-					b.If(m).Block(jen.Return(g.paramErr(op, p.Name, jen.Lit("is required"))))
-				}
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("validate").Params().Error().Block(
+		jen.Return(jen.Qual(checkPkg, "First").CallFunc(func(args *jen.Group) {
+			args.Line().Id(opVar(op)).Dot("Op")
+			for _, r := range rules {
+				args.Line().Add(r)
 			}
-			cond := g.present(p, v)
-			guard := func(c *jen.Statement) *jen.Statement {
-				if cond == nil {
-					return c
-				}
-				return cond.Clone().Op("&&").Add(c)
-			}
-			if p.Single {
-				b.If(guard(jen.Qual("strings", "Contains").Call(v.Clone(), jen.Lit(",")))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Lit("takes one value only, not a comma-separated list"))))
-			}
-			if p.MaxLength > 0 {
-				b.If(guard(jen.Qual("unicode/utf8", "RuneCountInString").Call(v.Clone()).Op(">").Lit(p.MaxLength))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Lit(fmt.Sprintf("is longer than %d characters", p.MaxLength)))))
-			}
-			if p.Min != nil {
-				b.If(guard(v.Clone().Op("<").Lit(*p.Min))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit(fmt.Sprintf("is %%d; the smallest allowed is %d", *p.Min)), v.Clone()))))
-			}
-			if p.Max != nil {
-				b.If(guard(v.Clone().Op(">").Lit(*p.Max))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit(fmt.Sprintf("is %%d; the largest allowed is %d", *p.Max)), v.Clone()))))
-			}
-			if len(p.Enum) > 0 {
-				b.If(guard(jen.Op("!").Qual("slices", "Contains").Call(strList(p.Enum), v.Clone()))).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %q; want one of "+strings.Join(p.Enum, ", ")), v.Clone()))))
-			}
-			if t, ok := g.enum(p.Type); ok {
-				var vals []string
-				for _, e := range t.Enum {
-					vals = append(vals, e.Value)
-				}
-				b.If(guard(jen.Op("!").Add(v.Clone()).Dot("Valid").Call())).Block(
-					jen.Return(g.paramErr(op, p.Name, jen.Qual("fmt", "Sprintf").Call(jen.Lit("is %v; want one of "+strings.Join(vals, ", ")), v.Clone()))))
-			}
-		}
-		for _, k := range op.Constraints {
-			note := ""
-			if k.Doc != "" {
-				note = " (" + k.Doc + ")"
-			}
-			if len(k.SameMonth) == 2 {
-				a, z := g.paramByName(op, k.SameMonth[0]), g.paramByName(op, k.SameMonth[1])
-				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
-				b.If(jen.Op("!").Add(va.Clone()).Dot("IsZero").Call().Op("&&").Op("!").Add(vz.Clone()).Dot("IsZero").Call()).Block(
-					jen.List(jen.Id("ya"), jen.Id("ma"), jen.Id("_")).Op(":=").Add(va.Clone()).Dot("In").Call(jen.Id("zone")).Dot("Date").Call(),
-					jen.List(jen.Id("yz"), jen.Id("mz"), jen.Id("_")).Op(":=").Add(vz.Clone()).Dot("In").Call(jen.Id("zone")).Dot("Date").Call(),
-					jen.If(jen.Id("ya").Op("!=").Id("yz").Op("||").Id("ma").Op("!=").Id("mz")).Block(
-						jen.Return(g.paramErr(op, z.Name, jen.Lit("must be in the same month as "+a.Name+note+"; split the range at month boundaries")))),
-				)
-			}
-			if len(k.Range) == 2 {
-				a, z := g.paramByName(op, k.Range[0]), g.paramByName(op, k.Range[1])
-				va, vz := jen.Id("p").Dot(a.Go), jen.Id("p").Dot(z.Go)
-				inner := []jen.Code{
-					jen.If(vz.Clone().Dot("Before").Call(va.Clone())).Block(
-						jen.Return(g.paramErr(op, z.Name, jen.Lit("must not be before "+a.Name)))),
-				}
-				if k.MaxDays > 0 {
-					inner = append(inner,
-						jen.If(jen.Id("days").Op(":=").Qual(wirePkg, "Days").Call(va.Clone(), vz.Clone(), jen.Id("zone")), jen.Id("days").Op(">").Lit(k.MaxDays)).Block(
-							jen.Return(g.paramErr(op, z.Name, jen.Qual("fmt", "Sprintf").Call(
-								jen.Lit(fmt.Sprintf("the range %s..%s spans %%d days; at most %d are allowed%s", a.Name, z.Name, k.MaxDays, note)), jen.Id("days"))))))
-				}
-				b.If(jen.Op("!").Add(va.Clone()).Dot("IsZero").Call().Op("&&").Op("!").Add(vz.Clone()).Dot("IsZero").Call()).Block(inner...)
-			}
-			if len(k.OneOf) > 0 {
-				var conds []*jen.Statement
-				for _, n := range k.OneOf {
-					p := g.paramByName(op, n)
-					if c := g.present(p, jen.Id("p").Dot(p.Go)); c != nil {
-						conds = append(conds, c)
-					}
-				}
-				if len(conds) > 0 {
-					all := jen.Op("!").Parens(conds[0])
-					for _, c := range conds[1:] {
-						all = all.Op("&&").Op("!").Parens(c)
-					}
-					b.If(all).Block(jen.Return(g.paramErr(op, "", jen.Lit("give at least one of "+strings.Join(k.OneOf, ", ")+note))))
-				}
-			}
-		}
-		b.Return(jen.Nil())
-	})
+			args.Line()
+		})),
+	)
 	f.Line()
 }
 
+// checkRules are the checks of op's parameters, in the order they are reported.
+func checkRules(op *ir.Operation) []jen.Code {
+	var rules []jen.Code
+	for _, p := range op.Params {
+		v := jen.Id("p").Dot(p.Go)
+		if p.Required {
+			if m := missing(p, v); m != nil {
+				rules = append(rules, jen.Qual(checkPkg, "Required").Call(jen.Lit(p.Name), m))
+			}
+		}
+		set := present(p, v)
+		if set == nil {
+			set = jen.True()
+		}
+		if p.Single || p.MaxLength > 0 || len(p.Enum) > 0 {
+			var str []jen.Code
+			if p.Single {
+				str = append(str, field("Single", jen.True()))
+			}
+			if p.MaxLength > 0 {
+				str = append(str, field("MaxLength", jen.Lit(p.MaxLength)))
+			}
+			if len(p.Enum) > 0 {
+				str = append(str, field("Enum", strList(p.Enum)))
+			}
+			rules = append(rules, jen.Qual(checkPkg, "String").Values(str...).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
+		}
+		if p.Min != nil || p.Max != nil {
+			var bounds []jen.Code
+			if p.Min != nil {
+				bounds = append(bounds, field("Min", jen.Id(strconv.FormatInt(*p.Min, 10))), field("HasMin", jen.True()))
+			}
+			if p.Max != nil {
+				bounds = append(bounds, field("Max", jen.Id(strconv.FormatInt(*p.Max, 10))), field("HasMax", jen.True()))
+			}
+			rules = append(rules, jen.Qual(checkPkg, "Int").Values(bounds...).Dot("Check").Call(jen.Lit(p.Name), v.Clone(), set.Clone()))
+		}
+		if p.Type.Kind == ir.KindEnum {
+			var vals []string
+			for _, e := range p.Type.Named.Enum {
+				vals = append(vals, e.Value)
+			}
+			rules = append(rules, jen.Qual(checkPkg, "Enum").Call(jen.Lit(p.Name), v.Clone(), v.Clone().Dot("Valid").Call(),
+				jen.Lit(strings.Join(vals, ", ")), set.Clone()))
+		}
+	}
+	for _, k := range op.Checks {
+		span := func(names []string, kind ...jen.Code) {
+			a, z := op.Param(names[0]), op.Param(names[1])
+			kv := []jen.Code{field("Start", jen.Lit(a.Name)), field("End", jen.Lit(z.Name)),
+				field("From", jen.Id("p").Dot(a.Go)), field("To", jen.Id("p").Dot(z.Go)), field("Zone", jen.Id("zone"))}
+			kv = append(kv, kind...)
+			if k.Doc != "" {
+				kv = append(kv, field("Note", jen.Lit(k.Doc)))
+			}
+			rules = append(rules, jen.Qual(checkPkg, "Span").Values(kv...).Dot("Check").Call())
+		}
+		if len(k.SameMonth) == 2 {
+			span(k.SameMonth, field("SameMonth", jen.True()))
+		}
+		if len(k.Range) == 2 {
+			kind := []jen.Code{field("Ordered", jen.True())}
+			if k.MaxDays > 0 {
+				kind = append(kind, field("MaxDays", jen.Lit(k.MaxDays)))
+			}
+			span(k.Range, kind...)
+		}
+		if len(k.OneOf) > 0 {
+			args := []jen.Code{strList(k.OneOf), jen.Lit(k.Doc)}
+			for _, n := range k.OneOf {
+				p := op.Param(n)
+				if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
+					args = append(args, c)
+				}
+			}
+			if len(args) > 2 {
+				rules = append(rules, jen.Qual(checkPkg, "OneOf").Call(args...))
+			}
+		}
+	}
+	return rules
+}
+
 // encodeOne returns statements appending p's wire form to ps.
-func (g *gen) encodeOne(op *spec.Operation, p *spec.Param) []jen.Code {
+//
+// renders: ps = append(ps, wire.Str("name", transport.Query, p.Name))
+func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 	v := jen.Id("p").Dot(p.Go)
-	if optionalPtr(p) {
+	if p.Pointer && p.Type.Kind == ir.KindScalar {
 		v = jen.Op("*").Add(v)
 	}
 	name, in := jen.Lit(p.Wire), location(p.In)
 	add := func(c jen.Code) []jen.Code {
 		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), c)}
 	}
-	timeLoc := jen.Id("zone")
-	if g.api.SendZone == "own" {
-		timeLoc = jen.Nil()
-	}
-	if t, ok := g.enum(p.Type); ok {
-		if t.Base == "int" {
-			return add(jen.Qual(wirePkg, "Int").Call(name, in, jen.Int64().Call(v)))
+	t := p.Type
+	switch {
+	case t.Kind == ir.KindEnum:
+		return add(jen.Qual(wirePkg, t.Scalar.Encode).Call(name, in, qual(t.Scalar.Go).Call(v)))
+	case t.Kind == ir.KindScalar && t.Scalar.Encode != "":
+		args := []jen.Code{name, in, v}
+		if t.Scalar.Layout {
+			zone := jen.Id("zone")
+			if g.api.SendOwnZone {
+				zone = jen.Nil()
+			}
+			args = append(args, jen.Lit(p.Layout), zone)
 		}
-		return add(jen.Qual(wirePkg, "Str").Call(name, in, jen.String().Call(v)))
+		return add(jen.Qual(wirePkg, t.Scalar.Encode).Call(args...))
+	case t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "":
+		return add(jen.Qual(wirePkg, t.Elem.Scalar.EncodeList).Call(name, in, v).Op("..."))
 	}
-	switch p.Type {
-	case "string", "time":
-		return add(jen.Qual(wirePkg, "Str").Call(name, in, v))
-	case "int":
-		return add(jen.Qual(wirePkg, "Int").Call(name, in, v))
-	case "float":
-		return add(jen.Qual(wirePkg, "Float").Call(name, in, v))
-	case "bool":
-		return add(jen.Qual(wirePkg, "Bool").Call(name, in, v))
-	case "decimal":
-		return add(jen.Qual(wirePkg, "Decimal").Call(name, in, v))
-	case "date":
-		layout := p.Format
-		if layout == "" {
-			layout = "2006-01-02"
-		}
-		return add(jen.Qual(wirePkg, "Time").Call(name, in, v, jen.Lit(layout), timeLoc))
-	case "datetime":
-		layout := p.Format
-		if layout == "" {
-			layout = g.api.DateTime
-		}
-		return add(jen.Qual(wirePkg, "Time").Call(name, in, v, jen.Lit(layout), timeLoc))
-	case "unixtime":
-		return add(jen.Qual(wirePkg, "Unix").Call(name, in, v))
-	case "[]int":
-		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Qual(wirePkg, "Ints").Call(name, in, v).Op("..."))}
-	case "[]string":
-		return []jen.Code{jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Qual(wirePkg, "Strs").Call(name, in, v).Op("..."))}
-	}
+	x := jen.Id("x" + p.Go)
 	return []jen.Code{
-		jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(wirePkg, "Value").Call(name, in, v),
+		jen.List(x, jen.Err()).Op(":=").Qual(wirePkg, "Value").Call(name, in, v),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": %w"), jen.Err()))),
-		jen.Id("ps").Op("=").Append(jen.Id("ps"), jen.Id("x")),
+		jen.Id("ps").Op("=").Append(jen.Id("ps"), x.Clone()),
 	}
 }
 
-func (g *gen) encodeFunc(f *jen.File, op *spec.Operation) {
+// encodeFunc renders p as wire parameters; required ones always, optional ones when given:
+//
+//	func (p *RecordLogParams) params() ([]transport.Param, error) {
+//		ps := make([]transport.Param, 0, 4)
+//		ps = append(ps, wire.Int("page", transport.Query, p.Page))
+//		if p.Useraccount != "" {
+//			ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+//		}
+//		return ps, nil
+//	}
+func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("params returns p as wire parameters.")
 	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params().Params(
 		jen.Index().Qual(transportPkg, "Param"), jen.Error()).BlockFunc(func(b *jen.Group) {
+		if len(op.Params) == 0 {
+			b.Return(jen.Nil(), jen.Nil())
+			return
+		}
 		b.Id("ps").Op(":=").Make(jen.Index().Qual(transportPkg, "Param"), jen.Lit(0), jen.Lit(len(op.Params)))
 		for _, p := range op.Params {
 			stmts := g.encodeOne(op, p)
-			if c := g.present(p, jen.Id("p").Dot(p.Go)); c != nil {
+			if c := present(p, jen.Id("p").Dot(p.Go)); c != nil {
 				b.If(c).Block(stmts...)
 			} else {
-				b.Block(stmts...)
+				for _, st := range stmts {
+					b.Add(st)
+				}
 			}
 		}
 		b.Return(jen.Id("ps"), jen.Nil())
@@ -299,7 +303,26 @@ func (g *gen) encodeFunc(f *jen.File, op *spec.Operation) {
 	f.Line()
 }
 
-func (g *gen) decodeParamsFunc(f *jen.File, op *spec.Operation) {
+// decodeParamsFunc renders the reading of loosely typed parameters:
+//
+//	func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
+//		var p RecordLogParams
+//		for _, k := range slices.Sorted(maps.Keys(m)) {
+//			v := m[k]
+//			var err error
+//			switch k {
+//			case "page":
+//				p.Page, err = convert.Int(v)
+//			default:
+//				return p, check.Unknown(opRecordLog.Op, k, "page")
+//			}
+//			if err != nil {
+//				return p, check.Bad(opRecordLog.Op, k, err)
+//			}
+//		}
+//		return p, nil
+//	}
+func (g *gen) decodeParamsFunc(f *jen.File, op *ir.Operation) {
 	var names []string
 	for _, p := range op.Params {
 		names = append(names, p.Name)
@@ -308,99 +331,98 @@ func (g *gen) decodeParamsFunc(f *jen.File, op *spec.Operation) {
 	f.Func().Id("decode"+op.Go+"Params").Params(jen.Id("m").Map(jen.String()).Any()).Params(jen.Id(op.Go+"Params"), jen.Error()).BlockFunc(func(b *jen.Group) {
 		b.Var().Id("p").Id(op.Go + "Params")
 		if len(op.Params) == 0 {
-			b.For(jen.Id("k").Op(":=").Range().Id("m")).Block(jen.Return(jen.Id("p"), g.paramErr(op, "", jen.Qual("fmt", "Sprintf").Call(
-				jen.Lit("unknown parameter %q (the operation takes none)"), jen.Id("k")))))
+			b.For(jen.Id("k").Op(":=").Range().Id("m")).Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Unknown").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Lit(""))))
 			b.Return(jen.Id("p"), jen.Nil())
 			return
 		}
 		b.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual("slices", "Sorted").Call(jen.Qual("maps", "Keys").Call(jen.Id("m")))).BlockFunc(func(lb *jen.Group) {
-			if len(op.Params) > 0 {
-				lb.Id("v").Op(":=").Id("m").Index(jen.Id("k"))
-			}
+			lb.Id("v").Op(":=").Id("m").Index(jen.Id("k"))
 			lb.Var().Err().Error()
 			lb.Switch(jen.Id("k")).BlockFunc(func(sw *jen.Group) {
 				for _, p := range op.Params {
-					sw.Case(jen.Lit(p.Name)).Block(g.decodeOne(p)...)
+					sw.Case(jen.Lit(p.Name)).Block(decodeOne(p)...)
 				}
-				sw.Default().Block(jen.Return(jen.Id("p"), g.paramErr(op, "", jen.Qual("fmt", "Sprintf").Call(
-					jen.Lit("unknown parameter %q (parameters: "+strings.Join(names, ", ")+")"), jen.Id("k")))))
+				sw.Default().Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Unknown").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Lit(strings.Join(names, ", ")))))
 			})
-			lb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("p"), jen.Op("&").Qual(transportPkg, "ParamError").Values(jen.Dict{
-				jen.Id("Op"): jen.Lit(g.opName(op)), jen.Id("Param"): jen.Id("k"), jen.Id("Msg"): jen.Err().Dot("Error").Call(),
-			})))
+			lb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("p"), jen.Qual(checkPkg, "Bad").Call(jen.Id(opVar(op)).Dot("Op"), jen.Id("k"), jen.Err())))
 		})
 		b.Return(jen.Id("p"), jen.Nil())
 	})
 	f.Line()
 }
 
-func (g *gen) decodeOne(p *spec.Param) []jen.Code {
+// decodeOne returns statements reading the loose value v into p's field.
+//
+// renders: p.Name, err = convert.String(v)
+func decodeOne(p *ir.Param) []jen.Code {
 	dst := jen.Id("p").Dot(p.Go)
-	if t, ok := g.enum(p.Type); ok {
-		fn, tmp := "Int", jen.Int64()
-		if t.Base == "string" {
-			fn, tmp = "String", jen.String()
+	t := p.Type
+	// read renders convert.F(v) or convert.F(v, zone).
+	read := func(s *ir.Scalar) *jen.Statement {
+		args := []jen.Code{jen.Id("v")}
+		if s.DecodeZone {
+			args = append(args, jen.Id("zone"))
 		}
+		return jen.Qual(convertPkg, s.Decode).Call(args...)
+	}
+	switch {
+	case t.Kind == ir.KindEnum:
 		return []jen.Code{
-			jen.Var().Id("x").Add(tmp),
-			jen.List(jen.Id("x"), jen.Err()).Op("=").Qual(convertPkg, fn).Call(jen.Id("v")),
-			dst.Clone().Op("=").Id(p.Type).Call(jen.Id("x")),
+			jen.Var().Id("x").Add(qual(t.Scalar.Go)),
+			jen.List(jen.Id("x"), jen.Err()).Op("=").Add(read(t.Scalar)),
+			dst.Clone().Op("=").Id(t.Named.Name).Call(jen.Id("x")),
 		}
-	}
-	simple := func(call jen.Code) []jen.Code {
-		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Add(call)}
-	}
-	switch p.Type {
-	case "string", "time":
-		return simple(jen.Qual(convertPkg, "String").Call(jen.Id("v")))
-	case "int":
-		return simple(jen.Qual(convertPkg, "Int").Call(jen.Id("v")))
-	case "float":
-		return simple(jen.Qual(convertPkg, "Float").Call(jen.Id("v")))
-	case "bool":
-		if optionalPtr(p) {
-			return []jen.Code{
-				jen.Var().Id("x").Bool(),
-				jen.List(jen.Id("x"), jen.Err()).Op("=").Qual(convertPkg, "Bool").Call(jen.Id("v")),
-				dst.Clone().Op("=").Op("&").Id("x"),
-			}
+	case t.Kind == ir.KindScalar && t.Scalar.Decode != "" && p.Pointer:
+		return []jen.Code{
+			jen.Var().Id("x").Add(qual(t.Scalar.Go)),
+			jen.List(jen.Id("x"), jen.Err()).Op("=").Add(read(t.Scalar)),
+			dst.Clone().Op("=").Op("&").Id("x"),
 		}
-		return simple(jen.Qual(convertPkg, "Bool").Call(jen.Id("v")))
-	case "decimal":
-		return simple(jen.Qual(convertPkg, "Decimal").Call(jen.Id("v")))
-	case "date":
-		return simple(jen.Qual(convertPkg, "Date").Call(jen.Id("v"), jen.Id("zone")))
-	case "datetime":
-		return simple(jen.Qual(convertPkg, "DateTime").Call(jen.Id("v"), jen.Id("zone")))
-	case "unixtime":
-		return simple(jen.Qual(convertPkg, "Unix").Call(jen.Id("v"), jen.Id("zone")))
-	case "[]int":
-		return simple(jen.Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, "Int")))
-	case "[]string":
-		return simple(jen.Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, "String")))
+	case t.Kind == ir.KindScalar && t.Scalar.Decode != "":
+		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Add(read(t.Scalar))}
+	case t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "" && !t.Elem.Scalar.DecodeZone:
+		return []jen.Code{jen.List(dst.Clone(), jen.Err()).Op("=").Qual(convertPkg, "List").Call(jen.Id("v"), jen.Qual(convertPkg, t.Elem.Scalar.Decode))}
 	}
 	return []jen.Code{jen.Err().Op("=").Qual(convertPkg, "JSON").Call(jen.Id("v"), jen.Op("&").Add(dst))}
 }
 
 // resultGo is the Go type a method returns, and whether it is a pointer to a named object.
-func (g *gen) resultGo(op *spec.Operation) (*jen.Statement, bool) {
-	if _, obj := g.object(op.Result); obj {
-		return jen.Op("*").Id(op.Result), true
+//
+// renders: *Page, []Department, int64
+func resultGo(op *ir.Operation) (*jen.Statement, bool) {
+	if op.Result.Kind == ir.KindObject {
+		return jen.Op("*").Id(op.Result.Named.Name), true
 	}
-	return g.goType(op.Result), false
+	return goType(op.Result), false
 }
 
-func (g *gen) methods(f *jen.File, op *spec.Operation) {
+// methods renders the operation's method and its unexported twin, which also returns the
+// answer's Meta (headers, request id) for the iterators:
+//
+//	func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
+//		w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, p.params)
+//		return []Department(w), m, err
+//	}
+//
+//	func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, error) {
+//		r, _, err := c.getDepartment(ctx, p)
+//		return r, err
+//	}
+func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	pt := op.Go + "Params"
-	internal := lowerFirst(op.Go)
+	internal := ir.LowerFirst(op.Go)
 	ctx := jen.Id("ctx").Qual("context", "Context")
 	meta := jen.Qual(transportPkg, "Meta")
-	// call renders transport.Call[W](ctx, c.t, opX, p.validate, p.params).
-	call := func(w jen.Code) *jen.Statement {
-		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)),
-			jen.Id("p").Dot("validate"), jen.Id("p").Dot("params"))
+	// call renders transport.Call[W](ctx, c.t, opX.Op, p.validate, p.params).
+	validate := jen.Id("p").Dot("validate")
+	if len(checkRules(op)) == 0 {
+		validate = jen.Qual(checkPkg, "None")
 	}
-	if op.Result == "" {
+	call := func(w jen.Code) *jen.Statement {
+		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)).Dot("Op"),
+			validate, jen.Id("p").Dot("params"))
+	}
+	if op.Result == nil {
 		// Data is read into a json.RawMessage: an operation without a result accepts any answer.
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(meta, jen.Error()).Block(
 			jen.List(jen.Id("_"), jen.Id("m"), jen.Err()).Op(":=").Add(call(jen.Qual("encoding/json", "RawMessage"))),
@@ -415,15 +437,15 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 		f.Line()
 		return
 	}
-	rt, ptr := g.resultGo(op)
+	rt, ptr := resultGo(op)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(rt.Clone(), meta, jen.Error()).BlockFunc(func(b *jen.Group) {
-		b.List(jen.Id("w"), jen.Id("m"), jen.Err()).Op(":=").Add(call(g.wireType(op.Result)))
+		b.List(jen.Id("w"), jen.Id("m"), jen.Err()).Op(":=").Add(call(wireType(op.Result)))
 		if ptr {
 			b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Id("m"), jen.Err()))
 			b.Return(jen.Op("&").Id("w"), jen.Id("m"), jen.Nil())
 			return
 		}
-		c, withErr := g.conv(op.Result, jen.Id("w"))
+		c, withErr := conv(op.Result, jen.Id("w"))
 		if !withErr {
 			b.Return(c, jen.Id("m"), jen.Err())
 			return
@@ -444,7 +466,8 @@ func (g *gen) methods(f *jen.File, op *spec.Operation) {
 	f.Line()
 }
 
-func (g *gen) methodDoc(f *jen.File, op *spec.Operation) {
+// methodDoc renders: // RecordLog calls GET /Api/Api/recordlog. followed by the summary and doc.
+func (g *gen) methodDoc(f *jen.File, op *ir.Operation) {
 	f.Comment(fmt.Sprintf("%s calls %s %s.", op.Go, op.Method, op.Path))
 	if op.Summary != "" {
 		f.Comment("")
@@ -457,51 +480,52 @@ func (g *gen) methodDoc(f *jen.File, op *spec.Operation) {
 }
 
 // itemsExpr is the expression of the items of a page result r.
-func (g *gen) itemsExpr(op *spec.Operation) *jen.Statement {
-	if op.Paging.Items == "" {
+//
+// renders: r.Records, r
+func itemsExpr(op *ir.Operation) *jen.Statement {
+	if op.Paging.Items == nil {
 		return jen.Id("r")
 	}
-	t := g.types[op.Result]
-	return jen.Id("r").Dot(t.Field(op.Paging.Items).Go)
+	return jen.Id("r").Dot(op.Paging.Items.Go)
 }
 
-func (g *gen) pagingStyle(op *spec.Operation) *spec.PagingStyle {
-	for i := range g.api.Paging {
-		if g.api.Paging[i].Name == op.Paging.Style {
-			return &g.api.Paging[i]
-		}
-	}
-	return nil
-}
-
-func (g *gen) allFunc(f *jen.File, op *spec.Operation) {
-	ps := g.pagingStyle(op)
-	item, _ := spec.ItemType(op, g.types)
-	it := g.goType(item)
+// allFunc renders the iterator over every page of a paged operation:
+//
+//	func (c *Client) ListAll(ctx context.Context, p ListParams) iter.Seq2[Item, error] {
+//		length := p.Length
+//		if length <= 0 {
+//			length = 100
+//		}
+//		return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]Item, int64, error) { ... })
+//	}
+func (g *gen) allFunc(f *jen.File, op *ir.Operation) {
+	pg := op.Paging
+	it := goType(pg.Item)
 	pt := op.Go + "Params"
-	internal := lowerFirst(op.Go)
+	internal := ir.LowerFirst(op.Go)
 	seq := jen.Qual("iter", "Seq2").Types(it.Clone(), jen.Error())
 	f.Comment(fmt.Sprintf("%sAll calls %s for every page and yields each item. Iteration stops at the first", op.Go, op.Go))
 	f.Comment("error, which is yielded once.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Go+"All").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Id(pt)).Add(seq).BlockFunc(func(b *jen.Group) {
-		switch ps.Style {
-		case "page", "header":
-			pp := g.paramByName(op, ps.PageParam)
+		switch pg.Kind {
+		case ir.PageNumbers, ir.PageHeader:
+			pp := pg.Page
 			b.Id("start").Op(":=").Id("p").Dot(pp.Go)
-			b.If(jen.Id("start").Op("<").Lit(int64(ps.First))).Block(jen.Id("start").Op("=").Lit(int64(max(ps.First, 1))))
-			if ps.Style == "header" && ps.SizeParam != "" && ps.Size > 0 {
-				sp := g.paramByName(op, ps.SizeParam)
-				b.If(jen.Id("p").Dot(sp.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(sp.Go).Op("=").Lit(int64(ps.Size)))
+			b.If(jen.Id("start").Op("<").Lit(int(pg.First))).Block(jen.Id("start").Op("=").Lit(int(max(pg.First, 1))))
+			if pg.Kind == ir.PageHeader && pg.Size != nil && pg.PageSize > 0 {
+				b.If(jen.Id("p").Dot(pg.Size.Go).Op("==").Lit(0)).Block(jen.Id("p").Dot(pg.Size.Go).Op("=").Lit(pg.PageSize))
 			}
-			var last jen.Code
-			if ps.Style == "page" {
-				tp := g.types[op.Result].Field(ps.TotalPages)
-				last = jen.Id("r").Dot(tp.Go).Op("+").Lit(int64(ps.First - 1))
+			var last *jen.Statement
+			if pg.Kind == ir.PageNumbers {
+				last = jen.Id("r").Dot(pg.Pages.Go)
+				if pg.First != 1 {
+					last = last.Op("+").Lit(int(pg.First - 1))
+				}
 			} else {
-				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(ps.PagesHeader), jen.Id("page"))
+				last = jen.Qual(wirePkg, "HeaderInt").Call(jen.Id("m").Dot("Header"), jen.Lit(pg.Header), jen.Id("page"))
 			}
 			mvar := jen.Id("_")
-			if ps.Style == "header" {
+			if pg.Kind == ir.PageHeader {
 				mvar = jen.Id("m")
 			}
 			b.Return(jen.Qual(transportPkg, "Pages").Call(jen.Id("ctx"), jen.Id("start"),
@@ -510,24 +534,23 @@ func (g *gen) allFunc(f *jen.File, op *spec.Operation) {
 					jen.Id("q").Dot(pp.Go).Op("=").Id("page"),
 					jen.List(jen.Id("r"), mvar, jen.Err()).Op(":=").Id("c").Dot(internal).Call(jen.Id("ctx"), jen.Id("q")),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(0), jen.Err())),
-					jen.Return(g.itemsExpr(op), last, jen.Nil()),
+					jen.Return(itemsExpr(op), last, jen.Nil()),
 				)))
-		case "offset":
-			op_, lp := g.paramByName(op, ps.OffsetParam), g.paramByName(op, ps.LengthParam)
-			tf := g.types[op.Result].Field(ps.Total)
-			total := jen.Id("r").Dot(tf.Go)
-			if tf.Type != "int" {
+		case ir.Offsets:
+			off, lp := pg.Offset, pg.Length
+			total := jen.Id("r").Dot(pg.Total.Go)
+			if t := pg.Total.Type; t.Kind != ir.KindScalar || t.Scalar.Go != (ir.GoType{Name: "int64"}) {
 				total = jen.Qual(wirePkg, "ParseInt").Call(total)
 			}
 			b.Id("length").Op(":=").Id("p").Dot(lp.Go)
-			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(int64(ps.MaxLength)))
-			b.Return(jen.Qual(transportPkg, "Offsets").Call(jen.Id("ctx"), jen.Id("p").Dot(op_.Go), jen.Id("length"),
+			b.If(jen.Id("length").Op("<=").Lit(0)).Block(jen.Id("length").Op("=").Lit(pg.PageSize))
+			b.Return(jen.Qual(transportPkg, "Offsets").Call(jen.Id("ctx"), jen.Id("p").Dot(off.Go), jen.Id("length"),
 				jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.List(jen.Id("offset"), jen.Id("n")).Int64()).Params(jen.Index().Add(it.Clone()), jen.Int64(), jen.Error()).Block(
 					jen.Id("q").Op(":=").Id("p"),
-					jen.List(jen.Id("q").Dot(op_.Go), jen.Id("q").Dot(lp.Go)).Op("=").List(jen.Id("offset"), jen.Id("n")),
+					jen.List(jen.Id("q").Dot(off.Go), jen.Id("q").Dot(lp.Go)).Op("=").List(jen.Id("offset"), jen.Id("n")),
 					jen.List(jen.Id("r"), jen.Id("_"), jen.Err()).Op(":=").Id("c").Dot(internal).Call(jen.Id("ctx"), jen.Id("q")),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Lit(0), jen.Err())),
-					jen.Return(g.itemsExpr(op), total, jen.Nil()),
+					jen.Return(itemsExpr(op), total, jen.Nil()),
 				)))
 		}
 	})

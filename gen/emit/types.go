@@ -5,13 +5,14 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/specpipe/specpipe/gen/spec"
+	"github.com/specpipe/specpipe/gen/ir"
 )
 
+// typesFile renders types_gen.go: every named type of the spec, enums and objects.
 func (g *gen) typesFile() *jen.File {
 	f := g.newFile()
 	for _, t := range g.api.Types {
-		if t.Base != "" {
+		if t.Base != nil {
 			g.enumType(f, t)
 		} else {
 			g.objectType(f, t)
@@ -28,24 +29,20 @@ func (g *gen) typesFile() *jen.File {
 //	const (
 //		SexMale Sex = 1 // 男性
 //	)
-func (g *gen) enumType(f *jen.File, t *spec.Type) {
+func (g *gen) enumType(f *jen.File, t *ir.Named) {
 	doc := t.Doc
 	if doc == "" {
 		doc = "an enumeration"
 	}
 	f.Comment(t.Name + " is " + strings.TrimSuffix(doc, ".") + ".")
-	base := jen.Int64()
-	if t.Base == "string" {
-		base = jen.String()
-	}
-	f.Type().Id(t.Name).Add(base)
+	f.Type().Id(t.Name).Add(qual(t.Base.Go))
 	f.Line()
 	f.Comment("Values of " + t.Name + ".")
 	f.Const().DefsFunc(func(d *jen.Group) {
 		for _, e := range t.Enum {
 			var v jen.Code = jen.Lit(e.Value)
-			if t.Base == "int" {
-				v = jen.Id(e.Value)
+			if t.Base.Zero == ir.ZeroNumber {
+				v = jen.Id(e.Value) // the number as written
 			}
 			st := d.Id(t.Name + e.Name).Id(t.Name).Op("=").Add(v)
 			if e.Doc != "" {
@@ -67,8 +64,30 @@ func (g *gen) enumType(f *jen.File, t *spec.Type) {
 }
 
 // objectType renders the struct with json and expr tags, and a lenient UnmarshalJSON that decodes
-// into a shadow struct of scalar types and converts.
-func (g *gen) objectType(f *jen.File, t *spec.Type) {
+// into a shadow struct of scalar types and converts:
+//
+//	type Punch struct {
+//		AttenID string `expr:"atten_id" json:"atten_id"`
+//		AttenTime time.Time `expr:"atten_time" json:"atten_time"`
+//	}
+//
+//	func (r *Punch) UnmarshalJSON(b []byte) error {
+//		if wire.Empty(b) {
+//			*r = Punch{}
+//			return nil
+//		}
+//		var w struct {
+//			AttenID   scalar.String `json:"atten_id"`
+//			AttenTime scalar.Unix   `json:"atten_time"`
+//		}
+//		if err := json.Unmarshal(b, &w); err != nil {
+//			return fmt.Errorf("kqapi: decode Punch: %w", err)
+//		}
+//		r.AttenID = string(w.AttenID)
+//		r.AttenTime = wire.UnixIn(w.AttenTime, zone)
+//		return nil
+//	}
+func (g *gen) objectType(f *jen.File, t *ir.Named) {
 	doc := t.Doc
 	if doc == "" {
 		doc = "a " + t.Name + "."
@@ -83,7 +102,7 @@ func (g *gen) objectType(f *jen.File, t *spec.Type) {
 			if fl.OmitEmpty {
 				tag["json"] = fl.Name + ",omitempty"
 			}
-			s.Id(fl.Go).Add(g.goType(fl.Type)).Tag(tag)
+			s.Id(fl.Go).Add(goType(fl.Type)).Tag(tag)
 		}
 	})
 	f.Line()
@@ -93,7 +112,7 @@ func (g *gen) objectType(f *jen.File, t *spec.Type) {
 		b.If(jen.Qual(wirePkg, "Empty").Call(jen.Id("b"))).Block(jen.Op("*").Id("r").Op("=").Id(t.Name).Values(), jen.Return(jen.Nil()))
 		b.Var().Id("w").StructFunc(func(s *jen.Group) {
 			for _, fl := range t.Fields {
-				s.Id(fl.Go).Add(g.wireType(fl.Type)).Tag(map[string]string{"json": fl.Name})
+				s.Id(fl.Go).Add(wireType(fl.Type)).Tag(map[string]string{"json": fl.Name})
 			}
 		})
 		b.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("w")), jen.Err().Op("!=").Nil()).Block(
@@ -101,7 +120,7 @@ func (g *gen) objectType(f *jen.File, t *spec.Type) {
 		needErr := false
 		var stmts []jen.Code
 		for _, fl := range t.Fields {
-			c, withErr := g.conv(fl.Type, jen.Id("w").Dot(fl.Go))
+			c, withErr := conv(fl.Type, jen.Id("w").Dot(fl.Go))
 			if withErr {
 				needErr = true
 				stmts = append(stmts, jen.If(jen.List(jen.Id("r").Dot(fl.Go), jen.Err()).Op("=").Add(c), jen.Err().Op("!=").Nil()).Block(

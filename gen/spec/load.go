@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"go/token"
 	"os"
 	"regexp"
 	"slices"
@@ -12,18 +13,20 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// Load reads and checks the spec at path. The error, if any, lists every problem found, each as
-// file:line:column: message (a [yamlx.Errors]).
-func Load(path string) (*API, error) {
+// Load reads and checks the spec at path; scalars are the scalar type names a type expression may
+// use (gen/ir's table). The error, if any, lists every problem found, each as
+// file:line:column: message (a [yamlx.Errors]). The spec is returned as written: defaults are
+// applied by gen/ir, not here.
+func Load(path string, scalars []string) (*API, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
-	return Parse(path, b)
+	return Parse(path, b, scalars)
 }
 
 // Parse checks the spec in b; file names it in errors.
-func Parse(file string, b []byte) (*API, error) {
+func Parse(file string, b []byte, scalars []string) (*API, error) {
 	root, err := yamlx.Parse(file, b)
 	if err != nil {
 		return nil, err
@@ -31,7 +34,7 @@ func Parse(file string, b []byte) (*API, error) {
 	d := &yamlx.Decoder{File: file}
 	api := &API{File: file}
 	d.Decode(root, api)
-	c := checker{d: d, api: api}
+	c := checker{d: d, api: api, scalars: scalars}
 	c.check()
 	if err := d.Errs.Err(); err != nil {
 		return nil, err
@@ -40,11 +43,12 @@ func Parse(file string, b []byte) (*API, error) {
 }
 
 type checker struct {
-	d     *yamlx.Decoder
-	api   *API
-	types map[string]*Type
-	creds map[string]*Credential
-	ops   map[string]*Operation
+	d       *yamlx.Decoder
+	api     *API
+	scalars []string
+	types   map[string]*Type
+	creds   map[string]*Credential
+	ops     map[string]*Operation
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -57,13 +61,15 @@ var (
 	templateRe = regexp.MustCompile(`\{([^{}]*)\}`)
 )
 
-// Scalars are the built-in scalar type names.
-var Scalars = []string{"string", "int", "float", "bool", "decimal", "date", "datetime", "unixtime", "time", "any"}
-
 func (c *checker) check() {
 	a := c.api
-	if !identRe.MatchString(a.Name) {
+	switch {
+	case !identRe.MatchString(a.Name):
 		c.errorf(a.Pos, "api: want a lower-case name such as kqapi, got %q", a.Name)
+	case token.IsKeyword(a.Name):
+		c.errorf(a.Pos, "api: %q is a Go keyword and cannot name a package", a.Name)
+	case a.Name == "main":
+		c.errorf(a.Pos, "api: \"main\" would make a command, not a package")
 	}
 	if a.Title == "" {
 		c.errorf(a.Pos, "title: missing")
@@ -77,11 +83,16 @@ func (c *checker) check() {
 		c.errorf(a.Pos, "timezone: unknown zone %q", a.Timezone)
 	}
 	c.creds = map[string]*Credential{}
+	credGo := map[string]string{"BaseURL": "base URL", "Options": "transport options"} // Config's fields
 	for i := range a.Credentials {
 		cr := &a.Credentials[i]
 		if !identRe.MatchString(cr.Name) {
 			c.errorf(cr.Pos, "credential name %q: want lower_case", cr.Name)
 		}
+		if what, ok := credGo[GoName(cr.Name)]; ok && c.creds[cr.Name] == nil {
+			c.errorf(cr.Pos, "credential %q: its Config field %s is already the %s", cr.Name, GoName(cr.Name), what)
+		}
+		credGo[GoName(cr.Name)] = fmt.Sprintf("credential %q", cr.Name)
 		if c.creds[cr.Name] != nil {
 			c.errorf(cr.Pos, "credential %q declared twice", cr.Name)
 		}
@@ -103,7 +114,7 @@ func (c *checker) check() {
 		if !goIdentRe.MatchString(t.Name) {
 			c.errorf(t.Pos, "type name %q: want a Go-style name such as Punch", t.Name)
 		}
-		if c.types[t.Name] != nil || slices.Contains(Scalars, t.Name) {
+		if c.types[t.Name] != nil || slices.Contains(c.scalars, t.Name) {
 			c.errorf(t.Pos, "type %q declared twice", t.Name)
 		}
 		c.types[t.Name] = t
@@ -115,13 +126,10 @@ func (c *checker) check() {
 			c.errorf(op.Pos, "duplicate operation %q", op.Name)
 		}
 		c.ops[op.Name] = op
-		if op.Go == "" {
-			op.Go = GoName(op.Name)
+		if goNames[op.GoName()] {
+			c.errorf(op.Pos, "operation %q: Go name %s already used by another operation", op.Name, op.GoName())
 		}
-		if goNames[op.Go] {
-			c.errorf(op.Pos, "operation %q: Go name %s already used by another operation", op.Name, op.Go)
-		}
-		goNames[op.Go] = true
+		goNames[op.GoName()] = true
 	}
 	for _, t := range a.Types {
 		c.checkType(t)
@@ -145,13 +153,8 @@ func (c *checker) check() {
 			c.errorf(cp.Pos, "type: want string or int, got %q", cp.Type)
 		}
 	}
-	if a.DateTime == "" {
-		a.DateTime = "2006-01-02 15:04:05"
-	}
 	switch a.SendZone {
-	case "":
-		a.SendZone = "api"
-	case "api", "own":
+	case "", "api", "own":
 	default:
 		c.errorf(a.Pos, "send_zone: want api or own, got %q", a.SendZone)
 	}
@@ -167,8 +170,8 @@ func (c *checker) check() {
 			if ps.PageParam == "" || ps.TotalPages == "" {
 				c.errorf(ps.Pos, "paging %q: style page needs page_param and total_pages", ps.Name)
 			}
-			if ps.First == 0 {
-				ps.First = 1
+			if ps.Size < 0 {
+				c.errorf(ps.Pos, "paging %q: size must not be negative", ps.Name)
 			}
 		case "offset":
 			if ps.OffsetParam == "" || ps.LengthParam == "" || ps.Total == "" || ps.MaxLength <= 0 {
@@ -177,9 +180,6 @@ func (c *checker) check() {
 		case "header":
 			if ps.PageParam == "" || ps.PagesHeader == "" {
 				c.errorf(ps.Pos, "paging %q: style header needs page_param and pages_header", ps.Name)
-			}
-			if ps.First == 0 {
-				ps.First = 1
 			}
 		default:
 			c.errorf(ps.Pos, "paging %q: unknown style %q (want page, offset or header)", ps.Name, ps.Style)
@@ -195,16 +195,121 @@ func (c *checker) check() {
 				c.errorf(rl.Pos, "rate limit %q: per: unknown credential %q", rl.Name, p)
 			}
 		}
-		if rl.Scope == "" {
-			rl.Scope = "api"
-		}
-		if rl.Scope != "api" && rl.Scope != "operation" {
+		if rl.Scope != "" && rl.Scope != "api" && rl.Scope != "operation" {
 			c.errorf(rl.Pos, "rate limit %q: scope must be api or operation", rl.Name)
 		}
 		c.checkOpRefs(rl.Pos, rl.Only)
 	}
 	for _, op := range a.Operations {
 		c.checkOp(op, styles)
+	}
+	c.checkGoNames()
+	c.checkRecursion()
+}
+
+// declared are the exported names every generated package declares besides those the spec
+// names (gen/emit: client.go, registry.go, signer.go).
+var declared = []string{"API", "APIError", "Client", "Config", "ConfigFromEnv", "FieldError", "New", "Options",
+	"ParamError", "Sign", "SignParam", "StringToSign"}
+
+// clientMembers are the methods and fields of every generated Client; an operation's exported
+// method and its unexported twin (LowerFirst of it) must differ from them.
+var clientMembers = []string{"Call", "cfg", "t", "tokens", "prepare", "fetchToken", "reauth"}
+
+// signerNames are the parameter and local names of the generated StringToSign and Sign.
+var signerNames = []string{"params", "all", "keys", "sb", "i", "k", "v", "msg", "sum", "m"}
+
+// checkGoNames reports spec names that would declare a Go name twice in the generated package.
+func (c *checker) checkGoNames() {
+	a := c.api
+	taken := map[string]string{} // generated name → what declares it
+	for _, op := range a.Operations {
+		taken[op.GoName()+"Params"] = fmt.Sprintf("the parameters of operation %q", op.Name)
+	}
+	for _, op := range a.Operations {
+		if slices.Contains(clientMembers, op.GoName()) || slices.Contains(clientMembers, LowerFirst(op.GoName())) {
+			c.errorf(op.Pos, "operation %q: Go name %s is already a method of every Client (set go: or rename the operation)", op.Name, op.GoName())
+		}
+		if op.Paging != nil {
+			if other := c.goOp(op.GoName() + "All"); other != nil {
+				c.errorf(other.Pos, "operation %q: Go name %s is taken by the iterator of operation %q", other.Name, other.GoName(), op.Name)
+			}
+		}
+	}
+	for _, t := range a.Types {
+		if slices.Contains(declared, t.Name) {
+			c.errorf(t.Pos, "type %q: the generated package already declares %s (it declares %s)", t.Name, t.Name, strings.Join(declared, ", "))
+		} else if what, ok := taken[t.Name]; ok {
+			c.errorf(t.Pos, "type %q: the name is taken by %s", t.Name, what)
+		}
+		for _, e := range t.Enum {
+			n := t.Name + e.Name
+			switch {
+			case c.types[n] != nil || slices.Contains(declared, n):
+				c.errorf(e.Pos, "type %s: enum constant %s clashes with a type of that name", t.Name, n)
+			case taken[n] != "":
+				c.errorf(e.Pos, "type %s: enum constant %s is already %s", t.Name, n, taken[n])
+			}
+			taken[n] = "a constant of enum " + t.Name
+		}
+		for _, f := range t.Fields {
+			if f.GoName() == "UnmarshalJSON" {
+				c.errorf(f.Pos, "type %s: field %q: Go name UnmarshalJSON is the type's decoding method (set go:)", t.Name, f.Name)
+			}
+		}
+	}
+}
+
+func (c *checker) goOp(goName string) *Operation {
+	for _, op := range c.api.Operations {
+		if op.GoName() == goName {
+			return op
+		}
+	}
+	return nil
+}
+
+// checkRecursion reports object types that contain themselves other than through a list or a
+// map: Go cannot lay out such a struct.
+func (c *checker) checkRecursion() {
+	const (
+		active = iota + 1
+		done
+	)
+	state := map[string]int{}
+	var stack, via []string // the types being visited, and the field each one is left by
+	var visit func(t *Type) bool
+	visit = func(t *Type) bool {
+		switch state[t.Name] {
+		case active:
+			i := slices.Index(stack, t.Name)
+			c.errorf(c.types[stack[i]].Pos, "type %s: recursive type (%s → %s); hold it in a list or a map to break the cycle",
+				stack[i], strings.Join(via[i:], " → "), t.Name)
+			return true
+		case done:
+			return false
+		}
+		state[t.Name] = active
+		found := false
+		for _, f := range t.Fields {
+			ft := c.types[f.Type]
+			if ft == nil || ft.Base != "" {
+				continue
+			}
+			stack, via = append(stack, t.Name), append(via, t.Name+"."+f.Name)
+			found = visit(ft)
+			stack, via = stack[:len(stack)-1], via[:len(via)-1]
+			if found {
+				break
+			}
+		}
+		state[t.Name] = done
+		return found
+	}
+	for _, t := range c.api.Types {
+		if t.Base == "" {
+			visit(t)
+		}
 	}
 }
 
@@ -279,8 +384,17 @@ func (c *checker) checkSigning() {
 	}
 	c.checkTemplate(s.Pos, s.Append)
 	c.checkTemplate(s.Pos, s.HMACKey)
+	recipe := s.Append + s.HMACKey + s.Digest
 	for _, e := range s.Extra {
 		c.checkTemplate(e.Pos, e.Value)
+		recipe += e.Value
+	}
+	// The credentials the recipe reads are arguments of StringToSign and Sign, beside their
+	// parameter and locals (gen/emit/signer.go).
+	for _, cr := range c.api.Credentials {
+		if arg := LowerFirst(GoName(cr.Name)); strings.Contains(recipe, "{credential."+cr.Name+"}") && slices.Contains(signerNames, arg) {
+			c.errorf(cr.Pos, "credential %q: the signature functions already use the name %s (rename the credential)", cr.Name, arg)
+		}
 	}
 	switch s.Digest {
 	case "md5", "sha256":
@@ -305,10 +419,7 @@ func (c *checker) checkSigning() {
 			}
 		}
 	}
-	if s.Hex == "" {
-		s.Hex = "lower"
-	}
-	if s.Hex != "lower" && s.Hex != "upper" {
+	if s.Hex != "" && s.Hex != "lower" && s.Hex != "upper" {
 		c.errorf(s.Pos, "signing: hex must be lower or upper")
 	}
 	c.checkOpRefs(s.Pos, s.Skip)
@@ -368,9 +479,6 @@ func (t *Type) field(name string) *Field {
 	return nil
 }
 
-// Field returns the named field of an object type, or nil.
-func (t *Type) Field(name string) *Field { return t.field(name) }
-
 func (c *checker) checkType(t *Type) {
 	switch t.Base {
 	case "":
@@ -388,13 +496,10 @@ func (c *checker) checkType(t *Type) {
 				c.errorf(f.Pos, "type %s: field %q declared twice", t.Name, f.Name)
 			}
 			seen[f.Name] = true
-			if f.Go == "" {
-				f.Go = GoName(f.Name)
+			if goSeen[f.GoName()] {
+				c.errorf(f.Pos, "type %s: Go field name %s used twice (set go: on one of them)", t.Name, f.GoName())
 			}
-			if goSeen[f.Go] {
-				c.errorf(f.Pos, "type %s: Go field name %s used twice (set go: on one of them)", t.Name, f.Go)
-			}
-			goSeen[f.Go] = true
+			goSeen[f.GoName()] = true
 			c.checkTypeExpr(f.Pos, f.Type)
 		}
 	case "int", "string":
@@ -405,11 +510,20 @@ func (c *checker) checkType(t *Type) {
 			c.errorf(t.Pos, "type %s: type %s without enum values", t.Name, t.Base)
 		}
 		names := map[string]bool{}
+		values := map[string]string{} // value (an int's in decimal) → the name of the constant holding it
 		for _, e := range t.Enum {
+			v := e.Value
 			if t.Base == "int" {
-				if _, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
+				if n, err := strconv.ParseInt(e.Value, 10, 64); err != nil {
 					c.errorf(e.Pos, "type %s: enum value %q is not an integer", t.Name, e.Value)
+				} else {
+					v = strconv.FormatInt(n, 10)
 				}
+			}
+			if first, ok := values[v]; ok {
+				c.errorf(e.Pos, "type %s: enum value %q is the value of %s already", t.Name, e.Value, first)
+			} else {
+				values[v] = e.Name
 			}
 			if !goIdentRe.MatchString(e.Name) {
 				c.errorf(e.Pos, "type %s: enum name %q: want a Go-style name such as Department", t.Name, e.Name)
@@ -426,17 +540,17 @@ func (c *checker) checkType(t *Type) {
 
 // checkTypeExpr checks a type expression: a scalar, a named type, []T or map[T] (string keys).
 func (c *checker) checkTypeExpr(p Pos, s string) {
+	if _, elem := SplitType(s); elem != "" {
+		c.checkTypeExpr(p, elem)
+		return
+	}
 	switch {
 	case s == "":
 		c.errorf(p, "type missing")
-	case strings.HasPrefix(s, "[]"):
-		c.checkTypeExpr(p, s[2:])
-	case strings.HasPrefix(s, "map[") && strings.HasSuffix(s, "]"):
-		c.checkTypeExpr(p, s[4:len(s)-1])
-	case slices.Contains(Scalars, s) || c.types[s] != nil:
+	case slices.Contains(c.scalars, s) || c.types[s] != nil:
 	default:
 		var names []string
-		names = append(names, Scalars...)
+		names = append(names, c.scalars...)
 		for k := range c.types {
 			names = append(names, k)
 		}
@@ -455,8 +569,8 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 	if !identRe.MatchString(strings.ToLower(op.Name)) {
 		c.errorf(op.Pos, "operation name %q: want letters, digits and _", op.Name)
 	}
-	if !goIdentRe.MatchString(op.Go) {
-		c.errorf(op.Pos, "operation %q: go name %q is not an exported Go name", op.Name, op.Go)
+	if !goIdentRe.MatchString(op.GoName()) {
+		c.errorf(op.Pos, "operation %q: go name %q is not an exported Go name", op.Name, op.GoName())
 	}
 	switch op.Method {
 	case "GET", "POST", "PUT", "PATCH", "DELETE":
@@ -477,42 +591,26 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 			c.errorf(p.Pos, "operation %q: parameter %q declared twice", op.Name, p.Name)
 		}
 		params[p.Name] = p
-		if p.Go == "" {
-			p.Go = GoName(p.Name)
+		if goNames[p.GoName()] {
+			c.errorf(p.Pos, "operation %q: Go field %s used twice (set go: on one)", op.Name, p.GoName())
 		}
-		if goNames[p.Go] {
-			c.errorf(p.Pos, "operation %q: Go field %s used twice (set go: on one)", op.Name, p.Go)
-		}
-		goNames[p.Go] = true
-		if p.Wire == "" {
-			p.Wire = p.Name
-		}
-		if p.In == "" {
-			if op.Method == "GET" || op.Method == "DELETE" {
-				p.In = "query"
-			} else {
-				p.In = "body"
-			}
-		}
+		goNames[p.GoName()] = true
 		c.checkIn(p.Pos, p.In, false)
 		c.checkTypeExpr(p.Pos, p.Type)
 		if len(p.Enum) > 0 && p.Type != "string" {
 			c.errorf(p.Pos, "operation %q: parameter %q: enum: lists string values; for a %s use a named enum type", op.Name, p.Name, p.Type)
-		}
-		if p.In == "path" {
-			p.Required = true
 		}
 	}
 	for _, m := range pathParamRe.FindAllStringSubmatch(op.Path, -1) {
 		p := params[m[1]]
 		if p == nil {
 			c.errorf(op.Pos, "operation %q: path parameter {%s} is not declared", op.Name, m[1])
-		} else if p.In != "path" {
+		} else if p.Location(op.Method) != "path" {
 			c.errorf(p.Pos, "operation %q: parameter %q is in the path, so it needs in: path", op.Name, p.Name)
 		}
 	}
 	for _, p := range op.Params {
-		if p.In == "path" && !strings.Contains(op.Path, "{"+p.Name+"}") {
+		if p.Location(op.Method) == "path" && !strings.Contains(op.Path, "{"+p.Name+"}") {
 			c.errorf(p.Pos, "operation %q: path parameter %q does not appear in the path", op.Name, p.Name)
 		}
 	}
@@ -563,16 +661,11 @@ func (c *checker) checkOp(op *Operation, styles map[string]*PagingStyle) {
 	}
 }
 
-// itemType returns the element type of a paged operation's items.
+// itemType returns the element type of the list holding a paged operation's items.
 func (c *checker) itemType(op *Operation) (string, bool) {
-	return ItemType(op, c.types)
-}
-
-// ItemType returns the element type of the list holding a paged operation's items.
-func ItemType(op *Operation, types map[string]*Type) (string, bool) {
 	t := op.Result
 	if op.Paging != nil && op.Paging.Items != "" {
-		nt := types[op.Result]
+		nt := c.types[op.Result]
 		if nt == nil {
 			return "", false
 		}
@@ -582,39 +675,74 @@ func ItemType(op *Operation, types map[string]*Type) (string, bool) {
 		}
 		t = f.Type
 	}
-	if !strings.HasPrefix(t, "[]") {
-		return "", false
+	if wrap, elem := SplitType(t); wrap == "[]" {
+		return elem, true
 	}
-	return t[2:], true
+	return "", false
 }
 
-// TypeMap returns the named types by name.
-func (a *API) TypeMap() map[string]*Type {
-	m := map[string]*Type{}
-	for _, t := range a.Types {
-		m[t.Name] = t
+// SplitType splits a list or map type expression into "[]" or "map" and the element type
+// ([]Item → "[]", "Item"; map[int] → "map", "int"); any other expression gives "", "".
+func SplitType(expr string) (wrap, elem string) {
+	switch {
+	case strings.HasPrefix(expr, "[]"):
+		return "[]", expr[2:]
+	case strings.HasPrefix(expr, "map[") && strings.HasSuffix(expr, "]"):
+		return "map", expr[4 : len(expr)-1]
 	}
-	return m
+	return "", ""
 }
 
-// Op returns the named operation, or nil.
-func (a *API) Op(name string) *Operation {
-	for _, op := range a.Operations {
-		if op.Name == name {
-			return op
-		}
+// GoName is the operation's Go method name: go:, else GoName(name).
+func (op *Operation) GoName() string { return orGoName(op.Go, op.Name) }
+
+// GoName is the field's Go name: go:, else GoName(name).
+func (f *Field) GoName() string { return orGoName(f.Go, f.Name) }
+
+// GoName is the parameter's Go field name: go:, else GoName(name).
+func (p *Param) GoName() string { return orGoName(p.Go, p.Name) }
+
+// WireName is the parameter's name on the wire: wire:, else its name.
+func (p *Param) WireName() string {
+	if p.Wire != "" {
+		return p.Wire
 	}
-	return nil
+	return p.Name
 }
 
-// Credential returns the named credential, or nil.
-func (a *API) Credential(name string) *Credential {
-	for i := range a.Credentials {
-		if a.Credentials[i].Name == name {
-			return &a.Credentials[i]
-		}
+// Location is where the parameter is sent: in:, else query for GET and DELETE, body otherwise.
+func (p *Param) Location(method string) string {
+	switch {
+	case p.In != "":
+		return p.In
+	case method == "GET" || method == "DELETE":
+		return "query"
 	}
-	return nil
+	return "body"
+}
+
+func orGoName(set, name string) string {
+	if set != "" {
+		return set
+	}
+	return GoName(name)
+}
+
+// LowerFirst turns an exported Go name into its unexported form, lowering a leading initialism
+// as a whole: ID → id, URLPath → urlPath, RecordLog → recordLog.
+func LowerFirst(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	switch {
+	case i == 0:
+		return s
+	case i == 1 || i == len(s):
+		return strings.ToLower(s[:i]) + s[i:]
+	default:
+		return strings.ToLower(s[:i-1]) + s[i-1:]
+	}
 }
 
 var initialisms = map[string]string{"id": "ID", "url": "URL", "api": "API", "sn": "SN", "uid": "UID", "ip": "IP",

@@ -1,5 +1,6 @@
 // Package spec is the model of an API spec (specs/<api>.yaml) and its loader. A spec is data:
-// loading checks every key and reference and reports each problem as file:line:column.
+// loading checks every key and reference and reports each problem as file:line:column, and
+// leaves the spec as written (gen/ir applies the defaults).
 // The format is documented in docs/spec-format.md.
 package spec
 
@@ -131,7 +132,7 @@ type PagingStyle struct {
 	MaxLength   int    `yaml:"max_length"`   // offset: the largest allowed page size (used as the default)
 	Total       string `yaml:"total"`        // offset: field of the data holding the total count
 	SizeParam   string `yaml:"size_param"`   // header: page-size parameter
-	Size        int    `yaml:"size"`         // header: page size to ask for
+	Size        int    `yaml:"size"`         // header: page size to ask for; page: the vendor's fixed page size
 	PagesHeader string `yaml:"pages_header"` // header: response header holding the number of pages
 	Doc         string `yaml:"doc"`
 }

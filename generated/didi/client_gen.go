@@ -148,13 +148,15 @@ func apiDesc() *transport.API {
 		},
 		ExpiredCodes: []string{"401"},
 		Name:         "didi",
-		RateLimits: []transport.RateLimit{{
-			Interval: 150 * time.Millisecond,
-			Name:     "writes",
-			Only:     []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"},
-			Per:      []string{"client_id", "company_id"},
-		}},
-		RetryCodes: []string{"411", "36003"},
+		RateLimits:   rateLimits(),
+		RetryCodes:   []string{"411", "36003"},
+	}
+}
+
+// rateLimits are the vendor's limits on calls.
+func rateLimits() []transport.RateLimit {
+	return []transport.RateLimit{
+		{Name: "writes", Interval: 150 * time.Millisecond, Per: []string{"client_id", "company_id"}, Only: []string{"budgetCenterAdd", "budgetCenterEdit", "budgetCenterDel"}, Doc: "部门添加时，请不要并发操作 and 同一公司连续添加员工需要间隔 150ms: cost-center writes of one\nclient and company are spaced at least 150 ms apart."},
 	}
 }
 
@@ -162,7 +164,6 @@ func apiDesc() *transport.API {
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	loc := r.ParamsLocation()
-	_ = loc
 	now := c.t.Clock().Now()
 	var tok string
 	if !r.Op.NoAuth {
@@ -172,15 +173,13 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 		}
 	}
 	r.Set(wire.Str("client_id", loc, c.cfg.ClientID))
-	r.Set(func() transport.Param {
-		v := strconv.FormatInt(now.Unix(), 10)
-		return transport.Param{
-			In:   loc,
-			JSON: json.RawMessage(v),
-			Name: "timestamp",
-			Text: v,
-		}
-	}())
+	textTimestamp := strconv.FormatInt(now.Unix(), 10)
+	r.Set(transport.Param{
+		In:   loc,
+		JSON: json.RawMessage(textTimestamp),
+		Name: "timestamp",
+		Text: textTimestamp,
+	})
 	if (r.Op.Name != "authorize") && !r.Op.NoAuth {
 		r.Set(wire.Str("access_token", loc, tok))
 	}
@@ -230,55 +229,3 @@ func (c *Client) reauth(r *transport.Request) {
 		c.tokens.Invalidate(p.Text)
 	}
 }
-
-// Operation descriptors; never modified.
-var (
-	opAuthorize = &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "authorize",
-		NoAuth: true,
-		Path:   "/river/Auth/authorize",
-	}
-	opBudgetCenterGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "budgetCenterGet",
-		Path:   "/river/BudgetCenter/get",
-	}
-	opBudgetCenterAdd = &transport.Op{
-		API:    "didi",
-		Method: "POST",
-		Name:   "budgetCenterAdd",
-		Path:   "/river/BudgetCenter/add",
-		Write:  true,
-	}
-	opBudgetCenterEdit = &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterEdit",
-		Path:      "/river/BudgetCenter/edit",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opBudgetCenterDel = &transport.Op{
-		API:       "didi",
-		Method:    "POST",
-		Name:      "budgetCenterDel",
-		Path:      "/river/BudgetCenter/del",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opMemberGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "memberGet",
-		Path:   "/river/Member/get",
-	}
-	opLegalEntityGet = &transport.Op{
-		API:    "didi",
-		Method: "GET",
-		Name:   "legalEntityGet",
-		Path:   "/river/LegalEntity/get",
-	}
-)

@@ -5,47 +5,47 @@ package didi
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
-	"unicode/utf8"
 )
+
+// opAuthorize describes Authorize; never modified.
+var opAuthorize = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "authorize", Method: "POST", Path: "/river/Auth/authorize", NoAuth: true},
+	GoName:  "Authorize",
+	Summary: "授权认证 (get an access token)",
+	Doc:     "用于获取接口access_token. Sends client_id, client_secret, grant_type=client_credentials and\ntimestamp, signed; no access_token and no company_id. The client calls it by itself when it\nneeds a token.",
+	Record:  reflect.TypeFor[AuthToken](),
+}
 
 // AuthorizeParams are the parameters of Authorize. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AuthorizeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *AuthorizeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AuthorizeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeAuthorizeParams converts loosely typed values (YAML, JSON, expressions) into AuthorizeParams.
 func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 	var p AuthorizeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "didi.authorize",
-			Param: "",
-		}
+		return p, check.Unknown(opAuthorize.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, transport.Meta, error) {
-	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize, p.validate, p.params)
+	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -62,6 +62,30 @@ func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, 
 func (c *Client) Authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, error) {
 	r, _, err := c.authorize(ctx, p)
 	return r, err
+}
+
+// opBudgetCenterGet describes BudgetCenterGet; never modified.
+var opBudgetCenterGet = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterGet", Method: "GET", Path: "/river/BudgetCenter/get"},
+	GoName:  "BudgetCenterGet",
+	Summary: "部门或项目查询 (list cost centers)",
+	Doc:     "查询项目或部门在滴滴侧的具体信息; 可以用于同步滴滴ES后台的信息, 只能查询有效的部门\n(disabled or deleted cost centers are not returned). Filter by id or out_budget_id (择一),\nby name (fuzzy unless is_exact_name is 1) and by type (none means both).",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "query", Doc: "滴滴内部项目或部门的ID"},
+		{Name: "out_budget_id", Type: "string", In: "query", Doc: "外部成本中心id; 使用时与id字段择一即可"},
+		{Name: "type", Type: "BudgetCenterType", In: "query", Doc: "类型: 1 部门, 2 项目; 不请求时默认为全部"},
+		{Name: "is_exact_name", Type: "int", In: "query", Doc: "是否精确查询名称: 0 否 (default, fuzzy), 1 是"},
+		{Name: "name", Type: "string", In: "query", Doc: "名称: 请求的项目名称或部门名称"},
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+		{Name: "is_need_limit_rule", Type: "string", In: "query", Doc: "是否返回限额规则 limit_rule_list: \"1\" (the server's default when absent) or \"0\" (Java SDK 1.2.0)"},
+		{Name: "is_get_poi", Type: "int", In: "query", Doc: "是否返回 poi_list: 1 是 (default 0; Java SDK 1.2.0)"},
+		{Name: "is_get_extend_fields", Type: "int", In: "query", Doc: "是否返回 extend_field: 1 是 (default 0; Java SDK 1.2.0)"},
+	},
+	Record:       reflect.TypeFor[BudgetCenter](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // BudgetCenterGetParams are the parameters of BudgetCenterGet. Required ones are always sent; an optional one is
@@ -91,98 +115,18 @@ type BudgetCenterGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterGetParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterGet",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterGet",
-			Param: "type",
-		}
-	}
-	if p.IsExactName != 0 && p.IsExactName < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsExactName),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_exact_name",
-		}
-	}
-	if p.IsExactName != 0 && p.IsExactName > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsExactName),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_exact_name",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterGet",
-			Param: "name",
-		}
-	}
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.budgetCenterGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.budgetCenterGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.budgetCenterGet",
-			Param: "length",
-		}
-	}
-	if p.IsNeedLimitRule != "" && !slices.Contains([]string{"0", "1"}, p.IsNeedLimitRule) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.IsNeedLimitRule),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_need_limit_rule",
-		}
-	}
-	if p.IsGetPoi != 0 && p.IsGetPoi < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsGetPoi),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_poi",
-		}
-	}
-	if p.IsGetPoi != 0 && p.IsGetPoi > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsGetPoi),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_poi",
-		}
-	}
-	if p.IsGetExtendFields != 0 && p.IsGetExtendFields < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.IsGetExtendFields),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_extend_fields",
-		}
-	}
-	if p.IsGetExtendFields != 0 && p.IsGetExtendFields > int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 1", p.IsGetExtendFields),
-			Op:    "didi.budgetCenterGet",
-			Param: "is_get_extend_fields",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterGet.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_exact_name", p.IsExactName, p.IsExactName != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
+		check.String{Enum: []string{"0", "1"}}.Check("is_need_limit_rule", p.IsNeedLimitRule, p.IsNeedLimitRule != ""),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_get_poi", p.IsGetPoi, p.IsGetPoi != 0),
+		check.Int{Min: 0, HasMin: true, Max: 1, HasMax: true}.Check("is_get_extend_fields", p.IsGetExtendFields, p.IsGetExtendFields != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -203,12 +147,8 @@ func (p *BudgetCenterGetParams) params() ([]transport.Param, error) {
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Query, p.Name))
 	}
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	if p.IsNeedLimitRule != "" {
 		ps = append(ps, wire.Str("is_need_limit_rule", transport.Query, p.IsNeedLimitRule))
 	}
@@ -251,25 +191,17 @@ func decodeBudgetCenterGetParams(m map[string]any) (BudgetCenterGetParams, error
 		case "is_get_extend_fields":
 			p.IsGetExtendFields, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, is_exact_name, name, offset, length, is_need_limit_rule, is_get_poi, is_get_extend_fields)", k),
-				Op:    "didi.budgetCenterGet",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterGet.Op, k, "id, out_budget_id, type, is_exact_name, name, offset, length, is_need_limit_rule, is_get_poi, is_get_extend_fields")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterGet",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterGet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) budgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (*BudgetCenterPage, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -293,7 +225,7 @@ func (c *Client) BudgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (
 func (c *Client) BudgetCenterGetAll(ctx context.Context, p BudgetCenterGetParams) iter.Seq2[BudgetCenter, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]BudgetCenter, int64, error) {
 		q := p
@@ -304,6 +236,32 @@ func (c *Client) BudgetCenterGetAll(ctx context.Context, p BudgetCenterGetParams
 		}
 		return r.Records, r.Total, nil
 	})
+}
+
+// opBudgetCenterAdd describes BudgetCenterAdd; never modified.
+var opBudgetCenterAdd = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterAdd", Method: "POST", Path: "/river/BudgetCenter/add", Write: true},
+	GoName:  "BudgetCenterAdd",
+	Summary: "部门或项目新增 (create a cost center); returns its id",
+	Doc:     "部门数量上限是2000; 部门添加时，请不要并发操作，防止部门添加失败; 请求时无需中文转义.\n建议保存新建之后返回的滴滴部门或项目的ID作为唯一主键，用于修改或删除的判断.\nout_budget_id is required for a department (type 1). Project-only fields (member_used,\nstart_date, expiry_date, legal_entity_id, budget_extra_info) are ignored for departments.",
+	Params: []registry.Param{
+		{Name: "type", Type: "BudgetCenterType", In: "body", Required: true, Doc: "类型: 1 部门, 2 项目"},
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "部门/项目名称, 不大于 200 字符"},
+		{Name: "budget_cycle", Type: "BudgetCycle", In: "body", Required: true, Doc: "预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年 (2 and 3 departments only, whitelist)"},
+		{Name: "total_quota", Type: "decimal", In: "body", Required: true, Doc: "总金额, 单位元; 0 表示不限额度; 金额管控只支持正整数 (sent as a JSON string)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id): type = 1 时必填, type = 2 非必填; ≤ 64 字符"},
+		{Name: "leader_id", Type: "string", In: "body", Doc: "主管ID (member ids), 多个用英文逗号分开, 第一个是主要主管, 最多30个; wins over leader_employee_id"},
+		{Name: "leader_employee_id", Type: "string", In: "body", Doc: "主管员工编号, a JSON array string such as [111,2222,44444]; 第一个是主要主管, 最多30个"},
+		{Name: "parent_id", Type: "string", In: "body", Doc: "上级部门/项目 ID; \"0\" 为顶级部门; wins over out_parent_id and out_parent_name"},
+		{Name: "out_parent_id", Type: "string", In: "body", Doc: "上级部门/项目外部CODE; 项目需要out_parent_id和out_parent_name一起传递"},
+		{Name: "out_parent_name", Type: "string", In: "body", Doc: "上级部门/项目外部名称; 项目需要out_parent_id和out_parent_name一起传递"},
+		{Name: "member_used", Type: "MemberUsed", In: "body", Doc: "使用范围 (type=2时生效): 0 全员可见 (default), 1 项目成员内可见, 2 公司主体内可见 (whitelist, else errno 10001)"},
+		{Name: "start_date", Type: "string", In: "body", Doc: "项目开始日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "expiry_date", Type: "string", In: "body", Doc: "项目结束日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "legal_entity_id", Type: "string", In: "body", Doc: "公司主体ID, 多个用英文逗号分开 (type=2时生效); a stopped or unknown id answers errno 10001"},
+		{Name: "budget_extra_info", Type: "string", In: "body", Doc: "项目扩展信息: a non-empty JSON object as a string, 最长不大于 500 字符 (type=2时生效)"},
+	},
+	Record: reflect.TypeFor[BudgetCenterCreated](),
 }
 
 // BudgetCenterAddParams are the parameters of BudgetCenterAdd. Required ones are always sent; an optional one is
@@ -343,73 +301,25 @@ type BudgetCenterAddParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterAddParams) validate() error {
-	if !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterAdd",
-			Param: "type",
-		}
-	}
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "didi.budgetCenterAdd",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "name",
-		}
-	}
-	if !p.BudgetCycle.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle),
-			Op:    "didi.budgetCenterAdd",
-			Param: "budget_cycle",
-		}
-	}
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "out_budget_id",
-		}
-	}
-	if p.MemberUsed != 0 && !p.MemberUsed.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2", p.MemberUsed),
-			Op:    "didi.budgetCenterAdd",
-			Param: "member_used",
-		}
-	}
-	if p.BudgetExtraInfo != "" && utf8.RuneCountInString(p.BudgetExtraInfo) > 500 {
-		return &transport.ParamError{
-			Msg:   "is longer than 500 characters",
-			Op:    "didi.budgetCenterAdd",
-			Param: "budget_extra_info",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterAdd.Op,
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", true),
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 200}.Check("name", p.Name, true),
+		check.Enum("budget_cycle", p.BudgetCycle, p.BudgetCycle.Valid(), "0, 1, 2, 3, 4, 5, 6, 7", true),
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("member_used", p.MemberUsed, p.MemberUsed.Valid(), "0, 1, 2", p.MemberUsed != 0),
+		check.String{MaxLength: 500}.Check("budget_extra_info", p.BudgetExtraInfo, p.BudgetExtraInfo != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *BudgetCenterAddParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 15)
-	{
-		ps = append(ps, wire.Int("type", transport.Body, int64(p.Type)))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Int("budget_cycle", transport.Body, int64(p.BudgetCycle)))
-	}
-	{
-		ps = append(ps, wire.Decimal("total_quota", transport.Body, p.TotalQuota))
-	}
+	ps = append(ps, wire.Int("type", transport.Body, int64(p.Type)))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Int("budget_cycle", transport.Body, int64(p.BudgetCycle)))
+	ps = append(ps, wire.Decimal("total_quota", transport.Body, p.TotalQuota))
 	if p.OutBudgetID != "" {
 		ps = append(ps, wire.Str("out_budget_id", transport.Body, p.OutBudgetID))
 	}
@@ -490,25 +400,17 @@ func decodeBudgetCenterAddParams(m map[string]any) (BudgetCenterAddParams, error
 		case "budget_extra_info":
 			p.BudgetExtraInfo, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: type, name, budget_cycle, total_quota, out_budget_id, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info)", k),
-				Op:    "didi.budgetCenterAdd",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterAdd.Op, k, "type, name, budget_cycle, total_quota, out_budget_id, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterAdd",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterAdd.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -526,6 +428,33 @@ func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (
 func (c *Client) BudgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, error) {
 	r, _, err := c.budgetCenterAdd(ctx, p)
 	return r, err
+}
+
+// opBudgetCenterEdit describes BudgetCenterEdit; never modified.
+var opBudgetCenterEdit = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterEdit", Method: "POST", Path: "/river/BudgetCenter/edit", Write: true, RetrySafe: true},
+	GoName:  "BudgetCenterEdit",
+	Summary: "部门或项目修改 (update a cost center)",
+	Doc:     "Identify the cost center by id (preferred) or by out_budget_id with type (and name for a\nproject). Only the fields given change; legal_entity_id=\"\" cannot be sent (an empty string is\nnot sent), so clearing legal entities is not possible through this method.\ntotal_quota is text here (e.g. \"0\" for unlimited, \"1000.00\") so that 0 can be sent.",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "body", Doc: "部门/项目 ID (preferred over out_budget_id)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id), ≤ 64 字符; 更新部门时必填"},
+		{Name: "type", Type: "BudgetCenterType", In: "body", Doc: "类型: 1 部门, 2 项目; 使用外部out_budget_id和name值更新时必传"},
+		{Name: "name", Type: "string", In: "body", Doc: "部门/项目名称, 不大于 200 字符"},
+		{Name: "budget_cycle", Type: "BudgetCycle", In: "body", Doc: "预算周期 (0 不限期 cannot be sent here: zero is not sent)"},
+		{Name: "total_quota", Type: "string", In: "body", Doc: "总金额, 单位元; \"0\" 表示不限额度; 小数点后保留两位精度"},
+		{Name: "leader_id", Type: "string", In: "body", Doc: "主管ID, 多个用英文逗号分开, 最多30个"},
+		{Name: "leader_employee_id", Type: "string", In: "body", Doc: "主管员工编号 JSON array string, 最多30个; leader_id存在时不生效"},
+		{Name: "parent_id", Type: "string", In: "body", Doc: "上级部门/项目 ID"},
+		{Name: "out_parent_id", Type: "string", In: "body", Doc: "上级部门/项目外部CODE"},
+		{Name: "out_parent_name", Type: "string", In: "body", Doc: "上级部门/项目外部名称"},
+		{Name: "member_used", Type: "MemberUsed", In: "body", Doc: "使用范围 (type=2时生效; 0 cannot be sent here: zero is not sent)"},
+		{Name: "start_date", Type: "string", In: "body", Doc: "项目开始日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "expiry_date", Type: "string", In: "body", Doc: "项目结束日期 yyyy-MM-dd (type=2时生效)"},
+		{Name: "legal_entity_id", Type: "string", In: "body", Doc: "公司主体ID, 多个用英文逗号分开 (type=2时生效)"},
+		{Name: "budget_extra_info", Type: "string", In: "body", Doc: "项目扩展信息 JSON string, 最长不大于 500 字符"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // BudgetCenterEditParams are the parameters of BudgetCenterEdit. Required ones are always sent; an optional one is
@@ -567,56 +496,16 @@ type BudgetCenterEditParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterEditParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterEdit",
-			Param: "type",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "name",
-		}
-	}
-	if p.BudgetCycle != 0 && !p.BudgetCycle.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle),
-			Op:    "didi.budgetCenterEdit",
-			Param: "budget_cycle",
-		}
-	}
-	if p.MemberUsed != 0 && !p.MemberUsed.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 0, 1, 2", p.MemberUsed),
-			Op:    "didi.budgetCenterEdit",
-			Param: "member_used",
-		}
-	}
-	if p.BudgetExtraInfo != "" && utf8.RuneCountInString(p.BudgetExtraInfo) > 500 {
-		return &transport.ParamError{
-			Msg:   "is longer than 500 characters",
-			Op:    "didi.budgetCenterEdit",
-			Param: "budget_extra_info",
-		}
-	}
-	if !(p.ID != "") && !(p.OutBudgetID != "") {
-		return &transport.ParamError{
-			Msg:   "give at least one of id, out_budget_id (identify the cost center by id or out_budget_id)",
-			Op:    "didi.budgetCenterEdit",
-			Param: "",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterEdit.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.Enum("budget_cycle", p.BudgetCycle, p.BudgetCycle.Valid(), "0, 1, 2, 3, 4, 5, 6, 7", p.BudgetCycle != 0),
+		check.Enum("member_used", p.MemberUsed, p.MemberUsed.Valid(), "0, 1, 2", p.MemberUsed != 0),
+		check.String{MaxLength: 500}.Check("budget_extra_info", p.BudgetExtraInfo, p.BudgetExtraInfo != ""),
+		check.OneOf([]string{"id", "out_budget_id"}, "identify the cost center by id or out_budget_id", p.ID != "", p.OutBudgetID != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -719,25 +608,17 @@ func decodeBudgetCenterEditParams(m map[string]any) (BudgetCenterEditParams, err
 		case "budget_extra_info":
 			p.BudgetExtraInfo, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, name, budget_cycle, total_quota, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info)", k),
-				Op:    "didi.budgetCenterEdit",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterEdit.Op, k, "id, out_budget_id, type, name, budget_cycle, total_quota, leader_id, leader_employee_id, parent_id, out_parent_id, out_parent_name, member_used, start_date, expiry_date, legal_entity_id, budget_extra_info")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterEdit",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterEdit.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -752,6 +633,21 @@ func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams)
 func (c *Client) BudgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) error {
 	_, err := c.budgetCenterEdit(ctx, p)
 	return err
+}
+
+// opBudgetCenterDel describes BudgetCenterDel; never modified.
+var opBudgetCenterDel = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "budgetCenterDel", Method: "POST", Path: "/river/BudgetCenter/del", Write: true, RetrySafe: true},
+	GoName:  "BudgetCenterDel",
+	Summary: "部门或项目停用 (disable a cost center)",
+	Doc:     "停用接口后，可以使用查询接口对齐信息; 查询停用/删除的部门时，不返回. Identify it by id\n(preferred), or by out_budget_id with type (and name for a project).",
+	Params: []registry.Param{
+		{Name: "id", Type: "string", In: "body", Doc: "需要删除的部门或者项目的id (preferred)"},
+		{Name: "out_budget_id", Type: "string", In: "body", Doc: "编号 (外部成本中心id)"},
+		{Name: "type", Type: "BudgetCenterType", In: "body", Doc: "类型: 1 部门, 2 项目; needed with out_budget_id"},
+		{Name: "name", Type: "string", In: "body", Doc: "部门/项目名称; 使用out_budget_id删除项目时需要一起提供"},
+	},
+	Record: reflect.TypeFor[struct{}](),
 }
 
 // BudgetCenterDelParams are the parameters of BudgetCenterDel. Required ones are always sent; an optional one is
@@ -769,35 +665,13 @@ type BudgetCenterDelParams struct {
 
 // validate checks p before any request is sent.
 func (p *BudgetCenterDelParams) validate() error {
-	if p.OutBudgetID != "" && utf8.RuneCountInString(p.OutBudgetID) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "didi.budgetCenterDel",
-			Param: "out_budget_id",
-		}
-	}
-	if p.Type != 0 && !p.Type.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Type),
-			Op:    "didi.budgetCenterDel",
-			Param: "type",
-		}
-	}
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 200 {
-		return &transport.ParamError{
-			Msg:   "is longer than 200 characters",
-			Op:    "didi.budgetCenterDel",
-			Param: "name",
-		}
-	}
-	if !(p.ID != "") && !(p.OutBudgetID != "") {
-		return &transport.ParamError{
-			Msg:   "give at least one of id, out_budget_id (identify the cost center by id or out_budget_id)",
-			Op:    "didi.budgetCenterDel",
-			Param: "",
-		}
-	}
-	return nil
+	return check.First(
+		opBudgetCenterDel.Op,
+		check.String{MaxLength: 64}.Check("out_budget_id", p.OutBudgetID, p.OutBudgetID != ""),
+		check.Enum("type", p.Type, p.Type.Valid(), "1, 2", p.Type != 0),
+		check.String{MaxLength: 200}.Check("name", p.Name, p.Name != ""),
+		check.OneOf([]string{"id", "out_budget_id"}, "identify the cost center by id or out_budget_id", p.ID != "", p.OutBudgetID != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -836,25 +710,17 @@ func decodeBudgetCenterDelParams(m map[string]any) (BudgetCenterDelParams, error
 		case "name":
 			p.Name, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, out_budget_id, type, name)", k),
-				Op:    "didi.budgetCenterDel",
-				Param: "",
-			}
+			return p, check.Unknown(opBudgetCenterDel.Op, k, "id, out_budget_id, type, name")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.budgetCenterDel",
-				Param: k,
-			}
+			return p, check.Bad(opBudgetCenterDel.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel.Op, p.validate, p.params)
 	return m, err
 }
 
@@ -867,6 +733,28 @@ func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (
 func (c *Client) BudgetCenterDel(ctx context.Context, p BudgetCenterDelParams) error {
 	_, err := c.budgetCenterDel(ctx, p)
 	return err
+}
+
+// opMemberGet describes MemberGet; never modified.
+var opMemberGet = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "memberGet", Method: "GET", Path: "/river/Member/get"},
+	GoName:  "MemberGet",
+	Summary: "员工列表 (list members)",
+	Doc:     "员工工号、手机号是精确查询，名字为模糊查询. offset必须可以被length整除 (offset must be a multiple\nof length). 用户如果传了 last_id，除了 status，其他检索条件会失效，首次查询时需要从0开始传递.\n当 status 为空或者没传，返回的为正常、离职和未绑手机号的员工.",
+	Params: []registry.Param{
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置 (a multiple of length)"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+		{Name: "phone", Type: "string", In: "query", Doc: "员工手机号 (exact)"},
+		{Name: "employee_number", Type: "string", In: "query", Doc: "员工工号 (exact)"},
+		{Name: "realname", Type: "string", In: "query", Doc: "员工姓名 (fuzzy)"},
+		{Name: "email", Type: "string", In: "query", Doc: "邮箱 (exact)"},
+		{Name: "status", Type: "string", In: "query", Doc: "员工状态, comma list of 1 正常, 4 离职, 6 未绑手机号; none means all three"},
+		{Name: "last_id", Type: "string", In: "query", Doc: "cursor: the last member id seen (\"0\" at first); every filter but status is then ignored"},
+	},
+	Record:       reflect.TypeFor[Member](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // MemberGetParams are the parameters of MemberGet. Required ones are always sent; an optional one is
@@ -892,39 +780,18 @@ type MemberGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *MemberGetParams) validate() error {
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.memberGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.memberGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.memberGet",
-			Param: "length",
-		}
-	}
-	return nil
+	return check.First(
+		opMemberGet.Op,
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *MemberGetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 8)
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	if p.Phone != "" {
 		ps = append(ps, wire.Str("phone", transport.Query, p.Phone))
 	}
@@ -970,25 +837,17 @@ func decodeMemberGetParams(m map[string]any) (MemberGetParams, error) {
 		case "last_id":
 			p.LastID, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: offset, length, phone, employee_number, realname, email, status, last_id)", k),
-				Op:    "didi.memberGet",
-				Param: "",
-			}
+			return p, check.Unknown(opMemberGet.Op, k, "offset, length, phone, employee_number, realname, email, status, last_id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.memberGet",
-				Param: k,
-			}
+			return p, check.Bad(opMemberGet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) memberGet(ctx context.Context, p MemberGetParams) (*MemberPage, transport.Meta, error) {
-	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet, p.validate, p.params)
+	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1012,7 +871,7 @@ func (c *Client) MemberGet(ctx context.Context, p MemberGetParams) (*MemberPage,
 func (c *Client) MemberGetAll(ctx context.Context, p MemberGetParams) iter.Seq2[Member, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]Member, int64, error) {
 		q := p
@@ -1023,6 +882,24 @@ func (c *Client) MemberGetAll(ctx context.Context, p MemberGetParams) iter.Seq2[
 		}
 		return r.Records, r.Total, nil
 	})
+}
+
+// opLegalEntityGet describes LegalEntityGet; never modified.
+var opLegalEntityGet = &registry.Op{
+	Op:      &transport.Op{API: "didi", Name: "legalEntityGet", Method: "GET", Path: "/river/LegalEntity/get"},
+	GoName:  "LegalEntityGet",
+	Summary: "公司主体查询 (list legal entities)",
+	Doc:     "查询公司在滴滴侧的具体信息; 只返回有效的公司信息, 不包含禁用和过期的公司主体信息.",
+	Params: []registry.Param{
+		{Name: "legal_entity_id", Type: "string", In: "query", Doc: "公司主体id, 多个用英文逗号分开"},
+		{Name: "keyword", Type: "string", In: "query", Doc: "公司主体名称关键字 (fuzzy)"},
+		{Name: "offset", Type: "int", In: "query", Required: true, Doc: "数据开始位置"},
+		{Name: "length", Type: "int", In: "query", Required: true, Doc: "数据条数 (最大100条)"},
+	},
+	Record:       reflect.TypeFor[LegalEntity](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"offset", "length"},
 }
 
 // LegalEntityGetParams are the parameters of LegalEntityGet. Required ones are always sent; an optional one is
@@ -1040,28 +917,11 @@ type LegalEntityGetParams struct {
 
 // validate checks p before any request is sent.
 func (p *LegalEntityGetParams) validate() error {
-	if p.Offset < int64(0) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 0", p.Offset),
-			Op:    "didi.legalEntityGet",
-			Param: "offset",
-		}
-	}
-	if p.Length < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Length),
-			Op:    "didi.legalEntityGet",
-			Param: "length",
-		}
-	}
-	if p.Length > int64(100) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 100", p.Length),
-			Op:    "didi.legalEntityGet",
-			Param: "length",
-		}
-	}
-	return nil
+	return check.First(
+		opLegalEntityGet.Op,
+		check.Int{Min: 0, HasMin: true}.Check("offset", p.Offset, true),
+		check.Int{Min: 1, HasMin: true, Max: 100, HasMax: true}.Check("length", p.Length, true),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1073,12 +933,8 @@ func (p *LegalEntityGetParams) params() ([]transport.Param, error) {
 	if p.Keyword != "" {
 		ps = append(ps, wire.Str("keyword", transport.Query, p.Keyword))
 	}
-	{
-		ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
-	}
-	{
-		ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	}
+	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
+	ps = append(ps, wire.Int("length", transport.Query, p.Length))
 	return ps, nil
 }
 
@@ -1098,25 +954,17 @@ func decodeLegalEntityGetParams(m map[string]any) (LegalEntityGetParams, error) 
 		case "length":
 			p.Length, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: legal_entity_id, keyword, offset, length)", k),
-				Op:    "didi.legalEntityGet",
-				Param: "",
-			}
+			return p, check.Unknown(opLegalEntityGet.Op, k, "legal_entity_id, keyword, offset, length")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "didi.legalEntityGet",
-				Param: k,
-			}
+			return p, check.Bad(opLegalEntityGet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) legalEntityGet(ctx context.Context, p LegalEntityGetParams) (*LegalEntityPage, transport.Meta, error) {
-	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet, p.validate, p.params)
+	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1138,7 +986,7 @@ func (c *Client) LegalEntityGet(ctx context.Context, p LegalEntityGetParams) (*L
 func (c *Client) LegalEntityGetAll(ctx context.Context, p LegalEntityGetParams) iter.Seq2[LegalEntity, error] {
 	length := p.Length
 	if length <= 0 {
-		length = int64(100)
+		length = 100
 	}
 	return transport.Offsets(ctx, p.Offset, length, func(ctx context.Context, offset, n int64) ([]LegalEntity, int64, error) {
 		q := p

@@ -46,16 +46,14 @@ func StringToSign(params map[string]string, signKey string, signMethod string) s
 // Sign returns the signature of params, lower-case hex.
 func Sign(params map[string]string, signKey string, signMethod string) (string, error) {
 	msg := []byte(StringToSign(params, signKey, signMethod))
-	var sum []byte
 	switch signMethod {
 	case "md5", "":
-		h := md5.Sum(msg)
-		sum = h[:]
+		sum := md5.Sum(msg)
+		return hex.EncodeToString(sum[:]), nil
 	case "sha256":
-		h := sha256.Sum256(msg)
-		sum = h[:]
+		sum := sha256.Sum256(msg)
+		return hex.EncodeToString(sum[:]), nil
 	default:
 		return "", fmt.Errorf("didi: unknown signature method %q (want md5 or sha256)", signMethod)
 	}
-	return hex.EncodeToString(sum), nil
 }

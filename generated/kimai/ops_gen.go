@@ -6,47 +6,47 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
-	"unicode/utf8"
 )
+
+// opPing describes Ping; never modified.
+var opPing = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "ping", Method: "GET", Path: "/api/ping"},
+	GoName:  "Ping",
+	Summary: "Checks that the API answers and the credentials work ({\"message\":\"pong\"})",
+	Record:  reflect.TypeFor[Pong](),
+}
 
 // PingParams are the parameters of Ping. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type PingParams struct{}
 
-// validate checks p before any request is sent.
-func (p *PingParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *PingParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodePingParams converts loosely typed values (YAML, JSON, expressions) into PingParams.
 func decodePingParams(m map[string]any) (PingParams, error) {
 	var p PingParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.ping",
-			Param: "",
-		}
+		return p, check.Unknown(opPing.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta, error) {
-	w, m, err := transport.Call[Pong](ctx, c.t, opPing, p.validate, p.params)
+	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -61,36 +61,34 @@ func (c *Client) Ping(ctx context.Context, p PingParams) (*Pong, error) {
 	return r, err
 }
 
+// opVersion describes Version; never modified.
+var opVersion = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "version", Method: "GET", Path: "/api/version"},
+	GoName:  "Version",
+	Summary: "The Kimai version",
+	Record:  reflect.TypeFor[Version](),
+}
+
 // VersionParams are the parameters of Version. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type VersionParams struct{}
 
-// validate checks p before any request is sent.
-func (p *VersionParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *VersionParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeVersionParams converts loosely typed values (YAML, JSON, expressions) into VersionParams.
 func decodeVersionParams(m map[string]any) (VersionParams, error) {
 	var p VersionParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.version",
-			Param: "",
-		}
+		return p, check.Unknown(opVersion.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transport.Meta, error) {
-	w, m, err := transport.Call[Version](ctx, c.t, opVersion, p.validate, p.params)
+	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -105,36 +103,35 @@ func (c *Client) Version(ctx context.Context, p VersionParams) (*Version, error)
 	return r, err
 }
 
+// opTimesheetConfig describes TimesheetConfig; never modified.
+var opTimesheetConfig = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "timesheetConfig", Method: "GET", Path: "/api/config/timesheet"},
+	GoName:  "TimesheetConfig",
+	Summary: "The timesheet configuration (tracking mode, active-entries limit, future times, overlapping)",
+	Doc:     "In the punch and duration_fixed_begin tracking modes, users without view_other_timesheet may not\nsend begin and end (400 \"This form should not contain extra fields.\").",
+	Record:  reflect.TypeFor[TimesheetConfig](),
+}
+
 // TimesheetConfigParams are the parameters of TimesheetConfig. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type TimesheetConfigParams struct{}
 
-// validate checks p before any request is sent.
-func (p *TimesheetConfigParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *TimesheetConfigParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeTimesheetConfigParams converts loosely typed values (YAML, JSON, expressions) into TimesheetConfigParams.
 func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error) {
 	var p TimesheetConfigParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.timesheetConfig",
-			Param: "",
-		}
+		return p, check.Unknown(opTimesheetConfig.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, transport.Meta, error) {
-	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig, p.validate, p.params)
+	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -150,6 +147,21 @@ func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (
 func (c *Client) TimesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, error) {
 	r, _, err := c.timesheetConfig(ctx, p)
 	return r, err
+}
+
+// opListCustomers describes ListCustomers; never modified.
+var opListCustomers = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listCustomers", Method: "GET", Path: "/api/customers"},
+	GoName:  "ListCustomers",
+	Summary: "Lists the customers the user may see (not paged)",
+	Params: []registry.Param{
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default), 2 hidden, 3 both"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (upper case)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default name)"},
+		{Name: "term", Type: "string", In: "query", Doc: "free-text search"},
+		{Name: "full", Type: "string", In: "query", Doc: "\"1\" adds vatId and address fields (needs details_customer); Kimai accepts only 0|1 here, true is a 400 (CustomerController::cgetAction)"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // ListCustomersParams are the parameters of ListCustomers. Required ones are always sent; an optional one is
@@ -169,42 +181,13 @@ type ListCustomersParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListCustomersParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listCustomers",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listCustomers",
-			Param: "visible",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listCustomers",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name", p.OrderBy),
-			Op:    "kimai.listCustomers",
-			Param: "orderBy",
-		}
-	}
-	if p.Full != "" && !slices.Contains([]string{"0", "1"}, p.Full) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Full),
-			Op:    "kimai.listCustomers",
-			Param: "full",
-		}
-	}
-	return nil
+	return check.First(
+		opListCustomers.Op,
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("full", p.Full, p.Full != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -246,25 +229,17 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 		case "full":
 			p.Full, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: visible, order, orderBy, term, full)", k),
-				Op:    "kimai.listCustomers",
-				Param: "",
-			}
+			return p, check.Unknown(opListCustomers.Op, k, "visible, order, orderBy, term, full")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listCustomers",
-				Param: k,
-			}
+			return p, check.Bad(opListCustomers.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listCustomers(ctx context.Context, p ListCustomersParams) ([]Customer, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers.Op, p.validate, p.params)
 	return []Customer(w), m, err
 }
 
@@ -276,6 +251,17 @@ func (c *Client) ListCustomers(ctx context.Context, p ListCustomersParams) ([]Cu
 	return r, err
 }
 
+// opGetCustomer describes GetCustomer; never modified.
+var opGetCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getCustomer", Method: "GET", Path: "/api/customers/{id}"},
+	GoName:  "GetCustomer",
+	Summary: "Returns one customer",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Customer](),
+}
+
 // GetCustomerParams are the parameters of GetCustomer. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetCustomerParams struct {
@@ -283,17 +269,10 @@ type GetCustomerParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -307,25 +286,17 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opGetCustomer.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opGetCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -338,6 +309,48 @@ func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Custome
 func (c *Client) GetCustomer(ctx context.Context, p GetCustomerParams) (*Customer, error) {
 	r, _, err := c.getCustomer(ctx, p)
 	return r, err
+}
+
+// opCreateCustomer describes CreateCustomer; never modified.
+var opCreateCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createCustomer", Method: "POST", Path: "/api/customers", Write: true},
+	GoName:  "CreateCustomer",
+	Summary: "Creates a customer (needs create_customer); only name is required",
+	Doc:     "The customer's number is auto-generated (\"0003\") unless given, and must be unique. The answer\nholds the customer's ID, which projects refer to.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters, none of < > \" ="},
+		{Name: "number", Type: "string", In: "body", Doc: "the customer's own editable number (not its ID)"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "company", Type: "string", In: "body"},
+		{Name: "vatId", Type: "string", In: "body"},
+		{Name: "contact", Type: "string", In: "body"},
+		{Name: "addressLine1", Type: "string", In: "body"},
+		{Name: "addressLine2", Type: "string", In: "body"},
+		{Name: "addressLine3", Type: "string", In: "body"},
+		{Name: "postCode", Type: "string", In: "body"},
+		{Name: "city", Type: "string", In: "body"},
+		{Name: "country", Type: "string", In: "body", Doc: "ISO 3166 alpha-2 country code, e.g. CN"},
+		{Name: "language", Type: "string", In: "body", Doc: "language code, e.g. zh_CN"},
+		{Name: "currency", Type: "string", In: "body", Doc: "ISO 4217 currency code, e.g. CNY (default EUR)"},
+		{Name: "phone", Type: "string", In: "body"},
+		{Name: "fax", Type: "string", In: "body"},
+		{Name: "mobile", Type: "string", In: "body"},
+		{Name: "email", Type: "string", In: "body"},
+		{Name: "homepage", Type: "string", In: "body", Doc: "URL; without a scheme https:// is prepended"},
+		{Name: "timezone", Type: "string", In: "body", Doc: "IANA time zone, e.g. Asia/Shanghai"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "invoiceTemplate", Type: "int", In: "body", Doc: "invoice template ID"},
+		{Name: "invoiceEmail", Type: "string", In: "body"},
+		{Name: "buyerReference", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body", Doc: "hex colour, e.g. #5319e7"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "budget", Type: "float", In: "body", Doc: "money budget (needs the budget permission)"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "time budget as a duration: \"10.5\" is hours, \"1:30\" h:mm, \"1h30m\"; answered in seconds"},
+		{Name: "budgetType", Type: "string", In: "body", Doc: "\"month\" for a monthly budget; none for a total"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // CreateCustomerParams are the parameters of CreateCustomer. Required ones are always sent; an optional one is
@@ -393,127 +406,31 @@ type CreateCustomerParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateCustomerParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createCustomer",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "number",
-		}
-	}
-	if p.Company != "" && utf8.RuneCountInString(p.Company) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createCustomer",
-			Param: "company",
-		}
-	}
-	if p.VATID != "" && utf8.RuneCountInString(p.VATID) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "vatId",
-		}
-	}
-	if p.Contact != "" && utf8.RuneCountInString(p.Contact) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createCustomer",
-			Param: "contact",
-		}
-	}
-	if p.AddressLine1 != "" && utf8.RuneCountInString(p.AddressLine1) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine1",
-		}
-	}
-	if p.AddressLine2 != "" && utf8.RuneCountInString(p.AddressLine2) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine2",
-		}
-	}
-	if p.AddressLine3 != "" && utf8.RuneCountInString(p.AddressLine3) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createCustomer",
-			Param: "addressLine3",
-		}
-	}
-	if p.PostCode != "" && utf8.RuneCountInString(p.PostCode) > 20 {
-		return &transport.ParamError{
-			Msg:   "is longer than 20 characters",
-			Op:    "kimai.createCustomer",
-			Param: "postCode",
-		}
-	}
-	if p.City != "" && utf8.RuneCountInString(p.City) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createCustomer",
-			Param: "city",
-		}
-	}
-	if p.Phone != "" && utf8.RuneCountInString(p.Phone) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "phone",
-		}
-	}
-	if p.Fax != "" && utf8.RuneCountInString(p.Fax) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "fax",
-		}
-	}
-	if p.Mobile != "" && utf8.RuneCountInString(p.Mobile) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.createCustomer",
-			Param: "mobile",
-		}
-	}
-	if p.Email != "" && utf8.RuneCountInString(p.Email) > 75 {
-		return &transport.ParamError{
-			Msg:   "is longer than 75 characters",
-			Op:    "kimai.createCustomer",
-			Param: "email",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createCustomer",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateCustomer.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 50}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 100}.Check("company", p.Company, p.Company != ""),
+		check.String{MaxLength: 50}.Check("vatId", p.VATID, p.VATID != ""),
+		check.String{MaxLength: 100}.Check("contact", p.Contact, p.Contact != ""),
+		check.String{MaxLength: 150}.Check("addressLine1", p.AddressLine1, p.AddressLine1 != ""),
+		check.String{MaxLength: 150}.Check("addressLine2", p.AddressLine2, p.AddressLine2 != ""),
+		check.String{MaxLength: 150}.Check("addressLine3", p.AddressLine3, p.AddressLine3 != ""),
+		check.String{MaxLength: 20}.Check("postCode", p.PostCode, p.PostCode != ""),
+		check.String{MaxLength: 50}.Check("city", p.City, p.City != ""),
+		check.String{MaxLength: 30}.Check("phone", p.Phone, p.Phone != ""),
+		check.String{MaxLength: 30}.Check("fax", p.Fax, p.Fax != ""),
+		check.String{MaxLength: 30}.Check("mobile", p.Mobile, p.Mobile != ""),
+		check.String{MaxLength: 75}.Check("email", p.Email, p.Email != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 31)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Number != "" {
 		ps = append(ps, wire.Str("number", transport.Body, p.Number))
 	}
@@ -681,25 +598,17 @@ func decodeCreateCustomerParams(m map[string]any) (CreateCustomerParams, error) 
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateCustomer.Op, k, "name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opCreateCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -715,6 +624,47 @@ func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*C
 func (c *Client) CreateCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, error) {
 	r, _, err := c.createCustomer(ctx, p)
 	return r, err
+}
+
+// opUpdateCustomer describes UpdateCustomer; never modified.
+var opUpdateCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateCustomer", Method: "PATCH", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateCustomer",
+	Summary: "Updates a customer; only the fields given change",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "name", Type: "string", In: "body", Doc: "2–150 characters, none of < > \" ="},
+		{Name: "number", Type: "string", In: "body", Doc: "the customer's own editable number"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "company", Type: "string", In: "body"},
+		{Name: "vatId", Type: "string", In: "body"},
+		{Name: "contact", Type: "string", In: "body"},
+		{Name: "addressLine1", Type: "string", In: "body"},
+		{Name: "addressLine2", Type: "string", In: "body"},
+		{Name: "addressLine3", Type: "string", In: "body"},
+		{Name: "postCode", Type: "string", In: "body"},
+		{Name: "city", Type: "string", In: "body"},
+		{Name: "country", Type: "string", In: "body", Doc: "ISO 3166 alpha-2 country code"},
+		{Name: "language", Type: "string", In: "body"},
+		{Name: "currency", Type: "string", In: "body", Doc: "ISO 4217 currency code"},
+		{Name: "phone", Type: "string", In: "body"},
+		{Name: "fax", Type: "string", In: "body"},
+		{Name: "mobile", Type: "string", In: "body"},
+		{Name: "email", Type: "string", In: "body"},
+		{Name: "homepage", Type: "string", In: "body"},
+		{Name: "timezone", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "invoiceTemplate", Type: "int", In: "body"},
+		{Name: "invoiceEmail", Type: "string", In: "body"},
+		{Name: "buyerReference", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "duration: \"10.5\" hours, \"1:30\", \"1h30m\""},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // UpdateCustomerParams are the parameters of UpdateCustomer. Required ones are always sent; an optional one is
@@ -761,120 +711,30 @@ type UpdateCustomerParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateCustomerParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "number",
-		}
-	}
-	if p.Company != "" && utf8.RuneCountInString(p.Company) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "company",
-		}
-	}
-	if p.VATID != "" && utf8.RuneCountInString(p.VATID) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "vatId",
-		}
-	}
-	if p.Contact != "" && utf8.RuneCountInString(p.Contact) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "contact",
-		}
-	}
-	if p.AddressLine1 != "" && utf8.RuneCountInString(p.AddressLine1) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine1",
-		}
-	}
-	if p.AddressLine2 != "" && utf8.RuneCountInString(p.AddressLine2) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine2",
-		}
-	}
-	if p.AddressLine3 != "" && utf8.RuneCountInString(p.AddressLine3) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "addressLine3",
-		}
-	}
-	if p.PostCode != "" && utf8.RuneCountInString(p.PostCode) > 20 {
-		return &transport.ParamError{
-			Msg:   "is longer than 20 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "postCode",
-		}
-	}
-	if p.City != "" && utf8.RuneCountInString(p.City) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "city",
-		}
-	}
-	if p.Phone != "" && utf8.RuneCountInString(p.Phone) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "phone",
-		}
-	}
-	if p.Fax != "" && utf8.RuneCountInString(p.Fax) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "fax",
-		}
-	}
-	if p.Mobile != "" && utf8.RuneCountInString(p.Mobile) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "mobile",
-		}
-	}
-	if p.Email != "" && utf8.RuneCountInString(p.Email) > 75 {
-		return &transport.ParamError{
-			Msg:   "is longer than 75 characters",
-			Op:    "kimai.updateCustomer",
-			Param: "email",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateCustomer",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateCustomer.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 50}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 100}.Check("company", p.Company, p.Company != ""),
+		check.String{MaxLength: 50}.Check("vatId", p.VATID, p.VATID != ""),
+		check.String{MaxLength: 100}.Check("contact", p.Contact, p.Contact != ""),
+		check.String{MaxLength: 150}.Check("addressLine1", p.AddressLine1, p.AddressLine1 != ""),
+		check.String{MaxLength: 150}.Check("addressLine2", p.AddressLine2, p.AddressLine2 != ""),
+		check.String{MaxLength: 150}.Check("addressLine3", p.AddressLine3, p.AddressLine3 != ""),
+		check.String{MaxLength: 20}.Check("postCode", p.PostCode, p.PostCode != ""),
+		check.String{MaxLength: 50}.Check("city", p.City, p.City != ""),
+		check.String{MaxLength: 30}.Check("phone", p.Phone, p.Phone != ""),
+		check.String{MaxLength: 30}.Check("fax", p.Fax, p.Fax != ""),
+		check.String{MaxLength: 30}.Check("mobile", p.Mobile, p.Mobile != ""),
+		check.String{MaxLength: 75}.Check("email", p.Email, p.Email != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 31)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -1042,25 +902,17 @@ func decodeUpdateCustomerParams(m map[string]any) (UpdateCustomerParams, error) 
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateCustomer.Op, k, "id, name, number, comment, company, vatId, contact, addressLine1, addressLine2, addressLine3, postCode, city, country, language, currency, phone, fax, mobile, email, homepage, timezone, invoiceText, invoiceTemplate, invoiceEmail, buyerReference, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1075,6 +927,17 @@ func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 	return r, err
 }
 
+// opDeleteCustomer describes DeleteCustomer; never modified.
+var opDeleteCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteCustomer", Method: "DELETE", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteCustomer",
+	Summary: "Deletes a customer with its projects, activities and timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteCustomerParams are the parameters of DeleteCustomer. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteCustomerParams struct {
@@ -1082,17 +945,10 @@ type DeleteCustomerParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -1106,25 +962,17 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteCustomer.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, check.None, p.params)
 	return m, err
 }
 
@@ -1134,6 +982,27 @@ func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (tr
 func (c *Client) DeleteCustomer(ctx context.Context, p DeleteCustomerParams) error {
 	_, err := c.deleteCustomer(ctx, p)
 	return err
+}
+
+// opListProjects describes ListProjects; never modified.
+var opListProjects = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listProjects", Method: "GET", Path: "/api/projects"},
+	GoName:  "ListProjects",
+	Summary: "Lists projects (not paged)",
+	Doc:     "Without start, end and ignoreDates only projects active today (in the caller's zone) are\nreturned: a project whose dates someone set in Kimai drops out of every list that does not\nsend ignoreDates \"1\". start and end keep projects active on that day, both on both days, so\na range keeps only projects that cover it all, not those overlapping it\n(ProjectRepository::addProjectStartAndEndDate).",
+	Params: []registry.Param{
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default; project and customer), 2 hidden, 3 both"},
+		{Name: "start", Type: "date", In: "query", Doc: "projects active on this day (started on or before it, not ended before it)"},
+		{Name: "end", Type: "date", In: "query", Doc: "projects active on this day too; with start: projects covering the whole range"},
+		{Name: "ignoreDates", Type: "string", In: "query", Doc: "\"1\": list projects whatever their dates (only 1 is accepted); without it, only projects active today or on start/end"},
+		{Name: "globalActivities", Type: "string", In: "query", Doc: "only projects that allow (1) or forbid (0) global activities"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in name, comment, order number and number"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // ListProjectsParams are the parameters of ListProjects. Required ones are always sent; an optional one is
@@ -1161,49 +1030,14 @@ type ListProjectsParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListProjectsParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listProjects",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listProjects",
-			Param: "visible",
-		}
-	}
-	if p.IgnoreDates != "" && !slices.Contains([]string{"1"}, p.IgnoreDates) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 1", p.IgnoreDates),
-			Op:    "kimai.listProjects",
-			Param: "ignoreDates",
-		}
-	}
-	if p.GlobalActivities != "" && !slices.Contains([]string{"0", "1"}, p.GlobalActivities) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.GlobalActivities),
-			Op:    "kimai.listProjects",
-			Param: "globalActivities",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listProjects",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name", "customer"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name, customer", p.OrderBy),
-			Op:    "kimai.listProjects",
-			Param: "orderBy",
-		}
-	}
-	return nil
+	return check.First(
+		opListProjects.Op,
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"1"}}.Check("ignoreDates", p.IgnoreDates, p.IgnoreDates != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("globalActivities", p.GlobalActivities, p.GlobalActivities != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name", "customer"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1270,25 +1104,17 @@ func decodeListProjectsParams(m map[string]any) (ListProjectsParams, error) {
 		case "term":
 			p.Term, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: customer, customers, visible, start, end, ignoreDates, globalActivities, order, orderBy, term)", k),
-				Op:    "kimai.listProjects",
-				Param: "",
-			}
+			return p, check.Unknown(opListProjects.Op, k, "customer, customers, visible, start, end, ignoreDates, globalActivities, order, orderBy, term")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listProjects",
-				Param: k,
-			}
+			return p, check.Bad(opListProjects.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Project, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects.Op, p.validate, p.params)
 	return []Project(w), m, err
 }
 
@@ -1306,6 +1132,17 @@ func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 	return r, err
 }
 
+// opGetProject describes GetProject; never modified.
+var opGetProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getProject", Method: "GET", Path: "/api/projects/{id}"},
+	GoName:  "GetProject",
+	Summary: "Returns one project",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Project](),
+}
+
 // GetProjectParams are the parameters of GetProject. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetProjectParams struct {
@@ -1313,17 +1150,10 @@ type GetProjectParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -1337,25 +1167,17 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getProject",
-				Param: "",
-			}
+			return p, check.Unknown(opGetProject.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getProject",
-				Param: k,
-			}
+			return p, check.Bad(opGetProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opGetProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1368,6 +1190,34 @@ func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, 
 func (c *Client) GetProject(ctx context.Context, p GetProjectParams) (*Project, error) {
 	r, _, err := c.getProject(ctx, p)
 	return r, err
+}
+
+// opCreateProject describes CreateProject; never modified.
+var opCreateProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createProject", Method: "POST", Path: "/api/projects", Write: true},
+	GoName:  "CreateProject",
+	Summary: "Creates a project of a customer (needs create_project)",
+	Doc:     "customer is the customer's ID, never its number: \"When you specify the customer in the create\nproject call, you have to pass the ID, not the free choosable customer number\" (kimai/kimai#4656).\nA number such as \"C-754\" or an unknown ID answers 400 with customer: \"The selected choice is\ninvalid.\". Look the ID up with ListCustomers or keep it from CreateCustomer.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters"},
+		{Name: "customer", Type: "int", In: "body", Required: true, Doc: "the customer's ID (an integer Kimai assigned). NOT the customer's number: passing the number is the classic mistake (400 \"The selected choice is invalid.\")"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "orderNumber", Type: "string", In: "body"},
+		{Name: "orderDate", Type: "date", In: "body", Doc: "order date"},
+		{Name: "start", Type: "date", In: "body", Doc: "first day of the project"},
+		{Name: "end", Type: "date", In: "body", Doc: "last day of the project"},
+		{Name: "globalActivities", Type: "bool", In: "body", Doc: "whether global activities may be booked on it (default true)"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "default true"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body", Doc: "duration: \"10.5\" hours, \"1:30\", \"1h30m\""},
+		{Name: "budgetType", Type: "string", In: "body"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // CreateProjectParams are the parameters of CreateProject. Required ones are always sent; an optional one is
@@ -1404,62 +1254,22 @@ type CreateProjectParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateProjectParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createProject",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createProject",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.createProject",
-			Param: "number",
-		}
-	}
-	if p.OrderNumber != "" && utf8.RuneCountInString(p.OrderNumber) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.createProject",
-			Param: "orderNumber",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createProject",
-			Param: "budgetType",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kimai.createProject",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opCreateProject.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, Note: "End date must not be earlier then start date."}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 17)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Int("customer", transport.Body, p.Customer))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Int("customer", transport.Body, p.Customer))
 	if p.Number != "" {
 		ps = append(ps, wire.Str("number", transport.Body, p.Number))
 	}
@@ -1556,25 +1366,17 @@ func decodeCreateProjectParams(m map[string]any) (CreateProjectParams, error) {
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createProject",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateProject.Op, k, "name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createProject",
-				Param: k,
-			}
+			return p, check.Bad(opCreateProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1592,6 +1394,34 @@ func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Pro
 func (c *Client) CreateProject(ctx context.Context, p CreateProjectParams) (*Project, error) {
 	r, _, err := c.createProject(ctx, p)
 	return r, err
+}
+
+// opUpdateProject describes UpdateProject; never modified.
+var opUpdateProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateProject", Method: "PATCH", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateProject",
+	Summary: "Updates a project; only the fields given change",
+	Doc:     "customer is the customer's ID, never its number. PATCH reads dates as full local datetimes\n(a Kimai quirk: POST takes \"2006-01-02\"), so they are sent as \"2006-01-02T00:00:00\".",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "customer", Type: "int", In: "body", Doc: "the customer's ID, NOT its number"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "orderNumber", Type: "string", In: "body"},
+		{Name: "orderDate", Type: "date", In: "body"},
+		{Name: "start", Type: "date", In: "body"},
+		{Name: "end", Type: "date", In: "body"},
+		{Name: "globalActivities", Type: "bool", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // UpdateProjectParams are the parameters of UpdateProject. Required ones are always sent; an optional one is
@@ -1620,52 +1450,20 @@ type UpdateProjectParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateProjectParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateProject",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.updateProject",
-			Param: "number",
-		}
-	}
-	if p.OrderNumber != "" && utf8.RuneCountInString(p.OrderNumber) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateProject",
-			Param: "orderNumber",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateProject",
-			Param: "budgetType",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kimai.updateProject",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateProject.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{MaxLength: 50}.Check("orderNumber", p.OrderNumber, p.OrderNumber != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, Note: "End date must not be earlier then start date."}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 17)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -1765,25 +1563,17 @@ func decodeUpdateProjectParams(m map[string]any) (UpdateProjectParams, error) {
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateProject",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateProject.Op, k, "id, name, customer, number, comment, invoiceText, orderNumber, orderDate, start, end, globalActivities, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateProject",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1801,6 +1591,17 @@ func (c *Client) UpdateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 	return r, err
 }
 
+// opDeleteProject describes DeleteProject; never modified.
+var opDeleteProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteProject", Method: "DELETE", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteProject",
+	Summary: "Deletes a project with its activities and timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteProjectParams are the parameters of DeleteProject. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteProjectParams struct {
@@ -1808,17 +1609,10 @@ type DeleteProjectParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -1832,25 +1626,17 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteProject",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteProject.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteProject",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, check.None, p.params)
 	return m, err
 }
 
@@ -1860,6 +1646,24 @@ func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (tran
 func (c *Client) DeleteProject(ctx context.Context, p DeleteProjectParams) error {
 	_, err := c.deleteProject(ctx, p)
 	return err
+}
+
+// opListActivities describes ListActivities; never modified.
+var opListActivities = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listActivities", Method: "GET", Path: "/api/activities"},
+	GoName:  "ListActivities",
+	Summary: "Lists activities (not paged)",
+	Doc:     "Filtering by project returns that project's activities plus the global ones, unless the project\nforbids global activities.",
+	Params: []registry.Param{
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "visible", Type: "int", In: "query", Doc: "1 visible (default), 2 hidden, 3 both"},
+		{Name: "globals", Type: "bool", In: "query", Doc: "true: only global activities"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // ListActivitiesParams are the parameters of ListActivities. Required ones are always sent; an optional one is
@@ -1880,35 +1684,12 @@ type ListActivitiesParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListActivitiesParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listActivities",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listActivities",
-			Param: "visible",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listActivities",
-			Param: "order",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "name", "project"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, name, project", p.OrderBy),
-			Op:    "kimai.listActivities",
-			Param: "orderBy",
-		}
-	}
-	return nil
+	return check.First(
+		opListActivities.Op,
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"id", "name", "project"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1962,25 +1743,17 @@ func decodeListActivitiesParams(m map[string]any) (ListActivitiesParams, error) 
 		case "term":
 			p.Term, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: project, projects, visible, globals, order, orderBy, term)", k),
-				Op:    "kimai.listActivities",
-				Param: "",
-			}
+			return p, check.Unknown(opListActivities.Op, k, "project, projects, visible, globals, order, orderBy, term")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listActivities",
-				Param: k,
-			}
+			return p, check.Bad(opListActivities.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listActivities(ctx context.Context, p ListActivitiesParams) ([]Activity, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities.Op, p.validate, p.params)
 	return []Activity(w), m, err
 }
 
@@ -1995,6 +1768,17 @@ func (c *Client) ListActivities(ctx context.Context, p ListActivitiesParams) ([]
 	return r, err
 }
 
+// opGetActivity describes GetActivity; never modified.
+var opGetActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getActivity", Method: "GET", Path: "/api/activities/{id}"},
+	GoName:  "GetActivity",
+	Summary: "Returns one activity",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[Activity](),
+}
+
 // GetActivityParams are the parameters of GetActivity. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetActivityParams struct {
@@ -2002,17 +1786,10 @@ type GetActivityParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -2026,25 +1803,17 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opGetActivity.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getActivity",
-				Param: k,
-			}
+			return p, check.Bad(opGetActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2057,6 +1826,28 @@ func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activit
 func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activity, error) {
 	r, _, err := c.getActivity(ctx, p)
 	return r, err
+}
+
+// opCreateActivity describes CreateActivity; never modified.
+var opCreateActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createActivity", Method: "POST", Path: "/api/activities", Write: true},
+	GoName:  "CreateActivity",
+	Summary: "Creates an activity (needs create_activity); without project it is global",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID; none makes a global activity"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs (on create only)"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // CreateActivityParams are the parameters of CreateActivity. Required ones are always sent; an optional one is
@@ -2081,43 +1872,19 @@ type CreateActivityParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateActivityParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createActivity",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.createActivity",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.createActivity",
-			Param: "number",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.createActivity",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateActivity.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 150}.Check("name", p.Name, true),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Project != 0 {
 		ps = append(ps, wire.Int("project", transport.Body, p.Project))
 	}
@@ -2190,25 +1957,17 @@ func decodeCreateActivityParams(m map[string]any) (CreateActivityParams, error) 
 		case "teams":
 			p.Teams, err = convert.List(v, convert.Int)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType, teams)", k),
-				Op:    "kimai.createActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateActivity.Op, k, "name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType, teams")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createActivity",
-				Param: k,
-			}
+			return p, check.Bad(opCreateActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2221,6 +1980,29 @@ func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*A
 func (c *Client) CreateActivity(ctx context.Context, p CreateActivityParams) (*Activity, error) {
 	r, _, err := c.createActivity(ctx, p)
 	return r, err
+}
+
+// opUpdateActivity describes UpdateActivity; never modified.
+var opUpdateActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateActivity", Method: "PATCH", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateActivity",
+	Summary: "Updates an activity; only the fields given change",
+	Doc:     "The project of an existing global activity cannot be set (400 extra fields).",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID (not for global activities)"},
+		{Name: "number", Type: "string", In: "body"},
+		{Name: "comment", Type: "string", In: "body"},
+		{Name: "invoiceText", Type: "string", In: "body"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "budget", Type: "float", In: "body"},
+		{Name: "timeBudget", Type: "string", In: "body"},
+		{Name: "budgetType", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // UpdateActivityParams are the parameters of UpdateActivity. Required ones are always sent; an optional one is
@@ -2244,36 +2026,18 @@ type UpdateActivityParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateActivityParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 150 {
-		return &transport.ParamError{
-			Msg:   "is longer than 150 characters",
-			Op:    "kimai.updateActivity",
-			Param: "name",
-		}
-	}
-	if p.Number != "" && utf8.RuneCountInString(p.Number) > 10 {
-		return &transport.ParamError{
-			Msg:   "is longer than 10 characters",
-			Op:    "kimai.updateActivity",
-			Param: "number",
-		}
-	}
-	if p.BudgetType != "" && !slices.Contains([]string{"month"}, p.BudgetType) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of month", p.BudgetType),
-			Op:    "kimai.updateActivity",
-			Param: "budgetType",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateActivity.Op,
+		check.String{MaxLength: 150}.Check("name", p.Name, p.Name != ""),
+		check.String{MaxLength: 10}.Check("number", p.Number, p.Number != ""),
+		check.String{Enum: []string{"month"}}.Check("budgetType", p.BudgetType, p.BudgetType != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
@@ -2346,25 +2110,17 @@ func decodeUpdateActivityParams(m map[string]any) (UpdateActivityParams, error) 
 		case "budgetType":
 			p.BudgetType, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType)", k),
-				Op:    "kimai.updateActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateActivity.Op, k, "id, name, project, number, comment, invoiceText, color, visible, billable, budget, timeBudget, budgetType")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateActivity",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -2381,6 +2137,17 @@ func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*A
 	return r, err
 }
 
+// opDeleteActivity describes DeleteActivity; never modified.
+var opDeleteActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteActivity", Method: "DELETE", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteActivity",
+	Summary: "Deletes an activity with its timesheets",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteActivityParams are the parameters of DeleteActivity. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteActivityParams struct {
@@ -2388,17 +2155,10 @@ type DeleteActivityParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -2412,25 +2172,17 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteActivity.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteActivity",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, check.None, p.params)
 	return m, err
 }
 
@@ -2440,6 +2192,40 @@ func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (tr
 func (c *Client) DeleteActivity(ctx context.Context, p DeleteActivityParams) error {
 	_, err := c.deleteActivity(ctx, p)
 	return err
+}
+
+// opListTimesheets describes ListTimesheets; never modified.
+var opListTimesheets = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listTimesheets", Method: "GET", Path: "/api/timesheets"},
+	GoName:  "ListTimesheets",
+	Summary: "Lists timesheets, paged (activity, project and user as IDs)",
+	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(pass them in that zone; an offset or an impossible date is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+	Params: []registry.Param{
+		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
+		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "activity", Type: "int", In: "query", Doc: "activity ID"},
+		{Name: "activities", Type: "[]int", In: "query", Doc: "activity IDs"},
+		{Name: "tags", Type: "[]string", In: "query", Doc: "tag names (exact); unknown names answer 400"},
+		{Name: "page", Type: "int", In: "query", Doc: "page number, 1-based"},
+		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
+		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
+		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in description and meta fields"},
+		{Name: "modified_after", Type: "datetime", In: "query", Doc: "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())"},
+	},
+	Record:       reflect.TypeFor[Timesheet](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"page", "size"},
 }
 
 // ListTimesheetsParams are the parameters of ListTimesheets. Required ones are always sent; an optional one is
@@ -2489,72 +2275,17 @@ type ListTimesheetsParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListTimesheetsParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kimai.listTimesheets",
-			Param: "page",
-		}
-	}
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listTimesheets",
-			Param: "size",
-		}
-	}
-	if p.Size != 0 && p.Size > int64(500) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 500", p.Size),
-			Op:    "kimai.listTimesheets",
-			Param: "size",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "begin", "end", "rate"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, begin, end, rate", p.OrderBy),
-			Op:    "kimai.listTimesheets",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listTimesheets",
-			Param: "order",
-		}
-	}
-	if p.Exported != "" && !slices.Contains([]string{"0", "1"}, p.Exported) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Exported),
-			Op:    "kimai.listTimesheets",
-			Param: "exported",
-		}
-	}
-	if p.Active != "" && !slices.Contains([]string{"0", "1"}, p.Active) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Active),
-			Op:    "kimai.listTimesheets",
-			Param: "active",
-		}
-	}
-	if p.Billable != "" && !slices.Contains([]string{"0", "1"}, p.Billable) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Billable),
-			Op:    "kimai.listTimesheets",
-			Param: "billable",
-		}
-	}
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.listTimesheets",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opListTimesheets.Op,
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true, Max: 500, HasMax: true}.Check("size", p.Size, p.Size != 0),
+		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2671,25 +2402,17 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 		case "modified_after":
 			p.ModifiedAfter, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after)", k),
-				Op:    "kimai.listTimesheets",
-				Param: "",
-			}
+			return p, check.Unknown(opListTimesheets.Op, k, "user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTimesheets",
-				Param: k,
-			}
+			return p, check.Bad(opListTimesheets.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, p.params)
 	return []Timesheet(w), m, err
 }
 
@@ -2711,11 +2434,11 @@ func (c *Client) ListTimesheets(ctx context.Context, p ListTimesheetsParams) ([]
 // error, which is yielded once.
 func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) iter.Seq2[Timesheet, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	if p.Size == 0 {
-		p.Size = int64(100)
+		p.Size = 100
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Timesheet, int64, error) {
 		q := p
@@ -2726,6 +2449,40 @@ func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) 
 		}
 		return r, wire.HeaderInt(m.Header, "X-Total-Pages", page), nil
 	})
+}
+
+// opListTimesheetsFull describes ListTimesheetsFull; never modified.
+var opListTimesheetsFull = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listTimesheetsFull", Method: "GET", Path: "/api/timesheets"},
+	GoName:  "ListTimesheetsFull",
+	Summary: "Lists timesheets, paged, with activity, project (and its customer) and user as objects",
+	Doc:     "The same filters as ListTimesheets, sent with full=true.",
+	Params: []registry.Param{
+		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
+		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
+		{Name: "customer", Type: "int", In: "query", Doc: "customer ID"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "project", Type: "int", In: "query", Doc: "project ID"},
+		{Name: "projects", Type: "[]int", In: "query", Doc: "project IDs"},
+		{Name: "activity", Type: "int", In: "query", Doc: "activity ID"},
+		{Name: "activities", Type: "[]int", In: "query", Doc: "activity IDs"},
+		{Name: "tags", Type: "[]string", In: "query", Doc: "tag names (exact); unknown names answer 400"},
+		{Name: "page", Type: "int", In: "query", Doc: "page number, 1-based"},
+		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
+		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
+		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
+		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
+		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
+		{Name: "term", Type: "string", In: "query", Doc: "search in description and meta fields"},
+		{Name: "modified_after", Type: "datetime", In: "query", Doc: "records changed at or after this time (inclusive), read as UTC by Kimai: pass a time in UTC (t.UTC())"},
+	},
+	Record:       reflect.TypeFor[TimesheetFull](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"page", "size"},
 }
 
 // ListTimesheetsFullParams are the parameters of ListTimesheetsFull. Required ones are always sent; an optional one is
@@ -2775,72 +2532,17 @@ type ListTimesheetsFullParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListTimesheetsFullParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "page",
-		}
-	}
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "size",
-		}
-	}
-	if p.Size != 0 && p.Size > int64(500) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 500", p.Size),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "size",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "begin", "end", "rate"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, begin, end, rate", p.OrderBy),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "order",
-		}
-	}
-	if p.Exported != "" && !slices.Contains([]string{"0", "1"}, p.Exported) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Exported),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "exported",
-		}
-	}
-	if p.Active != "" && !slices.Contains([]string{"0", "1"}, p.Active) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Active),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "active",
-		}
-	}
-	if p.Billable != "" && !slices.Contains([]string{"0", "1"}, p.Billable) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of 0, 1", p.Billable),
-			Op:    "kimai.listTimesheetsFull",
-			Param: "billable",
-		}
-	}
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.listTimesheetsFull",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opListTimesheetsFull.Op,
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true, Max: 500, HasMax: true}.Check("size", p.Size, p.Size != 0),
+		check.String{Enum: []string{"id", "begin", "end", "rate"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("exported", p.Exported, p.Exported != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("active", p.Active, p.Active != ""),
+		check.String{Enum: []string{"0", "1"}}.Check("billable", p.Billable, p.Billable != ""),
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -2957,25 +2659,17 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 		case "modified_after":
 			p.ModifiedAfter, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after)", k),
-				Op:    "kimai.listTimesheetsFull",
-				Param: "",
-			}
+			return p, check.Unknown(opListTimesheetsFull.Op, k, "user, users, customer, customers, project, projects, activity, activities, tags, page, size, orderBy, order, begin, end, exported, active, billable, term, modified_after")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTimesheetsFull",
-				Param: k,
-			}
+			return p, check.Bad(opListTimesheetsFull.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, p.params)
 	return []TimesheetFull(w), m, err
 }
 
@@ -2993,11 +2687,11 @@ func (c *Client) ListTimesheetsFull(ctx context.Context, p ListTimesheetsFullPar
 // error, which is yielded once.
 func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFullParams) iter.Seq2[TimesheetFull, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	if p.Size == 0 {
-		p.Size = int64(100)
+		p.Size = 100
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]TimesheetFull, int64, error) {
 		q := p
@@ -3010,6 +2704,17 @@ func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFull
 	})
 }
 
+// opGetTimesheet describes GetTimesheet; never modified.
+var opGetTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getTimesheet", Method: "GET", Path: "/api/timesheets/{id}"},
+	GoName:  "GetTimesheet",
+	Summary: "Returns one timesheet",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
+}
+
 // GetTimesheetParams are the parameters of GetTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetTimesheetParams struct {
@@ -3017,17 +2722,10 @@ type GetTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3041,25 +2739,17 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opGetTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opGetTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3072,6 +2762,28 @@ func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Times
 func (c *Client) GetTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.getTimesheet(ctx, p)
 	return r, err
+}
+
+// opCreateTimesheet describes CreateTimesheet; never modified.
+var opCreateTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createTimesheet", Method: "POST", Path: "/api/timesheets", Write: true},
+	GoName:  "CreateTimesheet",
+	Summary: "Creates a timesheet record; without end it is running",
+	Doc:     "begin and end are sent with their offset, which Kimai honours (without one it would read them\nin the caller's profile zone, not the owner's); the record is kept in its owner's zone.\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
+	Params: []registry.Param{
+		{Name: "project", Type: "int", In: "body", Required: true, Doc: "project ID"},
+		{Name: "activity", Type: "int", In: "body", Required: true, Doc: "activity ID (global, or of the project)"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start, sent with its offset; default now"},
+		{Name: "end", Type: "datetime", In: "body", Doc: "end, sent with its offset; none means running"},
+		{Name: "description", Type: "string", In: "body"},
+		{Name: "tags", Type: "string", In: "body", Doc: "tag names, comma-separated"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID, to book for someone else (needs create_other_timesheet, else 400 extra fields); enabled, non-system users only: all for admins, else the caller and the members of the teams it leads"},
+		{Name: "exported", Type: "bool", In: "body", Doc: "needs edit_export_*"},
+		{Name: "billable", Type: "bool", In: "body", Doc: "needs edit_billable_*; default from activity, project and customer"},
+		{Name: "fixedRate", Type: "float", In: "body", Doc: "needs edit_rate_*"},
+		{Name: "hourlyRate", Type: "float", In: "body", Doc: "needs edit_rate_*"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // CreateTimesheetParams are the parameters of CreateTimesheet. Required ones are always sent; an optional one is
@@ -3102,27 +2814,17 @@ type CreateTimesheetParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTimesheetParams) validate() error {
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.createTimesheet",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTimesheet.Op,
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true, Note: "The end date must not be earlier than the start date."}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 11)
-	{
-		ps = append(ps, wire.Int("project", transport.Body, p.Project))
-	}
-	{
-		ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
-	}
+	ps = append(ps, wire.Int("project", transport.Body, p.Project))
+	ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
 	if !p.Begin.IsZero() {
 		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05-07:00", nil))
 	}
@@ -3187,25 +2889,17 @@ func decodeCreateTimesheetParams(m map[string]any) (CreateTimesheetParams, error
 		case "hourlyRate":
 			p.HourlyRate, err = convert.Float(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate)", k),
-				Op:    "kimai.createTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTimesheet.Op, k, "project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3225,6 +2919,29 @@ func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (
 func (c *Client) CreateTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.createTimesheet(ctx, p)
 	return r, err
+}
+
+// opUpdateTimesheet describes UpdateTimesheet; never modified.
+var opUpdateTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateTimesheet",
+	Summary: "Updates a timesheet; only the fields given change",
+	Doc:     "Exported records can only be changed with edit_exported_timesheet (else 403).",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+		{Name: "project", Type: "int", In: "body", Doc: "project ID"},
+		{Name: "activity", Type: "int", In: "body", Doc: "activity ID"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start, sent with its offset (without one Kimai reads the record's zone)"},
+		{Name: "end", Type: "datetime", In: "body", Doc: "end, sent with its offset"},
+		{Name: "description", Type: "string", In: "body"},
+		{Name: "tags", Type: "string", In: "body", Doc: "tag names, comma-separated"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID: sent by whoever may edit the record (also a ROLE_USER on its own record); the choices are enabled, non-system users: all for admins, else the caller and the members of the teams it leads"},
+		{Name: "exported", Type: "bool", In: "body"},
+		{Name: "billable", Type: "bool", In: "body"},
+		{Name: "fixedRate", Type: "float", In: "body"},
+		{Name: "hourlyRate", Type: "float", In: "body"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // UpdateTimesheetParams are the parameters of UpdateTimesheet. Required ones are always sent; an optional one is
@@ -3253,24 +2970,16 @@ type UpdateTimesheetParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateTimesheetParams) validate() error {
-	if !p.Begin.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Begin) {
-			return &transport.ParamError{
-				Msg:   "must not be before begin",
-				Op:    "kimai.updateTimesheet",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateTimesheet.Op,
+		check.Span{Start: "begin", End: "end", From: p.Begin, To: p.End, Zone: zone, Ordered: true, Note: "The end date must not be earlier than the start date."}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 12)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Project != 0 {
 		ps = append(ps, wire.Int("project", transport.Body, p.Project))
 	}
@@ -3343,25 +3052,17 @@ func decodeUpdateTimesheetParams(m map[string]any) (UpdateTimesheetParams, error
 		case "hourlyRate":
 			p.HourlyRate, err = convert.Float(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate)", k),
-				Op:    "kimai.updateTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateTimesheet.Op, k, "id, project, activity, begin, end, description, tags, user, exported, billable, fixedRate, hourlyRate")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3378,6 +3079,17 @@ func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 	return r, err
 }
 
+// opDeleteTimesheet describes DeleteTimesheet; never modified.
+var opDeleteTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteTimesheet", Method: "DELETE", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTimesheet",
+	Summary: "Deletes a timesheet record (exported ones need edit_exported_timesheet)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteTimesheetParams are the parameters of DeleteTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteTimesheetParams struct {
@@ -3385,17 +3097,10 @@ type DeleteTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3409,25 +3114,17 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, check.None, p.params)
 	return m, err
 }
 
@@ -3439,6 +3136,17 @@ func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) e
 	return err
 }
 
+// opStopTimesheet describes StopTimesheet; never modified.
+var opStopTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "stopTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/stop", Write: true, RetrySafe: true},
+	GoName:  "StopTimesheet",
+	Summary: "Stops a running timesheet now (a stopped one is left as it is)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
+}
+
 // StopTimesheetParams are the parameters of StopTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type StopTimesheetParams struct {
@@ -3446,17 +3154,10 @@ type StopTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *StopTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *StopTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3470,25 +3171,17 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.stopTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opStopTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.stopTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opStopTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3501,6 +3194,21 @@ func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.stopTimesheet(ctx, p)
 	return r, err
+}
+
+// opListUsers describes ListUsers; never modified.
+var opListUsers = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listUsers", Method: "GET", Path: "/api/users"},
+	GoName:  "ListUsers",
+	Summary: "Lists users (needs view_user; super admins by default)",
+	Params: []registry.Param{
+		{Name: "visible", Type: "int", In: "query", Doc: "1 active (default), 2 inactive, 3 both"},
+		{Name: "orderBy", Type: "string", In: "query"},
+		{Name: "order", Type: "string", In: "query"},
+		{Name: "term", Type: "string", In: "query"},
+		{Name: "full", Type: "bool", In: "query", Doc: "adds teams, roles, memberships and preferences"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // ListUsersParams are the parameters of ListUsers. Required ones are always sent; an optional one is
@@ -3517,35 +3225,12 @@ type ListUsersParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListUsersParams) validate() error {
-	if p.Visible != 0 && p.Visible < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Visible),
-			Op:    "kimai.listUsers",
-			Param: "visible",
-		}
-	}
-	if p.Visible != 0 && p.Visible > int64(3) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the largest allowed is 3", p.Visible),
-			Op:    "kimai.listUsers",
-			Param: "visible",
-		}
-	}
-	if p.OrderBy != "" && !slices.Contains([]string{"id", "username", "alias", "email"}, p.OrderBy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of id, username, alias, email", p.OrderBy),
-			Op:    "kimai.listUsers",
-			Param: "orderBy",
-		}
-	}
-	if p.Order != "" && !slices.Contains([]string{"ASC", "DESC"}, p.Order) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of ASC, DESC", p.Order),
-			Op:    "kimai.listUsers",
-			Param: "order",
-		}
-	}
-	return nil
+	return check.First(
+		opListUsers.Op,
+		check.Int{Min: 1, HasMin: true, Max: 3, HasMax: true}.Check("visible", p.Visible, p.Visible != 0),
+		check.String{Enum: []string{"id", "username", "alias", "email"}}.Check("orderBy", p.OrderBy, p.OrderBy != ""),
+		check.String{Enum: []string{"ASC", "DESC"}}.Check("order", p.Order, p.Order != ""),
+	)
 }
 
 // params returns p as wire parameters.
@@ -3589,25 +3274,17 @@ func decodeListUsersParams(m map[string]any) (ListUsersParams, error) {
 			x, err = convert.Bool(v)
 			p.Full = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: visible, orderBy, order, term, full)", k),
-				Op:    "kimai.listUsers",
-				Param: "",
-			}
+			return p, check.Unknown(opListUsers.Op, k, "visible, orderBy, order, term, full")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listUsers",
-				Param: k,
-			}
+			return p, check.Bad(opListUsers.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers.Op, p.validate, p.params)
 	return []User(w), m, err
 }
 
@@ -3619,36 +3296,34 @@ func (c *Client) ListUsers(ctx context.Context, p ListUsersParams) ([]User, erro
 	return r, err
 }
 
+// opGetMe describes GetMe; never modified.
+var opGetMe = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getMe", Method: "GET", Path: "/api/users/me"},
+	GoName:  "GetMe",
+	Summary: "Returns the user the credentials belong to",
+	Record:  reflect.TypeFor[User](),
+}
+
 // GetMeParams are the parameters of GetMe. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetMeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *GetMeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetMeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeGetMeParams converts loosely typed values (YAML, JSON, expressions) into GetMeParams.
 func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 	var p GetMeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.getMe",
-			Param: "",
-		}
+		return p, check.Unknown(opGetMe.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetMe, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3663,6 +3338,17 @@ func (c *Client) GetMe(ctx context.Context, p GetMeParams) (*User, error) {
 	return r, err
 }
 
+// opGetUser describes GetUser; never modified.
+var opGetUser = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getUser", Method: "GET", Path: "/api/users/{id}"},
+	GoName:  "GetUser",
+	Summary: "Returns one user",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
+	},
+	Record: reflect.TypeFor[User](),
+}
+
 // GetUserParams are the parameters of GetUser. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetUserParams struct {
@@ -3670,17 +3356,10 @@ type GetUserParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetUserParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3694,25 +3373,17 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getUser",
-				Param: "",
-			}
+			return p, check.Unknown(opGetUser.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getUser",
-				Param: k,
-			}
+			return p, check.Bad(opGetUser.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetUser, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3725,6 +3396,32 @@ func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport
 func (c *Client) GetUser(ctx context.Context, p GetUserParams) (*User, error) {
 	r, _, err := c.getUser(ctx, p)
 	return r, err
+}
+
+// opCreateUser describes CreateUser; never modified.
+var opCreateUser = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createUser", Method: "POST", Path: "/api/users", Write: true},
+	GoName:  "CreateUser",
+	Summary: "Creates a user (needs create_user)",
+	Doc:     "Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.",
+	Params: []registry.Param{
+		{Name: "username", Type: "string", In: "body", Required: true, Doc: "2–64 characters, no /"},
+		{Name: "email", Type: "string", In: "body", Required: true},
+		{Name: "plainPassword", Type: "string", In: "body", Required: true, Doc: "login password, 8–60 characters"},
+		{Name: "alias", Type: "string", In: "body", Doc: "display name"},
+		{Name: "title", Type: "string", In: "body"},
+		{Name: "accountNumber", Type: "string", In: "body"},
+		{Name: "language", Type: "string", In: "body", Doc: "e.g. zh_CN"},
+		{Name: "locale", Type: "string", In: "body"},
+		{Name: "timezone", Type: "string", In: "body", Doc: "IANA zone, e.g. Asia/Shanghai: the zone the user's timesheets are read in"},
+		{Name: "enabled", Type: "bool", In: "body", Doc: "send true: a missing value makes a disabled user"},
+		{Name: "supervisor", Type: "int", In: "body", Doc: "user ID of the supervisor"},
+		{Name: "roles", Type: "[]string", In: "body", Doc: "e.g. ROLE_TEAMLEAD (if the caller may assign roles)"},
+		{Name: "teams", Type: "[]int", In: "body", Doc: "team IDs"},
+		{Name: "requiresPasswordReset", Type: "bool", In: "body"},
+		{Name: "systemAccount", Type: "bool", In: "body"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // CreateUserParams are the parameters of CreateUser. Required ones are always sent; an optional one is
@@ -3759,56 +3456,22 @@ type CreateUserParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateUserParams) validate() error {
-	if p.Username == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "username",
-		}
-	}
-	if utf8.RuneCountInString(p.Username) > 64 {
-		return &transport.ParamError{
-			Msg:   "is longer than 64 characters",
-			Op:    "kimai.createUser",
-			Param: "username",
-		}
-	}
-	if p.Email == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "email",
-		}
-	}
-	if p.PlainPassword == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createUser",
-			Param: "plainPassword",
-		}
-	}
-	if utf8.RuneCountInString(p.PlainPassword) > 60 {
-		return &transport.ParamError{
-			Msg:   "is longer than 60 characters",
-			Op:    "kimai.createUser",
-			Param: "plainPassword",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateUser.Op,
+		check.Required("username", p.Username == ""),
+		check.String{MaxLength: 64}.Check("username", p.Username, true),
+		check.Required("email", p.Email == ""),
+		check.Required("plainPassword", p.PlainPassword == ""),
+		check.String{MaxLength: 60}.Check("plainPassword", p.PlainPassword, true),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 15)
-	{
-		ps = append(ps, wire.Str("username", transport.Body, p.Username))
-	}
-	{
-		ps = append(ps, wire.Str("email", transport.Body, p.Email))
-	}
-	{
-		ps = append(ps, wire.Str("plainPassword", transport.Body, p.PlainPassword))
-	}
+	ps = append(ps, wire.Str("username", transport.Body, p.Username))
+	ps = append(ps, wire.Str("email", transport.Body, p.Email))
+	ps = append(ps, wire.Str("plainPassword", transport.Body, p.PlainPassword))
 	if p.Alias != "" {
 		ps = append(ps, wire.Str("alias", transport.Body, p.Alias))
 	}
@@ -3892,25 +3555,17 @@ func decodeCreateUserParams(m map[string]any) (CreateUserParams, error) {
 			x, err = convert.Bool(v)
 			p.SystemAccount = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: username, email, plainPassword, alias, title, accountNumber, language, locale, timezone, enabled, supervisor, roles, teams, requiresPasswordReset, systemAccount)", k),
-				Op:    "kimai.createUser",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateUser.Op, k, "username, email, plainPassword, alias, title, accountNumber, language, locale, timezone, enabled, supervisor, roles, teams, requiresPasswordReset, systemAccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createUser",
-				Param: k,
-			}
+			return p, check.Bad(opCreateUser.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opCreateUser, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opCreateUser.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -3927,36 +3582,34 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, err
 	return r, err
 }
 
+// opListTeams describes ListTeams; never modified.
+var opListTeams = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listTeams", Method: "GET", Path: "/api/teams"},
+	GoName:  "ListTeams",
+	Summary: "Lists teams (needs view_team)",
+	Record:  reflect.TypeFor[Team](),
+}
+
 // ListTeamsParams are the parameters of ListTeams. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListTeamsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ListTeamsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListTeamsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeListTeamsParams converts loosely typed values (YAML, JSON, expressions) into ListTeamsParams.
 func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 	var p ListTeamsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.listTeams",
-			Param: "",
-		}
+		return p, check.Unknown(opListTeams.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, check.None, p.params)
 	return []Team(w), m, err
 }
 
@@ -3968,6 +3621,17 @@ func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, erro
 	return r, err
 }
 
+// opGetTeam describes GetTeam; never modified.
+var opGetTeam = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getTeam", Method: "GET", Path: "/api/teams/{id}"},
+	GoName:  "GetTeam",
+	Summary: "Returns one team with its members, customers, projects and activities",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // GetTeamParams are the parameters of GetTeam. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetTeamParams struct {
@@ -3975,17 +3639,10 @@ type GetTeamParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetTeamParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -3999,25 +3656,17 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opGetTeam.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getTeam",
-				Param: k,
-			}
+			return p, check.Bad(opGetTeam.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4032,6 +3681,19 @@ func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 	return r, err
 }
 
+// opCreateTeam describes CreateTeam; never modified.
+var opCreateTeam = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createTeam", Method: "POST", Path: "/api/teams", Write: true},
+	GoName:  "CreateTeam",
+	Summary: "Creates a team (needs create_team); at least one member must be its team leader",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters"},
+		{Name: "members", Type: "[]TeamMemberInput", In: "body", Required: true, Doc: "at least one member, one of them teamlead"},
+		{Name: "color", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // CreateTeamParams are the parameters of CreateTeam. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type CreateTeamParams struct {
@@ -4044,43 +3706,23 @@ type CreateTeamParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTeamParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTeam",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createTeam",
-			Param: "name",
-		}
-	}
-	if len(p.Members) == 0 {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTeam",
-			Param: "members",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTeam.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 100}.Check("name", p.Name, true),
+		check.Required("members", len(p.Members) == 0),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	xMembers, err := wire.Value("members", transport.Body, p.Members)
+	if err != nil {
+		return nil, fmt.Errorf("kimai.createTeam: %w", err)
 	}
-	{
-		x, err := wire.Value("members", transport.Body, p.Members)
-		if err != nil {
-			return nil, fmt.Errorf("kimai.createTeam: %w", err)
-		}
-		ps = append(ps, x)
-	}
+	ps = append(ps, xMembers)
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
 	}
@@ -4101,25 +3743,17 @@ func decodeCreateTeamParams(m map[string]any) (CreateTeamParams, error) {
 		case "color":
 			p.Color, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, members, color)", k),
-				Op:    "kimai.createTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTeam.Op, k, "name, members, color")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTeam",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTeam.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opCreateTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opCreateTeam.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4132,6 +3766,20 @@ func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, tra
 func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, error) {
 	r, _, err := c.createTeam(ctx, p)
 	return r, err
+}
+
+// opUpdateTeam describes UpdateTeam; never modified.
+var opUpdateTeam = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateTeam", Method: "PATCH", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateTeam",
+	Summary: "Updates a team; members, when given, replace all members",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "name", Type: "string", In: "body"},
+		{Name: "members", Type: "[]TeamMemberInput", In: "body", Doc: "the complete new member list"},
+		{Name: "color", Type: "string", In: "body"},
+	},
+	Record: reflect.TypeFor[Team](),
 }
 
 // UpdateTeamParams are the parameters of UpdateTeam. Required ones are always sent; an optional one is
@@ -4147,31 +3795,25 @@ type UpdateTeamParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateTeamParams) validate() error {
-	if p.Name != "" && utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.updateTeam",
-			Param: "name",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateTeam.Op,
+		check.String{MaxLength: 100}.Check("name", p.Name, p.Name != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 4)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
 	if len(p.Members) > 0 {
-		x, err := wire.Value("members", transport.Body, p.Members)
+		xMembers, err := wire.Value("members", transport.Body, p.Members)
 		if err != nil {
 			return nil, fmt.Errorf("kimai.updateTeam: %w", err)
 		}
-		ps = append(ps, x)
+		ps = append(ps, xMembers)
 	}
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
@@ -4195,25 +3837,17 @@ func decodeUpdateTeamParams(m map[string]any) (UpdateTeamParams, error) {
 		case "color":
 			p.Color, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, members, color)", k),
-				Op:    "kimai.updateTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateTeam.Op, k, "id, name, members, color")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateTeam",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateTeam.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateTeam(ctx context.Context, p UpdateTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opUpdateTeam, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opUpdateTeam.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4228,6 +3862,17 @@ func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, err
 	return r, err
 }
 
+// opDeleteTeam describes DeleteTeam; never modified.
+var opDeleteTeam = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteTeam", Method: "DELETE", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTeam",
+	Summary: "Deletes a team",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteTeamParams are the parameters of DeleteTeam. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteTeamParams struct {
@@ -4235,17 +3880,10 @@ type DeleteTeamParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTeamParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTeamParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4259,25 +3897,17 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTeam",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTeam.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTeam",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTeam.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, check.None, p.params)
 	return m, err
 }
 
@@ -4289,16 +3919,22 @@ func (c *Client) DeleteTeam(ctx context.Context, p DeleteTeamParams) error {
 	return err
 }
 
+// opListTags describes ListTags; never modified.
+var opListTags = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listTags", Method: "GET", Path: "/api/tags/find"},
+	GoName:  "ListTags",
+	Summary: "Finds tags whose name contains name (none without name)",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "query", Doc: "part of the tag name"},
+	},
+	Record: reflect.TypeFor[Tag](),
+}
+
 // ListTagsParams are the parameters of ListTags. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListTagsParams struct {
 	// part of the tag name
 	Name string
-}
-
-// validate checks p before any request is sent.
-func (p *ListTagsParams) validate() error {
-	return nil
 }
 
 // params returns p as wire parameters.
@@ -4320,25 +3956,17 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 		case "name":
 			p.Name, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name)", k),
-				Op:    "kimai.listTags",
-				Param: "",
-			}
+			return p, check.Unknown(opListTags.Op, k, "name")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listTags",
-				Param: k,
-			}
+			return p, check.Bad(opListTags.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, check.None, p.params)
 	return []Tag(w), m, err
 }
 
@@ -4348,6 +3976,20 @@ func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transpo
 func (c *Client) ListTags(ctx context.Context, p ListTagsParams) ([]Tag, error) {
 	r, _, err := c.listTags(ctx, p)
 	return r, err
+}
+
+// opCreateTag describes CreateTag; never modified.
+var opCreateTag = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "createTag", Method: "POST", Path: "/api/tags", Write: true},
+	GoName:  "CreateTag",
+	Summary: "Creates a tag (needs create_tag or manage_tag)",
+	Doc:     "Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.",
+	Params: []registry.Param{
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters, no comma"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "visible", Type: "bool", In: "body", Doc: "send true: a missing value makes a hidden tag"},
+	},
+	Record: reflect.TypeFor[Tag](),
 }
 
 // CreateTagParams are the parameters of CreateTag. Required ones are always sent; an optional one is
@@ -4362,29 +4004,17 @@ type CreateTagParams struct {
 
 // validate checks p before any request is sent.
 func (p *CreateTagParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.createTag",
-			Param: "name",
-		}
-	}
-	if utf8.RuneCountInString(p.Name) > 100 {
-		return &transport.ParamError{
-			Msg:   "is longer than 100 characters",
-			Op:    "kimai.createTag",
-			Param: "name",
-		}
-	}
-	return nil
+	return check.First(
+		opCreateTag.Op,
+		check.Required("name", p.Name == ""),
+		check.String{MaxLength: 100}.Check("name", p.Name, true),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *CreateTagParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Color != "" {
 		ps = append(ps, wire.Str("color", transport.Body, p.Color))
 	}
@@ -4410,25 +4040,17 @@ func decodeCreateTagParams(m map[string]any) (CreateTagParams, error) {
 			x, err = convert.Bool(v)
 			p.Visible = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: name, color, visible)", k),
-				Op:    "kimai.createTag",
-				Param: "",
-			}
+			return p, check.Unknown(opCreateTag.Op, k, "name, color, visible")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.createTag",
-				Param: k,
-			}
+			return p, check.Bad(opCreateTag.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transport.Meta, error) {
-	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag, p.validate, p.params)
+	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4445,6 +4067,17 @@ func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error)
 	return r, err
 }
 
+// opDeleteTag describes DeleteTag; never modified.
+var opDeleteTag = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteTag", Method: "DELETE", Path: "/api/tags/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteTag",
+	Summary: "Deletes a tag (needs delete_tag)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "tag ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteTagParams are the parameters of DeleteTag. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteTagParams struct {
@@ -4452,17 +4085,10 @@ type DeleteTagParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteTagParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteTagParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4476,25 +4102,17 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteTag",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteTag.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteTag",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteTag.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, check.None, p.params)
 	return m, err
 }
 
@@ -4506,36 +4124,35 @@ func (c *Client) DeleteTag(ctx context.Context, p DeleteTagParams) error {
 	return err
 }
 
+// opColors describes Colors; never modified.
+var opColors = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "colors", Method: "GET", Path: "/api/config/colors"},
+	GoName:  "Colors",
+	Summary: "The colour choices of the installation, name → hex code (theme.color_choices)",
+	Doc:     "Kimai's default: {\"Silver\":\"#c0c0c0\",\"Gray\":\"#808080\",…}; the default colour #d2d6de is left out.",
+	Record:  reflect.TypeFor[map[string]string](),
+}
+
 // ColorsParams are the parameters of Colors. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ColorsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ColorsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ColorsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeColorsParams converts loosely typed values (YAML, JSON, expressions) into ColorsParams.
 func decodeColorsParams(m map[string]any) (ColorsParams, error) {
 	var p ColorsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.colors",
-			Param: "",
-		}
+		return p, check.Unknown(opColors.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) colors(ctx context.Context, p ColorsParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opColors, p.validate, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opColors.Op, check.None, p.params)
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -4559,36 +4176,34 @@ func (c *Client) Colors(ctx context.Context, p ColorsParams) (map[string]string,
 	return r, err
 }
 
+// opPlugins describes Plugins; never modified.
+var opPlugins = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "plugins", Method: "GET", Path: "/api/plugins"},
+	GoName:  "Plugins",
+	Summary: "The installed plugins (name and version)",
+	Record:  reflect.TypeFor[Plugin](),
+}
+
 // PluginsParams are the parameters of Plugins. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type PluginsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *PluginsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *PluginsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodePluginsParams converts loosely typed values (YAML, JSON, expressions) into PluginsParams.
 func decodePluginsParams(m map[string]any) (PluginsParams, error) {
 	var p PluginsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.plugins",
-			Param: "",
-		}
+		return p, check.Unknown(opPlugins.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) plugins(ctx context.Context, p PluginsParams) ([]Plugin, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Plugin]](ctx, c.t, opPlugins, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Plugin]](ctx, c.t, opPlugins.Op, check.None, p.params)
 	return []Plugin(w), m, err
 }
 
@@ -4598,6 +4213,20 @@ func (c *Client) plugins(ctx context.Context, p PluginsParams) ([]Plugin, transp
 func (c *Client) Plugins(ctx context.Context, p PluginsParams) ([]Plugin, error) {
 	r, _, err := c.plugins(ctx, p)
 	return r, err
+}
+
+// opSetCustomerMeta describes SetCustomerMeta; never modified.
+var opSetCustomerMeta = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setCustomerMeta", Method: "PATCH", Path: "/api/customers/{id}/meta", Write: true, RetrySafe: true},
+	GoName:  "SetCustomerMeta",
+	Summary: "Sets the value of a configured custom field of a customer (needs edit on it)",
+	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "the custom field's name"},
+		{Name: "value", Type: "string", In: "body", Required: true},
+	},
+	Record: reflect.TypeFor[Customer](),
 }
 
 // SetCustomerMetaParams are the parameters of SetCustomerMeta. Required ones are always sent; an optional one is
@@ -4613,35 +4242,19 @@ type SetCustomerMetaParams struct {
 
 // validate checks p before any request is sent.
 func (p *SetCustomerMetaParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setCustomerMeta",
-			Param: "name",
-		}
-	}
-	if p.Value == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setCustomerMeta",
-			Param: "value",
-		}
-	}
-	return nil
+	return check.First(
+		opSetCustomerMeta.Op,
+		check.Required("name", p.Name == ""),
+		check.Required("value", p.Value == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *SetCustomerMetaParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("value", transport.Body, p.Value))
 	return ps, nil
 }
 
@@ -4659,25 +4272,17 @@ func decodeSetCustomerMetaParams(m map[string]any) (SetCustomerMetaParams, error
 		case "value":
 			p.Value, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, value)", k),
-				Op:    "kimai.setCustomerMeta",
-				Param: "",
-			}
+			return p, check.Unknown(opSetCustomerMeta.Op, k, "id, name, value")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setCustomerMeta",
-				Param: k,
-			}
+			return p, check.Bad(opSetCustomerMeta.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opSetCustomerMeta, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opSetCustomerMeta.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4694,6 +4299,17 @@ func (c *Client) SetCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (
 	return r, err
 }
 
+// opListCustomerRates describes ListCustomerRates; never modified.
+var opListCustomerRates = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listCustomerRates", Method: "GET", Path: "/api/customers/{id}/rates"},
+	GoName:  "ListCustomerRates",
+	Summary: "The rates of a customer (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Rate](),
+}
+
 // ListCustomerRatesParams are the parameters of ListCustomerRates. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListCustomerRatesParams struct {
@@ -4701,17 +4317,10 @@ type ListCustomerRatesParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ListCustomerRatesParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListCustomerRatesParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4725,25 +4334,17 @@ func decodeListCustomerRatesParams(m map[string]any) (ListCustomerRatesParams, e
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.listCustomerRates",
-				Param: "",
-			}
+			return p, check.Unknown(opListCustomerRates.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listCustomerRates",
-				Param: k,
-			}
+			return p, check.Bad(opListCustomerRates.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listCustomerRates(ctx context.Context, p ListCustomerRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListCustomerRates, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListCustomerRates.Op, check.None, p.params)
 	return []Rate(w), m, err
 }
 
@@ -4753,6 +4354,21 @@ func (c *Client) listCustomerRates(ctx context.Context, p ListCustomerRatesParam
 func (c *Client) ListCustomerRates(ctx context.Context, p ListCustomerRatesParams) ([]Rate, error) {
 	r, _, err := c.listCustomerRates(ctx, p)
 	return r, err
+}
+
+// opAddCustomerRate describes AddCustomerRate; never modified.
+var opAddCustomerRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addCustomerRate", Method: "POST", Path: "/api/customers/{id}/rates", Write: true},
+	GoName:  "AddCustomerRate",
+	Summary: "Adds a rate to a customer, for everyone or for one user (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
+		{Name: "rate", Type: "float", In: "body", Required: true, Doc: "the rate, e.g. 10.5"},
+		{Name: "internalRate", Type: "float", In: "body"},
+		{Name: "isFixed", Type: "bool", In: "body", Doc: "true: every record gets this rate whatever its duration"},
+	},
+	Record: reflect.TypeFor[Rate](),
 }
 
 // AddCustomerRateParams are the parameters of AddCustomerRate. Required ones are always sent; an optional one is
@@ -4769,23 +4385,14 @@ type AddCustomerRateParams struct {
 	IsFixed *bool
 }
 
-// validate checks p before any request is sent.
-func (p *AddCustomerRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddCustomerRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 5)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
 		ps = append(ps, wire.Int("user", transport.Body, p.User))
 	}
-	{
-		ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
-	}
+	ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
 	if p.InternalRate != 0 {
 		ps = append(ps, wire.Float("internalRate", transport.Body, p.InternalRate))
 	}
@@ -4815,25 +4422,17 @@ func decodeAddCustomerRateParams(m map[string]any) (AddCustomerRateParams, error
 			x, err = convert.Bool(v)
 			p.IsFixed = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, user, rate, internalRate, isFixed)", k),
-				Op:    "kimai.addCustomerRate",
-				Param: "",
-			}
+			return p, check.Unknown(opAddCustomerRate.Op, k, "id, user, rate, internalRate, isFixed")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addCustomerRate",
-				Param: k,
-			}
+			return p, check.Bad(opAddCustomerRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addCustomerRate(ctx context.Context, p AddCustomerRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddCustomerRate, p.validate, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddCustomerRate.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -4848,6 +4447,18 @@ func (c *Client) AddCustomerRate(ctx context.Context, p AddCustomerRateParams) (
 	return r, err
 }
 
+// opDeleteCustomerRate describes DeleteCustomerRate; never modified.
+var opDeleteCustomerRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteCustomerRate", Method: "DELETE", Path: "/api/customers/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	GoName:  "DeleteCustomerRate",
+	Summary: "Deletes a rate of a customer (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteCustomerRateParams are the parameters of DeleteCustomerRate. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteCustomerRateParams struct {
@@ -4857,20 +4468,11 @@ type DeleteCustomerRateParams struct {
 	RateID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteCustomerRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteCustomerRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
 	return ps, nil
 }
 
@@ -4886,25 +4488,17 @@ func decodeDeleteCustomerRateParams(m map[string]any) (DeleteCustomerRateParams,
 		case "rateId":
 			p.RateID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, rateId)", k),
-				Op:    "kimai.deleteCustomerRate",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteCustomerRate.Op, k, "id, rateId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteCustomerRate",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteCustomerRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteCustomerRate(ctx context.Context, p DeleteCustomerRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerRate, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerRate.Op, check.None, p.params)
 	return m, err
 }
 
@@ -4916,6 +4510,17 @@ func (c *Client) DeleteCustomerRate(ctx context.Context, p DeleteCustomerRatePar
 	return err
 }
 
+// opMoveCustomerTeamGone describes MoveCustomerTeamGone; never modified.
+var opMoveCustomerTeamGone = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "moveCustomerTeamGone", Method: "POST", Path: "/api/customers/{id}/team", Write: true},
+	GoName:  "MoveCustomerTeamGone",
+	Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamCustomer",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // MoveCustomerTeamGoneParams are the parameters of MoveCustomerTeamGone. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type MoveCustomerTeamGoneParams struct {
@@ -4923,17 +4528,10 @@ type MoveCustomerTeamGoneParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *MoveCustomerTeamGoneParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *MoveCustomerTeamGoneParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -4947,25 +4545,17 @@ func decodeMoveCustomerTeamGoneParams(m map[string]any) (MoveCustomerTeamGonePar
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.moveCustomerTeamGone",
-				Param: "",
-			}
+			return p, check.Unknown(opMoveCustomerTeamGone.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.moveCustomerTeamGone",
-				Param: k,
-			}
+			return p, check.Bad(opMoveCustomerTeamGone.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) moveCustomerTeamGone(ctx context.Context, p MoveCustomerTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveCustomerTeamGone, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveCustomerTeamGone.Op, check.None, p.params)
 	return m, err
 }
 
@@ -4977,6 +4567,17 @@ func (c *Client) MoveCustomerTeamGone(ctx context.Context, p MoveCustomerTeamGon
 	return err
 }
 
+// opListCustomerComments describes ListCustomerComments; never modified.
+var opListCustomerComments = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listCustomerComments", Method: "GET", Path: "/api/customers/{id}/comments"},
+	GoName:  "ListCustomerComments",
+	Summary: "The comments of a customer, pinned first (needs view and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Comment](),
+}
+
 // ListCustomerCommentsParams are the parameters of ListCustomerComments. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListCustomerCommentsParams struct {
@@ -4984,17 +4585,10 @@ type ListCustomerCommentsParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ListCustomerCommentsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListCustomerCommentsParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5008,25 +4602,17 @@ func decodeListCustomerCommentsParams(m map[string]any) (ListCustomerCommentsPar
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.listCustomerComments",
-				Param: "",
-			}
+			return p, check.Unknown(opListCustomerComments.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listCustomerComments",
-				Param: k,
-			}
+			return p, check.Bad(opListCustomerComments.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listCustomerComments(ctx context.Context, p ListCustomerCommentsParams) ([]Comment, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListCustomerComments, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListCustomerComments.Op, check.None, p.params)
 	return []Comment(w), m, err
 }
 
@@ -5036,6 +4622,19 @@ func (c *Client) listCustomerComments(ctx context.Context, p ListCustomerComment
 func (c *Client) ListCustomerComments(ctx context.Context, p ListCustomerCommentsParams) ([]Comment, error) {
 	r, _, err := c.listCustomerComments(ctx, p)
 	return r, err
+}
+
+// opAddCustomerComment describes AddCustomerComment; never modified.
+var opAddCustomerComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addCustomerComment", Method: "POST", Path: "/api/customers/{id}/comments", Write: true},
+	GoName:  "AddCustomerComment",
+	Summary: "Adds a comment to a customer (needs view and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "message", Type: "string", In: "body", Required: true, Doc: "the comment (markdown)"},
+		{Name: "pinned", Type: "bool", In: "body", Doc: "pinned comments come first"},
+	},
+	Record: reflect.TypeFor[Comment](),
 }
 
 // AddCustomerCommentParams are the parameters of AddCustomerComment. Required ones are always sent; an optional one is
@@ -5051,25 +4650,17 @@ type AddCustomerCommentParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddCustomerCommentParams) validate() error {
-	if p.Message == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.addCustomerComment",
-			Param: "message",
-		}
-	}
-	return nil
+	return check.First(
+		opAddCustomerComment.Op,
+		check.Required("message", p.Message == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *AddCustomerCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("message", transport.Body, p.Message))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("message", transport.Body, p.Message))
 	if p.Pinned != nil {
 		ps = append(ps, wire.Bool("pinned", transport.Body, *p.Pinned))
 	}
@@ -5092,25 +4683,17 @@ func decodeAddCustomerCommentParams(m map[string]any) (AddCustomerCommentParams,
 			x, err = convert.Bool(v)
 			p.Pinned = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, message, pinned)", k),
-				Op:    "kimai.addCustomerComment",
-				Param: "",
-			}
+			return p, check.Unknown(opAddCustomerComment.Op, k, "id, message, pinned")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addCustomerComment",
-				Param: k,
-			}
+			return p, check.Bad(opAddCustomerComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addCustomerComment(ctx context.Context, p AddCustomerCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opAddCustomerComment, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opAddCustomerComment.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5125,6 +4708,18 @@ func (c *Client) AddCustomerComment(ctx context.Context, p AddCustomerCommentPar
 	return r, err
 }
 
+// opPinCustomerComment describes PinCustomerComment; never modified.
+var opPinCustomerComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "pinCustomerComment", Method: "PATCH", Path: "/api/customers/{id}/comments/{comment}/pin", Write: true},
+	GoName:  "PinCustomerComment",
+	Summary: "Toggles the pin of a comment of a customer (needs view, edit and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
+	},
+	Record: reflect.TypeFor[Comment](),
+}
+
 // PinCustomerCommentParams are the parameters of PinCustomerComment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type PinCustomerCommentParams struct {
@@ -5134,20 +4729,11 @@ type PinCustomerCommentParams struct {
 	Comment int64
 }
 
-// validate checks p before any request is sent.
-func (p *PinCustomerCommentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *PinCustomerCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
 	return ps, nil
 }
 
@@ -5163,25 +4749,17 @@ func decodePinCustomerCommentParams(m map[string]any) (PinCustomerCommentParams,
 		case "comment":
 			p.Comment, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, comment)", k),
-				Op:    "kimai.pinCustomerComment",
-				Param: "",
-			}
+			return p, check.Unknown(opPinCustomerComment.Op, k, "id, comment")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.pinCustomerComment",
-				Param: k,
-			}
+			return p, check.Bad(opPinCustomerComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) pinCustomerComment(ctx context.Context, p PinCustomerCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opPinCustomerComment, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opPinCustomerComment.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5196,6 +4774,18 @@ func (c *Client) PinCustomerComment(ctx context.Context, p PinCustomerCommentPar
 	return r, err
 }
 
+// opDeleteCustomerComment describes DeleteCustomerComment; never modified.
+var opDeleteCustomerComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteCustomerComment", Method: "DELETE", Path: "/api/customers/{id}/comments/{comment}", Write: true, RetrySafe: true},
+	GoName:  "DeleteCustomerComment",
+	Summary: "Deletes a comment of a customer (needs view, edit and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteCustomerCommentParams are the parameters of DeleteCustomerComment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteCustomerCommentParams struct {
@@ -5205,20 +4795,11 @@ type DeleteCustomerCommentParams struct {
 	Comment int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteCustomerCommentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteCustomerCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
 	return ps, nil
 }
 
@@ -5234,25 +4815,17 @@ func decodeDeleteCustomerCommentParams(m map[string]any) (DeleteCustomerCommentP
 		case "comment":
 			p.Comment, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, comment)", k),
-				Op:    "kimai.deleteCustomerComment",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteCustomerComment.Op, k, "id, comment")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteCustomerComment",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteCustomerComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteCustomerComment(ctx context.Context, p DeleteCustomerCommentParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerComment, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerComment.Op, check.None, p.params)
 	return m, err
 }
 
@@ -5262,6 +4835,20 @@ func (c *Client) deleteCustomerComment(ctx context.Context, p DeleteCustomerComm
 func (c *Client) DeleteCustomerComment(ctx context.Context, p DeleteCustomerCommentParams) error {
 	_, err := c.deleteCustomerComment(ctx, p)
 	return err
+}
+
+// opSetProjectMeta describes SetProjectMeta; never modified.
+var opSetProjectMeta = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setProjectMeta", Method: "PATCH", Path: "/api/projects/{id}/meta", Write: true, RetrySafe: true},
+	GoName:  "SetProjectMeta",
+	Summary: "Sets the value of a configured custom field of a project (needs edit on it)",
+	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "the custom field's name"},
+		{Name: "value", Type: "string", In: "body", Required: true},
+	},
+	Record: reflect.TypeFor[Project](),
 }
 
 // SetProjectMetaParams are the parameters of SetProjectMeta. Required ones are always sent; an optional one is
@@ -5277,35 +4864,19 @@ type SetProjectMetaParams struct {
 
 // validate checks p before any request is sent.
 func (p *SetProjectMetaParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setProjectMeta",
-			Param: "name",
-		}
-	}
-	if p.Value == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setProjectMeta",
-			Param: "value",
-		}
-	}
-	return nil
+	return check.First(
+		opSetProjectMeta.Op,
+		check.Required("name", p.Name == ""),
+		check.Required("value", p.Value == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *SetProjectMetaParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("value", transport.Body, p.Value))
 	return ps, nil
 }
 
@@ -5323,25 +4894,17 @@ func decodeSetProjectMetaParams(m map[string]any) (SetProjectMetaParams, error) 
 		case "value":
 			p.Value, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, value)", k),
-				Op:    "kimai.setProjectMeta",
-				Param: "",
-			}
+			return p, check.Unknown(opSetProjectMeta.Op, k, "id, name, value")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setProjectMeta",
-				Param: k,
-			}
+			return p, check.Bad(opSetProjectMeta.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setProjectMeta(ctx context.Context, p SetProjectMetaParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opSetProjectMeta, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opSetProjectMeta.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5358,6 +4921,17 @@ func (c *Client) SetProjectMeta(ctx context.Context, p SetProjectMetaParams) (*P
 	return r, err
 }
 
+// opListProjectRates describes ListProjectRates; never modified.
+var opListProjectRates = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listProjectRates", Method: "GET", Path: "/api/projects/{id}/rates"},
+	GoName:  "ListProjectRates",
+	Summary: "The rates of a project (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Rate](),
+}
+
 // ListProjectRatesParams are the parameters of ListProjectRates. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListProjectRatesParams struct {
@@ -5365,17 +4939,10 @@ type ListProjectRatesParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ListProjectRatesParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListProjectRatesParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5389,25 +4956,17 @@ func decodeListProjectRatesParams(m map[string]any) (ListProjectRatesParams, err
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.listProjectRates",
-				Param: "",
-			}
+			return p, check.Unknown(opListProjectRates.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listProjectRates",
-				Param: k,
-			}
+			return p, check.Bad(opListProjectRates.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listProjectRates(ctx context.Context, p ListProjectRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListProjectRates, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListProjectRates.Op, check.None, p.params)
 	return []Rate(w), m, err
 }
 
@@ -5417,6 +4976,21 @@ func (c *Client) listProjectRates(ctx context.Context, p ListProjectRatesParams)
 func (c *Client) ListProjectRates(ctx context.Context, p ListProjectRatesParams) ([]Rate, error) {
 	r, _, err := c.listProjectRates(ctx, p)
 	return r, err
+}
+
+// opAddProjectRate describes AddProjectRate; never modified.
+var opAddProjectRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addProjectRate", Method: "POST", Path: "/api/projects/{id}/rates", Write: true},
+	GoName:  "AddProjectRate",
+	Summary: "Adds a rate to a project, for everyone or for one user (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
+		{Name: "rate", Type: "float", In: "body", Required: true, Doc: "the rate, e.g. 10.5"},
+		{Name: "internalRate", Type: "float", In: "body"},
+		{Name: "isFixed", Type: "bool", In: "body", Doc: "true: every record gets this rate whatever its duration"},
+	},
+	Record: reflect.TypeFor[Rate](),
 }
 
 // AddProjectRateParams are the parameters of AddProjectRate. Required ones are always sent; an optional one is
@@ -5433,23 +5007,14 @@ type AddProjectRateParams struct {
 	IsFixed *bool
 }
 
-// validate checks p before any request is sent.
-func (p *AddProjectRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddProjectRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 5)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
 		ps = append(ps, wire.Int("user", transport.Body, p.User))
 	}
-	{
-		ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
-	}
+	ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
 	if p.InternalRate != 0 {
 		ps = append(ps, wire.Float("internalRate", transport.Body, p.InternalRate))
 	}
@@ -5479,25 +5044,17 @@ func decodeAddProjectRateParams(m map[string]any) (AddProjectRateParams, error) 
 			x, err = convert.Bool(v)
 			p.IsFixed = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, user, rate, internalRate, isFixed)", k),
-				Op:    "kimai.addProjectRate",
-				Param: "",
-			}
+			return p, check.Unknown(opAddProjectRate.Op, k, "id, user, rate, internalRate, isFixed")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addProjectRate",
-				Param: k,
-			}
+			return p, check.Bad(opAddProjectRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addProjectRate(ctx context.Context, p AddProjectRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddProjectRate, p.validate, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddProjectRate.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5512,6 +5069,18 @@ func (c *Client) AddProjectRate(ctx context.Context, p AddProjectRateParams) (*R
 	return r, err
 }
 
+// opDeleteProjectRate describes DeleteProjectRate; never modified.
+var opDeleteProjectRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteProjectRate", Method: "DELETE", Path: "/api/projects/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	GoName:  "DeleteProjectRate",
+	Summary: "Deletes a rate of a project (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteProjectRateParams are the parameters of DeleteProjectRate. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteProjectRateParams struct {
@@ -5521,20 +5090,11 @@ type DeleteProjectRateParams struct {
 	RateID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteProjectRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteProjectRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
 	return ps, nil
 }
 
@@ -5550,25 +5110,17 @@ func decodeDeleteProjectRateParams(m map[string]any) (DeleteProjectRateParams, e
 		case "rateId":
 			p.RateID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, rateId)", k),
-				Op:    "kimai.deleteProjectRate",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteProjectRate.Op, k, "id, rateId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteProjectRate",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteProjectRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteProjectRate(ctx context.Context, p DeleteProjectRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectRate, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectRate.Op, check.None, p.params)
 	return m, err
 }
 
@@ -5580,6 +5132,17 @@ func (c *Client) DeleteProjectRate(ctx context.Context, p DeleteProjectRateParam
 	return err
 }
 
+// opMoveProjectTeamGone describes MoveProjectTeamGone; never modified.
+var opMoveProjectTeamGone = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "moveProjectTeamGone", Method: "POST", Path: "/api/projects/{id}/team", Write: true},
+	GoName:  "MoveProjectTeamGone",
+	Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamProject",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // MoveProjectTeamGoneParams are the parameters of MoveProjectTeamGone. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type MoveProjectTeamGoneParams struct {
@@ -5587,17 +5150,10 @@ type MoveProjectTeamGoneParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *MoveProjectTeamGoneParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *MoveProjectTeamGoneParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5611,25 +5167,17 @@ func decodeMoveProjectTeamGoneParams(m map[string]any) (MoveProjectTeamGoneParam
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.moveProjectTeamGone",
-				Param: "",
-			}
+			return p, check.Unknown(opMoveProjectTeamGone.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.moveProjectTeamGone",
-				Param: k,
-			}
+			return p, check.Bad(opMoveProjectTeamGone.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) moveProjectTeamGone(ctx context.Context, p MoveProjectTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveProjectTeamGone, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveProjectTeamGone.Op, check.None, p.params)
 	return m, err
 }
 
@@ -5641,6 +5189,17 @@ func (c *Client) MoveProjectTeamGone(ctx context.Context, p MoveProjectTeamGoneP
 	return err
 }
 
+// opListProjectComments describes ListProjectComments; never modified.
+var opListProjectComments = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listProjectComments", Method: "GET", Path: "/api/projects/{id}/comments"},
+	GoName:  "ListProjectComments",
+	Summary: "The comments of a project, pinned first (needs view and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Comment](),
+}
+
 // ListProjectCommentsParams are the parameters of ListProjectComments. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListProjectCommentsParams struct {
@@ -5648,17 +5207,10 @@ type ListProjectCommentsParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ListProjectCommentsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListProjectCommentsParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -5672,25 +5224,17 @@ func decodeListProjectCommentsParams(m map[string]any) (ListProjectCommentsParam
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.listProjectComments",
-				Param: "",
-			}
+			return p, check.Unknown(opListProjectComments.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listProjectComments",
-				Param: k,
-			}
+			return p, check.Bad(opListProjectComments.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listProjectComments(ctx context.Context, p ListProjectCommentsParams) ([]Comment, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListProjectComments, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListProjectComments.Op, check.None, p.params)
 	return []Comment(w), m, err
 }
 
@@ -5700,6 +5244,19 @@ func (c *Client) listProjectComments(ctx context.Context, p ListProjectCommentsP
 func (c *Client) ListProjectComments(ctx context.Context, p ListProjectCommentsParams) ([]Comment, error) {
 	r, _, err := c.listProjectComments(ctx, p)
 	return r, err
+}
+
+// opAddProjectComment describes AddProjectComment; never modified.
+var opAddProjectComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addProjectComment", Method: "POST", Path: "/api/projects/{id}/comments", Write: true},
+	GoName:  "AddProjectComment",
+	Summary: "Adds a comment to a project (needs view and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "message", Type: "string", In: "body", Required: true, Doc: "the comment (markdown)"},
+		{Name: "pinned", Type: "bool", In: "body", Doc: "pinned comments come first"},
+	},
+	Record: reflect.TypeFor[Comment](),
 }
 
 // AddProjectCommentParams are the parameters of AddProjectComment. Required ones are always sent; an optional one is
@@ -5715,25 +5272,17 @@ type AddProjectCommentParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddProjectCommentParams) validate() error {
-	if p.Message == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.addProjectComment",
-			Param: "message",
-		}
-	}
-	return nil
+	return check.First(
+		opAddProjectComment.Op,
+		check.Required("message", p.Message == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *AddProjectCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("message", transport.Body, p.Message))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("message", transport.Body, p.Message))
 	if p.Pinned != nil {
 		ps = append(ps, wire.Bool("pinned", transport.Body, *p.Pinned))
 	}
@@ -5756,25 +5305,17 @@ func decodeAddProjectCommentParams(m map[string]any) (AddProjectCommentParams, e
 			x, err = convert.Bool(v)
 			p.Pinned = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, message, pinned)", k),
-				Op:    "kimai.addProjectComment",
-				Param: "",
-			}
+			return p, check.Unknown(opAddProjectComment.Op, k, "id, message, pinned")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addProjectComment",
-				Param: k,
-			}
+			return p, check.Bad(opAddProjectComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addProjectComment(ctx context.Context, p AddProjectCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opAddProjectComment, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opAddProjectComment.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5789,6 +5330,18 @@ func (c *Client) AddProjectComment(ctx context.Context, p AddProjectCommentParam
 	return r, err
 }
 
+// opPinProjectComment describes PinProjectComment; never modified.
+var opPinProjectComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "pinProjectComment", Method: "PATCH", Path: "/api/projects/{id}/comments/{comment}/pin", Write: true},
+	GoName:  "PinProjectComment",
+	Summary: "Toggles the pin of a comment of a project (needs view, edit and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
+	},
+	Record: reflect.TypeFor[Comment](),
+}
+
 // PinProjectCommentParams are the parameters of PinProjectComment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type PinProjectCommentParams struct {
@@ -5798,20 +5351,11 @@ type PinProjectCommentParams struct {
 	Comment int64
 }
 
-// validate checks p before any request is sent.
-func (p *PinProjectCommentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *PinProjectCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
 	return ps, nil
 }
 
@@ -5827,25 +5371,17 @@ func decodePinProjectCommentParams(m map[string]any) (PinProjectCommentParams, e
 		case "comment":
 			p.Comment, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, comment)", k),
-				Op:    "kimai.pinProjectComment",
-				Param: "",
-			}
+			return p, check.Unknown(opPinProjectComment.Op, k, "id, comment")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.pinProjectComment",
-				Param: k,
-			}
+			return p, check.Bad(opPinProjectComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) pinProjectComment(ctx context.Context, p PinProjectCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opPinProjectComment, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opPinProjectComment.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -5860,6 +5396,18 @@ func (c *Client) PinProjectComment(ctx context.Context, p PinProjectCommentParam
 	return r, err
 }
 
+// opDeleteProjectComment describes DeleteProjectComment; never modified.
+var opDeleteProjectComment = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteProjectComment", Method: "DELETE", Path: "/api/projects/{id}/comments/{comment}", Write: true, RetrySafe: true},
+	GoName:  "DeleteProjectComment",
+	Summary: "Deletes a comment of a project (needs view, edit and comments on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
+		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteProjectCommentParams are the parameters of DeleteProjectComment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteProjectCommentParams struct {
@@ -5869,20 +5417,11 @@ type DeleteProjectCommentParams struct {
 	Comment int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteProjectCommentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteProjectCommentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
 	return ps, nil
 }
 
@@ -5898,25 +5437,17 @@ func decodeDeleteProjectCommentParams(m map[string]any) (DeleteProjectCommentPar
 		case "comment":
 			p.Comment, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, comment)", k),
-				Op:    "kimai.deleteProjectComment",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteProjectComment.Op, k, "id, comment")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteProjectComment",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteProjectComment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteProjectComment(ctx context.Context, p DeleteProjectCommentParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectComment, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectComment.Op, check.None, p.params)
 	return m, err
 }
 
@@ -5926,6 +5457,20 @@ func (c *Client) deleteProjectComment(ctx context.Context, p DeleteProjectCommen
 func (c *Client) DeleteProjectComment(ctx context.Context, p DeleteProjectCommentParams) error {
 	_, err := c.deleteProjectComment(ctx, p)
 	return err
+}
+
+// opSetActivityMeta describes SetActivityMeta; never modified.
+var opSetActivityMeta = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setActivityMeta", Method: "PATCH", Path: "/api/activities/{id}/meta", Write: true, RetrySafe: true},
+	GoName:  "SetActivityMeta",
+	Summary: "Sets the value of a configured custom field of a activity (needs edit on it)",
+	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+		{Name: "name", Type: "string", In: "body", Required: true, Doc: "the custom field's name"},
+		{Name: "value", Type: "string", In: "body", Required: true},
+	},
+	Record: reflect.TypeFor[Activity](),
 }
 
 // SetActivityMetaParams are the parameters of SetActivityMeta. Required ones are always sent; an optional one is
@@ -5941,35 +5486,19 @@ type SetActivityMetaParams struct {
 
 // validate checks p before any request is sent.
 func (p *SetActivityMetaParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setActivityMeta",
-			Param: "name",
-		}
-	}
-	if p.Value == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setActivityMeta",
-			Param: "value",
-		}
-	}
-	return nil
+	return check.First(
+		opSetActivityMeta.Op,
+		check.Required("name", p.Name == ""),
+		check.Required("value", p.Value == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *SetActivityMetaParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("value", transport.Body, p.Value))
 	return ps, nil
 }
 
@@ -5987,25 +5516,17 @@ func decodeSetActivityMetaParams(m map[string]any) (SetActivityMetaParams, error
 		case "value":
 			p.Value, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, value)", k),
-				Op:    "kimai.setActivityMeta",
-				Param: "",
-			}
+			return p, check.Unknown(opSetActivityMeta.Op, k, "id, name, value")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setActivityMeta",
-				Param: k,
-			}
+			return p, check.Bad(opSetActivityMeta.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setActivityMeta(ctx context.Context, p SetActivityMetaParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opSetActivityMeta, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opSetActivityMeta.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6022,6 +5543,17 @@ func (c *Client) SetActivityMeta(ctx context.Context, p SetActivityMetaParams) (
 	return r, err
 }
 
+// opListActivityRates describes ListActivityRates; never modified.
+var opListActivityRates = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listActivityRates", Method: "GET", Path: "/api/activities/{id}/rates"},
+	GoName:  "ListActivityRates",
+	Summary: "The rates of a activity (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[Rate](),
+}
+
 // ListActivityRatesParams are the parameters of ListActivityRates. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListActivityRatesParams struct {
@@ -6029,17 +5561,10 @@ type ListActivityRatesParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ListActivityRatesParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListActivityRatesParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6053,25 +5578,17 @@ func decodeListActivityRatesParams(m map[string]any) (ListActivityRatesParams, e
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.listActivityRates",
-				Param: "",
-			}
+			return p, check.Unknown(opListActivityRates.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listActivityRates",
-				Param: k,
-			}
+			return p, check.Bad(opListActivityRates.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listActivityRates(ctx context.Context, p ListActivityRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListActivityRates, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListActivityRates.Op, check.None, p.params)
 	return []Rate(w), m, err
 }
 
@@ -6081,6 +5598,21 @@ func (c *Client) listActivityRates(ctx context.Context, p ListActivityRatesParam
 func (c *Client) ListActivityRates(ctx context.Context, p ListActivityRatesParams) ([]Rate, error) {
 	r, _, err := c.listActivityRates(ctx, p)
 	return r, err
+}
+
+// opAddActivityRate describes AddActivityRate; never modified.
+var opAddActivityRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addActivityRate", Method: "POST", Path: "/api/activities/{id}/rates", Write: true},
+	GoName:  "AddActivityRate",
+	Summary: "Adds a rate to a activity, for everyone or for one user (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
+		{Name: "rate", Type: "float", In: "body", Required: true, Doc: "the rate, e.g. 10.5"},
+		{Name: "internalRate", Type: "float", In: "body"},
+		{Name: "isFixed", Type: "bool", In: "body", Doc: "true: every record gets this rate whatever its duration"},
+	},
+	Record: reflect.TypeFor[Rate](),
 }
 
 // AddActivityRateParams are the parameters of AddActivityRate. Required ones are always sent; an optional one is
@@ -6097,23 +5629,14 @@ type AddActivityRateParams struct {
 	IsFixed *bool
 }
 
-// validate checks p before any request is sent.
-func (p *AddActivityRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddActivityRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 5)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
 		ps = append(ps, wire.Int("user", transport.Body, p.User))
 	}
-	{
-		ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
-	}
+	ps = append(ps, wire.Float("rate", transport.Body, p.Rate))
 	if p.InternalRate != 0 {
 		ps = append(ps, wire.Float("internalRate", transport.Body, p.InternalRate))
 	}
@@ -6143,25 +5666,17 @@ func decodeAddActivityRateParams(m map[string]any) (AddActivityRateParams, error
 			x, err = convert.Bool(v)
 			p.IsFixed = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, user, rate, internalRate, isFixed)", k),
-				Op:    "kimai.addActivityRate",
-				Param: "",
-			}
+			return p, check.Unknown(opAddActivityRate.Op, k, "id, user, rate, internalRate, isFixed")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addActivityRate",
-				Param: k,
-			}
+			return p, check.Bad(opAddActivityRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addActivityRate(ctx context.Context, p AddActivityRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddActivityRate, p.validate, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddActivityRate.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6176,6 +5691,18 @@ func (c *Client) AddActivityRate(ctx context.Context, p AddActivityRateParams) (
 	return r, err
 }
 
+// opDeleteActivityRate describes DeleteActivityRate; never modified.
+var opDeleteActivityRate = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteActivityRate", Method: "DELETE", Path: "/api/activities/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	GoName:  "DeleteActivityRate",
+	Summary: "Deletes a rate of a activity (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteActivityRateParams are the parameters of DeleteActivityRate. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteActivityRateParams struct {
@@ -6185,20 +5712,11 @@ type DeleteActivityRateParams struct {
 	RateID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteActivityRateParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteActivityRateParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
 	return ps, nil
 }
 
@@ -6214,25 +5732,17 @@ func decodeDeleteActivityRateParams(m map[string]any) (DeleteActivityRateParams,
 		case "rateId":
 			p.RateID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, rateId)", k),
-				Op:    "kimai.deleteActivityRate",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteActivityRate.Op, k, "id, rateId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteActivityRate",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteActivityRate.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteActivityRate(ctx context.Context, p DeleteActivityRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivityRate, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivityRate.Op, check.None, p.params)
 	return m, err
 }
 
@@ -6244,6 +5754,17 @@ func (c *Client) DeleteActivityRate(ctx context.Context, p DeleteActivityRatePar
 	return err
 }
 
+// opMoveActivityTeamGone describes MoveActivityTeamGone; never modified.
+var opMoveActivityTeamGone = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "moveActivityTeamGone", Method: "POST", Path: "/api/activities/{id}/team", Write: true},
+	GoName:  "MoveActivityTeamGone",
+	Summary: "Removed in Kimai 2.65: always 410 Gone; link teams with addTeamActivity",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // MoveActivityTeamGoneParams are the parameters of MoveActivityTeamGone. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type MoveActivityTeamGoneParams struct {
@@ -6251,17 +5772,10 @@ type MoveActivityTeamGoneParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *MoveActivityTeamGoneParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *MoveActivityTeamGoneParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6275,25 +5789,17 @@ func decodeMoveActivityTeamGoneParams(m map[string]any) (MoveActivityTeamGonePar
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.moveActivityTeamGone",
-				Param: "",
-			}
+			return p, check.Unknown(opMoveActivityTeamGone.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.moveActivityTeamGone",
-				Param: k,
-			}
+			return p, check.Bad(opMoveActivityTeamGone.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) moveActivityTeamGone(ctx context.Context, p MoveActivityTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveActivityTeamGone, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveActivityTeamGone.Op, check.None, p.params)
 	return m, err
 }
 
@@ -6305,36 +5811,34 @@ func (c *Client) MoveActivityTeamGone(ctx context.Context, p MoveActivityTeamGon
 	return err
 }
 
+// opListActiveTimesheets describes ListActiveTimesheets; never modified.
+var opListActiveTimesheets = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listActiveTimesheets", Method: "GET", Path: "/api/timesheets/active"},
+	GoName:  "ListActiveTimesheets",
+	Summary: "The caller's running records, with activity, project and user as objects",
+	Record:  reflect.TypeFor[TimesheetFull](),
+}
+
 // ListActiveTimesheetsParams are the parameters of ListActiveTimesheets. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListActiveTimesheetsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ListActiveTimesheetsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListActiveTimesheetsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeListActiveTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListActiveTimesheetsParams.
 func decodeListActiveTimesheetsParams(m map[string]any) (ListActiveTimesheetsParams, error) {
 	var p ListActiveTimesheetsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.listActiveTimesheets",
-			Param: "",
-		}
+		return p, check.Unknown(opListActiveTimesheets.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) listActiveTimesheets(ctx context.Context, p ListActiveTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListActiveTimesheets, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListActiveTimesheets.Op, check.None, p.params)
 	return []TimesheetFull(w), m, err
 }
 
@@ -6344,6 +5848,18 @@ func (c *Client) listActiveTimesheets(ctx context.Context, p ListActiveTimesheet
 func (c *Client) ListActiveTimesheets(ctx context.Context, p ListActiveTimesheetsParams) ([]TimesheetFull, error) {
 	r, _, err := c.listActiveTimesheets(ctx, p)
 	return r, err
+}
+
+// opListRecentTimesheets describes ListRecentTimesheets; never modified.
+var opListRecentTimesheets = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listRecentTimesheets", Method: "GET", Path: "/api/timesheets/recent"},
+	GoName:  "ListRecentTimesheets",
+	Summary: "The caller's latest record of each project and activity pair",
+	Params: []registry.Param{
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records started at or after this local time (caller's zone; default a year ago)"},
+		{Name: "size", Type: "int", In: "query", Doc: "how many (default 10)"},
+	},
+	Record: reflect.TypeFor[TimesheetFull](),
 }
 
 // ListRecentTimesheetsParams are the parameters of ListRecentTimesheets. Required ones are always sent; an optional one is
@@ -6357,14 +5873,10 @@ type ListRecentTimesheetsParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListRecentTimesheetsParams) validate() error {
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listRecentTimesheets",
-			Param: "size",
-		}
-	}
-	return nil
+	return check.First(
+		opListRecentTimesheets.Op,
+		check.Int{Min: 1, HasMin: true}.Check("size", p.Size, p.Size != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -6391,25 +5903,17 @@ func decodeListRecentTimesheetsParams(m map[string]any) (ListRecentTimesheetsPar
 		case "size":
 			p.Size, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: begin, size)", k),
-				Op:    "kimai.listRecentTimesheets",
-				Param: "",
-			}
+			return p, check.Unknown(opListRecentTimesheets.Op, k, "begin, size")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listRecentTimesheets",
-				Param: k,
-			}
+			return p, check.Bad(opListRecentTimesheets.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listRecentTimesheets(ctx context.Context, p ListRecentTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets.Op, p.validate, p.params)
 	return []TimesheetFull(w), m, err
 }
 
@@ -6419,6 +5923,20 @@ func (c *Client) listRecentTimesheets(ctx context.Context, p ListRecentTimesheet
 func (c *Client) ListRecentTimesheets(ctx context.Context, p ListRecentTimesheetsParams) ([]TimesheetFull, error) {
 	r, _, err := c.listRecentTimesheets(ctx, p)
 	return r, err
+}
+
+// opRestartTimesheet describes RestartTimesheet; never modified.
+var opRestartTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "restartTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/restart", Write: true},
+	GoName:  "RestartTimesheet",
+	Summary: "Starts a new record for the caller on the project and activity of a record (needs start on it)",
+	Doc:     "The other running records of the caller beyond the active-entries limit are stopped. Rates are\nnever copied; copy \"all\" copies description, tags, billable and custom fields.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+		{Name: "copy", Type: "string", In: "body", Doc: "\"all\" copies description, tags, billable and custom fields"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start, a local time in the caller's zone (default now)"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // RestartTimesheetParams are the parameters of RestartTimesheet. Required ones are always sent; an optional one is
@@ -6434,22 +5952,16 @@ type RestartTimesheetParams struct {
 
 // validate checks p before any request is sent.
 func (p *RestartTimesheetParams) validate() error {
-	if p.Copy != "" && !slices.Contains([]string{"all"}, p.Copy) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %q; want one of all", p.Copy),
-			Op:    "kimai.restartTimesheet",
-			Param: "copy",
-		}
-	}
-	return nil
+	return check.First(
+		opRestartTimesheet.Op,
+		check.String{Enum: []string{"all"}}.Check("copy", p.Copy, p.Copy != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *RestartTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Copy != "" {
 		ps = append(ps, wire.Str("copy", transport.Body, p.Copy))
 	}
@@ -6473,25 +5985,17 @@ func decodeRestartTimesheetParams(m map[string]any) (RestartTimesheetParams, err
 		case "begin":
 			p.Begin, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, copy, begin)", k),
-				Op:    "kimai.restartTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opRestartTimesheet.Op, k, "id, copy, begin")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.restartTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opRestartTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) restartTimesheet(ctx context.Context, p RestartTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6509,6 +6013,17 @@ func (c *Client) RestartTimesheet(ctx context.Context, p RestartTimesheetParams)
 	return r, err
 }
 
+// opDuplicateTimesheet describes DuplicateTimesheet; never modified.
+var opDuplicateTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "duplicateTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/duplicate", Write: true},
+	GoName:  "DuplicateTimesheet",
+	Summary: "Copies a record, resetting only its export state (needs start and create on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
+}
+
 // DuplicateTimesheetParams are the parameters of DuplicateTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DuplicateTimesheetParams struct {
@@ -6516,17 +6031,10 @@ type DuplicateTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DuplicateTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DuplicateTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6540,25 +6048,17 @@ func decodeDuplicateTimesheetParams(m map[string]any) (DuplicateTimesheetParams,
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.duplicateTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opDuplicateTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.duplicateTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opDuplicateTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) duplicateTimesheet(ctx context.Context, p DuplicateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opDuplicateTimesheet, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opDuplicateTimesheet.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6573,6 +6073,17 @@ func (c *Client) DuplicateTimesheet(ctx context.Context, p DuplicateTimesheetPar
 	return r, err
 }
 
+// opToggleTimesheetExport describes ToggleTimesheetExport; never modified.
+var opToggleTimesheetExport = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "toggleTimesheetExport", Method: "PATCH", Path: "/api/timesheets/{id}/export", Write: true},
+	GoName:  "ToggleTimesheetExport",
+	Summary: "Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+	},
+	Record: reflect.TypeFor[Timesheet](),
+}
+
 // ToggleTimesheetExportParams are the parameters of ToggleTimesheetExport. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ToggleTimesheetExportParams struct {
@@ -6580,17 +6091,10 @@ type ToggleTimesheetExportParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *ToggleTimesheetExportParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ToggleTimesheetExportParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6604,25 +6108,17 @@ func decodeToggleTimesheetExportParams(m map[string]any) (ToggleTimesheetExportP
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.toggleTimesheetExport",
-				Param: "",
-			}
+			return p, check.Unknown(opToggleTimesheetExport.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.toggleTimesheetExport",
-				Param: k,
-			}
+			return p, check.Bad(opToggleTimesheetExport.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) toggleTimesheetExport(ctx context.Context, p ToggleTimesheetExportParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opToggleTimesheetExport, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opToggleTimesheetExport.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6635,6 +6131,19 @@ func (c *Client) toggleTimesheetExport(ctx context.Context, p ToggleTimesheetExp
 func (c *Client) ToggleTimesheetExport(ctx context.Context, p ToggleTimesheetExportParams) (*Timesheet, error) {
 	r, _, err := c.toggleTimesheetExport(ctx, p)
 	return r, err
+}
+
+// opSetTimesheetMeta describes SetTimesheetMeta; never modified.
+var opSetTimesheetMeta = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setTimesheetMeta", Method: "PATCH", Path: "/api/timesheets/{id}/meta", Write: true, RetrySafe: true},
+	GoName:  "SetTimesheetMeta",
+	Summary: "Sets the value of a configured custom field of a record (needs edit on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
+		{Name: "name", Type: "string", In: "body", Required: true},
+		{Name: "value", Type: "string", In: "body", Required: true},
+	},
+	Record: reflect.TypeFor[Timesheet](),
 }
 
 // SetTimesheetMetaParams are the parameters of SetTimesheetMeta. Required ones are always sent; an optional one is
@@ -6650,35 +6159,19 @@ type SetTimesheetMetaParams struct {
 
 // validate checks p before any request is sent.
 func (p *SetTimesheetMetaParams) validate() error {
-	if p.Name == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setTimesheetMeta",
-			Param: "name",
-		}
-	}
-	if p.Value == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kimai.setTimesheetMeta",
-			Param: "value",
-		}
-	}
-	return nil
+	return check.First(
+		opSetTimesheetMeta.Op,
+		check.Required("name", p.Name == ""),
+		check.Required("value", p.Value == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *SetTimesheetMetaParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Str("name", transport.Body, p.Name))
-	}
-	{
-		ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Str("name", transport.Body, p.Name))
+	ps = append(ps, wire.Str("value", transport.Body, p.Value))
 	return ps, nil
 }
 
@@ -6696,25 +6189,17 @@ func decodeSetTimesheetMetaParams(m map[string]any) (SetTimesheetMetaParams, err
 		case "value":
 			p.Value, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, name, value)", k),
-				Op:    "kimai.setTimesheetMeta",
-				Param: "",
-			}
+			return p, check.Unknown(opSetTimesheetMeta.Op, k, "id, name, value")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setTimesheetMeta",
-				Param: k,
-			}
+			return p, check.Bad(opSetTimesheetMeta.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opSetTimesheetMeta, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opSetTimesheetMeta.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -6729,36 +6214,34 @@ func (c *Client) SetTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams)
 	return r, err
 }
 
+// opListFavoriteTimesheets describes ListFavoriteTimesheets; never modified.
+var opListFavoriteTimesheets = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listFavoriteTimesheets", Method: "GET", Path: "/api/favorites/timesheets"},
+	GoName:  "ListFavoriteTimesheets",
+	Summary: "The caller's favourite records, with activity, project and user as objects (needs start_own_timesheet)",
+	Record:  reflect.TypeFor[TimesheetFull](),
+}
+
 // ListFavoriteTimesheetsParams are the parameters of ListFavoriteTimesheets. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListFavoriteTimesheetsParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ListFavoriteTimesheetsParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ListFavoriteTimesheetsParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeListFavoriteTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListFavoriteTimesheetsParams.
 func decodeListFavoriteTimesheetsParams(m map[string]any) (ListFavoriteTimesheetsParams, error) {
 	var p ListFavoriteTimesheetsParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kimai.listFavoriteTimesheets",
-			Param: "",
-		}
+		return p, check.Unknown(opListFavoriteTimesheets.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) listFavoriteTimesheets(ctx context.Context, p ListFavoriteTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListFavoriteTimesheets, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListFavoriteTimesheets.Op, check.None, p.params)
 	return []TimesheetFull(w), m, err
 }
 
@@ -6770,6 +6253,17 @@ func (c *Client) ListFavoriteTimesheets(ctx context.Context, p ListFavoriteTimes
 	return r, err
 }
 
+// opAddFavoriteTimesheet describes AddFavoriteTimesheet; never modified.
+var opAddFavoriteTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addFavoriteTimesheet", Method: "POST", Path: "/api/favorites/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "AddFavoriteTimesheet",
+	Summary: "Marks one of the caller's own records as a favourite",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID (the caller's own)"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // AddFavoriteTimesheetParams are the parameters of AddFavoriteTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AddFavoriteTimesheetParams struct {
@@ -6777,17 +6271,10 @@ type AddFavoriteTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *AddFavoriteTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddFavoriteTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6801,25 +6288,17 @@ func decodeAddFavoriteTimesheetParams(m map[string]any) (AddFavoriteTimesheetPar
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.addFavoriteTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opAddFavoriteTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addFavoriteTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opAddFavoriteTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addFavoriteTimesheet(ctx context.Context, p AddFavoriteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opAddFavoriteTimesheet, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opAddFavoriteTimesheet.Op, check.None, p.params)
 	return m, err
 }
 
@@ -6831,6 +6310,17 @@ func (c *Client) AddFavoriteTimesheet(ctx context.Context, p AddFavoriteTimeshee
 	return err
 }
 
+// opRemoveFavoriteTimesheet describes RemoveFavoriteTimesheet; never modified.
+var opRemoveFavoriteTimesheet = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "removeFavoriteTimesheet", Method: "DELETE", Path: "/api/favorites/timesheets/{id}", Write: true, RetrySafe: true},
+	GoName:  "RemoveFavoriteTimesheet",
+	Summary: "Removes one of the caller's records from the favourites",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID (the caller's own)"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // RemoveFavoriteTimesheetParams are the parameters of RemoveFavoriteTimesheet. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type RemoveFavoriteTimesheetParams struct {
@@ -6838,17 +6328,10 @@ type RemoveFavoriteTimesheetParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *RemoveFavoriteTimesheetParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *RemoveFavoriteTimesheetParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -6862,25 +6345,17 @@ func decodeRemoveFavoriteTimesheetParams(m map[string]any) (RemoveFavoriteTimesh
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.removeFavoriteTimesheet",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveFavoriteTimesheet.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.removeFavoriteTimesheet",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveFavoriteTimesheet.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveFavoriteTimesheet, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveFavoriteTimesheet.Op, check.None, p.params)
 	return m, err
 }
 
@@ -6890,6 +6365,31 @@ func (c *Client) removeFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTi
 func (c *Client) RemoveFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTimesheetParams) error {
 	_, err := c.removeFavoriteTimesheet(ctx, p)
 	return err
+}
+
+// opUpdateUser describes UpdateUser; never modified.
+var opUpdateUser = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "updateUser", Method: "PATCH", Path: "/api/users/{id}", Write: true, RetrySafe: true},
+	GoName:  "UpdateUser",
+	Summary: "Updates a user; only the fields given change (needs edit on the profile)",
+	Doc:     "roles, enabled (not on oneself), supervisor and requiresPasswordReset need the matching\npermissions on the profile (else 400 extra fields). A validation failure is answered 400.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
+		{Name: "alias", Type: "string", In: "body"},
+		{Name: "title", Type: "string", In: "body"},
+		{Name: "accountNumber", Type: "string", In: "body"},
+		{Name: "email", Type: "string", In: "body"},
+		{Name: "language", Type: "string", In: "body"},
+		{Name: "locale", Type: "string", In: "body"},
+		{Name: "timezone", Type: "string", In: "body", Doc: "IANA zone: the zone the user's records are kept in"},
+		{Name: "color", Type: "string", In: "body"},
+		{Name: "enabled", Type: "bool", In: "body"},
+		{Name: "supervisor", Type: "int", In: "body"},
+		{Name: "roles", Type: "[]string", In: "body"},
+		{Name: "requiresPasswordReset", Type: "bool", In: "body"},
+		{Name: "systemAccount", Type: "bool", In: "body"},
+	},
+	Record: reflect.TypeFor[User](),
 }
 
 // UpdateUserParams are the parameters of UpdateUser. Required ones are always sent; an optional one is
@@ -6915,36 +6415,18 @@ type UpdateUserParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateUserParams) validate() error {
-	if p.Alias != "" && utf8.RuneCountInString(p.Alias) > 60 {
-		return &transport.ParamError{
-			Msg:   "is longer than 60 characters",
-			Op:    "kimai.updateUser",
-			Param: "alias",
-		}
-	}
-	if p.Title != "" && utf8.RuneCountInString(p.Title) > 50 {
-		return &transport.ParamError{
-			Msg:   "is longer than 50 characters",
-			Op:    "kimai.updateUser",
-			Param: "title",
-		}
-	}
-	if p.AccountNumber != "" && utf8.RuneCountInString(p.AccountNumber) > 30 {
-		return &transport.ParamError{
-			Msg:   "is longer than 30 characters",
-			Op:    "kimai.updateUser",
-			Param: "accountNumber",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateUser.Op,
+		check.String{MaxLength: 60}.Check("alias", p.Alias, p.Alias != ""),
+		check.String{MaxLength: 50}.Check("title", p.Title, p.Title != ""),
+		check.String{MaxLength: 30}.Check("accountNumber", p.AccountNumber, p.AccountNumber != ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateUserParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 14)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Alias != "" {
 		ps = append(ps, wire.Str("alias", transport.Body, p.Alias))
 	}
@@ -7029,25 +6511,17 @@ func decodeUpdateUserParams(m map[string]any) (UpdateUserParams, error) {
 			x, err = convert.Bool(v)
 			p.SystemAccount = &x
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, alias, title, accountNumber, email, language, locale, timezone, color, enabled, supervisor, roles, requiresPasswordReset, systemAccount)", k),
-				Op:    "kimai.updateUser",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateUser.Op, k, "id, alias, title, accountNumber, email, language, locale, timezone, color, enabled, supervisor, roles, requiresPasswordReset, systemAccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.updateUser",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateUser.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateUser(ctx context.Context, p UpdateUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opUpdateUser, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opUpdateUser.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7065,6 +6539,19 @@ func (c *Client) UpdateUser(ctx context.Context, p UpdateUserParams) (*User, err
 	return r, err
 }
 
+// opSetUserPreference describes SetUserPreference; never modified.
+var opSetUserPreference = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setUserPreference", Method: "PATCH", Path: "/api/users/{id}/preferences", Write: true, RetrySafe: true},
+	GoName:  "SetUserPreference",
+	Summary: "Sets one preference of a user (needs edit on the profile)",
+	Doc:     "Kimai reads the body as a list of {name, value}; it is sent as {\"0\": {…}}, which PHP reads\nas the same one-element list (the spec language has no list bodies). An unknown name is a 404.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
+		{Name: "preference", Type: "Preference", In: "body", Required: true, Doc: "name and value, e.g. timezone / Asia/Shanghai"},
+	},
+	Record: reflect.TypeFor[User](),
+}
+
 // SetUserPreferenceParams are the parameters of SetUserPreference. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type SetUserPreferenceParams struct {
@@ -7074,24 +6561,15 @@ type SetUserPreferenceParams struct {
 	Preference Preference
 }
 
-// validate checks p before any request is sent.
-func (p *SetUserPreferenceParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *SetUserPreferenceParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	xPreference, err := wire.Value("0", transport.Body, p.Preference)
+	if err != nil {
+		return nil, fmt.Errorf("kimai.setUserPreference: %w", err)
 	}
-	{
-		x, err := wire.Value("0", transport.Body, p.Preference)
-		if err != nil {
-			return nil, fmt.Errorf("kimai.setUserPreference: %w", err)
-		}
-		ps = append(ps, x)
-	}
+	ps = append(ps, xPreference)
 	return ps, nil
 }
 
@@ -7107,25 +6585,17 @@ func decodeSetUserPreferenceParams(m map[string]any) (SetUserPreferenceParams, e
 		case "preference":
 			err = convert.JSON(v, &p.Preference)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, preference)", k),
-				Op:    "kimai.setUserPreference",
-				Param: "",
-			}
+			return p, check.Unknown(opSetUserPreference.Op, k, "id, preference")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setUserPreference",
-				Param: k,
-			}
+			return p, check.Bad(opSetUserPreference.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setUserPreference(ctx context.Context, p SetUserPreferenceParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opSetUserPreference, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opSetUserPreference.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7143,6 +6613,17 @@ func (c *Client) SetUserPreference(ctx context.Context, p SetUserPreferenceParam
 	return r, err
 }
 
+// opDeleteAPIToken describes DeleteAPIToken; never modified.
+var opDeleteAPIToken = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteAPIToken", Method: "DELETE", Path: "/api/users/api-token/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteAPIToken",
+	Summary: "Revokes an API token (needs api-token on its owner's profile); answers 200",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "access token ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteAPITokenParams are the parameters of DeleteAPIToken. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteAPITokenParams struct {
@@ -7150,17 +6631,10 @@ type DeleteAPITokenParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteAPITokenParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteAPITokenParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -7174,25 +6648,17 @@ func decodeDeleteAPITokenParams(m map[string]any) (DeleteAPITokenParams, error) 
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteAPIToken",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteAPIToken.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteAPIToken",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteAPIToken.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteAPIToken(ctx context.Context, p DeleteAPITokenParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteAPIToken, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteAPIToken.Op, check.None, p.params)
 	return m, err
 }
 
@@ -7204,6 +6670,18 @@ func (c *Client) DeleteAPIToken(ctx context.Context, p DeleteAPITokenParams) err
 	return err
 }
 
+// opAddTeamCustomer describes AddTeamCustomer; never modified.
+var opAddTeamCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addTeamCustomer", Method: "POST", Path: "/api/teams/{id}/customers/{customerId}", Write: true, RetrySafe: true},
+	GoName:  "AddTeamCustomer",
+	Summary: "Links a customer to a team, restricting it to the team's members (needs edit on the team, permissions on the customer)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "customerId", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // AddTeamCustomerParams are the parameters of AddTeamCustomer. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AddTeamCustomerParams struct {
@@ -7213,20 +6691,11 @@ type AddTeamCustomerParams struct {
 	CustomerID int64
 }
 
-// validate checks p before any request is sent.
-func (p *AddTeamCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddTeamCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
 	return ps, nil
 }
 
@@ -7242,25 +6711,17 @@ func decodeAddTeamCustomerParams(m map[string]any) (AddTeamCustomerParams, error
 		case "customerId":
 			p.CustomerID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, customerId)", k),
-				Op:    "kimai.addTeamCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opAddTeamCustomer.Op, k, "id, customerId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addTeamCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opAddTeamCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamCustomer.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7275,6 +6736,18 @@ func (c *Client) AddTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (
 	return r, err
 }
 
+// opRemoveTeamCustomer describes RemoveTeamCustomer; never modified.
+var opRemoveTeamCustomer = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "removeTeamCustomer", Method: "DELETE", Path: "/api/teams/{id}/customers/{customerId}", Write: true, RetrySafe: true},
+	GoName:  "RemoveTeamCustomer",
+	Summary: "Unlinks a customer from a team",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "customerId", Type: "int", In: "path", Required: true, Doc: "customer ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // RemoveTeamCustomerParams are the parameters of RemoveTeamCustomer. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type RemoveTeamCustomerParams struct {
@@ -7284,20 +6757,11 @@ type RemoveTeamCustomerParams struct {
 	CustomerID int64
 }
 
-// validate checks p before any request is sent.
-func (p *RemoveTeamCustomerParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *RemoveTeamCustomerParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
 	return ps, nil
 }
 
@@ -7313,25 +6777,17 @@ func decodeRemoveTeamCustomerParams(m map[string]any) (RemoveTeamCustomerParams,
 		case "customerId":
 			p.CustomerID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, customerId)", k),
-				Op:    "kimai.removeTeamCustomer",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveTeamCustomer.Op, k, "id, customerId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.removeTeamCustomer",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveTeamCustomer.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeTeamCustomer(ctx context.Context, p RemoveTeamCustomerParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamCustomer, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamCustomer.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7346,6 +6802,18 @@ func (c *Client) RemoveTeamCustomer(ctx context.Context, p RemoveTeamCustomerPar
 	return r, err
 }
 
+// opAddTeamProject describes AddTeamProject; never modified.
+var opAddTeamProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addTeamProject", Method: "POST", Path: "/api/teams/{id}/projects/{projectId}", Write: true, RetrySafe: true},
+	GoName:  "AddTeamProject",
+	Summary: "Links a project to a team, restricting it to the team's members (needs edit on the team, permissions on the project)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "projectId", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // AddTeamProjectParams are the parameters of AddTeamProject. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AddTeamProjectParams struct {
@@ -7355,20 +6823,11 @@ type AddTeamProjectParams struct {
 	ProjectID int64
 }
 
-// validate checks p before any request is sent.
-func (p *AddTeamProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddTeamProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
 	return ps, nil
 }
 
@@ -7384,25 +6843,17 @@ func decodeAddTeamProjectParams(m map[string]any) (AddTeamProjectParams, error) 
 		case "projectId":
 			p.ProjectID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, projectId)", k),
-				Op:    "kimai.addTeamProject",
-				Param: "",
-			}
+			return p, check.Unknown(opAddTeamProject.Op, k, "id, projectId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addTeamProject",
-				Param: k,
-			}
+			return p, check.Bad(opAddTeamProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addTeamProject(ctx context.Context, p AddTeamProjectParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamProject, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamProject.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7417,6 +6868,18 @@ func (c *Client) AddTeamProject(ctx context.Context, p AddTeamProjectParams) (*T
 	return r, err
 }
 
+// opRemoveTeamProject describes RemoveTeamProject; never modified.
+var opRemoveTeamProject = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "removeTeamProject", Method: "DELETE", Path: "/api/teams/{id}/projects/{projectId}", Write: true, RetrySafe: true},
+	GoName:  "RemoveTeamProject",
+	Summary: "Unlinks a project from a team",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "projectId", Type: "int", In: "path", Required: true, Doc: "project ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // RemoveTeamProjectParams are the parameters of RemoveTeamProject. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type RemoveTeamProjectParams struct {
@@ -7426,20 +6889,11 @@ type RemoveTeamProjectParams struct {
 	ProjectID int64
 }
 
-// validate checks p before any request is sent.
-func (p *RemoveTeamProjectParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *RemoveTeamProjectParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
 	return ps, nil
 }
 
@@ -7455,25 +6909,17 @@ func decodeRemoveTeamProjectParams(m map[string]any) (RemoveTeamProjectParams, e
 		case "projectId":
 			p.ProjectID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, projectId)", k),
-				Op:    "kimai.removeTeamProject",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveTeamProject.Op, k, "id, projectId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.removeTeamProject",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveTeamProject.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeTeamProject(ctx context.Context, p RemoveTeamProjectParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamProject, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamProject.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7488,6 +6934,18 @@ func (c *Client) RemoveTeamProject(ctx context.Context, p RemoveTeamProjectParam
 	return r, err
 }
 
+// opAddTeamActivity describes AddTeamActivity; never modified.
+var opAddTeamActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addTeamActivity", Method: "POST", Path: "/api/teams/{id}/activities/{activityId}", Write: true, RetrySafe: true},
+	GoName:  "AddTeamActivity",
+	Summary: "Links a activity to a team, restricting it to the team's members (needs edit on the team, permissions on the activity)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "activityId", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // AddTeamActivityParams are the parameters of AddTeamActivity. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AddTeamActivityParams struct {
@@ -7497,20 +6955,11 @@ type AddTeamActivityParams struct {
 	ActivityID int64
 }
 
-// validate checks p before any request is sent.
-func (p *AddTeamActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddTeamActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
 	return ps, nil
 }
 
@@ -7526,25 +6975,17 @@ func decodeAddTeamActivityParams(m map[string]any) (AddTeamActivityParams, error
 		case "activityId":
 			p.ActivityID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, activityId)", k),
-				Op:    "kimai.addTeamActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opAddTeamActivity.Op, k, "id, activityId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addTeamActivity",
-				Param: k,
-			}
+			return p, check.Bad(opAddTeamActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addTeamActivity(ctx context.Context, p AddTeamActivityParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamActivity, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamActivity.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7559,6 +7000,18 @@ func (c *Client) AddTeamActivity(ctx context.Context, p AddTeamActivityParams) (
 	return r, err
 }
 
+// opRemoveTeamActivity describes RemoveTeamActivity; never modified.
+var opRemoveTeamActivity = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "removeTeamActivity", Method: "DELETE", Path: "/api/teams/{id}/activities/{activityId}", Write: true, RetrySafe: true},
+	GoName:  "RemoveTeamActivity",
+	Summary: "Unlinks a activity from a team",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "activityId", Type: "int", In: "path", Required: true, Doc: "activity ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // RemoveTeamActivityParams are the parameters of RemoveTeamActivity. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type RemoveTeamActivityParams struct {
@@ -7568,20 +7021,11 @@ type RemoveTeamActivityParams struct {
 	ActivityID int64
 }
 
-// validate checks p before any request is sent.
-func (p *RemoveTeamActivityParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *RemoveTeamActivityParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
 	return ps, nil
 }
 
@@ -7597,25 +7041,17 @@ func decodeRemoveTeamActivityParams(m map[string]any) (RemoveTeamActivityParams,
 		case "activityId":
 			p.ActivityID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, activityId)", k),
-				Op:    "kimai.removeTeamActivity",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveTeamActivity.Op, k, "id, activityId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.removeTeamActivity",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveTeamActivity.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeTeamActivity(ctx context.Context, p RemoveTeamActivityParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamActivity, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamActivity.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7630,6 +7066,18 @@ func (c *Client) RemoveTeamActivity(ctx context.Context, p RemoveTeamActivityPar
 	return r, err
 }
 
+// opAddTeamMember describes AddTeamMember; never modified.
+var opAddTeamMember = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "addTeamMember", Method: "POST", Path: "/api/teams/{id}/members/{userId}", Write: true, RetrySafe: true},
+	GoName:  "AddTeamMember",
+	Summary: "Adds a user to a team (needs edit on the team and access to the user)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "userId", Type: "int", In: "path", Required: true, Doc: "user ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // AddTeamMemberParams are the parameters of AddTeamMember. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type AddTeamMemberParams struct {
@@ -7639,20 +7087,11 @@ type AddTeamMemberParams struct {
 	UserID int64
 }
 
-// validate checks p before any request is sent.
-func (p *AddTeamMemberParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *AddTeamMemberParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
 	return ps, nil
 }
 
@@ -7668,25 +7107,17 @@ func decodeAddTeamMemberParams(m map[string]any) (AddTeamMemberParams, error) {
 		case "userId":
 			p.UserID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, userId)", k),
-				Op:    "kimai.addTeamMember",
-				Param: "",
-			}
+			return p, check.Unknown(opAddTeamMember.Op, k, "id, userId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.addTeamMember",
-				Param: k,
-			}
+			return p, check.Bad(opAddTeamMember.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addTeamMember(ctx context.Context, p AddTeamMemberParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamMember, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamMember.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7701,6 +7132,18 @@ func (c *Client) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (*Tea
 	return r, err
 }
 
+// opRemoveTeamMember describes RemoveTeamMember; never modified.
+var opRemoveTeamMember = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "removeTeamMember", Method: "DELETE", Path: "/api/teams/{id}/members/{userId}", Write: true, RetrySafe: true},
+	GoName:  "RemoveTeamMember",
+	Summary: "Removes a user from a team (needs edit on the team)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
+		{Name: "userId", Type: "int", In: "path", Required: true, Doc: "user ID"},
+	},
+	Record: reflect.TypeFor[Team](),
+}
+
 // RemoveTeamMemberParams are the parameters of RemoveTeamMember. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type RemoveTeamMemberParams struct {
@@ -7710,20 +7153,11 @@ type RemoveTeamMemberParams struct {
 	UserID int64
 }
 
-// validate checks p before any request is sent.
-func (p *RemoveTeamMemberParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *RemoveTeamMemberParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
-	{
-		ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
 	return ps, nil
 }
 
@@ -7739,25 +7173,17 @@ func decodeRemoveTeamMemberParams(m map[string]any) (RemoveTeamMemberParams, err
 		case "userId":
 			p.UserID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, userId)", k),
-				Op:    "kimai.removeTeamMember",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveTeamMember.Op, k, "id, userId")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.removeTeamMember",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveTeamMember.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeTeamMember(ctx context.Context, p RemoveTeamMemberParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamMember, p.validate, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamMember.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7770,6 +7196,25 @@ func (c *Client) removeTeamMember(ctx context.Context, p RemoveTeamMemberParams)
 func (c *Client) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (*Team, error) {
 	r, _, err := c.removeTeamMember(ctx, p)
 	return r, err
+}
+
+// opListInvoices describes ListInvoices; never modified.
+var opListInvoices = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "listInvoices", Method: "GET", Path: "/api/invoices"},
+	GoName:  "ListInvoices",
+	Summary: "Lists invoices, paged (needs view_invoice)",
+	Params: []registry.Param{
+		{Name: "begin", Type: "datetime", In: "query", Doc: "invoices created at or after this local time (caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "invoices created at or before this local time"},
+		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
+		{Name: "status", Type: "[]string", In: "query", Doc: "pending, paid, canceled, new"},
+		{Name: "page", Type: "int", In: "query"},
+		{Name: "size", Type: "int", In: "query"},
+	},
+	Record:       reflect.TypeFor[Invoice](),
+	Paged:        true,
+	PageSize:     100,
+	PagingParams: []string{"page", "size"},
 }
 
 // ListInvoicesParams are the parameters of ListInvoices. Required ones are always sent; an optional one is
@@ -7789,21 +7234,11 @@ type ListInvoicesParams struct {
 
 // validate checks p before any request is sent.
 func (p *ListInvoicesParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kimai.listInvoices",
-			Param: "page",
-		}
-	}
-	if p.Size != 0 && p.Size < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Size),
-			Op:    "kimai.listInvoices",
-			Param: "size",
-		}
-	}
-	return nil
+	return check.First(
+		opListInvoices.Op,
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Int{Min: 1, HasMin: true}.Check("size", p.Size, p.Size != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -7850,25 +7285,17 @@ func decodeListInvoicesParams(m map[string]any) (ListInvoicesParams, error) {
 		case "size":
 			p.Size, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: begin, end, customers, status, page, size)", k),
-				Op:    "kimai.listInvoices",
-				Param: "",
-			}
+			return p, check.Unknown(opListInvoices.Op, k, "begin, end, customers, status, page, size")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.listInvoices",
-				Param: k,
-			}
+			return p, check.Bad(opListInvoices.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) listInvoices(ctx context.Context, p ListInvoicesParams) ([]Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices.Op, p.validate, p.params)
 	return []Invoice(w), m, err
 }
 
@@ -7884,11 +7311,11 @@ func (c *Client) ListInvoices(ctx context.Context, p ListInvoicesParams) ([]Invo
 // error, which is yielded once.
 func (c *Client) ListInvoicesAll(ctx context.Context, p ListInvoicesParams) iter.Seq2[Invoice, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	if p.Size == 0 {
-		p.Size = int64(100)
+		p.Size = 100
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Invoice, int64, error) {
 		q := p
@@ -7901,6 +7328,17 @@ func (c *Client) ListInvoicesAll(ctx context.Context, p ListInvoicesParams) iter
 	})
 }
 
+// opGetInvoice describes GetInvoice; never modified.
+var opGetInvoice = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "getInvoice", Method: "GET", Path: "/api/invoices/{id}"},
+	GoName:  "GetInvoice",
+	Summary: "Returns one invoice (needs view_invoice on it)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
+	},
+	Record: reflect.TypeFor[Invoice](),
+}
+
 // GetInvoiceParams are the parameters of GetInvoice. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetInvoiceParams struct {
@@ -7908,17 +7346,10 @@ type GetInvoiceParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *GetInvoiceParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetInvoiceParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -7932,25 +7363,17 @@ func decodeGetInvoiceParams(m map[string]any) (GetInvoiceParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.getInvoice",
-				Param: "",
-			}
+			return p, check.Unknown(opGetInvoice.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.getInvoice",
-				Param: k,
-			}
+			return p, check.Bad(opGetInvoice.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[Invoice](ctx, c.t, opGetInvoice, p.validate, p.params)
+	w, m, err := transport.Call[Invoice](ctx, c.t, opGetInvoice.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -7965,6 +7388,18 @@ func (c *Client) GetInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, 
 	return r, err
 }
 
+// opDownloadInvoice describes DownloadInvoice; never modified.
+var opDownloadInvoice = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "downloadInvoice", Method: "GET", Path: "/api/invoices/{id}/download"},
+	GoName:  "DownloadInvoice",
+	Summary: "Downloads the invoice's file (needs view_invoice on it); the file itself is not returned by this client",
+	Doc:     "The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DownloadInvoiceParams are the parameters of DownloadInvoice. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DownloadInvoiceParams struct {
@@ -7972,17 +7407,10 @@ type DownloadInvoiceParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DownloadInvoiceParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DownloadInvoiceParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -7996,25 +7424,17 @@ func decodeDownloadInvoiceParams(m map[string]any) (DownloadInvoiceParams, error
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.downloadInvoice",
-				Param: "",
-			}
+			return p, check.Unknown(opDownloadInvoice.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.downloadInvoice",
-				Param: k,
-			}
+			return p, check.Bad(opDownloadInvoice.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) downloadInvoice(ctx context.Context, p DownloadInvoiceParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDownloadInvoice, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDownloadInvoice.Op, check.None, p.params)
 	return m, err
 }
 
@@ -8028,6 +7448,19 @@ func (c *Client) DownloadInvoice(ctx context.Context, p DownloadInvoiceParams) e
 	return err
 }
 
+// opSetInvoiceCustomField describes SetInvoiceCustomField; never modified.
+var opSetInvoiceCustomField = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "setInvoiceCustomField", Method: "PATCH", Path: "/api/invoices/{id}/custom-fields", Write: true, RetrySafe: true},
+	GoName:  "SetInvoiceCustomField",
+	Summary: "Sets one custom field of an invoice (needs edit_invoice on it)",
+	Doc:     "Sent as {\"0\": {name, value}}, which Kimai reads as its list of fields; an unknown name is a 404.",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
+		{Name: "field", Type: "MetaField", In: "body", Required: true, Doc: "name and value"},
+	},
+	Record: reflect.TypeFor[Invoice](),
+}
+
 // SetInvoiceCustomFieldParams are the parameters of SetInvoiceCustomField. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type SetInvoiceCustomFieldParams struct {
@@ -8037,24 +7470,15 @@ type SetInvoiceCustomFieldParams struct {
 	Field MetaField
 }
 
-// validate checks p before any request is sent.
-func (p *SetInvoiceCustomFieldParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *SetInvoiceCustomFieldParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
+	xField, err := wire.Value("0", transport.Body, p.Field)
+	if err != nil {
+		return nil, fmt.Errorf("kimai.setInvoiceCustomField: %w", err)
 	}
-	{
-		x, err := wire.Value("0", transport.Body, p.Field)
-		if err != nil {
-			return nil, fmt.Errorf("kimai.setInvoiceCustomField: %w", err)
-		}
-		ps = append(ps, x)
-	}
+	ps = append(ps, xField)
 	return ps, nil
 }
 
@@ -8070,25 +7494,17 @@ func decodeSetInvoiceCustomFieldParams(m map[string]any) (SetInvoiceCustomFieldP
 		case "field":
 			err = convert.JSON(v, &p.Field)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id, field)", k),
-				Op:    "kimai.setInvoiceCustomField",
-				Param: "",
-			}
+			return p, check.Unknown(opSetInvoiceCustomField.Op, k, "id, field")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.setInvoiceCustomField",
-				Param: k,
-			}
+			return p, check.Bad(opSetInvoiceCustomField.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) setInvoiceCustomField(ctx context.Context, p SetInvoiceCustomFieldParams) (*Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[Invoice](ctx, c.t, opSetInvoiceCustomField, p.validate, p.params)
+	w, m, err := transport.Call[Invoice](ctx, c.t, opSetInvoiceCustomField.Op, check.None, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -8105,6 +7521,17 @@ func (c *Client) SetInvoiceCustomField(ctx context.Context, p SetInvoiceCustomFi
 	return r, err
 }
 
+// opDeleteInvoice describes DeleteInvoice; never modified.
+var opDeleteInvoice = &registry.Op{
+	Op:      &transport.Op{API: "kimai", Name: "deleteInvoice", Method: "DELETE", Path: "/api/invoices/{id}", Write: true, RetrySafe: true},
+	GoName:  "DeleteInvoice",
+	Summary: "Deletes an invoice and its file (needs delete_invoice, which no role has by default)",
+	Params: []registry.Param{
+		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
+	},
+	Record: reflect.TypeFor[struct{}](),
+}
+
 // DeleteInvoiceParams are the parameters of DeleteInvoice. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type DeleteInvoiceParams struct {
@@ -8112,17 +7539,10 @@ type DeleteInvoiceParams struct {
 	ID int64
 }
 
-// validate checks p before any request is sent.
-func (p *DeleteInvoiceParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *DeleteInvoiceParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	}
+	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	return ps, nil
 }
 
@@ -8136,25 +7556,17 @@ func decodeDeleteInvoiceParams(m map[string]any) (DeleteInvoiceParams, error) {
 		case "id":
 			p.ID, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: id)", k),
-				Op:    "kimai.deleteInvoice",
-				Param: "",
-			}
+			return p, check.Unknown(opDeleteInvoice.Op, k, "id")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kimai.deleteInvoice",
-				Param: k,
-			}
+			return p, check.Bad(opDeleteInvoice.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) deleteInvoice(ctx context.Context, p DeleteInvoiceParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteInvoice, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteInvoice.Op, check.None, p.params)
 	return m, err
 }
 

@@ -99,13 +99,16 @@ func apiDesc() *transport.API {
 			SuccessField:  "status",
 			SuccessValues: []string{"1"},
 		},
-		Name: "kqapi",
-		RateLimits: []transport.RateLimit{{
-			Interval: 20 * time.Second,
-			Name:     "account",
-			Per:      []string{"account"},
-		}},
+		Name:          "kqapi",
+		RateLimits:    rateLimits(),
 		RetryMessages: []string{"频繁"},
+	}
+}
+
+// rateLimits are the vendor's limits on calls.
+func rateLimits() []transport.RateLimit {
+	return []transport.RateLimit{
+		{Name: "account", Interval: 20 * time.Second, Per: []string{"account"}, Doc: "接口请求调用频率要求大于20秒/次 — at least 20 s between two calls of one account, whatever the endpoint."},
 	}
 }
 
@@ -113,140 +116,9 @@ func apiDesc() *transport.API {
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	loc := r.ParamsLocation()
-	_ = loc
 	now := c.t.Clock().Now()
 	r.Set(wire.Str("account", transport.Query, c.cfg.Account))
 	r.Set(wire.Str("requesttime", transport.Query, strconv.FormatInt(now.Unix(), 10)))
-	sig, err := Sign(r.Signed(), c.cfg.Key)
-	if err != nil {
-		return err
-	}
-	r.Set(wire.Str("sign", loc, sig))
+	r.Set(wire.Str("sign", loc, Sign(r.Signed(), c.cfg.Key)))
 	return nil
 }
-
-// Operation descriptors; never modified.
-var (
-	opRecordLog = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "recordlog",
-		Path:   "/Api/Api/recordlog",
-	}
-	opGetDepartment = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getDepartment",
-		Path:   "/Api/Api/getDepartment",
-	}
-	opAddDepartment = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "addDepartment",
-		Path:   "/Api/Api/addDepartment",
-		Write:  true,
-	}
-	opUpdateDepartment = &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "updateDepartment",
-		Path:      "/Api/Api/updateDepartment",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opGetEmployee = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getEmployee",
-		Path:   "/Api/Api/getEmployee",
-	}
-	opGetUserDetail = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getUserDetail",
-		Path:   "/Api/Api/getUserDetail",
-	}
-	opAddEmployee = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "addEmployee",
-		Path:   "/Api/Api/addEmployee",
-		Write:  true,
-	}
-	opUpdateEmployee = &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "updateEmployee",
-		Path:      "/Api/Api/updateEmployee",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opLayoffEmployee = &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "layoffEmployee",
-		Path:      "/Api/Api/layoffEmployee",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opSyncEmployee = &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "syncEmployee",
-		Path:      "/Api/Api/syncEmployee",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opRemoveEmployee = &transport.Op{
-		API:       "kqapi",
-		Method:    "GET",
-		Name:      "removeEmployee",
-		Path:      "/Api/Api/removeEmployee",
-		RetrySafe: true,
-		Write:     true,
-	}
-	opReCheck = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "reCheck",
-		Path:   "/Api/Api/reCheck",
-		Write:  true,
-	}
-	opApply = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "Apply",
-		Path:   "/Api/Api/Apply",
-		Write:  true,
-	}
-	opApplyType = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "applyType",
-		Path:   "/Api/Api/applyType",
-	}
-	opApplyRecord = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "applyRecord",
-		Path:   "/Api/Api/applyRecord",
-	}
-	opReport = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "Report",
-		Path:   "/Api/Api/Report",
-	}
-	opDayReport = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "dayReport",
-		Path:   "/Api/Api/dayReport",
-	}
-	opGetDevice = &transport.Op{
-		API:    "kqapi",
-		Method: "GET",
-		Name:   "getDevice",
-		Path:   "/Api/Api/getDevice",
-	}
-)

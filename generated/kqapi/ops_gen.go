@@ -6,16 +6,36 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/specpipe/specpipe/internal/runtime/check"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
-	"strings"
 	"time"
 )
+
+// opRecordLog describes RecordLog; never modified.
+var opRecordLog = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "recordlog", Method: "GET", Path: "/Api/Api/recordlog"},
+	GoName:  "RecordLog",
+	Summary: "获取打卡记录 (clock-in punches)",
+	Doc:     "Returns the punches of a period, 50 a page. Without start and end it returns today's punches.\nThe period must not cross a month (不支持跨月查询记录). A paid push interface also exists\n(另有收费主动推送打卡记录接口).",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Doc: "获取打卡记录的开始时间 yyyy-mm-dd; none means today"},
+		{Name: "end", Type: "date", In: "query", Doc: "获取打卡记录的结束时间 yyyy-mm-dd; must be in the month of start"},
+		{Name: "page", Type: "int", In: "query", Doc: "分页的第几页 (1-based, 50 rows a page)"},
+		{Name: "useraccount", Type: "string", In: "query", Doc: "员工CC号; none means every employee"},
+	},
+	Record:       reflect.TypeFor[Punch](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
+}
 
 // RecordLogParams are the parameters of RecordLog. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
@@ -32,41 +52,13 @@ type RecordLogParams struct {
 
 // validate checks p before any request is sent.
 func (p *RecordLogParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.recordlog",
-			Param: "page",
-		}
-	}
-	if p.Useraccount != "" && strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.recordlog",
-			Param: "useraccount",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		ya, ma, _ := p.Start.In(zone).Date()
-		yz, mz, _ := p.End.In(zone).Date()
-		if ya != yz || ma != mz {
-			return &transport.ParamError{
-				Msg:   "must be in the same month as start (不支持跨月查询记录); split the range at month boundaries",
-				Op:    "kqapi.recordlog",
-				Param: "end",
-			}
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.recordlog",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opRecordLog.Op,
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, SameMonth: true, Note: "不支持跨月查询记录"}.Check(),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -103,25 +95,17 @@ func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, page, useraccount)", k),
-				Op:    "kqapi.recordlog",
-				Param: "",
-			}
+			return p, check.Unknown(opRecordLog.Op, k, "start, end, page, useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.recordlog",
-				Param: k,
-			}
+			return p, check.Bad(opRecordLog.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) recordLog(ctx context.Context, p RecordLogParams) (*RecordLogData, transport.Meta, error) {
-	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog, p.validate, p.params)
+	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -144,8 +128,8 @@ func (c *Client) RecordLog(ctx context.Context, p RecordLogParams) (*RecordLogDa
 // error, which is yielded once.
 func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[Punch, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Punch, int64, error) {
 		q := p
@@ -154,40 +138,38 @@ func (c *Client) RecordLogAll(ctx context.Context, p RecordLogParams) iter.Seq2[
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Attendata, r.Totalpage + int64(0), nil
+		return r.Attendata, r.Totalpage, nil
 	})
+}
+
+// opGetDepartment describes GetDepartment; never modified.
+var opGetDepartment = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "getDepartment", Method: "GET", Path: "/Api/Api/getDepartment"},
+	GoName:  "GetDepartment",
+	Summary: "获取部门列表 (departments)",
+	Record:  reflect.TypeFor[Department](),
 }
 
 // GetDepartmentParams are the parameters of GetDepartment. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetDepartmentParams struct{}
 
-// validate checks p before any request is sent.
-func (p *GetDepartmentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *GetDepartmentParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeGetDepartmentParams converts loosely typed values (YAML, JSON, expressions) into GetDepartmentParams.
 func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 	var p GetDepartmentParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kqapi.getDepartment",
-			Param: "",
-		}
+		return p, check.Unknown(opGetDepartment.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, p.params)
 	return []Department(w), m, err
 }
 
@@ -197,6 +179,18 @@ func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]De
 func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, error) {
 	r, _, err := c.getDepartment(ctx, p)
 	return r, err
+}
+
+// opAddDepartment describes AddDepartment; never modified.
+var opAddDepartment = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "addDepartment", Method: "GET", Path: "/Api/Api/addDepartment", Write: true},
+	GoName:  "AddDepartment",
+	Summary: "添加部门 (add a department); returns the new department id",
+	Params: []registry.Param{
+		{Name: "parentid", Type: "int", In: "query", Required: true, Doc: "部门父级ID (0 for top level)"},
+		{Name: "deptname", Type: "string", In: "query", Required: true, Doc: "部门名称"},
+	},
+	Record: reflect.TypeFor[int64](),
 }
 
 // AddDepartmentParams are the parameters of AddDepartment. Required ones are always sent; an optional one is
@@ -210,25 +204,17 @@ type AddDepartmentParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddDepartmentParams) validate() error {
-	if p.Deptname == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addDepartment",
-			Param: "deptname",
-		}
-	}
-	return nil
+	return check.First(
+		opAddDepartment.Op,
+		check.Required("deptname", p.Deptname == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *AddDepartmentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
-	}
-	{
-		ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
-	}
+	ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
+	ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
 	return ps, nil
 }
 
@@ -244,25 +230,17 @@ func decodeAddDepartmentParams(m map[string]any) (AddDepartmentParams, error) {
 		case "deptname":
 			p.Deptname, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: parentid, deptname)", k),
-				Op:    "kqapi.addDepartment",
-				Param: "",
-			}
+			return p, check.Unknown(opAddDepartment.Op, k, "parentid, deptname")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.addDepartment",
-				Param: k,
-			}
+			return p, check.Bad(opAddDepartment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment.Op, p.validate, p.params)
 	return int64(w), m, err
 }
 
@@ -272,6 +250,19 @@ func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int6
 func (c *Client) AddDepartment(ctx context.Context, p AddDepartmentParams) (int64, error) {
 	r, _, err := c.addDepartment(ctx, p)
 	return r, err
+}
+
+// opUpdateDepartment describes UpdateDepartment; never modified.
+var opUpdateDepartment = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "updateDepartment", Method: "GET", Path: "/Api/Api/updateDepartment", Write: true, RetrySafe: true},
+	GoName:  "UpdateDepartment",
+	Summary: "修改部门 (update a department)",
+	Params: []registry.Param{
+		{Name: "deptid", Type: "int", In: "query", Required: true, Doc: "所需修改的部门ID"},
+		{Name: "parentid", Type: "int", In: "query", Doc: "部门父级ID"},
+		{Name: "deptname", Type: "string", In: "query", Doc: "部门名称"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // UpdateDepartmentParams are the parameters of UpdateDepartment. Required ones are always sent; an optional one is
@@ -285,17 +276,10 @@ type UpdateDepartmentParams struct {
 	Deptname string
 }
 
-// validate checks p before any request is sent.
-func (p *UpdateDepartmentParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *UpdateDepartmentParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Int("deptid", transport.Query, p.Deptid))
-	}
+	ps = append(ps, wire.Int("deptid", transport.Query, p.Deptid))
 	if p.Parentid != 0 {
 		ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
 	}
@@ -319,25 +303,17 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 		case "deptname":
 			p.Deptname, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: deptid, parentid, deptname)", k),
-				Op:    "kqapi.updateDepartment",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateDepartment.Op, k, "deptid, parentid, deptname")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.updateDepartment",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateDepartment.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, check.None, p.params)
 	return w, m, err
 }
 
@@ -349,6 +325,20 @@ func (c *Client) UpdateDepartment(ctx context.Context, p UpdateDepartmentParams)
 	return r, err
 }
 
+// opGetEmployee describes GetEmployee; never modified.
+var opGetEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "getEmployee", Method: "GET", Path: "/Api/Api/getEmployee"},
+	GoName:  "GetEmployee",
+	Summary: "获取员工列表 (employees, 50 a page)",
+	Params: []registry.Param{
+		{Name: "page", Type: "int", In: "query", Doc: "获取第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[Employee](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
+}
+
 // GetEmployeeParams are the parameters of GetEmployee. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetEmployeeParams struct {
@@ -358,14 +348,10 @@ type GetEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *GetEmployeeParams) validate() error {
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.getEmployee",
-			Param: "page",
-		}
-	}
-	return nil
+	return check.First(
+		opGetEmployee.Op,
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+	)
 }
 
 // params returns p as wire parameters.
@@ -387,25 +373,17 @@ func decodeGetEmployeeParams(m map[string]any) (GetEmployeeParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: page)", k),
-				Op:    "kqapi.getEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opGetEmployee.Op, k, "page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opGetEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getEmployee(ctx context.Context, p GetEmployeeParams) (*EmployeeData, transport.Meta, error) {
-	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee, p.validate, p.params)
+	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -424,8 +402,8 @@ func (c *Client) GetEmployee(ctx context.Context, p GetEmployeeParams) (*Employe
 // error, which is yielded once.
 func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.Seq2[Employee, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Employee, int64, error) {
 		q := p
@@ -434,8 +412,19 @@ func (c *Client) GetEmployeeAll(ctx context.Context, p GetEmployeeParams) iter.S
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.UserData, r.Totalpage + int64(0), nil
+		return r.UserData, r.Totalpage, nil
 	})
+}
+
+// opGetUserDetail describes GetUserDetail; never modified.
+var opGetUserDetail = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "getUserDetail", Method: "GET", Path: "/Api/Api/getUserDetail"},
+	GoName:  "GetUserDetail",
+	Summary: "获取员工详情 (one employee)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+	},
+	Record: reflect.TypeFor[UserDetail](),
 }
 
 // GetUserDetailParams are the parameters of GetUserDetail. Required ones are always sent; an optional one is
@@ -447,29 +436,17 @@ type GetUserDetailParams struct {
 
 // validate checks p before any request is sent.
 func (p *GetUserDetailParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.getUserDetail",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.getUserDetail",
-			Param: "useraccount",
-		}
-	}
-	return nil
+	return check.First(
+		opGetUserDetail.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *GetUserDetailParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
@@ -483,25 +460,17 @@ func decodeGetUserDetailParams(m map[string]any) (GetUserDetailParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount)", k),
-				Op:    "kqapi.getUserDetail",
-				Param: "",
-			}
+			return p, check.Unknown(opGetUserDetail.Op, k, "useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getUserDetail",
-				Param: k,
-			}
+			return p, check.Bad(opGetUserDetail.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, transport.Meta, error) {
-	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail, p.validate, p.params)
+	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -514,6 +483,24 @@ func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*Use
 func (c *Client) GetUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, error) {
 	r, _, err := c.getUserDetail(ctx, p)
 	return r, err
+}
+
+// opAddEmployee describes AddEmployee; never modified.
+var opAddEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "addEmployee", Method: "GET", Path: "/Api/Api/addEmployee", Write: true},
+	GoName:  "AddEmployee",
+	Summary: "添加员工 (add an employee); returns the account the system assigned",
+	Params: []registry.Param{
+		{Name: "realname", Type: "string", In: "query", Required: true, Doc: "员工姓名"},
+		{Name: "password", Type: "string", In: "query", Required: true, Doc: "员工系统登录密码 (md5 of the password, 需转换为MD5)"},
+		{Name: "mobile", Type: "string", In: "query", Required: true, Doc: "员工手机号码"},
+		{Name: "email", Type: "string", In: "query", Doc: "员工电子邮箱"},
+		{Name: "card", Type: "string", In: "query", Doc: "员工刷卡卡号"},
+		{Name: "deptid", Type: "int", In: "query", Doc: "所在部门ID"},
+		{Name: "sex", Type: "Sex", In: "query", Doc: "员工性别"},
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号, several separated by commas (同步到设备)"},
+	},
+	Record: reflect.TypeFor[NewEmployee](),
 }
 
 // AddEmployeeParams are the parameters of AddEmployee. Required ones are always sent; an optional one is
@@ -539,49 +526,21 @@ type AddEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *AddEmployeeParams) validate() error {
-	if p.Realname == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "realname",
-		}
-	}
-	if p.Password == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "password",
-		}
-	}
-	if p.Mobile == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.addEmployee",
-			Param: "mobile",
-		}
-	}
-	if p.Sex != 0 && !p.Sex.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Sex),
-			Op:    "kqapi.addEmployee",
-			Param: "sex",
-		}
-	}
-	return nil
+	return check.First(
+		opAddEmployee.Op,
+		check.Required("realname", p.Realname == ""),
+		check.Required("password", p.Password == ""),
+		check.Required("mobile", p.Mobile == ""),
+		check.Enum("sex", p.Sex, p.Sex.Valid(), "1, 2", p.Sex != 0),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *AddEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 8)
-	{
-		ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
-	}
-	{
-		ps = append(ps, wire.Str("password", transport.Query, p.Password))
-	}
-	{
-		ps = append(ps, wire.Str("mobile", transport.Query, p.Mobile))
-	}
+	ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
+	ps = append(ps, wire.Str("password", transport.Query, p.Password))
+	ps = append(ps, wire.Str("mobile", transport.Query, p.Mobile))
 	if p.Email != "" {
 		ps = append(ps, wire.Str("email", transport.Query, p.Email))
 	}
@@ -626,25 +585,17 @@ func decodeAddEmployeeParams(m map[string]any) (AddEmployeeParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: realname, password, mobile, email, card, deptid, sex, sn)", k),
-				Op:    "kqapi.addEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opAddEmployee.Op, k, "realname, password, mobile, email, card, deptid, sex, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.addEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opAddEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, transport.Meta, error) {
-	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee, p.validate, p.params)
+	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -657,6 +608,25 @@ func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmpl
 func (c *Client) AddEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, error) {
 	r, _, err := c.addEmployee(ctx, p)
 	return r, err
+}
+
+// opUpdateEmployee describes UpdateEmployee; never modified.
+var opUpdateEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "updateEmployee", Method: "GET", Path: "/Api/Api/updateEmployee", Write: true, RetrySafe: true},
+	GoName:  "UpdateEmployee",
+	Summary: "修改员工 (update an employee)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+		{Name: "realname", Type: "string", In: "query", Doc: "员工姓名"},
+		{Name: "password", Type: "string", In: "query", Doc: "员工系统登录密码 (md5)"},
+		{Name: "mobile", Type: "string", In: "query", Doc: "员工手机号码"},
+		{Name: "email", Type: "string", In: "query", Doc: "员工电子邮箱"},
+		{Name: "card", Type: "string", In: "query", Doc: "员工刷卡卡号"},
+		{Name: "deptid", Type: "int", In: "query", Doc: "所在部门ID"},
+		{Name: "sex", Type: "Sex", In: "query", Doc: "员工性别"},
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // UpdateEmployeeParams are the parameters of UpdateEmployee. Required ones are always sent; an optional one is
@@ -684,36 +654,18 @@ type UpdateEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *UpdateEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.updateEmployee",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.updateEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.Sex != 0 && !p.Sex.Valid() {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %v; want one of 1, 2", p.Sex),
-			Op:    "kqapi.updateEmployee",
-			Param: "sex",
-		}
-	}
-	return nil
+	return check.First(
+		opUpdateEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Enum("sex", p.Sex, p.Sex.Valid(), "1, 2", p.Sex != 0),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *UpdateEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 9)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	if p.Realname != "" {
 		ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
 	}
@@ -769,25 +721,17 @@ func decodeUpdateEmployeeParams(m map[string]any) (UpdateEmployeeParams, error) 
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, realname, password, mobile, email, card, deptid, sex, sn)", k),
-				Op:    "kqapi.updateEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opUpdateEmployee.Op, k, "useraccount, realname, password, mobile, email, card, deptid, sex, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.updateEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opUpdateEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) updateEmployee(ctx context.Context, p UpdateEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -799,6 +743,18 @@ func (c *Client) UpdateEmployee(ctx context.Context, p UpdateEmployeeParams) (js
 	return r, err
 }
 
+// opLayoffEmployee describes LayoffEmployee; never modified.
+var opLayoffEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "layoffEmployee", Method: "GET", Path: "/Api/Api/layoffEmployee", Write: true, RetrySafe: true},
+	GoName:  "LayoffEmployee",
+	Summary: "删除员工 (lay off employees; irreversible)",
+	Doc:     "警告:该操作删除的员工不可恢复 — the employees removed cannot be restored.",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
+}
+
 // LayoffEmployeeParams are the parameters of LayoffEmployee. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type LayoffEmployeeParams struct {
@@ -808,22 +764,16 @@ type LayoffEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *LayoffEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.layoffEmployee",
-			Param: "useraccount",
-		}
-	}
-	return nil
+	return check.First(
+		opLayoffEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *LayoffEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 1)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
@@ -837,25 +787,17 @@ func decodeLayoffEmployeeParams(m map[string]any) (LayoffEmployeeParams, error) 
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount)", k),
-				Op:    "kqapi.layoffEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opLayoffEmployee.Op, k, "useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.layoffEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opLayoffEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) layoffEmployee(ctx context.Context, p LayoffEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -869,6 +811,18 @@ func (c *Client) LayoffEmployee(ctx context.Context, p LayoffEmployeeParams) (js
 	return r, err
 }
 
+// opSyncEmployee describes SyncEmployee; never modified.
+var opSyncEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "syncEmployee", Method: "GET", Path: "/Api/Api/syncEmployee", Write: true, RetrySafe: true},
+	GoName:  "SyncEmployee",
+	Summary: "同步员工到设备 (push employees to devices)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "sn", Type: "string", In: "query", Required: true, Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
+}
+
 // SyncEmployeeParams are the parameters of SyncEmployee. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type SyncEmployeeParams struct {
@@ -880,32 +834,18 @@ type SyncEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *SyncEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.syncEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.SN == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.syncEmployee",
-			Param: "sn",
-		}
-	}
-	return nil
+	return check.First(
+		opSyncEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("sn", p.SN == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *SyncEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	return ps, nil
 }
 
@@ -921,25 +861,17 @@ func decodeSyncEmployeeParams(m map[string]any) (SyncEmployeeParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, sn)", k),
-				Op:    "kqapi.syncEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opSyncEmployee.Op, k, "useraccount, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.syncEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opSyncEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -949,6 +881,18 @@ func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.R
 func (c *Client) SyncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.syncEmployee(ctx, p)
 	return r, err
+}
+
+// opRemoveEmployee describes RemoveEmployee; never modified.
+var opRemoveEmployee = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "removeEmployee", Method: "GET", Path: "/Api/Api/removeEmployee", Write: true, RetrySafe: true},
+	GoName:  "RemoveEmployee",
+	Summary: "从设备删除员工 (remove employees from devices)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "sn", Type: "string", In: "query", Required: true, Doc: "设备序列号, several separated by commas"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // RemoveEmployeeParams are the parameters of RemoveEmployee. Required ones are always sent; an optional one is
@@ -962,32 +906,18 @@ type RemoveEmployeeParams struct {
 
 // validate checks p before any request is sent.
 func (p *RemoveEmployeeParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.removeEmployee",
-			Param: "useraccount",
-		}
-	}
-	if p.SN == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.removeEmployee",
-			Param: "sn",
-		}
-	}
-	return nil
+	return check.First(
+		opRemoveEmployee.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("sn", p.SN == ""),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *RemoveEmployeeParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	return ps, nil
 }
 
@@ -1003,25 +933,17 @@ func decodeRemoveEmployeeParams(m map[string]any) (RemoveEmployeeParams, error) 
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, sn)", k),
-				Op:    "kqapi.removeEmployee",
-				Param: "",
-			}
+			return p, check.Unknown(opRemoveEmployee.Op, k, "useraccount, sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.removeEmployee",
-				Param: k,
-			}
+			return p, check.Bad(opRemoveEmployee.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -1031,6 +953,18 @@ func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (js
 func (c *Client) RemoveEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, error) {
 	r, _, err := c.removeEmployee(ctx, p)
 	return r, err
+}
+
+// opReCheck describes ReCheck; never modified.
+var opReCheck = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "reCheck", Method: "GET", Path: "/Api/Api/reCheck", Write: true},
+	GoName:  "ReCheck",
+	Summary: "补签 (add a corrective punch)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "time", Type: "datetime", In: "query", Required: true, Doc: "要补签的时间 yyyy-mm-dd hh:ii:ss"},
+	},
+	Record: reflect.TypeFor[json.RawMessage](),
 }
 
 // ReCheckParams are the parameters of ReCheck. Required ones are always sent; an optional one is
@@ -1044,32 +978,18 @@ type ReCheckParams struct {
 
 // validate checks p before any request is sent.
 func (p *ReCheckParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.reCheck",
-			Param: "useraccount",
-		}
-	}
-	if p.Time.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.reCheck",
-			Param: "time",
-		}
-	}
-	return nil
+	return check.First(
+		opReCheck.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Required("time", p.Time.IsZero()),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *ReCheckParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Time("time", transport.Query, p.Time, "2006-01-02 15:04:05", zone))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Time("time", transport.Query, p.Time, "2006-01-02 15:04:05", zone))
 	return ps, nil
 }
 
@@ -1085,25 +1005,17 @@ func decodeReCheckParams(m map[string]any) (ReCheckParams, error) {
 		case "time":
 			p.Time, err = convert.DateTime(v, zone)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, time)", k),
-				Op:    "kqapi.reCheck",
-				Param: "",
-			}
+			return p, check.Unknown(opReCheck.Op, k, "useraccount, time")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.reCheck",
-				Param: k,
-			}
+			return p, check.Bad(opReCheck.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck.Op, p.validate, p.params)
 	return w, m, err
 }
 
@@ -1113,6 +1025,21 @@ func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage,
 func (c *Client) ReCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, error) {
 	r, _, err := c.reCheck(ctx, p)
 	return r, err
+}
+
+// opApply describes Apply; never modified.
+var opApply = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "Apply", Method: "GET", Path: "/Api/Api/Apply", Write: true},
+	GoName:  "Apply",
+	Summary: "添加申请 (add a leave, overtime or outing application); returns its record id",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号"},
+		{Name: "starttime", Type: "datetime", In: "query", Required: true, Doc: "申请的开始时间 yyyy-mm-dd hh:ii:ss"},
+		{Name: "endtime", Type: "datetime", In: "query", Required: true, Doc: "申请的结束时间 yyyy-mm-dd hh:ii:ss"},
+		{Name: "type", Type: "int", In: "query", Required: true, Doc: "申请的类型: 1 加班, 2 调休, 3 外出; others from applyType"},
+		{Name: "reason", Type: "string", In: "query", Doc: "申请的原因说明"},
+	},
+	Record: reflect.TypeFor[int64](),
 }
 
 // ApplyParams are the parameters of Apply. Required ones are always sent; an optional one is
@@ -1132,52 +1059,22 @@ type ApplyParams struct {
 
 // validate checks p before any request is sent.
 func (p *ApplyParams) validate() error {
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.Apply",
-			Param: "useraccount",
-		}
-	}
-	if p.Starttime.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "starttime",
-		}
-	}
-	if p.Endtime.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Apply",
-			Param: "endtime",
-		}
-	}
-	return nil
+	return check.First(
+		opApply.Op,
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Required("starttime", p.Starttime.IsZero()),
+		check.Required("endtime", p.Endtime.IsZero()),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *ApplyParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 5)
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
-	{
-		ps = append(ps, wire.Time("starttime", transport.Query, p.Starttime, "2006-01-02 15:04:05", zone))
-	}
-	{
-		ps = append(ps, wire.Time("endtime", transport.Query, p.Endtime, "2006-01-02 15:04:05", zone))
-	}
-	{
-		ps = append(ps, wire.Int("type", transport.Query, p.Type))
-	}
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
+	ps = append(ps, wire.Time("starttime", transport.Query, p.Starttime, "2006-01-02 15:04:05", zone))
+	ps = append(ps, wire.Time("endtime", transport.Query, p.Endtime, "2006-01-02 15:04:05", zone))
+	ps = append(ps, wire.Int("type", transport.Query, p.Type))
 	if p.Reason != "" {
 		ps = append(ps, wire.Str("reason", transport.Query, p.Reason))
 	}
@@ -1202,25 +1099,17 @@ func decodeApplyParams(m map[string]any) (ApplyParams, error) {
 		case "reason":
 			p.Reason, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, starttime, endtime, type, reason)", k),
-				Op:    "kqapi.Apply",
-				Param: "",
-			}
+			return p, check.Unknown(opApply.Op, k, "useraccount, starttime, endtime, type, reason")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.Apply",
-				Param: k,
-			}
+			return p, check.Bad(opApply.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) apply(ctx context.Context, p ApplyParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply.Op, p.validate, p.params)
 	return int64(w), m, err
 }
 
@@ -1232,36 +1121,34 @@ func (c *Client) Apply(ctx context.Context, p ApplyParams) (int64, error) {
 	return r, err
 }
 
+// opApplyType describes ApplyType; never modified.
+var opApplyType = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "applyType", Method: "GET", Path: "/Api/Api/applyType"},
+	GoName:  "ApplyType",
+	Summary: "请假类型列表 (application types, id → name)",
+	Record:  reflect.TypeFor[map[string]string](),
+}
+
 // ApplyTypeParams are the parameters of ApplyType. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ApplyTypeParams struct{}
 
-// validate checks p before any request is sent.
-func (p *ApplyTypeParams) validate() error {
-	return nil
-}
-
 // params returns p as wire parameters.
 func (p *ApplyTypeParams) params() ([]transport.Param, error) {
-	ps := make([]transport.Param, 0, 0)
-	return ps, nil
+	return nil, nil
 }
 
 // decodeApplyTypeParams converts loosely typed values (YAML, JSON, expressions) into ApplyTypeParams.
 func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 	var p ApplyTypeParams
 	for k := range m {
-		return p, &transport.ParamError{
-			Msg:   fmt.Sprintf("unknown parameter %q (the operation takes none)", k),
-			Op:    "kqapi.applyType",
-			Param: "",
-		}
+		return p, check.Unknown(opApplyType.Op, k, "")
 	}
 	return p, nil
 }
 
 func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType, p.validate, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, check.None, p.params)
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -1283,6 +1170,23 @@ func (c *Client) ApplyType(ctx context.Context, p ApplyTypeParams) (map[string]s
 	return r, err
 }
 
+// opApplyRecord describes ApplyRecord; never modified.
+var opApplyRecord = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "applyRecord", Method: "GET", Path: "/Api/Api/applyRecord"},
+	GoName:  "ApplyRecord",
+	Summary: "申请记录 (applications of a period, 50 a page)",
+	Params: []registry.Param{
+		{Name: "useraccount", Type: "string", In: "query", Doc: "员工CC号"},
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "开始时间 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "结束时间 yyyy-mm-dd"},
+		{Name: "page", Type: "int", In: "query", Doc: "第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[Application](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
+}
+
 // ApplyRecordParams are the parameters of ApplyRecord. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ApplyRecordParams struct {
@@ -1298,44 +1202,14 @@ type ApplyRecordParams struct {
 
 // validate checks p before any request is sent.
 func (p *ApplyRecordParams) validate() error {
-	if p.Useraccount != "" && strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.applyRecord",
-			Param: "useraccount",
-		}
-	}
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.applyRecord",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.applyRecord",
-			Param: "end",
-		}
-	}
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.applyRecord",
-			Param: "page",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.applyRecord",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opApplyRecord.Op,
+		check.String{Single: true}.Check("useraccount", p.Useraccount, p.Useraccount != ""),
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
@@ -1344,12 +1218,8 @@ func (p *ApplyRecordParams) params() ([]transport.Param, error) {
 	if p.Useraccount != "" {
 		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	}
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
@@ -1372,25 +1242,17 @@ func decodeApplyRecordParams(m map[string]any) (ApplyRecordParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: useraccount, start, end, page)", k),
-				Op:    "kqapi.applyRecord",
-				Param: "",
-			}
+			return p, check.Unknown(opApplyRecord.Op, k, "useraccount, start, end, page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.applyRecord",
-				Param: k,
-			}
+			return p, check.Bad(opApplyRecord.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) applyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRecordData, transport.Meta, error) {
-	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord, p.validate, p.params)
+	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1409,8 +1271,8 @@ func (c *Client) ApplyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRe
 // error, which is yielded once.
 func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.Seq2[Application, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]Application, int64, error) {
 		q := p
@@ -1419,8 +1281,25 @@ func (c *Client) ApplyRecordAll(ctx context.Context, p ApplyRecordParams) iter.S
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Data, r.Totalpage + int64(0), nil
+		return r.Data, r.Totalpage, nil
 	})
+}
+
+// opReport describes Report; never modified.
+var opReport = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "Report", Method: "GET", Path: "/Api/Api/Report"},
+	GoName:  "Report",
+	Summary: "考勤汇总 (attendance summary per employee for a period, 50 a page)",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "汇总开始日期 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "汇总结束日期 yyyy-mm-dd"},
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号, several separated by commas"},
+		{Name: "page", Type: "int", In: "query", Doc: "第几页 (50 rows a page)"},
+	},
+	Record:       reflect.TypeFor[ReportRow](),
+	Paged:        true,
+	PageSize:     50,
+	PagingParams: []string{"page"},
 }
 
 // ReportParams are the parameters of Report. Required ones are always sent; an optional one is
@@ -1438,58 +1317,22 @@ type ReportParams struct {
 
 // validate checks p before any request is sent.
 func (p *ReportParams) validate() error {
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "end",
-		}
-	}
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.Report",
-			Param: "useraccount",
-		}
-	}
-	if p.Page != 0 && p.Page < int64(1) {
-		return &transport.ParamError{
-			Msg:   fmt.Sprintf("is %d; the smallest allowed is 1", p.Page),
-			Op:    "kqapi.Report",
-			Param: "page",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.Report",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opReport.Op,
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Required("useraccount", p.Useraccount == ""),
+		check.Int{Min: 1, HasMin: true}.Check("page", p.Page, p.Page != 0),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *ReportParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 4)
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
@@ -1512,25 +1355,17 @@ func decodeReportParams(m map[string]any) (ReportParams, error) {
 		case "page":
 			p.Page, err = convert.Int(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, useraccount, page)", k),
-				Op:    "kqapi.Report",
-				Param: "",
-			}
+			return p, check.Unknown(opReport.Op, k, "start, end, useraccount, page")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.Report",
-				Param: k,
-			}
+			return p, check.Bad(opReport.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) report(ctx context.Context, p ReportParams) (*ReportData, transport.Meta, error) {
-	w, m, err := transport.Call[ReportData](ctx, c.t, opReport, p.validate, p.params)
+	w, m, err := transport.Call[ReportData](ctx, c.t, opReport.Op, p.validate, p.params)
 	if err != nil {
 		return nil, m, err
 	}
@@ -1549,8 +1384,8 @@ func (c *Client) Report(ctx context.Context, p ReportParams) (*ReportData, error
 // error, which is yielded once.
 func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[ReportRow, error] {
 	start := p.Page
-	if start < int64(1) {
-		start = int64(1)
+	if start < 1 {
+		start = 1
 	}
 	return transport.Pages(ctx, start, func(ctx context.Context, page int64) ([]ReportRow, int64, error) {
 		q := p
@@ -1559,8 +1394,21 @@ func (c *Client) ReportAll(ctx context.Context, p ReportParams) iter.Seq2[Report
 		if err != nil {
 			return nil, 0, err
 		}
-		return r.Data, r.Totalpage + int64(0), nil
+		return r.Data, r.Totalpage, nil
 	})
+}
+
+// opDayReport describes DayReport; never modified.
+var opDayReport = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "dayReport", Method: "GET", Path: "/Api/Api/dayReport"},
+	GoName:  "DayReport",
+	Summary: "每日考勤 (per-day check-in and check-out of one employee, at most 31 days)",
+	Params: []registry.Param{
+		{Name: "start", Type: "date", In: "query", Required: true, Doc: "汇总开始日期 yyyy-mm-dd"},
+		{Name: "end", Type: "date", In: "query", Required: true, Doc: "汇总结束日期 yyyy-mm-dd; 时间跨度不能大于31天"},
+		{Name: "useraccount", Type: "string", In: "query", Required: true, Doc: "员工CC号 (仅支持单个员工获取)"},
+	},
+	Record: reflect.TypeFor[DayReport](),
 }
 
 // DayReportParams are the parameters of DayReport. Required ones are always sent; an optional one is
@@ -1576,65 +1424,22 @@ type DayReportParams struct {
 
 // validate checks p before any request is sent.
 func (p *DayReportParams) validate() error {
-	if p.Start.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "start",
-		}
-	}
-	if p.End.IsZero() {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "end",
-		}
-	}
-	if p.Useraccount == "" {
-		return &transport.ParamError{
-			Msg:   "is required",
-			Op:    "kqapi.dayReport",
-			Param: "useraccount",
-		}
-	}
-	if strings.Contains(p.Useraccount, ",") {
-		return &transport.ParamError{
-			Msg:   "takes one value only, not a comma-separated list",
-			Op:    "kqapi.dayReport",
-			Param: "useraccount",
-		}
-	}
-	if !p.Start.IsZero() && !p.End.IsZero() {
-		if p.End.Before(p.Start) {
-			return &transport.ParamError{
-				Msg:   "must not be before start",
-				Op:    "kqapi.dayReport",
-				Param: "end",
-			}
-		}
-		if days := wire.Days(p.Start, p.End, zone); days > 31 {
-			return &transport.ParamError{
-				Msg:   fmt.Sprintf("the range start..end spans %d days; at most 31 are allowed (时间跨度不能大于31天)", days),
-				Op:    "kqapi.dayReport",
-				Param: "end",
-			}
-		}
-	}
-	return nil
+	return check.First(
+		opDayReport.Op,
+		check.Required("start", p.Start.IsZero()),
+		check.Required("end", p.End.IsZero()),
+		check.Required("useraccount", p.Useraccount == ""),
+		check.String{Single: true}.Check("useraccount", p.Useraccount, true),
+		check.Span{Start: "start", End: "end", From: p.Start, To: p.End, Zone: zone, Ordered: true, MaxDays: 31, Note: "时间跨度不能大于31天"}.Check(),
+	)
 }
 
 // params returns p as wire parameters.
 func (p *DayReportParams) params() ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
-	{
-		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
-	}
-	{
-		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	}
+	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
+	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
+	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	return ps, nil
 }
 
@@ -1652,25 +1457,17 @@ func decodeDayReportParams(m map[string]any) (DayReportParams, error) {
 		case "useraccount":
 			p.Useraccount, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: start, end, useraccount)", k),
-				Op:    "kqapi.dayReport",
-				Param: "",
-			}
+			return p, check.Unknown(opDayReport.Op, k, "start, end, useraccount")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.dayReport",
-				Param: k,
-			}
+			return p, check.Bad(opDayReport.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) dayReport(ctx context.Context, p DayReportParams) ([]DayReport, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport.Op, p.validate, p.params)
 	return []DayReport(w), m, err
 }
 
@@ -1682,16 +1479,22 @@ func (c *Client) DayReport(ctx context.Context, p DayReportParams) ([]DayReport,
 	return r, err
 }
 
+// opGetDevice describes GetDevice; never modified.
+var opGetDevice = &registry.Op{
+	Op:      &transport.Op{API: "kqapi", Name: "getDevice", Method: "GET", Path: "/Api/Api/getDevice"},
+	GoName:  "GetDevice",
+	Summary: "获取设备列表 (attendance devices)",
+	Params: []registry.Param{
+		{Name: "sn", Type: "string", In: "query", Doc: "设备序列号"},
+	},
+	Record: reflect.TypeFor[Device](),
+}
+
 // GetDeviceParams are the parameters of GetDevice. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type GetDeviceParams struct {
 	// 设备序列号
 	SN string
-}
-
-// validate checks p before any request is sent.
-func (p *GetDeviceParams) validate() error {
-	return nil
 }
 
 // params returns p as wire parameters.
@@ -1713,25 +1516,17 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 		case "sn":
 			p.SN, err = convert.String(v)
 		default:
-			return p, &transport.ParamError{
-				Msg:   fmt.Sprintf("unknown parameter %q (parameters: sn)", k),
-				Op:    "kqapi.getDevice",
-				Param: "",
-			}
+			return p, check.Unknown(opGetDevice.Op, k, "sn")
 		}
 		if err != nil {
-			return p, &transport.ParamError{
-				Msg:   err.Error(),
-				Op:    "kqapi.getDevice",
-				Param: k,
-			}
+			return p, check.Bad(opGetDevice.Op, k, err)
 		}
 	}
 	return p, nil
 }
 
 func (c *Client) getDevice(ctx context.Context, p GetDeviceParams) ([]Device, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, check.None, p.params)
 	return []Device(w), m, err
 }
 

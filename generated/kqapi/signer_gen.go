@@ -18,7 +18,7 @@ const SignParam = "sign"
 // sign = md5(the values of every parameter except sign, ordered by key, concatenated with no
 // separator, then the API key), lower-case hex. Values are raw UTF-8, not URL-encoded.
 func StringToSign(params map[string]string, key string) string {
-	all := make(map[string]string, len(params)+0)
+	all := make(map[string]string, len(params))
 	for k, v := range params {
 		if k != "sign" {
 			all[k] = v
@@ -26,8 +26,7 @@ func StringToSign(params map[string]string, key string) string {
 	}
 	keys := slices.Sorted(maps.Keys(all))
 	var sb strings.Builder
-	for i, k := range keys {
-		_ = i
+	for _, k := range keys {
 		sb.WriteString(all[k])
 	}
 	sb.WriteString(key)
@@ -35,10 +34,8 @@ func StringToSign(params map[string]string, key string) string {
 }
 
 // Sign returns the signature of params, lower-case hex.
-func Sign(params map[string]string, key string) (string, error) {
+func Sign(params map[string]string, key string) string {
 	msg := []byte(StringToSign(params, key))
-	var sum []byte
-	h := md5.Sum(msg)
-	sum = h[:]
-	return hex.EncodeToString(sum), nil
+	sum := md5.Sum(msg)
+	return hex.EncodeToString(sum[:])
 }

@@ -26,9 +26,8 @@ func TestSignVectors(t *testing.T) {
 			for k, x := range v.Params {
 				withSign[k] = x
 			}
-			got, err := Sign(withSign, v.Key)
-			if err != nil || got != v.MD5 {
-				t.Errorf("Sign = %q, %v; want %q", got, err, v.MD5)
+			if got := Sign(withSign, v.Key); got != v.MD5 {
+				t.Errorf("Sign = %q, want %q", got, v.MD5)
 			}
 		})
 	}

@@ -178,9 +178,17 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value) {
 			d.Errorf(n, "want a list, got %s", kindName(n))
 			return
 		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, c := range n.Content {
-			d.decode(c, s.Index(i))
+		s := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+		for _, c := range n.Content {
+			// An empty item (a bare "-") of a list of records would be a nil record: report it
+			// and leave it out, so no caller meets a nil element.
+			if c.Tag == "!!null" && v.Type().Elem().Kind() == reflect.Pointer {
+				d.Errorf(c, "empty list item")
+				continue
+			}
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.decode(c, e)
+			s = reflect.Append(s, e)
 		}
 		v.Set(s)
 	case reflect.Map:

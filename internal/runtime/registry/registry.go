@@ -9,7 +9,6 @@ import (
 	"iter"
 	"reflect"
 	"slices"
-	"time"
 
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 )
@@ -36,15 +35,8 @@ type Credential struct {
 	Enum           []string
 }
 
-// RateLimit is a vendor limit, for planning.
-type RateLimit struct {
-	Name         string
-	Interval     time.Duration
-	Per          []string
-	PerOperation bool
-	Only         []string
-	Doc          string
-}
+// RateLimit is a vendor limit: the transport's own description, which planning reads too.
+type RateLimit = transport.RateLimit
 
 // Settings configure a client made by API.New.
 type Settings struct {
@@ -66,17 +58,17 @@ type Param struct {
 	Required            bool
 }
 
-// Op describes one operation.
+// Op describes one operation: the transport's descriptor (name, method, path, write flags), which
+// the generated code sends with, and what the runner and the pipe command need besides.
 type Op struct {
-	Name, GoName     string
-	Method, Path     string
-	Summary, Doc     string
-	Params           []Param
-	Write, RetrySafe bool
-	Paged            bool
-	PageSize         int          // items per page when paged (for planning; 0 unknown)
-	PagingParams     []string     // parameters the page iterator sets itself
-	Record           reflect.Type // the type of one record Call yields
+	*transport.Op
+	GoName       string
+	Summary, Doc string
+	Params       []Param
+	Paged        bool
+	PageSize     int          // items per page when paged (for planning; 0 unknown)
+	PagingParams []string     // parameters the page iterator sets itself
+	Record       reflect.Type // the type of one record Call yields
 }
 
 // Op returns the named operation of a.

@@ -143,6 +143,7 @@ type RateLimit struct {
 	Per          []string // credential names whose values form the key
 	PerOperation bool
 	Only         []string // operations it applies to; nil: all
+	Doc          string   // the vendor's words, for planning and listings
 }
 
 // API is what the transport needs to know about a vendor.
