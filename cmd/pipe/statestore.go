@@ -19,6 +19,9 @@ const (
 	// default state.DefaultLease). A lock whose holder died on another host is taken over
 	// after it.
 	envLease = "SPECPIPE_LEASE"
+	// envHost is the host name recorded in run locks and runs (default: the machine's). The
+	// hosts sharing a store must have distinct names; a container's is often its ID.
+	envHost = "SPECPIPE_HOST"
 )
 
 // statePathOf is the state store of the pipeline file: the flag, SPECPIPE_STATE, or the file
@@ -33,9 +36,10 @@ func statePathOf(e *env, flag, file string) string {
 	return defaultStatePath(file)
 }
 
-// openState opens the state store at loc, with the lease SPECPIPE_LEASE asks for.
+// openState opens the state store at loc, with the lease and host name SPECPIPE_LEASE and
+// SPECPIPE_HOST ask for.
 func openState(ctx context.Context, e *env, loc string) (*state.DB, error) {
-	var opts []state.Option
+	opts := []state.Option{state.WithHost(e.getenv(envHost))}
 	if v := e.getenv(envLease); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

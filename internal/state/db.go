@@ -58,6 +58,17 @@ func WithLease(d time.Duration) Option {
 	}
 }
 
+// WithHost sets the host name recorded in run locks and runs instead of the machine's (os.Hostname).
+// The hosts sharing a store must have distinct names: a lock taken on this host name by a
+// process that no longer exists here is taken over at once.
+func WithHost(name string) Option {
+	return func(s *DB) {
+		if name != "" {
+			s.host = name
+		}
+	}
+}
+
 // newStore returns a DB for this process, configured by opts, without a database yet.
 func newStore(loc string, d dialect, opts []Option) (*DB, error) {
 	host, err := os.Hostname()
