@@ -35,6 +35,13 @@ import (
 // timesheet once.
 func TestHostsCronTicks(t *testing.T) {
 	loc := statetest.Postgres(t)
+	const password = "sekret-pw"
+	if u, err := url.Parse(loc); err == nil && u.User != nil {
+		if _, set := u.User.Password(); !set { // the test server trusts: a password is ignored
+			u.User = url.UserPassword(u.User.Username(), password)
+			loc = u.String()
+		}
+	}
 	sb := startSandbox(t)
 	sb.Kimai.Faults.Set(emukit.FaultConfig{Latency: 10 * time.Millisecond}) // a run takes a second or so
 	env := append(sandboxEnv(sb), envState+"="+loc)
@@ -97,6 +104,9 @@ func TestHostsCronTicks(t *testing.T) {
 	}
 	if !strings.Contains(out, "lock: free") {
 		t.Errorf("pipe state after the ticks does not show the lock free:\n%s", out)
+	}
+	if strings.Contains(out, password) || strings.Contains(errOut, password) {
+		t.Errorf("pipe state shows the database password:\n%s%s", out, errOut)
 	}
 }
 

@@ -55,7 +55,7 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 		return exitUsage
 	}
 	path := statePathOf(e, statePath, file)
-	fmt.Fprintf(e.stdout, "pipeline %s (%s, state %s)\n", o.Name, file, path)
+	fmt.Fprintf(e.stdout, "pipeline %s (%s, state %s)\n", o.Name, file, state.ShownLocation(path))
 	store, code := openExisting(ctx, e, path)
 	if store == nil {
 		return code
@@ -110,7 +110,7 @@ func openExisting(ctx context.Context, e *env, path string) (*state.DB, int) {
 			fmt.Fprintln(e.stdout, "  no state yet: the pipeline has not run")
 			return nil, exitOK
 		}
-		return nil, errf(e, exitCannot, "state %s: %v", path, err)
+		return nil, errf(e, exitCannot, "state %s: %v", state.ShownLocation(path), err)
 	}
 	store, err := openState(ctx, e, path)
 	if err != nil {

@@ -97,6 +97,15 @@ func IsPostgres(loc string) bool {
 	return strings.HasPrefix(loc, "postgres://") || strings.HasPrefix(loc, "postgresql://")
 }
 
+// ShownLocation returns the location loc as it may be shown: a PostgreSQL URL without its
+// password, a file path as it is.
+func ShownLocation(loc string) string {
+	if IsPostgres(loc) {
+		return redactURL(loc)
+	}
+	return loc
+}
+
 // Location returns where the store is: the SQLite file's path, or the PostgreSQL URL without
 // its password.
 func (s *DB) Location() string { return s.loc }

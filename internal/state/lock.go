@@ -122,7 +122,7 @@ func (s *DB) heartbeat(pipeline string, token int64) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(s.lease / 3)
+		t := time.NewTicker(max(s.lease/3, time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
@@ -130,7 +130,7 @@ func (s *DB) heartbeat(pipeline string, token int64) (stop func()) {
 				return
 			case <-t.C:
 			}
-			bctx, bcancel := context.WithTimeout(ctx, s.lease/3)
+			bctx, bcancel := context.WithTimeout(ctx, max(s.lease/3, time.Millisecond))
 			now := s.now()
 			res, err := s.exec(bctx, `UPDATE locks SET expires = ?, heartbeat = ? WHERE pipeline = ? AND token = ?`,
 				nanos(now.Add(s.lease)), nanos(now), pipeline, token)

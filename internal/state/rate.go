@@ -31,7 +31,7 @@ func (s *DB) Reserve(ctx context.Context, key string, interval time.Duration, no
 }
 
 // Record moves key's rate clock to t (the end of a call) when t is later than its last reserved
-// slot, so the next call of any process sharing the file starts at least an interval after it.
+// slot, so the next call of any process sharing the store starts at least an interval after it.
 func (s *DB) Record(ctx context.Context, key string, t time.Time) error {
 	if key == "" {
 		return errors.New("state: record: empty rate clock key")
@@ -50,7 +50,7 @@ type Reserver interface {
 }
 
 // Limiter spaces calls by the rate clocks of a [Reserver], so that the processes sharing a
-// state file together keep each key's interval. It is a [ratelimit.Limiter] and is safe for
+// state store together keep each key's interval. It is a [ratelimit.Limiter] and is safe for
 // concurrent use by multiple goroutines.
 type Limiter struct {
 	r Reserver
