@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -29,6 +30,8 @@ type DB struct {
 	pid     int
 	host    string
 	lease   time.Duration
+	file    fs.FileInfo // the SQLite file opened; nil on PostgreSQL
+	abs     string      // its absolute path
 
 	mu     sync.Mutex
 	leases map[string]*lease // the run locks this DB holds, by pipeline

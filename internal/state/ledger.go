@@ -153,8 +153,12 @@ func (s *DB) entries(ctx context.Context, query string, args ...any) ([]Entry, e
 }
 
 // write runs the ledger write query of pipeline, fenced by the run lock this store holds (see
-// [DB.Lock]); live also requires the lease not to have expired.
+// [DB.Lock]); live also requires the lease not to have expired. A SQLite store first checks
+// that its file is still the one it opened.
 func (s *DB) write(ctx context.Context, pipeline string, live bool, query string, args ...any) error {
+	if err := s.checkFile(); err != nil {
+		return err
+	}
 	return s.fenced(ctx, pipeline, live, func(tx *sql.Tx) error {
 		var err error
 		if tx == nil {

@@ -25,17 +25,27 @@ const fileMode fs.FileMode = 0o600
 // and migrates its schema to the current version. The file is put in WAL mode so that several
 // processes can share it. An existing file readable or writable by others is restricted to
 // mode 0600; Open fails if that is not possible. The directory of path must exist.
+//
+// A new file is created complete (migrated in a temporary file, then linked into place), so
+// that a state file of 0 bytes is always one that was emptied, never a new one: Open refuses it
+// rather than start with an empty ledger that would write every record again. Open refuses a
+// symbolic link (and never follows one to chmod or create its target). While the store is
+// open, every ledger commit first checks that path is still the file it opened: a state file
+// deleted, replaced or emptied under a running process stops the run's writes.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	s, err := newStore(path, sqliteDialect, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareFile(path); err != nil {
-		return nil, err
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
+	}
+	if err := createFile(ctx, s, abs); err != nil {
+		return nil, fmt.Errorf("state: open %s: %w", path, err)
+	}
+	if _, err := prepareFile(path); err != nil {
+		return nil, err
 	}
 	s.db, err = sql.Open("sqlite", dsn(abs))
 	if err != nil {
@@ -47,11 +57,51 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	// SQLite has just created -wal and -shm with the mode of the database file; check anyway,
 	// in case they were left behind by something else.
-	if err := prepareFile(path); err != nil {
+	fi, err := prepareFile(path)
+	if err != nil {
 		s.db.Close()
 		return nil, err
 	}
+	s.file, s.abs = fi, abs
 	return s, nil
+}
+
+// createFile creates the state file at the absolute path abs, migrated, if nothing is there
+// (not even a dangling symbolic link): in a temporary file beside it, linked to abs when done.
+// When another process creates abs meanwhile, its file is kept.
+func createFile(ctx context.Context, s *DB, abs string) error {
+	if _, err := os.Lstat(abs); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there is something: prepareFile checks what
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(abs), filepath.Base(abs)+".new-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer func() {
+		for _, p := range []string{name, name + "-wal", name + "-shm"} {
+			os.Remove(p)
+		}
+	}()
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(name))
+	if err != nil {
+		return err
+	}
+	n := &DB{db: db, dialect: sqliteDialect, now: s.now}
+	if err := n.migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	if err := db.Close(); err != nil { // checkpoints the WAL into the file
+		return err
+	}
+	if err := os.Link(name, abs); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return nil
 }
 
 // dsn returns the modernc.org/sqlite data source name of the file at the absolute path abs:
@@ -72,34 +122,62 @@ func dsn(abs string) string {
 	return u.String()
 }
 
-// prepareFile creates the database file with mode 0600 if it does not exist, and restricts the
-// mode of the database file and of its -wal and -shm files to 0600 where it allows others in.
-func prepareFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
-	if err != nil {
-		return fmt.Errorf("state: open %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("state: open %s: %w", path, err)
-	}
+// prepareFile checks the database file at path and its -wal and -shm files: regular files,
+// not symbolic links, the database not empty; it restricts their mode to 0600 where it allows
+// others in. It returns the database file's FileInfo.
+func prepareFile(path string) (fs.FileInfo, error) {
+	var db fs.FileInfo
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
-		fi, err := os.Stat(p)
+		fi, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) && p != path {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("state: open %s: %w", path, err)
+			return nil, fmt.Errorf("state: open %s: %w", path, err)
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("state: open %s: %s is a symbolic link; give the state file's real path", path, p)
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("state: open %s: %s is not a regular file", path, p)
+			return nil, fmt.Errorf("state: open %s: %s is not a regular file", path, p)
+		}
+		if p == path {
+			if fi.Size() == 0 {
+				return nil, emptiedError(path)
+			}
+			db = fi
 		}
 		if fi.Mode().Perm()&^fileMode == 0 {
 			continue
 		}
 		if err := os.Chmod(p, fileMode); err != nil {
-			return fmt.Errorf("state: %s has mode %04o, which lets other users read the state (tokens included), and cannot be restricted to %04o: %w",
+			return nil, fmt.Errorf("state: %s has mode %04o, which lets other users read the state (tokens included), and cannot be restricted to %04o: %w",
 				p, fi.Mode().Perm(), fileMode, err)
 		}
+	}
+	return db, nil
+}
+
+func emptiedError(path string) error {
+	return fmt.Errorf("state: %s is empty (0 bytes): it was emptied, and its ledger with it; restore it from a backup (deleting it starts afresh, and every record is then written again)", path)
+}
+
+// checkFile returns an error when the state file is no longer the one the store opened:
+// deleted, replaced by another file, or emptied. It does nothing for PostgreSQL.
+func (s *DB) checkFile() error {
+	if s.file == nil {
+		return nil
+	}
+	fi, err := os.Lstat(s.abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("state: %s was deleted while this run was using it; stopping so that no write goes unrecorded", s.loc)
+	case err != nil:
+		return fmt.Errorf("state: %s: %w", s.loc, err)
+	case !os.SameFile(fi, s.file):
+		return fmt.Errorf("state: %s was replaced by another file while this run was using it; stopping so that no write goes unrecorded", s.loc)
+	case fi.Size() == 0:
+		return emptiedError(s.loc)
 	}
 	return nil
 }
