@@ -28,11 +28,14 @@ import (
 )
 
 // The tests of this file stand for several hosts sharing one PostgreSQL state store: each pipe
-// process gets its own SPECPIPE_HOST. They skip without SPECPIPE_TEST_POSTGRES.
+// process gets its own SPECPIPE_HOST. They skip without SPECPIPE_TEST_POSTGRES; the failover and
+// database restart tests also need -crash:
+//
+//	go test ./cmd/pipe -run 'TestHosts|TestDatabaseRestart' -crash -v
 
-// TestHostsCronTicks: three hosts with the same crontab start the same pipeline at each tick.
-// At every tick exactly one runs; the others exit 4 at once, while it runs. Kimai gets each
-// timesheet once.
+// TestHostsCronTicks: three hosts with the same crontab start the same pipeline at each tick
+// (a daily job: each tick books the next day). At every tick exactly one runs; the others exit
+// 4 at once, while it runs. Kimai gets each timesheet once.
 func TestHostsCronTicks(t *testing.T) {
 	loc := statetest.Postgres(t)
 	const password = "sekret-pw"
@@ -43,7 +46,7 @@ func TestHostsCronTicks(t *testing.T) {
 		}
 	}
 	sb := startSandbox(t)
-	sb.Kimai.Faults.Set(emukit.FaultConfig{Latency: 10 * time.Millisecond}) // a run takes a second or so
+	sb.Kimai.Faults.Set(emukit.FaultConfig{Latency: 5 * time.Millisecond}) // a run takes a second or more
 	env := append(sandboxEnv(sb), envState+"="+loc)
 	before := len(sb.Kimai.Timesheets())
 	const hosts, ticks = 3, 3
@@ -55,7 +58,8 @@ func TestHostsCronTicks(t *testing.T) {
 		}
 		procs := make([]*proc, hosts)
 		for h := range hosts {
-			procs[h] = startPipe(t, append(env, envHost+"=host-"+strconv.Itoa(h)), "run", "testdata/book.yaml", "--log-level", "warn")
+			procs[h] = startPipe(t, append(env, envHost+"=host-"+strconv.Itoa(h)), "run", "testdata/book.yaml",
+				"--param", "day=2026-10-1"+strconv.Itoa(3+tick), "--log-level", "warn")
 		}
 		results := make([]result, hosts)
 		var wg sync.WaitGroup
@@ -91,8 +95,8 @@ func TestHostsCronTicks(t *testing.T) {
 		}
 	}
 	written := len(sb.Kimai.Timesheets()) - before
-	if written < 50 || countPosts(sb.Kimai) != written {
-		t.Errorf("Kimai got %d posts for %d new timesheets over %d ticks; want one run's worth (~100), each once", countPosts(sb.Kimai), written, ticks)
+	if written < 150 || countPosts(sb.Kimai) != written {
+		t.Errorf("Kimai got %d posts for %d new timesheets over %d ticks; want three days' worth (~300), each once", countPosts(sb.Kimai), written, ticks)
 	}
 	// pipe state, from any host, shows which host ran what.
 	code, out, errOut := pipe(t, func(k string) string { return map[string]string{envState: loc}[k] }, "state", "testdata/book.yaml")
@@ -332,6 +336,9 @@ func crashReference(t *testing.T) []string {
 // unknown, and Kimai ends with every timesheet exactly once. The paused host, resumed after
 // the takeover, cannot commit its write: it stops with exit 3, its lease lost.
 func TestHostsFailover(t *testing.T) {
+	if !*crashTest {
+		t.Skip("the failover test runs with -crash (CI runs it)")
+	}
 	if os.Getenv(statetest.EnvPostgres) == "" {
 		t.Skip(statetest.SkipMessage)
 	}
@@ -407,6 +414,9 @@ func TestHostsFailover(t *testing.T) {
 // write (its connections closed, new ones refused, as in a restart). The run stops with exit 3
 // and a message naming the state store; the next run finishes and nothing is doubled.
 func TestDatabaseRestartMidRun(t *testing.T) {
+	if !*crashTest {
+		t.Skip("the database restart test runs with -crash (CI runs it)")
+	}
 	loc := statetest.Postgres(t)
 	want := crashReference(t)
 	w := newFailoverWorld(t)
