@@ -21,12 +21,13 @@ func (s *DB) Checkpoint(ctx context.Context, pipeline, name string) (string, boo
 	return v, true, nil
 }
 
-// SetCheckpoint sets the checkpoint name of pipeline to value.
+// SetCheckpoint sets the checkpoint name of pipeline to value. Like the ledger's writes, it is
+// fenced by the run lock this store holds on pipeline (see [DB.Lock]).
 func (s *DB) SetCheckpoint(ctx context.Context, pipeline, name, value string) error {
 	if err := checkNames("set checkpoint", "pipeline", pipeline, "name", name); err != nil {
 		return err
 	}
-	_, err := s.exec(ctx, `INSERT INTO checkpoints (pipeline, name, value, updated) VALUES (?1, ?2, ?3, ?4)
+	err := s.write(ctx, pipeline, false, `INSERT INTO checkpoints (pipeline, name, value, updated) VALUES (?1, ?2, ?3, ?4)
 		ON CONFLICT (pipeline, name) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
 		pipeline, name, value, nanos(s.now()))
 	if err != nil {

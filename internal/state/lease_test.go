@@ -62,9 +62,10 @@ func TestLeaseTakeoverAndFencing(t *testing.T) {
 		}
 		ca.set(t0.Add(lease + 2*time.Second))
 		for name, write := range map[string]func() error{
-			"Intend": func() error { return a.Intend(ctx, Entry{Pipeline: "p", Step: "w", Key: "k3"}) },
-			"Done":   func() error { return a.Done(ctx, "p", "w", "k1", "T2", "h2") },
-			"Fail":   func() error { return a.Fail(ctx, "p", "w", "k1", nil, "x") },
+			"Intend":        func() error { return a.Intend(ctx, Entry{Pipeline: "p", Step: "w", Key: "k3"}) },
+			"Done":          func() error { return a.Done(ctx, "p", "w", "k1", "T2", "h2") },
+			"Fail":          func() error { return a.Fail(ctx, "p", "w", "k1", nil, "x") },
+			"SetCheckpoint": func() error { return a.SetCheckpoint(ctx, "p", "since", "2026-10-16") },
 		} {
 			if err := write(); !errors.Is(err, ErrLeaseLost) {
 				t.Errorf("%s by the run that lost its lease = %v, want ErrLeaseLost", name, err)

@@ -34,8 +34,8 @@ type lease struct {
 // has not expired, is reported as a *[LockedError]. A lock left by a version of specpipe
 // without leases (no expiry) is taken over only when its process is gone from this host.
 //
-// Once the lock is taken, Intend, Done and Fail of pipeline check, in the transaction of their
-// write, that the lock still carries this lease's token (and, for Intend, that the lease has
+// Once the lock is taken, Intend, Done, Fail and SetCheckpoint of pipeline check, in the
+// transaction of their write, that the lock still carries this lease's token (and, for Intend, that the lease has
 // not expired); if not they fail with [ErrLeaseLost], so a run that lost its lock cannot
 // commit a write after another run took over.
 func (s *DB) Lock(ctx context.Context, pipeline string) (release func() error, err error) {

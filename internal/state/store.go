@@ -30,7 +30,8 @@
 //   - Run locks: a lock is a lease with a heartbeat (every third of [WithLease], default
 //     [DefaultLease]); another run takes it over only after it expired, or at once when its
 //     holder's process is gone from the same host. Every lease has a fencing token, and the
-//     ledger writes of a pipeline whose lock this store took check it in their own transaction:
+//     ledger and checkpoint writes of a pipeline whose lock this store took check it in their
+//     own transaction:
 //     a run that lost its lease (a network cut, a long pause) fails with [ErrLeaseLost] instead
 //     of committing after another run took over. Host names must be unique among the hosts
 //     sharing a store.
