@@ -2,6 +2,8 @@ package state
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +141,41 @@ func TestStateFileReplacedStopsWrites(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOpenUpgradesVersion1File: a state file written by specpipe before leases (schema version
+// 1) opens with its ledger intact, and its lock, taken without a lease, is still held while its
+// process lives.
+func TestOpenUpgradesVersion1File(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`,
+		migrations[sqliteDialect][0],
+		`INSERT INTO schema_migrations VALUES (1, 1)`,
+		`INSERT INTO ledger (pipeline, step, key, status, target_id, created, updated) VALUES ('p', 'w', 'k', 'done', 'T-1', 1, 2)`,
+		`INSERT INTO locks (pipeline, pid, host, since) VALUES ('p', 1, 'some-host', 3)`, // pid 1 never dies
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s := open(t, path)
+	if e, ok, err := s.Get(ctx, "p", "w", "k"); err != nil || !ok || e.TargetID != "T-1" || e.Status != StatusDone {
+		t.Errorf("the version 1 entry after the upgrade = %+v, %v, %v", e, ok, err)
+	}
+	var le *LockedError
+	if _, err := s.Lock(ctx, "p"); !errors.As(err, &le) || !le.Expires.IsZero() || le.Host != "some-host" {
+		t.Errorf("Lock of a version 1 lock = %v, want a *LockedError without a lease", err)
+	}
+	var version int
+	if err := s.queryRow(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != len(migrations[sqliteDialect]) {
+		t.Errorf("schema version after the upgrade = %d, %v; want %d", version, err, len(migrations[sqliteDialect]))
 	}
 }
