@@ -120,7 +120,7 @@ func TestHostsCronTicks(t *testing.T) {
 func TestHostsShareKQAPIAccount(t *testing.T) {
 	loc := statetest.Postgres(t)
 	const interval = 250 * time.Millisecond // as TestSharedKQAPIAccountAcrossProcesses
-	sb := startSandbox(t) // the emulator's own interval: 10ms
+	sb := startSandbox(t)                   // the emulator's own interval: 10ms
 	var days strings.Builder
 	for d := 1; d <= 16; d++ {
 		days.WriteString(`{"day": "2026-10-` + twoDigits(d) + `"}` + "\n")
