@@ -102,8 +102,9 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 	return exitOK
 }
 
-// openExisting opens the state store at path, which must exist (reading commands do not
-// create a file). It returns nil and the exit code when there is none.
+// openExisting opens the state store at path to read it; a state file must exist (reading
+// commands do not create one) and may be read-only. It returns nil and the exit code when
+// there is none.
 func openExisting(ctx context.Context, e *env, path string) (*state.DB, int) {
 	if _, err := os.Stat(path); err != nil && !state.IsPostgres(path) {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -112,7 +113,7 @@ func openExisting(ctx context.Context, e *env, path string) (*state.DB, int) {
 		}
 		return nil, errf(e, exitCannot, "state %s: %v", state.ShownLocation(path), err)
 	}
-	store, err := openState(ctx, e, path)
+	store, err := openStateToRead(ctx, e, path)
 	if err != nil {
 		return nil, errf(e, exitCannot, "open state: %v", err)
 	}

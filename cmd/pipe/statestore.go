@@ -39,6 +39,24 @@ func statePathOf(e *env, flag, file string) string {
 // openState opens the state store at loc, with the lease and host name SPECPIPE_LEASE and
 // SPECPIPE_HOST ask for.
 func openState(ctx context.Context, e *env, loc string) (*state.DB, error) {
+	opts, err := stateOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	return state.OpenLocation(ctx, loc, opts...)
+}
+
+// openStateToRead opens the state store at loc as openState does, read-only when this user may
+// only read its file.
+func openStateToRead(ctx context.Context, e *env, loc string) (*state.DB, error) {
+	opts, err := stateOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	return state.OpenReadOnly(ctx, loc, opts...)
+}
+
+func stateOptions(e *env) ([]state.Option, error) {
 	opts := []state.Option{state.WithHost(e.getenv(envHost))}
 	if v := e.getenv(envLease); v != "" {
 		d, err := time.ParseDuration(v)
@@ -47,7 +65,7 @@ func openState(ctx context.Context, e *env, loc string) (*state.DB, error) {
 		}
 		opts = append(opts, state.WithLease(d))
 	}
-	return state.OpenLocation(ctx, loc, opts...)
+	return opts, nil
 }
 
 // describeLock is the lock line of pipe state: who holds it, since when, and whether its

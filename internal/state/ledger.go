@@ -156,7 +156,7 @@ func (s *DB) entries(ctx context.Context, query string, args ...any) ([]Entry, e
 // [DB.Lock]); live also requires the lease not to have expired. A SQLite store first checks
 // that its file is still the one it opened.
 func (s *DB) write(ctx context.Context, pipeline string, live bool, query string, args ...any) error {
-	if err := s.checkFile(); err != nil {
+	if err := s.checkOpened(); err != nil {
 		return err
 	}
 	return s.fenced(ctx, pipeline, live, func(tx *sql.Tx) error {

@@ -47,7 +47,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if _, err := prepareFile(path); err != nil {
 		return nil, err
 	}
-	s.db, err = sql.Open("sqlite", dsn(abs))
+	s.db, err = sql.Open("sqlite", dsn(abs, ""))
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}
@@ -86,7 +86,7 @@ func createFile(ctx context.Context, s *DB, abs string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", dsn(name))
+	db, err := sql.Open("sqlite", dsn(name, ""))
 	if err != nil {
 		return err
 	}
@@ -104,17 +104,75 @@ func createFile(ctx context.Context, s *DB, abs string) error {
 	return nil
 }
 
+// OpenReadOnly opens the state store at loc to read it. A PostgreSQL store, and a state file
+// this process may write, are opened as by [OpenLocation]. A state file it may only read (an
+// operator's account reading the service's file) is opened read-only: it is not created,
+// migrated or chmod-ed, and must have the current schema; when its directory cannot be written
+// either and no write is under way (no -wal file), it is read as immutable.
+func OpenReadOnly(ctx context.Context, loc string, opts ...Option) (*DB, error) {
+	if IsPostgres(loc) {
+		return OpenPostgres(ctx, loc, opts...)
+	}
+	f, err := os.OpenFile(loc, os.O_RDWR, 0)
+	if err == nil {
+		f.Close()
+		return Open(ctx, loc, opts...)
+	}
+	if !errors.Is(err, fs.ErrPermission) {
+		return Open(ctx, loc, opts...) // it reports what is wrong
+	}
+	s, err := newStore(loc, sqliteDialect, opts)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return nil, fmt.Errorf("state: open %s: %w", loc, err)
+	}
+	if _, err := checkFile(loc, false); err != nil {
+		return nil, err
+	}
+	modes := []string{"ro"}
+	if _, err := os.Lstat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		modes = append(modes, "immutable")
+	}
+	for _, mode := range modes {
+		if s.db, err = sql.Open("sqlite", dsn(abs, mode)); err != nil {
+			return nil, fmt.Errorf("state: open %s: %w", loc, err)
+		}
+		var version int
+		err = s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version)
+		if err == nil && version != len(migrations[sqliteDialect]) {
+			err = fmt.Errorf("schema version %d, and this program's is %d: the file can only be read by the specpipe version that wrote it (a run by its owner upgrades it)", version, len(migrations[sqliteDialect]))
+		}
+		if err == nil {
+			return s, nil
+		}
+		s.db.Close()
+	}
+	return nil, fmt.Errorf("state: open %s read-only: %w", loc, err)
+}
+
 // dsn returns the modernc.org/sqlite data source name of the file at the absolute path abs:
 // a file: URI (so that any character may appear in the path) whose parameters set the busy
-// timeout, WAL mode and BEGIN IMMEDIATE for every read-write transaction, so that a
-// transaction that writes takes the write lock at its start and never fails half-way
-// because another process wrote in between.
-func dsn(abs string) string {
+// timeout and, to write (mode ""), WAL mode and BEGIN IMMEDIATE for every read-write
+// transaction, so that a transaction that writes takes the write lock at its start and never
+// fails half-way because another process wrote in between. Mode "ro" opens the file
+// read-only, "immutable" read-only without taking locks or creating the -shm file.
+func dsn(abs, mode string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
+	switch mode {
+	case "":
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+	case "ro":
+		q.Set("mode", "ro")
+	case "immutable":
+		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	if u.Path[0] != '/' { // a Windows path such as C:/x
 		u.Path = "/" + u.Path
@@ -122,10 +180,15 @@ func dsn(abs string) string {
 	return u.String()
 }
 
-// prepareFile checks the database file at path and its -wal and -shm files: regular files,
-// not symbolic links, the database not empty; it restricts their mode to 0600 where it allows
-// others in. It returns the database file's FileInfo.
-func prepareFile(path string) (fs.FileInfo, error) {
+// prepareFile checks the database file at path and its -wal and -shm files (see checkFile) and
+// restricts their mode to 0600 where it allows others in. It returns the database file's
+// FileInfo.
+func prepareFile(path string) (fs.FileInfo, error) { return checkFile(path, true) }
+
+// checkFile checks the database file at path and its -wal and -shm files: regular files, not
+// symbolic links, the database not empty; with tighten, it restricts their mode to 0600 where
+// it allows others in. It returns the database file's FileInfo.
+func checkFile(path string, tighten bool) (fs.FileInfo, error) {
 	var db fs.FileInfo
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		fi, err := os.Lstat(p)
@@ -147,7 +210,7 @@ func prepareFile(path string) (fs.FileInfo, error) {
 			}
 			db = fi
 		}
-		if fi.Mode().Perm()&^fileMode == 0 {
+		if !tighten || fi.Mode().Perm()&^fileMode == 0 {
 			continue
 		}
 		if err := os.Chmod(p, fileMode); err != nil {
@@ -162,9 +225,9 @@ func emptiedError(path string) error {
 	return fmt.Errorf("state: %s is empty (0 bytes): it was emptied, and its ledger with it; restore it from a backup (deleting it starts afresh, and every record is then written again)", path)
 }
 
-// checkFile returns an error when the state file is no longer the one the store opened:
+// checkOpened returns an error when the state file is no longer the one the store opened:
 // deleted, replaced by another file, or emptied. It does nothing for PostgreSQL.
-func (s *DB) checkFile() error {
+func (s *DB) checkOpened() error {
 	if s.file == nil {
 		return nil
 	}

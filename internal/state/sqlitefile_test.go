@@ -150,7 +150,7 @@ func TestStateFileReplacedStopsWrites(t *testing.T) {
 func TestOpenUpgradesVersion1File(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sql.Open("sqlite", dsn(path, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
