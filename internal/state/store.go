@@ -18,8 +18,13 @@
 // [DB] implements it on two backends with the same schema (versioned the same way) and the
 // same semantics: one SQLite file ([Open]; modernc.org/sqlite, no server, no cgo), shared by the
 // processes of one host, or one PostgreSQL database ([OpenPostgres]; github.com/jackc/pgx/v5),
-// shared by any number of hosts. [OpenLocation] takes either: a postgres:// URL or a file path.
-// [Copy] moves a deployment from one to the other.
+// shared by any number of hosts. [OpenLocation] takes either: a postgres:// URL or a file path;
+// [OpenReadOnly] reads a state file its user may not write. [Copy] moves a deployment from one
+// backend to the other.
+//
+// A state file is never taken as new when it is not: a file of 0 bytes was emptied and is
+// refused, a symbolic link is refused (and its target never chmod-ed), and a file deleted or
+// replaced under a running process stops its ledger commits.
 //
 // What holds across every process and host using one store:
 //
