@@ -21,6 +21,7 @@ import (
 
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
 	"github.com/specpipe/specpipe/internal/emulator/kqapi"
+	"github.com/specpipe/specpipe/internal/state/statetest"
 )
 
 var crashTest = flag.Bool("crash", false, "run the SIGKILL crash test (about a minute; CI runs it)")
@@ -79,7 +80,8 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // TestCrashExactlyOnce kills `pipe run` with SIGKILL at many points of a run that posts a few
 // hundred timesheets, reruns it each time, and checks that Kimai ends up holding every expected
-// timesheet exactly once. Run it with: go test ./cmd/pipe -run TestCrashExactlyOnce -crash -v
+// timesheet exactly once, on each state-store backend (PostgreSQL when SPECPIPE_TEST_POSTGRES is
+// set). Run it with: go test ./cmd/pipe -run TestCrashExactlyOnce -crash -v
 func TestCrashExactlyOnce(t *testing.T) {
 	if !*crashTest {
 		t.Skip("the crash test runs with -crash (CI runs it)")
@@ -90,7 +92,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}
 
 	// The reference: a run without kills against a fresh Kimai.
-	want := crashRun(t, bin, nil)
+	want := crashRun(t, bin, nil, statetest.SQLite(t))
 	if len(want) < 200 {
 		t.Fatalf("the reference run booked %d timesheets; the test needs a few hundred", len(want))
 	}
@@ -110,13 +112,14 @@ func TestCrashExactlyOnce(t *testing.T) {
 			plan = append(plan, crashPoint{mode: "timer", after: time.Duration(50+rng.IntN(600)) * time.Millisecond})
 		}
 	}
-	got := crashRun(t, bin, plan)
-
-	if d := diffSheets(want, got); d != "" {
-		t.Fatalf("after %d kills Kimai does not hold the expected timesheets exactly once:\n%s", len(plan), d)
-	}
-	t.Logf("%d kill points (%d after Kimai's answer, %d before it, %d at random times); Kimai holds all %d timesheets exactly once",
-		len(plan), countMode(plan, "after"), countMode(plan, "before"), countMode(plan, "timer"), len(got))
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		got := crashRun(t, bin, plan, be.New(t))
+		if d := diffSheets(want, got); d != "" {
+			t.Fatalf("after %d kills Kimai does not hold the expected timesheets exactly once:\n%s", len(plan), d)
+		}
+		t.Logf("%d kill points (%d after Kimai's answer, %d before it, %d at random times); Kimai holds all %d timesheets exactly once",
+			len(plan), countMode(plan, "after"), countMode(plan, "before"), countMode(plan, "timer"), len(got))
+	})
 }
 
 type crashPoint struct {
@@ -135,9 +138,10 @@ func countMode(p []crashPoint, m string) int {
 	return n
 }
 
-// crashRun runs the crash pipeline against fresh emulators, killing it as plan says, until a run
-// exits 0; it returns Kimai's timesheets as "user begin end description" lines.
-func crashRun(t *testing.T, bin string, plan []crashPoint) []string {
+// crashRun runs the crash pipeline against fresh emulators with the state store at db, killing
+// it as plan says, until a run exits 0; it returns Kimai's timesheets as "user begin end
+// description" lines.
+func crashRun(t *testing.T, bin string, plan []crashPoint, db string) []string {
 	t.Helper()
 	kq, err := kqapi.New(kqapi.Options{RateInterval: 20 * time.Millisecond})
 	if err != nil {
@@ -151,7 +155,6 @@ func crashRun(t *testing.T, bin string, plan []crashPoint) []string {
 	kqs, kms := httptest.NewServer(kq), httptest.NewServer(k)
 	defer kqs.Close()
 	defer kms.Close()
-	db := filepath.Join(t.TempDir(), "crash.state.db")
 	env := append(os.Environ(), "KQAPI_BASE_URL="+kqs.URL, "KQAPI_ACCOUNT="+kqapi.SandboxAccount, "KQAPI_KEY="+kqapi.SandboxKey,
 		"KIMAI_BASE_URL="+kms.URL, "KIMAI_TOKEN="+kimai.SandboxAdminToken)
 	kills := 0

@@ -201,7 +201,7 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	store, err := state.Open(ctx, statePathOf(*statePath, files[0]))
+	store, err := openState(ctx, e, statePathOf(e, *statePath, files[0]))
 	if err != nil {
 		return errf(e, exitCannot, "open state: %v", err)
 	}
@@ -339,17 +339,14 @@ func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunO
 }
 
 // stateFlagDoc documents the --state flag.
-const stateFlagDoc = "state database (default: " + defaultStateFile + " beside the pipeline file)"
+const stateFlagDoc = "state store: a file, or a postgres:// URL shared by several hosts (default: $SPECPIPE_STATE, else " + defaultStateFile + " beside the pipeline file)"
 
 // defaultStateFile is the state database of the pipelines of one directory. They share it, so
 // that pipelines sharing an account also share its rate clock and cached tokens.
 const defaultStateFile = ".specpipe.state.db"
 
-// statePathOf is the state database of the pipeline file: the flag, or the directory's.
-func statePathOf(flag, file string) string {
-	if flag != "" {
-		return flag
-	}
+// defaultStatePath is the state database of the pipeline file's directory.
+func defaultStatePath(file string) string {
 	return filepath.Join(filepath.Dir(file), defaultStateFile)
 }
 

@@ -20,6 +20,9 @@ import (
 // cmdState prints what the state store knows of pipelines: checkpoints, ledger counts, the
 // lock holder and the last runs. Without a file it shows every pipelines/*.yaml.
 func cmdState(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 && args[0] == "copy" {
+		return cmdStateCopy(ctx, e, args[1:])
+	}
 	fs, _ := flagSet(e, "state")
 	statePath := fs.String("state", "", stateFlagDoc)
 	runs := fs.Int("runs", 5, "how many of the last runs to show")
@@ -51,8 +54,8 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 		printProblems(e, file, err)
 		return exitUsage
 	}
-	path := statePathOf(statePath, file)
-	fmt.Fprintf(e.stdout, "pipeline %s (%s, state %s)\n", o.Name, file, path)
+	path := statePathOf(e, statePath, file)
+	fmt.Fprintf(e.stdout, "pipeline %s (%s, state %s)\n", o.Name, file, state.ShownLocation(path))
 	store, code := openExisting(ctx, e, path)
 	if store == nil {
 		return code
@@ -75,11 +78,7 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 		fmt.Fprintf(e.stdout, "  incremental: up to %s, at most %d days a run, re-reading %d\n", in.Until.Format(time.DateOnly), in.MaxDays, in.RereadDays)
 	}
 	fmt.Fprintf(e.stdout, "  ledger: %d done, %d pending (outcome unknown), %d failed\n", st.Done, st.Pending, st.Failed)
-	if st.Lock != nil {
-		fmt.Fprintf(e.stdout, "  lock: held by pid %d on %s since %s\n", st.Lock.PID, st.Lock.Host, st.Lock.Since.Format(time.RFC3339))
-	} else {
-		fmt.Fprintln(e.stdout, "  lock: free")
-	}
+	fmt.Fprintf(e.stdout, "  lock: %s\n", describeLock(st.Lock, time.Now()))
 	rs, err := store.Runs(ctx, o.Name, nRuns)
 	if err != nil {
 		return errf(e, exitCannot, "%v", err)
@@ -103,17 +102,18 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 	return exitOK
 }
 
-// openExisting opens the state database at path, which must exist (reading commands do not
-// create one). It returns nil and the exit code when there is none.
-func openExisting(ctx context.Context, e *env, path string) (*state.SQLite, int) {
-	if _, err := os.Stat(path); err != nil {
+// openExisting opens the state store at path to read it; a state file must exist (reading
+// commands do not create one) and may be read-only. It returns nil and the exit code when
+// there is none.
+func openExisting(ctx context.Context, e *env, path string) (*state.DB, int) {
+	if _, err := os.Stat(path); err != nil && !state.IsPostgres(path) {
 		if errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintln(e.stdout, "  no state yet: the pipeline has not run")
 			return nil, exitOK
 		}
-		return nil, errf(e, exitCannot, "state %s: %v", path, err)
+		return nil, errf(e, exitCannot, "state %s: %v", state.ShownLocation(path), err)
 	}
-	store, err := state.Open(ctx, path)
+	store, err := openStateToRead(ctx, e, path)
 	if err != nil {
 		return nil, errf(e, exitCannot, "open state: %v", err)
 	}
@@ -138,7 +138,7 @@ func cmdFailed(ctx context.Context, e *env, args []string) int {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	store, code := openExisting(ctx, e, statePathOf(*statePath, files[0]))
+	store, code := openExisting(ctx, e, statePathOf(e, *statePath, files[0]))
 	if store == nil {
 		return code
 	}

@@ -8,9 +8,9 @@ import (
 )
 
 // Checkpoint returns the value of the checkpoint name of pipeline, and whether it is set.
-func (s *SQLite) Checkpoint(ctx context.Context, pipeline, name string) (string, bool, error) {
+func (s *DB) Checkpoint(ctx context.Context, pipeline, name string) (string, bool, error) {
 	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM checkpoints WHERE pipeline = ? AND name = ?`,
+	err := s.queryRow(ctx, `SELECT value FROM checkpoints WHERE pipeline = ? AND name = ?`,
 		pipeline, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
@@ -21,12 +21,13 @@ func (s *SQLite) Checkpoint(ctx context.Context, pipeline, name string) (string,
 	return v, true, nil
 }
 
-// SetCheckpoint sets the checkpoint name of pipeline to value.
-func (s *SQLite) SetCheckpoint(ctx context.Context, pipeline, name, value string) error {
+// SetCheckpoint sets the checkpoint name of pipeline to value. Like the ledger's writes, it is
+// fenced by the run lock this store holds on pipeline (see [DB.Lock]).
+func (s *DB) SetCheckpoint(ctx context.Context, pipeline, name, value string) error {
 	if err := checkNames("set checkpoint", "pipeline", pipeline, "name", name); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints (pipeline, name, value, updated) VALUES (?1, ?2, ?3, ?4)
+	err := s.write(ctx, pipeline, false, `INSERT INTO checkpoints (pipeline, name, value, updated) VALUES (?1, ?2, ?3, ?4)
 		ON CONFLICT (pipeline, name) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
 		pipeline, name, value, nanos(s.now()))
 	if err != nil {
@@ -36,8 +37,8 @@ func (s *SQLite) SetCheckpoint(ctx context.Context, pipeline, name, value string
 }
 
 // checkpoints returns every checkpoint of pipeline.
-func (s *SQLite) checkpoints(ctx context.Context, pipeline string) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM checkpoints WHERE pipeline = ?`, pipeline)
+func (s *DB) checkpoints(ctx context.Context, pipeline string) (map[string]string, error) {
+	rows, err := s.query(ctx, `SELECT name, value FROM checkpoints WHERE pipeline = ?`, pipeline)
 	if err != nil {
 		return nil, err
 	}

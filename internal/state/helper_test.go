@@ -8,18 +8,19 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/specpipe/specpipe/internal/state/statetest"
 )
 
 // The helper process: tests re-execute the test binary with -test.run=TestHelperProcess and
 // these variables set, so that several processes share one state file.
 const (
 	envHelper = "SPECPIPE_STATE_HELPER" // what to do: reserve, lock-exit, lock-hold
-	envDB     = "SPECPIPE_STATE_DB"     // the state file
+	envDB     = "SPECPIPE_STATE_DB"     // the state store's location
 	envN      = "SPECPIPE_STATE_N"      // reserve: how many slots
 	envStart  = "SPECPIPE_STATE_START"  // reserve: Unix nanoseconds to wait for before reserving
 )
@@ -46,7 +47,7 @@ func TestHelperProcess(t *testing.T) {
 
 func helper(what string, stdin io.Reader, stdout io.Writer) error {
 	ctx := context.Background()
-	s, err := Open(ctx, os.Getenv(envDB))
+	s, err := OpenLocation(ctx, os.Getenv(envDB))
 	if err != nil {
 		return err
 	}
@@ -100,12 +101,12 @@ func helperCmd(t *testing.T, what, db string, env ...string) *exec.Cmd {
 	return cmd
 }
 
-// newDB returns the path of a state file in a new temporary directory, created and migrated,
-// so that helper processes do not race to create it.
-func newDB(t *testing.T) string {
+// newDB returns the location of a new store of backend b, created and migrated, so that
+// helper processes do not race to create it.
+func newDB(t *testing.T, b statetest.Backend) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(context.Background(), path)
+	path := b.New(t)
+	s, err := OpenLocation(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ func scanEntry(r scanner) (Entry, error) {
 }
 
 // Get returns the ledger entry of key in step of pipeline, and whether there is one.
-func (s *SQLite) Get(ctx context.Context, pipeline, step, key string) (Entry, bool, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`,
+func (s *DB) Get(ctx context.Context, pipeline, step, key string) (Entry, bool, error) {
+	row := s.queryRow(ctx, `SELECT `+entryColumns+` FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`,
 		pipeline, step, key)
 	e, err := scanEntry(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -41,19 +41,19 @@ func (s *SQLite) Get(ctx context.Context, pipeline, step, key string) (Entry, bo
 
 // Intend records that the write described by e is about to be sent. See [Store.Intend].
 // e.Status, e.Error, e.Attempts and the times are ignored.
-func (s *SQLite) Intend(ctx context.Context, e Entry) error {
+func (s *DB) Intend(ctx context.Context, e Entry) error {
 	if err := checkNames("intend", "pipeline", e.Pipeline, "step", e.Step, "key", e.Key); err != nil {
 		return err
 	}
 	now := nanos(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger (`+entryColumns+`)
+	err := s.write(ctx, e.Pipeline, true, `INSERT INTO ledger (`+entryColumns+`)
 		VALUES (?1, ?2, ?3, 'intent', ?4, ?5, ?6, '', 1, ?7, ?7)
 		ON CONFLICT (pipeline, step, key) DO UPDATE SET
 			status = 'intent',
-			target_id = CASE WHEN excluded.target_id = '' THEN target_id ELSE excluded.target_id END,
+			target_id = CASE WHEN excluded.target_id = '' THEN ledger.target_id ELSE excluded.target_id END,
 			payload_hash = excluded.payload_hash,
-			payload = coalesce(excluded.payload, payload),
-			attempts = attempts + 1,
+			payload = coalesce(excluded.payload, ledger.payload),
+			attempts = ledger.attempts + 1,
 			updated = excluded.updated`,
 		e.Pipeline, e.Step, e.Key, e.TargetID, e.PayloadHash, e.Payload, now)
 	if err != nil {
@@ -63,12 +63,12 @@ func (s *SQLite) Intend(ctx context.Context, e Entry) error {
 }
 
 // Done records that the write of key succeeded. See [Store.Done].
-func (s *SQLite) Done(ctx context.Context, pipeline, step, key, targetID, payloadHash string) error {
+func (s *DB) Done(ctx context.Context, pipeline, step, key, targetID, payloadHash string) error {
 	if err := checkNames("done", "pipeline", pipeline, "step", step, "key", key); err != nil {
 		return err
 	}
 	now := nanos(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger (`+entryColumns+`)
+	err := s.write(ctx, pipeline, false, `INSERT INTO ledger (`+entryColumns+`)
 		VALUES (?1, ?2, ?3, 'done', ?4, ?5, NULL, '', 0, ?6, ?6)
 		ON CONFLICT (pipeline, step, key) DO UPDATE SET
 			status = 'done',
@@ -84,16 +84,16 @@ func (s *SQLite) Done(ctx context.Context, pipeline, step, key, targetID, payloa
 }
 
 // Fail records that the write of key failed. See [Store.Fail].
-func (s *SQLite) Fail(ctx context.Context, pipeline, step, key string, payload []byte, msg string) error {
+func (s *DB) Fail(ctx context.Context, pipeline, step, key string, payload []byte, msg string) error {
 	if err := checkNames("fail", "pipeline", pipeline, "step", step, "key", key); err != nil {
 		return err
 	}
 	now := nanos(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO ledger (`+entryColumns+`)
+	err := s.write(ctx, pipeline, false, `INSERT INTO ledger (`+entryColumns+`)
 		VALUES (?1, ?2, ?3, 'failed', '', '', ?4, ?5, 0, ?6, ?6)
 		ON CONFLICT (pipeline, step, key) DO UPDATE SET
 			status = 'failed',
-			payload = coalesce(excluded.payload, payload),
+			payload = coalesce(excluded.payload, ledger.payload),
 			error = excluded.error,
 			updated = excluded.updated`,
 		pipeline, step, key, payload, msg, now)
@@ -104,8 +104,8 @@ func (s *SQLite) Fail(ctx context.Context, pipeline, step, key string, payload [
 }
 
 // Forget deletes the ledger entry of key. See [Store.Forget].
-func (s *SQLite) Forget(ctx context.Context, pipeline, step, key string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`,
+func (s *DB) Forget(ctx context.Context, pipeline, step, key string) error {
+	if _, err := s.exec(ctx, `DELETE FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`,
 		pipeline, step, key); err != nil {
 		return fmt.Errorf("state: forget %s/%s/%s: %w", pipeline, step, key, err)
 	}
@@ -114,7 +114,7 @@ func (s *SQLite) Forget(ctx context.Context, pipeline, step, key string) error {
 
 // Pending returns the entries still in [StatusIntent], ordered by step and key. See
 // [Store.Pending].
-func (s *SQLite) Pending(ctx context.Context, pipeline, step string) ([]Entry, error) {
+func (s *DB) Pending(ctx context.Context, pipeline, step string) ([]Entry, error) {
 	es, err := s.entries(ctx, `SELECT `+entryColumns+` FROM ledger
 		WHERE pipeline = ?1 AND status = 'intent' AND (?2 = '' OR step = ?2)
 		ORDER BY step, key`, pipeline, step)
@@ -125,7 +125,7 @@ func (s *SQLite) Pending(ctx context.Context, pipeline, step string) ([]Entry, e
 }
 
 // Failed returns the entries of pipeline in [StatusFailed], ordered by step and key.
-func (s *SQLite) Failed(ctx context.Context, pipeline string) ([]Entry, error) {
+func (s *DB) Failed(ctx context.Context, pipeline string) ([]Entry, error) {
 	es, err := s.entries(ctx, `SELECT `+entryColumns+` FROM ledger
 		WHERE pipeline = ? AND status = 'failed'
 		ORDER BY step, key`, pipeline)
@@ -135,8 +135,8 @@ func (s *SQLite) Failed(ctx context.Context, pipeline string) ([]Entry, error) {
 	return es, nil
 }
 
-func (s *SQLite) entries(ctx context.Context, query string, args ...any) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+func (s *DB) entries(ctx context.Context, query string, args ...any) ([]Entry, error) {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -150,4 +150,22 @@ func (s *SQLite) entries(ctx context.Context, query string, args ...any) ([]Entr
 		es = append(es, e)
 	}
 	return es, rows.Err()
+}
+
+// write runs the ledger write query of pipeline, fenced by the run lock this store holds (see
+// [DB.Lock]); live also requires the lease not to have expired. A SQLite store first checks
+// that its file is still the one it opened.
+func (s *DB) write(ctx context.Context, pipeline string, live bool, query string, args ...any) error {
+	if err := s.checkOpened(); err != nil {
+		return err
+	}
+	return s.fenced(ctx, pipeline, live, func(tx *sql.Tx) error {
+		var err error
+		if tx == nil {
+			_, err = s.exec(ctx, query, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, s.dialect.q(query), args...)
+		}
+		return err
+	})
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // Reserve reserves the next slot of the rate clock key. See [Store.Reserve]. It is one
-// statement, so processes sharing the file never get the same slot.
-func (s *SQLite) Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error) {
+// statement, which locks the clock's row, so processes and hosts sharing the database never
+// get the same slot nor slots closer than interval.
+func (s *DB) Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error) {
 	if key == "" {
 		return time.Time{}, errors.New("state: reserve: empty rate clock key")
 	}
@@ -20,8 +21,8 @@ func (s *SQLite) Reserve(ctx context.Context, key string, interval time.Duration
 		return time.Time{}, fmt.Errorf("state: reserve %s: negative interval %v", key, interval)
 	}
 	var slot int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
-		ON CONFLICT (key) DO UPDATE SET last = max(excluded.last, last + ?3)
+	err := s.queryRow(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
+		ON CONFLICT (key) DO UPDATE SET last = greatest(excluded.last, rate_clocks.last + ?3)
 		RETURNING last`, key, now.UnixNano(), int64(interval)).Scan(&slot)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("state: reserve %s: %w", key, err)
@@ -30,13 +31,13 @@ func (s *SQLite) Reserve(ctx context.Context, key string, interval time.Duration
 }
 
 // Record moves key's rate clock to t (the end of a call) when t is later than its last reserved
-// slot, so the next call of any process sharing the file starts at least an interval after it.
-func (s *SQLite) Record(ctx context.Context, key string, t time.Time) error {
+// slot, so the next call of any process sharing the store starts at least an interval after it.
+func (s *DB) Record(ctx context.Context, key string, t time.Time) error {
 	if key == "" {
 		return errors.New("state: record: empty rate clock key")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
-		ON CONFLICT (key) DO UPDATE SET last = max(last, excluded.last)`, key, t.UnixNano())
+	_, err := s.exec(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
+		ON CONFLICT (key) DO UPDATE SET last = greatest(rate_clocks.last, excluded.last)`, key, t.UnixNano())
 	if err != nil {
 		return fmt.Errorf("state: record %s: %w", key, err)
 	}
@@ -49,7 +50,7 @@ type Reserver interface {
 }
 
 // Limiter spaces calls by the rate clocks of a [Reserver], so that the processes sharing a
-// state file together keep each key's interval. It is a [ratelimit.Limiter] and is safe for
+// state store together keep each key's interval. It is a [ratelimit.Limiter] and is safe for
 // concurrent use by multiple goroutines.
 type Limiter struct {
 	r Reserver
@@ -74,14 +75,14 @@ func (l *Limiter) Record(ctx context.Context, key string, t time.Time) error {
 func NewLimiter(r Reserver, c clock.Clock) *Limiter { return &Limiter{r: r, c: c} }
 
 // Limiter returns a [Limiter] on the rate clocks of s that reads and sleeps on c.
-func (s *SQLite) Limiter(c clock.Clock) *Limiter { return NewLimiter(s, c) }
+func (s *DB) Limiter(c clock.Clock) *Limiter { return NewLimiter(s, c) }
 
 // Wait reserves the next slot of key, the first that is no earlier than now and at least
 // interval after the slot reserved before it by any process, and sleeps until it. An
 // interval of zero or less never waits.
 //
 // If ctx ends while waiting, Wait returns an error wrapping ctx.Err(), and the slot is given
-// back if r is a [SQLite] and no later slot has been reserved for key in the meantime.
+// back if r is a [DB] and no later slot has been reserved for key in the meantime.
 func (l *Limiter) Wait(ctx context.Context, key string, interval time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
@@ -94,7 +95,7 @@ func (l *Limiter) Wait(ctx context.Context, key string, interval time.Duration) 
 		return err
 	}
 	if err := clock.SleepUntil(ctx, l.c, slot); err != nil {
-		if s, ok := l.r.(*SQLite); ok {
+		if s, ok := l.r.(*DB); ok {
 			s.giveBack(key, interval, slot)
 		}
 		return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
@@ -105,9 +106,9 @@ func (l *Limiter) Wait(ctx context.Context, key string, interval time.Duration) 
 // giveBack returns slot, reserved for key with interval, if it is still key's last slot: the
 // next reservation may then take slot itself. It is best effort: it fails when the store
 // cannot be written, and the slot then stays used.
-func (s *SQLite) giveBack(key string, interval time.Duration, slot time.Time) {
+func (s *DB) giveBack(key string, interval time.Duration, slot time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	s.db.ExecContext(ctx, `UPDATE rate_clocks SET last = last - ? WHERE key = ? AND last = ?`,
+	s.exec(ctx, `UPDATE rate_clocks SET last = last - ? WHERE key = ? AND last = ?`,
 		int64(interval), key, slot.UnixNano())
 }

@@ -6,12 +6,12 @@ import (
 )
 
 // StartRun records the start of a run of pipeline by this process and returns its ID.
-func (s *SQLite) StartRun(ctx context.Context, pipeline string) (int64, error) {
+func (s *DB) StartRun(ctx context.Context, pipeline string) (int64, error) {
 	if err := checkNames("start run", "pipeline", pipeline); err != nil {
 		return 0, err
 	}
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO runs (pipeline, pid, host, started) VALUES (?, ?, ?, ?) RETURNING id`,
+	err := s.queryRow(ctx, `INSERT INTO runs (pipeline, pid, host, started) VALUES (?, ?, ?, ?) RETURNING id`,
 		pipeline, s.pid, s.host, nanos(s.now())).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("state: start run of %s: %w", pipeline, err)
@@ -20,8 +20,8 @@ func (s *SQLite) StartRun(ctx context.Context, pipeline string) (int64, error) {
 }
 
 // FinishRun records the end of run runID with its summary.
-func (s *SQLite) FinishRun(ctx context.Context, runID int64, sum RunSummary) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET finished = ?, n_read = ?, n_written = ?, n_skipped = ?, n_failed = ?, error = ?
+func (s *DB) FinishRun(ctx context.Context, runID int64, sum RunSummary) error {
+	res, err := s.exec(ctx, `UPDATE runs SET finished = ?, n_read = ?, n_written = ?, n_skipped = ?, n_failed = ?, error = ?
 		WHERE id = ?`, nanos(s.now()), sum.Read, sum.Written, sum.Skipped, sum.Failed, sum.Error, runID)
 	if err != nil {
 		return fmt.Errorf("state: finish run %d: %w", runID, err)
@@ -33,13 +33,15 @@ func (s *SQLite) FinishRun(ctx context.Context, runID int64, sum RunSummary) err
 }
 
 // Runs returns the last limit runs of pipeline, newest first; all of them if limit <= 0.
-func (s *SQLite) Runs(ctx context.Context, pipeline string, limit int) ([]Run, error) {
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+func (s *DB) Runs(ctx context.Context, pipeline string, limit int) ([]Run, error) {
+	q := `SELECT id, pipeline, pid, host, started, finished, n_read, n_written, n_skipped, n_failed, error
+		FROM runs WHERE pipeline = ? ORDER BY id DESC`
+	args := []any{pipeline}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, pipeline, pid, host, started, finished,
-		n_read, n_written, n_skipped, n_failed, error
-		FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?`, pipeline, limit)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: runs of %s: %w", pipeline, err)
 	}
@@ -62,9 +64,9 @@ func (s *SQLite) Runs(ctx context.Context, pipeline string, limit int) ([]Run, e
 }
 
 // Stats summarises the state of pipeline: its ledger counts, checkpoints and lock.
-func (s *SQLite) Stats(ctx context.Context, pipeline string) (Stats, error) {
+func (s *DB) Stats(ctx context.Context, pipeline string) (Stats, error) {
 	st := Stats{Pipeline: pipeline}
-	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM ledger WHERE pipeline = ? GROUP BY status`, pipeline)
+	rows, err := s.query(ctx, `SELECT status, count(*) FROM ledger WHERE pipeline = ? GROUP BY status`, pipeline)
 	if err != nil {
 		return Stats{}, fmt.Errorf("state: stats of %s: %w", pipeline, err)
 	}

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/state/statetest"
 )
 
-// open opens a store at path, closed at the end of the test.
-func open(t *testing.T, path string, opts ...Option) *SQLite {
+// open opens the store at loc (a file path or a PostgreSQL URL), closed at the end of the test.
+func open(t *testing.T, loc string, opts ...Option) *DB {
 	t.Helper()
-	s, err := Open(context.Background(), path, opts...)
+	s, err := OpenLocation(context.Background(), loc, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,50 +109,54 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 }
 
 func TestMigrationsRunOnce(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	versions := func(s *SQLite) map[int]int64 {
-		t.Helper()
-		rows, err := s.db.QueryContext(ctx, `SELECT version, applied FROM schema_migrations`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		m := map[int]int64{}
-		for rows.Next() {
-			var v int
-			var at int64
-			if err := rows.Scan(&v, &at); err != nil {
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		versions := func(s *DB) map[int]int64 {
+			t.Helper()
+			rows, err := s.query(ctx, `SELECT version, applied FROM schema_migrations`)
+			if err != nil {
 				t.Fatal(err)
 			}
-			m[v] = at
+			defer rows.Close()
+			m := map[int]int64{}
+			for rows.Next() {
+				var v int
+				var at int64
+				if err := rows.Scan(&v, &at); err != nil {
+					t.Fatal(err)
+				}
+				m[v] = at
+			}
+			return m
 		}
-		return m
-	}
-	first := open(t, path, WithNow((&fakeNow{t: t0}).now))
-	want := versions(first)
-	if len(want) != len(migrations) {
-		t.Fatalf("after the first Open: %d versions applied, want %d", len(want), len(migrations))
-	}
-	// A second Open, while the first is still open and with a later clock, applies nothing.
-	second := open(t, path, WithNow((&fakeNow{t: t0.Add(time.Hour)}).now))
-	if diff := cmp.Diff(want, versions(second)); diff != "" {
-		t.Errorf("schema_migrations after the second Open (-want +got):\n%s", diff)
-	}
+		first := open(t, path, WithNow((&fakeNow{t: t0}).now))
+		want := versions(first)
+		if len(want) != len(migrations[first.dialect]) {
+			t.Fatalf("after the first Open: %d versions applied, want %d", len(want), len(migrations[first.dialect]))
+		}
+		// A second Open, while the first is still open and with a later clock, applies nothing.
+		second := open(t, path, WithNow((&fakeNow{t: t0.Add(time.Hour)}).now))
+		if diff := cmp.Diff(want, versions(second)); diff != "" {
+			t.Errorf("schema_migrations after the second Open (-want +got):\n%s", diff)
+		}
+	})
 }
 
 func TestOpenRejectsNewerSchema(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s := open(t, path)
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, 0)`, len(migrations)+1); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	_, err := Open(ctx, path)
-	if err == nil || !strings.Contains(err.Error(), "newer") {
-		t.Errorf("Open of a file with a newer schema: err = %v, want an error saying it is newer", err)
-	}
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		s := open(t, path)
+		if _, err := s.exec(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, 0)`, len(migrations[s.dialect])+1); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		_, err := OpenLocation(ctx, path)
+		if err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Errorf("Open of a file with a newer schema: err = %v, want an error saying it is newer", err)
+		}
+	})
 }
 
 func TestWALMode(t *testing.T) {

@@ -1,5 +1,5 @@
 // Package state is specpipe's state store: what a pipeline run must remember between runs and
-// share with other runs on the same machine.
+// share with the other runs using the same store, on this machine or on other hosts.
 //
 // It holds
 //
@@ -10,18 +10,45 @@
 //     before it is retried;
 //   - checkpoints, the named cursors of incremental runs;
 //   - cached access tokens (a [Store] is a [tokencache.Store]);
-//   - rate-limit clocks, shared by every process using the same file, so two cron jobs sharing
+//   - rate-limit clocks, shared by every process using the same store, so two cron jobs sharing
 //     an account still keep the vendor's interval ([Store.Reserve], [Limiter]);
-//   - run locks, one run of a pipeline at a time ([Store.Lock]);
-//   - the history of runs, for `pipe state`.
+//   - run locks, one run of a pipeline at a time ([Store.Lock]), held as leases;
+//   - the history of runs, with the host name and process ID of each, for `pipe state`.
 //
-// [SQLite], opened by [Open], keeps all of it in one SQLite file (modernc.org/sqlite, no server,
-// no cgo) that several processes may share. The [Store] interface is what the runner uses, so
-// that a shared database server can implement it later.
+// [DB] implements it on two backends with the same schema (versioned the same way) and the
+// same semantics: one SQLite file ([Open]; modernc.org/sqlite, no server, no cgo), shared by the
+// processes of one host, or one PostgreSQL database ([OpenPostgres]; github.com/jackc/pgx/v5),
+// shared by any number of hosts. [OpenLocation] takes either: a postgres:// URL or a file path;
+// [OpenReadOnly] reads a state file its user may not write. [Copy] moves a deployment from one
+// backend to the other.
 //
-// Secrets: access tokens are stored in the file, which is created with mode 0600; nothing in
-// this package logs, and no error message contains a token or a token's cache key. Payloads are
-// stored as the runner passes them (it redacts them first).
+// A state file is never taken as new when it is not: a file of 0 bytes was emptied and is
+// refused, a symbolic link is refused (and its target never chmod-ed), and a file deleted or
+// replaced under a running process stops its ledger commits.
+//
+// What holds across every process and host using one store:
+//
+//   - Rate clocks: [DB.Reserve] is one statement that locks the clock's row, so no two callers
+//     get slots closer than the interval, and none waits longer than the calls queued before it.
+//     The slots are times of the callers' clocks: hosts must keep their clocks synchronized
+//     (NTP), and a skew between two hosts shortens or lengthens their spacing by as much.
+//   - Run locks: a lock is a lease with a heartbeat (every third of [WithLease], default
+//     [DefaultLease]); another run takes it over only after it expired, or at once when its
+//     holder's process is gone from the same host. Every lease has a fencing token, and the
+//     ledger and checkpoint writes of a pipeline whose lock this store took check it in their
+//     own transaction:
+//     a run that lost its lease (a network cut, a long pause) fails with [ErrLeaseLost] instead
+//     of committing after another run took over. Host names must be unique among the hosts
+//     sharing a store.
+//   - Ledger: each transition is one transaction; an intent recorded by a run that died is seen
+//     by the next run on any host, which reconciles it.
+//   - Tokens: a token saved by one process is loaded by all until it expires.
+//
+// Secrets: access tokens are stored in the database; a SQLite file is created with mode 0600,
+// and a PostgreSQL database must be readable only by the specpipe role. Nothing in this package
+// logs, no error message contains a token, a token's cache key or a database password, and
+// [DB.Location] hides the password. Payloads are stored as the runner passes them (it redacts
+// them first).
 package state
 
 import (
@@ -33,7 +60,7 @@ import (
 )
 
 // Store is the state of specpipe's pipelines. Implementations are safe for concurrent use by
-// multiple goroutines and, for [SQLite], by multiple processes sharing one file.
+// multiple goroutines and, for [DB], by multiple processes and hosts sharing one database.
 type Store interface {
 	// Get returns the ledger entry of key in step of pipeline, and whether there is one.
 	Get(ctx context.Context, pipeline, step, key string) (Entry, bool, error)
@@ -76,8 +103,10 @@ type Store interface {
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
 
 	// Lock takes the run lock of pipeline. It returns a *[LockedError] when another run
-	// holds it, unless that run's process is known to be gone, in which case the lock is
-	// taken over. release gives the lock back; calling it again returns the first result.
+	// holds it, unless that run's lease has expired or its process is known to be gone, in
+	// which case the lock is taken over. While it is held, the ledger writes of pipeline
+	// through this store fail with [ErrLeaseLost] if another run took it over. release gives
+	// the lock back; calling it again returns the first result.
 	Lock(ctx context.Context, pipeline string) (release func() error, err error)
 	// BreakLock removes the run lock of pipeline whoever holds it, for the operator of a run
 	// that died on another host. Breaking a lock nobody holds is not an error.
@@ -137,6 +166,11 @@ type LockHolder struct {
 	PID   int       // process ID of the run
 	Host  string    // host name of the run's machine
 	Since time.Time // when the run took the lock
+	// Expires is when the lease ends unless the holder's heartbeat renews it; zero for a lock
+	// taken by a version of specpipe without leases.
+	Expires time.Time
+	// Heartbeat is the holder's last renewal (Since until the first).
+	Heartbeat time.Time
 }
 
 // LockedError is returned by Lock when another run holds the lock.
@@ -147,8 +181,12 @@ type LockedError struct {
 
 // Error names the pipeline and the process holding its lock.
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("state: pipeline %q is locked by pid %d on %s since %s",
+	msg := fmt.Sprintf("state: pipeline %q is locked by pid %d on %s since %s",
 		e.Pipeline, e.PID, e.Host, e.Since.Format(time.RFC3339))
+	if !e.Expires.IsZero() {
+		msg += fmt.Sprintf(" (lease until %s unless renewed)", e.Expires.Format(time.RFC3339))
+	}
+	return msg
 }
 
 // RunSummary is what a run reports when it finishes.

@@ -9,10 +9,10 @@ import (
 
 // LoadToken returns the token cached under key, and whether there is one. Errors do not name
 // the key.
-func (s *SQLite) LoadToken(ctx context.Context, key string) (Token, bool, error) {
+func (s *DB) LoadToken(ctx context.Context, key string) (Token, bool, error) {
 	var t Token
 	var expiry int64
-	err := s.db.QueryRowContext(ctx, `SELECT value, expiry FROM tokens WHERE key = ?`, key).Scan(&t.Value, &expiry)
+	err := s.queryRow(ctx, `SELECT value, expiry FROM tokens WHERE key = ?`, key).Scan(&t.Value, &expiry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, false, nil
 	}
@@ -24,11 +24,11 @@ func (s *SQLite) LoadToken(ctx context.Context, key string) (Token, bool, error)
 }
 
 // SaveToken caches t under key, replacing any token cached there. Errors do not name the key.
-func (s *SQLite) SaveToken(ctx context.Context, key string, t Token) error {
+func (s *DB) SaveToken(ctx context.Context, key string, t Token) error {
 	if key == "" {
 		return errors.New("state: save token: empty key")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (key, value, expiry, updated) VALUES (?1, ?2, ?3, ?4)
+	_, err := s.exec(ctx, `INSERT INTO tokens (key, value, expiry, updated) VALUES (?1, ?2, ?3, ?4)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expiry = excluded.expiry, updated = excluded.updated`,
 		key, t.Value, nanos(t.Expiry), nanos(s.now()))
 	if err != nil {

@@ -3,7 +3,6 @@ package state
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,132 +12,139 @@ import (
 
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/tokencache"
+	"github.com/specpipe/specpipe/internal/state/statetest"
 )
 
 func TestTokensRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s := open(t, path)
-	if _, ok, err := s.LoadToken(ctx, "didi:acct"); ok || err != nil {
-		t.Fatalf("LoadToken before any Save = %v, %v; want false, nil", ok, err)
-	}
-	want := map[string]Token{
-		"didi:acct":  {Value: "tok-2", Expiry: time.Date(2026, 11, 23, 9, 30, 0, 123456789, time.UTC)},
-		"kimai:user": {Value: "tok-k"}, // no expiry
-		"expired":    {Value: "old", Expiry: t0.Add(-time.Hour)},
-	}
-	saves := []struct {
-		key string
-		t   Token
-	}{
-		{"didi:acct", Token{Value: "tok-1", Expiry: t0}},
-		{"kimai:user", want["kimai:user"]},
-		{"didi:acct", want["didi:acct"]}, // replaces tok-1
-		{"expired", want["expired"]},
-	}
-	for _, sv := range saves {
-		if err := s.SaveToken(ctx, sv.key, sv.t); err != nil {
-			t.Fatal(err)
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		s := open(t, path)
+		if _, ok, err := s.LoadToken(ctx, "didi:acct"); ok || err != nil {
+			t.Fatalf("LoadToken before any Save = %v, %v; want false, nil", ok, err)
 		}
-	}
-	s.Close()
-	s = open(t, path)
-	for key, w := range want {
-		got, ok, err := s.LoadToken(ctx, key)
-		if err != nil || !ok {
-			t.Fatalf("LoadToken(%s) = %v, %v", key, ok, err)
+		want := map[string]Token{
+			"didi:acct":  {Value: "tok-2", Expiry: time.Date(2026, 11, 23, 9, 30, 0, 123456789, time.UTC)},
+			"kimai:user": {Value: "tok-k"}, // no expiry
+			"expired":    {Value: "old", Expiry: t0.Add(-time.Hour)},
 		}
-		if diff := cmp.Diff(w, got); diff != "" {
-			t.Errorf("LoadToken(%s) (-want +got):\n%s", key, diff)
+		saves := []struct {
+			key string
+			t   Token
+		}{
+			{"didi:acct", Token{Value: "tok-1", Expiry: t0}},
+			{"kimai:user", want["kimai:user"]},
+			{"didi:acct", want["didi:acct"]}, // replaces tok-1
+			{"expired", want["expired"]},
 		}
-	}
+		for _, sv := range saves {
+			if err := s.SaveToken(ctx, sv.key, sv.t); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+		s = open(t, path)
+		for key, w := range want {
+			got, ok, err := s.LoadToken(ctx, key)
+			if err != nil || !ok {
+				t.Fatalf("LoadToken(%s) = %v, %v", key, ok, err)
+			}
+			if diff := cmp.Diff(w, got); diff != "" {
+				t.Errorf("LoadToken(%s) (-want +got):\n%s", key, diff)
+			}
+		}
+	})
 }
 
 // TestConcurrentUse hammers one store from goroutines that each also open their own store on
 // the same file (as separate processes would): every write must succeed despite SQLite's
 // single writer, thanks to the busy timeout and BEGIN IMMEDIATE.
 func TestConcurrentUse(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	shared := open(t, path)
-	const workers, rounds = 8, 25
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		s := shared
-		if w%2 == 1 {
-			s = open(t, path) // a second connection pool on the same file
-		}
-		wg.Go(func() {
-			for i := range rounds {
-				key := fmt.Sprintf("k%d", w%3) // some keys shared between workers
-				tok := Token{Value: fmt.Sprintf("w%d-%d", w, i), Expiry: t0.Add(time.Duration(i) * time.Second)}
-				if err := s.SaveToken(ctx, key, tok); err != nil {
-					errs <- err
-					return
-				}
-				got, ok, err := s.LoadToken(ctx, key)
-				if err != nil || !ok || got.Value == "" {
-					errs <- fmt.Errorf("LoadToken(%s) = %v, %v, %v", key, got, ok, err)
-					return
-				}
-				if _, err := s.Reserve(ctx, "rate", time.Millisecond, t0); err != nil {
-					errs <- err
-					return
-				}
-				if err := s.Intend(ctx, Entry{Pipeline: "p", Step: "w", Key: fmt.Sprintf("%d-%d", w, i)}); err != nil {
-					errs <- err
-					return
-				}
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		shared := open(t, path)
+		const workers, rounds = 8, 25
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := range workers {
+			s := shared
+			if w%2 == 1 {
+				s = open(t, path) // a second connection pool on the same file
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	// Every Reserve got its own slot: the last one is (workers*rounds - 1) intervals after t0.
-	next, err := shared.Reserve(ctx, "rate", time.Millisecond, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := t0.Add(workers * rounds * time.Millisecond); !next.Equal(want) {
-		t.Errorf("slot after %d concurrent reservations = %v, want %v", workers*rounds, next, want)
-	}
-	st, err := shared.Stats(ctx, "p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Pending != workers*rounds {
-		t.Errorf("Stats.Pending = %d, want %d", st.Pending, workers*rounds)
-	}
+			wg.Go(func() {
+				for i := range rounds {
+					key := fmt.Sprintf("k%d", w%3) // some keys shared between workers
+					tok := Token{Value: fmt.Sprintf("w%d-%d", w, i), Expiry: t0.Add(time.Duration(i) * time.Second)}
+					if err := s.SaveToken(ctx, key, tok); err != nil {
+						errs <- err
+						return
+					}
+					got, ok, err := s.LoadToken(ctx, key)
+					if err != nil || !ok || got.Value == "" {
+						errs <- fmt.Errorf("LoadToken(%s) = %v, %v, %v", key, got, ok, err)
+						return
+					}
+					if _, err := s.Reserve(ctx, "rate", time.Millisecond, t0); err != nil {
+						errs <- err
+						return
+					}
+					if err := s.Intend(ctx, Entry{Pipeline: "p", Step: "w", Key: fmt.Sprintf("%d-%d", w, i)}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		// Every Reserve got its own slot: the last one is (workers*rounds - 1) intervals after t0.
+		next, err := shared.Reserve(ctx, "rate", time.Millisecond, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := t0.Add(workers * rounds * time.Millisecond); !next.Equal(want) {
+			t.Errorf("slot after %d concurrent reservations = %v, want %v", workers*rounds, next, want)
+		}
+		st, err := shared.Stats(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Pending != workers*rounds {
+			t.Errorf("Stats.Pending = %d, want %d", st.Pending, workers*rounds)
+		}
+	})
 }
 
 // TestTokenSourceSharesTokensThroughFile: two token sources on two stores opened on the same
 // file (two processes) fetch the token once between them.
 func TestTokenSourceSharesTokensThroughFile(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	clk := clock.NewFake(t0)
-	var fetches atomic.Int32
-	fetch := func(context.Context) (Token, error) {
-		n := fetches.Add(1)
-		return Token{Value: fmt.Sprintf("tok-%d", n), Expiry: clk.Now().Add(1800 * time.Second)}, nil
-	}
-	var got []string
-	for range 2 {
-		src := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", time.Minute)
-		v, err := src.Token(ctx)
-		if err != nil {
-			t.Fatal(err)
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		clk := clock.NewFake(t0)
+		var fetches atomic.Int32
+		fetch := func(context.Context) (Token, error) {
+			n := fetches.Add(1)
+			return Token{Value: fmt.Sprintf("tok-%d", n), Expiry: clk.Now().Add(1800 * time.Second)}, nil
 		}
-		got = append(got, v)
-	}
-	if diff := cmp.Diff([]string{"tok-1", "tok-1"}, got); diff != "" {
-		t.Errorf("tokens (-want +got):\n%s", diff)
-	}
-	if n := fetches.Load(); n != 1 {
-		t.Errorf("%d fetches, want 1", n)
-	}
+		var got []string
+		for range 2 {
+			src := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", time.Minute)
+			v, err := src.Token(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, v)
+		}
+		if diff := cmp.Diff([]string{"tok-1", "tok-1"}, got); diff != "" {
+			t.Errorf("tokens (-want +got):\n%s", diff)
+		}
+		if n := fetches.Load(); n != 1 {
+			t.Errorf("%d fetches, want 1", n)
+		}
+	})
 }
