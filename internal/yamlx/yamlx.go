@@ -10,7 +10,6 @@ package yamlx
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
@@ -83,15 +82,6 @@ func (d *Decoder) At(n *yaml.Node) Pos { return Pos{File: d.File, Line: n.Line, 
 // Errorf records a problem at n.
 func (d *Decoder) Errorf(n *yaml.Node, format string, args ...any) {
 	d.Errs = append(d.Errs, &Error{Pos: d.At(n), Msg: fmt.Sprintf(format, args...)})
-}
-
-// ParseFile reads path and returns its document node; a syntax error carries the position YAML gives.
-func ParseFile(path string) (*yaml.Node, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, b)
 }
 
 // Parse parses b (named file in errors) into a document's root node.

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 )
@@ -117,15 +116,6 @@ var defaultFixtureJSON []byte
 // DefaultFixture returns a fresh copy of the embedded default fixture, built from company.Default().
 func DefaultFixture() (*Fixture, error) {
 	return decodeFixture(defaultFixtureJSON, "embedded fixture.json")
-}
-
-// LoadFixture reads a fixture from a JSON file.
-func LoadFixture(path string) (*Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("didi: load fixture: %w", err)
-	}
-	return decodeFixture(b, path)
 }
 
 func decodeFixture(b []byte, name string) (*Fixture, error) {

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -275,15 +274,6 @@ func HeadOfficeFixture() (*Fixture, error) {
 // token_admin, ..., legacy API password "token"; customer, project and activity 1 "Test"; team 1
 // "Test team"), so that Kimai's API tests port directly.
 func TestFixture() (*Fixture, error) { return decodeFixture(testFixtureJSON, "test fixture") }
-
-// LoadFixture reads a fixture from a JSON file.
-func LoadFixture(path string) (*Fixture, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("kimai: load fixture: %w", err)
-	}
-	return decodeFixture(b, path)
-}
 
 func decodeFixture(b []byte, what string) (*Fixture, error) {
 	var f Fixture

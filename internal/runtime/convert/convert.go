@@ -172,16 +172,6 @@ func DateTime(v any, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// Unix accepts what DateTime accepts, plus numeric strings of unix seconds.
-func Unix(v any, loc *time.Location) (time.Time, error) {
-	if s, ok := v.(string); ok {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return time.Unix(n, 0).In(loc), nil
-		}
-	}
-	return DateTime(v, loc)
-}
-
 // List applies one to each element of a list (a single value becomes a list of one).
 func List[T any](v any, one func(any) (T, error)) ([]T, error) {
 	rv := reflect.ValueOf(v)

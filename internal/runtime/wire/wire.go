@@ -183,11 +183,6 @@ func Time(name string, in transport.Location, v time.Time, layout string, loc *t
 	return Str(name, in, v.Format(layout))
 }
 
-// Unix is a unix-seconds parameter.
-func Unix(name string, in transport.Location, v time.Time) transport.Param {
-	return Int(name, in, v.Unix())
-}
-
 // Value is a parameter holding any JSON value (objects, lists of objects); its text is its JSON.
 func Value(name string, in transport.Location, v any) (transport.Param, error) {
 	b, err := json.Marshal(v)
@@ -300,12 +295,6 @@ func HeaderInt(h map[string][]string, name string, def int64) int64 {
 	if err != nil {
 		return def
 	}
-	return n
-}
-
-// ParseInt reads a count sent as text; 0 when malformed.
-func ParseInt(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n
 }
 
