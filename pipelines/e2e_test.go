@@ -107,7 +107,7 @@ func (w *world) run(file string, params map[string]string) (*pipeline.Summary, e
 	}
 	defer store.Close()
 	return p.Run(ctx, pipeline.RunOptions{
-		Ledger: pipeline.StateLedger(store),
+		Ledger: store,
 		Transport: func(conn string, api *registry.API) transport.Config {
 			cfg := transport.Config{
 				Tokens: store,

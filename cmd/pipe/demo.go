@@ -96,7 +96,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	defer store.Close()
 	sum, err := p.Run(ctx, pipeline.RunOptions{
 		Logger: logger,
-		Ledger: pipeline.StateLedger(store),
+		Ledger: store,
 		Transport: func(conn string, api *registry.API) transport.Config {
 			cfg := transport.Config{Logger: logger, Tokens: store}
 			if api.Name == "kqapi" {

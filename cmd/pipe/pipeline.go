@@ -246,10 +246,10 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 		return errf(e, exitCannot, "record the run: %v", err)
 	}
 	limiter := store.Limiter(clock.Real{})
-	lg := pipeline.StateLedger(store)
+	var lg pipeline.Ledger = store
 	var rl *retryLedger
 	if retry {
-		rl = &retryLedger{Ledger: pipeline.StateLedger(store), met: map[string]bool{}}
+		rl = &retryLedger{Ledger: store, met: map[string]bool{}}
 		lg = rl
 	}
 	rs := state.RunSummary{}
@@ -279,6 +279,7 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 			DryRunOut: e.stdout,
 			Logger:    logger,
 			Ledger:    lg,
+			Retry:     retry,
 			Transport: func(conn string, api *registry.API) transport.Config {
 				return transport.Config{Logger: logger, Limiter: limiter, Tokens: store}
 			},

@@ -186,17 +186,16 @@ func cmdRetry(ctx context.Context, e *env, args []string) int {
 	return runPipeline(ctx, e, "retry", args)
 }
 
-// retryLedger is the ledger of a retry run: failed entries are reported as
-// [pipeline.LedgerRetry], and the keys met are remembered for the report.
+// retryLedger is the ledger of a retry run (with [pipeline.RunOptions.Retry]): it remembers the
+// keys of the failed entries the run met, for the report.
 type retryLedger struct {
 	pipeline.Ledger
 	met map[string]bool // step + "\x00" + key
 }
 
-func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (pipeline.LedgerEntry, bool, error) {
+func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (state.Entry, bool, error) {
 	en, ok, err := l.Ledger.Get(ctx, pl, step, key)
-	if ok && en.Status == pipeline.LedgerFailed {
-		en.Status = pipeline.LedgerRetry
+	if ok && en.Status == state.StatusFailed {
 		l.met[step+"\x00"+key] = true
 	}
 	return en, ok, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // write is one record's write: its idempotency key, params and payload.
@@ -29,17 +30,17 @@ func (r *writeRun) deliver(wr *write) error {
 		return r.create(wr)
 	}
 	switch e.Status {
-	case LedgerDone:
+	case state.StatusDone:
 		if e.PayloadHash == wr.hash || w.onChange == "keep" {
 			r.sum.Skipped++
 			return nil
 		}
 		return r.updateTarget(wr, e.TargetID)
-	case LedgerFailed:
-		if e.PayloadHash == wr.hash {
+	case state.StatusFailed:
+		if e.PayloadHash == wr.hash && !rc.opts.Retry {
 			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
 		}
-	case LedgerIntent, LedgerRetry:
+	case state.StatusIntent:
 	default:
 		return fmt.Errorf("ledger: key %s has the unknown status %q", wr.key, e.Status)
 	}
@@ -54,10 +55,10 @@ func (r *writeRun) deliver(wr *write) error {
 
 // reconcile looks for what an earlier write of wr's key made: one match is adopted, none is
 // written now, several fail the record (an ID is never guessed).
-func (r *writeRun) reconcile(wr *write, e LedgerEntry) error {
+func (r *writeRun) reconcile(wr *write, e state.Entry) error {
 	rc, w := r.rc, r.w
 	if w.find == nil {
-		if e.Status != LedgerIntent {
+		if e.Status != state.StatusIntent {
 			return r.create(wr) // failed before, so nothing was made; or the operator asked for it
 		}
 		return r.fail(wr, errors.New("an earlier run sent this write but its outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again"))
@@ -94,7 +95,7 @@ func (r *writeRun) create(wr *write) error {
 	rc, w := r.rc, r.w
 	lg := rc.opts.Ledger
 	if lg != nil {
-		if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+		if err := lg.Intend(rc.ctx, state.Entry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -128,7 +129,7 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
 	}
 	lg := rc.opts.Ledger
-	if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+	if err := lg.Intend(rc.ctx, state.Entry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	if _, err := r.call(w.update.op, params); err != nil {

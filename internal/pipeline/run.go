@@ -42,6 +42,9 @@ type RunOptions struct {
 	// Ledger records writes for exactly-once delivery (the state store). Nil: no ledger; every
 	// write is sent.
 	Ledger Ledger
+	// Retry sends the records the ledger has as failed again, after reconciling them (pipe
+	// retry). Without it a failed record with an unchanged payload fails again without a call.
+	Retry bool
 }
 
 // Progress is a snapshot of a running pipeline.
