@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/emulator/didi"
 	"github.com/specpipe/specpipe/internal/emulator/emukit"
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
@@ -97,6 +98,7 @@ func (w *world) run(file string, params map[string]string) (*pipeline.Summary, e
 	p, err := pipeline.Load(filepath.Join(w.dir, file), pipeline.LoadOptions{
 		Getenv: func(k string) string { return w.env[k] },
 		Params: params,
+		APIs:   generated.APIs(),
 	})
 	if err != nil {
 		w.t.Fatalf("load %s: %v", file, err)
@@ -126,7 +128,7 @@ func (w *world) runUntilDone(file string, params map[string]string, n int) {
 	w.t.Helper()
 	for i := 1; ; i++ {
 		sum, err := w.run(file, params)
-		if err == nil && sum.ExitCode() == 0 {
+		if err == nil && sum.FailedRecords() == 0 {
 			return
 		}
 		if i == n {
@@ -149,8 +151,8 @@ func (w *world) mustRun(file string, params map[string]string) *pipeline.Summary
 	if err != nil {
 		w.t.Fatalf("run %s: %v", file, err)
 	}
-	if sum.ExitCode() != 0 {
-		w.t.Fatalf("run %s: exit %d: %+v", file, sum.ExitCode(), sum.Failed)
+	if sum.FailedRecords() != 0 {
+		w.t.Fatalf("run %s: %d failed: %+v", file, sum.FailedRecords(), sum.Failed)
 	}
 	return sum
 }

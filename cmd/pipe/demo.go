@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -84,7 +85,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		}
 		return sb.Getenv(k)
 	}
-	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: getenv, Params: map[string]string{"from": *day, "to": *day}})
+	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: getenv, APIs: generated.APIs(), Params: map[string]string{"from": *day, "to": *day}})
 	if err != nil {
 		printProblems(e, file, err)
 		return exitUsage
@@ -110,7 +111,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	}
 	if err != nil {
 		printProblems(e, file, err)
-		return pipeline.ExitCode(sum, err)
+		return exitCode(sum, err)
 	}
 	fmt.Fprintln(e.stdout)
 	for _, r := range []struct{ what, file string }{
@@ -134,7 +135,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	printSheets(e.stdout, sb.Kimai, *show)
 	fmt.Fprintf(e.stdout, "\ndemo done in %v; a second run would write nothing (the state store remembers every timesheet).\n",
 		time.Since(start).Round(time.Millisecond))
-	return pipeline.ExitCode(sum, nil)
+	return exitCode(sum, nil)
 }
 
 // csvRows reads a CSV report without its header.

@@ -30,7 +30,7 @@ func cmdValidate(_ context.Context, e *env, args []string) int {
 	}
 	bad := 0
 	for _, f := range files {
-		if err := pipeline.Validate(f, pipeline.LoadOptions{Getenv: e.getenv}); err != nil {
+		if err := pipeline.Validate(f, pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()}); err != nil {
 			bad++
 			printProblems(e, f, err)
 			continue
@@ -63,7 +63,7 @@ func (lf *loadFlags) options(e *env) (pipeline.LoadOptions, error) {
 	if err != nil {
 		return pipeline.LoadOptions{}, err
 	}
-	return pipeline.LoadOptions{Getenv: e.getenv, Params: params}, nil
+	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs()}, nil
 }
 
 // cmdPlan prints the calls a run will make per connection and what the vendors' limits make of them.
@@ -295,10 +295,10 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 		if err != nil {
 			rs.Error = err.Error()
 			printProblems(e, files[0], err)
-			code = pipeline.ExitCode(sum, err)
+			code = exitCode(sum, err)
 			break
 		}
-		code = max(code, pipeline.ExitCode(sum, nil))
+		code = max(code, exitCode(sum, nil))
 		if inc != nil && !*dry {
 			if err := inc.advance(ctx, store, sum, extra, logger); err != nil {
 				logger.Warn("checkpoint", "pipeline", p.Name, "err", err.Error())

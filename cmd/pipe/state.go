@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/state"
 )
@@ -46,7 +47,7 @@ func cmdState(ctx context.Context, e *env, args []string) int {
 }
 
 func showState(ctx context.Context, e *env, file, statePath string, nRuns int) int {
-	o, err := pipeline.ReadOutline(file, pipeline.LoadOptions{Getenv: e.getenv})
+	o, err := pipeline.ReadOutline(file, pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()})
 	if err != nil {
 		printProblems(e, file, err)
 		return exitUsage
@@ -133,7 +134,7 @@ func cmdFailed(ctx context.Context, e *env, args []string) int {
 	if len(files) != 1 {
 		return errf(e, exitUsage, "failed needs one pipeline file")
 	}
-	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv})
+	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()})
 	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage

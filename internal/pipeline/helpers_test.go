@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
@@ -41,6 +42,7 @@ func testOpts() LoadOptions {
 	return LoadOptions{
 		Getenv: func(string) string { return "" },
 		Now:    fixedNow,
+		APIs:   generated.APIs(),
 	}
 }
 

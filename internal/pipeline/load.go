@@ -14,7 +14,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -31,7 +30,8 @@ type LoadOptions struct {
 	Params map[string]string
 	// Now is the clock of now(), today() and default expressions. Nil: time.Now.
 	Now func() time.Time
-	// APIs are the APIs connections may name. Nil: every generated API (generated.APIs).
+	// APIs are the APIs connections may name and read steps take record types from (pipe
+	// passes every generated API). The engine knows no API of its own.
 	APIs []*registry.API
 }
 
@@ -138,9 +138,6 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	if opts.APIs == nil {
-		opts.APIs = generated.APIs()
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -94,48 +94,24 @@ const (
 	maxFailedLogged = 100
 )
 
-// ExitCode is the exit code of a finished run: 0 when every record went through, 1 when some
-// failed.
-func (s *Summary) ExitCode() int {
+// FailedRecords is the number of records that failed in the run.
+func (s *Summary) FailedRecords() int64 {
+	var n int64
 	for _, st := range s.Steps {
-		if st.Failed > 0 {
-			return 1
-		}
+		n += st.Failed
 	}
-	return 0
+	return n
 }
 
-// Exit codes of the pipe command.
-const (
-	ExitOK        = 0 // all good
-	ExitFailed    = 1 // some records failed
-	ExitConfig    = 2 // usage or configuration error
-	ExitCannotRun = 3 // the run could not proceed (auth, vendor down after retries)
-	ExitLockHeld  = 4 // another run holds the lock
-)
-
-// ErrLocked is returned (wrapped) when another run holds the pipeline's lock; [ExitCode] maps
-// it to ExitLockHeld.
-var ErrLocked = errors.New("another run holds the lock")
-
-// ExitCode maps the result of Load/Validate/Run onto the pipe command's exit code.
-func ExitCode(s *Summary, err error) int {
-	switch {
-	case err == nil && s != nil:
-		return s.ExitCode()
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, ErrLocked):
-		return ExitLockHeld
-	}
+// IsConfigError reports whether err is a problem of the pipeline's configuration: a load
+// error ([yamlx.Errors]) or a [ConfigError] of a run. Other errors of a run mean it could not
+// proceed (auth, the vendor down after retries, a cancelled context).
+func IsConfigError(err error) bool {
 	if _, ok := yamlx.AsErrors(err); ok {
-		return ExitConfig
+		return true
 	}
 	var ce *ConfigError
-	if errors.As(err, &ce) {
-		return ExitConfig
-	}
-	return ExitCannotRun
+	return errors.As(err, &ce)
 }
 
 // ConfigError is a run that could not start because of its configuration (a bad base URL, a
