@@ -15,6 +15,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -281,7 +282,7 @@ func (c *compiler) hint(msg string, sc scope) string {
 		}
 		seen[t] = true
 		if t.String() == typeName && found == nil {
-			found = fieldNames(t)
+			found = record.FieldNames(t)
 		}
 		for i := 0; i < t.NumField(); i++ {
 			visit(t.Field(i).Type)
@@ -300,26 +301,6 @@ func (c *compiler) hint(msg string, sc scope) string {
 		return "(did you mean " + strings.Join(near, ", ") + "?)"
 	}
 	return "(fields: " + strings.Join(found, ", ") + ")"
-}
-
-// fieldNames lists the names expressions use for the fields of struct t.
-func fieldNames(t reflect.Type) []string {
-	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		out = append(out, exprName(f))
-	}
-	return out
-}
-
-func exprName(f reflect.StructField) string {
-	if n, _, _ := strings.Cut(f.Tag.Get("expr"), ","); n != "" {
-		return n
-	}
-	return f.Name
 }
 
 // patcher rewrites lookup("name", key), has_key("name", key) and resolve("name", key) into

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -607,12 +608,12 @@ func (l *loader) finish() (narrow map[string][]string) {
 				continue
 			}
 			var keep []string
-			for _, name := range fieldNames(r.rec) {
+			for _, name := range record.FieldNames(r.rec) {
 				if l.c.used[name] {
 					keep = append(keep, name)
 				}
 			}
-			if len(keep) < len(fieldNames(r.rec)) {
+			if len(keep) < len(record.FieldNames(r.rec)) {
 				if narrow == nil {
 					narrow = map[string][]string{}
 				}
@@ -635,7 +636,7 @@ func (l *loader) finish() (narrow map[string][]string) {
 			continue
 		}
 		keep := []string{}
-		names := fieldNames(g.in.Elem())
+		names := record.FieldNames(g.in.Elem())
 		for _, name := range names {
 			if l.c.under["first"][name] || l.c.under["last"][name] {
 				keep = append(keep, name)

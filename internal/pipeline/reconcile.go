@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/state"
@@ -241,7 +242,7 @@ func (r *writeRun) call(op *registry.Op, params map[string]any) (any, error) {
 // targetOf is the ID of what a write answered or a find listed: its id field, or the answer
 // itself when it is a number.
 func targetOf(v any) string {
-	if id, ok := fieldOf(v, "id"); ok {
+	if id, ok := record.Field(v, "id"); ok {
 		return fmt.Sprint(id)
 	}
 	if v != nil {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -374,7 +375,7 @@ func recordJSON(rec any) string {
 	if rec == nil {
 		return ""
 	}
-	b, err := json.Marshal(recordMap(rec))
+	b, err := json.Marshal(record.Map(rec))
 	if err != nil {
 		return fmt.Sprintf("%v", rec)
 	}

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -299,20 +298,6 @@ func evalParams(ev *evaluator, names []string, progs []*program) (map[string]any
 		m[names[i]] = v
 	}
 	return m, nil
-}
-
-// structOf builds a record type with the given field names and types, in order; expressions
-// and outputs see the names.
-func structOf(names []string, types []reflect.Type) reflect.Type {
-	fields := make([]reflect.StructField, len(names))
-	for i, n := range names {
-		fields[i] = reflect.StructField{
-			Name: fmt.Sprintf("F%d", i),
-			Type: types[i],
-			Tag:  reflect.StructTag(fmt.Sprintf(`expr:"%s" json:"%s"`, n, n)),
-		}
-	}
-	return reflect.StructOf(fields)
 }
 
 // StepKind describes a step kind, for help texts (pipe help steps).

@@ -376,7 +376,6 @@ type writeRun struct {
 	w   *writeStep
 	rc  *runCtx
 	sum *StepSummary
-	buf []byte
 }
 
 // writeError is a failed write, with its idempotency key.

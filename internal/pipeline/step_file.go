@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -27,7 +28,7 @@ type readStep struct {
 	format string // jsonl or csv
 	rec    reflect.Type
 	loc    *time.Location // zone of times without an offset
-	dec    *recordDecoder
+	dec    *record.Decoder
 }
 
 type readYAML struct {
@@ -66,7 +67,7 @@ func (l *loader) readStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		}
 		r.rec, r.loc = ti.t, ti.loc
 		if keep, ok := l.narrow[s.id]; ok {
-			r.rec = narrowStruct(ti.t, keep)
+			r.rec = record.Narrow(ti.t, keep)
 		}
 	case ry.Fields != nil:
 		if ry.Fields.Kind != yaml.MappingNode || len(ry.Fields.Content) == 0 {
@@ -92,7 +93,7 @@ func (l *loader) readStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		if len(names) == 0 {
 			return nil, nil
 		}
-		r.rec = structOf(names, types)
+		r.rec = record.StructOf(names, types)
 	default:
 		l.d.Errorf(n, "step %s: read: give the record type (type: kqapi.Punch) or its fields (fields: {name: string})", s.id)
 		return nil, nil
@@ -116,14 +117,14 @@ func fileFormat(format, path string) (string, bool) {
 }
 
 func (r *readStep) prepareDecoder(used map[string]bool, whole bool) {
-	r.dec = newRecordDecoder(r.rec, r.loc, func(name string) bool { return whole || used[name] })
+	r.dec = record.NewDecoder(r.rec, r.loc, func(name string) bool { return whole || used[name] })
 }
 
 type readRun struct {
 	r  *readStep
 	rc *runCtx
 	f  *os.File
-	in *interner
+	in *record.Interner
 }
 
 func (r *readStep) start(rc *runCtx) (stepRun, error) {
@@ -131,7 +132,7 @@ func (r *readStep) start(rc *runCtx) (stepRun, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("read %s: %w", r.path, err)}
 	}
-	return &readRun{r: r, rc: rc, f: f, in: newInterner()}, nil
+	return &readRun{r: r, rc: rc, f: f, in: record.NewInterner()}, nil
 }
 
 func (rr *readRun) Close() error { return rr.f.Close() }
@@ -157,7 +158,7 @@ func (rr *readRun) process(_ any, emit func(any) error) error {
 		if isBlank(b) {
 			continue
 		}
-		rec, err := rr.r.dec.decodeJSON(b, rr.in)
+		rec, err := rr.r.dec.DecodeJSON(b, rr.in)
 		if err != nil {
 			if err := fail(line, err); err != nil {
 				return err
@@ -200,8 +201,8 @@ func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error 
 	if err != nil {
 		return fmt.Errorf("read %s: header: %w", rr.r.path, err)
 	}
-	cols := rr.r.dec.columns(header)
-	if missing := rr.r.dec.missing(cols); len(missing) > 0 {
+	cols := rr.r.dec.Columns(header)
+	if missing := rr.r.dec.Missing(cols); len(missing) > 0 {
 		return &ConfigError{Err: fmt.Errorf("read %s: the header has no column %s (columns: %s)", rr.r.path, strings.Join(missing, ", "), strings.Join(header, ", "))}
 	}
 	line := 1
@@ -217,7 +218,7 @@ func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error 
 			}
 			continue
 		}
-		rec, err := rr.r.dec.decodeRow(cols, row, rr.in)
+		rec, err := rr.r.dec.DecodeRow(cols, row, rr.in)
 		if err != nil {
 			if err := fail(line, err); err != nil {
 				return err
@@ -318,7 +319,7 @@ func (l *loader) outputStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 			l.d.Errorf(n, "step %s: output: the records are %s; give fields: {name: expression}", s.id, t)
 			return nil, s.in
 		}
-		o.names = fieldNames(t)
+		o.names = record.FieldNames(t)
 	}
 	if !ok {
 		return nil, s.in
@@ -456,16 +457,16 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 				v = v.Elem()
 			}
 			for i := range r.row {
-				r.row[i] = textOf(v.Field(exportedIndex(v.Type(), i)))
+				r.row[i] = record.Text(v.Field(record.ExportedIndex(v.Type(), i)))
 			}
 		} else {
 			for i, v := range vals {
-				r.row[i] = textOf(v)
+				r.row[i] = record.Text(v)
 			}
 		}
 		err = of.csv.Write(r.row)
 	case vals == nil:
-		r.buf = appendJSONValue(r.buf[:0], reflect.ValueOf(rec))
+		r.buf = record.AppendJSON(r.buf[:0], reflect.ValueOf(rec))
 		r.buf = append(r.buf, '\n')
 		_, err = of.w.Write(r.buf)
 	default:
@@ -474,9 +475,9 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, r.o.names[i])
+			b = record.AppendJSONString(b, r.o.names[i])
 			b = append(b, ':')
-			b = appendJSONValue(b, v)
+			b = record.AppendJSON(b, v)
 		}
 		r.buf = append(b, '}', '\n')
 		_, err = of.w.Write(r.buf)
@@ -485,20 +486,6 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 		return fmt.Errorf("output %s: %w", of.path, err)
 	}
 	return emit(rec)
-}
-
-// exportedIndex is the field index of the i-th exported field of struct t.
-func exportedIndex(t reflect.Type, i int) int {
-	n := 0
-	for j := 0; j < t.NumField(); j++ {
-		if t.Field(j).IsExported() {
-			if n == i {
-				return j
-			}
-			n++
-		}
-	}
-	return i
 }
 
 func (r *outputRun) finish(func(any) error) error {
@@ -524,16 +511,4 @@ func (r *outputRun) Close() error {
 		}
 	}
 	return first
-}
-
-// narrowStruct is t with only the fields (by expression name) in keep, tags kept.
-func narrowStruct(t reflect.Type, keep []string) reflect.Type {
-	var fields []reflect.StructField
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.IsExported() && slices.Contains(keep, exprName(f)) {
-			fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
-		}
-	}
-	return reflect.StructOf(fields)
 }

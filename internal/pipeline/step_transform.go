@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -38,7 +39,7 @@ func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	for i, p := range progs {
 		types[i] = p.out
 	}
-	m := &mapStep{out: reflect.PointerTo(structOf(names, types)), progs: progs}
+	m := &mapStep{out: reflect.PointerTo(record.StructOf(names, types)), progs: progs}
 	return m, m.out
 }
 
@@ -179,7 +180,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	all := append(slices.Clone(names), groupFields...)
 	edge := s.in // the type of first and last
 	if keep, ok := l.narrow[s.id]; ok {
-		proj := narrowStruct(s.in.Elem(), keep)
+		proj := record.Narrow(s.in.Elem(), keep)
 		edge = reflect.PointerTo(proj)
 		for j := 0; j < proj.NumField(); j++ {
 			f, _ := s.in.Elem().FieldByName(proj.Field(j).Name)
@@ -190,7 +191,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	g.edge = edge
 	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(s.in))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
-	g.out = reflect.PointerTo(structOf(all, types))
+	g.out = reflect.PointerTo(record.StructOf(all, types))
 	// Whether any expression (of any step) reads records is known after loading; the loader's
 	// used set is shared, so look at it when the run starts.
 	g.keepAll = true
@@ -199,7 +200,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 }
 
 func ordered(t reflect.Type) bool {
-	if t == timeType {
+	if t == reflect.TypeFor[time.Time]() {
 		return true
 	}
 	switch t.Kind() {
