@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -155,17 +156,17 @@ func (l *loader) loadIncremental(n *yaml.Node) {
 
 // dayValue evaluates an expression without records to a day (midnight in the pipeline's zone).
 func (l *loader) dayValue(n *yaml.Node, what string) (time.Time, bool) {
-	prog := l.c.compile(n, scope{}, wantAny)
+	prog := l.c.Compile(n, eval.Scope{}, eval.WantAny)
 	if prog == nil {
 		return time.Time{}, false
 	}
-	if prog.out != reflect.TypeFor[time.Time]() {
-		l.d.Errorf(n, "incremental: %s: the expression is %s, want a time", what, typeName(prog.out))
+	if prog.Out != reflect.TypeFor[time.Time]() {
+		l.d.Errorf(n, "incremental: %s: the expression is %s, want a time", what, eval.TypeName(prog.Out))
 		return time.Time{}, false
 	}
-	out, err := newEvaluator(map[string]any{}).run(prog)
+	out, err := eval.NewEvaluator(map[string]any{}).Run(prog)
 	if err != nil {
-		l.d.Errorf(n, "incremental: %s: %v", what, unwrapExprErr(err))
+		l.d.Errorf(n, "incremental: %s: %v", what, eval.UnwrapError(err))
 		return time.Time{}, false
 	}
 	y, m, d := out.(time.Time).In(l.p.loc).Date()

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -178,15 +179,7 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 			d.Errorf(yamlx.ValueNode(root, "day_boundary"), "want a time of day such as 04:00, got %q", fy.DayBoundary)
 		}
 	}
-	l.c = &compiler{
-		d:         d,
-		lines:     strings.Split(string(b), "\n"),
-		funcs:     &funcs{loc: p.loc, now: opts.Now, boundary: boundary},
-		lookups:   map[string]reflect.Type{},
-		resolvers: map[string]reflect.Type{},
-		used:      map[string]bool{},
-		under:     map[string]map[string]bool{},
-	}
+	l.c = eval.NewCompiler(d, b, eval.Funcs{Loc: p.loc, Now: opts.Now, Boundary: boundary})
 	l.p = p
 	if fy.Connections != nil {
 		l.connections(fy.Connections)
@@ -207,7 +200,7 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 // loader holds what loading one file needs.
 type loader struct {
 	d       *yamlx.Decoder
-	c       *compiler
+	c       *eval.Compiler
 	p       *Pipeline
 	opts    LoadOptions
 	lenient bool
@@ -227,22 +220,8 @@ func (l *loader) api(n *yaml.Node, name string) *registry.API {
 		}
 		names = append(names, a.Name)
 	}
-	l.d.Errorf(n, "unknown API %q%s", name, nearestText(name, names, "APIs"))
+	l.d.Errorf(n, "unknown API %q%s", name, eval.NearestText(name, names, "APIs"))
 	return nil
-}
-
-// nearestText is " (did you mean x, y?)" or " (known <what>: ...)".
-func nearestText(s string, cands []string, what string) string {
-	if near := yamlx.NearestN(s, cands, 3); len(near) > 0 {
-		return " (did you mean " + strings.Join(near, ", ") + "?)"
-	}
-	if len(cands) == 0 {
-		return fmt.Sprintf(" (known %s: none)", what)
-	}
-	if len(cands) > 12 {
-		return ""
-	}
-	return fmt.Sprintf(" (known %s: %s)", what, strings.Join(cands, ", "))
 }
 
 func (l *loader) connections(n *yaml.Node) {
@@ -300,7 +279,7 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 			for j := 0; j+1 < len(val.Content); j += 2 {
 				name, dv := val.Content[j], val.Content[j+1]
 				if !slices.Contains(limits, name.Value) {
-					l.d.Errorf(name, "connection %s: %s has no rate limit %q%s", c.name, api.Name, name.Value, nearestText(name.Value, limits, "rate limits"))
+					l.d.Errorf(name, "connection %s: %s has no rate limit %q%s", c.name, api.Name, name.Value, eval.NearestText(name.Value, limits, "rate limits"))
 					continue
 				}
 				// ${NAME:-20s} lets the sandbox shorten a limit without editing the pipeline.
@@ -332,7 +311,7 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 		default:
 			cr, ok := api.Credential(key.Value)
 			if !ok {
-				l.d.Errorf(key, "connection %s: unknown setting %q for %s%s", c.name, key.Value, api.Name, nearestText(key.Value, known, "settings"))
+				l.d.Errorf(key, "connection %s: unknown setting %q for %s%s", c.name, key.Value, api.Name, eval.NearestText(key.Value, known, "settings"))
 				continue
 			}
 			c.settings.Credentials[cr.Name] = l.value(c, key, val, cr.Secret)
@@ -456,7 +435,7 @@ func (l *loader) loadParams(n, keyNode *yaml.Node) {
 			if at == nil {
 				at = &yaml.Node{Line: 1, Column: 1}
 			}
-			l.d.Errorf(at, "--param %s: the pipeline declares no such parameter%s", name, nearestText(name, declared, "params"))
+			l.d.Errorf(at, "--param %s: the pipeline declares no such parameter%s", name, eval.NearestText(name, declared, "params"))
 		}
 	}
 	st := reflect.StructOf(fields)
@@ -531,21 +510,21 @@ func parseParam(typ, s string, loc *time.Location) (any, error) {
 
 // defaultValue compiles and evaluates a parameter's default expression.
 func (l *loader) defaultValue(pr *param, n *yaml.Node) any {
-	prog := l.c.compile(n, scope{}, wantAny)
+	prog := l.c.Compile(n, eval.Scope{}, eval.WantAny)
 	if prog == nil {
 		return nil
 	}
 	want := paramTypes[pr.typ]
-	if !prog.out.ConvertibleTo(want) || (want.Kind() == reflect.Struct) != (prog.out.Kind() == reflect.Struct) ||
-		(want == reflect.TypeFor[time.Duration]() && prog.out != want) || (pr.typ == "string" && prog.out.Kind() != reflect.String) ||
-		(pr.typ == "int" && !isIntKind(prog.out.Kind())) {
-		l.d.Errorf(n, "param %s: the default is %s, want %s", pr.name, typeName(prog.out), pr.typ)
+	if !prog.Out.ConvertibleTo(want) || (want.Kind() == reflect.Struct) != (prog.Out.Kind() == reflect.Struct) ||
+		(want == reflect.TypeFor[time.Duration]() && prog.Out != want) || (pr.typ == "string" && prog.Out.Kind() != reflect.String) ||
+		(pr.typ == "int" && !isIntKind(prog.Out.Kind())) {
+		l.d.Errorf(n, "param %s: the default is %s, want %s", pr.name, eval.TypeName(prog.Out), pr.typ)
 		return nil
 	}
-	ev := newEvaluator(map[string]any{})
-	out, err := ev.run(prog)
+	ev := eval.NewEvaluator(map[string]any{})
+	out, err := ev.Run(prog)
 	if err != nil {
-		l.d.Errorf(n, "param %s: default: %v", pr.name, unwrapExprErr(err))
+		l.d.Errorf(n, "param %s: default: %v", pr.name, eval.UnwrapError(err))
 		return nil
 	}
 	v := reflect.ValueOf(out).Convert(want).Interface()
@@ -558,30 +537,6 @@ func (l *loader) defaultValue(pr *param, n *yaml.Node) any {
 		v = t
 	}
 	return v
-}
-
-// typeName is a type as users read it in messages.
-func typeName(t reflect.Type) string {
-	if t == nil {
-		return "unknown"
-	}
-	switch t {
-	case reflect.TypeFor[time.Time]():
-		return "a time"
-	case reflect.TypeFor[time.Duration]():
-		return "a duration"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "text"
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "a whole number"
-	case reflect.Float64, reflect.Float32:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	}
-	return t.String()
 }
 
 // finish decides, once every expression is compiled, which fields read steps decode.
@@ -603,13 +558,13 @@ func (l *loader) finish() (narrow map[string][]string) {
 			for _, t := range whole {
 				all = all || typeContains(t, r.rec, map[reflect.Type]bool{})
 			}
-			r.prepareDecoder(l.c.used, all)
+			r.prepareDecoder(l.c.Used, all)
 			if all || l.narrow != nil {
 				continue
 			}
 			var keep []string
 			for _, name := range record.FieldNames(r.rec) {
-				if l.c.used[name] {
+				if l.c.Used(name) {
 					keep = append(keep, name)
 				}
 			}
@@ -638,7 +593,7 @@ func (l *loader) finish() (narrow map[string][]string) {
 		keep := []string{}
 		names := record.FieldNames(g.in.Elem())
 		for _, name := range names {
-			if l.c.under["first"][name] || l.c.under["last"][name] {
+			if l.c.UsedUnder("first", name) || l.c.UsedUnder("last", name) {
 				keep = append(keep, name)
 			}
 		}

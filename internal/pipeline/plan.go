@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/specpipe/specpipe/internal/eval"
 )
 
 // Plan is what a run will call, per step and per connection, and what the vendors' rate limits
@@ -96,7 +98,7 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 		var ps PlanStep
 		switch impl := s.impl.(type) {
 		case *eachStep:
-			x, err := newEvaluator(map[string]any{"params": p.paramValues}).run(impl.prog)
+			x, err := eval.NewEvaluator(map[string]any{"params": p.paramValues}).Run(impl.prog)
 			if err != nil {
 				return nil, fmt.Errorf("step %s: %w", s.id, err)
 			}

@@ -123,9 +123,9 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 	if target == "" {
 		return recordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
 	}
-	rc.ev.env["target"] = target
+	rc.ev.Set("target", target)
 	params, err := evalParams(rc.ev, w.update.names, w.update.params)
-	delete(rc.ev.env, "target")
+	rc.ev.Delete("target")
 	if err != nil {
 		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
 	}
@@ -203,7 +203,7 @@ func (r *writeRun) findTargets() ([]string, error) {
 	if err != nil {
 		return nil, recordFailed(fmt.Errorf("find: %w", err))
 	}
-	defer delete(ev.env, "item")
+	defer ev.Delete("item")
 	var ids []string
 	for item, err := range rc.client(w.conn.name).Call(rc.ctx, f.op.Name, params, f.op.Paged) {
 		if err != nil {
@@ -213,8 +213,8 @@ func (r *writeRun) findTargets() ([]string, error) {
 			}
 			return nil, fmt.Errorf("step %s: %w", w.id, err)
 		}
-		ev.env["item"] = item
-		m, err := ev.run(f.match)
+		ev.Set("item", item)
+		m, err := ev.Run(f.match)
 		if err != nil {
 			return nil, recordFailed(fmt.Errorf("find: %w", err))
 		}

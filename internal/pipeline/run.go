@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
@@ -127,7 +128,7 @@ type runCtx struct {
 	ctx     context.Context
 	p       *Pipeline
 	opts    RunOptions
-	ev      *evaluator
+	ev      *eval.Evaluator
 	clients map[string]registry.Client
 	sum     *Summary
 	log     *slog.Logger
@@ -177,7 +178,7 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
 	}
 	env := map[string]any{"params": p.paramValues}
-	rc.ev = newEvaluator(env)
+	rc.ev = eval.NewEvaluator(env)
 	// Connections without a limiter of their own share one per clock, so two connections of
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}

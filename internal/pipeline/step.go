@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
@@ -136,7 +137,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		case "doc":
 		default:
 			if !slices.Contains(kindNames(), k.Value) {
-				l.d.Errorf(k, "unknown step key %q%s", k.Value, nearestText(k.Value, append([]string{"id", "doc"}, kindNames()...), "keys"))
+				l.d.Errorf(k, "unknown step key %q%s", k.Value, eval.NearestText(k.Value, append([]string{"id", "doc"}, kindNames()...), "keys"))
 				continue
 			}
 			if kindKey != nil {
@@ -191,12 +192,12 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 }
 
 // recScope is the scope of expressions over one record r of type t.
-func (l *loader) recScope(t reflect.Type) scope {
-	return scope{vars: map[string]reflect.Type{"r": t, "params": reflect.TypeOf(l.p.paramValues)}}
+func (l *loader) recScope(t reflect.Type) eval.Scope {
+	return eval.Scope{Vars: map[string]reflect.Type{"r": t, "params": reflect.TypeOf(l.p.paramValues)}}
 }
 
 // exprMap compiles a mapping of names to expressions, in order.
-func (l *loader) exprMap(n *yaml.Node, sc scope, what string) ([]string, []*program, bool) {
+func (l *loader) exprMap(n *yaml.Node, sc eval.Scope, what string) ([]string, []*eval.Program, bool) {
 	if n == nil {
 		return nil, nil, true
 	}
@@ -205,11 +206,11 @@ func (l *loader) exprMap(n *yaml.Node, sc scope, what string) ([]string, []*prog
 		return nil, nil, false
 	}
 	var names []string
-	var progs []*program
+	var progs []*eval.Program
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		p := l.c.compile(v, sc, wantAny)
+		p := l.c.Compile(v, sc, eval.WantAny)
 		if p == nil {
 			ok = false
 			continue
@@ -240,7 +241,7 @@ func (l *loader) operation(n *yaml.Node, connName, opName string) (*connection, 
 		}
 	}
 	if conn == nil {
-		l.d.Errorf(cn, "unknown connection %q%s", connName, nearestText(connName, names, "connections"))
+		l.d.Errorf(cn, "unknown connection %q%s", connName, eval.NearestText(connName, names, "connections"))
 		return nil, nil
 	}
 	on := yamlx.ValueNode(n, "op")
@@ -250,14 +251,14 @@ func (l *loader) operation(n *yaml.Node, connName, opName string) (*connection, 
 	}
 	op, ok := conn.api.Op(opName)
 	if !ok {
-		l.d.Errorf(on, "%s has no operation %q%s", conn.api.Name, opName, nearestText(opName, conn.api.OpNames(), "operations"))
+		l.d.Errorf(on, "%s has no operation %q%s", conn.api.Name, opName, eval.NearestText(opName, conn.api.OpNames(), "operations"))
 		return nil, nil
 	}
 	return conn, op
 }
 
 // opParams compiles the params: mapping of a call or write against op's parameters.
-func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc scope, fixed map[string]bool) ([]string, []*program, bool) {
+func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc eval.Scope, fixed map[string]bool) ([]string, []*eval.Program, bool) {
 	names, progs, ok := l.exprMap(n, sc, "params")
 	if n != nil && n.Kind == yaml.MappingNode {
 		var pnames []string
@@ -267,7 +268,7 @@ func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc sc
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if _, known := op.Param(k.Value); !known {
-				l.d.Errorf(k, "%s.%s has no parameter %q%s", conn.api.Name, op.Name, k.Value, nearestText(k.Value, pnames, "parameters"))
+				l.d.Errorf(k, "%s.%s has no parameter %q%s", conn.api.Name, op.Name, k.Value, eval.NearestText(k.Value, pnames, "parameters"))
 				ok = false
 			}
 		}
@@ -288,10 +289,10 @@ func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc sc
 }
 
 // evalParams evaluates compiled parameters into the map a registry client takes.
-func evalParams(ev *evaluator, names []string, progs []*program) (map[string]any, error) {
+func evalParams(ev *eval.Evaluator, names []string, progs []*eval.Program) (map[string]any, error) {
 	m := make(map[string]any, len(names))
 	for i, p := range progs {
-		v, err := ev.run(p)
+		v, err := ev.Run(p)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/yamlx"
@@ -24,7 +25,7 @@ type callStep struct {
 	conn    *connection
 	op      *registry.Op
 	names   []string
-	params  []*program
+	params  []*eval.Program
 	forEach bool
 	all     bool
 }
@@ -48,7 +49,7 @@ func (l *loader) callStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		l.d.Errorf(yamlx.ValueNode(n, "op"), "step %s: %s.%s changes data: use a write step, which reports per record and has an idempotency key", s.id, conn.api.Name, op.Name)
 		return nil, nil
 	}
-	sc := scope{vars: map[string]reflect.Type{"params": reflect.TypeOf(l.p.paramValues)}}
+	sc := eval.Scope{Vars: map[string]reflect.Type{"params": reflect.TypeOf(l.p.paramValues)}}
 	if cy.ForEach {
 		sc = l.recScope(s.in)
 	}
@@ -80,7 +81,7 @@ func (c *callStep) start(rc *runCtx) (stepRun, error) {
 
 func (r *callRun) process(rec any, emit func(any) error) error {
 	if rec != nil {
-		r.rc.ev.env["r"] = rec
+		r.rc.ev.Set("r", rec)
 	}
 	params, err := evalParams(r.rc.ev, r.c.names, r.c.params)
 	if err != nil {
@@ -140,9 +141,9 @@ type resolveStep struct {
 	conn   *connection
 	op     *registry.Op
 	names  []string
-	params []*program
-	key    *program
-	value  *program
+	params []*eval.Program
+	key    *eval.Program
+	value  *eval.Program
 }
 
 type resolveYAML struct {
@@ -165,22 +166,22 @@ func (l *loader) resolveStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		return nil, nil
 	}
 	pt := reflect.TypeOf(l.p.paramValues)
-	names, progs, ok := l.opParams(ry.Params, conn, op, scope{vars: map[string]reflect.Type{"params": pt}}, nil)
-	isc := scope{vars: map[string]reflect.Type{"item": op.Record, "params": pt}}
+	names, progs, ok := l.opParams(ry.Params, conn, op, eval.Scope{Vars: map[string]reflect.Type{"params": pt}}, nil)
+	isc := eval.Scope{Vars: map[string]reflect.Type{"item": op.Record, "params": pt}}
 	if ry.Key == nil {
 		l.d.Errorf(n, "step %s: resolve: key: is required (the business key of a listed item, e.g. item.number)", s.id)
 		return nil, nil
 	}
-	key := l.c.compile(ry.Key, isc, wantAny)
+	key := l.c.Compile(ry.Key, isc, eval.WantAny)
 	valNode := ry.Value
 	if valNode == nil {
 		valNode = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "item.id", Line: n.Line, Column: n.Column}
 	}
-	val := l.c.compile(valNode, isc, wantAny)
+	val := l.c.Compile(valNode, isc, eval.WantAny)
 	if !ok || key == nil || val == nil {
 		return nil, nil
 	}
-	l.c.resolvers[s.id] = val.out
+	l.c.DeclareResolver(s.id, val.Out)
 	return &resolveStep{id: s.id, conn: conn, op: op, names: names, params: progs, key: key, value: val}, nil
 }
 
@@ -191,14 +192,14 @@ func (resolveRun) finish(func(any) error) error       { return nil }
 
 func (rs *resolveStep) start(rc *runCtx) (stepRun, error) {
 	var index map[string]reflect.Value
-	vt := rs.value.out
-	ft := resolverFuncType(vt)
+	vt := rs.value.Out
+	ft := eval.ResolverFuncType(vt)
 	errType := reflect.TypeFor[error]()
 	fail := func(err error) []reflect.Value {
 		return []reflect.Value{reflect.Zero(vt), reflect.ValueOf(&err).Elem().Convert(errType)}
 	}
 	load := func() error {
-		ev := newEvaluator(map[string]any{"params": rc.p.paramValues})
+		ev := eval.NewEvaluator(map[string]any{"params": rc.p.paramValues})
 		params, err := evalParams(ev, rs.names, rs.params)
 		if err != nil {
 			return err
@@ -208,12 +209,12 @@ func (rs *resolveStep) start(rc *runCtx) (stepRun, error) {
 			if err != nil {
 				return fmt.Errorf("resolve %s: %s.%s: %w", rs.id, rs.conn.api.Name, rs.op.Name, err)
 			}
-			ev.env["item"] = item
-			k, err := ev.run(rs.key)
+			ev.Set("item", item)
+			k, err := ev.Run(rs.key)
 			if err != nil {
 				return err
 			}
-			v, err := ev.run(rs.value)
+			v, err := ev.Run(rs.value)
 			if err != nil {
 				return err
 			}
@@ -238,7 +239,7 @@ func (rs *resolveStep) start(rc *runCtx) (stepRun, error) {
 		}
 		return []reflect.Value{v, reflect.Zero(errType)}
 	})
-	rc.ev.env[resolvePrefix+rs.id] = fn.Interface()
+	rc.ev.Set(eval.ResolverName(rs.id), fn.Interface())
 	return resolveRun{}, nil
 }
 
@@ -250,8 +251,8 @@ type writeStep struct {
 	conn     *connection
 	op       *registry.Op
 	names    []string
-	params   []*program
-	key      *program
+	params   []*eval.Program
+	key      *eval.Program
 	find     *findSpec
 	update   *updateSpec
 	onChange string
@@ -262,8 +263,8 @@ type writeStep struct {
 type findSpec struct {
 	op     *registry.Op
 	names  []string
-	params []*program
-	match  *program
+	params []*eval.Program
+	match  *eval.Program
 }
 
 // updateSpec is the operation that changes what a record made when the record changed
@@ -271,7 +272,7 @@ type findSpec struct {
 type updateSpec struct {
 	op     *registry.Op
 	names  []string
-	params []*program
+	params []*eval.Program
 }
 
 type writeYAML struct {
@@ -313,7 +314,7 @@ func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	if wy.Key == nil {
 		l.d.Errorf(n, "step %s: write: key: is required (an expression naming the record, e.g. r.person + \"/\" + r.day)", s.id)
 		ok = false
-	} else if w.key = l.c.compile(wy.Key, sc, wantAny); w.key == nil {
+	} else if w.key = l.c.Compile(wy.Key, sc, eval.WantAny); w.key == nil {
 		ok = false
 	}
 	switch wy.OnChange {
@@ -329,7 +330,7 @@ func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		fop, found := conn.api.Op(wy.Find.Op)
 		switch {
 		case !found:
-			l.d.Errorf(yamlx.ValueNode(fn, "op"), "step %s: find: %s has no operation %q%s", s.id, conn.api.Name, wy.Find.Op, nearestText(wy.Find.Op, conn.api.OpNames(), "operations"))
+			l.d.Errorf(yamlx.ValueNode(fn, "op"), "step %s: find: %s has no operation %q%s", s.id, conn.api.Name, wy.Find.Op, eval.NearestText(wy.Find.Op, conn.api.OpNames(), "operations"))
 			ok = false
 		case fop.Write:
 			l.d.Errorf(yamlx.ValueNode(fn, "op"), "step %s: find: %s.%s changes data; find needs a list operation", s.id, conn.api.Name, fop.Name)
@@ -340,7 +341,7 @@ func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 			if wy.Find.Match == nil {
 				l.d.Errorf(fn, "step %s: find: match: is required (e.g. item.description == r.key)", s.id)
 				fok = false
-			} else if f.match = l.c.compile(wy.Find.Match, sc.with("item", fop.Record), wantBool); f.match == nil {
+			} else if f.match = l.c.Compile(wy.Find.Match, sc.With("item", fop.Record), eval.WantBool); f.match == nil {
 				fok = false
 			}
 			ok = ok && fok
@@ -352,13 +353,13 @@ func (l *loader) writeStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		uop, found := conn.api.Op(wy.Update.Op)
 		switch {
 		case !found:
-			l.d.Errorf(yamlx.ValueNode(un, "op"), "step %s: update: %s has no operation %q%s", s.id, conn.api.Name, wy.Update.Op, nearestText(wy.Update.Op, conn.api.OpNames(), "operations"))
+			l.d.Errorf(yamlx.ValueNode(un, "op"), "step %s: update: %s has no operation %q%s", s.id, conn.api.Name, wy.Update.Op, eval.NearestText(wy.Update.Op, conn.api.OpNames(), "operations"))
 			ok = false
 		case !uop.Write:
 			l.d.Errorf(yamlx.ValueNode(un, "op"), "step %s: update: %s.%s only reads; update needs an operation that changes data", s.id, conn.api.Name, uop.Name)
 			ok = false
 		default:
-			unames, uprogs, uok := l.opParams(wy.Update.Params, conn, uop, sc.with("target", reflect.TypeFor[string]()), nil)
+			unames, uprogs, uok := l.opParams(wy.Update.Params, conn, uop, sc.With("target", reflect.TypeFor[string]()), nil)
 			ok = ok && uok
 			w.update = &updateSpec{op: uop, names: unames, params: uprogs}
 		}
@@ -411,8 +412,8 @@ type dryWrite struct {
 
 func (r *writeRun) process(rec any, emit func(any) error) error {
 	ev, rc, w := r.rc.ev, r.rc, r.w
-	ev.env["r"] = rec
-	k, err := ev.run(w.key)
+	ev.Set("r", rec)
+	k, err := ev.Run(w.key)
 	if err != nil {
 		return recordFailed(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
@@ -62,7 +63,7 @@ func (l *loader) readStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		types := typeIndex(l.apis)
 		ti, ok := types[ry.Type]
 		if !ok {
-			l.d.Errorf(yamlx.ValueNode(n, "type"), "step %s: unknown record type %q%s", s.id, ry.Type, nearestText(ry.Type, sortedKeys(types), "types"))
+			l.d.Errorf(yamlx.ValueNode(n, "type"), "step %s: unknown record type %q%s", s.id, ry.Type, eval.NearestText(ry.Type, sortedKeys(types), "types"))
 			return nil, nil
 		}
 		r.rec, r.loc = ti.t, ti.loc
@@ -116,8 +117,8 @@ func fileFormat(format, path string) (string, bool) {
 	return "", false
 }
 
-func (r *readStep) prepareDecoder(used map[string]bool, whole bool) {
-	r.dec = record.NewDecoder(r.rec, r.loc, func(name string) bool { return whole || used[name] })
+func (r *readStep) prepareDecoder(used func(string) bool, whole bool) {
+	r.dec = record.NewDecoder(r.rec, r.loc, func(name string) bool { return whole || used(name) })
 }
 
 type readRun struct {
@@ -250,9 +251,9 @@ type outputStep struct {
 	path    string
 	format  string
 	names   []string
-	cols    []*program // nil: whole records
-	splitBy *program
-	when    *program
+	cols    []*eval.Program // nil: whole records
+	splitBy *eval.Program
+	when    *eval.Program
 	in      reflect.Type
 }
 
@@ -295,12 +296,12 @@ func (l *loader) outputStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		l.d.Errorf(yamlx.ValueNode(n, "file"), "step %s: output: the file name has %s but no split_by: gives its key", s.id, splitMark)
 		ok = false
 	case oy.SplitBy != nil:
-		if o.splitBy = l.c.compile(oy.SplitBy, sc, wantAny); o.splitBy == nil {
+		if o.splitBy = l.c.Compile(oy.SplitBy, sc, eval.WantAny); o.splitBy == nil {
 			ok = false
 		}
 	}
 	if oy.When != nil {
-		if o.when = l.c.compile(oy.When, sc, wantBool); o.when == nil {
+		if o.when = l.c.Compile(oy.When, sc, eval.WantBool); o.when == nil {
 			ok = false
 		}
 	}
@@ -337,7 +338,7 @@ type outFile struct {
 
 type outputRun struct {
 	o     *outputStep
-	ev    *evaluator
+	ev    *eval.Evaluator
 	one   *outFile            // without split_by
 	files map[string]*outFile // with split_by, by key
 	order []*outFile          // every file, in the order they were opened
@@ -383,7 +384,7 @@ func (r *outputRun) open(path string) (*outFile, error) {
 
 // splitFile is the file of a split_by key, opened when the key first comes.
 func (r *outputRun) splitFile(rec any) (*outFile, error) {
-	k, err := r.ev.run(r.o.splitBy)
+	k, err := r.ev.Run(r.o.splitBy)
 	if err != nil {
 		return nil, recordFailed(err)
 	}
@@ -419,9 +420,9 @@ func fileKey(k string) string {
 }
 
 func (r *outputRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
+	r.ev.Set("r", rec)
 	if r.o.when != nil {
-		ok, err := r.ev.bool(r.o.when)
+		ok, err := r.ev.Bool(r.o.when)
 		if err != nil {
 			return recordFailed(err)
 		}
@@ -438,10 +439,10 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 	}
 	var vals []reflect.Value
 	if r.o.cols != nil {
-		r.ev.env["r"] = rec
+		r.ev.Set("r", rec)
 		vals = make([]reflect.Value, len(r.o.cols))
 		for i, p := range r.o.cols {
-			x, err := r.ev.run(p)
+			x, err := r.ev.Run(p)
 			if err != nil {
 				return recordFailed(err)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
@@ -18,7 +19,7 @@ import (
 // mapStep makes one record per record: map: {field: expression, ...}.
 type mapStep struct {
 	out   reflect.Type // struct of the fields, in order
-	progs []*program
+	progs []*eval.Program
 }
 
 func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
@@ -37,7 +38,7 @@ func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	}
 	types := make([]reflect.Type, len(progs))
 	for i, p := range progs {
-		types[i] = p.out
+		types[i] = p.Out
 	}
 	m := &mapStep{out: reflect.PointerTo(record.StructOf(names, types)), progs: progs}
 	return m, m.out
@@ -45,17 +46,17 @@ func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 
 type mapRun struct {
 	m  *mapStep
-	ev *evaluator
+	ev *eval.Evaluator
 }
 
 func (m *mapStep) start(rc *runCtx) (stepRun, error) { return &mapRun{m: m, ev: rc.ev}, nil }
 
 func (r *mapRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
+	r.ev.Set("r", rec)
 	out := reflect.New(r.m.out.Elem())
 	v := out.Elem()
 	for i, p := range r.m.progs {
-		x, err := r.ev.run(p)
+		x, err := r.ev.Run(p)
 		if err != nil {
 			return recordFailed(err)
 		}
@@ -69,10 +70,10 @@ func (r *mapRun) process(rec any, emit func(any) error) error {
 func (r *mapRun) finish(func(any) error) error { return nil }
 
 // filterStep keeps the records for which its expression is true.
-type filterStep struct{ prog *program }
+type filterStep struct{ prog *eval.Program }
 
 func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	p := l.c.compile(n, l.recScope(s.in), wantBool)
+	p := l.c.Compile(n, l.recScope(s.in), eval.WantBool)
 	if p == nil {
 		return nil, s.in
 	}
@@ -81,14 +82,14 @@ func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 
 type filterRun struct {
 	f  *filterStep
-	ev *evaluator
+	ev *eval.Evaluator
 }
 
 func (f *filterStep) start(rc *runCtx) (stepRun, error) { return &filterRun{f: f, ev: rc.ev}, nil }
 
 func (r *filterRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
-	ok, err := r.ev.bool(r.f.prog)
+	r.ev.Set("r", rec)
+	ok, err := r.ev.Bool(r.f.prog)
 	if err != nil {
 		return recordFailed(err)
 	}
@@ -107,8 +108,8 @@ func (r *filterRun) finish(func(any) error) error { return nil }
 // per group, not per record.
 type groupStep struct {
 	names   []string
-	keys    []*program
-	order   *program
+	keys    []*eval.Program
+	order   *eval.Program
 	in, out reflect.Type
 	keepAll bool // a later expression reads .records
 	// simpleKeys reports whether every key is text or a whole number (int, int64), which the
@@ -150,23 +151,23 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	sc := l.recScope(s.in)
 	names, keys, ok := l.exprMap(gy.By, sc, "by")
 	for i, k := range keys {
-		if !k.out.Comparable() || k.out.Kind() == reflect.Interface {
-			l.d.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", s.id, names[i], typeName(k.out))
+		if !k.Out.Comparable() || k.Out.Kind() == reflect.Interface {
+			l.d.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", s.id, names[i], eval.TypeName(k.Out))
 			ok = false
 		}
 	}
 	g := &groupStep{names: names, keys: keys, in: s.in, simpleKeys: true}
 	for _, k := range keys {
-		if k.out != reflect.TypeFor[string]() && k.out != reflect.TypeFor[int]() && k.out != reflect.TypeFor[int64]() {
+		if k.Out != reflect.TypeFor[string]() && k.Out != reflect.TypeFor[int]() && k.Out != reflect.TypeFor[int64]() {
 			g.simpleKeys = false
 		}
 	}
 	if gy.Order != nil {
-		g.order = l.c.compile(gy.Order, sc, wantAny)
+		g.order = l.c.Compile(gy.Order, sc, eval.WantAny)
 		if g.order == nil {
 			ok = false
-		} else if !ordered(g.order.out) {
-			l.d.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", s.id, typeName(g.order.out))
+		} else if !ordered(g.order.Out) {
+			l.d.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", s.id, eval.TypeName(g.order.Out))
 			ok = false
 		}
 	}
@@ -175,7 +176,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	}
 	types := make([]reflect.Type, 0, len(keys)+4)
 	for _, k := range keys {
-		types = append(types, k.out)
+		types = append(types, k.Out)
 	}
 	all := append(slices.Clone(names), groupFields...)
 	edge := s.in // the type of first and last
@@ -195,7 +196,7 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	// Whether any expression (of any step) reads records is known after loading; the loader's
 	// used set is shared, so look at it when the run starts.
 	g.keepAll = true
-	l.afterLoad = append(l.afterLoad, func() { g.keepAll = l.c.used["records"] })
+	l.afterLoad = append(l.afterLoad, func() { g.keepAll = l.c.Used("records") })
 	return g, g.out
 }
 
@@ -320,7 +321,7 @@ func toOrd(v any) ordVal {
 
 type groupRun struct {
 	g     *groupStep
-	ev    *evaluator
+	ev    *eval.Evaluator
 	index map[string]*group // by the encoded key values
 	order []*group
 	kb    []byte
@@ -370,11 +371,11 @@ func (g *groupStep) start(rc *runCtx) (stepRun, error) {
 }
 
 func (r *groupRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
+	r.ev.Set("r", rec)
 	r.kb = r.kb[:0]
 	r.vals = r.vals[:0]
 	for _, k := range r.g.keys {
-		v, err := r.ev.run(k)
+		v, err := r.ev.Run(k)
 		if err != nil {
 			return recordFailed(err)
 		}
@@ -385,7 +386,7 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	}
 	var ord ordVal
 	if r.g.order != nil {
-		v, err := r.ev.run(r.g.order)
+		v, err := r.ev.Run(r.g.order)
 		if err != nil {
 			return recordFailed(err)
 		}
@@ -488,7 +489,7 @@ func (r *groupRun) finish(emit func(any) error) error {
 // has_key("id", key) in later steps. The first record of a key wins. Keys are compared as text.
 type lookupStep struct {
 	id    string
-	key   *program
+	key   *eval.Program
 	value reflect.Type // the indexed record type (pointers are indexed by their value)
 }
 
@@ -503,7 +504,7 @@ func (l *loader) lookupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		l.d.Errorf(n, "step %s: lookup: key: is required", s.id)
 		return nil, nil
 	}
-	k := l.c.compile(ly.Key, l.recScope(s.in), wantAny)
+	k := l.c.Compile(ly.Key, l.recScope(s.in), eval.WantAny)
 	if k == nil {
 		return nil, nil
 	}
@@ -511,25 +512,25 @@ func (l *loader) lookupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	if vt.Kind() == reflect.Pointer {
 		vt = vt.Elem()
 	}
-	l.c.lookups[s.id] = vt
+	l.c.DeclareLookup(s.id, vt)
 	return &lookupStep{id: s.id, key: k, value: vt}, nil
 }
 
 type lookupRun struct {
 	l     *lookupStep
-	ev    *evaluator
+	ev    *eval.Evaluator
 	index reflect.Value
 }
 
 func (ls *lookupStep) start(rc *runCtx) (stepRun, error) {
 	idx := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ls.value))
-	rc.ev.env[lookupPrefix+ls.id] = idx.Interface()
+	rc.ev.Set(eval.LookupName(ls.id), idx.Interface())
 	return &lookupRun{l: ls, ev: rc.ev, index: idx}, nil
 }
 
 func (r *lookupRun) process(rec any, _ func(any) error) error {
-	r.ev.env["r"] = rec
-	k, err := r.ev.run(r.l.key)
+	r.ev.Set("r", rec)
+	k, err := r.ev.Run(r.l.key)
 	if err != nil {
 		return recordFailed(err)
 	}

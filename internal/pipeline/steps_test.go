@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/eval"
 )
 
 // The transform of the benchmark: read punches, keep normal ones, pair the first and last punch
@@ -227,25 +229,6 @@ steps:
 	}
 }
 
-func TestWorkday(t *testing.T) {
-	loc := mustZone(t, "Asia/Shanghai")
-	tests := []struct {
-		at, boundary, want string
-	}{
-		{"2026-11-20 03:59:59", "04:00", "2026-11-19"},
-		{"2026-11-20 04:00:00", "04:00", "2026-11-20"},
-		{"2026-11-01 00:30:00", "04:00", "2026-10-31"},
-		{"2026-11-20 00:00:00", "00:00", "2026-11-20"},
-	}
-	for _, tt := range tests {
-		at := mustTime(t, tt.at, loc)
-		b := mustTimeOfDay(t, tt.boundary)
-		if got := workday(at, b, loc); got != tt.want {
-			t.Errorf("workday(%s, %s) = %s, want %s", tt.at, tt.boundary, got, tt.want)
-		}
-	}
-}
-
 func TestGroupByTimeAndBool(t *testing.T) {
 	path, tmp := writePipeline(t, `
 timezone: Asia/Shanghai
@@ -285,7 +268,7 @@ func TestEveryKindDocumented(t *testing.T) {
 			t.Errorf("step kind %s: no doc line or no section in docs/pipelines.md", k.Name)
 		}
 	}
-	for _, f := range Functions() {
+	for _, f := range eval.Functions() {
 		if f.Doc == "" || !strings.Contains(doc, "`"+f.Name+"(") {
 			t.Errorf("function %s: no doc line or not in docs/pipelines.md", f.Name)
 		}
