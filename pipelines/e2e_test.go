@@ -344,7 +344,7 @@ func TestAttendanceToKimai(t *testing.T) {
 			corrected.Punches = append(slices.Clone(kqf.Punches), kqapi.Punch{Account: acct, Time: late.Unix(), Type: kqapi.AttenTypeRecheck})
 			want = expectAttendance(&corrected, kmf, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
 			before = w.kimaiWrites()
-			sum = w.mustRun("attendance-to-kimai.yaml", params)
+			w.mustRun("attendance-to-kimai.yaml", params)
 			if got := w.kimaiWrites() - before; got != 1 {
 				t.Errorf("the rerun after a correction sent %d writes to Kimai, want 1 update", got)
 			}

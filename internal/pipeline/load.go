@@ -15,7 +15,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/specpipe/specpipe/internal/eval"
-	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
@@ -35,6 +34,8 @@ type LoadOptions struct {
 	// APIs are the APIs connections may name and read steps take record types from (pipe
 	// passes every generated API). The engine knows no API of its own.
 	APIs []*registry.API
+	// kinds are the step kinds steps may use. Nil: kinds() (tests add kinds of their own).
+	kinds []kind
 }
 
 // Pipeline is a loaded, type-checked pipeline, ready to [Pipeline.Run] or [Pipeline.Plan]. It
@@ -53,6 +54,7 @@ type Pipeline struct {
 	params []*param
 	// paramValues is the params struct (a value of paramType) that expressions see as params.
 	paramValues any
+	paramType   reflect.Type
 	steps       []*step
 	incremental *Incremental
 }
@@ -159,7 +161,10 @@ func loadOnce(path string, opts LoadOptions, lenient bool, narrow map[string][]s
 	d := &yamlx.Decoder{File: path}
 	var fy fileYAML
 	d.Decode(root, &fy)
-	l := &loader{d: d, opts: opts, lenient: lenient, apis: opts.APIs, narrow: narrow}
+	l := &loader{d: d, opts: opts, lenient: lenient, apis: opts.APIs, narrow: narrow, kinds: opts.kinds}
+	if l.kinds == nil {
+		l.kinds = kinds()
+	}
 	p := &Pipeline{Name: fy.Name, File: path, Doc: fy.Doc, dir: filepath.Dir(path)}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -208,8 +213,7 @@ type loader struct {
 	// narrow lists, per read step, the only fields its record type keeps, and per group step,
 	// the only fields its first and last records keep (second load).
 	narrow map[string][]string
-	// afterLoad runs once every expression is compiled.
-	afterLoad []func()
+	kinds  []kind
 }
 
 func (l *loader) api(n *yaml.Node, name string) *registry.API {
@@ -446,6 +450,7 @@ func (l *loader) loadParams(n, keyNode *yaml.Node) {
 		}
 	}
 	l.p.paramValues = v.Interface()
+	l.p.paramType = st
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
@@ -539,65 +544,24 @@ func (l *loader) defaultValue(pr *param, n *yaml.Node) any {
 	return v
 }
 
-// finish decides, once every expression is compiled, which fields read steps decode.
+// finish lets the steps narrow, once every expression is compiled, what they keep: the
+// fields of their records no expression reads are dropped, unless an output writes whole
+// records that contain them. It returns the narrowed steps' fields, for a second compile.
 func (l *loader) finish() (narrow map[string][]string) {
-	for _, f := range l.afterLoad {
-		f()
-	}
-	// A read decodes only the fields some expression reads, unless an output writes whole
-	// records that contain its records (directly, or as a group's first, last or records).
-	var whole []reflect.Type
+	u := &usage{c: l.c, final: l.narrow != nil}
 	for _, s := range l.p.steps {
-		if o, ok := s.impl.(*outputStep); ok && o.cols == nil {
-			whole = append(whole, o.in)
+		if w, ok := s.impl.(wholeWriter); ok {
+			if t := w.wholeRecords(); t != nil {
+				u.whole = append(u.whole, t)
+			}
 		}
 	}
 	for _, s := range l.p.steps {
-		if r, ok := s.impl.(*readStep); ok {
-			all := false
-			for _, t := range whole {
-				all = all || typeContains(t, r.rec, map[reflect.Type]bool{})
-			}
-			r.prepareDecoder(l.c.Used, all)
-			if all || l.narrow != nil {
-				continue
-			}
-			var keep []string
-			for _, name := range record.FieldNames(r.rec) {
-				if l.c.Used(name) {
-					keep = append(keep, name)
-				}
-			}
-			if len(keep) < len(record.FieldNames(r.rec)) {
-				if narrow == nil {
-					narrow = map[string][]string{}
-				}
-				narrow[r.id] = keep
-			}
-		}
-	}
-	// A group that keeps only first and last keeps of them only the fields read through first
-	// and last, unless whole records go to an output.
-	for _, s := range l.p.steps {
-		g, ok := s.impl.(*groupStep)
-		if !ok || g.keepAll || l.narrow != nil || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct {
+		n, ok := s.impl.(narrower)
+		if !ok {
 			continue
 		}
-		all := false
-		for _, t := range whole {
-			all = all || typeContains(t, g.in, map[reflect.Type]bool{})
-		}
-		if all {
-			continue
-		}
-		keep := []string{}
-		names := record.FieldNames(g.in.Elem())
-		for _, name := range names {
-			if l.c.UsedUnder("first", name) || l.c.UsedUnder("last", name) {
-				keep = append(keep, name)
-			}
-		}
-		if len(keep) < len(names) {
+		if keep, ok := n.narrow(u); ok {
 			if narrow == nil {
 				narrow = map[string][]string{}
 			}

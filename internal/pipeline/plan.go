@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -85,79 +84,26 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	for i := range pl.Conns {
 		byConn[pl.Conns[i].Name] = &pl.Conns[i]
 	}
-	// records is the count of the current stream's records, when known.
-	records, known := 0, false
-	assumed := func(id string) (int, bool) { n, ok := o.Assume[id]; return n, ok }
-	pages := func(n, size int) int {
-		if size <= 0 {
-			return 1
-		}
-		return max(1, (n+size-1)/size)
-	}
+	st := &planState{assume: o.Assume, params: p.paramValues}
 	for _, s := range p.steps {
-		var ps PlanStep
-		switch impl := s.impl.(type) {
-		case *eachStep:
-			x, err := eval.NewEvaluator(map[string]any{"params": p.paramValues}).Run(impl.prog)
-			if err != nil {
-				return nil, fmt.Errorf("step %s: %w", s.id, err)
-			}
-			records, known = 0, true
-			if v := reflect.ValueOf(x); v.IsValid() {
-				records = v.Len()
-			}
+		st.id = s.id
+		pr, ok := s.impl.(planner)
+		if !ok {
+			// A step that is not a planner (a filter, a group) changes the count, and a
+			// lookup ends the stream, unless assumed.
+			st.records, st.known = 0, false
+			st.assumeCount()
 			continue
-		case *callStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: impl.forEach,
-				Paged: impl.all && impl.op.Paged, PageSize: impl.op.PageSize}
-			out, outKnown := assumed(s.id)
-			switch {
-			case !impl.forEach:
-				ps.Calls = 1
-				if ps.Paged && outKnown {
-					ps.Calls, ps.Paged = pages(out, ps.PageSize), false
-					ps.Note = fmt.Sprintf("%d records assumed", out)
-				}
-			case known:
-				ps.Calls, ps.PerRecord = records, false
-				if ps.Paged && outKnown {
-					ps.Calls, ps.Paged = max(records, pages(out, ps.PageSize)), false
-					ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", records, out)
-				} else {
-					ps.Note = fmt.Sprintf("once per record of the step before (%d)", records)
-				}
-			}
-			records, known = out, outKnown
-		case *resolveStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, Calls: 1, Paged: impl.op.Paged,
-				PageSize: impl.op.PageSize, Note: "once, when a record first needs it"}
-			records, known = 0, false
-		case *writeStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: true}
-			if known {
-				ps.Calls, ps.PerRecord = records, false
-				ps.Note = fmt.Sprintf("one per record (%d)", records)
-			}
-			if impl.find != nil {
-				note := "find: " + impl.conn.api.Name + "." + impl.find.op.Name + " (with the state store)"
-				if ps.Note != "" {
-					note = ps.Note + "; " + note
-				}
-				ps.Note = note
-			}
-		default:
-			// A map or an output keeps the count; a read, filter or group changes it, and a lookup
-			// ends the stream, unless assumed.
-			if s.kind != "map" && s.kind != "output" {
-				records, known = 0, false
-			}
-			if n, ok := assumed(s.id); ok {
-				records, known = n, true
-			}
+		}
+		ps, err := pr.plan(st)
+		if err != nil {
+			return nil, err
+		}
+		if ps == nil {
 			continue
 		}
 		ps.ID, ps.Kind = s.id, s.kind
-		pl.Steps = append(pl.Steps, ps)
+		pl.Steps = append(pl.Steps, *ps)
 		pc := byConn[ps.Conn]
 		pc.Calls += ps.Calls
 		pc.PerRecord = pc.PerRecord || ps.PerRecord || ps.Paged
@@ -172,6 +118,41 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	}
 	pl.Estimated = longest
 	return pl, nil
+}
+
+// planState is what a plan knows of the stream while it walks the steps.
+type planState struct {
+	id      string // the step being planned
+	records int    // the records of the current stream, when known
+	known   bool
+	assume  map[string]int
+	params  any
+}
+
+// assumed is the count --assume gives for the step's records.
+func (st *planState) assumed() (int, bool) {
+	n, ok := st.assume[st.id]
+	return n, ok
+}
+
+// assumeCount makes an assumed count the stream's.
+func (st *planState) assumeCount() {
+	if n, ok := st.assumed(); ok {
+		st.records, st.known = n, true
+	}
+}
+
+// evaluator evaluates expressions without records (params).
+func (st *planState) evaluator() *eval.Evaluator {
+	return eval.NewEvaluator(map[string]any{"params": st.params})
+}
+
+// pages is the pages of n records, size a page (at least one call).
+func pages(n, size int) int {
+	if size <= 0 {
+		return 1
+	}
+	return max(1, (n+size-1)/size)
 }
 
 // Format writes the plan for people.

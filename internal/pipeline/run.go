@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
 	"sort"
@@ -123,15 +124,17 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// runCtx is the state of one run, shared by the steps (one goroutine).
+// runCtx is the state of one run (one goroutine). Steps see it through their [stepEnv].
 type runCtx struct {
 	ctx     context.Context
 	p       *Pipeline
 	opts    RunOptions
-	ev      *eval.Evaluator
 	clients map[string]registry.Client
 	sum     *Summary
 	log     *slog.Logger
+	// bindings are what every step's evaluator starts with: params, and the lookups and
+	// resolvers of the steps started so far.
+	bindings map[string]any
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -154,7 +157,8 @@ func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
 	return d.next.Do(r)
 }
 
-func (rc *runCtx) client(name string) registry.Client { return rc.clients[name] }
+// evaluator is a new evaluator with the run's bindings.
+func (rc *runCtx) evaluator() *eval.Evaluator { return eval.NewEvaluator(maps.Clone(rc.bindings)) }
 
 // Run runs the pipeline: it streams records through the steps, in order, and returns what
 // happened. Records that fail are counted and listed in the summary, and the run goes on; an
@@ -177,8 +181,7 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		calls:   map[string]int{},
 		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
 	}
-	env := map[string]any{"params": p.paramValues}
-	rc.ev = eval.NewEvaluator(env)
+	rc.bindings = map[string]any{"params": p.paramValues}
 	// Connections without a limiter of their own share one per clock, so two connections of
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}
@@ -264,7 +267,9 @@ func (rc *runCtx) finish(start time.Time) *Summary {
 func (rc *runCtx) stream(i, j int) error {
 	runs := make([]stepRun, j-i)
 	for k := i; k < j; k++ {
-		r, err := rc.p.steps[k].impl.start(rc)
+		s := rc.p.steps[k]
+		r, err := s.impl.start(&stepEnv{ctx: rc.ctx, id: s.id, pipeline: rc.p.Name, opts: &rc.opts, log: rc.log,
+			ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
 		if err != nil {
 			for _, prev := range runs[:k-i] {
 				closeRun(prev)
@@ -300,15 +305,15 @@ func (rc *runCtx) stream(i, j int) error {
 			if err := rc.ctx.Err(); err != nil {
 				return err
 			}
-			return rc.check(s, st, rec, run.process(rec, emit))
+			return rc.check(s.id, st, rec, run.process(rec, emit))
 		}
 	}
 	src := rc.p.steps[i]
-	if err := rc.check(src, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
+	if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {
-		if err := rc.check(rc.p.steps[k], &rc.sum.Steps[k], nil, runs[k-i].finish(emits[k-i])); err != nil {
+		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].finish(emits[k-i])); err != nil {
 			return err
 		}
 	}
@@ -330,7 +335,7 @@ func closeRun(r stepRun) {
 }
 
 // check turns a record's failure into a counted, listed failure; other errors stop the run.
-func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
+func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -342,12 +347,12 @@ func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
 	rc.failed++
 	switch {
 	case rc.failed <= maxFailedLogged:
-		rc.log.Warn("record failed", "step", s.id, "err", re.err)
+		rc.log.Warn("record failed", "step", id, "err", re.err)
 	case rc.failed == maxFailedLogged+1:
 		rc.log.Warn("more records failed; the summary counts them", "logged", maxFailedLogged)
 	}
 	if len(rc.sum.Failed) < maxFailedKept {
-		f := FailedRecord{Step: s.id, Record: recordJSON(rec), Reason: re.err.Error()}
+		f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: re.err.Error()}
 		var we *writeError
 		if errors.As(re.err, &we) {
 			f.Key = we.key

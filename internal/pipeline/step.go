@@ -9,7 +9,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/specpipe/specpipe/internal/eval"
-	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -26,7 +25,7 @@ type step struct {
 // stepImpl is a step kind's compiled configuration. It holds no state of a run: start makes a
 // stepRun for one run.
 type stepImpl interface {
-	start(rc *runCtx) (stepRun, error)
+	start(e *stepEnv) (stepRun, error)
 }
 
 // stepRun is one run of a step. For a source (in == nil) process is called once with a nil
@@ -35,48 +34,6 @@ type stepImpl interface {
 type stepRun interface {
 	process(rec any, emit func(any) error) error
 	finish(emit func(any) error) error
-}
-
-// kind is a step kind: its one-line description and the loader method that decodes and
-// compiles a step of it, returning the step and the type of the records it emits (nil: none).
-type kind struct {
-	name, doc string
-	load      func(l *loader, s *step, n *yaml.Node) (stepImpl, reflect.Type)
-}
-
-// kinds is the complete set of step kinds, in the order the docs list them.
-var kinds = []kind{
-	{"read", "records from a JSON-lines or CSV file, of a declared record type", (*loader).readStep},
-	{"each", "one record per element of a list expression, e.g. month_ranges(params.from, params.to)", (*loader).eachStep},
-	{"call", "call an API operation (every page), or once per record of the step before (for_each)", (*loader).callStep},
-	{"map", "make a new record per record, one expression per field", (*loader).mapStep},
-	{"filter", "keep the records for which the expression is true", (*loader).filterStep},
-	{"group", "group records by key fields; a group has count, first, last and records", (*loader).groupStep},
-	{"lookup", "index the records of the step before by a key, for lookup(\"id\", key) in later steps", (*loader).lookupStep},
-	{"resolve", "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)", (*loader).resolveStep},
-	{"write", "call a write operation once per record, with an idempotency key", (*loader).writeStep},
-	{"output", "write records to a JSON-lines or CSV file", (*loader).outputStep},
-}
-
-var (
-	_ stepImpl = (*readStep)(nil)
-	_ stepImpl = (*eachStep)(nil)
-	_ stepImpl = (*callStep)(nil)
-	_ stepImpl = (*mapStep)(nil)
-	_ stepImpl = (*filterStep)(nil)
-	_ stepImpl = (*groupStep)(nil)
-	_ stepImpl = (*lookupStep)(nil)
-	_ stepImpl = (*resolveStep)(nil)
-	_ stepImpl = (*writeStep)(nil)
-	_ stepImpl = (*outputStep)(nil)
-)
-
-func kindNames() []string {
-	var out []string
-	for _, k := range kinds {
-		out = append(out, k.name)
-	}
-	return out
 }
 
 // recordError fails one record; the run goes on.
@@ -118,7 +75,7 @@ func (l *loader) loadSteps(n *yaml.Node) {
 
 func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 	if n.Kind != yaml.MappingNode {
-		l.d.Errorf(n, "a step is a mapping with id: and one of %s", strings.Join(kindNames(), ", "))
+		l.d.Errorf(n, "a step is a mapping with id: and one of %s", strings.Join(l.kindNames(), ", "))
 		return nil
 	}
 	s := &step{pos: l.d.At(n)}
@@ -136,8 +93,8 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 			ids[s.id] = true
 		case "doc":
 		default:
-			if !slices.Contains(kindNames(), k.Value) {
-				l.d.Errorf(k, "unknown step key %q%s", k.Value, eval.NearestText(k.Value, append([]string{"id", "doc"}, kindNames()...), "keys"))
+			if !slices.Contains(l.kindNames(), k.Value) {
+				l.d.Errorf(k, "unknown step key %q%s", k.Value, eval.NearestText(k.Value, append([]string{"id", "doc"}, l.kindNames()...), "keys"))
 				continue
 			}
 			if kindKey != nil {
@@ -151,17 +108,12 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		l.d.Errorf(n, "a step needs an id:")
 	}
 	if kindKey == nil {
-		l.d.Errorf(n, "step %s: no kind: give one of %s", s.id, strings.Join(kindNames(), ", "))
+		l.d.Errorf(n, "step %s: no kind: give one of %s", s.id, strings.Join(l.kindNames(), ", "))
 		return nil
 	}
 	s.kind = kindKey.Value
-	needsInput := s.kind != "read" && s.kind != "each" && s.kind != "resolve" && !(s.kind == "call" && yamlx.ValueNode(kindVal, "for_each") == nil)
-	if s.kind == "call" {
-		if fe := yamlx.ValueNode(kindVal, "for_each"); fe != nil && fe.Value != "true" {
-			needsInput = false
-		}
-	}
-	if needsInput {
+	k := l.kind(s.kind)
+	if k.source == nil || !k.source(kindVal) {
 		switch {
 		case prev == nil:
 			l.d.Errorf(kindKey, "step %s: a %s step reads the records of the step before it, and it is the first step (start with read or call)", s.id, s.kind)
@@ -175,11 +127,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		s.in = prev.out
 	}
 	before := len(l.d.Errs)
-	for _, k := range kinds {
-		if k.name == s.kind {
-			s.impl, s.out = k.load(l, s, kindVal)
-		}
-	}
+	s.impl, s.out = k.compile(&compileCtx{l: l, id: s.id, in: s.in}, kindVal)
 	if s.impl == nil || len(l.d.Errs) > before {
 		// Later steps are still checked when this one's record type is known (a filter's,
 		// an output's and a write's are those of their input).
@@ -189,103 +137,6 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		}
 	}
 	return s
-}
-
-// recScope is the scope of expressions over one record r of type t.
-func (l *loader) recScope(t reflect.Type) eval.Scope {
-	return eval.Scope{Vars: map[string]reflect.Type{"r": t, "params": reflect.TypeOf(l.p.paramValues)}}
-}
-
-// exprMap compiles a mapping of names to expressions, in order.
-func (l *loader) exprMap(n *yaml.Node, sc eval.Scope, what string) ([]string, []*eval.Program, bool) {
-	if n == nil {
-		return nil, nil, true
-	}
-	if n.Kind != yaml.MappingNode {
-		l.d.Errorf(n, "%s: want a mapping of names to expressions", what)
-		return nil, nil, false
-	}
-	var names []string
-	var progs []*eval.Program
-	ok := true
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		p := l.c.Compile(v, sc, eval.WantAny)
-		if p == nil {
-			ok = false
-			continue
-		}
-		names = append(names, k.Value)
-		progs = append(progs, p)
-	}
-	return names, progs, ok
-}
-
-// operation finds conn and op for a call, resolve or write step.
-func (l *loader) operation(n *yaml.Node, connName, opName string) (*connection, *registry.Op) {
-	cn := yamlx.ValueNode(n, "conn")
-	if cn == nil {
-		var names []string
-		for _, c := range l.p.conns {
-			names = append(names, c.name)
-		}
-		l.d.Errorf(n, "conn: is required (connections: %s)", strings.Join(names, ", "))
-		return nil, nil
-	}
-	var conn *connection
-	var names []string
-	for _, c := range l.p.conns {
-		names = append(names, c.name)
-		if c.name == connName {
-			conn = c
-		}
-	}
-	if conn == nil {
-		l.d.Errorf(cn, "unknown connection %q%s", connName, eval.NearestText(connName, names, "connections"))
-		return nil, nil
-	}
-	on := yamlx.ValueNode(n, "op")
-	if on == nil {
-		l.d.Errorf(n, "op: is required")
-		return nil, nil
-	}
-	op, ok := conn.api.Op(opName)
-	if !ok {
-		l.d.Errorf(on, "%s has no operation %q%s", conn.api.Name, opName, eval.NearestText(opName, conn.api.OpNames(), "operations"))
-		return nil, nil
-	}
-	return conn, op
-}
-
-// opParams compiles the params: mapping of a call or write against op's parameters.
-func (l *loader) opParams(n *yaml.Node, conn *connection, op *registry.Op, sc eval.Scope, fixed map[string]bool) ([]string, []*eval.Program, bool) {
-	names, progs, ok := l.exprMap(n, sc, "params")
-	if n != nil && n.Kind == yaml.MappingNode {
-		var pnames []string
-		for _, p := range op.Params {
-			pnames = append(pnames, p.Name)
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if _, known := op.Param(k.Value); !known {
-				l.d.Errorf(k, "%s.%s has no parameter %q%s", conn.api.Name, op.Name, k.Value, eval.NearestText(k.Value, pnames, "parameters"))
-				ok = false
-			}
-		}
-	}
-	given := map[string]bool{}
-	if n != nil && n.Kind == yaml.MappingNode {
-		for i := 0; i < len(n.Content); i += 2 {
-			given[n.Content[i].Value] = true
-		}
-	}
-	for _, p := range op.Params {
-		if p.Required && !given[p.Name] && !fixed[p.Name] {
-			l.d.Errorf(yamlx.KeyNode(n, "params"), "%s.%s: parameter %s is required", conn.api.Name, op.Name, p.Name)
-			ok = false
-		}
-	}
-	return names, progs, ok
 }
 
 // evalParams evaluates compiled parameters into the map a registry client takes.
@@ -299,18 +150,4 @@ func evalParams(ev *eval.Evaluator, names []string, progs []*eval.Program) (map[
 		m[names[i]] = v
 	}
 	return m, nil
-}
-
-// StepKind describes a step kind, for help texts (pipe help steps).
-type StepKind struct {
-	Name, Doc string
-}
-
-// StepKinds lists the step kinds, in the order docs/pipelines.md describes them.
-func StepKinds() []StepKind {
-	out := make([]StepKind, len(kinds))
-	for i, k := range kinds {
-		out[i] = StepKind{Name: k.name, Doc: k.doc}
-	}
-	return out
 }

@@ -16,90 +16,9 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// mapStep makes one record per record: map: {field: expression, ...}.
-type mapStep struct {
-	out   reflect.Type // struct of the fields, in order
-	progs []*eval.Program
+func groupKind() kind {
+	return kind{name: "group", doc: "group records by key fields; a group has count, first, last and records", compile: compileGroup}
 }
-
-func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
-		l.d.Errorf(n, "step %s: map: want a mapping of field names to expressions", s.id)
-		return nil, nil
-	}
-	for i := 0; i < len(n.Content); i += 2 {
-		if !validIdent(n.Content[i].Value) {
-			l.d.Errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", s.id, n.Content[i].Value)
-		}
-	}
-	names, progs, ok := l.exprMap(n, l.recScope(s.in), "map")
-	if !ok {
-		return nil, nil
-	}
-	types := make([]reflect.Type, len(progs))
-	for i, p := range progs {
-		types[i] = p.Out
-	}
-	m := &mapStep{out: reflect.PointerTo(record.StructOf(names, types)), progs: progs}
-	return m, m.out
-}
-
-type mapRun struct {
-	m  *mapStep
-	ev *eval.Evaluator
-}
-
-func (m *mapStep) start(rc *runCtx) (stepRun, error) { return &mapRun{m: m, ev: rc.ev}, nil }
-
-func (r *mapRun) process(rec any, emit func(any) error) error {
-	r.ev.Set("r", rec)
-	out := reflect.New(r.m.out.Elem())
-	v := out.Elem()
-	for i, p := range r.m.progs {
-		x, err := r.ev.Run(p)
-		if err != nil {
-			return recordFailed(err)
-		}
-		if x != nil {
-			v.Field(i).Set(reflect.ValueOf(x))
-		}
-	}
-	return emit(out.Interface())
-}
-
-func (r *mapRun) finish(func(any) error) error { return nil }
-
-// filterStep keeps the records for which its expression is true.
-type filterStep struct{ prog *eval.Program }
-
-func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	p := l.c.Compile(n, l.recScope(s.in), eval.WantBool)
-	if p == nil {
-		return nil, s.in
-	}
-	return &filterStep{prog: p}, s.in
-}
-
-type filterRun struct {
-	f  *filterStep
-	ev *eval.Evaluator
-}
-
-func (f *filterStep) start(rc *runCtx) (stepRun, error) { return &filterRun{f: f, ev: rc.ev}, nil }
-
-func (r *filterRun) process(rec any, emit func(any) error) error {
-	r.ev.Set("r", rec)
-	ok, err := r.ev.Bool(r.f.prog)
-	if err != nil {
-		return recordFailed(err)
-	}
-	if !ok {
-		return nil
-	}
-	return emit(rec)
-}
-
-func (r *filterRun) finish(func(any) error) error { return nil }
 
 // groupStep groups records by key fields. A group record has the key fields, count, first and
 // last (by order:, else by arrival) and records (every record of the group, in arrival order).
@@ -133,41 +52,41 @@ type groupYAML struct {
 
 var groupFields = []string{"count", "first", "last", "records"}
 
-func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileGroup(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 	var gy groupYAML
-	l.d.Decode(n, &gy)
+	c.decode(n, &gy)
 	if gy.By == nil || gy.By.Kind != yaml.MappingNode || len(gy.By.Content) == 0 {
-		l.d.Errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", s.id)
+		c.errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", c.id)
 		return nil, nil
 	}
 	for i := 0; i < len(gy.By.Content); i += 2 {
 		k := gy.By.Content[i]
 		if slices.Contains(groupFields, k.Value) {
-			l.d.Errorf(k, "step %s: key %q: the name is taken by the group's %s", s.id, k.Value, k.Value)
+			c.errorf(k, "step %s: key %q: the name is taken by the group's %s", c.id, k.Value, k.Value)
 		} else if !validIdent(k.Value) {
-			l.d.Errorf(k, "step %s: key %q: a name is letters, digits and _", s.id, k.Value)
+			c.errorf(k, "step %s: key %q: a name is letters, digits and _", c.id, k.Value)
 		}
 	}
-	sc := l.recScope(s.in)
-	names, keys, ok := l.exprMap(gy.By, sc, "by")
+	sc := c.recScope()
+	names, keys, ok := c.exprMap(gy.By, sc, "by")
 	for i, k := range keys {
 		if !k.Out.Comparable() || k.Out.Kind() == reflect.Interface {
-			l.d.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", s.id, names[i], eval.TypeName(k.Out))
+			c.errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", c.id, names[i], eval.TypeName(k.Out))
 			ok = false
 		}
 	}
-	g := &groupStep{names: names, keys: keys, in: s.in, simpleKeys: true}
+	g := &groupStep{names: names, keys: keys, in: c.in, simpleKeys: true}
 	for _, k := range keys {
 		if k.Out != reflect.TypeFor[string]() && k.Out != reflect.TypeFor[int]() && k.Out != reflect.TypeFor[int64]() {
 			g.simpleKeys = false
 		}
 	}
 	if gy.Order != nil {
-		g.order = l.c.Compile(gy.Order, sc, eval.WantAny)
+		g.order = c.compile(gy.Order, sc, eval.WantAny)
 		if g.order == nil {
 			ok = false
 		} else if !ordered(g.order.Out) {
-			l.d.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", s.id, eval.TypeName(g.order.Out))
+			c.errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", c.id, eval.TypeName(g.order.Out))
 			ok = false
 		}
 	}
@@ -179,25 +98,42 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 		types = append(types, k.Out)
 	}
 	all := append(slices.Clone(names), groupFields...)
-	edge := s.in // the type of first and last
-	if keep, ok := l.narrow[s.id]; ok {
-		proj := record.Narrow(s.in.Elem(), keep)
+	edge := c.in // the type of first and last
+	if keep, ok := c.narrowed(); ok {
+		proj := record.Narrow(c.in.Elem(), keep)
 		edge = reflect.PointerTo(proj)
 		for j := 0; j < proj.NumField(); j++ {
-			f, _ := s.in.Elem().FieldByName(proj.Field(j).Name)
+			f, _ := c.in.Elem().FieldByName(proj.Field(j).Name)
 			g.project = append(g.project, [2]int{f.Index[0], j})
 		}
 		g.projType = proj
 	}
 	g.edge = edge
-	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(s.in))
+	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.in))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(record.StructOf(all, types))
-	// Whether any expression (of any step) reads records is known after loading; the loader's
-	// used set is shared, so look at it when the run starts.
+	// Whether any expression (of any step) reads records is known once every expression is
+	// compiled (narrow).
 	g.keepAll = true
-	l.afterLoad = append(l.afterLoad, func() { g.keepAll = l.c.Used("records") })
 	return g, g.out
+}
+
+// narrow keeps the records of a group only when an expression reads records; and when it
+// keeps only first and last, of them only the fields read through first and last, unless
+// whole records go to an output.
+func (g *groupStep) narrow(u *usage) ([]string, bool) {
+	g.keepAll = u.used("records")
+	if g.keepAll || u.final || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct || u.wholeHolds(g.in) {
+		return nil, false
+	}
+	keep := []string{}
+	names := record.FieldNames(g.in.Elem())
+	for _, name := range names {
+		if u.usedUnder("first", name) || u.usedUnder("last", name) {
+			keep = append(keep, name)
+		}
+	}
+	return keep, len(keep) < len(names)
 }
 
 func ordered(t reflect.Type) bool {
@@ -366,8 +302,8 @@ func appendKey(b []byte, v any) []byte {
 	return append(b, s...)
 }
 
-func (g *groupStep) start(rc *runCtx) (stepRun, error) {
-	return &groupRun{g: g, ev: rc.ev, index: map[string]*group{}}, nil
+func (g *groupStep) start(e *stepEnv) (stepRun, error) {
+	return &groupRun{g: g, ev: e.ev, index: map[string]*group{}}, nil
 }
 
 func (r *groupRun) process(rec any, emit func(any) error) error {
@@ -484,67 +420,3 @@ func (r *groupRun) finish(emit func(any) error) error {
 	r.index = nil
 	return nil
 }
-
-// lookupStep indexes the records of the step before it by a key, for lookup("id", key) and
-// has_key("id", key) in later steps. The first record of a key wins. Keys are compared as text.
-type lookupStep struct {
-	id    string
-	key   *eval.Program
-	value reflect.Type // the indexed record type (pointers are indexed by their value)
-}
-
-type lookupYAML struct {
-	Key *yaml.Node `yaml:"key"`
-}
-
-func (l *loader) lookupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	var ly lookupYAML
-	l.d.Decode(n, &ly)
-	if ly.Key == nil {
-		l.d.Errorf(n, "step %s: lookup: key: is required", s.id)
-		return nil, nil
-	}
-	k := l.c.Compile(ly.Key, l.recScope(s.in), eval.WantAny)
-	if k == nil {
-		return nil, nil
-	}
-	vt := s.in
-	if vt.Kind() == reflect.Pointer {
-		vt = vt.Elem()
-	}
-	l.c.DeclareLookup(s.id, vt)
-	return &lookupStep{id: s.id, key: k, value: vt}, nil
-}
-
-type lookupRun struct {
-	l     *lookupStep
-	ev    *eval.Evaluator
-	index reflect.Value
-}
-
-func (ls *lookupStep) start(rc *runCtx) (stepRun, error) {
-	idx := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ls.value))
-	rc.ev.Set(eval.LookupName(ls.id), idx.Interface())
-	return &lookupRun{l: ls, ev: rc.ev, index: idx}, nil
-}
-
-func (r *lookupRun) process(rec any, _ func(any) error) error {
-	r.ev.Set("r", rec)
-	k, err := r.ev.Run(r.l.key)
-	if err != nil {
-		return recordFailed(err)
-	}
-	ks := fmt.Sprint(k)
-	kv := reflect.ValueOf(ks)
-	if r.index.MapIndex(kv).IsValid() {
-		return nil
-	}
-	v := reflect.ValueOf(rec)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	r.index.SetMapIndex(kv, v)
-	return nil
-}
-
-func (r *lookupRun) finish(func(any) error) error { return nil }

@@ -22,8 +22,8 @@ type write struct {
 
 // deliver writes wr exactly once, as the ledger's entry of its key says (see [Ledger]).
 func (r *writeRun) deliver(wr *write) error {
-	rc, w := r.rc, r.w
-	e, ok, err := rc.opts.Ledger.Get(rc.ctx, rc.p.Name, w.id, wr.key)
+	env, w := r.env, r.w
+	e, ok, err := env.opts.Ledger.Get(env.ctx, env.pipeline, w.id, wr.key)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
@@ -38,7 +38,7 @@ func (r *writeRun) deliver(wr *write) error {
 		}
 		return r.updateTarget(wr, e.TargetID)
 	case state.StatusFailed:
-		if e.PayloadHash == wr.hash && !rc.opts.Retry {
+		if e.PayloadHash == wr.hash && !env.opts.Retry {
 			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
 		}
 	case state.StatusIntent:
@@ -57,7 +57,7 @@ func (r *writeRun) deliver(wr *write) error {
 // reconcile looks for what an earlier write of wr's key made: one match is adopted, none is
 // written now, several fail the record (an ID is never guessed).
 func (r *writeRun) reconcile(wr *write, e state.Entry) error {
-	rc, w := r.rc, r.w
+	env, w := r.env, r.w
 	if w.find == nil {
 		if e.Status != state.StatusIntent {
 			return r.create(wr) // failed before, so nothing was made; or the operator asked for it
@@ -72,8 +72,8 @@ func (r *writeRun) reconcile(wr *write, e state.Entry) error {
 	case 0:
 		return r.create(wr)
 	case 1:
-		rc.log.Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
-		if err := rc.opts.Ledger.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], e.PayloadHash); err != nil {
+		env.log.Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
+		if err := env.opts.Ledger.Done(env.ctx, env.pipeline, w.id, wr.key, ids[0], e.PayloadHash); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 		if e.PayloadHash != wr.hash && w.onChange == "update" {
@@ -93,10 +93,10 @@ func (r *writeRun) severalError(ids []string) error {
 
 // create sends the write of wr, with the ledger's intent before it and its result after it.
 func (r *writeRun) create(wr *write) error {
-	rc, w := r.rc, r.w
-	lg := rc.opts.Ledger
+	env, w := r.env, r.w
+	lg := env.opts.Ledger
 	if lg != nil {
-		if err := lg.Intend(rc.ctx, state.Entry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
+		if err := lg.Intend(env.ctx, state.Entry{Pipeline: env.pipeline, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -105,7 +105,7 @@ func (r *writeRun) create(wr *write) error {
 		return r.sendFailed(wr, err, "")
 	}
 	if lg != nil {
-		if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, targetOf(result), wr.hash); err != nil {
+		if err := lg.Done(env.ctx, env.pipeline, w.id, wr.key, targetOf(result), wr.hash); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -116,27 +116,27 @@ func (r *writeRun) create(wr *write) error {
 // updateTarget sends the step's update operation for the object target, which an earlier
 // write of wr's key made.
 func (r *writeRun) updateTarget(wr *write, target string) error {
-	rc, w := r.rc, r.w
+	env, w := r.env, r.w
 	if w.update == nil {
 		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("the record changed since it was written (target %s) and the step has no update: operation", target)})
 	}
 	if target == "" {
 		return recordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
 	}
-	rc.ev.Set("target", target)
-	params, err := evalParams(rc.ev, w.update.names, w.update.params)
-	rc.ev.Delete("target")
+	env.ev.Set("target", target)
+	params, err := evalParams(env.ev, w.update.names, w.update.params)
+	env.ev.Delete("target")
 	if err != nil {
 		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
 	}
-	lg := rc.opts.Ledger
-	if err := lg.Intend(rc.ctx, state.Entry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
+	lg := env.opts.Ledger
+	if err := lg.Intend(env.ctx, state.Entry{Pipeline: env.pipeline, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	if _, err := r.call(w.update.op, params); err != nil {
 		return r.sendFailed(wr, err, target)
 	}
-	if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, target, wr.hash); err != nil {
+	if err := lg.Done(env.ctx, env.pipeline, w.id, wr.key, target, wr.hash); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	r.sum.Written++
@@ -147,17 +147,17 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 // for a retry); a call whose outcome is unknown is reconciled at once when it can be, else
 // left for the next run; anything else stops the run (the ledger keeps the intent).
 func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
-	rc, w := r.rc, r.w
-	lg := rc.opts.Ledger
+	env, w := r.env, r.w
+	lg := env.opts.Ledger
 	switch {
 	case rejected(callErr):
 		if lg != nil {
-			if err := lg.Fail(rc.ctx, rc.p.Name, w.id, wr.key, wr.payload, callErr.Error()); err != nil {
+			if err := lg.Fail(env.ctx, env.pipeline, w.id, wr.key, wr.payload, callErr.Error()); err != nil {
 				return fmt.Errorf("ledger: %w", err)
 			}
 		}
 		return recordFailed(&writeError{key: wr.key, err: callErr})
-	case lg != nil && transport.OutcomeUnknown(callErr) && rc.ctx.Err() == nil:
+	case lg != nil && transport.OutcomeUnknown(callErr) && env.ctx.Err() == nil:
 		if target != "" {
 			// An update sends the same change again; the next run does.
 			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown; the next run sends the update again)", callErr)})
@@ -174,7 +174,7 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 			// Not there (yet): the entry stays an intent, reconciled again by the next run.
 			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown and find does not show it; the next run reconciles it again)", callErr)})
 		case 1:
-			if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], wr.hash); err != nil {
+			if err := lg.Done(env.ctx, env.pipeline, w.id, wr.key, ids[0], wr.hash); err != nil {
 				return fmt.Errorf("ledger: %w", err)
 			}
 			r.sum.Written++
@@ -187,8 +187,8 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 
 // fail records wr as failed in the ledger with err and fails the record.
 func (r *writeRun) fail(wr *write, err error) error {
-	rc := r.rc
-	if lerr := rc.opts.Ledger.Fail(rc.ctx, rc.p.Name, r.w.id, wr.key, wr.payload, err.Error()); lerr != nil {
+	env := r.env
+	if lerr := env.opts.Ledger.Fail(env.ctx, env.pipeline, r.w.id, wr.key, wr.payload, err.Error()); lerr != nil {
 		return fmt.Errorf("ledger: %w", lerr)
 	}
 	return recordFailed(&writeError{key: wr.key, err: err})
@@ -197,15 +197,15 @@ func (r *writeRun) fail(wr *write, err error) error {
 // findTargets runs the step's find for the current record, every page, and returns the IDs of
 // the items that match. A rejected find fails the record; other failures stop the run.
 func (r *writeRun) findTargets() ([]string, error) {
-	rc, w, f := r.rc, r.w, r.w.find
-	ev := rc.ev
+	env, w, f := r.env, r.w, r.w.find
+	ev := env.ev
 	params, err := evalParams(ev, f.names, f.params)
 	if err != nil {
 		return nil, recordFailed(fmt.Errorf("find: %w", err))
 	}
 	defer ev.Delete("item")
 	var ids []string
-	for item, err := range rc.client(w.conn.name).Call(rc.ctx, f.op.Name, params, f.op.Paged) {
+	for item, err := range env.client(w.conn.name).Call(env.ctx, f.op.Name, params, f.op.Paged) {
 		if err != nil {
 			err = fmt.Errorf("find: %s.%s: %w", w.conn.api.Name, f.op.Name, err)
 			if rejected(err) {
@@ -228,7 +228,7 @@ func (r *writeRun) findTargets() ([]string, error) {
 // call sends one write operation and returns its first result.
 func (r *writeRun) call(op *registry.Op, params map[string]any) (any, error) {
 	var result any
-	for item, err := range r.rc.client(r.w.conn.name).Call(r.rc.ctx, op.Name, params, false) {
+	for item, err := range r.env.client(r.w.conn.name).Call(r.env.ctx, op.Name, params, false) {
 		if err != nil {
 			return nil, err
 		}
