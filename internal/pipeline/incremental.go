@@ -39,7 +39,7 @@ const CheckpointName = "incremental"
 // Incremental returns the pipeline's incremental: block, nil when it has none.
 func (p *Pipeline) Incremental() *Incremental { return p.incremental }
 
-// Outline is what a runner needs of a pipeline before it loads it to run: its name, zone and
+// Outline is what a runner needs of a pipeline before it binds it to run: its name, zone and
 // incremental: block.
 type Outline struct {
 	Name        string
@@ -47,14 +47,22 @@ type Outline struct {
 	Incremental *Incremental // nil when the pipeline has no incremental: block
 }
 
-// ReadOutline loads the pipeline at path as [Validate] does (no secrets, no param needs a
-// value) and returns its outline.
+// ReadOutline compiles the pipeline at path and checks it as [Validate] does (no secrets, no
+// param needs a value), and returns its outline.
 func ReadOutline(path string, opts LoadOptions) (*Outline, error) {
-	p, err := load(path, opts, true)
+	c, err := Compile(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Outline{Name: p.Name, Location: p.loc, Incremental: p.incremental}, nil
+	if err := c.Check(Binding{Params: opts.Params, Getenv: opts.Getenv, ReadFile: opts.ReadFile}); err != nil {
+		return nil, err
+	}
+	return c.Outline(), nil
+}
+
+// Outline is the compiled pipeline's outline.
+func (c *Compiled) Outline() *Outline {
+	return &Outline{Name: c.p.Name, Location: c.p.loc, Incremental: c.p.incremental}
 }
 
 // Window returns the days a run syncs: from RereadDays before the day after the checkpoint
