@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -12,7 +13,7 @@ import (
 	"time"
 
 	"github.com/specpipe/specpipe/generated"
-	"github.com/specpipe/specpipe/internal/emulator/kimai"
+	kimaiapi "github.com/specpipe/specpipe/generated/kimai"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -132,7 +133,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "  %v\n", row)
 		}
 	}
-	printSheets(e.stdout, sb.Kimai, *show)
+	if err := printSheets(ctx, e.stdout, sb.Getenv, *show); err != nil {
+		fmt.Fprintf(e.stdout, "cannot list Kimai's timesheets: %v\n", err)
+	}
 	fmt.Fprintf(e.stdout, "\ndemo done in %v; a second run would write nothing (the state store remembers every timesheet).\n",
 		time.Since(start).Round(time.Millisecond))
 	return exitCode(sum, nil)
@@ -155,33 +158,57 @@ func csvRows(path string) ([][]string, error) {
 	return rows, nil
 }
 
-// printSheets prints the first n timesheets Kimai holds, with user and project names.
-func printSheets(w io.Writer, km *kimai.Emulator, n int) {
-	users := map[int]string{}
-	for _, u := range km.Users() {
+// printSheets prints the first n timesheets Kimai holds, with user and project names, read
+// through the generated Kimai client as any program would.
+func printSheets(ctx context.Context, w io.Writer, getenv func(string) string, n int) error {
+	km, err := kimaiapi.New(kimaiapi.ConfigFromEnv(getenv))
+	if err != nil {
+		return err
+	}
+	us, err := km.ListUsers(ctx, kimaiapi.ListUsersParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai users: %w", err)
+	}
+	users := map[int64]string{}
+	for _, u := range us {
 		users[u.ID] = u.Username + " (" + u.Alias + ", account " + u.AccountNumber + ")"
 	}
-	projects := map[int]string{}
-	for _, p := range km.Projects() {
+	ps, err := km.ListProjects(ctx, kimaiapi.ListProjectsParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai projects: %w", err)
+	}
+	projects := map[int64]string{}
+	for _, p := range ps {
 		projects[p.ID] = p.Name
 	}
-	activities := map[int]string{}
-	for _, a := range km.Activities() {
+	as, err := km.ListActivities(ctx, kimaiapi.ListActivitiesParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai activities: %w", err)
+	}
+	activities := map[int64]string{}
+	for _, a := range as {
 		activities[a.ID] = a.Name
 	}
-	sheets := km.Timesheets()
-	slices.SortFunc(sheets, func(a, b kimai.Timesheet) int { return a.ID - b.ID })
+	var sheets []kimaiapi.Timesheet
+	for t, err := range km.ListTimesheetsAll(ctx, kimaiapi.ListTimesheetsParams{User: "all"}) {
+		if err != nil {
+			return fmt.Errorf("kimai timesheets: %w", err)
+		}
+		sheets = append(sheets, t)
+	}
+	slices.SortFunc(sheets, func(a, b kimaiapi.Timesheet) int { return cmp.Compare(a.ID, b.ID) })
+	loc := time.Local
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		loc = l
+	}
 	fmt.Fprintf(w, "Kimai now holds %d timesheets; the first %d:\n", len(sheets), min(n, len(sheets)))
 	for _, t := range sheets[:min(n, len(sheets))] {
-		loc := time.Local
-		if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-			loc = l
-		}
 		end := "running"
-		if t.End != nil {
+		if !t.End.IsZero() {
 			end = t.End.In(loc).Format("15:04")
 		}
 		fmt.Fprintf(w, "  #%d %s  %s–%s  %s / %s  %q\n", t.ID, users[t.User], t.Begin.In(loc).Format("2006-01-02 15:04"), end,
 			projects[t.Project], activities[t.Activity], t.Description)
 	}
+	return nil
 }

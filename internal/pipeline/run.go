@@ -182,13 +182,38 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
+	if err := rc.connect(); err != nil {
+		return rc.finish(start), err
+	}
+	for _, s := range p.steps {
+		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
+	}
+	// Run the streams in order: a stream starts at a source step and takes every following step
+	// that reads the records of the one before it.
+	for i := 0; i < len(p.steps); {
+		j := i + 1
+		for j < len(p.steps) && p.steps[j].in != nil {
+			j++
+		}
+		if err := rc.stream(i, j); err != nil {
+			return rc.finish(start), err
+		}
+		i = j
+	}
+	return rc.finish(start), nil
+}
+
+// connect makes the client of every connection: the transport settings the runner gives
+// (clock, limiter, HTTP client, tokens) with the pipeline's own (min_interval, timeout,
+// retries) on top, and a counter of its requests. It is the one place clients are made.
+func (rc *runCtx) connect() error {
 	// Connections without a limiter of their own share one per clock, so two connections of
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}
-	for _, c := range p.conns {
+	for _, c := range rc.p.conns {
 		cfg := transport.Config{}
-		if o.Transport != nil {
-			cfg = o.Transport(c.name, c.api)
+		if rc.opts.Transport != nil {
+			cfg = rc.opts.Transport(c.name, c.api)
 		}
 		if cfg.Clock == nil {
 			cfg.Clock = clock.Real{}
@@ -223,33 +248,18 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 			cfg.Retry = retry.Policy{MaxAttempts: c.retries, Base: cfg.Retry.Base, Max: cfg.Retry.Max, Jitter: cfg.Retry.Jitter}
 		}
 		if cfg.Logger == nil {
-			cfg.Logger = o.Logger
+			cfg.Logger = rc.log
 		}
 		s := c.settings
 		s.Transport = cfg
 		cl, err := c.api.New(s)
 		if err != nil {
-			return rc.finish(start), &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
+			return &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
 		}
 		rc.clients[c.name] = cl
 		rc.calls[c.name] = 0
 	}
-	for _, s := range p.steps {
-		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
-	}
-	// Run the streams in order: a stream starts at a source step and takes every following step
-	// that reads the records of the one before it.
-	for i := 0; i < len(p.steps); {
-		j := i + 1
-		for j < len(p.steps) && p.steps[j].in != nil {
-			j++
-		}
-		if err := rc.stream(i, j); err != nil {
-			return rc.finish(start), err
-		}
-		i = j
-	}
-	return rc.finish(start), nil
+	return nil
 }
 
 func (rc *runCtx) finish(start time.Time) *Summary {
