@@ -85,20 +85,21 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 		byConn[pl.Conns[i].Name] = &pl.Conns[i]
 	}
 	st := &planState{assume: o.Assume, params: p.paramValues}
+	type count struct {
+		records int
+		known   bool
+	}
+	outs := map[string]count{} // per step, the records it passes on
 	for _, s := range p.steps {
 		st.id = s.id
-		pr, ok := s.impl.(planner)
-		if !ok {
-			// A step that is not a planner (a filter, a group) changes the count, and a
-			// lookup ends the stream, unless assumed.
-			st.records, st.known = 0, false
-			st.assumeCount()
-			continue
+		if s.from != "" {
+			st.records, st.known = outs[s.from].records, outs[s.from].known
 		}
-		ps, err := pr.plan(st)
+		ps, err := planStep(s, st)
 		if err != nil {
 			return nil, err
 		}
+		outs[s.id] = count{st.records, st.known}
 		if ps == nil {
 			continue
 		}
@@ -118,6 +119,18 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	}
 	pl.Estimated = longest
 	return pl, nil
+}
+
+// planStep plans one step. A step that is not a planner (a filter, a group) changes the count,
+// and a lookup ends the stream, unless assumed.
+func planStep(s *step, st *planState) (*PlanStep, error) {
+	pr, ok := s.impl.(planner)
+	if !ok {
+		st.records, st.known = 0, false
+		st.assumeCount()
+		return nil, nil
+	}
+	return pr.plan(st)
 }
 
 // planState is what a plan knows of the stream while it walks the steps.

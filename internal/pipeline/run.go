@@ -135,6 +135,8 @@ type runCtx struct {
 	// bindings are what every step's evaluator starts with: params, and the lookups and
 	// resolvers of the steps started so far.
 	bindings map[string]any
+	// kept are the records of the steps a later step reads by id (from:), until it has.
+	kept map[string][]any
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -155,6 +157,16 @@ func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
 	d.rc.calls[d.conn]++
 	d.rc.mu.Unlock()
 	return d.next.Do(r)
+}
+
+// readLater reports whether a step from index j on reads the records of step id.
+func (rc *runCtx) readLater(id string, j int) bool {
+	for _, s := range rc.p.steps[j:] {
+		if s.from == id {
+			return true
+		}
+	}
+	return false
 }
 
 // evaluator is a new evaluator with the run's bindings.
@@ -182,17 +194,19 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
+	rc.kept = map[string][]any{}
 	if err := rc.connect(); err != nil {
 		return rc.finish(start), err
 	}
 	for _, s := range p.steps {
 		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
 	}
-	// Run the streams in order: a stream starts at a source step and takes every following step
-	// that reads the records of the one before it.
+	// Run the streams in order: a stream starts at a source step (or a step that reads an
+	// earlier step's records, from:) and takes every following step that reads the records of
+	// the one before it.
 	for i := 0; i < len(p.steps); {
 		j := i + 1
-		for j < len(p.steps) && p.steps[j].in != nil {
+		for j < len(p.steps) && p.steps[j].in != nil && p.steps[j].from == "" {
 			j++
 		}
 		if err := rc.stream(i, j); err != nil {
@@ -305,6 +319,14 @@ func (rc *runCtx) stream(i, j int) error {
 			st.Out++
 			return next(rec)
 		}
+		if s.kept {
+			// A later step reads these records by id: keep them for its stream.
+			emits[k-i] = func(rec any) error {
+				st.Out++
+				rc.kept[s.id] = append(rc.kept[s.id], rec)
+				return next(rec)
+			}
+		}
 		emit := emits[k-i]
 		handlers[k-i] = func(rec any) error {
 			st.In++
@@ -319,7 +341,17 @@ func (rc *runCtx) stream(i, j int) error {
 		}
 	}
 	src := rc.p.steps[i]
-	if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
+	if src.from != "" {
+		kept := rc.kept[src.from]
+		if !rc.readLater(src.from, j) {
+			delete(rc.kept, src.from) // no later stream reads them
+		}
+		for _, rec := range kept {
+			if err := handlers[0](rec); err != nil {
+				return err
+			}
+		}
+	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {

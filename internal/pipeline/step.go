@@ -20,6 +20,11 @@ type step struct {
 	in   reflect.Type // the type of the records it reads (nil: a source)
 	out  reflect.Type // the type of the records it emits (nil: emits none)
 	impl stepImpl
+	// from is the earlier step whose records it reads (from:), instead of the step before's;
+	// such a step starts a stream.
+	from string
+	// kept reports whether a later step reads its records by id: a run keeps them.
+	kept bool
 }
 
 // stepImpl is a step kind's compiled configuration. It holds no state of a run: start makes a
@@ -79,7 +84,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		return nil
 	}
 	s := &step{pos: l.d.At(n)}
-	var kindKey, kindVal *yaml.Node
+	var kindKey, kindVal, fromVal *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
@@ -92,9 +97,11 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 			}
 			ids[s.id] = true
 		case "doc":
+		case "from":
+			fromVal = v
 		default:
 			if !slices.Contains(l.kindNames(), k.Value) {
-				l.d.Errorf(k, "unknown step key %q%s", k.Value, eval.NearestText(k.Value, append([]string{"id", "doc"}, l.kindNames()...), "keys"))
+				l.d.Errorf(k, "unknown step key %q%s", k.Value, eval.NearestText(k.Value, append([]string{"id", "doc", "from"}, l.kindNames()...), "keys"))
 				continue
 			}
 			if kindKey != nil {
@@ -113,7 +120,19 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 	}
 	s.kind = kindKey.Value
 	k := l.kind(s.kind)
-	if k.source == nil || !k.source(kindVal) {
+	source := k.source != nil && k.source(kindVal)
+	switch {
+	case fromVal != nil && source:
+		l.d.Errorf(fromVal, "step %s: from: a %s step starts a stream of its own; from: is for a step that reads records", s.id, s.kind)
+		return nil
+	case fromVal != nil:
+		from := l.earlier(fromVal, s.id, ids)
+		if from == nil {
+			return nil
+		}
+		from.kept = true
+		s.from, s.in = from.id, from.out
+	case !source:
 		switch {
 		case prev == nil:
 			l.d.Errorf(kindKey, "step %s: a %s step reads the records of the step before it, and it is the first step (start with read or call)", s.id, s.kind)
@@ -137,6 +156,29 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		}
 	}
 	return s
+}
+
+// earlier finds the step a from: names: an earlier step that emits records. nil when there is
+// none (reported), or it is invalid (reported where it is).
+func (l *loader) earlier(n *yaml.Node, id string, ids map[string]bool) *step {
+	var names []string
+	for _, s := range l.p.steps {
+		if s.id == n.Value {
+			if s.out == nil {
+				l.d.Errorf(n, "step %s: from: step %s (a %s step) emits no records", id, s.id, s.kind)
+				return nil
+			}
+			return s
+		}
+		if s.out != nil {
+			names = append(names, s.id)
+		}
+	}
+	if ids[n.Value] && n.Value != id {
+		return nil // an earlier step with problems of its own
+	}
+	l.d.Errorf(n, "step %s: from: no earlier step %q%s", id, n.Value, eval.NearestText(n.Value, names, "steps"))
+	return nil
 }
 
 // evalParams evaluates compiled parameters into the map a registry client takes.
