@@ -308,11 +308,21 @@ func TestAttendanceToKimai(t *testing.T) {
 				t.Errorf("single-punch report (-want +got):\n%s", d)
 			}
 
-			// A rerun writes nothing.
+			// A rerun writes nothing, and lists Kimai's users once (both indexes read the list).
 			before := w.kimaiWrites()
+			kmBefore := w.km.Journal.Len()
 			sum := w.mustRun("attendance-to-kimai.yaml", params)
 			if got := w.kimaiWrites() - before; got != 0 {
 				t.Errorf("the rerun sent %d writes to Kimai, want 0", got)
+			}
+			userLists := 0
+			for _, e := range w.km.Journal.Entries()[kmBefore:] {
+				if e.Method == http.MethodGet && e.Path == "/api/users" {
+					userLists++
+				}
+			}
+			if userLists != 1 {
+				t.Errorf("the rerun listed Kimai's users %d times, want 1", userLists)
 			}
 			if got := step(sum, "book"); got.Written != 0 || got.Skipped != int64(len(want.Sheets)) {
 				t.Errorf("rerun: book wrote %d and skipped %d, want 0 and %d", got.Written, got.Skipped, len(want.Sheets))
