@@ -13,9 +13,6 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// Name is the pipeline's name in the state store.
-func (c *Compiled) Name() string { return c.p.Name }
-
 // Bind makes a runnable pipeline of c: it evaluates the params' defaults, checks and converts
 // b.Params, and expands the connections' ${...} settings from b's environment. Problems are
 // returned as [yamlx.Errors].
