@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -80,7 +82,7 @@ func (bd *binder) params(decl []*param, t reflect.Type, keyNode *yaml.Node) ([]*
 	for _, pr := range decl {
 		declared = append(declared, pr.name)
 	}
-	for _, name := range slices.Sorted(mapKeys(bd.b.Params)) {
+	for _, name := range slices.Sorted(maps.Keys(bd.b.Params)) {
 		if !slices.Contains(declared, name) {
 			at := keyNode
 			if at == nil {
@@ -99,14 +101,15 @@ func (bd *binder) defaultValue(pr *param) any {
 		bd.d.Errs = append(bd.d.Errs, &yamlx.Error{Pos: pr.def.Pos, Msg: "param " + pr.name + ": default: " + eval.UnwrapError(err).Error()})
 		return nil
 	}
-	v := reflect.ValueOf(out).Convert(paramTypes[pr.typ]).Interface()
-	if t, ok := v.(time.Time); ok {
-		t = t.In(bd.loc)
+	t, _ := step.FieldType(pr.typ)
+	v := reflect.ValueOf(out).Convert(t).Interface()
+	if tm, ok := v.(time.Time); ok {
+		tm = tm.In(bd.loc)
 		if pr.typ == "date" {
-			y, m, d := t.Date()
-			t = time.Date(y, m, d, 0, 0, 0, 0, bd.loc)
+			y, m, d := tm.Date()
+			tm = time.Date(y, m, d, 0, 0, 0, 0, bd.loc)
 		}
-		v = t
+		v = tm
 	}
 	return v
 }

@@ -10,11 +10,13 @@
 // ${...} settings. [Pipeline.Run] streams the records through the steps one at a time; only
 // group and lookup steps (and the steps another step reads with from:) hold records.
 //
-// Step kinds are components: each is one file (kind_*.go) with its docs, its configuration and
-// a constructor given a narrow context (compileCtx), and one row of kinds(); a run of a step gets
-// a stepEnv with its own evaluator. What the engine needs beyond that it asks through optional
-// interfaces (planner, narrower, wholeWriter), never by a step's type. To follow one step, read
-// kind.go, then its kind_*.go, then run.go's stream.
+// Step kinds are components of package step: each is one file there with its docs, its
+// configuration and a constructor given a narrow step.Compiler, and one row of step.Kinds(); a
+// run of a step gets a step.Env with its own evaluator. This package implements those contexts
+// (stepctx.go) and reaches the kinds only through the table and the optional interfaces
+// (step.Planner, step.Narrower, step.WholeWriter), never by a step's type. To follow one step,
+// read internal/step/step.go, then the kind's file there (e.g. group.go), then stepctx.go and
+// run.go's stream.
 //
 // docs/pipelines.md is the user's manual, with an example per step kind.
 package pipeline

@@ -208,7 +208,13 @@ func TestEndToEndAttendanceToKimai(t *testing.T) {
 	if len(lines) != len(want) {
 		t.Errorf("dry run shows %d writes, want %d", len(lines), len(want))
 	}
-	var first dryWrite
+	var first struct { // a dry run's line, as the write step prints it
+		Step   string         `json:"step"`
+		Conn   string         `json:"conn"`
+		Op     string         `json:"op"`
+		Key    string         `json:"key"`
+		Params map[string]any `json:"params"`
+	}
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
 		t.Fatalf("dry run line %q: %v", lines[0], err)
 	}

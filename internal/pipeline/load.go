@@ -18,6 +18,7 @@ import (
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
+	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -35,8 +36,8 @@ type LoadOptions struct {
 	// APIs are the APIs connections may name and read steps take record types from (pipe
 	// passes every generated API). The engine knows no API of its own.
 	APIs []*registry.API
-	// kinds are the step kinds steps may use. Nil: kinds() (tests add kinds of their own).
-	kinds []kind
+	// kinds are the step kinds steps may use. Nil: step.Kinds() (tests add kinds of their own).
+	kinds []step.Kind
 }
 
 // Binding is what a run adds to a compiled pipeline: parameter values and the environment.
@@ -75,7 +76,7 @@ type Pipeline struct {
 	// paramValues is the params struct (a value of paramType) that expressions see as params.
 	paramValues any
 	paramType   reflect.Type
-	steps       []*step
+	steps       []*stepDef
 	incremental *Incremental
 }
 
@@ -83,6 +84,7 @@ type Pipeline struct {
 type connection struct {
 	name     string
 	key      *yaml.Node // the connection's name in the file, where problems of its own go
+	ref      *step.Conn // what steps know of it
 	api      *registry.API
 	values   []connValue   // the settings the file gives, expanded by Bind
 	timeout  time.Duration // 0: the transport's default
@@ -105,17 +107,6 @@ type param struct {
 	hasDef         bool
 	def            *eval.Program // the default expression (nil: none, or it did not compile)
 	value          any
-}
-
-// paramTypes maps a declared parameter type onto the Go type expressions see.
-var paramTypes = map[string]reflect.Type{
-	"string":   reflect.TypeFor[string](),
-	"int":      reflect.TypeFor[int](),
-	"float":    reflect.TypeFor[float64](),
-	"bool":     reflect.TypeFor[bool](),
-	"date":     reflect.TypeFor[time.Time](),
-	"datetime": reflect.TypeFor[time.Time](),
-	"duration": reflect.TypeFor[time.Duration](),
 }
 
 type fileYAML struct {
@@ -205,7 +196,7 @@ func compile(path string, opts LoadOptions) (*Compiled, error) {
 		opts.Now = time.Now
 	}
 	if opts.kinds == nil {
-		opts.kinds = kinds()
+		opts.kinds = step.Kinds()
 	}
 	c, narrow, err := compileOnce(path, opts, nil)
 	if err != nil || len(narrow) == 0 {
@@ -289,7 +280,7 @@ type loader struct {
 	// narrow lists, per read step, the only fields its record type keeps, and per group step,
 	// the only fields its first and last records keep (second compile).
 	narrow map[string][]string
-	kinds  []kind
+	kinds  []step.Kind
 }
 
 func (l *loader) api(n *yaml.Node, name string) *registry.API {
@@ -334,7 +325,7 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 	if api == nil {
 		return nil
 	}
-	c := &connection{name: k.Value, key: k, api: api}
+	c := &connection{name: k.Value, key: k, api: api, ref: &step.Conn{Name: k.Value, API: api}}
 	known := slices.Clone(connKeys)
 	for _, cr := range api.Credentials {
 		known = append(known, cr.Name)
@@ -422,9 +413,9 @@ func (l *loader) loadParams(n *yaml.Node) {
 			var py paramYAML
 			l.d.Decode(v, &py)
 			pr := &param{name: k.Value, typ: py.Type, doc: py.Doc, key: k}
-			t, ok := paramTypes[py.Type]
+			t, ok := step.FieldType(py.Type)
 			if !ok {
-				types := slices.Sorted(mapKeys(paramTypes))
+				types := step.FieldTypeNames()
 				at := yamlx.ValueNode(v, "type")
 				if at == nil {
 					at = k
@@ -432,7 +423,7 @@ func (l *loader) loadParams(n *yaml.Node) {
 				l.d.Errorf(at, "param %s: type %q is not one of %s", k.Value, py.Type, strings.Join(types, ", "))
 				continue
 			}
-			if !validIdent(k.Value) {
+			if !step.ValidIdent(k.Value) {
 				l.d.Errorf(k, "param %q: a name is letters, digits and _", k.Value)
 				continue
 			}
@@ -452,7 +443,7 @@ func (l *loader) defaultProgram(pr *param, n *yaml.Node) *eval.Program {
 	if prog == nil {
 		return nil
 	}
-	want := paramTypes[pr.typ]
+	want, _ := step.FieldType(pr.typ)
 	if !prog.Out.ConvertibleTo(want) || (want.Kind() == reflect.Struct) != (prog.Out.Kind() == reflect.Struct) ||
 		(want == reflect.TypeFor[time.Duration]() && prog.Out != want) || (pr.typ == "string" && prog.Out.Kind() != reflect.String) ||
 		(pr.typ == "int" && !isIntKind(prog.Out.Kind())) {
@@ -468,29 +459,6 @@ func apiNames(apis []*registry.API) []string {
 		out = append(out, a.Name)
 	}
 	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-func validIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9') {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // parseParam converts a --param value to the parameter's type.
@@ -536,18 +504,18 @@ func parseParam(typ, s string, loc *time.Location) (any, error) {
 func (l *loader) finish() (narrow map[string][]string) {
 	u := &usage{c: l.c, final: l.narrow != nil}
 	for _, s := range l.p.steps {
-		if w, ok := s.impl.(wholeWriter); ok {
-			if t := w.wholeRecords(); t != nil {
+		if w, ok := s.impl.(step.WholeWriter); ok {
+			if t := w.WholeRecords(); t != nil {
 				u.whole = append(u.whole, t)
 			}
 		}
 	}
 	for _, s := range l.p.steps {
-		n, ok := s.impl.(narrower)
+		n, ok := s.impl.(step.Narrower)
 		if !ok {
 			continue
 		}
-		if keep, ok := n.narrow(u); ok {
+		if keep, ok := n.Narrow(u); ok {
 			if narrow == nil {
 				narrow = map[string][]string{}
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/step"
 )
 
 // Plan is what a run will call, per step and per connection, and what the vendors' rate limits
@@ -21,15 +21,7 @@ type Plan struct {
 }
 
 // PlanStep is one step that calls an API.
-type PlanStep struct {
-	ID, Kind  string
-	Conn, Op  string // connection name and "api.operation"
-	Calls     int    // calls known before the run (for a paged list, the first page)
-	PerRecord bool   // one call per record of the step before (fan-out or write)
-	Paged     bool   // every page is fetched: one more call per PageSize records
-	PageSize  int
-	Note      string
-}
+type PlanStep = step.PlanStep
 
 // PlanConn sums the calls of one connection.
 type PlanConn struct {
@@ -58,7 +50,7 @@ func (p *Pipeline) Plan() (*Plan, error) { return p.PlanWith(PlanOptions{}) }
 // and o.Assume gives the records of data-dependent steps, so per-record calls are counted.
 func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	for id := range o.Assume {
-		if !slices.ContainsFunc(p.steps, func(s *step) bool { return s.id == id }) {
+		if !slices.ContainsFunc(p.steps, func(s *stepDef) bool { return s.id == id }) {
 			var ids []string
 			for _, s := range p.steps {
 				ids = append(ids, s.id)
@@ -84,22 +76,22 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	for i := range pl.Conns {
 		byConn[pl.Conns[i].Name] = &pl.Conns[i]
 	}
-	st := &planState{assume: o.Assume, params: p.paramValues}
+	st := &step.PlanState{Assume: o.Assume, Params: p.paramValues}
 	type count struct {
 		records int
 		known   bool
 	}
 	outs := map[string]count{} // per step, the records it passes on
 	for _, s := range p.steps {
-		st.id = s.id
+		st.ID = s.id
 		if s.from != "" {
-			st.records, st.known = outs[s.from].records, outs[s.from].known
+			st.Records, st.Known = outs[s.from].records, outs[s.from].known
 		}
 		ps, err := planStep(s, st)
 		if err != nil {
 			return nil, err
 		}
-		outs[s.id] = count{st.records, st.known}
+		outs[s.id] = count{st.Records, st.Known}
 		if ps == nil {
 			continue
 		}
@@ -123,49 +115,14 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 
 // planStep plans one step. A step that is not a planner (a filter, a group) changes the count,
 // and a lookup ends the stream, unless assumed.
-func planStep(s *step, st *planState) (*PlanStep, error) {
-	pr, ok := s.impl.(planner)
+func planStep(s *stepDef, st *step.PlanState) (*PlanStep, error) {
+	pr, ok := s.impl.(step.Planner)
 	if !ok {
-		st.records, st.known = 0, false
-		st.assumeCount()
+		st.Records, st.Known = 0, false
+		st.AssumeCount()
 		return nil, nil
 	}
-	return pr.plan(st)
-}
-
-// planState is what a plan knows of the stream while it walks the steps.
-type planState struct {
-	id      string // the step being planned
-	records int    // the records of the current stream, when known
-	known   bool
-	assume  map[string]int
-	params  any
-}
-
-// assumed is the count --assume gives for the step's records.
-func (st *planState) assumed() (int, bool) {
-	n, ok := st.assume[st.id]
-	return n, ok
-}
-
-// assumeCount makes an assumed count the stream's.
-func (st *planState) assumeCount() {
-	if n, ok := st.assumed(); ok {
-		st.records, st.known = n, true
-	}
-}
-
-// evaluator evaluates expressions without records (params).
-func (st *planState) evaluator() *eval.Evaluator {
-	return eval.NewEvaluator(map[string]any{"params": st.params})
-}
-
-// pages is the pages of n records, size a page (at least one call).
-func pages(n, size int) int {
-	if size <= 0 {
-		return 1
-	}
-	return max(1, (n+size-1)/size)
+	return pr.Plan(st)
 }
 
 // Format writes the plan for people.

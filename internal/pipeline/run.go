@@ -21,6 +21,7 @@ import (
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/retry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -71,14 +72,7 @@ type Summary struct {
 }
 
 // StepSummary counts the records of one step.
-type StepSummary struct {
-	ID, Kind string
-	In       int64 // records received (for a read or call that starts a stream: records read)
-	Out      int64 // records emitted
-	Written  int64 // writes sent (or, in a dry run, that would be sent)
-	Skipped  int64 // writes skipped because the ledger has them
-	Failed   int64 // records that failed
-}
+type StepSummary = step.Summary
 
 // FailedRecord is one record that failed, with the reason.
 type FailedRecord struct {
@@ -119,10 +113,7 @@ func IsConfigError(err error) bool {
 
 // ConfigError is a run that could not start because of its configuration (a bad base URL, a
 // missing input file).
-type ConfigError struct{ Err error }
-
-func (e *ConfigError) Error() string { return e.Err.Error() }
-func (e *ConfigError) Unwrap() error { return e.Err }
+type ConfigError = step.ConfigError
 
 // runCtx is the state of one run (one goroutine). Steps see it through their [stepEnv].
 type runCtx struct {
@@ -289,11 +280,10 @@ func (rc *runCtx) finish(start time.Time) *Summary {
 
 // stream runs steps [i, j) as one stream.
 func (rc *runCtx) stream(i, j int) error {
-	runs := make([]stepRun, j-i)
+	runs := make([]step.Run, j-i)
 	for k := i; k < j; k++ {
 		s := rc.p.steps[k]
-		r, err := s.impl.start(&stepEnv{ctx: rc.ctx, id: s.id, pipeline: rc.p.Name, opts: &rc.opts, log: rc.log,
-			ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
+		r, err := s.impl.Start(&stepEnv{id: s.id, ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
 		if err != nil {
 			for _, prev := range runs[:k-i] {
 				closeRun(prev)
@@ -337,7 +327,7 @@ func (rc *runCtx) stream(i, j int) error {
 			if err := rc.ctx.Err(); err != nil {
 				return err
 			}
-			return rc.check(s.id, st, rec, run.process(rec, emit))
+			return rc.check(s.id, st, rec, run.Process(rec, emit))
 		}
 	}
 	src := rc.p.steps[i]
@@ -351,11 +341,11 @@ func (rc *runCtx) stream(i, j int) error {
 				return err
 			}
 		}
-	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
+	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].Process(nil, emits[0])); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {
-		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].finish(emits[k-i])); err != nil {
+		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].Finish(emits[k-i])); err != nil {
 			return err
 		}
 	}
@@ -370,7 +360,7 @@ func (rc *runCtx) stream(i, j int) error {
 	return nil
 }
 
-func closeRun(r stepRun) {
+func closeRun(r step.Run) {
 	if c, ok := r.(io.Closer); ok {
 		c.Close()
 	}
@@ -381,7 +371,7 @@ func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	if err == nil {
 		return nil
 	}
-	re, ok := asRecordError(err)
+	reason, ok := step.FailedRecord(err)
 	if !ok {
 		return err
 	}
@@ -389,18 +379,14 @@ func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	rc.failed++
 	switch {
 	case rc.failed <= maxFailedLogged:
-		rc.log.Warn("record failed", "step", id, "err", re.err)
+		rc.log.Warn("record failed", "step", id, "err", reason)
 	case rc.failed == maxFailedLogged+1:
 		rc.log.Warn("more records failed; the summary counts them", "logged", maxFailedLogged)
 	}
 	if len(rc.sum.Failed) < maxFailedKept {
-		f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: re.err.Error()}
-		var we *writeError
-		if errors.As(re.err, &we) {
-			f.Key = we.key
-		}
+		f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: reason.Error(), Key: step.WriteKey(reason)}
 		var ae *transport.APIError
-		if errors.As(re.err, &ae) {
+		if errors.As(reason, &ae) {
 			f.Fields = ae.Fields
 		}
 		rc.sum.Failed = append(rc.sum.Failed, f)

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -9,52 +8,23 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// step is one loaded step.
-type step struct {
+// stepDef is one compiled step: its place in the pipeline and its kind's step.
+type stepDef struct {
 	id   string
 	kind string
 	pos  yamlx.Pos
 	in   reflect.Type // the type of the records it reads (nil: a source)
 	out  reflect.Type // the type of the records it emits (nil: emits none)
-	impl stepImpl
+	impl step.Step
 	// from is the earlier step whose records it reads (from:), instead of the step before's;
 	// such a step starts a stream.
 	from string
 	// kept reports whether a later step reads its records by id: a run keeps them.
 	kept bool
-}
-
-// stepImpl is a step kind's compiled configuration. It holds no state of a run: start makes a
-// stepRun for one run.
-type stepImpl interface {
-	start(e *stepEnv) (stepRun, error)
-}
-
-// stepRun is one run of a step. For a source (in == nil) process is called once with a nil
-// record. finish is called after the last record (a group emits its groups there). An error
-// wrapped by recordFailed fails the record and the run goes on; any other error stops the run.
-type stepRun interface {
-	process(rec any, emit func(any) error) error
-	finish(emit func(any) error) error
-}
-
-// recordError fails one record; the run goes on.
-type recordError struct {
-	err error
-}
-
-func (e *recordError) Error() string { return e.err.Error() }
-func (e *recordError) Unwrap() error { return e.err }
-
-func recordFailed(err error) error { return &recordError{err: err} }
-
-func asRecordError(err error) (*recordError, bool) {
-	var re *recordError
-	ok := errors.As(err, &re)
-	return re, ok
 }
 
 // loadSteps decodes and compiles the steps in order; each step sees the record type of the step
@@ -65,12 +35,12 @@ func (l *loader) loadSteps(n *yaml.Node) {
 		return
 	}
 	ids := map[string]bool{}
-	var prev *step
+	var prev *stepDef
 	for _, sn := range n.Content {
 		s := l.loadStep(sn, prev, ids)
 		if s == nil {
 			// Keep checking later steps; they cannot know their input type.
-			prev = &step{kind: "invalid"}
+			prev = &stepDef{kind: "invalid"}
 			continue
 		}
 		l.p.steps = append(l.p.steps, s)
@@ -78,19 +48,19 @@ func (l *loader) loadSteps(n *yaml.Node) {
 	}
 }
 
-func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
+func (l *loader) loadStep(n *yaml.Node, prev *stepDef, ids map[string]bool) *stepDef {
 	if n.Kind != yaml.MappingNode {
 		l.d.Errorf(n, "a step is a mapping with id: and one of %s", strings.Join(l.kindNames(), ", "))
 		return nil
 	}
-	s := &step{pos: l.d.At(n)}
+	s := &stepDef{pos: l.d.At(n)}
 	var kindKey, kindVal, fromVal *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
 		case "id":
 			s.id = v.Value
-			if !validIdent(s.id) {
+			if !step.ValidIdent(s.id) {
 				l.d.Errorf(v, "step id %q: an id is letters, digits and _", s.id)
 			} else if ids[s.id] {
 				l.d.Errorf(v, "step id %q is used twice", s.id)
@@ -120,7 +90,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 	}
 	s.kind = kindKey.Value
 	k := l.kind(s.kind)
-	source := k.source != nil && k.source(kindVal)
+	source := k.Source != nil && k.Source(kindVal)
 	switch {
 	case fromVal != nil && source:
 		l.d.Errorf(fromVal, "step %s: from: a %s step starts a stream of its own; from: is for a step that reads records", s.id, s.kind)
@@ -146,7 +116,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 		s.in = prev.out
 	}
 	before := len(l.d.Errs)
-	s.impl, s.out = k.compile(&compileCtx{l: l, id: s.id, in: s.in}, kindVal)
+	s.impl, s.out = k.Compile(&compileCtx{l: l, id: s.id, in: s.in}, kindVal)
 	if s.impl == nil || len(l.d.Errs) > before {
 		// Later steps are still checked when this one's record type is known (a filter's,
 		// an output's and a write's are those of their input).
@@ -160,7 +130,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *step, ids map[string]bool) *step {
 
 // earlier finds the step a from: names: an earlier step that emits records. nil when there is
 // none (reported), or it is invalid (reported where it is).
-func (l *loader) earlier(n *yaml.Node, id string, ids map[string]bool) *step {
+func (l *loader) earlier(n *yaml.Node, id string, ids map[string]bool) *stepDef {
 	var names []string
 	for _, s := range l.p.steps {
 		if s.id == n.Value {
@@ -179,17 +149,4 @@ func (l *loader) earlier(n *yaml.Node, id string, ids map[string]bool) *step {
 	}
 	l.d.Errorf(n, "step %s: from: no earlier step %q%s", id, n.Value, eval.NearestText(n.Value, names, "steps"))
 	return nil
-}
-
-// evalParams evaluates compiled parameters into the map a registry client takes.
-func evalParams(ev *eval.Evaluator, names []string, progs []*eval.Program) (map[string]any, error) {
-	m := make(map[string]any, len(names))
-	for i, p := range progs {
-		v, err := ev.Run(p)
-		if err != nil {
-			return nil, err
-		}
-		m[names[i]] = v
-	}
-	return m, nil
 }

@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-func resolveKind() kind {
-	return kind{name: "resolve", doc: "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)",
-		source: always, compile: compileResolve}
+func resolveKind() Kind {
+	return Kind{Name: "resolve", Doc: "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)",
+		Source: always, Compile: compileResolve}
 }
 
 // resolveStep turns business keys into IDs through a list call made once per run: resolve("id",
@@ -21,7 +21,7 @@ func resolveKind() kind {
 // key. Keys are compared as text. A key that no item has fails the record (never guess an ID).
 type resolveStep struct {
 	id     string
-	conn   *connection
+	conn   *Conn
 	op     *registry.Op
 	names  []string
 	params []*eval.Program
@@ -37,49 +37,49 @@ type resolveYAML struct {
 	Value  *yaml.Node `yaml:"value"`
 }
 
-func compileResolve(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileResolve(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var ry resolveYAML
-	c.decode(n, &ry)
-	conn, op := c.operation(n, ry.Conn, ry.Op)
+	c.Decode(n, &ry)
+	conn, op := c.Operation(n, ry.Conn, ry.Op)
 	if op == nil {
 		return nil, nil
 	}
 	if op.Write {
-		c.errorf(yamlx.ValueNode(n, "op"), "step %s: resolve needs a list operation, and %s.%s changes data", c.id, conn.api.Name, op.Name)
+		c.Errorf(yamlx.ValueNode(n, "op"), "step %s: resolve needs a list operation, and %s.%s changes data", c.ID(), conn.API.Name, op.Name)
 		return nil, nil
 	}
-	names, progs, ok := c.opParams(ry.Params, conn, op, c.paramScope())
-	isc := c.paramScope().With("item", op.Record)
+	names, progs, ok := c.OpParams(ry.Params, conn, op, c.ParamScope())
+	isc := c.ParamScope().With("item", op.Record)
 	if ry.Key == nil {
-		c.errorf(n, "step %s: resolve: key: is required (the business key of a listed item, e.g. item.number)", c.id)
+		c.Errorf(n, "step %s: resolve: key: is required (the business key of a listed item, e.g. item.number)", c.ID())
 		return nil, nil
 	}
-	key := c.compile(ry.Key, isc, eval.WantAny)
+	key := c.Compile(ry.Key, isc, eval.WantAny)
 	valNode := ry.Value
 	if valNode == nil {
 		valNode = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "item.id", Line: n.Line, Column: n.Column}
 	}
-	val := c.compile(valNode, isc, eval.WantAny)
+	val := c.Compile(valNode, isc, eval.WantAny)
 	if !ok || key == nil || val == nil {
 		return nil, nil
 	}
-	c.declareResolver(val.Out)
-	return &resolveStep{id: c.id, conn: conn, op: op, names: names, params: progs, key: key, value: val}, nil
+	c.DeclareResolver(val.Out)
+	return &resolveStep{id: c.ID(), conn: conn, op: op, names: names, params: progs, key: key, value: val}, nil
 }
 
 // plan counts the one list call.
-func (rs *resolveStep) plan(st *planState) (*PlanStep, error) {
-	st.records, st.known = 0, false
-	return &PlanStep{Conn: rs.conn.name, Op: rs.conn.api.Name + "." + rs.op.Name, Calls: 1, Paged: rs.op.Paged,
+func (rs *resolveStep) Plan(st *PlanState) (*PlanStep, error) {
+	st.Records, st.Known = 0, false
+	return &PlanStep{Conn: rs.conn.Name, Op: rs.conn.API.Name + "." + rs.op.Name, Calls: 1, Paged: rs.op.Paged,
 		PageSize: rs.op.PageSize, Note: "once, when a record first needs it"}, nil
 }
 
 type resolveRun struct{}
 
-func (resolveRun) process(any, func(any) error) error { return nil }
-func (resolveRun) finish(func(any) error) error       { return nil }
+func (resolveRun) Process(any, func(any) error) error { return nil }
+func (resolveRun) Finish(func(any) error) error       { return nil }
 
-func (rs *resolveStep) start(e *stepEnv) (stepRun, error) {
+func (rs *resolveStep) Start(e Env) (Run, error) {
 	var index map[string]reflect.Value
 	vt := rs.value.Out
 	ft := eval.ResolverFuncType(vt)
@@ -88,15 +88,15 @@ func (rs *resolveStep) start(e *stepEnv) (stepRun, error) {
 		return []reflect.Value{reflect.Zero(vt), reflect.ValueOf(&err).Elem().Convert(errType)}
 	}
 	load := func() error {
-		ev := e.newEvaluator()
-		params, err := evalParams(ev, rs.names, rs.params)
+		ev := e.NewEvaluator()
+		params, err := EvalParams(ev, rs.names, rs.params)
 		if err != nil {
 			return err
 		}
 		index = map[string]reflect.Value{}
-		for item, err := range e.client(rs.conn.name).Call(e.ctx, rs.op.Name, params, rs.op.Paged) {
+		for item, err := range e.Client(rs.conn.Name).Call(e.Context(), rs.op.Name, params, rs.op.Paged) {
 			if err != nil {
-				return fmt.Errorf("resolve %s: %s.%s: %w", rs.id, rs.conn.api.Name, rs.op.Name, err)
+				return fmt.Errorf("resolve %s: %s.%s: %w", rs.id, rs.conn.API.Name, rs.op.Name, err)
 			}
 			ev.Set("item", item)
 			k, err := ev.Run(rs.key)
@@ -124,10 +124,10 @@ func (rs *resolveStep) start(e *stepEnv) (stepRun, error) {
 		key := args[0].String()
 		v, ok := index[key]
 		if !ok {
-			return fail(fmt.Errorf("resolve %s: %s.%s lists no item with key %q", rs.id, rs.conn.api.Name, rs.op.Name, key))
+			return fail(fmt.Errorf("resolve %s: %s.%s lists no item with key %q", rs.id, rs.conn.API.Name, rs.op.Name, key))
 		}
 		return []reflect.Value{v, reflect.Zero(errType)}
 	})
-	e.bind(eval.ResolverName(rs.id), fn.Interface())
+	e.Bind(eval.ResolverName(rs.id), fn.Interface())
 	return resolveRun{}, nil
 }

@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"reflect"
@@ -9,8 +9,8 @@ import (
 	"github.com/specpipe/specpipe/internal/record"
 )
 
-func mapKind() kind {
-	return kind{name: "map", doc: "make a new record per record, one expression per field", compile: compileMap}
+func mapKind() Kind {
+	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap}
 }
 
 // mapStep makes one record per record: map: {field: expression, ...}.
@@ -19,17 +19,17 @@ type mapStep struct {
 	progs []*eval.Program
 }
 
-func compileMap(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileMap(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
-		c.errorf(n, "step %s: map: want a mapping of field names to expressions", c.id)
+		c.Errorf(n, "step %s: map: want a mapping of field names to expressions", c.ID())
 		return nil, nil
 	}
 	for i := 0; i < len(n.Content); i += 2 {
-		if !validIdent(n.Content[i].Value) {
-			c.errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", c.id, n.Content[i].Value)
+		if !ValidIdent(n.Content[i].Value) {
+			c.Errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", c.ID(), n.Content[i].Value)
 		}
 	}
-	names, progs, ok := c.exprMap(n, c.recScope(), "map")
+	names, progs, ok := c.ExprMap(n, c.RecScope(), "map")
 	if !ok {
 		return nil, nil
 	}
@@ -46,22 +46,22 @@ type mapRun struct {
 	ev *eval.Evaluator
 }
 
-func (m *mapStep) start(e *stepEnv) (stepRun, error) { return &mapRun{m: m, ev: e.ev}, nil }
+func (m *mapStep) Start(e Env) (Run, error) { return &mapRun{m: m, ev: e.Eval()}, nil }
 
 // plan passes the count on: one record out per record in.
-func (m *mapStep) plan(ps *planState) (*PlanStep, error) {
-	ps.assumeCount()
+func (m *mapStep) Plan(ps *PlanState) (*PlanStep, error) {
+	ps.AssumeCount()
 	return nil, nil
 }
 
-func (r *mapRun) process(rec any, emit func(any) error) error {
+func (r *mapRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	out := reflect.New(r.m.out.Elem())
 	v := out.Elem()
 	for i, p := range r.m.progs {
 		x, err := r.ev.Run(p)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		if x != nil {
 			v.Field(i).Set(reflect.ValueOf(x))
@@ -70,4 +70,4 @@ func (r *mapRun) process(rec any, emit func(any) error) error {
 	return emit(out.Interface())
 }
 
-func (r *mapRun) finish(func(any) error) error { return nil }
+func (r *mapRun) Finish(func(any) error) error { return nil }

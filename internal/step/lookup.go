@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"github.com/specpipe/specpipe/internal/eval"
 )
 
-func lookupKind() kind {
-	return kind{name: "lookup", doc: "index the records of the step before by a key, for lookup(\"id\", key) in later steps", compile: compileLookup}
+func lookupKind() Kind {
+	return Kind{Name: "lookup", Doc: "index the records of the step before by a key, for lookup(\"id\", key) in later steps", Compile: compileLookup}
 }
 
 // lookupStep indexes the records of the step before it by a key, for lookup("id", key) and
@@ -25,23 +25,23 @@ type lookupYAML struct {
 	Key *yaml.Node `yaml:"key"`
 }
 
-func compileLookup(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileLookup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var ly lookupYAML
-	c.decode(n, &ly)
+	c.Decode(n, &ly)
 	if ly.Key == nil {
-		c.errorf(n, "step %s: lookup: key: is required", c.id)
+		c.Errorf(n, "step %s: lookup: key: is required", c.ID())
 		return nil, nil
 	}
-	k := c.compile(ly.Key, c.recScope(), eval.WantAny)
+	k := c.Compile(ly.Key, c.RecScope(), eval.WantAny)
 	if k == nil {
 		return nil, nil
 	}
-	vt := c.in
+	vt := c.In()
 	if vt.Kind() == reflect.Pointer {
 		vt = vt.Elem()
 	}
-	c.declareLookup(vt)
-	return &lookupStep{id: c.id, key: k, value: vt}, nil
+	c.DeclareLookup(vt)
+	return &lookupStep{id: c.ID(), key: k, value: vt}, nil
 }
 
 type lookupRun struct {
@@ -50,17 +50,17 @@ type lookupRun struct {
 	index reflect.Value
 }
 
-func (ls *lookupStep) start(e *stepEnv) (stepRun, error) {
+func (ls *lookupStep) Start(e Env) (Run, error) {
 	idx := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ls.value))
-	e.bind(eval.LookupName(ls.id), idx.Interface())
-	return &lookupRun{l: ls, ev: e.ev, index: idx}, nil
+	e.Bind(eval.LookupName(ls.id), idx.Interface())
+	return &lookupRun{l: ls, ev: e.Eval(), index: idx}, nil
 }
 
-func (r *lookupRun) process(rec any, _ func(any) error) error {
+func (r *lookupRun) Process(rec any, _ func(any) error) error {
 	r.ev.Set("r", rec)
 	k, err := r.ev.Run(r.l.key)
 	if err != nil {
-		return recordFailed(err)
+		return RecordFailed(err)
 	}
 	ks := fmt.Sprint(k)
 	kv := reflect.ValueOf(ks)
@@ -75,4 +75,4 @@ func (r *lookupRun) process(rec any, _ func(any) error) error {
 	return nil
 }
 
-func (r *lookupRun) finish(func(any) error) error { return nil }
+func (r *lookupRun) Finish(func(any) error) error { return nil }

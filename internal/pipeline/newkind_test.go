@@ -11,14 +11,16 @@ import (
 
 	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
+	"github.com/specpipe/specpipe/internal/step"
 )
 
 // shoutKind is a step kind that only this test knows: shout: EXPR makes one record {text} per
-// record, the expression's text in capitals. It is written as every kind is, from the kind
-// contract alone (its docs, its configuration, a constructor given a compileCtx, a run given a
-// stepEnv); TestKindFromOneFile adds it to the table with one row and nothing else.
-func shoutKind() kind {
-	return kind{name: "shout", doc: "the text of an expression in capitals", compile: compileShout}
+// record, the expression's text in capitals. It is written as every kind is, from the exported
+// contract of package step alone (its docs, its configuration, a constructor given a
+// step.Compiler, a run given a step.Env), outside that package; TestKindFromOneFile adds it to
+// the table with one row and nothing else.
+func shoutKind() step.Kind {
+	return step.Kind{Name: "shout", Doc: "the text of an expression in capitals", Compile: compileShout}
 }
 
 type shoutStep struct {
@@ -26,13 +28,13 @@ type shoutStep struct {
 	out  reflect.Type
 }
 
-func compileShout(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
-	p := c.compile(n, c.recScope(), eval.WantAny)
+func compileShout(c step.Compiler, n *yaml.Node) (step.Step, reflect.Type) {
+	p := c.Compile(n, c.RecScope(), eval.WantAny)
 	if p == nil {
 		return nil, nil
 	}
 	if p.Out.Kind() != reflect.String {
-		c.errorf(n, "step %s: shout: want text, got %s", c.id, eval.TypeName(p.Out))
+		c.Errorf(n, "step %s: shout: want text, got %s", c.ID(), eval.TypeName(p.Out))
 		return nil, nil
 	}
 	s := &shoutStep{prog: p, out: reflect.PointerTo(record.StructOf([]string{"text"}, []reflect.Type{p.Out}))}
@@ -41,26 +43,26 @@ func compileShout(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 
 type shoutRun struct {
 	s   *shoutStep
-	env *stepEnv
+	env step.Env
 }
 
-func (s *shoutStep) start(e *stepEnv) (stepRun, error) { return &shoutRun{s: s, env: e}, nil }
+func (s *shoutStep) Start(e step.Env) (step.Run, error) { return &shoutRun{s: s, env: e}, nil }
 
-func (r *shoutRun) process(rec any, emit func(any) error) error {
-	r.env.ev.Set("r", rec)
-	x, err := r.env.ev.Run(r.s.prog)
+func (r *shoutRun) Process(rec any, emit func(any) error) error {
+	r.env.Eval().Set("r", rec)
+	x, err := r.env.Eval().Run(r.s.prog)
 	if err != nil {
-		return recordFailed(err)
+		return step.RecordFailed(err)
 	}
 	out := reflect.New(r.s.out.Elem())
 	out.Elem().Field(0).SetString(strings.ToUpper(x.(string)))
 	return emit(out.Interface())
 }
 
-func (r *shoutRun) finish(func(any) error) error { return nil }
+func (r *shoutRun) Finish(func(any) error) error { return nil }
 
-// TestKindFromOneFile checks that a step kind is one file and one table row: the kind above
-// loads (its expression type-checked against the records before it, its field read narrowing
+// TestKindFromOneFile checks that a step kind is one file and one table row: the kind above,
+// written outside package step, loads (its expression type-checked against the records before it, its field read narrowing
 // the read), runs (with its own evaluator and summary), plans, and is named in the problems of
 // a misspelt step, with nothing of the engine edited for it.
 func TestKindFromOneFile(t *testing.T) {
@@ -74,7 +76,7 @@ steps:
     output: {file: "{{tmp}}/loud.jsonl"}
 `)
 	opts := testOpts()
-	opts.kinds = append(kinds(), shoutKind())
+	opts.kinds = append(step.Kinds(), shoutKind())
 	p := mustLoad(t, path, opts)
 	sum := mustRun(t, p, RunOptions{})
 	want := []StepSummary{
@@ -89,7 +91,7 @@ steps:
 	if len(recs) != 8 || recs[0]["text"] != "LI LEI" {
 		t.Errorf("records %v, want 8 with text LI LEI first", recs)
 	}
-	if got := p.steps[0].impl.(*readStep).dec.Fields(); !cmp.Equal(got, []string{"realname"}) {
+	if got := p.steps[0].impl.(interface{ DecodedFields() []string }).DecodedFields(); !cmp.Equal(got, []string{"realname"}) {
 		t.Errorf("the read decodes %v, want only realname (what shout reads)", got)
 	}
 	plan, err := p.Plan()

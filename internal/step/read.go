@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"bufio"
@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,8 +18,8 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-func readKind() kind {
-	return kind{name: "read", doc: "records from a JSON-lines or CSV file, of a declared record type", source: always, compile: compileRead}
+func readKind() Kind {
+	return Kind{Name: "read", Doc: "records from a JSON-lines or CSV file, of a declared record type", Source: always, Compile: compileRead}
 }
 
 // readStep reads records from a JSON-lines or CSV file into a declared record type: a generated
@@ -43,49 +42,49 @@ type readYAML struct {
 	Fields *yaml.Node `yaml:"fields"`
 }
 
-func compileRead(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileRead(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var ry readYAML
-	c.decode(n, &ry)
+	c.Decode(n, &ry)
 	if ry.File == "" {
-		c.errorf(n, "step %s: read: file: is required", c.id)
+		c.Errorf(n, "step %s: read: file: is required", c.ID())
 		return nil, nil
 	}
 	format, ok := fileFormat(ry.Format, ry.File)
 	if !ok {
-		c.errorf(yamlx.KeyNode(n, "format"), "step %s: read: format: want jsonl or csv (or a file ending in .jsonl, .ndjson or .csv)", c.id)
+		c.Errorf(yamlx.KeyNode(n, "format"), "step %s: read: format: want jsonl or csv (or a file ending in .jsonl, .ndjson or .csv)", c.ID())
 		return nil, nil
 	}
-	r := &readStep{id: c.id, path: c.path(ry.File), format: format, loc: c.loc()}
+	r := &readStep{id: c.ID(), path: c.Path(ry.File), format: format, loc: c.Loc()}
 	switch {
 	case ry.Type != "" && ry.Fields != nil:
-		c.errorf(yamlx.KeyNode(n, "fields"), "step %s: read: give type: or fields:, not both", c.id)
+		c.Errorf(yamlx.KeyNode(n, "fields"), "step %s: read: give type: or fields:, not both", c.ID())
 		return nil, nil
 	case ry.Type != "":
-		ti, ok, known := c.recordType(ry.Type)
+		t, loc, ok, known := c.RecordType(ry.Type)
 		if !ok {
-			c.errorf(yamlx.ValueNode(n, "type"), "step %s: unknown record type %q%s", c.id, ry.Type, eval.NearestText(ry.Type, known, "types"))
+			c.Errorf(yamlx.ValueNode(n, "type"), "step %s: unknown record type %q%s", c.ID(), ry.Type, eval.NearestText(ry.Type, known, "types"))
 			return nil, nil
 		}
-		r.rec, r.loc = ti.t, ti.loc
-		if keep, ok := c.narrowed(); ok {
-			r.rec = record.Narrow(ti.t, keep)
+		r.rec, r.loc = t, loc
+		if keep, ok := c.Narrowed(); ok {
+			r.rec = record.Narrow(t, keep)
 		}
 	case ry.Fields != nil:
 		if ry.Fields.Kind != yaml.MappingNode || len(ry.Fields.Content) == 0 {
-			c.errorf(ry.Fields, "step %s: fields: want a mapping of field names to types", c.id)
+			c.Errorf(ry.Fields, "step %s: fields: want a mapping of field names to types", c.ID())
 			return nil, nil
 		}
 		var names []string
 		var types []reflect.Type
 		for i := 0; i+1 < len(ry.Fields.Content); i += 2 {
 			k, v := ry.Fields.Content[i], ry.Fields.Content[i+1]
-			t, ok := paramTypes[v.Value]
+			t, ok := FieldType(v.Value)
 			if !ok {
-				c.errorf(v, "step %s: field %s: type %q is not one of %s", c.id, k.Value, v.Value, strings.Join(slices.Sorted(mapKeys(paramTypes)), ", "))
+				c.Errorf(v, "step %s: field %s: type %q is not one of %s", c.ID(), k.Value, v.Value, strings.Join(FieldTypeNames(), ", "))
 				continue
 			}
-			if !validIdent(k.Value) {
-				c.errorf(k, "step %s: field %q: a name is letters, digits and _", c.id, k.Value)
+			if !ValidIdent(k.Value) {
+				c.Errorf(k, "step %s: field %q: a name is letters, digits and _", c.ID(), k.Value)
 				continue
 			}
 			names = append(names, k.Value)
@@ -96,7 +95,7 @@ func compileRead(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 		}
 		r.rec = record.StructOf(names, types)
 	default:
-		c.errorf(n, "step %s: read: give the record type (type: kqapi.Punch) or its fields (fields: {name: string})", c.id)
+		c.Errorf(n, "step %s: read: give the record type (type: kqapi.Punch) or its fields (fields: {name: string})", c.ID())
 		return nil, nil
 	}
 	return r, reflect.PointerTo(r.rec)
@@ -119,30 +118,33 @@ func fileFormat(format, path string) (string, bool) {
 
 // narrow makes the decoder of the fields some expression reads (every field when an output
 // writes whole records that contain the records), and narrows the record type to them.
-func (r *readStep) narrow(u *usage) ([]string, bool) {
-	all := u.wholeHolds(r.rec)
-	r.dec = record.NewDecoder(r.rec, r.loc, func(name string) bool { return all || u.used(name) })
-	if all || u.final {
+func (r *readStep) Narrow(u Usage) ([]string, bool) {
+	all := u.WholeHolds(r.rec)
+	r.dec = record.NewDecoder(r.rec, r.loc, func(name string) bool { return all || u.Used(name) })
+	if all || u.Final() {
 		return nil, false
 	}
 	var keep []string
 	names := record.FieldNames(r.rec)
 	for _, name := range names {
-		if u.used(name) {
+		if u.Used(name) {
 			keep = append(keep, name)
 		}
 	}
 	return keep, len(keep) < len(names)
 }
 
+// DecodedFields lists the fields the step decodes (once the pipeline is compiled), sorted.
+func (r *readStep) DecodedFields() []string { return r.dec.Fields() }
+
 type readRun struct {
 	r   *readStep
-	env *stepEnv
+	env Env
 	f   *os.File
 	in  *record.Interner
 }
 
-func (r *readStep) start(e *stepEnv) (stepRun, error) {
+func (r *readStep) Start(e Env) (Run, error) {
 	f, err := os.Open(r.path)
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("read %s: %w", r.path, err)}
@@ -152,13 +154,13 @@ func (r *readStep) start(e *stepEnv) (stepRun, error) {
 
 func (rr *readRun) Close() error { return rr.f.Close() }
 
-func (rr *readRun) finish(func(any) error) error { return nil }
+func (rr *readRun) Finish(func(any) error) error { return nil }
 
-func (rr *readRun) process(_ any, emit func(any) error) error {
-	st := rr.env.sum
+func (rr *readRun) Process(_ any, emit func(any) error) error {
+	st := rr.env.Summary()
 	fail := func(line int, err error) error {
 		st.In++
-		return rr.env.fail(fmt.Errorf("%s:%d: %w", rr.r.path, line, err))
+		return rr.env.Fail(fmt.Errorf("%s:%d: %w", rr.r.path, line, err))
 	}
 	if rr.r.format == "csv" {
 		return rr.csv(emit, fail)
@@ -184,7 +186,7 @@ func (rr *readRun) process(_ any, emit func(any) error) error {
 			return err
 		}
 		if line&1023 == 0 {
-			if err := rr.env.ctx.Err(); err != nil {
+			if err := rr.env.Context().Err(); err != nil {
 				return err
 			}
 		}
@@ -239,7 +241,7 @@ func (rr *readRun) csv(emit func(any) error, fail func(int, error) error) error 
 			}
 			continue
 		}
-		rr.env.sum.In++
+		rr.env.Summary().In++
 		if err := emit(rec); err != nil {
 			return err
 		}

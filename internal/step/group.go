@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"encoding/binary"
@@ -16,8 +16,8 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-func groupKind() kind {
-	return kind{name: "group", doc: "group records by key fields; a group has count, first, last and records", compile: compileGroup}
+func groupKind() Kind {
+	return Kind{Name: "group", Doc: "group records by key fields; a group has count, first, last and records", Compile: compileGroup}
 }
 
 // groupStep groups records by key fields. A group record has the key fields, count, first and
@@ -52,41 +52,41 @@ type groupYAML struct {
 
 var groupFields = []string{"count", "first", "last", "records"}
 
-func compileGroup(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var gy groupYAML
-	c.decode(n, &gy)
+	c.Decode(n, &gy)
 	if gy.By == nil || gy.By.Kind != yaml.MappingNode || len(gy.By.Content) == 0 {
-		c.errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", c.id)
+		c.Errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", c.ID())
 		return nil, nil
 	}
 	for i := 0; i < len(gy.By.Content); i += 2 {
 		k := gy.By.Content[i]
 		if slices.Contains(groupFields, k.Value) {
-			c.errorf(k, "step %s: key %q: the name is taken by the group's %s", c.id, k.Value, k.Value)
-		} else if !validIdent(k.Value) {
-			c.errorf(k, "step %s: key %q: a name is letters, digits and _", c.id, k.Value)
+			c.Errorf(k, "step %s: key %q: the name is taken by the group's %s", c.ID(), k.Value, k.Value)
+		} else if !ValidIdent(k.Value) {
+			c.Errorf(k, "step %s: key %q: a name is letters, digits and _", c.ID(), k.Value)
 		}
 	}
-	sc := c.recScope()
-	names, keys, ok := c.exprMap(gy.By, sc, "by")
+	sc := c.RecScope()
+	names, keys, ok := c.ExprMap(gy.By, sc, "by")
 	for i, k := range keys {
 		if !k.Out.Comparable() || k.Out.Kind() == reflect.Interface {
-			c.errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", c.id, names[i], eval.TypeName(k.Out))
+			c.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", c.ID(), names[i], eval.TypeName(k.Out))
 			ok = false
 		}
 	}
-	g := &groupStep{names: names, keys: keys, in: c.in, simpleKeys: true}
+	g := &groupStep{names: names, keys: keys, in: c.In(), simpleKeys: true}
 	for _, k := range keys {
 		if k.Out != reflect.TypeFor[string]() && k.Out != reflect.TypeFor[int]() && k.Out != reflect.TypeFor[int64]() {
 			g.simpleKeys = false
 		}
 	}
 	if gy.Order != nil {
-		g.order = c.compile(gy.Order, sc, eval.WantAny)
+		g.order = c.Compile(gy.Order, sc, eval.WantAny)
 		if g.order == nil {
 			ok = false
 		} else if !ordered(g.order.Out) {
-			c.errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", c.id, eval.TypeName(g.order.Out))
+			c.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", c.ID(), eval.TypeName(g.order.Out))
 			ok = false
 		}
 	}
@@ -98,18 +98,18 @@ func compileGroup(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 		types = append(types, k.Out)
 	}
 	all := append(slices.Clone(names), groupFields...)
-	edge := c.in // the type of first and last
-	if keep, ok := c.narrowed(); ok {
-		proj := record.Narrow(c.in.Elem(), keep)
+	edge := c.In() // the type of first and last
+	if keep, ok := c.Narrowed(); ok {
+		proj := record.Narrow(c.In().Elem(), keep)
 		edge = reflect.PointerTo(proj)
 		for j := 0; j < proj.NumField(); j++ {
-			f, _ := c.in.Elem().FieldByName(proj.Field(j).Name)
+			f, _ := c.In().Elem().FieldByName(proj.Field(j).Name)
 			g.project = append(g.project, [2]int{f.Index[0], j})
 		}
 		g.projType = proj
 	}
 	g.edge = edge
-	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.in))
+	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.In()))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(record.StructOf(all, types))
 	// Whether any expression (of any step) reads records is known once every expression is
@@ -121,20 +121,24 @@ func compileGroup(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 // narrow keeps the records of a group only when an expression reads records; and when it
 // keeps only first and last, of them only the fields read through first and last, unless
 // whole records go to an output.
-func (g *groupStep) narrow(u *usage) ([]string, bool) {
-	g.keepAll = u.used("records")
-	if g.keepAll || u.final || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct || u.wholeHolds(g.in) {
+func (g *groupStep) Narrow(u Usage) ([]string, bool) {
+	g.keepAll = u.Used("records")
+	if g.keepAll || u.Final() || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct || u.WholeHolds(g.in) {
 		return nil, false
 	}
 	keep := []string{}
 	names := record.FieldNames(g.in.Elem())
 	for _, name := range names {
-		if u.usedUnder("first", name) || u.usedUnder("last", name) {
+		if u.UsedUnder("first", name) || u.UsedUnder("last", name) {
 			keep = append(keep, name)
 		}
 	}
 	return keep, len(keep) < len(names)
 }
+
+// KeepsRecords reports whether the groups keep every record (a later expression reads
+// records), once the pipeline is compiled.
+func (g *groupStep) KeepsRecords() bool { return g.keepAll }
 
 func ordered(t reflect.Type) bool {
 	if t == reflect.TypeFor[time.Time]() {
@@ -302,18 +306,18 @@ func appendKey(b []byte, v any) []byte {
 	return append(b, s...)
 }
 
-func (g *groupStep) start(e *stepEnv) (stepRun, error) {
-	return &groupRun{g: g, ev: e.ev, index: map[string]*group{}}, nil
+func (g *groupStep) Start(e Env) (Run, error) {
+	return &groupRun{g: g, ev: e.Eval(), index: map[string]*group{}}, nil
 }
 
-func (r *groupRun) process(rec any, emit func(any) error) error {
+func (r *groupRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	r.kb = r.kb[:0]
 	r.vals = r.vals[:0]
 	for _, k := range r.g.keys {
 		v, err := r.ev.Run(k)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		r.kb = appendKey(r.kb, v)
 		if !r.g.simpleKeys {
@@ -324,7 +328,7 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	if r.g.order != nil {
 		v, err := r.ev.Run(r.g.order)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		ord = toOrd(v)
 	}
@@ -389,7 +393,7 @@ func (r *groupRun) edgeValue(p unsafe.Pointer) reflect.Value {
 	return reflect.NewAt(r.g.edge, p).Elem()
 }
 
-func (r *groupRun) finish(emit func(any) error) error {
+func (r *groupRun) Finish(emit func(any) error) error {
 	for i, gr := range r.order {
 		out := reflect.New(r.g.out.Elem())
 		v := out.Elem()

@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"github.com/specpipe/specpipe/internal/eval"
 )
 
-func eachKind() kind {
-	return kind{name: "each", doc: "one record per element of a list expression, e.g. month_ranges(params.from, params.to)",
-		source: always, compile: compileEach}
+func eachKind() Kind {
+	return Kind{Name: "each", Doc: "one record per element of a list expression, e.g. month_ranges(params.from, params.to)",
+		Source: always, Compile: compileEach}
 }
 
 // eachStep is a source that emits the elements of a list expression, one record each:
@@ -27,47 +27,47 @@ type eachStep struct {
 // cron job call a vendor a million times.
 const maxEachRecords = 100_000
 
-func compileEach(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
-	sc := c.paramScope()
-	p := c.compile(n, sc, eval.WantAny)
+func compileEach(c Compiler, n *yaml.Node) (Step, reflect.Type) {
+	sc := c.ParamScope()
+	p := c.Compile(n, sc, eval.WantAny)
 	if p == nil {
 		return nil, nil
 	}
 	if k := p.Out.Kind(); k != reflect.Slice && k != reflect.Array {
-		c.errorf(n, "step %s: each: %q is a %s; want a list, e.g. month_ranges(params.from, params.to)", c.id, p.Src, p.Out)
+		c.Errorf(n, "step %s: each: %q is a %s; want a list, e.g. month_ranges(params.from, params.to)", c.ID(), p.Src, p.Out)
 		return nil, nil
 	}
 	elem := p.Out.Elem()
 	if elem.Kind() == reflect.Interface {
-		c.errorf(n, "step %s: each: the elements of %q have no type known when the pipeline is loaded; use a typed list such as month_ranges(...) or days(...)", c.id, p.Src)
+		c.Errorf(n, "step %s: each: the elements of %q have no type known when the pipeline is loaded; use a typed list such as month_ranges(...) or days(...)", c.ID(), p.Src)
 		return nil, nil
 	}
-	return &eachStep{id: c.id, prog: p}, elem
+	return &eachStep{id: c.ID(), prog: p}, elem
 }
 
 // plan evaluates the list (it depends only on the params): its length is the records of the
 // stream.
-func (es *eachStep) plan(ps *planState) (*PlanStep, error) {
-	x, err := ps.evaluator().Run(es.prog)
+func (es *eachStep) Plan(ps *PlanState) (*PlanStep, error) {
+	x, err := ps.Evaluator().Run(es.prog)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: %w", es.id, err)
 	}
-	ps.records, ps.known = 0, true
+	ps.Records, ps.Known = 0, true
 	if v := reflect.ValueOf(x); v.IsValid() {
-		ps.records = v.Len()
+		ps.Records = v.Len()
 	}
 	return nil, nil
 }
 
 type eachRun struct {
 	e   *eachStep
-	env *stepEnv
+	env Env
 }
 
-func (es *eachStep) start(e *stepEnv) (stepRun, error) { return &eachRun{e: es, env: e}, nil }
+func (es *eachStep) Start(e Env) (Run, error) { return &eachRun{e: es, env: e}, nil }
 
-func (r *eachRun) process(_ any, emit func(any) error) error {
-	x, err := r.env.ev.Run(r.e.prog)
+func (r *eachRun) Process(_ any, emit func(any) error) error {
+	x, err := r.env.Eval().Run(r.e.prog)
 	if err != nil {
 		return fmt.Errorf("step %s: %w", r.e.id, err)
 	}
@@ -78,7 +78,7 @@ func (r *eachRun) process(_ any, emit func(any) error) error {
 	if n := v.Len(); n > maxEachRecords {
 		return fmt.Errorf("step %s: each: %d records, more than the %d a step may emit", r.e.id, n, maxEachRecords)
 	}
-	st := r.env.sum
+	st := r.env.Summary()
 	for i := 0; i < v.Len(); i++ {
 		st.In++ // a source counts the records it makes
 		if err := emit(v.Index(i).Interface()); err != nil {
@@ -88,4 +88,4 @@ func (r *eachRun) process(_ any, emit func(any) error) error {
 	return nil
 }
 
-func (r *eachRun) finish(func(any) error) error { return nil }
+func (r *eachRun) Finish(func(any) error) error { return nil }

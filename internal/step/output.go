@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"bufio"
@@ -16,8 +16,8 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-func outputKind() kind {
-	return kind{name: "output", doc: "write records to a JSON-lines or CSV file", compile: compileOutput}
+func outputKind() Kind {
+	return Kind{Name: "output", Doc: "write records to a JSON-lines or CSV file", Compile: compileOutput}
 }
 
 // outputStep writes records to a JSON-lines or CSV file, whole or as chosen fields, and passes
@@ -49,62 +49,62 @@ const splitMark = "{split}"
 // maxSplitFiles bounds the files one output step writes.
 const maxSplitFiles = 1000
 
-func compileOutput(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var oy outputYAML
-	c.decode(n, &oy)
+	c.Decode(n, &oy)
 	if oy.File == "" {
-		c.errorf(n, "step %s: output: file: is required", c.id)
-		return nil, c.in
+		c.Errorf(n, "step %s: output: file: is required", c.ID())
+		return nil, c.In()
 	}
 	format, ok := fileFormat(oy.Format, oy.File)
 	if !ok {
-		c.errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", c.id)
-		return nil, c.in
+		c.Errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", c.ID())
+		return nil, c.In()
 	}
-	o := &outputStep{id: c.id, path: c.path(oy.File), format: format, in: c.in}
-	sc := c.recScope()
+	o := &outputStep{id: c.ID(), path: c.Path(oy.File), format: format, in: c.In()}
+	sc := c.RecScope()
 	switch marked := strings.Contains(oy.File, splitMark); {
 	case oy.SplitBy != nil && !marked:
-		c.errorf(yamlx.ValueNode(n, "file"), "step %s: output: with split_by, the file name needs %s where the key goes (e.g. out/summary-%s.csv)", c.id, splitMark, splitMark)
+		c.Errorf(yamlx.ValueNode(n, "file"), "step %s: output: with split_by, the file name needs %s where the key goes (e.g. out/summary-%s.csv)", c.ID(), splitMark, splitMark)
 		ok = false
 	case oy.SplitBy == nil && marked:
-		c.errorf(yamlx.ValueNode(n, "file"), "step %s: output: the file name has %s but no split_by: gives its key", c.id, splitMark)
+		c.Errorf(yamlx.ValueNode(n, "file"), "step %s: output: the file name has %s but no split_by: gives its key", c.ID(), splitMark)
 		ok = false
 	case oy.SplitBy != nil:
-		if o.splitBy = c.compile(oy.SplitBy, sc, eval.WantAny); o.splitBy == nil {
+		if o.splitBy = c.Compile(oy.SplitBy, sc, eval.WantAny); o.splitBy == nil {
 			ok = false
 		}
 	}
 	if oy.When != nil {
-		if o.when = c.compile(oy.When, sc, eval.WantBool); o.when == nil {
+		if o.when = c.Compile(oy.When, sc, eval.WantBool); o.when == nil {
 			ok = false
 		}
 	}
 	if oy.Fields != nil {
-		names, progs, fok := c.exprMap(oy.Fields, sc, "fields")
+		names, progs, fok := c.ExprMap(oy.Fields, sc, "fields")
 		if !fok {
-			return nil, c.in
+			return nil, c.In()
 		}
 		o.names, o.cols = names, progs
 	} else {
-		t := c.in
+		t := c.In()
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if t.Kind() != reflect.Struct {
-			c.errorf(n, "step %s: output: the records are %s; give fields: {name: expression}", c.id, t)
-			return nil, c.in
+			c.Errorf(n, "step %s: output: the records are %s; give fields: {name: expression}", c.ID(), t)
+			return nil, c.In()
 		}
 		o.names = record.FieldNames(t)
 	}
 	if !ok {
-		return nil, c.in
+		return nil, c.In()
 	}
-	return o, c.in
+	return o, c.In()
 }
 
 // wholeRecords is the type of the records an output without fields: writes whole.
-func (o *outputStep) wholeRecords() reflect.Type {
+func (o *outputStep) WholeRecords() reflect.Type {
 	if o.cols != nil {
 		return nil
 	}
@@ -112,8 +112,8 @@ func (o *outputStep) wholeRecords() reflect.Type {
 }
 
 // plan passes the count on.
-func (o *outputStep) plan(ps *planState) (*PlanStep, error) {
-	ps.assumeCount()
+func (o *outputStep) Plan(ps *PlanState) (*PlanStep, error) {
+	ps.AssumeCount()
 	return nil, nil
 }
 
@@ -135,8 +135,8 @@ type outputRun struct {
 	row   []string
 }
 
-func (o *outputStep) start(e *stepEnv) (stepRun, error) {
-	r := &outputRun{o: o, ev: e.ev, files: map[string]*outFile{}}
+func (o *outputStep) Start(e Env) (Run, error) {
+	r := &outputRun{o: o, ev: e.Eval(), files: map[string]*outFile{}}
 	if o.format == "csv" {
 		r.row = make([]string, len(o.names))
 	}
@@ -175,7 +175,7 @@ func (r *outputRun) open(path string) (*outFile, error) {
 func (r *outputRun) splitFile(rec any) (*outFile, error) {
 	k, err := r.ev.Run(r.o.splitBy)
 	if err != nil {
-		return nil, recordFailed(err)
+		return nil, RecordFailed(err)
 	}
 	key := fileKey(fmt.Sprint(k))
 	if f, ok := r.files[key]; ok {
@@ -208,12 +208,12 @@ func fileKey(k string) string {
 	return out
 }
 
-func (r *outputRun) process(rec any, emit func(any) error) error {
+func (r *outputRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	if r.o.when != nil {
 		ok, err := r.ev.Bool(r.o.when)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		if !ok {
 			return emit(rec)
@@ -233,7 +233,7 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 		for i, p := range r.o.cols {
 			x, err := r.ev.Run(p)
 			if err != nil {
-				return recordFailed(err)
+				return RecordFailed(err)
 			}
 			vals[i] = reflect.ValueOf(&x).Elem()
 		}
@@ -278,7 +278,7 @@ func (r *outputRun) process(rec any, emit func(any) error) error {
 	return emit(rec)
 }
 
-func (r *outputRun) finish(func(any) error) error {
+func (r *outputRun) Finish(func(any) error) error {
 	for _, of := range r.order {
 		if of.csv != nil {
 			of.csv.Flush()

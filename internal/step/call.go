@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"errors"
@@ -14,13 +14,13 @@ import (
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-func callKind() kind {
-	return kind{name: "call", doc: "call an API operation (every page), or once per record of the step before (for_each)",
-		source: func(n *yaml.Node) bool {
+func callKind() Kind {
+	return Kind{Name: "call", Doc: "call an API operation (every page), or once per record of the step before (for_each)",
+		Source: func(n *yaml.Node) bool {
 			fe := yamlx.ValueNode(n, "for_each")
 			return fe == nil || fe.Value != "true"
 		},
-		compile: compileCall}
+		Compile: compileCall}
 }
 
 // callStep calls an operation: once (every page of a paged operation), or once per record of
@@ -28,7 +28,7 @@ func callKind() kind {
 // operation's records, typed as the generated result type.
 type callStep struct {
 	id      string
-	conn    *connection
+	conn    *Conn
 	op      *registry.Op
 	names   []string
 	params  []*eval.Program
@@ -44,29 +44,29 @@ type callYAML struct {
 	Pages   string     `yaml:"pages"`
 }
 
-func compileCall(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileCall(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var cy callYAML
-	c.decode(n, &cy)
-	conn, op := c.operation(n, cy.Conn, cy.Op)
+	c.Decode(n, &cy)
+	conn, op := c.Operation(n, cy.Conn, cy.Op)
 	if op == nil {
 		return nil, nil
 	}
 	if op.Write {
-		c.errorf(yamlx.ValueNode(n, "op"), "step %s: %s.%s changes data: use a write step, which reports per record and has an idempotency key", c.id, conn.api.Name, op.Name)
+		c.Errorf(yamlx.ValueNode(n, "op"), "step %s: %s.%s changes data: use a write step, which reports per record and has an idempotency key", c.ID(), conn.API.Name, op.Name)
 		return nil, nil
 	}
-	sc := c.paramScope()
+	sc := c.ParamScope()
 	if cy.ForEach {
-		sc = c.recScope()
+		sc = c.RecScope()
 	}
-	names, progs, ok := c.opParams(cy.Params, conn, op, sc)
-	cs := &callStep{id: c.id, conn: conn, op: op, names: names, params: progs, forEach: cy.ForEach, all: true}
+	names, progs, ok := c.OpParams(cy.Params, conn, op, sc)
+	cs := &callStep{id: c.ID(), conn: conn, op: op, names: names, params: progs, forEach: cy.ForEach, all: true}
 	switch cy.Pages {
 	case "", "all":
 	case "first":
 		cs.all = false
 	default:
-		c.errorf(yamlx.ValueNode(n, "pages"), "step %s: pages: want all or first, got %q", c.id, cy.Pages)
+		c.Errorf(yamlx.ValueNode(n, "pages"), "step %s: pages: want all or first, got %q", c.ID(), cy.Pages)
 		ok = false
 	}
 	if !ok {
@@ -77,10 +77,10 @@ func compileCall(c *compileCtx, n *yaml.Node) (stepImpl, reflect.Type) {
 
 // plan counts one call (a page, or every page of the assumed records), or one per record of
 // the step before (for_each).
-func (cs *callStep) plan(st *planState) (*PlanStep, error) {
-	ps := &PlanStep{Conn: cs.conn.name, Op: cs.conn.api.Name + "." + cs.op.Name, PerRecord: cs.forEach,
+func (cs *callStep) Plan(st *PlanState) (*PlanStep, error) {
+	ps := &PlanStep{Conn: cs.conn.Name, Op: cs.conn.API.Name + "." + cs.op.Name, PerRecord: cs.forEach,
 		Paged: cs.all && cs.op.Paged, PageSize: cs.op.PageSize}
-	out, outKnown := st.assumed()
+	out, outKnown := st.Assumed()
 	switch {
 	case !cs.forEach:
 		ps.Calls = 1
@@ -88,46 +88,46 @@ func (cs *callStep) plan(st *planState) (*PlanStep, error) {
 			ps.Calls, ps.Paged = pages(out, ps.PageSize), false
 			ps.Note = fmt.Sprintf("%d records assumed", out)
 		}
-	case st.known:
-		ps.Calls, ps.PerRecord = st.records, false
+	case st.Known:
+		ps.Calls, ps.PerRecord = st.Records, false
 		if ps.Paged && outKnown {
-			ps.Calls, ps.Paged = max(st.records, pages(out, ps.PageSize)), false
-			ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", st.records, out)
+			ps.Calls, ps.Paged = max(st.Records, pages(out, ps.PageSize)), false
+			ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", st.Records, out)
 		} else {
-			ps.Note = fmt.Sprintf("once per record of the step before (%d)", st.records)
+			ps.Note = fmt.Sprintf("once per record of the step before (%d)", st.Records)
 		}
 	}
-	st.records, st.known = out, outKnown
+	st.Records, st.Known = out, outKnown
 	return ps, nil
 }
 
 type callRun struct {
 	c   *callStep
-	env *stepEnv
+	env Env
 }
 
-func (cs *callStep) start(e *stepEnv) (stepRun, error) { return &callRun{c: cs, env: e}, nil }
+func (cs *callStep) Start(e Env) (Run, error) { return &callRun{c: cs, env: e}, nil }
 
-func (r *callRun) process(rec any, emit func(any) error) error {
+func (r *callRun) Process(rec any, emit func(any) error) error {
 	if rec != nil {
-		r.env.ev.Set("r", rec)
+		r.env.Eval().Set("r", rec)
 	}
-	params, err := evalParams(r.env.ev, r.c.names, r.c.params)
+	params, err := EvalParams(r.env.Eval(), r.c.names, r.c.params)
 	if err != nil {
 		if rec != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		return err
 	}
-	for item, err := range r.env.client(r.c.conn.name).Call(r.env.ctx, r.c.op.Name, params, r.c.all && r.c.op.Paged) {
+	for item, err := range r.env.Client(r.c.conn.Name).Call(r.env.Context(), r.c.op.Name, params, r.c.all && r.c.op.Paged) {
 		if err != nil {
 			if rec != nil && rejected(err) {
-				return recordFailed(err)
+				return RecordFailed(err)
 			}
 			return fmt.Errorf("step %s: %w", r.c.id, err)
 		}
 		if rec == nil {
-			r.env.sum.In++ // a source counts the records it receives
+			r.env.Summary().In++ // a source counts the records it receives
 		}
 		if err := emit(item); err != nil {
 			return err
@@ -136,7 +136,7 @@ func (r *callRun) process(rec any, emit func(any) error) error {
 	return nil
 }
 
-func (r *callRun) finish(func(any) error) error { return nil }
+func (r *callRun) Finish(func(any) error) error { return nil }
 
 // rejected reports whether err is the vendor (or the client, before sending) refusing this one
 // request, so that other records may still go through: a parameter error, or a 4xx answer that
