@@ -175,11 +175,30 @@ func TestDidiCostCentersToKimai(t *testing.T) {
 				}
 			}
 
-			// Nothing changed: a rerun writes nothing.
+			// Nothing changed: a rerun writes nothing, and lists each of Didi's cost centers,
+			// Kimai's customers and Kimai's projects once (later steps read them by id).
 			before := w.kimaiWrites()
+			ddBefore, kmBefore := w.dd.Journal.Len(), w.km.Journal.Len()
 			w.mustRun("didi-cost-centers-to-kimai.yaml", nil)
 			if got := w.kimaiWrites() - before; got != 0 {
 				t.Errorf("the rerun sent %d writes to Kimai, want 0", got)
+			}
+			if !faults {
+				lists := map[string]int{}
+				for _, e := range w.dd.Journal.Entries()[ddBefore:] {
+					if e.Path == "/river/BudgetCenter/get" && (e.Params["offset"] == "" || e.Params["offset"] == "0") {
+						lists["didi cost centers"]++
+					}
+				}
+				for _, e := range w.km.Journal.Entries()[kmBefore:] {
+					if e.Method == http.MethodGet && (e.Params["page"] == "" || e.Params["page"] == "1") {
+						lists["kimai "+strings.TrimPrefix(e.Path, "/api/")]++
+					}
+				}
+				want := map[string]int{"didi cost centers": 1, "kimai customers": 1, "kimai projects": 1}
+				if d := cmp.Diff(want, lists); d != "" {
+					t.Errorf("the rerun's list calls (first pages) (-want +got):\n%s", d)
+				}
 			}
 
 			// Didi changes: a department and a project renamed, a project and a department

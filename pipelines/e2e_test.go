@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/emulator/didi"
 	"github.com/specpipe/specpipe/internal/emulator/emukit"
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
@@ -97,6 +98,7 @@ func (w *world) run(file string, params map[string]string) (*pipeline.Summary, e
 	p, err := pipeline.Load(filepath.Join(w.dir, file), pipeline.LoadOptions{
 		Getenv: func(k string) string { return w.env[k] },
 		Params: params,
+		APIs:   generated.APIs(),
 	})
 	if err != nil {
 		w.t.Fatalf("load %s: %v", file, err)
@@ -107,7 +109,7 @@ func (w *world) run(file string, params map[string]string) (*pipeline.Summary, e
 	}
 	defer store.Close()
 	return p.Run(ctx, pipeline.RunOptions{
-		Ledger: pipeline.StateLedger(store),
+		Ledger: store,
 		Transport: func(conn string, api *registry.API) transport.Config {
 			cfg := transport.Config{
 				Tokens: store,
@@ -126,7 +128,7 @@ func (w *world) runUntilDone(file string, params map[string]string, n int) {
 	w.t.Helper()
 	for i := 1; ; i++ {
 		sum, err := w.run(file, params)
-		if err == nil && sum.ExitCode() == 0 {
+		if err == nil && sum.FailedRecords() == 0 {
 			return
 		}
 		if i == n {
@@ -149,8 +151,8 @@ func (w *world) mustRun(file string, params map[string]string) *pipeline.Summary
 	if err != nil {
 		w.t.Fatalf("run %s: %v", file, err)
 	}
-	if sum.ExitCode() != 0 {
-		w.t.Fatalf("run %s: exit %d: %+v", file, sum.ExitCode(), sum.Failed)
+	if sum.FailedRecords() != 0 {
+		w.t.Fatalf("run %s: %d failed: %+v", file, sum.FailedRecords(), sum.Failed)
 	}
 	return sum
 }
@@ -306,11 +308,21 @@ func TestAttendanceToKimai(t *testing.T) {
 				t.Errorf("single-punch report (-want +got):\n%s", d)
 			}
 
-			// A rerun writes nothing.
+			// A rerun writes nothing, and lists Kimai's users once (both indexes read the list).
 			before := w.kimaiWrites()
+			kmBefore := w.km.Journal.Len()
 			sum := w.mustRun("attendance-to-kimai.yaml", params)
 			if got := w.kimaiWrites() - before; got != 0 {
 				t.Errorf("the rerun sent %d writes to Kimai, want 0", got)
+			}
+			userLists := 0
+			for _, e := range w.km.Journal.Entries()[kmBefore:] {
+				if e.Method == http.MethodGet && e.Path == "/api/users" {
+					userLists++
+				}
+			}
+			if userLists != 1 {
+				t.Errorf("the rerun listed Kimai's users %d times, want 1", userLists)
 			}
 			if got := step(sum, "book"); got.Written != 0 || got.Skipped != int64(len(want.Sheets)) {
 				t.Errorf("rerun: book wrote %d and skipped %d, want 0 and %d", got.Written, got.Skipped, len(want.Sheets))
@@ -342,7 +354,7 @@ func TestAttendanceToKimai(t *testing.T) {
 			corrected.Punches = append(slices.Clone(kqf.Punches), kqapi.Punch{Account: acct, Time: late.Unix(), Type: kqapi.AttenTypeRecheck})
 			want = expectAttendance(&corrected, kmf, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
 			before = w.kimaiWrites()
-			sum = w.mustRun("attendance-to-kimai.yaml", params)
+			w.mustRun("attendance-to-kimai.yaml", params)
 			if got := w.kimaiWrites() - before; got != 1 {
 				t.Errorf("the rerun after a correction sent %d writes to Kimai, want 1 update", got)
 			}

@@ -12,9 +12,11 @@ import (
 	"syscall"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/specpipe/specpipe/internal/pipeline"
 )
 
-// Exit codes.
+// Exit codes: the one table of them (usage prints it, exitCode maps a run onto it).
 const (
 	exitOK      = 0
 	exitFailed  = 1 // some records failed
@@ -23,6 +25,19 @@ const (
 	exitLocked  = 4 // another run holds the lock
 	exitStopped = 130
 )
+
+// exitCode maps the result of a run (or a load, with a nil summary) onto the exit codes.
+func exitCode(sum *pipeline.Summary, err error) int {
+	switch {
+	case err == nil && sum != nil && sum.FailedRecords() > 0:
+		return exitFailed
+	case err == nil:
+		return exitOK
+	case pipeline.IsConfigError(err):
+		return exitUsage
+	}
+	return exitCannot
+}
 
 // env is what a command may touch: no globals, so tests run commands in-process.
 type env struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -11,7 +12,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/specpipe/specpipe/internal/emulator/kimai"
+	"github.com/specpipe/specpipe/generated"
+	kimaiapi "github.com/specpipe/specpipe/generated/kimai"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -84,7 +86,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		}
 		return sb.Getenv(k)
 	}
-	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: getenv, Params: map[string]string{"from": *day, "to": *day}})
+	p, err := pipeline.Load(file, pipeline.LoadOptions{Getenv: getenv, APIs: generated.APIs(), Params: map[string]string{"from": *day, "to": *day}})
 	if err != nil {
 		printProblems(e, file, err)
 		return exitUsage
@@ -96,7 +98,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	defer store.Close()
 	sum, err := p.Run(ctx, pipeline.RunOptions{
 		Logger: logger,
-		Ledger: pipeline.StateLedger(store),
+		Ledger: store,
 		Transport: func(conn string, api *registry.API) transport.Config {
 			cfg := transport.Config{Logger: logger, Tokens: store}
 			if api.Name == "kqapi" {
@@ -110,7 +112,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	}
 	if err != nil {
 		printProblems(e, file, err)
-		return pipeline.ExitCode(sum, err)
+		return exitCode(sum, err)
 	}
 	fmt.Fprintln(e.stdout)
 	for _, r := range []struct{ what, file string }{
@@ -131,10 +133,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "  %v\n", row)
 		}
 	}
-	printSheets(e.stdout, sb.Kimai, *show)
+	if err := printSheets(ctx, e.stdout, sb.Getenv, *show); err != nil {
+		fmt.Fprintf(e.stdout, "cannot list Kimai's timesheets: %v\n", err)
+	}
 	fmt.Fprintf(e.stdout, "\ndemo done in %v; a second run would write nothing (the state store remembers every timesheet).\n",
 		time.Since(start).Round(time.Millisecond))
-	return pipeline.ExitCode(sum, nil)
+	return exitCode(sum, nil)
 }
 
 // csvRows reads a CSV report without its header.
@@ -154,33 +158,57 @@ func csvRows(path string) ([][]string, error) {
 	return rows, nil
 }
 
-// printSheets prints the first n timesheets Kimai holds, with user and project names.
-func printSheets(w io.Writer, km *kimai.Emulator, n int) {
-	users := map[int]string{}
-	for _, u := range km.Users() {
+// printSheets prints the first n timesheets Kimai holds, with user and project names, read
+// through the generated Kimai client as any program would.
+func printSheets(ctx context.Context, w io.Writer, getenv func(string) string, n int) error {
+	km, err := kimaiapi.New(kimaiapi.ConfigFromEnv(getenv))
+	if err != nil {
+		return err
+	}
+	us, err := km.ListUsers(ctx, kimaiapi.ListUsersParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai users: %w", err)
+	}
+	users := map[int64]string{}
+	for _, u := range us {
 		users[u.ID] = u.Username + " (" + u.Alias + ", account " + u.AccountNumber + ")"
 	}
-	projects := map[int]string{}
-	for _, p := range km.Projects() {
+	ps, err := km.ListProjects(ctx, kimaiapi.ListProjectsParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai projects: %w", err)
+	}
+	projects := map[int64]string{}
+	for _, p := range ps {
 		projects[p.ID] = p.Name
 	}
-	activities := map[int]string{}
-	for _, a := range km.Activities() {
+	as, err := km.ListActivities(ctx, kimaiapi.ListActivitiesParams{Visible: 3})
+	if err != nil {
+		return fmt.Errorf("kimai activities: %w", err)
+	}
+	activities := map[int64]string{}
+	for _, a := range as {
 		activities[a.ID] = a.Name
 	}
-	sheets := km.Timesheets()
-	slices.SortFunc(sheets, func(a, b kimai.Timesheet) int { return a.ID - b.ID })
+	var sheets []kimaiapi.Timesheet
+	for t, err := range km.ListTimesheetsAll(ctx, kimaiapi.ListTimesheetsParams{User: "all"}) {
+		if err != nil {
+			return fmt.Errorf("kimai timesheets: %w", err)
+		}
+		sheets = append(sheets, t)
+	}
+	slices.SortFunc(sheets, func(a, b kimaiapi.Timesheet) int { return cmp.Compare(a.ID, b.ID) })
+	loc := time.Local
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		loc = l
+	}
 	fmt.Fprintf(w, "Kimai now holds %d timesheets; the first %d:\n", len(sheets), min(n, len(sheets)))
 	for _, t := range sheets[:min(n, len(sheets))] {
-		loc := time.Local
-		if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-			loc = l
-		}
 		end := "running"
-		if t.End != nil {
+		if !t.End.IsZero() {
 			end = t.End.In(loc).Format("15:04")
 		}
 		fmt.Fprintf(w, "  #%d %s  %s–%s  %s / %s  %q\n", t.ID, users[t.User], t.Begin.In(loc).Format("2006-01-02 15:04"), end,
 			projects[t.Project], activities[t.Activity], t.Description)
 	}
+	return nil
 }

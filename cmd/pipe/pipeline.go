@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -30,7 +31,7 @@ func cmdValidate(_ context.Context, e *env, args []string) int {
 	}
 	bad := 0
 	for _, f := range files {
-		if err := pipeline.Validate(f, pipeline.LoadOptions{Getenv: e.getenv}); err != nil {
+		if err := pipeline.Validate(f, pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()}); err != nil {
 			bad++
 			printProblems(e, f, err)
 			continue
@@ -63,7 +64,7 @@ func (lf *loadFlags) options(e *env) (pipeline.LoadOptions, error) {
 	if err != nil {
 		return pipeline.LoadOptions{}, err
 	}
-	return pipeline.LoadOptions{Getenv: e.getenv, Params: params}, nil
+	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs()}, nil
 }
 
 // cmdPlan prints the calls a run will make per connection and what the vendors' limits make of them.
@@ -97,12 +98,15 @@ func cmdPlan(_ context.Context, e *env, args []string) int {
 		return errf(e, exitUsage, "%v", err)
 	}
 	// Plan without credentials: the plan never calls, so missing secrets are not a problem here.
-	if err := pipeline.Validate(files[0], opts); err != nil {
+	c, err := pipeline.Compile(files[0], opts)
+	if err == nil {
+		err = c.Check(pipeline.Binding{Params: opts.Params, Getenv: opts.Getenv})
+	}
+	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage
 	}
-	opts.Getenv = placeholderEnv(e.getenv)
-	p, err := pipeline.Load(files[0], opts)
+	p, err := c.Bind(pipeline.Binding{Params: opts.Params, Getenv: placeholderEnv(e.getenv)})
 	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage
@@ -175,7 +179,6 @@ func cmdRun(ctx context.Context, e *env, args []string) int { return runPipeline
 // An incremental pipeline run without its day params given runs the days from its checkpoint
 // (see [pipeline.Incremental]) and advances the checkpoint.
 func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
-	retry := cmd == "retry"
 	fs, logf := flagSet(e, cmd)
 	var lf loadFlags
 	fs.Var(&lf.params, "param", "a run parameter as name=value (repeatable)")
@@ -196,121 +199,201 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	outline, err := pipeline.ReadOutline(files[0], opts)
-	if err != nil {
-		printProblems(e, files[0], err)
-		return exitUsage
+	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger}
+	return r.run(ctx, *statePath)
+}
+
+// runner is one pipe run (or pipe retry) of a pipeline: compile it once, take its lock, find
+// the windows to run, and bind and run it per window, with a run record around it all. Each
+// phase is a method; run calls them in order.
+type runner struct {
+	e     *env
+	file  string
+	opts  pipeline.LoadOptions
+	retry bool
+	dry   bool
+	log   *slog.Logger
+
+	compiled *pipeline.Compiled
+	outline  *pipeline.Outline
+	store    state.Store
+	inc      *incRun
+	rl       *retryLedger
+	failed   []state.Entry // a retry's failed records before it
+	sum      state.RunSummary
+}
+
+func (r *runner) run(ctx context.Context, statePath string) int {
+	if code, ok := r.compile(); !ok {
+		return code
 	}
-	store, err := openState(ctx, e, statePathOf(e, *statePath, files[0]))
+	store, err := openState(ctx, r.e, statePathOf(r.e, statePath, r.file))
 	if err != nil {
-		return errf(e, exitCannot, "open state: %v", err)
+		return errf(r.e, exitCannot, "open state: %v", err)
 	}
 	defer store.Close()
-	release, err := store.Lock(ctx, outline.Name)
+	r.store = store
+	release, code, ok := r.lock(ctx)
+	if !ok {
+		return code
+	}
+	defer release()
+	if code, ok := r.retryPlan(ctx); !ok {
+		return code
+	}
+	windows, code, ok := r.windows(ctx)
+	if !ok {
+		return code
+	}
+	runID, err := store.StartRun(ctx, r.outline.Name)
+	if err != nil {
+		return errf(r.e, exitCannot, "record the run: %v", err)
+	}
+	code = r.runWindows(ctx, windows)
+	r.finish(ctx, runID)
+	return code
+}
+
+// compile compiles the pipeline once and checks its params (without the secrets).
+func (r *runner) compile() (int, bool) {
+	c, err := pipeline.Compile(r.file, r.opts)
+	if err == nil {
+		err = c.Check(r.binding(nil))
+	}
+	if err != nil {
+		printProblems(r.e, r.file, err)
+		return exitUsage, false
+	}
+	r.compiled, r.outline = c, c.Outline()
+	return exitOK, true
+}
+
+// binding is the command line's params with a window's on top.
+func (r *runner) binding(window map[string]string) pipeline.Binding {
+	params := r.opts.Params
+	if window != nil {
+		params = map[string]string{}
+		for k, v := range r.opts.Params {
+			params[k] = v
+		}
+		for k, v := range window {
+			params[k] = v
+		}
+	}
+	return pipeline.Binding{Params: params, Getenv: r.opts.Getenv, ReadFile: r.opts.ReadFile}
+}
+
+// lock takes the pipeline's run lock; release gives it back.
+func (r *runner) lock(ctx context.Context) (release func(), code int, ok bool) {
+	rel, err := r.store.Lock(ctx, r.outline.Name)
 	if err != nil {
 		var le *state.LockedError
 		if errors.As(err, &le) {
-			return errf(e, exitLocked, "%v", err)
+			return nil, errf(r.e, exitLocked, "%v", err), false
 		}
-		return errf(e, exitCannot, "lock %s: %v", outline.Name, err)
+		return nil, errf(r.e, exitCannot, "lock %s: %v", r.outline.Name, err), false
 	}
-	defer func() {
-		if err := release(); err != nil {
-			logger.Warn("release lock", "pipeline", outline.Name, "err", err.Error())
+	return func() {
+		if err := rel(); err != nil {
+			r.log.Warn("release lock", "pipeline", r.outline.Name, "err", err.Error())
 		}
-	}()
-	var failedBefore []state.Entry
-	if retry {
-		if failedBefore, err = store.Failed(ctx, outline.Name); err != nil {
-			return errf(e, exitCannot, "%v", err)
-		}
-		if len(failedBefore) == 0 {
-			fmt.Fprintf(e.stdout, "%s: no failed records to retry\n", outline.Name)
-			return exitOK
-		}
+	}, exitOK, true
+}
+
+// retryPlan reads the failed records a retry sends again; without any there is nothing to do.
+func (r *runner) retryPlan(ctx context.Context) (int, bool) {
+	if !r.retry {
+		return exitOK, true
 	}
-	inc := incrementalRuns(outline, opts.Params)
-	var runs []map[string]string // the params of each run
-	if inc != nil {
-		if runs, err = inc.plan(ctx, store, e.stdout); err != nil {
-			return errf(e, exitCannot, "%v", err)
-		}
-		if len(runs) == 0 {
-			return exitOK
-		}
-	} else {
-		runs = []map[string]string{nil}
-	}
-	runID, err := store.StartRun(ctx, outline.Name)
+	failed, err := r.store.Failed(ctx, r.outline.Name)
 	if err != nil {
-		return errf(e, exitCannot, "record the run: %v", err)
+		return errf(r.e, exitCannot, "%v", err), false
 	}
-	limiter := store.Limiter(clock.Real{})
-	lg := pipeline.StateLedger(store)
-	var rl *retryLedger
-	if retry {
-		rl = &retryLedger{Ledger: pipeline.StateLedger(store), met: map[string]bool{}}
-		lg = rl
+	if len(failed) == 0 {
+		fmt.Fprintf(r.e.stdout, "%s: no failed records to retry\n", r.outline.Name)
+		return exitOK, false
 	}
-	rs := state.RunSummary{}
+	r.failed = failed
+	r.rl = &retryLedger{Ledger: r.store, met: map[string]bool{}}
+	return exitOK, true
+}
+
+// windows returns the params of each run: the incremental windows from the checkpoint, or one
+// run with the command line's params.
+func (r *runner) windows(ctx context.Context) ([]map[string]string, int, bool) {
+	r.inc = incrementalRuns(r.outline, r.opts.Params)
+	if r.inc == nil {
+		return []map[string]string{nil}, exitOK, true
+	}
+	runs, err := r.inc.plan(ctx, r.store, r.e.stdout)
+	if err != nil {
+		return nil, errf(r.e, exitCannot, "%v", err), false
+	}
+	if len(runs) == 0 {
+		return nil, exitOK, false
+	}
+	return runs, exitOK, true
+}
+
+// runWindows binds and runs the pipeline once per window, advancing an incremental pipeline's
+// checkpoint after each, and stops at the first run that cannot proceed.
+func (r *runner) runWindows(ctx context.Context, windows []map[string]string) int {
+	var lg pipeline.Ledger = r.store
+	if r.rl != nil {
+		lg = r.rl
+	}
+	limiter := state.NewLimiter(r.store, clock.Real{})
 	code := exitOK
-	for i, extra := range runs {
-		ro := opts
-		if extra != nil {
-			ro.Params = map[string]string{}
-			for k, v := range opts.Params {
-				ro.Params[k] = v
-			}
-			for k, v := range extra {
-				ro.Params[k] = v
-			}
-		}
-		p, err := pipeline.Load(files[0], ro)
+	for i, w := range windows {
+		p, err := r.compiled.Bind(r.binding(w))
 		if err != nil {
-			printProblems(e, files[0], err)
-			code = exitUsage
-			break
+			printProblems(r.e, r.file, err)
+			return exitUsage
 		}
-		if len(runs) > 1 || inc != nil {
-			fmt.Fprintf(e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(runs), inc.describe(extra))
+		if len(windows) > 1 || r.inc != nil {
+			fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
 		}
-		sum, err := runOnce(ctx, e, p, pipeline.RunOptions{
-			DryRun:    *dry,
-			DryRunOut: e.stdout,
-			Logger:    logger,
+		sum, err := runOnce(ctx, r.e, p, pipeline.RunOptions{
+			DryRun:    r.dry,
+			DryRunOut: r.e.stdout,
+			Logger:    r.log,
 			Ledger:    lg,
+			Retry:     r.retry,
 			Transport: func(conn string, api *registry.API) transport.Config {
-				return transport.Config{Logger: logger, Limiter: limiter, Tokens: store}
+				return transport.Config{Logger: r.log, Limiter: limiter, Tokens: r.store}
 			},
 		})
 		if sum != nil {
 			for _, s := range sum.Steps {
-				rs.Read += int(s.In)
-				rs.Written += int(s.Written)
-				rs.Skipped += int(s.Skipped)
-				rs.Failed += int(s.Failed)
+				r.sum.Read += int(s.In)
+				r.sum.Written += int(s.Written)
+				r.sum.Skipped += int(s.Skipped)
+				r.sum.Failed += int(s.Failed)
 			}
 		}
 		if err != nil {
-			rs.Error = err.Error()
-			printProblems(e, files[0], err)
-			code = pipeline.ExitCode(sum, err)
-			break
+			r.sum.Error = err.Error()
+			printProblems(r.e, r.file, err)
+			return exitCode(sum, err)
 		}
-		code = max(code, pipeline.ExitCode(sum, nil))
-		if inc != nil && !*dry {
-			if err := inc.advance(ctx, store, sum, extra, logger); err != nil {
-				logger.Warn("checkpoint", "pipeline", p.Name, "err", err.Error())
+		code = max(code, exitCode(sum, nil))
+		if r.inc != nil && !r.dry {
+			if err := r.inc.advance(ctx, r.store, sum, w, r.log); err != nil {
+				r.log.Warn("checkpoint", "pipeline", p.Name, "err", err.Error())
 			}
 		}
 	}
-	if ferr := store.FinishRun(context.WithoutCancel(ctx), runID, rs); ferr != nil {
-		logger.Warn("record the end of the run", "err", ferr.Error())
-	}
-	if retry {
-		reportRetry(ctx, e, store, outline.Name, failedBefore, rl)
-	}
 	return code
+}
+
+// finish records the end of the run, and reports what a retry did.
+func (r *runner) finish(ctx context.Context, runID int64) {
+	if err := r.store.FinishRun(context.WithoutCancel(ctx), runID, r.sum); err != nil {
+		r.log.Warn("record the end of the run", "err", err.Error())
+	}
+	if r.retry {
+		reportRetry(ctx, r.e, r.store, r.outline.Name, r.failed, r.rl)
+	}
 }
 
 // runOnce runs a loaded pipeline once and prints its summary.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/state"
 )
@@ -49,7 +50,7 @@ func cmdState(ctx context.Context, e *env, args []string) int {
 }
 
 func showState(ctx context.Context, e *env, file, statePath string, nRuns int) int {
-	o, err := pipeline.ReadOutline(file, pipeline.LoadOptions{Getenv: e.getenv})
+	o, err := pipeline.ReadOutline(file, pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()})
 	if err != nil {
 		printProblems(e, file, err)
 		return exitUsage
@@ -133,7 +134,7 @@ func cmdFailed(ctx context.Context, e *env, args []string) int {
 	if len(files) != 1 {
 		return errf(e, exitUsage, "failed needs one pipeline file")
 	}
-	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv})
+	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()})
 	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage
@@ -186,17 +187,16 @@ func cmdRetry(ctx context.Context, e *env, args []string) int {
 	return runPipeline(ctx, e, "retry", args)
 }
 
-// retryLedger is the ledger of a retry run: failed entries are reported as
-// [pipeline.LedgerRetry], and the keys met are remembered for the report.
+// retryLedger is the ledger of a retry run (with [pipeline.RunOptions.Retry]): it remembers the
+// keys of the failed entries the run met, for the report.
 type retryLedger struct {
 	pipeline.Ledger
 	met map[string]bool // step + "\x00" + key
 }
 
-func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (pipeline.LedgerEntry, bool, error) {
+func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (state.Entry, bool, error) {
 	en, ok, err := l.Ledger.Get(ctx, pl, step, key)
-	if ok && en.Status == pipeline.LedgerFailed {
-		en.Status = pipeline.LedgerRetry
+	if ok && en.Status == state.StatusFailed {
 		l.met[step+"\x00"+key] = true
 	}
 	return en, ok, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/state"
 )
@@ -101,7 +102,7 @@ func cmdUnlock(ctx context.Context, e *env, args []string) int {
 	if len(files) != 1 {
 		return errf(e, exitUsage, "unlock needs one pipeline file")
 	}
-	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv})
+	o, err := pipeline.ReadOutline(files[0], pipeline.LoadOptions{Getenv: e.getenv, APIs: generated.APIs()})
 	if err != nil {
 		printProblems(e, files[0], err)
 		return exitUsage

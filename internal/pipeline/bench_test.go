@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/specpipe/specpipe/generated"
 )
 
 // BenchmarkTransform runs the benchmark's transform (read punches, keep normal ones, pair the
@@ -60,7 +62,7 @@ steps:
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	p, err := Load(path, LoadOptions{Now: fixedNow})
+	p, err := Load(path, LoadOptions{Now: fixedNow, APIs: generated.APIs()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/specpipe/specpipe/generated"
 )
 
 // TestDocsExample validates the whole pipeline of docs/pipelines.md, so the manual's example
@@ -30,7 +32,7 @@ func TestDocsExample(t *testing.T) {
 	if err := Validate(path, testOpts()); err != nil {
 		t.Errorf("the docs example does not validate:\n%v", err)
 	}
-	p := mustLoad(t, path, LoadOptions{Now: fixedNow, Getenv: func(k string) string { return "x" },
+	p := mustLoad(t, path, LoadOptions{Now: fixedNow, APIs: generated.APIs(), Getenv: func(k string) string { return "x" },
 		ReadFile: func(string) ([]byte, error) { return []byte("token\n"), nil }})
 	if len(p.steps) != 8 {
 		t.Errorf("the example has %d steps, want 8", len(p.steps))

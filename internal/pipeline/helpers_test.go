@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specpipe/specpipe/internal/runtime/scalar"
+	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -41,6 +41,7 @@ func testOpts() LoadOptions {
 	return LoadOptions{
 		Getenv: func(string) string { return "" },
 		Now:    fixedNow,
+		APIs:   generated.APIs(),
 	}
 }
 
@@ -117,24 +118,6 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
-}
-
-func mustTime(t *testing.T, s string, loc *time.Location) time.Time {
-	t.Helper()
-	tm, err := time.ParseInLocation(time.DateTime, s, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm
-}
-
-func mustTimeOfDay(t *testing.T, s string) time.Duration {
-	t.Helper()
-	d, err := scalar.ParseTimeOfDay(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func writeFile(t *testing.T, path, content string) {

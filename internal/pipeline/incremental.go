@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -38,7 +39,7 @@ const CheckpointName = "incremental"
 // Incremental returns the pipeline's incremental: block, nil when it has none.
 func (p *Pipeline) Incremental() *Incremental { return p.incremental }
 
-// Outline is what a runner needs of a pipeline before it loads it to run: its name, zone and
+// Outline is what a runner needs of a pipeline before it binds it to run: its name, zone and
 // incremental: block.
 type Outline struct {
 	Name        string
@@ -46,14 +47,22 @@ type Outline struct {
 	Incremental *Incremental // nil when the pipeline has no incremental: block
 }
 
-// ReadOutline loads the pipeline at path as [Validate] does (no secrets, no param needs a
-// value) and returns its outline.
+// ReadOutline compiles the pipeline at path and checks it as [Validate] does (no secrets, no
+// param needs a value), and returns its outline.
 func ReadOutline(path string, opts LoadOptions) (*Outline, error) {
-	p, err := load(path, opts, true)
+	c, err := Compile(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Outline{Name: p.Name, Location: p.loc, Incremental: p.incremental}, nil
+	if err := c.Check(Binding{Params: opts.Params, Getenv: opts.Getenv, ReadFile: opts.ReadFile}); err != nil {
+		return nil, err
+	}
+	return c.Outline(), nil
+}
+
+// Outline is the compiled pipeline's outline.
+func (c *Compiled) Outline() *Outline {
+	return &Outline{Name: c.p.Name, Location: c.p.loc, Incremental: c.p.incremental}
 }
 
 // Window returns the days a run syncs: from RereadDays before the day after the checkpoint
@@ -155,17 +164,17 @@ func (l *loader) loadIncremental(n *yaml.Node) {
 
 // dayValue evaluates an expression without records to a day (midnight in the pipeline's zone).
 func (l *loader) dayValue(n *yaml.Node, what string) (time.Time, bool) {
-	prog := l.c.compile(n, scope{}, wantAny)
+	prog := l.c.Compile(n, eval.Scope{}, eval.WantAny)
 	if prog == nil {
 		return time.Time{}, false
 	}
-	if prog.out != reflect.TypeFor[time.Time]() {
-		l.d.Errorf(n, "incremental: %s: the expression is %s, want a time", what, typeName(prog.out))
+	if prog.Out != reflect.TypeFor[time.Time]() {
+		l.d.Errorf(n, "incremental: %s: the expression is %s, want a time", what, eval.TypeName(prog.Out))
 		return time.Time{}, false
 	}
-	out, err := newEvaluator(map[string]any{}).run(prog)
+	out, err := eval.NewEvaluator(map[string]any{}).Run(prog)
 	if err != nil {
-		l.d.Errorf(n, "incremental: %s: %v", what, unwrapExprErr(err))
+		l.d.Errorf(n, "incremental: %s: %v", what, eval.UnwrapError(err))
 		return time.Time{}, false
 	}
 	y, m, d := out.(time.Time).In(l.p.loc).Date()

@@ -237,8 +237,8 @@ func TestMissingFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml:1:1: no such pipeline file") {
 		t.Errorf("Validate of a missing file: %v", err)
 	}
-	if code := ExitCode(nil, err); code != ExitConfig {
-		t.Errorf("exit code %d, want %d", code, ExitConfig)
+	if !IsConfigError(err) {
+		t.Errorf("%v is not a configuration error", err)
 	}
 }
 

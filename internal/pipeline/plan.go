@@ -3,10 +3,11 @@ package pipeline
 import (
 	"fmt"
 	"io"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/specpipe/specpipe/internal/step"
 )
 
 // Plan is what a run will call, per step and per connection, and what the vendors' rate limits
@@ -20,15 +21,7 @@ type Plan struct {
 }
 
 // PlanStep is one step that calls an API.
-type PlanStep struct {
-	ID, Kind  string
-	Conn, Op  string // connection name and "api.operation"
-	Calls     int    // calls known before the run (for a paged list, the first page)
-	PerRecord bool   // one call per record of the step before (fan-out or write)
-	Paged     bool   // every page is fetched: one more call per PageSize records
-	PageSize  int
-	Note      string
-}
+type PlanStep = step.PlanStep
 
 // PlanConn sums the calls of one connection.
 type PlanConn struct {
@@ -57,7 +50,7 @@ func (p *Pipeline) Plan() (*Plan, error) { return p.PlanWith(PlanOptions{}) }
 // and o.Assume gives the records of data-dependent steps, so per-record calls are counted.
 func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	for id := range o.Assume {
-		if !slices.ContainsFunc(p.steps, func(s *step) bool { return s.id == id }) {
+		if !slices.ContainsFunc(p.steps, func(s *stepDef) bool { return s.id == id }) {
 			var ids []string
 			for _, s := range p.steps {
 				ids = append(ids, s.id)
@@ -83,79 +76,27 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	for i := range pl.Conns {
 		byConn[pl.Conns[i].Name] = &pl.Conns[i]
 	}
-	// records is the count of the current stream's records, when known.
-	records, known := 0, false
-	assumed := func(id string) (int, bool) { n, ok := o.Assume[id]; return n, ok }
-	pages := func(n, size int) int {
-		if size <= 0 {
-			return 1
-		}
-		return max(1, (n+size-1)/size)
+	st := &step.PlanState{Assume: o.Assume, Params: p.paramValues}
+	type count struct {
+		records int
+		known   bool
 	}
+	outs := map[string]count{} // per step, the records it passes on
 	for _, s := range p.steps {
-		var ps PlanStep
-		switch impl := s.impl.(type) {
-		case *eachStep:
-			x, err := newEvaluator(map[string]any{"params": p.paramValues}).run(impl.prog)
-			if err != nil {
-				return nil, fmt.Errorf("step %s: %w", s.id, err)
-			}
-			records, known = 0, true
-			if v := reflect.ValueOf(x); v.IsValid() {
-				records = v.Len()
-			}
-			continue
-		case *callStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: impl.forEach,
-				Paged: impl.all && impl.op.Paged, PageSize: impl.op.PageSize}
-			out, outKnown := assumed(s.id)
-			switch {
-			case !impl.forEach:
-				ps.Calls = 1
-				if ps.Paged && outKnown {
-					ps.Calls, ps.Paged = pages(out, ps.PageSize), false
-					ps.Note = fmt.Sprintf("%d records assumed", out)
-				}
-			case known:
-				ps.Calls, ps.PerRecord = records, false
-				if ps.Paged && outKnown {
-					ps.Calls, ps.Paged = max(records, pages(out, ps.PageSize)), false
-					ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", records, out)
-				} else {
-					ps.Note = fmt.Sprintf("once per record of the step before (%d)", records)
-				}
-			}
-			records, known = out, outKnown
-		case *resolveStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, Calls: 1, Paged: impl.op.Paged,
-				PageSize: impl.op.PageSize, Note: "once, when a record first needs it"}
-			records, known = 0, false
-		case *writeStep:
-			ps = PlanStep{Conn: impl.conn.name, Op: impl.conn.api.Name + "." + impl.op.Name, PerRecord: true}
-			if known {
-				ps.Calls, ps.PerRecord = records, false
-				ps.Note = fmt.Sprintf("one per record (%d)", records)
-			}
-			if impl.find != nil {
-				note := "find: " + impl.conn.api.Name + "." + impl.find.op.Name + " (with the state store)"
-				if ps.Note != "" {
-					note = ps.Note + "; " + note
-				}
-				ps.Note = note
-			}
-		default:
-			// A map or an output keeps the count; a read, filter or group changes it, and a lookup
-			// ends the stream, unless assumed.
-			if s.kind != "map" && s.kind != "output" {
-				records, known = 0, false
-			}
-			if n, ok := assumed(s.id); ok {
-				records, known = n, true
-			}
+		st.ID = s.id
+		if s.from != "" {
+			st.Records, st.Known = outs[s.from].records, outs[s.from].known
+		}
+		ps, err := planStep(s, st)
+		if err != nil {
+			return nil, err
+		}
+		outs[s.id] = count{st.Records, st.Known}
+		if ps == nil {
 			continue
 		}
 		ps.ID, ps.Kind = s.id, s.kind
-		pl.Steps = append(pl.Steps, ps)
+		pl.Steps = append(pl.Steps, *ps)
 		pc := byConn[ps.Conn]
 		pc.Calls += ps.Calls
 		pc.PerRecord = pc.PerRecord || ps.PerRecord || ps.Paged
@@ -170,6 +111,18 @@ func (p *Pipeline) PlanWith(o PlanOptions) (*Plan, error) {
 	}
 	pl.Estimated = longest
 	return pl, nil
+}
+
+// planStep plans one step. A step that is not a planner (a filter, a group) changes the count,
+// and a lookup ends the stream, unless assumed.
+func planStep(s *stepDef, st *step.PlanState) (*PlanStep, error) {
+	pr, ok := s.impl.(step.Planner)
+	if !ok {
+		st.Records, st.Known = 0, false
+		st.AssumeCount()
+		return nil, nil
+	}
+	return pr.Plan(st)
 }
 
 // Format writes the plan for people.

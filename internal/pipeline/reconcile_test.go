@@ -11,6 +11,7 @@ import (
 
 	"github.com/specpipe/specpipe/internal/emulator/emukit"
 	kimaiemu "github.com/specpipe/specpipe/internal/emulator/kimai"
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // sheetsRows are two timesheets to book; the second user books with activity a2.
@@ -67,7 +68,7 @@ func kimaiCalls(s *sandbox) map[string]int {
 	return n
 }
 
-func setStatus(lg *memLedger, key string, st LedgerStatus) {
+func setStatus(lg *memLedger, key string, st state.Status) {
 	e := lg.entries["sheets|book|"+key]
 	e.Status = st
 	lg.entries["sheets|book|"+key] = e
@@ -76,7 +77,7 @@ func setStatus(lg *memLedger, key string, st LedgerStatus) {
 // crashedCreate makes key's entry what a run killed after the create's intent leaves.
 func crashedCreate(lg *memLedger, key string) {
 	e := lg.entries["sheets|book|"+key]
-	e.Status, e.TargetID = LedgerIntent, ""
+	e.Status, e.TargetID = state.StatusIntent, ""
 	lg.entries["sheets|book|"+key] = e
 }
 
@@ -93,6 +94,7 @@ func TestReconcile(t *testing.T) {
 		wantCalls  map[string]int // Kimai calls of the second run
 		wantSheets int
 		wantReason string // in the second run's first failure
+		retry      bool   // the second run is a retry (RunOptions.Retry)
 	}{{
 		name:       "a completed run is not written again",
 		prepare:    func(*testing.T, *sandbox, *memLedger) {},
@@ -112,7 +114,7 @@ func TestReconcile(t *testing.T) {
 		name: "an intent whose write never arrived is sent",
 		prepare: func(_ *testing.T, _ *sandbox, lg *memLedger) {
 			delete(lg.entries, "sheets|book|b")
-			lg.entries["sheets|book|c"] = LedgerEntry{Pipeline: "sheets", Step: "book", Key: "c", Status: LedgerIntent}
+			lg.entries["sheets|book|c"] = state.Entry{Pipeline: "sheets", Step: "book", Key: "c", Status: state.StatusIntent}
 		},
 		rows:       sheetsRows + `{"key": "c", "user": 5, "activity": 1, "begin": "2026-10-14T10:00:00+08:00", "end": "2026-10-14T11:00:00+08:00"}` + "\n",
 		want:       [3]int64{2, 1, 0},
@@ -151,7 +153,7 @@ func TestReconcile(t *testing.T) {
 		name:     "an update whose outcome is unknown is sent again",
 		onChange: "update",
 		prepare: func(_ *testing.T, _ *sandbox, lg *memLedger) {
-			setStatus(lg, "a", LedgerIntent) // a run sent the update of a and died
+			setStatus(lg, "a", state.StatusIntent) // a run sent the update of a and died
 		},
 		want:       [3]int64{1, 1, 0},
 		wantCalls:  map[string]int{"update": 1},
@@ -159,7 +161,7 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name: "a failed record waits for pipe retry",
 		prepare: func(_ *testing.T, _ *sandbox, lg *memLedger) {
-			setStatus(lg, "b", LedgerFailed)
+			setStatus(lg, "b", state.StatusFailed)
 		},
 		want:       [3]int64{0, 1, 1},
 		wantCalls:  map[string]int{},
@@ -168,8 +170,9 @@ func TestReconcile(t *testing.T) {
 	}, {
 		name: "a record to retry is reconciled first",
 		prepare: func(_ *testing.T, _ *sandbox, lg *memLedger) {
-			setStatus(lg, "b", LedgerRetry)
+			setStatus(lg, "b", state.StatusFailed)
 		},
+		retry:      true,
 		want:       [3]int64{0, 2, 0},
 		wantCalls:  map[string]int{"find": 1},
 		wantSheets: 2,
@@ -180,7 +183,7 @@ func TestReconcile(t *testing.T) {
 			if onChange == "" {
 				onChange = "keep"
 			}
-			lg := &memLedger{entries: map[string]LedgerEntry{}}
+			lg := &memLedger{entries: map[string]state.Entry{}}
 			o := s.runOpts()
 			o.Ledger = lg
 			first := mustRun(t, sheetsPipeline(t, s, sheetsRows, onChange), o)
@@ -194,6 +197,7 @@ func TestReconcile(t *testing.T) {
 			if rows == "" {
 				rows = sheetsRows
 			}
+			o.Retry = tc.retry
 			sum := mustRun(t, sheetsPipeline(t, s, rows, onChange), o)
 			if got := stepCounts(sum.Steps[1]); got != tc.want {
 				t.Errorf("second run: written, skipped, failed = %v, want %v (%+v)", got, tc.want, sum.Failed)
@@ -220,14 +224,14 @@ func TestReconcile(t *testing.T) {
 			}
 			for _, k := range []string{"a", "b"} {
 				e := lg.entries["sheets|book|"+k]
-				if tc.wantReason == "" && e.Status != LedgerDone {
+				if tc.wantReason == "" && e.Status != state.StatusDone {
 					t.Errorf("entry %s: status %s, want done", k, e.Status)
 				}
 			}
 			if tc.wantReason == "" && lg.entries["sheets|book|a"].TargetID != targetA {
 				t.Errorf("entry a: target %s, want %s (the object made by the first run)", lg.entries["sheets|book|a"].TargetID, targetA)
 			}
-			if tc.wantReason == "matches 2 objects" && len(sum.Failed) > 0 && (!strings.Contains(sum.Failed[0].Reason, targetA) || !strings.Contains(sum.Failed[0].Reason, "777") || lg.entries["sheets|book|a"].Status != LedgerFailed) {
+			if tc.wantReason == "matches 2 objects" && len(sum.Failed) > 0 && (!strings.Contains(sum.Failed[0].Reason, targetA) || !strings.Contains(sum.Failed[0].Reason, "777") || lg.entries["sheets|book|a"].Status != state.StatusFailed) {
 				t.Errorf("several matches: reason %q, entry %+v; want both IDs named and the entry failed", sum.Failed[0].Reason, lg.entries["sheets|book|a"])
 			}
 		})
@@ -237,14 +241,14 @@ func TestReconcile(t *testing.T) {
 // TestUpdateChangesTarget checks that on_change: update changes the object and the ledger's hash.
 func TestUpdateChangesTarget(t *testing.T) {
 	s := newSandbox(t)
-	lg := &memLedger{entries: map[string]LedgerEntry{}}
+	lg := &memLedger{entries: map[string]state.Entry{}}
 	o := s.runOpts()
 	o.Ledger = lg
 	mustRun(t, sheetsPipeline(t, s, sheetsRows, "update"), o)
 	hash := lg.entries["sheets|book|a"].PayloadHash
 	mustRun(t, sheetsPipeline(t, s, strings.Replace(sheetsRows, "18:00", "19:00", 1), "update"), o)
 	e := lg.entries["sheets|book|a"]
-	if e.PayloadHash == hash || e.Status != LedgerDone {
+	if e.PayloadHash == hash || e.Status != state.StatusDone {
 		t.Errorf("entry after the update: %+v; want done with a new hash", e)
 	}
 	var end string
@@ -270,15 +274,15 @@ func TestUnknownOutcome(t *testing.T) {
 	for _, tc := range []struct {
 		fault            emukit.FaultKind
 		want             [3]int64 // first run
-		wantStatus       LedgerStatus
+		wantStatus       state.Status
 		wantSecondCreate int
 	}{
-		{emukit.FaultDropAfter, [3]int64{2, 0, 0}, LedgerDone, 0},
-		{emukit.Fault5xx, [3]int64{1, 0, 1}, LedgerIntent, 1},
+		{emukit.FaultDropAfter, [3]int64{2, 0, 0}, state.StatusDone, 0},
+		{emukit.Fault5xx, [3]int64{1, 0, 1}, state.StatusIntent, 1},
 	} {
 		t.Run(string(tc.fault), func(t *testing.T) {
 			s := newSandbox(t)
-			lg := &memLedger{entries: map[string]LedgerEntry{}}
+			lg := &memLedger{entries: map[string]state.Entry{}}
 			o := s.runOpts()
 			o.Ledger = lg
 			s.kimai.Faults.Only(func(r *http.Request) bool { return r.Method == http.MethodPost })

@@ -7,17 +7,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/retry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -42,6 +46,9 @@ type RunOptions struct {
 	// Ledger records writes for exactly-once delivery (the state store). Nil: no ledger; every
 	// write is sent.
 	Ledger Ledger
+	// Retry sends the records the ledger has as failed again, after reconciling them (pipe
+	// retry). Without it a failed record with an unchanged payload fails again without a call.
+	Retry bool
 }
 
 // Progress is a snapshot of a running pipeline.
@@ -65,14 +72,7 @@ type Summary struct {
 }
 
 // StepSummary counts the records of one step.
-type StepSummary struct {
-	ID, Kind string
-	In       int64 // records received (for a read or call that starts a stream: records read)
-	Out      int64 // records emitted
-	Written  int64 // writes sent (or, in a dry run, that would be sent)
-	Skipped  int64 // writes skipped because the ledger has them
-	Failed   int64 // records that failed
-}
+type StepSummary = step.Summary
 
 // FailedRecord is one record that failed, with the reason.
 type FailedRecord struct {
@@ -91,66 +91,43 @@ const (
 	maxFailedLogged = 100
 )
 
-// ExitCode is the exit code of a finished run: 0 when every record went through, 1 when some
-// failed.
-func (s *Summary) ExitCode() int {
+// FailedRecords is the number of records that failed in the run.
+func (s *Summary) FailedRecords() int64 {
+	var n int64
 	for _, st := range s.Steps {
-		if st.Failed > 0 {
-			return 1
-		}
+		n += st.Failed
 	}
-	return 0
+	return n
 }
 
-// Exit codes of the pipe command.
-const (
-	ExitOK        = 0 // all good
-	ExitFailed    = 1 // some records failed
-	ExitConfig    = 2 // usage or configuration error
-	ExitCannotRun = 3 // the run could not proceed (auth, vendor down after retries)
-	ExitLockHeld  = 4 // another run holds the lock
-)
-
-// ErrLocked is returned (wrapped) when another run holds the pipeline's lock; [ExitCode] maps
-// it to ExitLockHeld.
-var ErrLocked = errors.New("another run holds the lock")
-
-// ExitCode maps the result of Load/Validate/Run onto the pipe command's exit code.
-func ExitCode(s *Summary, err error) int {
-	switch {
-	case err == nil && s != nil:
-		return s.ExitCode()
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, ErrLocked):
-		return ExitLockHeld
-	}
+// IsConfigError reports whether err is a problem of the pipeline's configuration: a load
+// error ([yamlx.Errors]) or a [ConfigError] of a run. Other errors of a run mean it could not
+// proceed (auth, the vendor down after retries, a cancelled context).
+func IsConfigError(err error) bool {
 	if _, ok := yamlx.AsErrors(err); ok {
-		return ExitConfig
+		return true
 	}
 	var ce *ConfigError
-	if errors.As(err, &ce) {
-		return ExitConfig
-	}
-	return ExitCannotRun
+	return errors.As(err, &ce)
 }
 
 // ConfigError is a run that could not start because of its configuration (a bad base URL, a
 // missing input file).
-type ConfigError struct{ Err error }
+type ConfigError = step.ConfigError
 
-func (e *ConfigError) Error() string { return e.Err.Error() }
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-// runCtx is the state of one run, shared by the steps (one goroutine).
+// runCtx is the state of one run (one goroutine). Steps see it through their [stepEnv].
 type runCtx struct {
 	ctx     context.Context
 	p       *Pipeline
 	opts    RunOptions
-	ev      *evaluator
 	clients map[string]registry.Client
 	sum     *Summary
 	log     *slog.Logger
+	// bindings are what every step's evaluator starts with: params, and the lookups and
+	// resolvers of the steps started so far.
+	bindings map[string]any
+	// kept are the records of the steps a later step reads by id (from:), until it has.
+	kept map[string][]any
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -173,7 +150,18 @@ func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
 	return d.next.Do(r)
 }
 
-func (rc *runCtx) client(name string) registry.Client { return rc.clients[name] }
+// readLater reports whether a step from index j on reads the records of step id.
+func (rc *runCtx) readLater(id string, j int) bool {
+	for _, s := range rc.p.steps[j:] {
+		if s.from == id {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluator is a new evaluator with the run's bindings.
+func (rc *runCtx) evaluator() *eval.Evaluator { return eval.NewEvaluator(maps.Clone(rc.bindings)) }
 
 // Run runs the pipeline: it streams records through the steps, in order, and returns what
 // happened. Records that fail are counted and listed in the summary, and the run goes on; an
@@ -196,15 +184,41 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		calls:   map[string]int{},
 		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
 	}
-	env := map[string]any{"params": p.paramValues}
-	rc.ev = newEvaluator(env)
+	rc.bindings = map[string]any{"params": p.paramValues}
+	rc.kept = map[string][]any{}
+	if err := rc.connect(); err != nil {
+		return rc.finish(start), err
+	}
+	for _, s := range p.steps {
+		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
+	}
+	// Run the streams in order: a stream starts at a source step (or a step that reads an
+	// earlier step's records, from:) and takes every following step that reads the records of
+	// the one before it.
+	for i := 0; i < len(p.steps); {
+		j := i + 1
+		for j < len(p.steps) && p.steps[j].in != nil && p.steps[j].from == "" {
+			j++
+		}
+		if err := rc.stream(i, j); err != nil {
+			return rc.finish(start), err
+		}
+		i = j
+	}
+	return rc.finish(start), nil
+}
+
+// connect makes the client of every connection: the transport settings the runner gives
+// (clock, limiter, HTTP client, tokens) with the pipeline's own (min_interval, timeout,
+// retries) on top, and a counter of its requests. It is the one place clients are made.
+func (rc *runCtx) connect() error {
 	// Connections without a limiter of their own share one per clock, so two connections of
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}
-	for _, c := range p.conns {
+	for _, c := range rc.p.conns {
 		cfg := transport.Config{}
-		if o.Transport != nil {
-			cfg = o.Transport(c.name, c.api)
+		if rc.opts.Transport != nil {
+			cfg = rc.opts.Transport(c.name, c.api)
 		}
 		if cfg.Clock == nil {
 			cfg.Clock = clock.Real{}
@@ -239,33 +253,18 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 			cfg.Retry = retry.Policy{MaxAttempts: c.retries, Base: cfg.Retry.Base, Max: cfg.Retry.Max, Jitter: cfg.Retry.Jitter}
 		}
 		if cfg.Logger == nil {
-			cfg.Logger = o.Logger
+			cfg.Logger = rc.log
 		}
 		s := c.settings
 		s.Transport = cfg
 		cl, err := c.api.New(s)
 		if err != nil {
-			return rc.finish(start), &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
+			return &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
 		}
 		rc.clients[c.name] = cl
 		rc.calls[c.name] = 0
 	}
-	for _, s := range p.steps {
-		rc.sum.Steps = append(rc.sum.Steps, StepSummary{ID: s.id, Kind: s.kind})
-	}
-	// Run the streams in order: a stream starts at a source step and takes every following step
-	// that reads the records of the one before it.
-	for i := 0; i < len(p.steps); {
-		j := i + 1
-		for j < len(p.steps) && p.steps[j].in != nil {
-			j++
-		}
-		if err := rc.stream(i, j); err != nil {
-			return rc.finish(start), err
-		}
-		i = j
-	}
-	return rc.finish(start), nil
+	return nil
 }
 
 func (rc *runCtx) finish(start time.Time) *Summary {
@@ -281,9 +280,10 @@ func (rc *runCtx) finish(start time.Time) *Summary {
 
 // stream runs steps [i, j) as one stream.
 func (rc *runCtx) stream(i, j int) error {
-	runs := make([]stepRun, j-i)
+	runs := make([]step.Run, j-i)
 	for k := i; k < j; k++ {
-		r, err := rc.p.steps[k].impl.start(rc)
+		s := rc.p.steps[k]
+		r, err := s.impl.Start(&stepEnv{id: s.id, ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
 		if err != nil {
 			for _, prev := range runs[:k-i] {
 				closeRun(prev)
@@ -309,6 +309,14 @@ func (rc *runCtx) stream(i, j int) error {
 			st.Out++
 			return next(rec)
 		}
+		if s.kept {
+			// A later step reads these records by id: keep them for its stream.
+			emits[k-i] = func(rec any) error {
+				st.Out++
+				rc.kept[s.id] = append(rc.kept[s.id], rec)
+				return next(rec)
+			}
+		}
 		emit := emits[k-i]
 		handlers[k-i] = func(rec any) error {
 			st.In++
@@ -319,15 +327,25 @@ func (rc *runCtx) stream(i, j int) error {
 			if err := rc.ctx.Err(); err != nil {
 				return err
 			}
-			return rc.check(s, st, rec, run.process(rec, emit))
+			return rc.check(s.id, st, rec, run.Process(rec, emit))
 		}
 	}
 	src := rc.p.steps[i]
-	if err := rc.check(src, &rc.sum.Steps[i], nil, runs[0].process(nil, emits[0])); err != nil {
+	if src.from != "" {
+		kept := rc.kept[src.from]
+		if !rc.readLater(src.from, j) {
+			delete(rc.kept, src.from) // no later stream reads them
+		}
+		for _, rec := range kept {
+			if err := handlers[0](rec); err != nil {
+				return err
+			}
+		}
+	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].Process(nil, emits[0])); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {
-		if err := rc.check(rc.p.steps[k], &rc.sum.Steps[k], nil, runs[k-i].finish(emits[k-i])); err != nil {
+		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].Finish(emits[k-i])); err != nil {
 			return err
 		}
 	}
@@ -342,18 +360,18 @@ func (rc *runCtx) stream(i, j int) error {
 	return nil
 }
 
-func closeRun(r stepRun) {
+func closeRun(r step.Run) {
 	if c, ok := r.(io.Closer); ok {
 		c.Close()
 	}
 }
 
 // check turns a record's failure into a counted, listed failure; other errors stop the run.
-func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
+func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	if err == nil {
 		return nil
 	}
-	re, ok := asRecordError(err)
+	reason, ok := step.FailedRecord(err)
 	if !ok {
 		return err
 	}
@@ -361,18 +379,14 @@ func (rc *runCtx) check(s *step, st *StepSummary, rec any, err error) error {
 	rc.failed++
 	switch {
 	case rc.failed <= maxFailedLogged:
-		rc.log.Warn("record failed", "step", s.id, "err", re.err)
+		rc.log.Warn("record failed", "step", id, "err", reason)
 	case rc.failed == maxFailedLogged+1:
 		rc.log.Warn("more records failed; the summary counts them", "logged", maxFailedLogged)
 	}
 	if len(rc.sum.Failed) < maxFailedKept {
-		f := FailedRecord{Step: s.id, Record: recordJSON(rec), Reason: re.err.Error()}
-		var we *writeError
-		if errors.As(re.err, &we) {
-			f.Key = we.key
-		}
+		f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: reason.Error(), Key: step.WriteKey(reason)}
 		var ae *transport.APIError
-		if errors.As(re.err, &ae) {
+		if errors.As(reason, &ae) {
 			f.Fields = ae.Fields
 		}
 		rc.sum.Failed = append(rc.sum.Failed, f)
@@ -395,7 +409,7 @@ func recordJSON(rec any) string {
 	if rec == nil {
 		return ""
 	}
-	b, err := json.Marshal(recordMap(rec))
+	b, err := json.Marshal(record.Map(rec))
 	if err != nil {
 		return fmt.Sprintf("%v", rec)
 	}

@@ -12,23 +12,25 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // memLedger is a Ledger in memory, as the state store will be.
 type memLedger struct {
-	entries map[string]LedgerEntry
+	entries map[string]state.Entry
 	calls   []string
 }
 
 func (m *memLedger) id(p, s, k string) string { return p + "|" + s + "|" + k }
 
-func (m *memLedger) Get(_ context.Context, p, s, k string) (LedgerEntry, bool, error) {
+func (m *memLedger) Get(_ context.Context, p, s, k string) (state.Entry, bool, error) {
 	m.calls = append(m.calls, "get "+k)
 	e, ok := m.entries[m.id(p, s, k)]
 	return e, ok, nil
 }
 
-func (m *memLedger) Intend(_ context.Context, e LedgerEntry) error {
+func (m *memLedger) Intend(_ context.Context, e state.Entry) error {
 	m.calls = append(m.calls, "intend "+e.Key)
 	m.entries[m.id(e.Pipeline, e.Step, e.Key)] = e
 	return nil
@@ -37,7 +39,7 @@ func (m *memLedger) Intend(_ context.Context, e LedgerEntry) error {
 func (m *memLedger) Done(_ context.Context, p, s, k, target, hash string) error {
 	m.calls = append(m.calls, "done "+k+" "+target)
 	e := m.entries[m.id(p, s, k)]
-	e.Status, e.TargetID, e.PayloadHash = LedgerDone, target, hash
+	e.Status, e.TargetID, e.PayloadHash = state.StatusDone, target, hash
 	m.entries[m.id(p, s, k)] = e
 	return nil
 }
@@ -45,7 +47,7 @@ func (m *memLedger) Done(_ context.Context, p, s, k, target, hash string) error 
 func (m *memLedger) Fail(_ context.Context, p, s, k string, payload []byte, msg string) error {
 	m.calls = append(m.calls, "fail "+k)
 	e := m.entries[m.id(p, s, k)]
-	e.Status, e.Error = LedgerFailed, msg
+	e.Status, e.Error = state.StatusFailed, msg
 	m.entries[m.id(p, s, k)] = e
 	return nil
 }
@@ -68,7 +70,7 @@ steps:
     write: {conn: kimai, op: createProject, key: "'p-' + r.name", params: {name: r.name, customer: r.customer}}
 `)
 	p := mustLoad(t, path, s.loadOpts())
-	lg := &memLedger{entries: map[string]LedgerEntry{}}
+	lg := &memLedger{entries: map[string]state.Entry{}}
 	o := s.runOpts()
 	o.Ledger = lg
 	before := len(s.kimai.Projects())
@@ -77,10 +79,10 @@ steps:
 		t.Errorf("first run: %+v", got)
 	}
 	alpha := lg.entries["projects|create|p-Alpha"]
-	if alpha.Status != LedgerDone || alpha.TargetID == "" || alpha.PayloadHash == "" || !strings.Contains(string(alpha.Payload), `"name":"Alpha"`) {
+	if alpha.Status != state.StatusDone || alpha.TargetID == "" || alpha.PayloadHash == "" || !strings.Contains(string(alpha.Payload), `"name":"Alpha"`) {
 		t.Errorf("ledger entry of Alpha: %+v", alpha)
 	}
-	if beta := lg.entries["projects|create|p-Beta"]; beta.Status != LedgerFailed || !strings.Contains(beta.Error, "customer") {
+	if beta := lg.entries["projects|create|p-Beta"]; beta.Status != state.StatusFailed || !strings.Contains(beta.Error, "customer") {
 		t.Errorf("ledger entry of Beta: %+v", beta)
 	}
 	wantCalls := []string{"get p-Alpha", "intend p-Alpha", "done p-Alpha " + alpha.TargetID, "get p-Beta", "intend p-Beta", "fail p-Beta"}
@@ -97,7 +99,7 @@ steps:
 	}
 	// A write whose outcome an earlier run never learnt is not sent again.
 	e := lg.entries["projects|create|p-Alpha"]
-	e.Status = LedgerIntent
+	e.Status = state.StatusIntent
 	lg.entries["projects|create|p-Alpha"] = e
 	sum = mustRun(t, p, o)
 	if got := sum.Steps[1]; got.Written != 0 || got.Failed != 2 || !strings.Contains(sum.Failed[0].Reason, "outcome is unknown") {
@@ -277,8 +279,8 @@ func TestCancelledRun(t *testing.T) {
 	p := mustLoad(t, path, testOpts())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sum, err := p.Run(ctx, RunOptions{})
-	if err == nil || ExitCode(sum, err) != ExitCannotRun {
-		t.Errorf("cancelled run: %v, exit %d", err, ExitCode(sum, err))
+	_, err := p.Run(ctx, RunOptions{})
+	if err == nil || IsConfigError(err) {
+		t.Errorf("cancelled run: %v, want an error that stops the run", err)
 	}
 }

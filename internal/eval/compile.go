@@ -1,4 +1,9 @@
-package pipeline
+// Package eval compiles and runs the pipelines' expressions (github.com/expr-lang/expr) against
+// typed scopes, with the pipelines' own functions (dates in the pipeline's zone, workday,
+// month_ranges, lookup and resolve). A misspelt field or name is a compile error placed inside
+// its YAML scalar, with the nearest names. It knows nothing of steps: the engine declares the
+// lookups and resolvers expressions may name, and binds their values when a run starts.
+package eval
 
 import (
 	"errors"
@@ -15,6 +20,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -32,34 +38,37 @@ const (
 	resolvePrefix = "@resolve:"
 )
 
-// program is one compiled expression with where it came from.
-type program struct {
-	src  string
+// Program is one compiled expression with where it came from.
+type Program struct {
+	Src  string
+	Out  reflect.Type // the static type of the result
+	Pos  yamlx.Pos
 	prog *vm.Program
-	out  reflect.Type // the static type of the result (nil: unknown)
-	pos  yamlx.Pos
 	used map[string]bool // member names the expression reads (r.x, item.y: "x", "y")
 }
 
-// scope is what one expression may see: the names and the types of their values. Values are
+// Scope is what one expression may see: the names and the types of their values. Values are
 // zero values of the types at compile time, and the real values at run time.
-type scope struct {
-	vars map[string]reflect.Type
+type Scope struct {
+	Vars map[string]reflect.Type
 }
 
-func (s scope) with(name string, t reflect.Type) scope {
-	vars := make(map[string]reflect.Type, len(s.vars)+1)
-	for k, v := range s.vars {
+// With is the scope with one more name.
+func (s Scope) With(name string, t reflect.Type) Scope {
+	vars := make(map[string]reflect.Type, len(s.Vars)+1)
+	for k, v := range s.Vars {
 		vars[k] = v
 	}
 	vars[name] = t
-	return scope{vars: vars}
+	return Scope{Vars: vars}
 }
 
-// compiler compiles every expression of one pipeline file against typed scopes.
-type compiler struct {
+// Compiler compiles every expression of one pipeline file against typed scopes. It records
+// problems in the file's decoder and remembers every member name an expression reads, so that
+// records can be narrowed to those fields.
+type Compiler struct {
 	d     *yamlx.Decoder
-	funcs *funcs
+	funcs *Funcs
 	// lookups and resolvers declared so far: name → record type (lookups) or value type (resolvers).
 	lookups   map[string]reflect.Type
 	resolvers map[string]reflect.Type
@@ -68,17 +77,52 @@ type compiler struct {
 	under     map[string]map[string]bool // member names read under another (first → atten_time)
 }
 
-// want is the expected result kind of an expression.
-type want int
+// NewCompiler makes the compiler of one file: d records the problems, src is the file's text
+// (to place errors inside block scalars), f the functions' zone and clock.
+func NewCompiler(d *yamlx.Decoder, src []byte, f Funcs) *Compiler {
+	return &Compiler{
+		d:         d,
+		lines:     strings.Split(string(src), "\n"),
+		funcs:     &f,
+		lookups:   map[string]reflect.Type{},
+		resolvers: map[string]reflect.Type{},
+		used:      map[string]bool{},
+		under:     map[string]map[string]bool{},
+	}
+}
+
+// DeclareLookup lets later expressions call lookup(name, key) and has_key(name, key) on an
+// index of records of type t; a run binds the index with LookupName(name).
+func (c *Compiler) DeclareLookup(name string, t reflect.Type) { c.lookups[name] = t }
+
+// DeclareResolver lets later expressions call resolve(name, key), which gives a value of type
+// t; a run binds a function of ResolverFuncType(t) with ResolverName(name).
+func (c *Compiler) DeclareResolver(name string, t reflect.Type) { c.resolvers[name] = t }
+
+// Used reports whether some expression compiled so far reads a member called name.
+func (c *Compiler) Used(name string) bool { return c.used[name] }
+
+// UsedUnder reports whether some expression reads member name of a member called parent
+// (r.first.atten_time: atten_time under first).
+func (c *Compiler) UsedUnder(parent, name string) bool { return c.under[parent][name] }
+
+// LookupName is the environment name a run binds the index of lookup step id to.
+func LookupName(id string) string { return lookupPrefix + id }
+
+// ResolverName is the environment name a run binds the function of resolve step id to.
+func ResolverName(id string) string { return resolvePrefix + id }
+
+// Want is the expected result kind of an expression.
+type Want int
 
 const (
-	wantAny want = iota // any known type
-	wantBool
+	WantAny Want = iota // any known type
+	WantBool
 )
 
-// compile compiles the scalar node n as an expression seen from sc. It records problems in the
+// Compile compiles the scalar node n as an expression seen from sc. It records problems in the
 // decoder (with the YAML position) and returns nil on failure.
-func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
+func (c *Compiler) Compile(n *yaml.Node, sc Scope, w Want) *Program {
 	if n == nil {
 		return nil
 	}
@@ -104,7 +148,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 		expr.DisableBuiltin("now"),
 	}
 	opts = append(opts, c.funcs.options()...)
-	if w == wantBool {
+	if w == WantBool {
 		opts = append(opts, expr.AsBool(), expr.WarnOnAny())
 	}
 	prog, err := expr.Compile(src, opts...)
@@ -123,7 +167,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 			}
 		}
 		sort.Strings(names)
-		c.exprErrorAt(n, src, 1, u.col, fmt.Sprintf("unknown %s step %q%s", what, u.name, nearestText(u.name, names, what+" steps")))
+		c.exprErrorAt(n, src, 1, u.col, fmt.Sprintf("unknown %s step %q%s", what, u.name, NearestText(u.name, names, what+" steps")))
 		return nil
 	}
 	if err != nil {
@@ -135,7 +179,7 @@ func (c *compiler) compile(n *yaml.Node, sc scope, w want) *program {
 		c.d.Errorf(n, "the type of %q is not known when the pipeline is loaded; convert it (string(...), int(...), float(...))", src)
 		return nil
 	}
-	p := &program{src: src, prog: prog, out: out, pos: c.d.At(n), used: map[string]bool{}}
+	p := &Program{Src: src, prog: prog, Out: out, Pos: c.d.At(n), used: map[string]bool{}}
 	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used, under: c.under})
 	for k := range p.used {
 		c.used[k] = true
@@ -173,27 +217,29 @@ func (m *memberCollector) Visit(node *ast.Node) {
 }
 
 // env builds the compile-time environment of sc: zero values of every type.
-func (c *compiler) env(sc scope) map[string]any {
-	env := make(map[string]any, len(sc.vars)+len(c.lookups)+len(c.resolvers))
-	for k, t := range sc.vars {
+func (c *Compiler) env(sc Scope) map[string]any {
+	env := make(map[string]any, len(sc.Vars)+len(c.lookups)+len(c.resolvers))
+	for k, t := range sc.Vars {
 		env[k] = reflect.Zero(t).Interface()
 	}
 	for k, t := range c.lookups {
 		env[lookupPrefix+k] = reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), t)).Interface()
 	}
 	for k, t := range c.resolvers {
-		env[resolvePrefix+k] = reflect.Zero(resolverFuncType(t)).Interface()
+		env[resolvePrefix+k] = reflect.Zero(ResolverFuncType(t)).Interface()
 	}
 	return env
 }
 
-func resolverFuncType(t reflect.Type) reflect.Type {
+// ResolverFuncType is the type of the function a resolver with values of type t is bound to:
+// func(key string) (t, error).
+func ResolverFuncType(t reflect.Type) reflect.Type {
 	return reflect.FuncOf([]reflect.Type{reflect.TypeFor[string]()}, []reflect.Type{t, reflect.TypeFor[error]()}, false)
 }
 
 // exprError records a compile error at the position inside the YAML scalar, with the nearest
 // names for a misspelt field or variable.
-func (c *compiler) exprError(n *yaml.Node, src string, err error, sc scope) {
+func (c *Compiler) exprError(n *yaml.Node, src string, err error, sc Scope) {
 	var fe *file.Error
 	if !errors.As(err, &fe) {
 		c.d.Errorf(n, "expression %q: %v", src, err)
@@ -217,7 +263,7 @@ func (c *compiler) exprError(n *yaml.Node, src string, err error, sc scope) {
 }
 
 // exprErrorAt records msg at line and column (0-based) of the expression in scalar n.
-func (c *compiler) exprErrorAt(n *yaml.Node, src string, exprLine, exprCol int, msg string) {
+func (c *Compiler) exprErrorAt(n *yaml.Node, src string, exprLine, exprCol int, msg string) {
 	line, col := n.Line, n.Column
 	switch {
 	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
@@ -249,11 +295,11 @@ func quoteShort(s string) string {
 }
 
 // hint suggests the nearest names for "type X has no field y" and "unknown name y".
-func (c *compiler) hint(msg string, sc scope) string {
+func (c *Compiler) hint(msg string, sc Scope) string {
 	if rest, ok := strings.CutPrefix(msg, "unknown name "); ok {
 		name := strings.Fields(rest)[0]
 		var cands []string
-		for k := range sc.vars {
+		for k := range sc.Vars {
 			cands = append(cands, k)
 		}
 		cands = append(cands, c.funcs.names()...)
@@ -281,13 +327,13 @@ func (c *compiler) hint(msg string, sc scope) string {
 		}
 		seen[t] = true
 		if t.String() == typeName && found == nil {
-			found = fieldNames(t)
+			found = record.FieldNames(t)
 		}
 		for i := 0; i < t.NumField(); i++ {
 			visit(t.Field(i).Type)
 		}
 	}
-	for _, t := range sc.vars {
+	for _, t := range sc.Vars {
 		visit(t)
 	}
 	for _, t := range c.lookups {
@@ -302,31 +348,11 @@ func (c *compiler) hint(msg string, sc scope) string {
 	return "(fields: " + strings.Join(found, ", ") + ")"
 }
 
-// fieldNames lists the names expressions use for the fields of struct t.
-func fieldNames(t reflect.Type) []string {
-	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		out = append(out, exprName(f))
-	}
-	return out
-}
-
-func exprName(f reflect.StructField) string {
-	if n, _, _ := strings.Cut(f.Tag.Get("expr"), ","); n != "" {
-		return n
-	}
-	return f.Name
-}
-
 // patcher rewrites lookup("name", key), has_key("name", key) and resolve("name", key) into
 // typed accesses of the lookup's index and the resolver's function, so their results are
 // type-checked like everything else.
 type patcher struct {
-	c       *compiler
+	c       *Compiler
 	unknown *unknownRef
 }
 
@@ -375,39 +401,49 @@ func (p *patcher) Visit(node *ast.Node) {
 	}
 }
 
-// evaluator runs compiled programs on one goroutine, reusing one VM and one environment.
-type evaluator struct {
+// Evaluator runs compiled programs on one goroutine, reusing one VM and one environment.
+type Evaluator struct {
 	vm  vm.VM
 	env map[string]any
 }
 
-func newEvaluator(env map[string]any) *evaluator {
-	e := &evaluator{env: env}
+// NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).
+func NewEvaluator(env map[string]any) *Evaluator {
+	e := &Evaluator{env: env}
 	e.vm.MemoryBudget = memoryBudget
 	return e
 }
 
-func (e *evaluator) run(p *program) (any, error) {
+// Set binds name to v in the evaluator's environment.
+func (e *Evaluator) Set(name string, v any) { e.env[name] = v }
+
+// Delete removes name from the evaluator's environment.
+func (e *Evaluator) Delete(name string) { delete(e.env, name) }
+
+// Run evaluates p in the evaluator's environment; an error names the expression and its place.
+func (e *Evaluator) Run(p *Program) (any, error) {
 	out, err := e.vm.Run(p.prog, e.env)
 	if err != nil {
-		return nil, fmt.Errorf("%s: expression %s: %w", p.pos, quoteShort(p.src), unwrapExprErr(err))
+		return nil, fmt.Errorf("%s: expression %s: %w", p.Pos, quoteShort(p.Src), UnwrapError(err))
 	}
 	return out, nil
 }
 
-func (e *evaluator) bool(p *program) (bool, error) {
-	out, err := e.run(p)
+// Bool evaluates p, which must give true or false.
+func (e *Evaluator) Bool(p *Program) (bool, error) {
+	out, err := e.Run(p)
 	if err != nil {
 		return false, err
 	}
 	b, ok := out.(bool)
 	if !ok {
-		return false, fmt.Errorf("%s: expression %s gave %T, want true or false", p.pos, quoteShort(p.src), out)
+		return false, fmt.Errorf("%s: expression %s gave %T, want true or false", p.Pos, quoteShort(p.Src), out)
 	}
 	return b, nil
 }
 
-func unwrapExprErr(err error) error {
+// UnwrapError is the message of an expression error without expr's source excerpt.
+func UnwrapError(err error) error {
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		return errors.New(fe.Message)
@@ -473,4 +509,42 @@ func blockPos(lines []string, n *yaml.Node, src string, exprLine, exprCol int) (
 		return 0, 0, false
 	}
 	return where[offset].line, where[offset].col, true
+}
+
+// NearestText is " (did you mean x, y?)" or " (known <what>: ...)".
+func NearestText(s string, cands []string, what string) string {
+	if near := yamlx.NearestN(s, cands, 3); len(near) > 0 {
+		return " (did you mean " + strings.Join(near, ", ") + "?)"
+	}
+	if len(cands) == 0 {
+		return fmt.Sprintf(" (known %s: none)", what)
+	}
+	if len(cands) > 12 {
+		return ""
+	}
+	return fmt.Sprintf(" (known %s: %s)", what, strings.Join(cands, ", "))
+}
+
+// TypeName is a type as users read it in messages.
+func TypeName(t reflect.Type) string {
+	if t == nil {
+		return "unknown"
+	}
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return "a time"
+	case reflect.TypeFor[time.Duration]():
+		return "a duration"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return t.String()
 }

@@ -1,4 +1,4 @@
-package pipeline
+package eval
 
 import (
 	"fmt"
@@ -13,12 +13,12 @@ import (
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 )
 
-// funcs are the functions expressions may call besides expr's builtins. Dates and times are
-// read and shown in the pipeline's zone; now and today come from the load options' clock.
-type funcs struct {
-	loc      *time.Location
-	now      func() time.Time
-	boundary time.Duration // the default day boundary of workday
+// Funcs configure the functions expressions may call besides expr's builtins. Dates and times
+// are read and shown in the pipeline's zone; now and today come from its clock.
+type Funcs struct {
+	Loc      *time.Location
+	Now      func() time.Time
+	Boundary time.Duration // the default day boundary of workday
 }
 
 // funcDoc documents one function for docs and hints.
@@ -50,7 +50,7 @@ var funcDocs = []funcDoc{
 	{"resolve", `resolve("step", key) value`, "the value a resolve step finds for a business key (the record fails when none)"},
 }
 
-func (f *funcs) names() []string {
+func (f *Funcs) names() []string {
 	out := make([]string, 0, len(funcDocs))
 	for _, d := range funcDocs {
 		out = append(out, d.name)
@@ -59,39 +59,39 @@ func (f *funcs) names() []string {
 	return out
 }
 
-func (f *funcs) options() []expr.Option {
+func (f *Funcs) options() []expr.Option {
 	t := func(args ...any) time.Time { return args[0].(time.Time) }
 	return []expr.Option{
-		expr.Function("now", func(...any) (any, error) { return f.now().In(f.loc), nil }, new(func() time.Time)),
-		expr.Function("today", func(...any) (any, error) { return f.startOfDay(f.now()), nil }, new(func() time.Time)),
+		expr.Function("now", func(...any) (any, error) { return f.Now().In(f.Loc), nil }, new(func() time.Time)),
+		expr.Function("today", func(...any) (any, error) { return f.startOfDay(f.Now()), nil }, new(func() time.Time)),
 		expr.DisableBuiltin("date"),
 		expr.Function("date", func(args ...any) (any, error) {
 			s := args[0].(string)
 			if len(strings.TrimSpace(s)) <= 10 {
-				return scalar.ParseDate(s, f.loc)
+				return scalar.ParseDate(s, f.Loc)
 			}
-			return scalar.ParseDateTime(s, f.loc)
+			return scalar.ParseDateTime(s, f.Loc)
 		}, new(func(string) time.Time)),
 		expr.Function("parse", func(args ...any) (any, error) {
-			return time.ParseInLocation(args[1].(string), args[0].(string), f.loc)
+			return time.ParseInLocation(args[1].(string), args[0].(string), f.Loc)
 		}, new(func(string, string) time.Time)),
 		expr.Function("format", func(args ...any) (any, error) {
-			return t(args...).In(f.loc).Format(args[1].(string)), nil
+			return t(args...).In(f.Loc).Format(args[1].(string)), nil
 		}, new(func(time.Time, string) string)),
 		expr.Function("day", func(args ...any) (any, error) {
-			return t(args...).In(f.loc).Format(time.DateOnly), nil
+			return t(args...).In(f.Loc).Format(time.DateOnly), nil
 		}, new(func(time.Time) string)),
 		expr.Function("workday", func(args ...any) (any, error) {
-			b := f.boundary
+			b := f.Boundary
 			if len(args) == 2 {
 				var err error
 				if b, err = scalar.ParseTimeOfDay(args[1].(string)); err != nil {
 					return nil, fmt.Errorf("workday: boundary: %w", err)
 				}
 			}
-			return workday(t(args...), b, f.loc), nil
+			return workday(t(args...), b, f.Loc), nil
 		}, new(func(time.Time) string), new(func(time.Time, string) string)),
-		expr.Function("local", func(args ...any) (any, error) { return t(args...).In(f.loc), nil }, new(func(time.Time) time.Time)),
+		expr.Function("local", func(args ...any) (any, error) { return t(args...).In(f.Loc), nil }, new(func(time.Time) time.Time)),
 		expr.Function("in_zone", func(args ...any) (any, error) {
 			loc, err := time.LoadLocation(args[1].(string))
 			if err != nil {
@@ -104,7 +104,7 @@ func (f *funcs) options() []expr.Option {
 			if err != nil {
 				return nil, fmt.Errorf("unix: %w", err)
 			}
-			return time.Unix(n, 0).In(f.loc), nil
+			return time.Unix(n, 0).In(f.Loc), nil
 		}, new(func(int) time.Time), new(func(string) time.Time)),
 		expr.Function("to_unix", func(args ...any) (any, error) { return int(t(args...).Unix()), nil }, new(func(time.Time) int)),
 		expr.Function("seconds", func(args ...any) (any, error) {
@@ -118,17 +118,17 @@ func (f *funcs) options() []expr.Option {
 			return args[1].(string), nil
 		}, new(func(string, string) string)),
 		expr.Function("month_ranges", func(args ...any) (any, error) {
-			return monthRanges(args[0].(time.Time), args[1].(time.Time), f.loc)
+			return monthRanges(args[0].(time.Time), args[1].(time.Time), f.Loc)
 		}, new(func(time.Time, time.Time) []DateRange)),
 		expr.Function("days", func(args ...any) (any, error) {
-			return days(args[0].(time.Time), args[1].(time.Time), f.loc)
+			return days(args[0].(time.Time), args[1].(time.Time), f.Loc)
 		}, new(func(time.Time, time.Time) []time.Time)),
 	}
 }
 
-func (f *funcs) startOfDay(t time.Time) time.Time {
-	y, m, d := t.In(f.loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, f.loc)
+func (f *Funcs) startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(f.Loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, f.Loc)
 }
 
 // workday returns the day (YYYY-MM-DD) that t belongs to when days start at boundary after

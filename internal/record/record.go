@@ -1,9 +1,16 @@
-package pipeline
+// Package record is the pipelines' record codec: records are pointers to structs whose fields
+// carry the names expressions use (an expr tag); it decodes JSON lines and CSV rows into them
+// with a hand-written scanner (Decoder) and writes them as JSON and CSV cells, and builds the
+// struct types steps make (StructOf, Narrow). It knows nothing of pipelines or steps.
+package record
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -15,9 +22,9 @@ var (
 	durationType = reflect.TypeFor[time.Duration]()
 )
 
-// recordMap turns a struct record (or a pointer to one) into a map by the names expressions use,
+// Map turns a struct record (or a pointer to one) into a map by the names expressions use,
 // for JSON; other values are returned as they are.
-func recordMap(rec any) any {
+func Map(rec any) any {
 	v := reflect.ValueOf(rec)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -37,16 +44,16 @@ func recordMap(rec any) any {
 		}
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Struct && fv.Type() != timeType || fv.Kind() == reflect.Pointer {
-			m[exprName(f)] = recordMap(fv.Interface())
+			m[FieldName(f)] = Map(fv.Interface())
 			continue
 		}
-		m[exprName(f)] = fv.Interface()
+		m[FieldName(f)] = fv.Interface()
 	}
 	return m
 }
 
-// fieldOf returns the field of a struct record with the given expression name.
-func fieldOf(rec any, name string) (any, bool) {
+// Field returns the field of a struct record with the given expression name.
+func Field(rec any, name string) (any, bool) {
 	v := reflect.ValueOf(rec)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -59,24 +66,24 @@ func fieldOf(rec any, name string) (any, bool) {
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
-		if f := t.Field(i); f.IsExported() && exprName(f) == name {
+		if f := t.Field(i); f.IsExported() && FieldName(f) == name {
 			return v.Field(i).Interface(), true
 		}
 	}
 	return nil, false
 }
 
-// appendJSONValue appends v as JSON: times as RFC 3339 in their own zone, durations as Go
+// AppendJSON appends v as JSON: times as RFC 3339 in their own zone, durations as Go
 // durations ("1h30m0s"), structs by expression names in field order.
-func appendJSONValue(b []byte, v reflect.Value) []byte {
+func AppendJSON(b []byte, v reflect.Value) []byte {
 	switch v.Kind() {
 	case reflect.String:
-		return appendJSONString(b, v.String())
+		return AppendJSONString(b, v.String())
 	case reflect.Bool:
 		return strconv.AppendBool(b, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if v.Type() == durationType {
-			return appendJSONString(b, time.Duration(v.Int()).String())
+			return AppendJSONString(b, time.Duration(v.Int()).String())
 		}
 		return strconv.AppendInt(b, v.Int(), 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -91,7 +98,7 @@ func appendJSONValue(b []byte, v reflect.Value) []byte {
 		if v.IsNil() {
 			return append(b, "null"...)
 		}
-		return appendJSONValue(b, v.Elem())
+		return AppendJSON(b, v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
 			t := v.Interface().(time.Time)
@@ -117,9 +124,9 @@ func appendJSONValue(b []byte, v reflect.Value) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, exprName(f))
+			b = AppendJSONString(b, FieldName(f))
 			b = append(b, ':')
-			b = appendJSONValue(b, v.Field(i))
+			b = AppendJSON(b, v.Field(i))
 		}
 		return append(b, '}')
 	case reflect.Slice:
@@ -134,21 +141,21 @@ func appendJSONValue(b []byte, v reflect.Value) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONValue(b, v.Index(i))
+			b = AppendJSON(b, v.Index(i))
 		}
 		return append(b, ']')
 	}
 	out, err := json.Marshal(v.Interface())
 	if err != nil {
-		return appendJSONString(b, err.Error())
+		return AppendJSONString(b, err.Error())
 	}
 	return append(b, out...)
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -189,8 +196,8 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// textOf shows a value in a CSV cell.
-func textOf(v reflect.Value) string {
+// Text shows a value in a CSV cell.
+func Text(v reflect.Value) string {
 	switch v.Kind() {
 	case reflect.String:
 		return v.String()
@@ -198,7 +205,7 @@ func textOf(v reflect.Value) string {
 		if v.IsNil() {
 			return ""
 		}
-		return textOf(v.Elem())
+		return Text(v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
 			t := v.Interface().(time.Time)
@@ -214,5 +221,66 @@ func textOf(v reflect.Value) string {
 		s, _ := convert.String(v.Interface())
 		return s
 	}
-	return string(appendJSONValue(nil, v))
+	return string(AppendJSON(nil, v))
+}
+
+// FieldName is the name expressions use for struct field f: its expr tag, else its Go name.
+func FieldName(f reflect.StructField) string {
+	if n, _, _ := strings.Cut(f.Tag.Get("expr"), ","); n != "" {
+		return n
+	}
+	return f.Name
+}
+
+// FieldNames lists the names expressions use for the exported fields of struct t, in order.
+func FieldNames(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		out = append(out, FieldName(f))
+	}
+	return out
+}
+
+// ExportedIndex is the field index of the i-th exported field of struct t.
+func ExportedIndex(t reflect.Type, i int) int {
+	n := 0
+	for j := 0; j < t.NumField(); j++ {
+		if t.Field(j).IsExported() {
+			if n == i {
+				return j
+			}
+			n++
+		}
+	}
+	return i
+}
+
+// StructOf builds a record type with the given field names and types, in order; expressions
+// and outputs see the names.
+func StructOf(names []string, types []reflect.Type) reflect.Type {
+	fields := make([]reflect.StructField, len(names))
+	for i, n := range names {
+		fields[i] = reflect.StructField{
+			Name: fmt.Sprintf("F%d", i),
+			Type: types[i],
+			Tag:  reflect.StructTag(fmt.Sprintf(`expr:"%s" json:"%s"`, n, n)),
+		}
+	}
+	return reflect.StructOf(fields)
+}
+
+// Narrow is struct t with only the fields (by expression name) in keep, tags kept.
+func Narrow(t reflect.Type, keep []string) reflect.Type {
+	var fields []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.IsExported() && slices.Contains(keep, FieldName(f)) {
+			fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+		}
+	}
+	return reflect.StructOf(fields)
 }

@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"errors"
@@ -6,8 +6,10 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // write is one record's write: its idempotency key, params and payload.
@@ -20,8 +22,8 @@ type write struct {
 
 // deliver writes wr exactly once, as the ledger's entry of its key says (see [Ledger]).
 func (r *writeRun) deliver(wr *write) error {
-	rc, w := r.rc, r.w
-	e, ok, err := rc.opts.Ledger.Get(rc.ctx, rc.p.Name, w.id, wr.key)
+	env, w := r.env, r.w
+	e, ok, err := env.Ledger().Get(env.Context(), env.Pipeline(), w.id, wr.key)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
@@ -29,17 +31,17 @@ func (r *writeRun) deliver(wr *write) error {
 		return r.create(wr)
 	}
 	switch e.Status {
-	case LedgerDone:
+	case state.StatusDone:
 		if e.PayloadHash == wr.hash || w.onChange == "keep" {
 			r.sum.Skipped++
 			return nil
 		}
 		return r.updateTarget(wr, e.TargetID)
-	case LedgerFailed:
-		if e.PayloadHash == wr.hash {
-			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
+	case state.StatusFailed:
+		if e.PayloadHash == wr.hash && !env.Retry() {
+			return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
 		}
-	case LedgerIntent, LedgerRetry:
+	case state.StatusIntent:
 	default:
 		return fmt.Errorf("ledger: key %s has the unknown status %q", wr.key, e.Status)
 	}
@@ -54,10 +56,10 @@ func (r *writeRun) deliver(wr *write) error {
 
 // reconcile looks for what an earlier write of wr's key made: one match is adopted, none is
 // written now, several fail the record (an ID is never guessed).
-func (r *writeRun) reconcile(wr *write, e LedgerEntry) error {
-	rc, w := r.rc, r.w
+func (r *writeRun) reconcile(wr *write, e state.Entry) error {
+	env, w := r.env, r.w
 	if w.find == nil {
-		if e.Status != LedgerIntent {
+		if e.Status != state.StatusIntent {
 			return r.create(wr) // failed before, so nothing was made; or the operator asked for it
 		}
 		return r.fail(wr, errors.New("an earlier run sent this write but its outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again"))
@@ -70,8 +72,8 @@ func (r *writeRun) reconcile(wr *write, e LedgerEntry) error {
 	case 0:
 		return r.create(wr)
 	case 1:
-		rc.log.Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
-		if err := rc.opts.Ledger.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], e.PayloadHash); err != nil {
+		env.Log().Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
+		if err := env.Ledger().Done(env.Context(), env.Pipeline(), w.id, wr.key, ids[0], e.PayloadHash); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 		if e.PayloadHash != wr.hash && w.onChange == "update" {
@@ -86,15 +88,15 @@ func (r *writeRun) reconcile(wr *write, e LedgerEntry) error {
 func (r *writeRun) severalError(ids []string) error {
 	w := r.w
 	return fmt.Errorf("find (%s.%s) matches %d objects (%s): remove the extra ones, then pipe retry adopts the one left",
-		w.conn.api.Name, w.find.op.Name, len(ids), strings.Join(ids, ", "))
+		w.conn.API.Name, w.find.op.Name, len(ids), strings.Join(ids, ", "))
 }
 
 // create sends the write of wr, with the ledger's intent before it and its result after it.
 func (r *writeRun) create(wr *write) error {
-	rc, w := r.rc, r.w
-	lg := rc.opts.Ledger
+	env, w := r.env, r.w
+	lg := env.Ledger()
 	if lg != nil {
-		if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+		if err := lg.Intend(env.Context(), state.Entry{Pipeline: env.Pipeline(), Step: w.id, Key: wr.key, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -103,7 +105,7 @@ func (r *writeRun) create(wr *write) error {
 		return r.sendFailed(wr, err, "")
 	}
 	if lg != nil {
-		if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, targetOf(result), wr.hash); err != nil {
+		if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, targetOf(result), wr.hash); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -114,27 +116,27 @@ func (r *writeRun) create(wr *write) error {
 // updateTarget sends the step's update operation for the object target, which an earlier
 // write of wr's key made.
 func (r *writeRun) updateTarget(wr *write, target string) error {
-	rc, w := r.rc, r.w
+	env, w := r.env, r.w
 	if w.update == nil {
-		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("the record changed since it was written (target %s) and the step has no update: operation", target)})
+		return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("the record changed since it was written (target %s) and the step has no update: operation", target)})
 	}
 	if target == "" {
-		return recordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
+		return RecordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
 	}
-	rc.ev.env["target"] = target
-	params, err := evalParams(rc.ev, w.update.names, w.update.params)
-	delete(rc.ev.env, "target")
+	env.Eval().Set("target", target)
+	params, err := EvalParams(env.Eval(), w.update.names, w.update.params)
+	env.Eval().Delete("target")
 	if err != nil {
-		return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
+		return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
 	}
-	lg := rc.opts.Ledger
-	if err := lg.Intend(rc.ctx, LedgerEntry{Pipeline: rc.p.Name, Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: LedgerIntent}); err != nil {
+	lg := env.Ledger()
+	if err := lg.Intend(env.Context(), state.Entry{Pipeline: env.Pipeline(), Step: w.id, Key: wr.key, TargetID: target, PayloadHash: wr.hash, Payload: wr.payload, Status: state.StatusIntent}); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	if _, err := r.call(w.update.op, params); err != nil {
 		return r.sendFailed(wr, err, target)
 	}
-	if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, target, wr.hash); err != nil {
+	if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, target, wr.hash); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	r.sum.Written++
@@ -145,20 +147,20 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 // for a retry); a call whose outcome is unknown is reconciled at once when it can be, else
 // left for the next run; anything else stops the run (the ledger keeps the intent).
 func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
-	rc, w := r.rc, r.w
-	lg := rc.opts.Ledger
+	env, w := r.env, r.w
+	lg := env.Ledger()
 	switch {
 	case rejected(callErr):
 		if lg != nil {
-			if err := lg.Fail(rc.ctx, rc.p.Name, w.id, wr.key, wr.payload, callErr.Error()); err != nil {
+			if err := lg.Fail(env.Context(), env.Pipeline(), w.id, wr.key, wr.payload, callErr.Error()); err != nil {
 				return fmt.Errorf("ledger: %w", err)
 			}
 		}
-		return recordFailed(&writeError{key: wr.key, err: callErr})
-	case lg != nil && transport.OutcomeUnknown(callErr) && rc.ctx.Err() == nil:
+		return RecordFailed(&writeError{key: wr.key, err: callErr})
+	case lg != nil && transport.OutcomeUnknown(callErr) && env.Context().Err() == nil:
 		if target != "" {
 			// An update sends the same change again; the next run does.
-			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown; the next run sends the update again)", callErr)})
+			return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown; the next run sends the update again)", callErr)})
 		}
 		if w.find == nil {
 			return r.fail(wr, fmt.Errorf("%w: the outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again", callErr))
@@ -170,9 +172,9 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 		switch len(ids) {
 		case 0:
 			// Not there (yet): the entry stays an intent, reconciled again by the next run.
-			return recordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown and find does not show it; the next run reconciles it again)", callErr)})
+			return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown and find does not show it; the next run reconciles it again)", callErr)})
 		case 1:
-			if err := lg.Done(rc.ctx, rc.p.Name, w.id, wr.key, ids[0], wr.hash); err != nil {
+			if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, ids[0], wr.hash); err != nil {
 				return fmt.Errorf("ledger: %w", err)
 			}
 			r.sum.Written++
@@ -185,36 +187,36 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 
 // fail records wr as failed in the ledger with err and fails the record.
 func (r *writeRun) fail(wr *write, err error) error {
-	rc := r.rc
-	if lerr := rc.opts.Ledger.Fail(rc.ctx, rc.p.Name, r.w.id, wr.key, wr.payload, err.Error()); lerr != nil {
+	env := r.env
+	if lerr := env.Ledger().Fail(env.Context(), env.Pipeline(), r.w.id, wr.key, wr.payload, err.Error()); lerr != nil {
 		return fmt.Errorf("ledger: %w", lerr)
 	}
-	return recordFailed(&writeError{key: wr.key, err: err})
+	return RecordFailed(&writeError{key: wr.key, err: err})
 }
 
 // findTargets runs the step's find for the current record, every page, and returns the IDs of
 // the items that match. A rejected find fails the record; other failures stop the run.
 func (r *writeRun) findTargets() ([]string, error) {
-	rc, w, f := r.rc, r.w, r.w.find
-	ev := rc.ev
-	params, err := evalParams(ev, f.names, f.params)
+	env, w, f := r.env, r.w, r.w.find
+	ev := env.Eval()
+	params, err := EvalParams(ev, f.names, f.params)
 	if err != nil {
-		return nil, recordFailed(fmt.Errorf("find: %w", err))
+		return nil, RecordFailed(fmt.Errorf("find: %w", err))
 	}
-	defer delete(ev.env, "item")
+	defer ev.Delete("item")
 	var ids []string
-	for item, err := range rc.client(w.conn.name).Call(rc.ctx, f.op.Name, params, f.op.Paged) {
+	for item, err := range env.Client(w.conn.Name).Call(env.Context(), f.op.Name, params, f.op.Paged) {
 		if err != nil {
-			err = fmt.Errorf("find: %s.%s: %w", w.conn.api.Name, f.op.Name, err)
+			err = fmt.Errorf("find: %s.%s: %w", w.conn.API.Name, f.op.Name, err)
 			if rejected(err) {
-				return nil, recordFailed(err)
+				return nil, RecordFailed(err)
 			}
 			return nil, fmt.Errorf("step %s: %w", w.id, err)
 		}
-		ev.env["item"] = item
-		m, err := ev.run(f.match)
+		ev.Set("item", item)
+		m, err := ev.Run(f.match)
 		if err != nil {
-			return nil, recordFailed(fmt.Errorf("find: %w", err))
+			return nil, RecordFailed(fmt.Errorf("find: %w", err))
 		}
 		if ok, _ := m.(bool); ok {
 			ids = append(ids, targetOf(item))
@@ -226,7 +228,7 @@ func (r *writeRun) findTargets() ([]string, error) {
 // call sends one write operation and returns its first result.
 func (r *writeRun) call(op *registry.Op, params map[string]any) (any, error) {
 	var result any
-	for item, err := range r.rc.client(r.w.conn.name).Call(r.rc.ctx, op.Name, params, false) {
+	for item, err := range r.env.Client(r.w.conn.Name).Call(r.env.Context(), op.Name, params, false) {
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +242,7 @@ func (r *writeRun) call(op *registry.Op, params map[string]any) (any, error) {
 // targetOf is the ID of what a write answered or a find listed: its id field, or the answer
 // itself when it is a number.
 func targetOf(v any) string {
-	if id, ok := fieldOf(v, "id"); ok {
+	if id, ok := record.Field(v, "id"); ok {
 		return fmt.Sprint(id)
 	}
 	if v != nil {

@@ -1,4 +1,4 @@
-package pipeline
+package step
 
 import (
 	"encoding/binary"
@@ -11,93 +11,14 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
-// mapStep makes one record per record: map: {field: expression, ...}.
-type mapStep struct {
-	out   reflect.Type // struct of the fields, in order
-	progs []*program
+func groupKind() Kind {
+	return Kind{Name: "group", Doc: "group records by key fields; a group has count, first, last and records", Compile: compileGroup}
 }
-
-func (l *loader) mapStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
-		l.d.Errorf(n, "step %s: map: want a mapping of field names to expressions", s.id)
-		return nil, nil
-	}
-	for i := 0; i < len(n.Content); i += 2 {
-		if !validIdent(n.Content[i].Value) {
-			l.d.Errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", s.id, n.Content[i].Value)
-		}
-	}
-	names, progs, ok := l.exprMap(n, l.recScope(s.in), "map")
-	if !ok {
-		return nil, nil
-	}
-	types := make([]reflect.Type, len(progs))
-	for i, p := range progs {
-		types[i] = p.out
-	}
-	m := &mapStep{out: reflect.PointerTo(structOf(names, types)), progs: progs}
-	return m, m.out
-}
-
-type mapRun struct {
-	m  *mapStep
-	ev *evaluator
-}
-
-func (m *mapStep) start(rc *runCtx) (stepRun, error) { return &mapRun{m: m, ev: rc.ev}, nil }
-
-func (r *mapRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
-	out := reflect.New(r.m.out.Elem())
-	v := out.Elem()
-	for i, p := range r.m.progs {
-		x, err := r.ev.run(p)
-		if err != nil {
-			return recordFailed(err)
-		}
-		if x != nil {
-			v.Field(i).Set(reflect.ValueOf(x))
-		}
-	}
-	return emit(out.Interface())
-}
-
-func (r *mapRun) finish(func(any) error) error { return nil }
-
-// filterStep keeps the records for which its expression is true.
-type filterStep struct{ prog *program }
-
-func (l *loader) filterStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	p := l.c.compile(n, l.recScope(s.in), wantBool)
-	if p == nil {
-		return nil, s.in
-	}
-	return &filterStep{prog: p}, s.in
-}
-
-type filterRun struct {
-	f  *filterStep
-	ev *evaluator
-}
-
-func (f *filterStep) start(rc *runCtx) (stepRun, error) { return &filterRun{f: f, ev: rc.ev}, nil }
-
-func (r *filterRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
-	ok, err := r.ev.bool(r.f.prog)
-	if err != nil {
-		return recordFailed(err)
-	}
-	if !ok {
-		return nil
-	}
-	return emit(rec)
-}
-
-func (r *filterRun) finish(func(any) error) error { return nil }
 
 // groupStep groups records by key fields. A group record has the key fields, count, first and
 // last (by order:, else by arrival) and records (every record of the group, in arrival order).
@@ -106,8 +27,8 @@ func (r *filterRun) finish(func(any) error) error { return nil }
 // per group, not per record.
 type groupStep struct {
 	names   []string
-	keys    []*program
-	order   *program
+	keys    []*eval.Program
+	order   *eval.Program
 	in, out reflect.Type
 	keepAll bool // a later expression reads .records
 	// simpleKeys reports whether every key is text or a whole number (int, int64), which the
@@ -131,41 +52,41 @@ type groupYAML struct {
 
 var groupFields = []string{"count", "first", "last", "records"}
 
-func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
+func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var gy groupYAML
-	l.d.Decode(n, &gy)
+	c.Decode(n, &gy)
 	if gy.By == nil || gy.By.Kind != yaml.MappingNode || len(gy.By.Content) == 0 {
-		l.d.Errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", s.id)
+		c.Errorf(yamlx.KeyNode(n, "by"), "step %s: group: by: want a mapping of key names to expressions", c.ID())
 		return nil, nil
 	}
 	for i := 0; i < len(gy.By.Content); i += 2 {
 		k := gy.By.Content[i]
 		if slices.Contains(groupFields, k.Value) {
-			l.d.Errorf(k, "step %s: key %q: the name is taken by the group's %s", s.id, k.Value, k.Value)
-		} else if !validIdent(k.Value) {
-			l.d.Errorf(k, "step %s: key %q: a name is letters, digits and _", s.id, k.Value)
+			c.Errorf(k, "step %s: key %q: the name is taken by the group's %s", c.ID(), k.Value, k.Value)
+		} else if !ValidIdent(k.Value) {
+			c.Errorf(k, "step %s: key %q: a name is letters, digits and _", c.ID(), k.Value)
 		}
 	}
-	sc := l.recScope(s.in)
-	names, keys, ok := l.exprMap(gy.By, sc, "by")
+	sc := c.RecScope()
+	names, keys, ok := c.ExprMap(gy.By, sc, "by")
 	for i, k := range keys {
-		if !k.out.Comparable() || k.out.Kind() == reflect.Interface {
-			l.d.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", s.id, names[i], typeName(k.out))
+		if !k.Out.Comparable() || k.Out.Kind() == reflect.Interface {
+			c.Errorf(gy.By.Content[2*i+1], "step %s: key %s is %s, which cannot be compared", c.ID(), names[i], eval.TypeName(k.Out))
 			ok = false
 		}
 	}
-	g := &groupStep{names: names, keys: keys, in: s.in, simpleKeys: true}
+	g := &groupStep{names: names, keys: keys, in: c.In(), simpleKeys: true}
 	for _, k := range keys {
-		if k.out != reflect.TypeFor[string]() && k.out != reflect.TypeFor[int]() && k.out != reflect.TypeFor[int64]() {
+		if k.Out != reflect.TypeFor[string]() && k.Out != reflect.TypeFor[int]() && k.Out != reflect.TypeFor[int64]() {
 			g.simpleKeys = false
 		}
 	}
 	if gy.Order != nil {
-		g.order = l.c.compile(gy.Order, sc, wantAny)
+		g.order = c.Compile(gy.Order, sc, eval.WantAny)
 		if g.order == nil {
 			ok = false
-		} else if !ordered(g.order.out) {
-			l.d.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", s.id, typeName(g.order.out))
+		} else if !ordered(g.order.Out) {
+			c.Errorf(gy.Order, "step %s: order: %s cannot be ordered (want a time, number or text)", c.ID(), eval.TypeName(g.order.Out))
 			ok = false
 		}
 	}
@@ -174,32 +95,53 @@ func (l *loader) groupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
 	}
 	types := make([]reflect.Type, 0, len(keys)+4)
 	for _, k := range keys {
-		types = append(types, k.out)
+		types = append(types, k.Out)
 	}
 	all := append(slices.Clone(names), groupFields...)
-	edge := s.in // the type of first and last
-	if keep, ok := l.narrow[s.id]; ok {
-		proj := narrowStruct(s.in.Elem(), keep)
+	edge := c.In() // the type of first and last
+	if keep, ok := c.Narrowed(); ok {
+		proj := record.Narrow(c.In().Elem(), keep)
 		edge = reflect.PointerTo(proj)
 		for j := 0; j < proj.NumField(); j++ {
-			f, _ := s.in.Elem().FieldByName(proj.Field(j).Name)
+			f, _ := c.In().Elem().FieldByName(proj.Field(j).Name)
 			g.project = append(g.project, [2]int{f.Index[0], j})
 		}
 		g.projType = proj
 	}
 	g.edge = edge
-	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(s.in))
+	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.In()))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
-	g.out = reflect.PointerTo(structOf(all, types))
-	// Whether any expression (of any step) reads records is known after loading; the loader's
-	// used set is shared, so look at it when the run starts.
+	g.out = reflect.PointerTo(record.StructOf(all, types))
+	// Whether any expression (of any step) reads records is known once every expression is
+	// compiled (narrow).
 	g.keepAll = true
-	l.afterLoad = append(l.afterLoad, func() { g.keepAll = l.c.used["records"] })
 	return g, g.out
 }
 
+// narrow keeps the records of a group only when an expression reads records; and when it
+// keeps only first and last, of them only the fields read through first and last, unless
+// whole records go to an output.
+func (g *groupStep) Narrow(u Usage) ([]string, bool) {
+	g.keepAll = u.Used("records")
+	if g.keepAll || u.Final() || g.in.Kind() != reflect.Pointer || g.in.Elem().Kind() != reflect.Struct || u.WholeHolds(g.in) {
+		return nil, false
+	}
+	keep := []string{}
+	names := record.FieldNames(g.in.Elem())
+	for _, name := range names {
+		if u.UsedUnder("first", name) || u.UsedUnder("last", name) {
+			keep = append(keep, name)
+		}
+	}
+	return keep, len(keep) < len(names)
+}
+
+// KeepsRecords reports whether the groups keep every record (a later expression reads
+// records), once the pipeline is compiled.
+func (g *groupStep) KeepsRecords() bool { return g.keepAll }
+
 func ordered(t reflect.Type) bool {
-	if t == timeType {
+	if t == reflect.TypeFor[time.Time]() {
 		return true
 	}
 	switch t.Kind() {
@@ -319,7 +261,7 @@ func toOrd(v any) ordVal {
 
 type groupRun struct {
 	g     *groupStep
-	ev    *evaluator
+	ev    *eval.Evaluator
 	index map[string]*group // by the encoded key values
 	order []*group
 	kb    []byte
@@ -364,18 +306,18 @@ func appendKey(b []byte, v any) []byte {
 	return append(b, s...)
 }
 
-func (g *groupStep) start(rc *runCtx) (stepRun, error) {
-	return &groupRun{g: g, ev: rc.ev, index: map[string]*group{}}, nil
+func (g *groupStep) Start(e Env) (Run, error) {
+	return &groupRun{g: g, ev: e.Eval(), index: map[string]*group{}}, nil
 }
 
-func (r *groupRun) process(rec any, emit func(any) error) error {
-	r.ev.env["r"] = rec
+func (r *groupRun) Process(rec any, emit func(any) error) error {
+	r.ev.Set("r", rec)
 	r.kb = r.kb[:0]
 	r.vals = r.vals[:0]
 	for _, k := range r.g.keys {
-		v, err := r.ev.run(k)
+		v, err := r.ev.Run(k)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		r.kb = appendKey(r.kb, v)
 		if !r.g.simpleKeys {
@@ -384,9 +326,9 @@ func (r *groupRun) process(rec any, emit func(any) error) error {
 	}
 	var ord ordVal
 	if r.g.order != nil {
-		v, err := r.ev.run(r.g.order)
+		v, err := r.ev.Run(r.g.order)
 		if err != nil {
-			return recordFailed(err)
+			return RecordFailed(err)
 		}
 		ord = toOrd(v)
 	}
@@ -451,7 +393,7 @@ func (r *groupRun) edgeValue(p unsafe.Pointer) reflect.Value {
 	return reflect.NewAt(r.g.edge, p).Elem()
 }
 
-func (r *groupRun) finish(emit func(any) error) error {
+func (r *groupRun) Finish(emit func(any) error) error {
 	for i, gr := range r.order {
 		out := reflect.New(r.g.out.Elem())
 		v := out.Elem()
@@ -482,67 +424,3 @@ func (r *groupRun) finish(emit func(any) error) error {
 	r.index = nil
 	return nil
 }
-
-// lookupStep indexes the records of the step before it by a key, for lookup("id", key) and
-// has_key("id", key) in later steps. The first record of a key wins. Keys are compared as text.
-type lookupStep struct {
-	id    string
-	key   *program
-	value reflect.Type // the indexed record type (pointers are indexed by their value)
-}
-
-type lookupYAML struct {
-	Key *yaml.Node `yaml:"key"`
-}
-
-func (l *loader) lookupStep(s *step, n *yaml.Node) (stepImpl, reflect.Type) {
-	var ly lookupYAML
-	l.d.Decode(n, &ly)
-	if ly.Key == nil {
-		l.d.Errorf(n, "step %s: lookup: key: is required", s.id)
-		return nil, nil
-	}
-	k := l.c.compile(ly.Key, l.recScope(s.in), wantAny)
-	if k == nil {
-		return nil, nil
-	}
-	vt := s.in
-	if vt.Kind() == reflect.Pointer {
-		vt = vt.Elem()
-	}
-	l.c.lookups[s.id] = vt
-	return &lookupStep{id: s.id, key: k, value: vt}, nil
-}
-
-type lookupRun struct {
-	l     *lookupStep
-	ev    *evaluator
-	index reflect.Value
-}
-
-func (ls *lookupStep) start(rc *runCtx) (stepRun, error) {
-	idx := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ls.value))
-	rc.ev.env[lookupPrefix+ls.id] = idx.Interface()
-	return &lookupRun{l: ls, ev: rc.ev, index: idx}, nil
-}
-
-func (r *lookupRun) process(rec any, _ func(any) error) error {
-	r.ev.env["r"] = rec
-	k, err := r.ev.run(r.l.key)
-	if err != nil {
-		return recordFailed(err)
-	}
-	ks := fmt.Sprint(k)
-	kv := reflect.ValueOf(ks)
-	if r.index.MapIndex(kv).IsValid() {
-		return nil
-	}
-	v := reflect.ValueOf(rec)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	r.index.SetMapIndex(kv, v)
-	return nil
-}
-
-func (r *lookupRun) finish(func(any) error) error { return nil }

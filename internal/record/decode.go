@@ -1,4 +1,4 @@
-package pipeline
+package record
 
 import (
 	"encoding/json"
@@ -9,17 +9,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 )
 
-// recordDecoder decodes JSON lines and CSV rows into new records of one struct type, leniently
+// Decoder decodes JSON lines and CSV rows into new records of one struct type, leniently
 // (numbers may arrive as strings, times as unix seconds or dates), converting only the fields
 // the pipeline's expressions read. Fields are set through their offsets, without reflection per
 // value, so a million-line file streams with few allocations besides the strings themselves.
-type recordDecoder struct {
+type Decoder struct {
 	t      reflect.Type
 	loc    *time.Location
 	fields map[string]*fieldDec // by wire name
@@ -45,14 +46,14 @@ type fieldDec struct {
 	typ  reflect.Type
 }
 
-func newRecordDecoder(t reflect.Type, loc *time.Location, want func(string) bool) *recordDecoder {
-	d := &recordDecoder{t: t, loc: loc, fields: map[string]*fieldDec{}}
+func NewDecoder(t reflect.Type, loc *time.Location, want func(string) bool) *Decoder {
+	d := &Decoder{t: t, loc: loc, fields: map[string]*fieldDec{}}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		name := exprName(f)
+		name := FieldName(f)
 		if !want(name) {
 			continue
 		}
@@ -83,8 +84,8 @@ func newRecordDecoder(t reflect.Type, loc *time.Location, want func(string) bool
 
 var errSyntax = errors.New("not a JSON object")
 
-// decodeJSON decodes one JSON object into a new record (a pointer to the struct).
-func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
+// DecodeJSON decodes one JSON object into a new record (a pointer to the struct).
+func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 	p := reflect.New(d.t)
 	base := p.UnsafePointer()
 	i := skipWS(b, 0)
@@ -163,6 +164,7 @@ func (d *recordDecoder) decodeJSON(b []byte, in *interner) (any, error) {
 					return nil, fmt.Errorf("%s: %w", fd.name, err)
 				}
 			case !isStr && string(raw) == "null":
+				fd = nil // null leaves the field as it is, as encoding/json does
 			case fd.kind == decOther && !isStr:
 				if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
 					return nil, fmt.Errorf("%s: %w", fd.name, err)
@@ -208,7 +210,7 @@ func unsafeString(b []byte) string {
 
 // set converts text into the field at base+fd.off. text may alias the input line (owned is
 // false), so strings are copied.
-func (d *recordDecoder) set(base unsafe.Pointer, fd *fieldDec, text string, owned bool, in *interner) error {
+func (d *Decoder) set(base unsafe.Pointer, fd *fieldDec, text string, owned bool, in *Interner) error {
 	ptr := unsafe.Add(base, fd.off)
 	switch fd.kind {
 	case decString:
@@ -279,7 +281,7 @@ func (d *recordDecoder) set(base unsafe.Pointer, fd *fieldDec, text string, owne
 }
 
 // parseTime reads unix seconds ("1763600000"), a date or a date and time in the decoder's zone.
-func (d *recordDecoder) parseTime(t string) (time.Time, error) {
+func (d *Decoder) parseTime(t string) (time.Time, error) {
 	if n, err := parseInt(t); err == nil {
 		if n == 0 {
 			return time.Time{}, nil
@@ -335,13 +337,21 @@ func skipWS(b []byte, i int) int {
 // the closing quote; esc reports escapes in it.
 func scanString(b []byte, i int) (s, e int, esc bool, err error) {
 	s = i + 1
+	high := false
 	for j := s; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
+		switch c := b[j]; {
+		case c == '\\':
 			esc = true
 			j++
-		case '"':
+		case c == '"':
+			// Invalid UTF-8 goes the escaped way, which replaces it with U+FFFD as
+			// encoding/json does.
+			if high && !esc && !utf8.Valid(b[s:j]) {
+				esc = true
+			}
 			return s, j, esc, nil
+		case c >= utf8.RuneSelf:
+			high = true
 		}
 	}
 	return 0, 0, false, fmt.Errorf("%w: unterminated string", errSyntax)
@@ -370,8 +380,11 @@ func skipNested(b []byte, i int) (int, error) {
 	return 0, fmt.Errorf("%w: unterminated object or list", errSyntax)
 }
 
-// columns maps a CSV header onto the fields to decode (nil for a column not read).
-func (d *recordDecoder) columns(header []string) []*fieldDec {
+// Columns maps the columns of a CSV header onto the fields to decode (nil for a column not read).
+type Columns []*fieldDec
+
+// Columns maps a CSV header onto the fields to decode.
+func (d *Decoder) Columns(header []string) Columns {
 	cols := make([]*fieldDec, len(header))
 	for i, h := range header {
 		cols[i] = d.fields[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))]
@@ -379,8 +392,20 @@ func (d *recordDecoder) columns(header []string) []*fieldDec {
 	return cols
 }
 
-// missing lists the fields to decode that no column provides.
-func (d *recordDecoder) missing(cols []*fieldDec) []string {
+// Fields lists the names of the fields the decoder decodes, sorted.
+func (d *Decoder) Fields() []string {
+	var out []string
+	for name, fd := range d.fields {
+		if name == fd.name {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Missing lists the fields to decode that no column provides.
+func (d *Decoder) Missing(cols Columns) []string {
 	var out []string
 	for name, fd := range d.fields {
 		if name == fd.name && !slices.Contains(cols, fd) {
@@ -391,8 +416,8 @@ func (d *recordDecoder) missing(cols []*fieldDec) []string {
 	return out
 }
 
-// decodeRow decodes one CSV row into a new record.
-func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string, in *interner) (any, error) {
+// DecodeRow decodes one CSV row into a new record.
+func (d *Decoder) DecodeRow(cols Columns, row []string, in *Interner) (any, error) {
 	p := reflect.New(d.t)
 	base := p.UnsafePointer()
 	for i, text := range row {
@@ -408,9 +433,9 @@ func (d *recordDecoder) decodeRow(cols []*fieldDec, row []string, in *interner) 
 	return p.Interface(), nil
 }
 
-// interner shares the memory of short strings that repeat (accounts, statuses, device
+// Interner shares the memory of short strings that repeat (accounts, statuses, device
 // numbers), so records held by a group or lookup do not each keep a copy. It belongs to one run.
-type interner struct {
+type Interner struct {
 	m map[string]string
 }
 
@@ -419,10 +444,10 @@ const (
 	maxInternedLen = 32
 )
 
-func newInterner() *interner { return &interner{m: make(map[string]string)} }
+func NewInterner() *Interner { return &Interner{m: make(map[string]string)} }
 
 // str returns a string equal to s (which may alias a reused buffer) that the caller may keep.
-func (in *interner) str(s string) string {
+func (in *Interner) str(s string) string {
 	if in == nil || len(s) > maxInternedLen {
 		return strings.Clone(s)
 	}

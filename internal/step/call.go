@@ -1,0 +1,163 @@
+package step
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+	"github.com/specpipe/specpipe/internal/yamlx"
+)
+
+func callKind() Kind {
+	return Kind{Name: "call", Doc: "call an API operation (every page), or once per record of the step before (for_each)",
+		Source: func(n *yaml.Node) bool {
+			fe := yamlx.ValueNode(n, "for_each")
+			return fe == nil || fe.Value != "true"
+		},
+		Compile: compileCall}
+}
+
+// callStep calls an operation: once (every page of a paged operation), or once per record of
+// the step before it (for_each: true), with parameters from expressions. It emits the
+// operation's records, typed as the generated result type.
+type callStep struct {
+	id      string
+	conn    *Conn
+	op      *registry.Op
+	names   []string
+	params  []*eval.Program
+	forEach bool
+	all     bool
+}
+
+type callYAML struct {
+	Conn    string     `yaml:"conn"`
+	Op      string     `yaml:"op"`
+	Params  *yaml.Node `yaml:"params"`
+	ForEach bool       `yaml:"for_each"`
+	Pages   string     `yaml:"pages"`
+}
+
+func compileCall(c Compiler, n *yaml.Node) (Step, reflect.Type) {
+	var cy callYAML
+	c.Decode(n, &cy)
+	conn, op := c.Operation(n, cy.Conn, cy.Op)
+	if op == nil {
+		return nil, nil
+	}
+	if op.Write {
+		c.Errorf(yamlx.ValueNode(n, "op"), "step %s: %s.%s changes data: use a write step, which reports per record and has an idempotency key", c.ID(), conn.API.Name, op.Name)
+		return nil, nil
+	}
+	sc := c.ParamScope()
+	if cy.ForEach {
+		sc = c.RecScope()
+	}
+	names, progs, ok := c.OpParams(cy.Params, conn, op, sc)
+	cs := &callStep{id: c.ID(), conn: conn, op: op, names: names, params: progs, forEach: cy.ForEach, all: true}
+	switch cy.Pages {
+	case "", "all":
+	case "first":
+		cs.all = false
+	default:
+		c.Errorf(yamlx.ValueNode(n, "pages"), "step %s: pages: want all or first, got %q", c.ID(), cy.Pages)
+		ok = false
+	}
+	if !ok {
+		return nil, nil
+	}
+	return cs, op.Record
+}
+
+// plan counts one call (a page, or every page of the assumed records), or one per record of
+// the step before (for_each).
+func (cs *callStep) Plan(st *PlanState) (*PlanStep, error) {
+	ps := &PlanStep{Conn: cs.conn.Name, Op: cs.conn.API.Name + "." + cs.op.Name, PerRecord: cs.forEach,
+		Paged: cs.all && cs.op.Paged, PageSize: cs.op.PageSize}
+	out, outKnown := st.Assumed()
+	switch {
+	case !cs.forEach:
+		ps.Calls = 1
+		if ps.Paged && outKnown {
+			ps.Calls, ps.Paged = pages(out, ps.PageSize), false
+			ps.Note = fmt.Sprintf("%d records assumed", out)
+		}
+	case st.Known:
+		ps.Calls, ps.PerRecord = st.Records, false
+		if ps.Paged && outKnown {
+			ps.Calls, ps.Paged = max(st.Records, pages(out, ps.PageSize)), false
+			ps.Note = fmt.Sprintf("once per record of the step before (%d), %d records assumed", st.Records, out)
+		} else {
+			ps.Note = fmt.Sprintf("once per record of the step before (%d)", st.Records)
+		}
+	}
+	st.Records, st.Known = out, outKnown
+	return ps, nil
+}
+
+type callRun struct {
+	c   *callStep
+	env Env
+}
+
+func (cs *callStep) Start(e Env) (Run, error) { return &callRun{c: cs, env: e}, nil }
+
+func (r *callRun) Process(rec any, emit func(any) error) error {
+	if rec != nil {
+		r.env.Eval().Set("r", rec)
+	}
+	params, err := EvalParams(r.env.Eval(), r.c.names, r.c.params)
+	if err != nil {
+		if rec != nil {
+			return RecordFailed(err)
+		}
+		return err
+	}
+	for item, err := range r.env.Client(r.c.conn.Name).Call(r.env.Context(), r.c.op.Name, params, r.c.all && r.c.op.Paged) {
+		if err != nil {
+			if rec != nil && rejected(err) {
+				return RecordFailed(err)
+			}
+			return fmt.Errorf("step %s: %w", r.c.id, err)
+		}
+		if rec == nil {
+			r.env.Summary().In++ // a source counts the records it receives
+		}
+		if err := emit(item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *callRun) Finish(func(any) error) error { return nil }
+
+// rejected reports whether err is the vendor (or the client, before sending) refusing this one
+// request, so that other records may still go through: a parameter error, or a 4xx answer that
+// is not about credentials or rate limits.
+func rejected(err error) bool {
+	var pe *transport.ParamError
+	if errors.As(err, &pe) {
+		return true
+	}
+	var ae *transport.APIError
+	if errors.As(err, &ae) {
+		switch {
+		case ae.Retryable:
+			return false
+		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden || ae.Status == http.StatusTooManyRequests:
+			return false
+		case ae.Status >= 400 && ae.Status < 500:
+			return true
+		case ae.Status < 400 && ae.Code != "": // a field envelope's error code on HTTP 200
+			return true
+		}
+	}
+	return false
+}

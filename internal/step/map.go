@@ -1,0 +1,73 @@
+package step
+
+import (
+	"reflect"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/record"
+)
+
+func mapKind() Kind {
+	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap}
+}
+
+// mapStep makes one record per record: map: {field: expression, ...}.
+type mapStep struct {
+	out   reflect.Type // struct of the fields, in order
+	progs []*eval.Program
+}
+
+func compileMap(c Compiler, n *yaml.Node) (Step, reflect.Type) {
+	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		c.Errorf(n, "step %s: map: want a mapping of field names to expressions", c.ID())
+		return nil, nil
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if !ValidIdent(n.Content[i].Value) {
+			c.Errorf(n.Content[i], "step %s: field %q: a name is letters, digits and _", c.ID(), n.Content[i].Value)
+		}
+	}
+	names, progs, ok := c.ExprMap(n, c.RecScope(), "map")
+	if !ok {
+		return nil, nil
+	}
+	types := make([]reflect.Type, len(progs))
+	for i, p := range progs {
+		types[i] = p.Out
+	}
+	m := &mapStep{out: reflect.PointerTo(record.StructOf(names, types)), progs: progs}
+	return m, m.out
+}
+
+type mapRun struct {
+	m  *mapStep
+	ev *eval.Evaluator
+}
+
+func (m *mapStep) Start(e Env) (Run, error) { return &mapRun{m: m, ev: e.Eval()}, nil }
+
+// plan passes the count on: one record out per record in.
+func (m *mapStep) Plan(ps *PlanState) (*PlanStep, error) {
+	ps.AssumeCount()
+	return nil, nil
+}
+
+func (r *mapRun) Process(rec any, emit func(any) error) error {
+	r.ev.Set("r", rec)
+	out := reflect.New(r.m.out.Elem())
+	v := out.Elem()
+	for i, p := range r.m.progs {
+		x, err := r.ev.Run(p)
+		if err != nil {
+			return RecordFailed(err)
+		}
+		if x != nil {
+			v.Field(i).Set(reflect.ValueOf(x))
+		}
+	}
+	return emit(out.Interface())
+}
+
+func (r *mapRun) Finish(func(any) error) error { return nil }
