@@ -50,12 +50,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "transformbench: -input, -pipe and -baseline are required")
 		os.Exit(2)
 	}
-	outPipe := filepath.Join(*work, "out-pipe.jsonl")
 	outJQ := filepath.Join(*work, "out-jq.jsonl")
 	outGo := filepath.Join(*work, "out-go.jsonl")
 	var res []result
 	// The pipeline reads punches.jsonl and writes out-pipe.jsonl beside itself.
-	outPipe = filepath.Join(filepath.Dir(*pipeline), "out-pipe.jsonl")
+	outPipe := filepath.Join(filepath.Dir(*pipeline), "out-pipe.jsonl")
 	res = append(res, measure("pipe", outPipe, exec.Command(*pipe, "run", *pipeline,
 		"--state", filepath.Join(*work, "bench.state.db"), "--log-format", "json", "--log-level", "warn"), nil, false))
 	if _, err := exec.LookPath("jq"); err == nil {
