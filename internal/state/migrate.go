@@ -73,6 +73,8 @@ var migrations = map[dialect][]string{
 		pipeline TEXT PRIMARY KEY,
 		token    INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+		// 3: a rate clock keeps the start of the last call claimed on it.
+		`ALTER TABLE rate_clocks ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;`,
 	},
 	postgresDialect: {
 		`CREATE TABLE ledger (
@@ -134,6 +136,7 @@ var migrations = map[dialect][]string{
 		pipeline TEXT PRIMARY KEY,
 		token    BIGINT NOT NULL
 	);`,
+		`ALTER TABLE rate_clocks ADD COLUMN sent BIGINT NOT NULL DEFAULT 0;`,
 	},
 }
 

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -31,22 +32,61 @@ func (s *DB) Reserve(ctx context.Context, key string, interval time.Duration, no
 }
 
 // Record moves key's rate clock to t (the end of a call) when t is later than its last reserved
-// slot, so the next call of any process sharing the store starts at least an interval after it.
+// slot or claimed start, so the next call of any process sharing the store starts at least an
+// interval after it, also one that reserved its slot before: its claim waits for t + interval.
+// The vendor saw the call at the latest at its end, so calls spaced from ends are spaced for the
+// vendor too, however late a call went out after its claim.
 func (s *DB) Record(ctx context.Context, key string, t time.Time) error {
 	if key == "" {
 		return errors.New("state: record: empty rate clock key")
 	}
 	_, err := s.exec(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2)
-		ON CONFLICT (key) DO UPDATE SET last = greatest(rate_clocks.last, excluded.last)`, key, t.UnixNano())
+		ON CONFLICT (key) DO UPDATE SET last = greatest(rate_clocks.last, excluded.last),
+			sent = greatest(rate_clocks.sent, excluded.last)`, key, t.UnixNano())
 	if err != nil {
 		return fmt.Errorf("state: record %s: %w", key, err)
 	}
 	return nil
 }
 
-// Reserver reserves slots of rate clocks; every [Store] is one.
+// Claim claims the start of a call of key at now. See [Store.Claim].
+func (s *DB) Claim(ctx context.Context, key string, interval time.Duration, now time.Time) (bool, time.Time, error) {
+	if key == "" {
+		return false, time.Time{}, errors.New("state: claim: empty rate clock key")
+	}
+	for range 2 {
+		res, err := s.exec(ctx, `UPDATE rate_clocks SET sent = ?2 WHERE key = ?1 AND sent + ?3 <= ?2`,
+			key, now.UnixNano(), int64(interval))
+		if err != nil {
+			return false, time.Time{}, fmt.Errorf("state: claim %s: %w", key, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, time.Time{}, fmt.Errorf("state: claim %s: %w", key, err)
+		} else if n == 1 {
+			return true, time.Time{}, nil
+		}
+		var sent int64
+		err = s.queryRow(ctx, `SELECT sent FROM rate_clocks WHERE key = ?1`, key).Scan(&sent)
+		if err == nil {
+			return false, time.Unix(0, sent).Add(interval), nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return false, time.Time{}, fmt.Errorf("state: claim %s: %w", key, err)
+		}
+		// No clock yet (a claim without a reservation): make one, then claim again.
+		if _, err := s.exec(ctx, `INSERT INTO rate_clocks (key, last) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING`,
+			key, now.UnixNano()); err != nil {
+			return false, time.Time{}, fmt.Errorf("state: claim %s: %w", key, err)
+		}
+	}
+	return false, time.Time{}, fmt.Errorf("state: claim %s: the rate clock disappeared", key)
+}
+
+// Reserver reserves slots of rate clocks and claims them when a call starts; every [Store] is
+// one.
 type Reserver interface {
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
+	Claim(ctx context.Context, key string, interval time.Duration, now time.Time) (ok bool, next time.Time, err error)
 }
 
 // Limiter spaces calls by the rate clocks of a [Reserver], so that the processes sharing a
@@ -78,8 +118,9 @@ func NewLimiter(r Reserver, c clock.Clock) *Limiter { return &Limiter{r: r, c: c
 func (s *DB) Limiter(c clock.Clock) *Limiter { return NewLimiter(s, c) }
 
 // Wait reserves the next slot of key, the first that is no earlier than now and at least
-// interval after the slot reserved before it by any process, and sleeps until it. An
-// interval of zero or less never waits.
+// interval after the slot reserved before it by any process, sleeps until it, and then claims
+// it: when the call before started late, closer than interval to now, Wait sleeps until an
+// interval after that call's start. An interval of zero or less never waits.
 //
 // If ctx ends while waiting, Wait returns an error wrapping ctx.Err(), and the slot is given
 // back if r is a [DB] and no later slot has been reserved for key in the meantime.
@@ -100,7 +141,15 @@ func (l *Limiter) Wait(ctx context.Context, key string, interval time.Duration) 
 		}
 		return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
 	}
-	return nil
+	for {
+		ok, next, err := l.r.Claim(ctx, key, interval, l.c.Now())
+		if err != nil || ok {
+			return err
+		}
+		if err := clock.SleepUntil(ctx, l.c, next); err != nil {
+			return fmt.Errorf("state: waiting for rate clock %s: %w", key, err)
+		}
+	}
 }
 
 // giveBack returns slot, reserved for key with interval, if it is still key's last slot: the

@@ -78,6 +78,48 @@ func TestLimiterSleepsOnClock(t *testing.T) {
 	})
 }
 
+// TestLimiterClaimsAfterALateStart: a call that started late (its process stalled past its
+// slot) delays the next call, whose slot was reserved before, to an interval after that start.
+// Without the claim the two calls would come 15 s apart under a 20 s rule.
+func TestLimiterClaimsAfterALateStart(t *testing.T) {
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		s := open(t, be.New(t))
+		const iv = 20 * time.Second
+		// Process A reserved t0 but claims only at t0+5s.
+		if slot, err := s.Reserve(ctx, "kq", iv, t0); err != nil || !slot.Equal(t0) {
+			t.Fatalf("Reserve = %v, %v; want t0", slot, err)
+		}
+		if ok, _, err := s.Claim(ctx, "kq", iv, t0.Add(5*time.Second)); err != nil || !ok {
+			t.Fatalf("A's late claim = %v, %v; want ok", ok, err)
+		}
+		// Process B reserved t0+20s; at t0+20s the claim is refused until t0+25s.
+		if ok, next, err := s.Claim(ctx, "kq", iv, t0.Add(20*time.Second)); err != nil || ok || !next.Equal(t0.Add(25*time.Second)) {
+			t.Errorf("a claim 15 s after the last start = %v, t0+%v, %v; want refused until t0+25s", ok, next.Sub(t0), err)
+		}
+		// Through the Limiter: B waits for its slot, then for the claim.
+		clk := clock.NewFake(t0)
+		if err := s.Limiter(clk).Wait(ctx, "kq", iv); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]time.Duration{20 * time.Second, 5 * time.Second}, clk.Sleeps()); diff != "" {
+			t.Errorf("sleeps (-want +got):\n%s", diff)
+		}
+		// The end of a call, recorded before the next claim, counts as its start: the vendor saw
+		// it at the latest then.
+		if err := s.Record(ctx, "kq", t0.Add(31*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, next, err := s.Claim(ctx, "kq", iv, t0.Add(45*time.Second)); err != nil || ok || !next.Equal(t0.Add(51*time.Second)) {
+			t.Errorf("a claim 14 s after the end of the last call = %v, t0+%v, %v; want refused until t0+51s", ok, next.Sub(t0), err)
+		}
+		// A claim on a clock nobody reserved makes the clock.
+		if ok, _, err := s.Claim(ctx, "fresh", iv, t0); err != nil || !ok {
+			t.Errorf("claim on a new clock = %v, %v; want ok", ok, err)
+		}
+	})
+}
+
 func TestLimiterGivesBackSlotOnCancel(t *testing.T) {
 	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
 		s := open(t, be.New(t))

@@ -30,6 +30,9 @@
 //
 //   - Rate clocks: [DB.Reserve] is one statement that locks the clock's row, so no two callers
 //     get slots closer than the interval, and none waits longer than the calls queued before it.
+//     A caller that reached its slot then claims it ([DB.Claim]), which succeeds only an
+//     interval after the start of the last claimed call: a call that started late (its process
+//     stalled past its slot) delays the next one instead of ending up closer to it.
 //     The slots are times of the callers' clocks: hosts must keep their clocks synchronized
 //     (NTP), and a skew between two hosts shortens or lengthens their spacing by as much.
 //   - Run locks: a lock is a lease with a heartbeat (every third of [WithLease], default
@@ -101,6 +104,12 @@ type Store interface {
 	// Rate clock keys name an account or credential but must not be secrets: they may
 	// appear in error messages.
 	Reserve(ctx context.Context, key string, interval time.Duration, now time.Time) (time.Time, error)
+	// Claim records that a call of the rate clock key starts at now, if the last call claimed
+	// on key started at least interval before now (ok); otherwise it records nothing and
+	// returns the time from which the claim can succeed. A caller claims after waiting for its
+	// reserved slot and before its call, so calls are spaced by when they really start, even
+	// when the one before started late (a stalled process, a slow host).
+	Claim(ctx context.Context, key string, interval time.Duration, now time.Time) (ok bool, next time.Time, err error)
 
 	// Lock takes the run lock of pipeline. It returns a *[LockedError] when another run
 	// holds it, unless that run's lease has expired or its process is known to be gone, in
