@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -99,7 +100,12 @@ func TestOpenThroughTransport(t *testing.T) {
 		"/bad":   `{"encrypt_data":"` + other.EncryptString(`{"errno":0,"data":{"id":"7"}}`, aesecb.Standard) + `"}`,
 		"/clear": `{"errno":10003,"errmsg":"参数错误"}`,
 	}
+	var mu sync.Mutex
+	hits := map[string]int{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
 		w.Write([]byte(answers[r.URL.Path]))
 	}))
 	defer srv.Close()
@@ -117,13 +123,45 @@ func TestOpenThroughTransport(t *testing.T) {
 		t.Errorf("good: %v, %+v", err, out)
 	}
 	_, err = tr.Do(context.Background(), &Op{API: "didi", Name: "bad", Method: "POST", Path: "/bad", Write: true}, nil, &out)
+	if err == nil {
+		t.Fatal("bad: no error")
+	}
 	var re *ResponseError
 	if !errors.As(err, &re) || !OutcomeUnknown(err) || !strings.Contains(err.Error(), "does not decrypt") {
 		t.Errorf("bad: %v; want a ResponseError of unknown outcome", err)
 	}
+	// A read whose answer does not decrypt is not sent again: it would not decrypt either.
+	if _, err := tr.Do(context.Background(), &Op{API: "didi", Name: "bad", Method: "GET", Path: "/bad"}, nil, &out); err == nil {
+		t.Error("bad read: no error")
+	}
+	mu.Lock()
+	if hits["/bad"] != 2 {
+		t.Errorf("/bad was called %d times for one write and one read, want 2", hits["/bad"])
+	}
+	mu.Unlock()
 	_, err = tr.Do(context.Background(), &Op{API: "didi", Name: "clear", Method: "POST", Path: "/clear"}, nil, &out)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != "10003" {
 		t.Errorf("clear: %v; want APIError 10003", err)
 	}
+}
+
+// FuzzOpen: Open never panics, and what it returns for an answer without the reply field is the
+// answer itself.
+func FuzzOpen(f *testing.F) {
+	s, err := NewSealer(didiSealing(), "aes128", textKey, "E", "K")
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, _ := aesecb.TextKey(textKey)
+	f.Add([]byte(`{"encrypt_data":"` + c.EncryptString(`{"errno":0}`, aesecb.Standard) + `"}`))
+	f.Add([]byte(`{"encrypt_data":1}`))
+	f.Add([]byte(`{"errno":0,"data":{}}`))
+	f.Add([]byte(`<html>encrypt_data</html>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, err := s.Open(body)
+		if err == nil && !strings.Contains(string(body), "encrypt_data") && string(out) != string(body) {
+			t.Errorf("Open changed an answer without encrypt_data: %q → %q", body, out)
+		}
+	})
 }

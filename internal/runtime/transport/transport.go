@@ -374,8 +374,9 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	t.cfg.Logger.Debug("call", "op", op.FullName(), "attempt", attempt, "status", resp.StatusCode,
 		"elapsed", t.cfg.Clock.Now().Sub(start), "bytes", len(body))
 	if t.open != nil {
+		// Not retried: an answer that does not decrypt will not decrypt the next time either.
 		if body, err = t.open(body); err != nil {
-			return fail(t.canRetry(op), 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Err: err})
+			return fail(false, 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Err: err})
 		}
 	}
 	data, reqID, derr := t.decode(op, resp, body, red)
