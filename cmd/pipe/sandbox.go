@@ -15,10 +15,15 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 	didiAddr := fs.String("didi-addr", "127.0.0.1:8003", "Didi emulator address (loopback only)")
 	kimaiAddr := fs.String("kimai-addr", "127.0.0.1:8001", "Kimai emulator address (loopback only)")
 	interval := fs.Duration("kqapi-interval", 20*time.Second, "kqapi's minimum interval between calls of one account (the real service: 20s)")
+	encryption := fs.String("didi-encryption", "", "make the Didi clients require encrypted transport: aes128 or aes256 (default: clear)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return exitUsage
 	}
-	sb, err := sandbox.Start(sandbox.Options{KQAPIAddr: *kqAddr, DidiAddr: *didiAddr, KimaiAddr: *kimaiAddr, KQAPIInterval: *interval})
+	if *encryption != "" && *encryption != "aes128" && *encryption != "aes256" {
+		return errf(e, exitUsage, "--didi-encryption: want aes128 or aes256, got %q", *encryption)
+	}
+	sb, err := sandbox.Start(sandbox.Options{KQAPIAddr: *kqAddr, DidiAddr: *didiAddr, KimaiAddr: *kimaiAddr, KQAPIInterval: *interval,
+		DidiEncryption: *encryption})
 	if err != nil {
 		return errf(e, exitCannot, "%v", err)
 	}
@@ -35,6 +40,9 @@ func cmdSandbox(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "# The pipelines in pipelines/ read it from KQAPI_MIN_INTERVAL; for pipe call give --min-interval account=...")
 	} else {
 		fmt.Fprintln(e.stdout, ".")
+	}
+	if *encryption != "" {
+		fmt.Fprintf(e.stdout, "# Didi requires encrypted transport (%s): a client without DIDI_ENCRYPTION and DIDI_AES_KEY is refused (errno 10003).\n", *encryption)
 	}
 	fmt.Fprintln(e.stdout, "# The punch history covers October 2026. Stop with Ctrl-C.")
 	<-ctx.Done()

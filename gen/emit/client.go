@@ -77,10 +77,16 @@ func (g *gen) clientFile() *jen.File {
 		if a.Auth != nil {
 			s.Id("tokens").Op("*").Qual(tokencachePkg, "Source")
 		}
+		if a.Encryption != nil {
+			s.Id("sealer").Op("*").Qual(transportPkg, "Sealer")
+		}
 	})
 	f.Line()
 	g.newFunc(f)
 	g.apiDescFunc(f)
+	if a.Encryption != nil {
+		g.sealingFunc(f)
+	}
 	g.prepareFunc(f)
 	if a.Auth != nil {
 		g.tokenFuncs(f)
@@ -198,7 +204,12 @@ func (g *gen) newFunc(f *jen.File) {
 		}
 		b.If(jen.Len(jen.Id("missing")).Op(">").Lit(0)).Block(jen.Return(jen.Nil(),
 			jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": missing credentials: %s"), jen.Qual("strings", "Join").Call(jen.Id("missing"), jen.Lit(", ")))))
-		b.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Id("cfg").Op(":").Id("cfg"))
+		client := jen.Dict{jen.Id("cfg"): jen.Id("cfg")}
+		if a.Encryption != nil {
+			g.newSealer(b)
+			client[jen.Id("sealer")] = jen.Id("sealer")
+		}
+		b.Id("c").Op(":=").Op("&").Id("Client").Values(client)
 		creds := jen.Dict{}
 		var secrets []jen.Code
 		for _, c := range a.Credentials {
@@ -211,6 +222,9 @@ func (g *gen) newFunc(f *jen.File) {
 		hooks := jen.Dict{jen.Id("Prepare"): jen.Id("c").Dot("prepare")}
 		if a.Auth != nil {
 			hooks[jen.Id("Reauth")] = jen.Id("c").Dot("reauth")
+		}
+		if a.Encryption != nil {
+			hooks[jen.Id("Open")] = jen.Id("sealer").Dot("Open")
 		}
 		b.List(jen.Id("t"), jen.Err()).Op(":=").Qual(transportPkg, "New").Call(
 			jen.Id("apiDesc").Call(), jen.Id("cfg").Dot("BaseURL"), jen.Id("cfg").Dot("Options"),
@@ -467,6 +481,9 @@ func (g *gen) prepareFunc(f *jen.File) {
 				cond = cond.Op("&&").Add(c)
 			}
 			b.If(cond).Block(set...)
+		}
+		if a.Encryption != nil {
+			g.sealRequest(b)
 		}
 		if s := a.Signing; s != nil {
 			signCall := jen.Id("Sign").Call(append([]jen.Code{jen.Id("r").Dot("Signed").Call()}, g.signerArgs(jen.Id("c").Dot("cfg"))...)...)

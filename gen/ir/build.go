@@ -48,6 +48,11 @@ func (b *builder) api(a *spec.API) (*API, error) {
 			out.Signing.Hex = "lower"
 		}
 	}
+	enc, err := encryption(a.Encryption, out)
+	if err != nil {
+		return nil, err
+	}
+	out.Encryption = enc
 	// Named types first (declared, then filled), so fields may refer to any of them.
 	for _, t := range a.Types {
 		n := &Named{Name: t.Name, Doc: t.Doc, Enum: t.Enum}

@@ -36,6 +36,7 @@ type API struct {
 	Auth             *Auth
 	AuthOp           *Operation // the operation returning the token (with Auth)
 	Signing          *Signing
+	Encryption       *Encryption
 	Envelope         Envelope
 	RateLimits       []RateLimit
 	Retry            Retry

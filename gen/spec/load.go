@@ -159,6 +159,7 @@ func (c *checker) check() {
 		c.errorf(a.Pos, "send_zone: want api or own, got %q", a.SendZone)
 	}
 	c.checkSigning()
+	c.checkEncryption()
 	c.checkEnvelope()
 	c.checkAuth()
 	styles := map[string]*PagingStyle{}
@@ -214,7 +215,7 @@ var declared = []string{"API", "APIError", "Client", "Config", "ConfigFromEnv", 
 
 // clientMembers are the methods and fields of every generated Client; an operation's exported
 // method and its unexported twin (LowerFirst of it) must differ from them.
-var clientMembers = []string{"Call", "cfg", "t", "tokens", "prepare", "fetchToken", "reauth"}
+var clientMembers = []string{"Call", "cfg", "t", "tokens", "prepare", "fetchToken", "reauth", "sealer"}
 
 // signerNames are the parameter and local names of the generated StringToSign and Sign.
 var signerNames = []string{"params", "all", "keys", "sb", "i", "k", "v", "msg", "sum", "m"}

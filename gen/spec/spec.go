@@ -28,6 +28,7 @@ type API struct {
 	CommonParams []CommonParam `yaml:"common_params"`
 	Auth         *Auth         `yaml:"auth"`
 	Signing      *Signing      `yaml:"signing"`
+	Encryption   *Encryption   `yaml:"encryption"`
 	Envelope     Envelope      `yaml:"envelope"`
 	Paging       []PagingStyle `yaml:"paging"`
 	RateLimits   []RateLimit   `yaml:"rate_limits"`

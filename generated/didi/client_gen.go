@@ -23,6 +23,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	aesecb "github.com/specpipe/specpipe/internal/runtime/aesecb"
 	"github.com/specpipe/specpipe/internal/runtime/tokencache"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
@@ -63,6 +64,10 @@ type Config struct {
 	SignMethod string
 	// CompanyID: 企业ID (the company the calls act on) (env DIDI_COMPANY_ID).
 	CompanyID string
+	// Encryption: 整体加密 (encrypted transport) as set under 开发配置 → 安全设置: empty for none, aes128 (ent 1) or aes256 (ent 2) (env DIDI_ENCRYPTION; optional; one of aes128, aes256).
+	Encryption string
+	// AesKey: 加密密钥 (the encryption key): for aes128 the key text (16, 24 or 32 bytes), for aes256 64 hex digits (env DIDI_AES_KEY; secret; optional).
+	AesKey string
 	// Options are the transport settings; the zero value works.
 	Options Options
 }
@@ -76,6 +81,8 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	cfg.SignKey = getenv("DIDI_SIGN_KEY")
 	cfg.SignMethod = getenv("DIDI_SIGN_METHOD")
 	cfg.CompanyID = getenv("DIDI_COMPANY_ID")
+	cfg.Encryption = getenv("DIDI_ENCRYPTION")
+	cfg.AesKey = getenv("DIDI_AES_KEY")
 	return cfg
 }
 
@@ -84,6 +91,7 @@ type Client struct {
 	cfg    Config
 	t      *transport.Transport
 	tokens *tokencache.Source
+	sealer *transport.Sealer
 }
 
 // New returns a Client for cfg. It checks that every required credential is set and names the
@@ -114,15 +122,27 @@ func New(cfg Config) (*Client, error) {
 	if cfg.CompanyID == "" {
 		missing = append(missing, "company_id (DIDI_COMPANY_ID)")
 	}
+	if cfg.Encryption != "" && !slices.Contains([]string{"aes128", "aes256"}, cfg.Encryption) {
+		return nil, fmt.Errorf("didi: DIDI_ENCRYPTION: want one of aes128, aes256, got %q", cfg.Encryption)
+	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("didi: missing credentials: %s", strings.Join(missing, ", "))
 	}
-	c := &Client{cfg: cfg}
+	sealer, err := transport.NewSealer(sealing(), cfg.Encryption, cfg.AesKey, "DIDI_ENCRYPTION", "DIDI_AES_KEY")
+	if err != nil {
+		return nil, fmt.Errorf("didi: %w", err)
+	}
+	c := &Client{
+		cfg:    cfg,
+		sealer: sealer,
+	}
 	t, err := transport.New(apiDesc(), cfg.BaseURL, cfg.Options, map[string]string{
 		"client_id":   cfg.ClientID,
 		"company_id":  cfg.CompanyID,
+		"encryption":  cfg.Encryption,
 		"sign_method": cfg.SignMethod,
-	}, []string{cfg.ClientSecret, cfg.SignKey}, transport.Hooks{
+	}, []string{cfg.ClientSecret, cfg.SignKey, cfg.AesKey}, transport.Hooks{
+		Open:    sealer.Open,
 		Prepare: c.prepare,
 		Reauth:  c.reauth,
 	})
@@ -160,6 +180,32 @@ func rateLimits() []transport.RateLimit {
 	}
 }
 
+// sealing describes the encrypted transport, chosen by DIDI_ENCRYPTION with the key in DIDI_AES_KEY.
+// 整体加密, as Didi's SDKs implement it (github.com/didi/ddes-openapi-sdk-go core/req_translator.go
+// and core/aes.go; github.com/didi/ddes-openapi-sdk-java service/BaseService.java,
+// utils/AES128Utils.java and utils/AES256Utils.java): every call but /river/Auth/authorize sends
+// client_id, access_token, ent and encrypt_content (and sign, computed over these). encrypt_content
+// is base64(AES-ECB-PKCS#7) of every other parameter, timestamp and company_id included, joined as
+// k=v&k=v; ent 1 uses the key text's UTF-8 bytes, ent 2 the 32 bytes of 64 hex digits. The SDKs join
+// the pairs in map order; we sort them, and percent-encode %, +, & and = in names and values so
+// that the text splits back unambiguously. An answer's encrypt_data decrypts, with the same key,
+// to the whole envelope.
+func sealing() *transport.Sealing {
+	return &transport.Sealing{
+		Clear:        []string{"client_id", "access_token"},
+		ContentParam: "encrypt_content",
+		Escape:       "%+&=",
+		ModeParam:    "ent",
+		Modes: []transport.SealMode{
+			{Name: "aes128", Code: "1", Key: transport.KeyText, Alphabet: aesecb.Standard},
+			{Name: "aes256", Code: "2", Key: transport.KeyHex, KeyBytes: 32, Alphabet: aesecb.URLSafe},
+		},
+		Pair:       "{key}={value}",
+		ReplyField: "encrypt_data",
+		Separator:  "&",
+	}
+}
+
 // prepare adds the common parameters, the access token and the signature to r. It runs before
 // every attempt, so timestamps and signatures are fresh.
 func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
@@ -191,6 +237,9 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 	}
 	if r.Op.Name == "authorize" {
 		r.Set(wire.Str("grant_type", loc, "client_credentials"))
+	}
+	if r.Op.Name != "authorize" {
+		c.sealer.Seal(r)
 	}
 	sig, err := Sign(r.Signed(), c.cfg.SignKey, c.cfg.SignMethod)
 	if err != nil {

@@ -199,6 +199,8 @@ type Transport struct {
 	prepare func(ctx context.Context, r *Request) error
 	// reauthHook drops a token the vendor called expired (nil: the API has no token flow).
 	reauthHook func(r *Request)
+	// open decrypts an encrypted answer before its envelope is read (nil: answers are clear).
+	open func(body []byte) ([]byte, error)
 }
 
 // Hooks are the generated client's contributions.
@@ -206,6 +208,9 @@ type Hooks struct {
 	Prepare func(ctx context.Context, r *Request) error
 	// Reauth is called with the rejected request when the vendor answers an expired-token code.
 	Reauth func(r *Request)
+	// Open turns an answer body into the envelope, e.g. decrypts it ([Sealer.Open]); nil: the body
+	// is the envelope. A failure is a *ResponseError (for a write, of unknown outcome).
+	Open func(body []byte) ([]byte, error)
 }
 
 // New returns a transport for api at baseURL. creds are the credential values by name (used for
@@ -236,7 +241,7 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 	}
 	set := redact.NewSet(secrets...)
 	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), set))
-	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth}
+	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth, open: hooks.Open}
 	for _, rl := range api.RateLimits {
 		if d, ok := cfg.Intervals[rl.Name]; ok && d < rl.Interval {
 			cfg.Logger.Warn("rate limit shortened below the vendor's", "api", api.Name, "limit", rl.Name,
@@ -368,6 +373,12 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	}
 	t.cfg.Logger.Debug("call", "op", op.FullName(), "attempt", attempt, "status", resp.StatusCode,
 		"elapsed", t.cfg.Clock.Now().Sub(start), "bytes", len(body))
+	if t.open != nil {
+		// Not retried: an answer that does not decrypt will not decrypt the next time either.
+		if body, err = t.open(body); err != nil {
+			return fail(false, 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Err: err})
+		}
+	}
 	data, reqID, derr := t.decode(op, resp, body, red)
 	res.meta.RequestID = reqID
 	if derr != nil {
