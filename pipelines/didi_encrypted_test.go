@@ -118,7 +118,7 @@ func TestDidiCostCentersClearAgainstEncrypted(t *testing.T) {
 	sum, err := w.run("didi-cost-centers-to-kimai.yaml", nil)
 	msg := fmt.Sprint(err)
 	if err == nil {
-		if sum.ExitCode() == 0 {
+		if sum.FailedRecords() == 0 {
 			t.Fatal("the run succeeded; want a refusal")
 		}
 		msg = fmt.Sprintf("%+v", sum.Failed)
