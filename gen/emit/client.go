@@ -131,6 +131,9 @@ func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
 		}
 		kv = append(kv, field("OKStatus", jen.Index().Int().Values(st...)))
 	}
+	if len(op.Hints) > 0 {
+		kv = append(kv, field("Hints", hintList(op.Hints)))
+	}
 	return jen.Op("&").Qual(transportPkg, "Op").Values(kv...)
 }
 
@@ -277,6 +280,9 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	}
 	if a.Auth != nil && len(a.Auth.ExpiredCodes) > 0 {
 		desc[jen.Id("ExpiredCodes")] = strList(a.Auth.ExpiredCodes)
+	}
+	if len(a.Hints) > 0 {
+		desc[jen.Id("Hints")] = hintList(a.Hints)
 	}
 	f.Comment("apiDesc describes the API to the transport.")
 	f.Func().Id("apiDesc").Params().Op("*").Qual(transportPkg, "API").Block(

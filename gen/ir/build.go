@@ -36,7 +36,7 @@ func (b *builder) api(a *spec.API) (*API, error) {
 		Name: a.Name, Title: a.Title, Doc: a.Doc, SpecFile: filepath.Base(a.File),
 		BaseURL: a.BaseURL, Timezone: a.Timezone, SendOwnZone: a.SendZone == "own",
 		Credentials: a.Credentials, RequireOneOf: a.RequireOneOf, CommonParams: a.CommonParams,
-		Auth: a.Auth, Envelope: a.Envelope, Retry: a.Retry,
+		Auth: a.Auth, Envelope: a.Envelope, Retry: a.Retry, Hints: hints(a.Hints),
 	}
 	for _, rl := range a.RateLimits {
 		out.RateLimits = append(out.RateLimits, RateLimit{RateLimit: rl, PerOperation: rl.Scope == "operation"})
@@ -114,7 +114,8 @@ func (b *builder) typ(expr string) (*Type, error) {
 
 func (b *builder) op(op *spec.Operation) (*Operation, error) {
 	o := &Operation{Name: op.Name, Go: op.GoName(), Method: op.Method, Path: op.Path, Summary: op.Summary, Doc: op.Doc,
-		Checks: op.Constraints, Write: op.Write, RetrySafe: op.RetrySafe, Status: op.Status}
+		Checks: op.Constraints, Write: op.Write, RetrySafe: op.RetrySafe, Status: op.Status,
+		Permission: op.Permission, Hints: b.opHints(op)}
 	for _, p := range op.Params {
 		t, err := b.typ(p.Type)
 		if err != nil {

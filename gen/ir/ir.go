@@ -41,6 +41,7 @@ type API struct {
 	Retry            Retry
 	Operations       []*Operation
 	Types            []*Named
+	Hints            []Hint // advice for the errors of every operation
 }
 
 // Credential returns the named credential, or nil.
@@ -89,6 +90,10 @@ type Operation struct {
 	RetrySafe bool
 	NoAuth    bool // the auth operation: sent without a token
 	Status    []int
+	// Permission is the vendor permission the operation needs ("" unknown or none); Hints are
+	// its own, then the one naming that permission, tried before the API's.
+	Permission string
+	Hints      []Hint
 }
 
 // Param returns the named parameter, or nil.

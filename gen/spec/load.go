@@ -202,7 +202,10 @@ func (c *checker) check() {
 	}
 	for _, op := range a.Operations {
 		c.checkOp(op, styles)
+		c.checkHints("operation "+op.Name+": hints", op.Hints)
 	}
+	c.checkHints("hints", a.Hints)
+	c.checkPermissions()
 	c.checkGoNames()
 	c.checkRecursion()
 }

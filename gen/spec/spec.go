@@ -34,6 +34,8 @@ type API struct {
 	Retry        Retry         `yaml:"retry"`
 	Operations   []*Operation  `yaml:"operations"`
 	Types        []*Type       `yaml:"types"`
+	Hints        []Hint        `yaml:"hints"`       // advice attached to matching vendor errors of every operation
+	Permissions  *Permissions  `yaml:"permissions"` // how refusals look and which roles hold which permission
 
 	File string // the file it was loaded from
 }
@@ -172,6 +174,8 @@ type Operation struct {
 	Write       bool         `yaml:"write"`      // changes vendor state
 	RetrySafe   bool         `yaml:"retry_safe"` // a write that may be retried (idempotent)
 	Status      []int        `yaml:"status"`     // http style: success statuses (default 200)
+	Hints       []Hint       `yaml:"hints"`      // advice for its errors, tried before the API's
+	Permission  string       `yaml:"permission"` // the vendor permission it needs (see Permissions)
 }
 
 // OpPaging names the paging style of an operation and where its items are.

@@ -112,6 +112,11 @@ func apiDesc() *transport.API {
 			MessageField: "message",
 			Style:        "http",
 		},
+		Hints: []transport.Hint{
+			{Status: 401, Text: "KIMAI_TOKEN was refused: create an API token in the user's Kimai profile (API access) and set KIMAI_TOKEN"},
+			{Status: 403, Message: "Invalid credentials", Text: "check KIMAI_USER and KIMAI_PASSWORD (the profile's API password, not the login password)"},
+			{Status: 404, Text: "no such record, or one the user may not see: check the ID (customer IDs, not customer numbers)"},
+		},
 		Name:       "kimai",
 		RateLimits: rateLimits(),
 	}

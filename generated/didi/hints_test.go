@@ -1,0 +1,72 @@
+package didi
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	emu "github.com/specpipe/specpipe/internal/emulator/didi"
+)
+
+// TestEmulatorHints checks that Didi's refusals keep the vendor's text and add the spec's hint
+// naming what to fix, and that no secret reaches the error.
+func TestEmulatorHints(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name                    string
+		fixture                 func(f *emu.Fixture)
+		secret, signKey, method string
+		code, vendor, hint      string
+	}{
+		{"wrong client secret", nil, "not-the-secret", emu.SandboxSignKey, "md5",
+			"400", "非法的client_secret", "check DIDI_CLIENT_SECRET"},
+		{"wrong sign key", nil, emu.SandboxClientSecret, "not-the-sign-key", "md5",
+			"19999", "签名失败", "check DIDI_SIGN_KEY and DIDI_SIGN_METHOD"},
+		{"wrong sign method", nil, emu.SandboxClientSecret, emu.SandboxSignKey, "sha256",
+			"19999", "签名失败", "check DIDI_SIGN_KEY and DIDI_SIGN_METHOD"},
+		{"IP not allowed", func(f *emu.Fixture) {
+			for i := range f.Clients {
+				f.Clients[i].AllowedIPs = []string{"192.0.2.1"}
+			}
+		}, emu.SandboxClientSecret, emu.SandboxSignKey, "md5",
+			"10002", "IP不在白名单中", "IP allow list"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx, err := emu.DefaultFixture()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.fixture != nil {
+				tc.fixture(fx)
+			}
+			e, err := emu.New(emu.Options{Fixture: fx})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(e)
+			defer srv.Close()
+			c, err := New(Config{BaseURL: srv.URL, ClientID: emu.SandboxClientID, ClientSecret: tc.secret,
+				SignKey: tc.signKey, SignMethod: tc.method, CompanyID: emu.SandboxCompanyID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.BudgetCenterGet(ctx, BudgetCenterGetParams{Length: 10})
+			var ae *APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want an APIError", err)
+			}
+			msg := err.Error()
+			if ae.Code != tc.code || !strings.Contains(msg, tc.vendor) || !strings.Contains(msg, "; hint: ") ||
+				!strings.Contains(ae.Hint, tc.hint) || !strings.HasSuffix(msg, ae.Hint) {
+				t.Errorf("err = %q (code %s, hint %q), want code %s, %q and a hint with %q", msg, ae.Code, ae.Hint, tc.code, tc.vendor, tc.hint)
+			}
+			for _, s := range []string{tc.secret, tc.signKey, emu.SandboxClientSecret, emu.SandboxSignKey} {
+				if strings.Contains(msg, s) {
+					t.Errorf("err = %q shows the secret %q", msg, s)
+				}
+			}
+		})
+	}
+}
