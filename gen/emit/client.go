@@ -134,6 +134,16 @@ func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
 	if len(op.Hints) > 0 {
 		kv = append(kv, field("Hints", hintList(op.Hints)))
 	}
+	if op.Permission != "" {
+		kv = append(kv, field("Permission", jen.Lit(op.Permission)))
+	}
+	if len(op.Hints) > 0 {
+		// One field a line, as the hints are.
+		for i, c := range kv {
+			kv[i] = jen.Line().Add(c)
+		}
+		kv = append(kv, jen.Line())
+	}
 	return jen.Op("&").Qual(transportPkg, "Op").Values(kv...)
 }
 

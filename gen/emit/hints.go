@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"strings"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/specpipe/specpipe/gen/ir"
@@ -28,4 +30,13 @@ func hintList(hs []ir.Hint) *jen.Statement {
 		items = append(items, jen.Line().Values(kv...))
 	}
 	return jen.Index().Qual(transportPkg, "Hint").Values(append(items, jen.Line())...)
+}
+
+// summary is the registry's one line on op (what `pipe ops` prints): its summary, and the
+// permission it needs.
+func summary(op *ir.Operation) string {
+	if op.Permission == "" {
+		return op.Summary
+	}
+	return strings.TrimSpace(op.Summary + " (permission: " + op.Permission + ")")
 }

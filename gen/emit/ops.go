@@ -469,9 +469,9 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 // methodDoc renders: // RecordLog calls GET /Api/Api/recordlog. followed by the summary and doc.
 func (g *gen) methodDoc(f *jen.File, op *ir.Operation) {
 	f.Comment(fmt.Sprintf("%s calls %s %s.", op.Go, op.Method, op.Path))
-	if op.Summary != "" {
+	if sum := summary(op); sum != "" {
 		f.Comment("")
-		f.Comment(op.Summary)
+		f.Comment(sum)
 	}
 	if op.Doc != "" {
 		f.Comment("")

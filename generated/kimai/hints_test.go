@@ -49,3 +49,32 @@ func TestEmulatorHints(t *testing.T) {
 		})
 	}
 }
+
+// TestEmulatorPermissionHint checks that a 403 names the permission the operation needs and the
+// default roles that hold it, from the spec's permission data.
+func TestEmulatorPermissionHint(t *testing.T) {
+	ctx := context.Background()
+	url := start(t, emu.TestFixture)
+	c := client(t, Config{BaseURL: url, Token: "token_user"}) // john_user: ROLE_USER
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"listUsers", func() error { _, err := c.ListUsers(ctx, ListUsersParams{}); return err },
+			"the user needs the permission view_user (default roles with view_user: ROLE_SUPER_ADMIN)"},
+		{"createCustomer", func() error {
+			_, err := c.CreateCustomer(ctx, CreateCustomerParams{Name: "x", Country: "DE", Currency: "EUR", Timezone: "Europe/Berlin"})
+			return err
+		}, "the user needs the permission create_customer (default roles with create_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+	} {
+		err := tc.call()
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Status != 403 {
+			t.Fatalf("%s: err = %v, want a 403", tc.name, err)
+		}
+		if ae.Hint != tc.want || !strings.HasSuffix(err.Error(), "; hint: "+tc.want) {
+			t.Errorf("%s: err = %q, want the hint %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -119,7 +119,8 @@ type Op struct {
 	RetrySafe    bool   // a write that may be sent twice
 	NoAuth       bool   // sent without a token (the token operation itself)
 	OKStatus     []int  // http envelopes: success statuses (nil: any 2xx)
-	Hints        []Hint // advice for its errors, tried before API.Hints
+	Hints        []Hint // advice for its errors, tried with API.Hints
+	Permission   string // the vendor permission it needs, as the spec names it ("" none known)
 }
 
 // FullName is "api.operation", the name used in errors and logs.
