@@ -77,6 +77,9 @@ func (g *gen) clientFile() *jen.File {
 		if a.Auth != nil {
 			s.Id("tokens").Op("*").Qual(tokencachePkg, "Source")
 		}
+		if a.CallerZone != nil {
+			s.Id("caller").Op("*").Qual(zonePkg, "Zone")
+		}
 	})
 	f.Line()
 	g.newFunc(f)
@@ -85,6 +88,7 @@ func (g *gen) clientFile() *jen.File {
 	if a.Auth != nil {
 		g.tokenFuncs(f)
 	}
+	g.callerZoneFunc(f)
 	return f
 }
 
@@ -238,6 +242,9 @@ func (g *gen) newFunc(f *jen.File) {
 			}
 			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
 				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
+		}
+		if a.CallerZone != nil {
+			b.Id("c").Dot("caller").Op("=").Qual(zonePkg, "New").Call(jen.Id("c").Dot("callerZoneName"))
 		}
 		b.Return(jen.Id("c"), jen.Nil())
 	})

@@ -84,6 +84,11 @@ func (b *builder) api(a *spec.API) (*API, error) {
 	if a.Auth != nil && out.AuthOp == nil {
 		return nil, fmt.Errorf("auth: no operation %q", a.Auth.Operation)
 	}
+	cz, err := callerZone(out, a.CallerZone)
+	if err != nil {
+		return nil, err
+	}
+	out.CallerZone = cz
 	return out, nil
 }
 
@@ -124,7 +129,7 @@ func (b *builder) op(op *spec.Operation) (*Operation, error) {
 		in := p.Location(op.Method)
 		q := &Param{Name: p.Name, Wire: p.WireName(), Go: p.GoName(), Type: t, Expr: p.Type, In: in,
 			Required: p.Required || in == "path", Doc: p.Doc, MaxLength: p.MaxLength, Min: p.Min, Max: p.Max,
-			Enum: p.Enum, Single: p.Single}
+			Enum: p.Enum, Single: p.Single, CallerZone: p.Zone == spec.ZoneCaller}
 		if t.Kind == KindObject || t.Kind == KindScalar && t.Scalar.Pointer {
 			q.Pointer = !q.Required
 		}

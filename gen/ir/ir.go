@@ -41,7 +41,8 @@ type API struct {
 	Retry            Retry
 	Operations       []*Operation
 	Types            []*Named
-	Hints            []Hint // advice for the errors of every operation
+	Hints            []Hint      // advice for the errors of every operation
+	CallerZone       *CallerZone // how the caller's zone is learned; nil: no parameter needs it
 }
 
 // Credential returns the named credential, or nil.
@@ -159,6 +160,9 @@ type Param struct {
 	Enum      []string
 	Single    bool
 	Layout    string // the Go layout it is sent in (types whose scalar has Layout)
+	// CallerZone: a date or datetime converted to the caller's zone (API.CallerZone) before it
+	// is formatted.
+	CallerZone bool
 }
 
 // Kind is what a type expression denotes.

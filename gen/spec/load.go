@@ -206,6 +206,7 @@ func (c *checker) check() {
 	}
 	c.checkHints("hints", a.Hints)
 	c.checkPermissions()
+	c.checkZones()
 	c.checkGoNames()
 	c.checkRecursion()
 }

@@ -36,6 +36,7 @@ type API struct {
 	Types        []*Type       `yaml:"types"`
 	Hints        []Hint        `yaml:"hints"`       // advice attached to matching vendor errors of every operation
 	Permissions  *Permissions  `yaml:"permissions"` // how refusals look and which roles hold which permission
+	CallerZone   *CallerZone   `yaml:"caller_zone"` // how the zone of the caller's local datetimes is learned
 
 	File string // the file it was loaded from
 }
@@ -201,6 +202,7 @@ type Param struct {
 	Enum      []string `yaml:"enum"`   // allowed literal values (strings) when no named enum type is used
 	Single    bool     `yaml:"single"` // one value only: no comma-separated list
 	Format    string   `yaml:"format"` // Go layout for date/datetime on the wire
+	Zone      string   `yaml:"zone"`   // caller: date/datetime sent in the caller's zone (see CallerZone)
 	Default   string   `yaml:"default"`
 }
 

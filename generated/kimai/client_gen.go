@@ -29,6 +29,7 @@ package kimai
 import (
 	"context"
 	"fmt"
+	callerzone "github.com/specpipe/specpipe/internal/runtime/callerzone"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"strings"
@@ -77,8 +78,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 
 // Client calls the Kimai 2.66 time-tracking REST API. It is safe for concurrent use.
 type Client struct {
-	cfg Config
-	t   *transport.Transport
+	cfg    Config
+	t      *transport.Transport
+	caller *callerzone.Zone
 }
 
 // New returns a Client for cfg. It checks that every required credential is set and names the
@@ -100,6 +102,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.t = t
+	c.caller = callerzone.New(c.callerZoneName)
 	return c, nil
 }
 
@@ -143,4 +146,13 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 		r.Set(wire.Str("full", transport.Query, "true"))
 	}
 	return nil
+}
+
+// callerZoneName asks the vendor for the caller's time zone: GetMe, field timezone.
+func (c *Client) callerZoneName(ctx context.Context) (string, error) {
+	r, err := c.GetMe(ctx, GetMeParams{})
+	if err != nil {
+		return "", err
+	}
+	return r.Timezone, nil
 }

@@ -2346,8 +2346,8 @@ var opListTimesheets = &registry.Op{
 		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
 		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
 		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this instant (sent as a local time in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this instant (sent as a local time in the caller's zone)"},
 		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
 		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
 		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
@@ -2389,9 +2389,9 @@ type ListTimesheetsParams struct {
 	OrderBy string
 	// sort direction (default DESC)
 	Order string
-	// records starting at or after this local time
+	// records starting at or after this instant (sent as a local time in the caller's zone)
 	Begin time.Time
-	// records starting at or before this local time
+	// records starting at or before this instant (sent as a local time in the caller's zone)
 	End time.Time
 	// "1" exported only, "0" not exported only
 	Exported string
@@ -2421,7 +2421,7 @@ func (p *ListTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsParams) params() ([]transport.Param, error) {
+func (p *ListTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2463,10 +2463,10 @@ func (p *ListTimesheetsParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Str("order", transport.Query, p.Order))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if p.Exported != "" {
 		ps = append(ps, wire.Str("exported", transport.Query, p.Exported))
@@ -2544,7 +2544,13 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 }
 
 func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listTimesheets: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []Timesheet(w), m, err
 }
 
@@ -2612,8 +2618,8 @@ var opListTimesheetsFull = &registry.Op{
 		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
 		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
 		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this instant (sent as a local time in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this instant (sent as a local time in the caller's zone)"},
 		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
 		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
 		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
@@ -2655,9 +2661,9 @@ type ListTimesheetsFullParams struct {
 	OrderBy string
 	// sort direction (default DESC)
 	Order string
-	// records starting at or after this local time
+	// records starting at or after this instant (sent as a local time in the caller's zone)
 	Begin time.Time
-	// records starting at or before this local time
+	// records starting at or before this instant (sent as a local time in the caller's zone)
 	End time.Time
 	// "1" exported only, "0" not exported only
 	Exported string
@@ -2687,7 +2693,7 @@ func (p *ListTimesheetsFullParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsFullParams) params() ([]transport.Param, error) {
+func (p *ListTimesheetsFullParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2729,10 +2735,10 @@ func (p *ListTimesheetsFullParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Str("order", transport.Query, p.Order))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if p.Exported != "" {
 		ps = append(ps, wire.Str("exported", transport.Query, p.Exported))
@@ -2810,7 +2816,13 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 }
 
 func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listTimesheetsFull: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []TimesheetFull(w), m, err
 }
 
@@ -6369,7 +6381,7 @@ var opListRecentTimesheets = &registry.Op{
 	GoName:  "ListRecentTimesheets",
 	Summary: "The caller's latest record of each project and activity pair (permission: view_own_timesheet)",
 	Params: []registry.Param{
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records started at or after this local time (caller's zone; default a year ago)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records started at or after this instant (sent in the caller's zone; default a year ago)"},
 		{Name: "size", Type: "int", In: "query", Doc: "how many (default 10)"},
 	},
 	Record: reflect.TypeFor[TimesheetFull](),
@@ -6378,7 +6390,7 @@ var opListRecentTimesheets = &registry.Op{
 // ListRecentTimesheetsParams are the parameters of ListRecentTimesheets. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListRecentTimesheetsParams struct {
-	// records started at or after this local time (caller's zone; default a year ago)
+	// records started at or after this instant (sent in the caller's zone; default a year ago)
 	Begin time.Time
 	// how many (default 10)
 	Size int64
@@ -6393,10 +6405,10 @@ func (p *ListRecentTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListRecentTimesheetsParams) params() ([]transport.Param, error) {
+func (p *ListRecentTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if p.Size != 0 {
 		ps = append(ps, wire.Int("size", transport.Query, p.Size))
@@ -6426,7 +6438,13 @@ func decodeListRecentTimesheetsParams(m map[string]any) (ListRecentTimesheetsPar
 }
 
 func (c *Client) listRecentTimesheets(ctx context.Context, p ListRecentTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listRecentTimesheets: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []TimesheetFull(w), m, err
 }
 
@@ -6457,7 +6475,7 @@ var opRestartTimesheet = &registry.Op{
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 		{Name: "copy", Type: "string", In: "body", Doc: "\"all\" copies description, tags, billable and custom fields"},
-		{Name: "begin", Type: "datetime", In: "body", Doc: "start, a local time in the caller's zone (default now)"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start (sent as a local time in the caller's zone; default now)"},
 	},
 	Record: reflect.TypeFor[Timesheet](),
 }
@@ -6469,7 +6487,7 @@ type RestartTimesheetParams struct {
 	ID int64
 	// "all" copies description, tags, billable and custom fields
 	Copy string
-	// start, a local time in the caller's zone (default now)
+	// start (sent as a local time in the caller's zone; default now)
 	Begin time.Time
 }
 
@@ -6482,14 +6500,14 @@ func (p *RestartTimesheetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *RestartTimesheetParams) params() ([]transport.Param, error) {
+func (p *RestartTimesheetParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Copy != "" {
 		ps = append(ps, wire.Str("copy", transport.Body, p.Copy))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	return ps, nil
 }
@@ -6518,7 +6536,13 @@ func decodeRestartTimesheetParams(m map[string]any) (RestartTimesheetParams, err
 }
 
 func (c *Client) restartTimesheet(ctx context.Context, p RestartTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.restartTimesheet: %w", err)
+		}
+		return p.params(caller)
+	})
 	if err != nil {
 		return nil, m, err
 	}
@@ -7919,8 +7943,8 @@ var opListInvoices = &registry.Op{
 	GoName:  "ListInvoices",
 	Summary: "Lists invoices, paged (permission: view_invoice)",
 	Params: []registry.Param{
-		{Name: "begin", Type: "datetime", In: "query", Doc: "invoices created at or after this local time (caller's zone)"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "invoices created at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "invoices created at or after this instant (sent in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "invoices created at or before this instant (sent in the caller's zone)"},
 		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
 		{Name: "status", Type: "[]string", In: "query", Doc: "pending, paid, canceled, new"},
 		{Name: "page", Type: "int", In: "query"},
@@ -7935,9 +7959,9 @@ var opListInvoices = &registry.Op{
 // ListInvoicesParams are the parameters of ListInvoices. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListInvoicesParams struct {
-	// invoices created at or after this local time (caller's zone)
+	// invoices created at or after this instant (sent in the caller's zone)
 	Begin time.Time
-	// invoices created at or before this local time
+	// invoices created at or before this instant (sent in the caller's zone)
 	End time.Time
 	// customer IDs
 	Customers []int64
@@ -7957,13 +7981,13 @@ func (p *ListInvoicesParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListInvoicesParams) params() ([]transport.Param, error) {
+func (p *ListInvoicesParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 6)
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if len(p.Customers) > 0 {
 		ps = append(ps, wire.Ints("customers[]", transport.Query, p.Customers)...)
@@ -8010,7 +8034,13 @@ func decodeListInvoicesParams(m map[string]any) (ListInvoicesParams, error) {
 }
 
 func (c *Client) listInvoices(ctx context.Context, p ListInvoicesParams) ([]Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listInvoices: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []Invoice(w), m, err
 }
 
