@@ -3,8 +3,10 @@ package didi
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	emu "github.com/specpipe/specpipe/internal/emulator/didi"
@@ -68,5 +70,47 @@ func TestEmulatorHints(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTokenRefusedHint: a token refused again after a fresh authorize (errno 401 twice; here a
+// server that authorizes through the emulator and refuses every token) names the credentials.
+func TestTokenRefusedHint(t *testing.T) {
+	e, err := emu.New(emu.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var authorizes atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/river/Auth/authorize" {
+			authorizes.Add(1)
+			e.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"errno":401,"errmsg":"access_token不合法或已过期","request_id":"r1"}`))
+	}))
+	defer srv.Close()
+	c, err := New(Config{BaseURL: srv.URL, ClientID: emu.SandboxClientID, ClientSecret: emu.SandboxClientSecret,
+		SignKey: emu.SandboxSignKey, CompanyID: emu.SandboxCompanyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.BudgetCenterGet(context.Background(), BudgetCenterGetParams{Length: 10})
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Code != "401" {
+		t.Fatalf("err = %v, want errno 401", err)
+	}
+	msg := err.Error()
+	if want := "check DIDI_CLIENT_ID and DIDI_CLIENT_SECRET"; !strings.Contains(msg, "access_token不合法或已过期") || !strings.Contains(ae.Hint, want) {
+		t.Errorf("err = %q, want the vendor's text and a hint with %q", msg, want)
+	}
+	if n := authorizes.Load(); n != 2 {
+		t.Errorf("%d authorize calls, want 2 (the first token, then one re-authorization)", n)
+	}
+	for _, s := range []string{emu.SandboxClientSecret, emu.SandboxSignKey} {
+		if strings.Contains(msg, s) {
+			t.Errorf("err = %q shows the secret %q", msg, s)
+		}
 	}
 }
