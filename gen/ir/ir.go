@@ -160,7 +160,7 @@ type Param struct {
 	Enum      []string
 	Single    bool
 	Layout    string // the Go layout it is sent in (types whose scalar has Layout)
-	// CallerZone: a date or datetime converted to the caller's zone (API.CallerZone) before it
+	// CallerZone: a datetime converted to the caller's zone (API.CallerZone) before it
 	// is formatted.
 	CallerZone bool
 }

@@ -202,7 +202,7 @@ type Param struct {
 	Enum      []string `yaml:"enum"`   // allowed literal values (strings) when no named enum type is used
 	Single    bool     `yaml:"single"` // one value only: no comma-separated list
 	Format    string   `yaml:"format"` // Go layout for date/datetime on the wire
-	Zone      string   `yaml:"zone"`   // caller: date/datetime sent in the caller's zone (see CallerZone)
+	Zone      string   `yaml:"zone"`   // caller: a datetime sent in the caller's zone (see CallerZone)
 	Default   string   `yaml:"default"`
 }
 

@@ -10,7 +10,7 @@ type CallerZone struct {
 	Doc       string `yaml:"doc"`
 }
 
-// Zones a date or datetime parameter may be sent in besides the API's default (send_zone).
+// Zones a datetime parameter may be sent in besides the API's default (send_zone).
 const ZoneCaller = "caller"
 
 // checkZones checks the caller_zone section and the parameters' zone keys.
@@ -48,8 +48,9 @@ func (c *checker) checkZones() {
 			switch p.Zone {
 			case "":
 			case ZoneCaller:
-				if p.Type != "datetime" && p.Type != "date" {
-					c.errorf(p.Pos, "operation %s: parameter %s: zone applies to date and datetime parameters, not %s", op.Name, p.Name, p.Type)
+				// A date is a calendar day, not an instant: converting it would change the day.
+				if p.Type != "datetime" {
+					c.errorf(p.Pos, "operation %s: parameter %s: zone applies to datetime parameters, not %s", op.Name, p.Name, p.Type)
 				}
 				if a.CallerZone == nil {
 					c.errorf(p.Pos, "operation %s: parameter %s: zone: caller needs a top-level caller_zone section", op.Name, p.Name)

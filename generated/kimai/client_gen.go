@@ -16,8 +16,9 @@
 // DateTimeToHtml5LocalDateTimeTransformer checks only the "Y-m-d\TH:i" prefix and keeps the
 // string's offset), so CreateTimesheet and UpdateTimesheet send begin and end with their offset
 // ("2026-10-15T09:00:00+08:00") and the instant is right whoever calls. The filters must be
-// exactly "2006-01-02T15:04:05" (an offset is a 400): they are sent as local times in the
-// value's own zone, so pass them in the caller's profile zone. Datetimes come back with an
+// exactly "2006-01-02T15:04:05" (an offset is a 400): they are marked zone: caller, so the client
+// converts the instants it is given to the caller's profile zone (learned once from GET
+// /api/users/me) and sends that local time. Datetimes come back with an
 // offset ("2020-03-27T14:35:00+1300"), which is kept.
 //
 // A project refers to its customer by the customer's ID (an integer Kimai assigns), never by the

@@ -2331,7 +2331,7 @@ var opListTimesheets = &registry.Op{
 	},
 	GoName:  "ListTimesheets",
 	Summary: "Lists timesheets, paged (activity, project and user as IDs) (permission: view_own_timesheet|view_other_timesheet)",
-	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(pass them in that zone; an offset or an impossible date is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(the client converts the instants given to it; an offset is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
 	Params: []registry.Param{
 		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
 		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
@@ -2560,7 +2560,7 @@ func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]
 //
 // Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after
 // it, end those starting at or before it, both local times read in the caller's profile zone
-// (pass them in that zone; an offset or an impossible date is a 400). Sorted by begin
+// (the client converts the instants given to it; an offset is a 400). Sorted by begin
 // descending by default, with id as the tie-breaker. For activity, project and user as objects
 // use ListTimesheetsFull (the full=true representation).
 func (c *Client) ListTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, error) {
