@@ -80,6 +80,9 @@ func (g *gen) clientFile() *jen.File {
 		if a.Encryption != nil {
 			s.Id("sealer").Op("*").Qual(transportPkg, "Sealer")
 		}
+		if a.CallerZone != nil {
+			s.Id("caller").Op("*").Qual(zonePkg, "Zone")
+		}
 	})
 	f.Line()
 	g.newFunc(f)
@@ -91,6 +94,7 @@ func (g *gen) clientFile() *jen.File {
 	if a.Auth != nil {
 		g.tokenFuncs(f)
 	}
+	g.callerZoneFunc(f)
 	return f
 }
 
@@ -136,6 +140,19 @@ func (g *gen) transportOp(op *ir.Operation) *jen.Statement {
 			st = append(st, jen.Lit(s))
 		}
 		kv = append(kv, field("OKStatus", jen.Index().Int().Values(st...)))
+	}
+	if len(op.Hints) > 0 {
+		kv = append(kv, field("Hints", hintList(op.Hints)))
+	}
+	if op.Permission != "" {
+		kv = append(kv, field("Permission", jen.Lit(op.Permission)))
+	}
+	if len(op.Hints) > 0 {
+		// One field a line, as the hints are.
+		for i, c := range kv {
+			kv[i] = jen.Line().Add(c)
+		}
+		kv = append(kv, jen.Line())
 	}
 	return jen.Op("&").Qual(transportPkg, "Op").Values(kv...)
 }
@@ -240,6 +257,9 @@ func (g *gen) newFunc(f *jen.File) {
 			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
 				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
 		}
+		if a.CallerZone != nil {
+			b.Id("c").Dot("caller").Op("=").Qual(zonePkg, "New").Call(jen.Id("c").Dot("callerZoneName"))
+		}
 		b.Return(jen.Id("c"), jen.Nil())
 	})
 	f.Line()
@@ -291,6 +311,9 @@ func (g *gen) apiDescFunc(f *jen.File) {
 	}
 	if a.Auth != nil && len(a.Auth.ExpiredCodes) > 0 {
 		desc[jen.Id("ExpiredCodes")] = strList(a.Auth.ExpiredCodes)
+	}
+	if len(a.Hints) > 0 {
+		desc[jen.Id("Hints")] = hintList(a.Hints)
 	}
 	f.Comment("apiDesc describes the API to the transport.")
 	f.Func().Id("apiDesc").Params().Op("*").Qual(transportPkg, "API").Block(

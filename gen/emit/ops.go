@@ -252,7 +252,10 @@ func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 		args := []jen.Code{name, in, v}
 		if t.Scalar.Layout {
 			zone := jen.Id("zone")
-			if g.api.SendOwnZone {
+			switch {
+			case p.CallerZone:
+				zone = jen.Id("caller")
+			case g.api.SendOwnZone:
 				zone = jen.Nil()
 			}
 			args = append(args, jen.Lit(p.Layout), zone)
@@ -279,9 +282,16 @@ func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 //		}
 //		return ps, nil
 //	}
+//
+// An operation with parameters sent in the caller's zone takes that zone:
+// params(caller *time.Location), given by the encoder encodeArg renders.
 func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("params returns p as wire parameters.")
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params().Params(
+	var args []jen.Code
+	if op.CallerZoned() {
+		args = append(args, jen.Id("caller").Op("*").Qual("time", "Location"))
+	}
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params(args...).Params(
 		jen.Index().Qual(transportPkg, "Param"), jen.Error()).BlockFunc(func(b *jen.Group) {
 		if len(op.Params) == 0 {
 			b.Return(jen.Nil(), jen.Nil())
@@ -420,7 +430,7 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 	}
 	call := func(w jen.Code) *jen.Statement {
 		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)).Dot("Op"),
-			validate, jen.Id("p").Dot("params"))
+			validate, g.encodeArg(op))
 	}
 	if op.Result == nil {
 		// Data is read into a json.RawMessage: an operation without a result accepts any answer.
@@ -469,9 +479,9 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 // methodDoc renders: // RecordLog calls GET /Api/Api/recordlog. followed by the summary and doc.
 func (g *gen) methodDoc(f *jen.File, op *ir.Operation) {
 	f.Comment(fmt.Sprintf("%s calls %s %s.", op.Go, op.Method, op.Path))
-	if op.Summary != "" {
+	if sum := summary(op); sum != "" {
 		f.Comment("")
-		f.Comment(op.Summary)
+		f.Comment(sum)
 	}
 	if op.Doc != "" {
 		f.Comment("")

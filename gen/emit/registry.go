@@ -54,8 +54,8 @@ func (g *gen) opDesc(f *jen.File, op *ir.Operation) {
 	}
 	rt, _ := recordType(op)
 	kv := []jen.Code{field("Op", g.transportOp(op)), field("GoName", jen.Lit(op.Go))}
-	if op.Summary != "" {
-		kv = append(kv, field("Summary", jen.Lit(op.Summary)))
+	if sum := summary(op); sum != "" {
+		kv = append(kv, field("Summary", jen.Lit(sum)))
 	}
 	if doc := strings.TrimSpace(op.Doc); doc != "" {
 		kv = append(kv, field("Doc", jen.Lit(doc)))

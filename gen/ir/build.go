@@ -36,7 +36,7 @@ func (b *builder) api(a *spec.API) (*API, error) {
 		Name: a.Name, Title: a.Title, Doc: a.Doc, SpecFile: filepath.Base(a.File),
 		BaseURL: a.BaseURL, Timezone: a.Timezone, SendOwnZone: a.SendZone == "own",
 		Credentials: a.Credentials, RequireOneOf: a.RequireOneOf, CommonParams: a.CommonParams,
-		Auth: a.Auth, Envelope: a.Envelope, Retry: a.Retry,
+		Auth: a.Auth, Envelope: a.Envelope, Retry: a.Retry, Hints: hints(a.Hints),
 	}
 	for _, rl := range a.RateLimits {
 		out.RateLimits = append(out.RateLimits, RateLimit{RateLimit: rl, PerOperation: rl.Scope == "operation"})
@@ -89,6 +89,11 @@ func (b *builder) api(a *spec.API) (*API, error) {
 	if a.Auth != nil && out.AuthOp == nil {
 		return nil, fmt.Errorf("auth: no operation %q", a.Auth.Operation)
 	}
+	cz, err := callerZone(out, a.CallerZone)
+	if err != nil {
+		return nil, err
+	}
+	out.CallerZone = cz
 	return out, nil
 }
 
@@ -119,7 +124,8 @@ func (b *builder) typ(expr string) (*Type, error) {
 
 func (b *builder) op(op *spec.Operation) (*Operation, error) {
 	o := &Operation{Name: op.Name, Go: op.GoName(), Method: op.Method, Path: op.Path, Summary: op.Summary, Doc: op.Doc,
-		Checks: op.Constraints, Write: op.Write, RetrySafe: op.RetrySafe, Status: op.Status}
+		Checks: op.Constraints, Write: op.Write, RetrySafe: op.RetrySafe, Status: op.Status,
+		Permission: op.Permission, Hints: b.opHints(op)}
 	for _, p := range op.Params {
 		t, err := b.typ(p.Type)
 		if err != nil {
@@ -128,7 +134,7 @@ func (b *builder) op(op *spec.Operation) (*Operation, error) {
 		in := p.Location(op.Method)
 		q := &Param{Name: p.Name, Wire: p.WireName(), Go: p.GoName(), Type: t, Expr: p.Type, In: in,
 			Required: p.Required || in == "path", Doc: p.Doc, MaxLength: p.MaxLength, Min: p.Min, Max: p.Max,
-			Enum: p.Enum, Single: p.Single}
+			Enum: p.Enum, Single: p.Single, CallerZone: p.Zone == spec.ZoneCaller}
 		if t.Kind == KindObject || t.Kind == KindScalar && t.Scalar.Pointer {
 			q.Pointer = !q.Required
 		}

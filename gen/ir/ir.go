@@ -42,6 +42,8 @@ type API struct {
 	Retry            Retry
 	Operations       []*Operation
 	Types            []*Named
+	Hints            []Hint      // advice for the errors of every operation
+	CallerZone       *CallerZone // how the caller's zone is learned; nil: no parameter needs it
 }
 
 // Credential returns the named credential, or nil.
@@ -90,6 +92,10 @@ type Operation struct {
 	RetrySafe bool
 	NoAuth    bool // the auth operation: sent without a token
 	Status    []int
+	// Permission is the vendor permission the operation needs ("" unknown or none); Hints are
+	// its own, then the one naming that permission, tried before the API's.
+	Permission string
+	Hints      []Hint
 }
 
 // Param returns the named parameter, or nil.
@@ -155,6 +161,9 @@ type Param struct {
 	Enum      []string
 	Single    bool
 	Layout    string // the Go layout it is sent in (types whose scalar has Layout)
+	// CallerZone: a datetime converted to the caller's zone (API.CallerZone) before it
+	// is formatted.
+	CallerZone bool
 }
 
 // Kind is what a type expression denotes.

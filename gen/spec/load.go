@@ -203,7 +203,11 @@ func (c *checker) check() {
 	}
 	for _, op := range a.Operations {
 		c.checkOp(op, styles)
+		c.checkHints("operation "+op.Name+": hints", op.Hints)
 	}
+	c.checkHints("hints", a.Hints)
+	c.checkPermissions()
+	c.checkZones()
 	c.checkGoNames()
 	c.checkRecursion()
 }

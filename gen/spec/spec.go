@@ -35,6 +35,9 @@ type API struct {
 	Retry        Retry         `yaml:"retry"`
 	Operations   []*Operation  `yaml:"operations"`
 	Types        []*Type       `yaml:"types"`
+	Hints        []Hint        `yaml:"hints"`       // advice attached to matching vendor errors of every operation
+	Permissions  *Permissions  `yaml:"permissions"` // how refusals look and which roles hold which permission
+	CallerZone   *CallerZone   `yaml:"caller_zone"` // how the zone of the caller's local datetimes is learned
 
 	File string // the file it was loaded from
 }
@@ -173,6 +176,8 @@ type Operation struct {
 	Write       bool         `yaml:"write"`      // changes vendor state
 	RetrySafe   bool         `yaml:"retry_safe"` // a write that may be retried (idempotent)
 	Status      []int        `yaml:"status"`     // http style: success statuses (default 200)
+	Hints       []Hint       `yaml:"hints"`      // advice for its errors, tried before the API's
+	Permission  string       `yaml:"permission"` // the vendor permission it needs (see Permissions)
 }
 
 // OpPaging names the paging style of an operation and where its items are.
@@ -198,6 +203,7 @@ type Param struct {
 	Enum      []string `yaml:"enum"`   // allowed literal values (strings) when no named enum type is used
 	Single    bool     `yaml:"single"` // one value only: no comma-separated list
 	Format    string   `yaml:"format"` // Go layout for date/datetime on the wire
+	Zone      string   `yaml:"zone"`   // caller: a datetime sent in the caller's zone (see CallerZone)
 	Default   string   `yaml:"default"`
 }
 

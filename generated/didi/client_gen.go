@@ -167,9 +167,23 @@ func apiDesc() *transport.API {
 			SuccessValues:  []string{"0"},
 		},
 		ExpiredCodes: []string{"401"},
-		Name:         "didi",
-		RateLimits:   rateLimits(),
-		RetryCodes:   []string{"411", "36003"},
+		Hints: []transport.Hint{
+			{Code: "10002", Text: "this machine's IP is not on the app's IP allow list (Didi console: the app's IP白名单)"},
+			{Code: "401", Text: "the access token was refused even after a fresh authorize: check DIDI_CLIENT_ID and DIDI_CLIENT_SECRET"},
+			{Code: "400", Message: "client_secret", Text: "check DIDI_CLIENT_SECRET (the app's secret in the Didi console)"},
+			{Code: "400", Message: "client_id", Text: "check DIDI_CLIENT_ID (the app's id in the Didi console)"},
+			{Code: "412", Text: "set DIDI_CLIENT_ID and DIDI_CLIENT_SECRET"},
+			{Code: "19999", Text: "check DIDI_SIGN_KEY and DIDI_SIGN_METHOD (md5 or sha256, as the app was created)"},
+			{Code: "407", Text: "check DIDI_SIGN_KEY and DIDI_SIGN_METHOD (md5 or sha256, as the app was created)"},
+			{Code: "408", Text: "the timestamp was refused: synchronize this machine's clock (NTP)"},
+			{Code: "409", Text: "this machine's clock differs from Didi's: synchronize it (NTP)"},
+			{Code: "410", Text: "the token belongs to another client_id: check DIDI_CLIENT_ID"},
+			{Code: "12001", Text: "check DIDI_COMPANY_ID"},
+			{Code: "12002", Text: "check DIDI_COMPANY_ID: the app does not manage that company"},
+		},
+		Name:       "didi",
+		RateLimits: rateLimits(),
+		RetryCodes: []string{"411", "36003"},
 	}
 }
 

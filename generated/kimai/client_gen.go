@@ -16,8 +16,9 @@
 // DateTimeToHtml5LocalDateTimeTransformer checks only the "Y-m-d\TH:i" prefix and keeps the
 // string's offset), so CreateTimesheet and UpdateTimesheet send begin and end with their offset
 // ("2026-10-15T09:00:00+08:00") and the instant is right whoever calls. The filters must be
-// exactly "2006-01-02T15:04:05" (an offset is a 400): they are sent as local times in the
-// value's own zone, so pass them in the caller's profile zone. Datetimes come back with an
+// exactly "2006-01-02T15:04:05" (an offset is a 400): they are marked zone: caller, so the client
+// converts the instants it is given to the caller's profile zone (learned once from GET
+// /api/users/me) and sends that local time. Datetimes come back with an
 // offset ("2020-03-27T14:35:00+1300"), which is kept.
 //
 // A project refers to its customer by the customer's ID (an integer Kimai assigns), never by the
@@ -29,6 +30,7 @@ package kimai
 import (
 	"context"
 	"fmt"
+	callerzone "github.com/specpipe/specpipe/internal/runtime/callerzone"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"strings"
@@ -77,8 +79,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 
 // Client calls the Kimai 2.66 time-tracking REST API. It is safe for concurrent use.
 type Client struct {
-	cfg Config
-	t   *transport.Transport
+	cfg    Config
+	t      *transport.Transport
+	caller *callerzone.Zone
 }
 
 // New returns a Client for cfg. It checks that every required credential is set and names the
@@ -100,6 +103,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.t = t
+	c.caller = callerzone.New(c.callerZoneName)
 	return c, nil
 }
 
@@ -111,6 +115,11 @@ func apiDesc() *transport.API {
 			FieldErrors:  "fosrest",
 			MessageField: "message",
 			Style:        "http",
+		},
+		Hints: []transport.Hint{
+			{Status: 401, Text: "KIMAI_TOKEN was refused: create an API token in the user's Kimai profile (API access) and set KIMAI_TOKEN"},
+			{Status: 403, Message: "Invalid credentials", Text: "check KIMAI_USER and KIMAI_PASSWORD (the profile's API password, not the login password)"},
+			{Status: 404, Text: "no such record, or one the user may not see: check the ID (customer IDs, not customer numbers)"},
 		},
 		Name:       "kimai",
 		RateLimits: rateLimits(),
@@ -138,4 +147,13 @@ func (c *Client) prepare(ctx context.Context, r *transport.Request) error {
 		r.Set(wire.Str("full", transport.Query, "true"))
 	}
 	return nil
+}
+
+// callerZoneName asks the vendor for the caller's time zone: GetMe, field timezone.
+func (c *Client) callerZoneName(ctx context.Context) (string, error) {
+	r, err := c.GetMe(ctx, GetMeParams{})
+	if err != nil {
+		return "", err
+	}
+	return r.Timezone, nil
 }

@@ -253,9 +253,18 @@ func (c *Client) ListCustomers(ctx context.Context, p ListCustomersParams) ([]Cu
 
 // opGetCustomer describes GetCustomer; never modified.
 var opGetCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getCustomer", Method: "GET", Path: "/api/customers/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getCustomer",
+		Method: "GET",
+		Path:   "/api/customers/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:customer (default roles with view_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:customer",
+	},
 	GoName:  "GetCustomer",
-	Summary: "Returns one customer",
+	Summary: "Returns one customer (permission: view:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 	},
@@ -305,7 +314,7 @@ func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Custome
 
 // GetCustomer calls GET /api/customers/{id}.
 //
-// Returns one customer
+// Returns one customer (permission: view:customer)
 func (c *Client) GetCustomer(ctx context.Context, p GetCustomerParams) (*Customer, error) {
 	r, _, err := c.getCustomer(ctx, p)
 	return r, err
@@ -313,9 +322,19 @@ func (c *Client) GetCustomer(ctx context.Context, p GetCustomerParams) (*Custome
 
 // opCreateCustomer describes CreateCustomer; never modified.
 var opCreateCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createCustomer", Method: "POST", Path: "/api/customers", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createCustomer",
+		Method: "POST",
+		Path:   "/api/customers",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_customer (default roles with create_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "create_customer",
+	},
 	GoName:  "CreateCustomer",
-	Summary: "Creates a customer (needs create_customer); only name is required",
+	Summary: "Creates a customer; only name is required (permission: create_customer)",
 	Doc:     "The customer's number is auto-generated (\"0003\") unless given, and must be unique. The answer\nholds the customer's ID, which projects refer to.",
 	Params: []registry.Param{
 		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters, none of < > \" ="},
@@ -617,7 +636,7 @@ func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*C
 
 // CreateCustomer calls POST /api/customers.
 //
-// Creates a customer (needs create_customer); only name is required
+// Creates a customer; only name is required (permission: create_customer)
 //
 // The customer's number is auto-generated ("0003") unless given, and must be unique. The answer
 // holds the customer's ID, which projects refer to.
@@ -628,9 +647,20 @@ func (c *Client) CreateCustomer(ctx context.Context, p CreateCustomerParams) (*C
 
 // opUpdateCustomer describes UpdateCustomer; never modified.
 var opUpdateCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateCustomer", Method: "PATCH", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateCustomer",
+		Method:    "PATCH",
+		Path:      "/api/customers/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:customer (default roles with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:customer",
+	},
 	GoName:  "UpdateCustomer",
-	Summary: "Updates a customer; only the fields given change",
+	Summary: "Updates a customer; only the fields given change (permission: edit:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "name", Type: "string", In: "body", Doc: "2–150 characters, none of < > \" ="},
@@ -921,7 +951,7 @@ func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 
 // UpdateCustomer calls PATCH /api/customers/{id}.
 //
-// Updates a customer; only the fields given change
+// Updates a customer; only the fields given change (permission: edit:customer)
 func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, error) {
 	r, _, err := c.updateCustomer(ctx, p)
 	return r, err
@@ -929,9 +959,20 @@ func (c *Client) UpdateCustomer(ctx context.Context, p UpdateCustomerParams) (*C
 
 // opDeleteCustomer describes DeleteCustomer; never modified.
 var opDeleteCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteCustomer", Method: "DELETE", Path: "/api/customers/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteCustomer",
+		Method:    "DELETE",
+		Path:      "/api/customers/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete:customer (default roles with delete_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "delete:customer",
+	},
 	GoName:  "DeleteCustomer",
-	Summary: "Deletes a customer with its projects, activities and timesheets",
+	Summary: "Deletes a customer with its projects, activities and timesheets (permission: delete:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 	},
@@ -978,7 +1019,7 @@ func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (tr
 
 // DeleteCustomer calls DELETE /api/customers/{id}.
 //
-// Deletes a customer with its projects, activities and timesheets
+// Deletes a customer with its projects, activities and timesheets (permission: delete:customer)
 func (c *Client) DeleteCustomer(ctx context.Context, p DeleteCustomerParams) error {
 	_, err := c.deleteCustomer(ctx, p)
 	return err
@@ -1134,9 +1175,18 @@ func (c *Client) ListProjects(ctx context.Context, p ListProjectsParams) ([]Proj
 
 // opGetProject describes GetProject; never modified.
 var opGetProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getProject", Method: "GET", Path: "/api/projects/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getProject",
+		Method: "GET",
+		Path:   "/api/projects/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:project (default roles with view_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:project",
+	},
 	GoName:  "GetProject",
-	Summary: "Returns one project",
+	Summary: "Returns one project (permission: view:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 	},
@@ -1186,7 +1236,7 @@ func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, 
 
 // GetProject calls GET /api/projects/{id}.
 //
-// Returns one project
+// Returns one project (permission: view:project)
 func (c *Client) GetProject(ctx context.Context, p GetProjectParams) (*Project, error) {
 	r, _, err := c.getProject(ctx, p)
 	return r, err
@@ -1194,9 +1244,19 @@ func (c *Client) GetProject(ctx context.Context, p GetProjectParams) (*Project, 
 
 // opCreateProject describes CreateProject; never modified.
 var opCreateProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createProject", Method: "POST", Path: "/api/projects", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createProject",
+		Method: "POST",
+		Path:   "/api/projects",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_project (default roles with create_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "create_project",
+	},
 	GoName:  "CreateProject",
-	Summary: "Creates a project of a customer (needs create_project)",
+	Summary: "Creates a project of a customer (permission: create_project)",
 	Doc:     "customer is the customer's ID, never its number: \"When you specify the customer in the create\nproject call, you have to pass the ID, not the free choosable customer number\" (kimai/kimai#4656).\nA number such as \"C-754\" or an unknown ID answers 400 with customer: \"The selected choice is\ninvalid.\". Look the ID up with ListCustomers or keep it from CreateCustomer.",
 	Params: []registry.Param{
 		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–150 characters"},
@@ -1385,7 +1445,7 @@ func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Pro
 
 // CreateProject calls POST /api/projects.
 //
-// Creates a project of a customer (needs create_project)
+// Creates a project of a customer (permission: create_project)
 //
 // customer is the customer's ID, never its number: "When you specify the customer in the create
 // project call, you have to pass the ID, not the free choosable customer number" (kimai/kimai#4656).
@@ -1398,9 +1458,20 @@ func (c *Client) CreateProject(ctx context.Context, p CreateProjectParams) (*Pro
 
 // opUpdateProject describes UpdateProject; never modified.
 var opUpdateProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateProject", Method: "PATCH", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateProject",
+		Method:    "PATCH",
+		Path:      "/api/projects/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:project (default roles with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:project",
+	},
 	GoName:  "UpdateProject",
-	Summary: "Updates a project; only the fields given change",
+	Summary: "Updates a project; only the fields given change (permission: edit:project)",
 	Doc:     "customer is the customer's ID, never its number. PATCH reads dates as full local datetimes\n(a Kimai quirk: POST takes \"2006-01-02\"), so they are sent as \"2006-01-02T00:00:00\".",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
@@ -1582,7 +1653,7 @@ func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 
 // UpdateProject calls PATCH /api/projects/{id}.
 //
-// Updates a project; only the fields given change
+// Updates a project; only the fields given change (permission: edit:project)
 //
 // customer is the customer's ID, never its number. PATCH reads dates as full local datetimes
 // (a Kimai quirk: POST takes "2006-01-02"), so they are sent as "2006-01-02T00:00:00".
@@ -1593,9 +1664,20 @@ func (c *Client) UpdateProject(ctx context.Context, p UpdateProjectParams) (*Pro
 
 // opDeleteProject describes DeleteProject; never modified.
 var opDeleteProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteProject", Method: "DELETE", Path: "/api/projects/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteProject",
+		Method:    "DELETE",
+		Path:      "/api/projects/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete:project (default roles with delete_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "delete:project",
+	},
 	GoName:  "DeleteProject",
-	Summary: "Deletes a project with its activities and timesheets",
+	Summary: "Deletes a project with its activities and timesheets (permission: delete:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 	},
@@ -1642,7 +1724,7 @@ func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (tran
 
 // DeleteProject calls DELETE /api/projects/{id}.
 //
-// Deletes a project with its activities and timesheets
+// Deletes a project with its activities and timesheets (permission: delete:project)
 func (c *Client) DeleteProject(ctx context.Context, p DeleteProjectParams) error {
 	_, err := c.deleteProject(ctx, p)
 	return err
@@ -1770,9 +1852,18 @@ func (c *Client) ListActivities(ctx context.Context, p ListActivitiesParams) ([]
 
 // opGetActivity describes GetActivity; never modified.
 var opGetActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getActivity", Method: "GET", Path: "/api/activities/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getActivity",
+		Method: "GET",
+		Path:   "/api/activities/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:activity (default roles with view_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:activity",
+	},
 	GoName:  "GetActivity",
-	Summary: "Returns one activity",
+	Summary: "Returns one activity (permission: view:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
 	},
@@ -1822,7 +1913,7 @@ func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activit
 
 // GetActivity calls GET /api/activities/{id}.
 //
-// Returns one activity
+// Returns one activity (permission: view:activity)
 func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activity, error) {
 	r, _, err := c.getActivity(ctx, p)
 	return r, err
@@ -1830,9 +1921,19 @@ func (c *Client) GetActivity(ctx context.Context, p GetActivityParams) (*Activit
 
 // opCreateActivity describes CreateActivity; never modified.
 var opCreateActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createActivity", Method: "POST", Path: "/api/activities", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createActivity",
+		Method: "POST",
+		Path:   "/api/activities",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_activity (default roles with create_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "create_activity",
+	},
 	GoName:  "CreateActivity",
-	Summary: "Creates an activity (needs create_activity); without project it is global",
+	Summary: "Creates an activity; without project it is global (permission: create_activity)",
 	Params: []registry.Param{
 		{Name: "name", Type: "string", In: "body", Required: true},
 		{Name: "project", Type: "int", In: "body", Doc: "project ID; none makes a global activity"},
@@ -1976,7 +2077,7 @@ func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*A
 
 // CreateActivity calls POST /api/activities.
 //
-// Creates an activity (needs create_activity); without project it is global
+// Creates an activity; without project it is global (permission: create_activity)
 func (c *Client) CreateActivity(ctx context.Context, p CreateActivityParams) (*Activity, error) {
 	r, _, err := c.createActivity(ctx, p)
 	return r, err
@@ -1984,9 +2085,20 @@ func (c *Client) CreateActivity(ctx context.Context, p CreateActivityParams) (*A
 
 // opUpdateActivity describes UpdateActivity; never modified.
 var opUpdateActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateActivity", Method: "PATCH", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateActivity",
+		Method:    "PATCH",
+		Path:      "/api/activities/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:activity (default roles with edit_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:activity",
+	},
 	GoName:  "UpdateActivity",
-	Summary: "Updates an activity; only the fields given change",
+	Summary: "Updates an activity; only the fields given change (permission: edit:activity)",
 	Doc:     "The project of an existing global activity cannot be set (400 extra fields).",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
@@ -2129,7 +2241,7 @@ func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*A
 
 // UpdateActivity calls PATCH /api/activities/{id}.
 //
-// Updates an activity; only the fields given change
+// Updates an activity; only the fields given change (permission: edit:activity)
 //
 // The project of an existing global activity cannot be set (400 extra fields).
 func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, error) {
@@ -2139,9 +2251,20 @@ func (c *Client) UpdateActivity(ctx context.Context, p UpdateActivityParams) (*A
 
 // opDeleteActivity describes DeleteActivity; never modified.
 var opDeleteActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteActivity", Method: "DELETE", Path: "/api/activities/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteActivity",
+		Method:    "DELETE",
+		Path:      "/api/activities/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete:activity (default roles with delete_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "delete:activity",
+	},
 	GoName:  "DeleteActivity",
-	Summary: "Deletes an activity with its timesheets",
+	Summary: "Deletes an activity with its timesheets (permission: delete:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
 	},
@@ -2188,7 +2311,7 @@ func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (tr
 
 // DeleteActivity calls DELETE /api/activities/{id}.
 //
-// Deletes an activity with its timesheets
+// Deletes an activity with its timesheets (permission: delete:activity)
 func (c *Client) DeleteActivity(ctx context.Context, p DeleteActivityParams) error {
 	_, err := c.deleteActivity(ctx, p)
 	return err
@@ -2196,10 +2319,19 @@ func (c *Client) DeleteActivity(ctx context.Context, p DeleteActivityParams) err
 
 // opListTimesheets describes ListTimesheets; never modified.
 var opListTimesheets = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listTimesheets", Method: "GET", Path: "/api/timesheets"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listTimesheets",
+		Method: "GET",
+		Path:   "/api/timesheets",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_own_timesheet|view_other_timesheet (default roles with view_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER; with view_other_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "view_own_timesheet|view_other_timesheet",
+	},
 	GoName:  "ListTimesheets",
-	Summary: "Lists timesheets, paged (activity, project and user as IDs)",
-	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(pass them in that zone; an offset or an impossible date is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
+	Summary: "Lists timesheets, paged (activity, project and user as IDs) (permission: view_own_timesheet|view_other_timesheet)",
+	Doc:     "Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after\nit, end those starting at or before it, both local times read in the caller's profile zone\n(the client converts the instants given to it; an offset is a 400). Sorted by begin\ndescending by default, with id as the tie-breaker. For activity, project and user as objects\nuse ListTimesheetsFull (the full=true representation).",
 	Params: []registry.Param{
 		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
 		{Name: "users", Type: "[]int", In: "query", Doc: "user IDs"},
@@ -2214,8 +2346,8 @@ var opListTimesheets = &registry.Op{
 		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
 		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
 		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this instant (sent as a local time in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this instant (sent as a local time in the caller's zone)"},
 		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
 		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
 		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
@@ -2257,9 +2389,9 @@ type ListTimesheetsParams struct {
 	OrderBy string
 	// sort direction (default DESC)
 	Order string
-	// records starting at or after this local time
+	// records starting at or after this instant (sent as a local time in the caller's zone)
 	Begin time.Time
-	// records starting at or before this local time
+	// records starting at or before this instant (sent as a local time in the caller's zone)
 	End time.Time
 	// "1" exported only, "0" not exported only
 	Exported string
@@ -2289,7 +2421,7 @@ func (p *ListTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsParams) params() ([]transport.Param, error) {
+func (p *ListTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2331,10 +2463,10 @@ func (p *ListTimesheetsParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Str("order", transport.Query, p.Order))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if p.Exported != "" {
 		ps = append(ps, wire.Str("exported", transport.Query, p.Exported))
@@ -2412,17 +2544,23 @@ func decodeListTimesheetsParams(m map[string]any) (ListTimesheetsParams, error) 
 }
 
 func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Timesheet]](ctx, c.t, opListTimesheets.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listTimesheets: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []Timesheet(w), m, err
 }
 
 // ListTimesheets calls GET /api/timesheets.
 //
-// Lists timesheets, paged (activity, project and user as IDs)
+// Lists timesheets, paged (activity, project and user as IDs) (permission: view_own_timesheet|view_other_timesheet)
 //
 // Filters on IDs that do not exist are ignored by Kimai. begin keeps records starting at or after
 // it, end those starting at or before it, both local times read in the caller's profile zone
-// (pass them in that zone; an offset or an impossible date is a 400). Sorted by begin
+// (the client converts the instants given to it; an offset is a 400). Sorted by begin
 // descending by default, with id as the tie-breaker. For activity, project and user as objects
 // use ListTimesheetsFull (the full=true representation).
 func (c *Client) ListTimesheets(ctx context.Context, p ListTimesheetsParams) ([]Timesheet, error) {
@@ -2453,9 +2591,18 @@ func (c *Client) ListTimesheetsAll(ctx context.Context, p ListTimesheetsParams) 
 
 // opListTimesheetsFull describes ListTimesheetsFull; never modified.
 var opListTimesheetsFull = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listTimesheetsFull", Method: "GET", Path: "/api/timesheets"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listTimesheetsFull",
+		Method: "GET",
+		Path:   "/api/timesheets",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_own_timesheet|view_other_timesheet (default roles with view_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER; with view_other_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "view_own_timesheet|view_other_timesheet",
+	},
 	GoName:  "ListTimesheetsFull",
-	Summary: "Lists timesheets, paged, with activity, project (and its customer) and user as objects",
+	Summary: "Lists timesheets, paged, with activity, project (and its customer) and user as objects (permission: view_own_timesheet|view_other_timesheet)",
 	Doc:     "The same filters as ListTimesheets, sent with full=true.",
 	Params: []registry.Param{
 		{Name: "user", Type: "string", In: "query", Doc: "a user ID, or \"all\" (needs view_other_timesheet; otherwise the current user)"},
@@ -2471,8 +2618,8 @@ var opListTimesheetsFull = &registry.Op{
 		{Name: "size", Type: "int", In: "query", Doc: "records a page (default 50, at most 500)"},
 		{Name: "orderBy", Type: "string", In: "query", Doc: "sort field (default begin)"},
 		{Name: "order", Type: "string", In: "query", Doc: "sort direction (default DESC)"},
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this local time"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records starting at or after this instant (sent as a local time in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "records starting at or before this instant (sent as a local time in the caller's zone)"},
 		{Name: "exported", Type: "string", In: "query", Doc: "\"1\" exported only, \"0\" not exported only"},
 		{Name: "active", Type: "string", In: "query", Doc: "\"1\" running only, \"0\" stopped only"},
 		{Name: "billable", Type: "string", In: "query", Doc: "\"1\" billable only, \"0\" non-billable only"},
@@ -2514,9 +2661,9 @@ type ListTimesheetsFullParams struct {
 	OrderBy string
 	// sort direction (default DESC)
 	Order string
-	// records starting at or after this local time
+	// records starting at or after this instant (sent as a local time in the caller's zone)
 	Begin time.Time
-	// records starting at or before this local time
+	// records starting at or before this instant (sent as a local time in the caller's zone)
 	End time.Time
 	// "1" exported only, "0" not exported only
 	Exported string
@@ -2546,7 +2693,7 @@ func (p *ListTimesheetsFullParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsFullParams) params() ([]transport.Param, error) {
+func (p *ListTimesheetsFullParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2588,10 +2735,10 @@ func (p *ListTimesheetsFullParams) params() ([]transport.Param, error) {
 		ps = append(ps, wire.Str("order", transport.Query, p.Order))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if p.Exported != "" {
 		ps = append(ps, wire.Str("exported", transport.Query, p.Exported))
@@ -2669,13 +2816,19 @@ func decodeListTimesheetsFullParams(m map[string]any) (ListTimesheetsFullParams,
 }
 
 func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListTimesheetsFull.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listTimesheetsFull: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []TimesheetFull(w), m, err
 }
 
 // ListTimesheetsFull calls GET /api/timesheets.
 //
-// # Lists timesheets, paged, with activity, project (and its customer) and user as objects
+// Lists timesheets, paged, with activity, project (and its customer) and user as objects (permission: view_own_timesheet|view_other_timesheet)
 //
 // The same filters as ListTimesheets, sent with full=true.
 func (c *Client) ListTimesheetsFull(ctx context.Context, p ListTimesheetsFullParams) ([]TimesheetFull, error) {
@@ -2706,9 +2859,18 @@ func (c *Client) ListTimesheetsFullAll(ctx context.Context, p ListTimesheetsFull
 
 // opGetTimesheet describes GetTimesheet; never modified.
 var opGetTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getTimesheet", Method: "GET", Path: "/api/timesheets/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getTimesheet",
+		Method: "GET",
+		Path:   "/api/timesheets/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:timesheet"},
+		},
+		Permission: "view:timesheet",
+	},
 	GoName:  "GetTimesheet",
-	Summary: "Returns one timesheet",
+	Summary: "Returns one timesheet (permission: view:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 	},
@@ -2758,7 +2920,7 @@ func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Times
 
 // GetTimesheet calls GET /api/timesheets/{id}.
 //
-// Returns one timesheet
+// Returns one timesheet (permission: view:timesheet)
 func (c *Client) GetTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.getTimesheet(ctx, p)
 	return r, err
@@ -2766,9 +2928,19 @@ func (c *Client) GetTimesheet(ctx context.Context, p GetTimesheetParams) (*Times
 
 // opCreateTimesheet describes CreateTimesheet; never modified.
 var opCreateTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createTimesheet", Method: "POST", Path: "/api/timesheets", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createTimesheet",
+		Method: "POST",
+		Path:   "/api/timesheets",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_own_timesheet (default roles with create_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "create_own_timesheet",
+	},
 	GoName:  "CreateTimesheet",
-	Summary: "Creates a timesheet record; without end it is running",
+	Summary: "Creates a timesheet record; without end it is running (permission: create_own_timesheet)",
 	Doc:     "begin and end are sent with their offset, which Kimai honours (without one it would read them\nin the caller's profile zone, not the owner's); the record is kept in its owner's zone.\nbegin is floored and end ceiled to the minute. duration cannot be sent: give end. Without begin\nthe record starts now. A running record stops the user's other running records. Tags are looked\nup by exact name and unknown names are dropped: create them first with CreateTag. user,\nexported, billable and the rates need the matching permissions (else 400 extra fields).",
 	Params: []registry.Param{
 		{Name: "project", Type: "int", In: "body", Required: true, Doc: "project ID"},
@@ -2908,7 +3080,7 @@ func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (
 
 // CreateTimesheet calls POST /api/timesheets.
 //
-// Creates a timesheet record; without end it is running
+// Creates a timesheet record; without end it is running (permission: create_own_timesheet)
 //
 // begin and end are sent with their offset, which Kimai honours (without one it would read them
 // in the caller's profile zone, not the owner's); the record is kept in its owner's zone.
@@ -2923,9 +3095,20 @@ func (c *Client) CreateTimesheet(ctx context.Context, p CreateTimesheetParams) (
 
 // opUpdateTimesheet describes UpdateTimesheet; never modified.
 var opUpdateTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateTimesheet",
+		Method:    "PATCH",
+		Path:      "/api/timesheets/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:timesheet"},
+		},
+		Permission: "edit:timesheet",
+	},
 	GoName:  "UpdateTimesheet",
-	Summary: "Updates a timesheet; only the fields given change",
+	Summary: "Updates a timesheet; only the fields given change (permission: edit:timesheet)",
 	Doc:     "Exported records can only be changed with edit_exported_timesheet (else 403).",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
@@ -3071,7 +3254,7 @@ func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 
 // UpdateTimesheet calls PATCH /api/timesheets/{id}.
 //
-// Updates a timesheet; only the fields given change
+// Updates a timesheet; only the fields given change (permission: edit:timesheet)
 //
 // Exported records can only be changed with edit_exported_timesheet (else 403).
 func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, error) {
@@ -3081,9 +3264,20 @@ func (c *Client) UpdateTimesheet(ctx context.Context, p UpdateTimesheetParams) (
 
 // opDeleteTimesheet describes DeleteTimesheet; never modified.
 var opDeleteTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteTimesheet", Method: "DELETE", Path: "/api/timesheets/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteTimesheet",
+		Method:    "DELETE",
+		Path:      "/api/timesheets/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete:timesheet"},
+		},
+		Permission: "delete:timesheet",
+	},
 	GoName:  "DeleteTimesheet",
-	Summary: "Deletes a timesheet record (exported ones need edit_exported_timesheet)",
+	Summary: "Deletes a timesheet record (exported ones need edit_exported_timesheet) (permission: delete:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 	},
@@ -3130,7 +3324,7 @@ func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (
 
 // DeleteTimesheet calls DELETE /api/timesheets/{id}.
 //
-// Deletes a timesheet record (exported ones need edit_exported_timesheet)
+// Deletes a timesheet record (exported ones need edit_exported_timesheet) (permission: delete:timesheet)
 func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) error {
 	_, err := c.deleteTimesheet(ctx, p)
 	return err
@@ -3138,9 +3332,20 @@ func (c *Client) DeleteTimesheet(ctx context.Context, p DeleteTimesheetParams) e
 
 // opStopTimesheet describes StopTimesheet; never modified.
 var opStopTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "stopTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/stop", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "stopTimesheet",
+		Method:    "PATCH",
+		Path:      "/api/timesheets/{id}/stop",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission stop:timesheet"},
+		},
+		Permission: "stop:timesheet",
+	},
 	GoName:  "StopTimesheet",
-	Summary: "Stops a running timesheet now (a stopped one is left as it is)",
+	Summary: "Stops a running timesheet now (a stopped one is left as it is) (permission: stop:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 	},
@@ -3190,7 +3395,7 @@ func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 
 // StopTimesheet calls PATCH /api/timesheets/{id}/stop.
 //
-// Stops a running timesheet now (a stopped one is left as it is)
+// Stops a running timesheet now (a stopped one is left as it is) (permission: stop:timesheet)
 func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.stopTimesheet(ctx, p)
 	return r, err
@@ -3198,9 +3403,18 @@ func (c *Client) StopTimesheet(ctx context.Context, p StopTimesheetParams) (*Tim
 
 // opListUsers describes ListUsers; never modified.
 var opListUsers = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listUsers", Method: "GET", Path: "/api/users"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listUsers",
+		Method: "GET",
+		Path:   "/api/users",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_user (default roles with view_user: ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view_user",
+	},
 	GoName:  "ListUsers",
-	Summary: "Lists users (needs view_user; super admins by default)",
+	Summary: "Lists users (permission: view_user)",
 	Params: []registry.Param{
 		{Name: "visible", Type: "int", In: "query", Doc: "1 active (default), 2 inactive, 3 both"},
 		{Name: "orderBy", Type: "string", In: "query"},
@@ -3290,7 +3504,7 @@ func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, tran
 
 // ListUsers calls GET /api/users.
 //
-// Lists users (needs view_user; super admins by default)
+// Lists users (permission: view_user)
 func (c *Client) ListUsers(ctx context.Context, p ListUsersParams) ([]User, error) {
 	r, _, err := c.listUsers(ctx, p)
 	return r, err
@@ -3340,9 +3554,18 @@ func (c *Client) GetMe(ctx context.Context, p GetMeParams) (*User, error) {
 
 // opGetUser describes GetUser; never modified.
 var opGetUser = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getUser", Method: "GET", Path: "/api/users/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getUser",
+		Method: "GET",
+		Path:   "/api/users/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:profile"},
+		},
+		Permission: "view:profile",
+	},
 	GoName:  "GetUser",
-	Summary: "Returns one user",
+	Summary: "Returns one user (permission: view:profile)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
 	},
@@ -3392,7 +3615,7 @@ func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport
 
 // GetUser calls GET /api/users/{id}.
 //
-// Returns one user
+// Returns one user (permission: view:profile)
 func (c *Client) GetUser(ctx context.Context, p GetUserParams) (*User, error) {
 	r, _, err := c.getUser(ctx, p)
 	return r, err
@@ -3400,9 +3623,19 @@ func (c *Client) GetUser(ctx context.Context, p GetUserParams) (*User, error) {
 
 // opCreateUser describes CreateUser; never modified.
 var opCreateUser = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createUser", Method: "POST", Path: "/api/users", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createUser",
+		Method: "POST",
+		Path:   "/api/users",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_user (default roles with create_user: ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "create_user",
+	},
 	GoName:  "CreateUser",
-	Summary: "Creates a user (needs create_user)",
+	Summary: "Creates a user (permission: create_user)",
 	Doc:     "Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.",
 	Params: []registry.Param{
 		{Name: "username", Type: "string", In: "body", Required: true, Doc: "2–64 characters, no /"},
@@ -3574,7 +3807,7 @@ func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, tra
 
 // CreateUser calls POST /api/users.
 //
-// Creates a user (needs create_user)
+// Creates a user (permission: create_user)
 //
 // Missing fields are cleared, not defaulted: a user created without enabled=true is disabled.
 func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, error) {
@@ -3584,9 +3817,18 @@ func (c *Client) CreateUser(ctx context.Context, p CreateUserParams) (*User, err
 
 // opListTeams describes ListTeams; never modified.
 var opListTeams = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listTeams", Method: "GET", Path: "/api/teams"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listTeams",
+		Method: "GET",
+		Path:   "/api/teams",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_team (default roles with view_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view_team",
+	},
 	GoName:  "ListTeams",
-	Summary: "Lists teams (needs view_team)",
+	Summary: "Lists teams (permission: view_team)",
 	Record:  reflect.TypeFor[Team](),
 }
 
@@ -3615,7 +3857,7 @@ func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, tran
 
 // ListTeams calls GET /api/teams.
 //
-// Lists teams (needs view_team)
+// Lists teams (permission: view_team)
 func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
 	r, _, err := c.listTeams(ctx, p)
 	return r, err
@@ -3623,9 +3865,18 @@ func (c *Client) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, erro
 
 // opGetTeam describes GetTeam; never modified.
 var opGetTeam = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getTeam", Method: "GET", Path: "/api/teams/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getTeam",
+		Method: "GET",
+		Path:   "/api/teams/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_team (default roles with view_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view_team",
+	},
 	GoName:  "GetTeam",
-	Summary: "Returns one team with its members, customers, projects and activities",
+	Summary: "Returns one team with its members, customers, projects and activities (permission: view_team)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 	},
@@ -3675,7 +3926,7 @@ func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport
 
 // GetTeam calls GET /api/teams/{id}.
 //
-// Returns one team with its members, customers, projects and activities
+// Returns one team with its members, customers, projects and activities (permission: view_team)
 func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 	r, _, err := c.getTeam(ctx, p)
 	return r, err
@@ -3683,9 +3934,19 @@ func (c *Client) GetTeam(ctx context.Context, p GetTeamParams) (*Team, error) {
 
 // opCreateTeam describes CreateTeam; never modified.
 var opCreateTeam = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createTeam", Method: "POST", Path: "/api/teams", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createTeam",
+		Method: "POST",
+		Path:   "/api/teams",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_team (default roles with create_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "create_team",
+	},
 	GoName:  "CreateTeam",
-	Summary: "Creates a team (needs create_team); at least one member must be its team leader",
+	Summary: "Creates a team; at least one member must be its team leader (permission: create_team)",
 	Params: []registry.Param{
 		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters"},
 		{Name: "members", Type: "[]TeamMemberInput", In: "body", Required: true, Doc: "at least one member, one of them teamlead"},
@@ -3762,7 +4023,7 @@ func (c *Client) createTeam(ctx context.Context, p CreateTeamParams) (*Team, tra
 
 // CreateTeam calls POST /api/teams.
 //
-// Creates a team (needs create_team); at least one member must be its team leader
+// Creates a team; at least one member must be its team leader (permission: create_team)
 func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, error) {
 	r, _, err := c.createTeam(ctx, p)
 	return r, err
@@ -3770,9 +4031,20 @@ func (c *Client) CreateTeam(ctx context.Context, p CreateTeamParams) (*Team, err
 
 // opUpdateTeam describes UpdateTeam; never modified.
 var opUpdateTeam = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateTeam", Method: "PATCH", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateTeam",
+		Method:    "PATCH",
+		Path:      "/api/teams/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team",
+	},
 	GoName:  "UpdateTeam",
-	Summary: "Updates a team; members, when given, replace all members",
+	Summary: "Updates a team; members, when given, replace all members (permission: edit:team)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "name", Type: "string", In: "body"},
@@ -3856,7 +4128,7 @@ func (c *Client) updateTeam(ctx context.Context, p UpdateTeamParams) (*Team, tra
 
 // UpdateTeam calls PATCH /api/teams/{id}.
 //
-// Updates a team; members, when given, replace all members
+// Updates a team; members, when given, replace all members (permission: edit:team)
 func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, error) {
 	r, _, err := c.updateTeam(ctx, p)
 	return r, err
@@ -3864,9 +4136,20 @@ func (c *Client) UpdateTeam(ctx context.Context, p UpdateTeamParams) (*Team, err
 
 // opDeleteTeam describes DeleteTeam; never modified.
 var opDeleteTeam = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteTeam", Method: "DELETE", Path: "/api/teams/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteTeam",
+		Method:    "DELETE",
+		Path:      "/api/teams/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete:team (default roles with delete_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "delete:team",
+	},
 	GoName:  "DeleteTeam",
-	Summary: "Deletes a team",
+	Summary: "Deletes a team (permission: delete:team)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 	},
@@ -3913,7 +4196,7 @@ func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.
 
 // DeleteTeam calls DELETE /api/teams/{id}.
 //
-// Deletes a team
+// Deletes a team (permission: delete:team)
 func (c *Client) DeleteTeam(ctx context.Context, p DeleteTeamParams) error {
 	_, err := c.deleteTeam(ctx, p)
 	return err
@@ -3980,9 +4263,19 @@ func (c *Client) ListTags(ctx context.Context, p ListTagsParams) ([]Tag, error) 
 
 // opCreateTag describes CreateTag; never modified.
 var opCreateTag = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "createTag", Method: "POST", Path: "/api/tags", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "createTag",
+		Method: "POST",
+		Path:   "/api/tags",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission create_tag|manage_tag (default roles with create_tag: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER; with manage_tag: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "create_tag|manage_tag",
+	},
 	GoName:  "CreateTag",
-	Summary: "Creates a tag (needs create_tag or manage_tag)",
+	Summary: "Creates a tag (permission: create_tag|manage_tag)",
 	Doc:     "Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.",
 	Params: []registry.Param{
 		{Name: "name", Type: "string", In: "body", Required: true, Doc: "2–100 characters, no comma"},
@@ -4059,7 +4352,7 @@ func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transp
 
 // CreateTag calls POST /api/tags.
 //
-// Creates a tag (needs create_tag or manage_tag)
+// Creates a tag (permission: create_tag|manage_tag)
 //
 // Missing fields are cleared, not defaulted: a tag created without visible=true is hidden.
 func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error) {
@@ -4069,9 +4362,20 @@ func (c *Client) CreateTag(ctx context.Context, p CreateTagParams) (*Tag, error)
 
 // opDeleteTag describes DeleteTag; never modified.
 var opDeleteTag = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteTag", Method: "DELETE", Path: "/api/tags/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteTag",
+		Method:    "DELETE",
+		Path:      "/api/tags/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete_tag (default roles with delete_tag: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "delete_tag",
+	},
 	GoName:  "DeleteTag",
-	Summary: "Deletes a tag (needs delete_tag)",
+	Summary: "Deletes a tag (permission: delete_tag)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "tag ID"},
 	},
@@ -4118,7 +4422,7 @@ func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Me
 
 // DeleteTag calls DELETE /api/tags/{id}.
 //
-// Deletes a tag (needs delete_tag)
+// Deletes a tag (permission: delete_tag)
 func (c *Client) DeleteTag(ctx context.Context, p DeleteTagParams) error {
 	_, err := c.deleteTag(ctx, p)
 	return err
@@ -4217,9 +4521,20 @@ func (c *Client) Plugins(ctx context.Context, p PluginsParams) ([]Plugin, error)
 
 // opSetCustomerMeta describes SetCustomerMeta; never modified.
 var opSetCustomerMeta = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setCustomerMeta", Method: "PATCH", Path: "/api/customers/{id}/meta", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setCustomerMeta",
+		Method:    "PATCH",
+		Path:      "/api/customers/{id}/meta",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:customer (default roles with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:customer",
+	},
 	GoName:  "SetCustomerMeta",
-	Summary: "Sets the value of a configured custom field of a customer (needs edit on it)",
+	Summary: "Sets the value of a configured custom field of a customer (permission: edit:customer)",
 	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
@@ -4291,7 +4606,7 @@ func (c *Client) setCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (
 
 // SetCustomerMeta calls PATCH /api/customers/{id}/meta.
 //
-// Sets the value of a configured custom field of a customer (needs edit on it)
+// Sets the value of a configured custom field of a customer (permission: edit:customer)
 //
 // An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.
 func (c *Client) SetCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (*Customer, error) {
@@ -4301,9 +4616,18 @@ func (c *Client) SetCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (
 
 // opListCustomerRates describes ListCustomerRates; never modified.
 var opListCustomerRates = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listCustomerRates", Method: "GET", Path: "/api/customers/{id}/rates"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listCustomerRates",
+		Method: "GET",
+		Path:   "/api/customers/{id}/rates",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:customer (default roles with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:customer",
+	},
 	GoName:  "ListCustomerRates",
-	Summary: "The rates of a customer (needs edit on it)",
+	Summary: "The rates of a customer (permission: edit:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 	},
@@ -4350,7 +4674,7 @@ func (c *Client) listCustomerRates(ctx context.Context, p ListCustomerRatesParam
 
 // ListCustomerRates calls GET /api/customers/{id}/rates.
 //
-// The rates of a customer (needs edit on it)
+// The rates of a customer (permission: edit:customer)
 func (c *Client) ListCustomerRates(ctx context.Context, p ListCustomerRatesParams) ([]Rate, error) {
 	r, _, err := c.listCustomerRates(ctx, p)
 	return r, err
@@ -4358,9 +4682,19 @@ func (c *Client) ListCustomerRates(ctx context.Context, p ListCustomerRatesParam
 
 // opAddCustomerRate describes AddCustomerRate; never modified.
 var opAddCustomerRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addCustomerRate", Method: "POST", Path: "/api/customers/{id}/rates", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "addCustomerRate",
+		Method: "POST",
+		Path:   "/api/customers/{id}/rates",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:customer (default roles with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:customer",
+	},
 	GoName:  "AddCustomerRate",
-	Summary: "Adds a rate to a customer, for everyone or for one user (needs edit on it)",
+	Summary: "Adds a rate to a customer, for everyone or for one user (permission: edit:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
@@ -4441,7 +4775,7 @@ func (c *Client) addCustomerRate(ctx context.Context, p AddCustomerRateParams) (
 
 // AddCustomerRate calls POST /api/customers/{id}/rates.
 //
-// Adds a rate to a customer, for everyone or for one user (needs edit on it)
+// Adds a rate to a customer, for everyone or for one user (permission: edit:customer)
 func (c *Client) AddCustomerRate(ctx context.Context, p AddCustomerRateParams) (*Rate, error) {
 	r, _, err := c.addCustomerRate(ctx, p)
 	return r, err
@@ -4449,9 +4783,20 @@ func (c *Client) AddCustomerRate(ctx context.Context, p AddCustomerRateParams) (
 
 // opDeleteCustomerRate describes DeleteCustomerRate; never modified.
 var opDeleteCustomerRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteCustomerRate", Method: "DELETE", Path: "/api/customers/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteCustomerRate",
+		Method:    "DELETE",
+		Path:      "/api/customers/{id}/rates/{rateId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:customer (default roles with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:customer",
+	},
 	GoName:  "DeleteCustomerRate",
-	Summary: "Deletes a rate of a customer (needs edit on it)",
+	Summary: "Deletes a rate of a customer (permission: edit:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
@@ -4504,7 +4849,7 @@ func (c *Client) deleteCustomerRate(ctx context.Context, p DeleteCustomerRatePar
 
 // DeleteCustomerRate calls DELETE /api/customers/{id}/rates/{rateId}.
 //
-// Deletes a rate of a customer (needs edit on it)
+// Deletes a rate of a customer (permission: edit:customer)
 func (c *Client) DeleteCustomerRate(ctx context.Context, p DeleteCustomerRateParams) error {
 	_, err := c.deleteCustomerRate(ctx, p)
 	return err
@@ -4569,9 +4914,18 @@ func (c *Client) MoveCustomerTeamGone(ctx context.Context, p MoveCustomerTeamGon
 
 // opListCustomerComments describes ListCustomerComments; never modified.
 var opListCustomerComments = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listCustomerComments", Method: "GET", Path: "/api/customers/{id}/comments"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listCustomerComments",
+		Method: "GET",
+		Path:   "/api/customers/{id}/comments",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:customer&comments:customer (default roles with view_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:customer&comments:customer",
+	},
 	GoName:  "ListCustomerComments",
-	Summary: "The comments of a customer, pinned first (needs view and comments on it)",
+	Summary: "The comments of a customer, pinned first (permission: view:customer&comments:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 	},
@@ -4618,7 +4972,7 @@ func (c *Client) listCustomerComments(ctx context.Context, p ListCustomerComment
 
 // ListCustomerComments calls GET /api/customers/{id}/comments.
 //
-// The comments of a customer, pinned first (needs view and comments on it)
+// The comments of a customer, pinned first (permission: view:customer&comments:customer)
 func (c *Client) ListCustomerComments(ctx context.Context, p ListCustomerCommentsParams) ([]Comment, error) {
 	r, _, err := c.listCustomerComments(ctx, p)
 	return r, err
@@ -4626,9 +4980,19 @@ func (c *Client) ListCustomerComments(ctx context.Context, p ListCustomerComment
 
 // opAddCustomerComment describes AddCustomerComment; never modified.
 var opAddCustomerComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addCustomerComment", Method: "POST", Path: "/api/customers/{id}/comments", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "addCustomerComment",
+		Method: "POST",
+		Path:   "/api/customers/{id}/comments",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:customer&comments:customer (default roles with view_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:customer&comments:customer",
+	},
 	GoName:  "AddCustomerComment",
-	Summary: "Adds a comment to a customer (needs view and comments on it)",
+	Summary: "Adds a comment to a customer (permission: view:customer&comments:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "message", Type: "string", In: "body", Required: true, Doc: "the comment (markdown)"},
@@ -4702,7 +5066,7 @@ func (c *Client) addCustomerComment(ctx context.Context, p AddCustomerCommentPar
 
 // AddCustomerComment calls POST /api/customers/{id}/comments.
 //
-// Adds a comment to a customer (needs view and comments on it)
+// Adds a comment to a customer (permission: view:customer&comments:customer)
 func (c *Client) AddCustomerComment(ctx context.Context, p AddCustomerCommentParams) (*Comment, error) {
 	r, _, err := c.addCustomerComment(ctx, p)
 	return r, err
@@ -4710,9 +5074,19 @@ func (c *Client) AddCustomerComment(ctx context.Context, p AddCustomerCommentPar
 
 // opPinCustomerComment describes PinCustomerComment; never modified.
 var opPinCustomerComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "pinCustomerComment", Method: "PATCH", Path: "/api/customers/{id}/comments/{comment}/pin", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "pinCustomerComment",
+		Method: "PATCH",
+		Path:   "/api/customers/{id}/comments/{comment}/pin",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:customer&edit:customer&comments:customer (default roles with view_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:customer&edit:customer&comments:customer",
+	},
 	GoName:  "PinCustomerComment",
-	Summary: "Toggles the pin of a comment of a customer (needs view, edit and comments on it)",
+	Summary: "Toggles the pin of a comment of a customer (permission: view:customer&edit:customer&comments:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
@@ -4768,7 +5142,7 @@ func (c *Client) pinCustomerComment(ctx context.Context, p PinCustomerCommentPar
 
 // PinCustomerComment calls PATCH /api/customers/{id}/comments/{comment}/pin.
 //
-// Toggles the pin of a comment of a customer (needs view, edit and comments on it)
+// Toggles the pin of a comment of a customer (permission: view:customer&edit:customer&comments:customer)
 func (c *Client) PinCustomerComment(ctx context.Context, p PinCustomerCommentParams) (*Comment, error) {
 	r, _, err := c.pinCustomerComment(ctx, p)
 	return r, err
@@ -4776,9 +5150,20 @@ func (c *Client) PinCustomerComment(ctx context.Context, p PinCustomerCommentPar
 
 // opDeleteCustomerComment describes DeleteCustomerComment; never modified.
 var opDeleteCustomerComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteCustomerComment", Method: "DELETE", Path: "/api/customers/{id}/comments/{comment}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteCustomerComment",
+		Method:    "DELETE",
+		Path:      "/api/customers/{id}/comments/{comment}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:customer&edit:customer&comments:customer (default roles with view_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with edit_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:customer&edit:customer&comments:customer",
+	},
 	GoName:  "DeleteCustomerComment",
-	Summary: "Deletes a comment of a customer (needs view, edit and comments on it)",
+	Summary: "Deletes a comment of a customer (permission: view:customer&edit:customer&comments:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "customer ID"},
 		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
@@ -4831,7 +5216,7 @@ func (c *Client) deleteCustomerComment(ctx context.Context, p DeleteCustomerComm
 
 // DeleteCustomerComment calls DELETE /api/customers/{id}/comments/{comment}.
 //
-// Deletes a comment of a customer (needs view, edit and comments on it)
+// Deletes a comment of a customer (permission: view:customer&edit:customer&comments:customer)
 func (c *Client) DeleteCustomerComment(ctx context.Context, p DeleteCustomerCommentParams) error {
 	_, err := c.deleteCustomerComment(ctx, p)
 	return err
@@ -4839,9 +5224,20 @@ func (c *Client) DeleteCustomerComment(ctx context.Context, p DeleteCustomerComm
 
 // opSetProjectMeta describes SetProjectMeta; never modified.
 var opSetProjectMeta = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setProjectMeta", Method: "PATCH", Path: "/api/projects/{id}/meta", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setProjectMeta",
+		Method:    "PATCH",
+		Path:      "/api/projects/{id}/meta",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:project (default roles with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:project",
+	},
 	GoName:  "SetProjectMeta",
-	Summary: "Sets the value of a configured custom field of a project (needs edit on it)",
+	Summary: "Sets the value of a configured custom field of a project (permission: edit:project)",
 	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
@@ -4913,7 +5309,7 @@ func (c *Client) setProjectMeta(ctx context.Context, p SetProjectMetaParams) (*P
 
 // SetProjectMeta calls PATCH /api/projects/{id}/meta.
 //
-// Sets the value of a configured custom field of a project (needs edit on it)
+// Sets the value of a configured custom field of a project (permission: edit:project)
 //
 // An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.
 func (c *Client) SetProjectMeta(ctx context.Context, p SetProjectMetaParams) (*Project, error) {
@@ -4923,9 +5319,18 @@ func (c *Client) SetProjectMeta(ctx context.Context, p SetProjectMetaParams) (*P
 
 // opListProjectRates describes ListProjectRates; never modified.
 var opListProjectRates = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listProjectRates", Method: "GET", Path: "/api/projects/{id}/rates"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listProjectRates",
+		Method: "GET",
+		Path:   "/api/projects/{id}/rates",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:project (default roles with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:project",
+	},
 	GoName:  "ListProjectRates",
-	Summary: "The rates of a project (needs edit on it)",
+	Summary: "The rates of a project (permission: edit:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 	},
@@ -4972,7 +5377,7 @@ func (c *Client) listProjectRates(ctx context.Context, p ListProjectRatesParams)
 
 // ListProjectRates calls GET /api/projects/{id}/rates.
 //
-// The rates of a project (needs edit on it)
+// The rates of a project (permission: edit:project)
 func (c *Client) ListProjectRates(ctx context.Context, p ListProjectRatesParams) ([]Rate, error) {
 	r, _, err := c.listProjectRates(ctx, p)
 	return r, err
@@ -4980,9 +5385,19 @@ func (c *Client) ListProjectRates(ctx context.Context, p ListProjectRatesParams)
 
 // opAddProjectRate describes AddProjectRate; never modified.
 var opAddProjectRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addProjectRate", Method: "POST", Path: "/api/projects/{id}/rates", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "addProjectRate",
+		Method: "POST",
+		Path:   "/api/projects/{id}/rates",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:project (default roles with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:project",
+	},
 	GoName:  "AddProjectRate",
-	Summary: "Adds a rate to a project, for everyone or for one user (needs edit on it)",
+	Summary: "Adds a rate to a project, for everyone or for one user (permission: edit:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
@@ -5063,7 +5478,7 @@ func (c *Client) addProjectRate(ctx context.Context, p AddProjectRateParams) (*R
 
 // AddProjectRate calls POST /api/projects/{id}/rates.
 //
-// Adds a rate to a project, for everyone or for one user (needs edit on it)
+// Adds a rate to a project, for everyone or for one user (permission: edit:project)
 func (c *Client) AddProjectRate(ctx context.Context, p AddProjectRateParams) (*Rate, error) {
 	r, _, err := c.addProjectRate(ctx, p)
 	return r, err
@@ -5071,9 +5486,20 @@ func (c *Client) AddProjectRate(ctx context.Context, p AddProjectRateParams) (*R
 
 // opDeleteProjectRate describes DeleteProjectRate; never modified.
 var opDeleteProjectRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteProjectRate", Method: "DELETE", Path: "/api/projects/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteProjectRate",
+		Method:    "DELETE",
+		Path:      "/api/projects/{id}/rates/{rateId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:project (default roles with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:project",
+	},
 	GoName:  "DeleteProjectRate",
-	Summary: "Deletes a rate of a project (needs edit on it)",
+	Summary: "Deletes a rate of a project (permission: edit:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
@@ -5126,7 +5552,7 @@ func (c *Client) deleteProjectRate(ctx context.Context, p DeleteProjectRateParam
 
 // DeleteProjectRate calls DELETE /api/projects/{id}/rates/{rateId}.
 //
-// Deletes a rate of a project (needs edit on it)
+// Deletes a rate of a project (permission: edit:project)
 func (c *Client) DeleteProjectRate(ctx context.Context, p DeleteProjectRateParams) error {
 	_, err := c.deleteProjectRate(ctx, p)
 	return err
@@ -5191,9 +5617,18 @@ func (c *Client) MoveProjectTeamGone(ctx context.Context, p MoveProjectTeamGoneP
 
 // opListProjectComments describes ListProjectComments; never modified.
 var opListProjectComments = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listProjectComments", Method: "GET", Path: "/api/projects/{id}/comments"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listProjectComments",
+		Method: "GET",
+		Path:   "/api/projects/{id}/comments",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:project&comments:project (default roles with view_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:project&comments:project",
+	},
 	GoName:  "ListProjectComments",
-	Summary: "The comments of a project, pinned first (needs view and comments on it)",
+	Summary: "The comments of a project, pinned first (permission: view:project&comments:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 	},
@@ -5240,7 +5675,7 @@ func (c *Client) listProjectComments(ctx context.Context, p ListProjectCommentsP
 
 // ListProjectComments calls GET /api/projects/{id}/comments.
 //
-// The comments of a project, pinned first (needs view and comments on it)
+// The comments of a project, pinned first (permission: view:project&comments:project)
 func (c *Client) ListProjectComments(ctx context.Context, p ListProjectCommentsParams) ([]Comment, error) {
 	r, _, err := c.listProjectComments(ctx, p)
 	return r, err
@@ -5248,9 +5683,19 @@ func (c *Client) ListProjectComments(ctx context.Context, p ListProjectCommentsP
 
 // opAddProjectComment describes AddProjectComment; never modified.
 var opAddProjectComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addProjectComment", Method: "POST", Path: "/api/projects/{id}/comments", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "addProjectComment",
+		Method: "POST",
+		Path:   "/api/projects/{id}/comments",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:project&comments:project (default roles with view_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:project&comments:project",
+	},
 	GoName:  "AddProjectComment",
-	Summary: "Adds a comment to a project (needs view and comments on it)",
+	Summary: "Adds a comment to a project (permission: view:project&comments:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 		{Name: "message", Type: "string", In: "body", Required: true, Doc: "the comment (markdown)"},
@@ -5324,7 +5769,7 @@ func (c *Client) addProjectComment(ctx context.Context, p AddProjectCommentParam
 
 // AddProjectComment calls POST /api/projects/{id}/comments.
 //
-// Adds a comment to a project (needs view and comments on it)
+// Adds a comment to a project (permission: view:project&comments:project)
 func (c *Client) AddProjectComment(ctx context.Context, p AddProjectCommentParams) (*Comment, error) {
 	r, _, err := c.addProjectComment(ctx, p)
 	return r, err
@@ -5332,9 +5777,19 @@ func (c *Client) AddProjectComment(ctx context.Context, p AddProjectCommentParam
 
 // opPinProjectComment describes PinProjectComment; never modified.
 var opPinProjectComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "pinProjectComment", Method: "PATCH", Path: "/api/projects/{id}/comments/{comment}/pin", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "pinProjectComment",
+		Method: "PATCH",
+		Path:   "/api/projects/{id}/comments/{comment}/pin",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:project&edit:project&comments:project (default roles with view_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:project&edit:project&comments:project",
+	},
 	GoName:  "PinProjectComment",
-	Summary: "Toggles the pin of a comment of a project (needs view, edit and comments on it)",
+	Summary: "Toggles the pin of a comment of a project (permission: view:project&edit:project&comments:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
@@ -5390,7 +5845,7 @@ func (c *Client) pinProjectComment(ctx context.Context, p PinProjectCommentParam
 
 // PinProjectComment calls PATCH /api/projects/{id}/comments/{comment}/pin.
 //
-// Toggles the pin of a comment of a project (needs view, edit and comments on it)
+// Toggles the pin of a comment of a project (permission: view:project&edit:project&comments:project)
 func (c *Client) PinProjectComment(ctx context.Context, p PinProjectCommentParams) (*Comment, error) {
 	r, _, err := c.pinProjectComment(ctx, p)
 	return r, err
@@ -5398,9 +5853,20 @@ func (c *Client) PinProjectComment(ctx context.Context, p PinProjectCommentParam
 
 // opDeleteProjectComment describes DeleteProjectComment; never modified.
 var opDeleteProjectComment = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteProjectComment", Method: "DELETE", Path: "/api/projects/{id}/comments/{comment}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteProjectComment",
+		Method:    "DELETE",
+		Path:      "/api/projects/{id}/comments/{comment}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view:project&edit:project&comments:project (default roles with view_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with edit_project: ROLE_ADMIN, ROLE_SUPER_ADMIN; with comments_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "view:project&edit:project&comments:project",
+	},
 	GoName:  "DeleteProjectComment",
-	Summary: "Deletes a comment of a project (needs view, edit and comments on it)",
+	Summary: "Deletes a comment of a project (permission: view:project&edit:project&comments:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "project ID"},
 		{Name: "comment", Type: "int", In: "path", Required: true, Doc: "comment ID"},
@@ -5453,7 +5919,7 @@ func (c *Client) deleteProjectComment(ctx context.Context, p DeleteProjectCommen
 
 // DeleteProjectComment calls DELETE /api/projects/{id}/comments/{comment}.
 //
-// Deletes a comment of a project (needs view, edit and comments on it)
+// Deletes a comment of a project (permission: view:project&edit:project&comments:project)
 func (c *Client) DeleteProjectComment(ctx context.Context, p DeleteProjectCommentParams) error {
 	_, err := c.deleteProjectComment(ctx, p)
 	return err
@@ -5461,9 +5927,20 @@ func (c *Client) DeleteProjectComment(ctx context.Context, p DeleteProjectCommen
 
 // opSetActivityMeta describes SetActivityMeta; never modified.
 var opSetActivityMeta = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setActivityMeta", Method: "PATCH", Path: "/api/activities/{id}/meta", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setActivityMeta",
+		Method:    "PATCH",
+		Path:      "/api/activities/{id}/meta",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:activity (default roles with edit_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:activity",
+	},
 	GoName:  "SetActivityMeta",
-	Summary: "Sets the value of a configured custom field of a activity (needs edit on it)",
+	Summary: "Sets the value of a configured custom field of a activity (permission: edit:activity)",
 	Doc:     "An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
@@ -5535,7 +6012,7 @@ func (c *Client) setActivityMeta(ctx context.Context, p SetActivityMetaParams) (
 
 // SetActivityMeta calls PATCH /api/activities/{id}/meta.
 //
-// Sets the value of a configured custom field of a activity (needs edit on it)
+// Sets the value of a configured custom field of a activity (permission: edit:activity)
 //
 // An unknown name is a 404; custom fields are defined by plugins, a plain Kimai has none.
 func (c *Client) SetActivityMeta(ctx context.Context, p SetActivityMetaParams) (*Activity, error) {
@@ -5545,9 +6022,18 @@ func (c *Client) SetActivityMeta(ctx context.Context, p SetActivityMetaParams) (
 
 // opListActivityRates describes ListActivityRates; never modified.
 var opListActivityRates = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listActivityRates", Method: "GET", Path: "/api/activities/{id}/rates"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listActivityRates",
+		Method: "GET",
+		Path:   "/api/activities/{id}/rates",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:activity (default roles with edit_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:activity",
+	},
 	GoName:  "ListActivityRates",
-	Summary: "The rates of a activity (needs edit on it)",
+	Summary: "The rates of a activity (permission: edit:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
 	},
@@ -5594,7 +6080,7 @@ func (c *Client) listActivityRates(ctx context.Context, p ListActivityRatesParam
 
 // ListActivityRates calls GET /api/activities/{id}/rates.
 //
-// The rates of a activity (needs edit on it)
+// The rates of a activity (permission: edit:activity)
 func (c *Client) ListActivityRates(ctx context.Context, p ListActivityRatesParams) ([]Rate, error) {
 	r, _, err := c.listActivityRates(ctx, p)
 	return r, err
@@ -5602,9 +6088,19 @@ func (c *Client) ListActivityRates(ctx context.Context, p ListActivityRatesParam
 
 // opAddActivityRate describes AddActivityRate; never modified.
 var opAddActivityRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addActivityRate", Method: "POST", Path: "/api/activities/{id}/rates", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "addActivityRate",
+		Method: "POST",
+		Path:   "/api/activities/{id}/rates",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:activity (default roles with edit_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:activity",
+	},
 	GoName:  "AddActivityRate",
-	Summary: "Adds a rate to a activity, for everyone or for one user (needs edit on it)",
+	Summary: "Adds a rate to a activity, for everyone or for one user (permission: edit:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
 		{Name: "user", Type: "int", In: "body", Doc: "user ID; none: the rate for everyone (one rate per user)"},
@@ -5685,7 +6181,7 @@ func (c *Client) addActivityRate(ctx context.Context, p AddActivityRateParams) (
 
 // AddActivityRate calls POST /api/activities/{id}/rates.
 //
-// Adds a rate to a activity, for everyone or for one user (needs edit on it)
+// Adds a rate to a activity, for everyone or for one user (permission: edit:activity)
 func (c *Client) AddActivityRate(ctx context.Context, p AddActivityRateParams) (*Rate, error) {
 	r, _, err := c.addActivityRate(ctx, p)
 	return r, err
@@ -5693,9 +6189,20 @@ func (c *Client) AddActivityRate(ctx context.Context, p AddActivityRateParams) (
 
 // opDeleteActivityRate describes DeleteActivityRate; never modified.
 var opDeleteActivityRate = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteActivityRate", Method: "DELETE", Path: "/api/activities/{id}/rates/{rateId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteActivityRate",
+		Method:    "DELETE",
+		Path:      "/api/activities/{id}/rates/{rateId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:activity (default roles with edit_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:activity",
+	},
 	GoName:  "DeleteActivityRate",
-	Summary: "Deletes a rate of a activity (needs edit on it)",
+	Summary: "Deletes a rate of a activity (permission: edit:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "activity ID"},
 		{Name: "rateId", Type: "int", In: "path", Required: true, Doc: "rate ID"},
@@ -5748,7 +6255,7 @@ func (c *Client) deleteActivityRate(ctx context.Context, p DeleteActivityRatePar
 
 // DeleteActivityRate calls DELETE /api/activities/{id}/rates/{rateId}.
 //
-// Deletes a rate of a activity (needs edit on it)
+// Deletes a rate of a activity (permission: edit:activity)
 func (c *Client) DeleteActivityRate(ctx context.Context, p DeleteActivityRateParams) error {
 	_, err := c.deleteActivityRate(ctx, p)
 	return err
@@ -5813,9 +6320,18 @@ func (c *Client) MoveActivityTeamGone(ctx context.Context, p MoveActivityTeamGon
 
 // opListActiveTimesheets describes ListActiveTimesheets; never modified.
 var opListActiveTimesheets = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listActiveTimesheets", Method: "GET", Path: "/api/timesheets/active"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listActiveTimesheets",
+		Method: "GET",
+		Path:   "/api/timesheets/active",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_own_timesheet (default roles with view_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "view_own_timesheet",
+	},
 	GoName:  "ListActiveTimesheets",
-	Summary: "The caller's running records, with activity, project and user as objects",
+	Summary: "The caller's running records, with activity, project and user as objects (permission: view_own_timesheet)",
 	Record:  reflect.TypeFor[TimesheetFull](),
 }
 
@@ -5844,7 +6360,7 @@ func (c *Client) listActiveTimesheets(ctx context.Context, p ListActiveTimesheet
 
 // ListActiveTimesheets calls GET /api/timesheets/active.
 //
-// The caller's running records, with activity, project and user as objects
+// The caller's running records, with activity, project and user as objects (permission: view_own_timesheet)
 func (c *Client) ListActiveTimesheets(ctx context.Context, p ListActiveTimesheetsParams) ([]TimesheetFull, error) {
 	r, _, err := c.listActiveTimesheets(ctx, p)
 	return r, err
@@ -5852,11 +6368,20 @@ func (c *Client) ListActiveTimesheets(ctx context.Context, p ListActiveTimesheet
 
 // opListRecentTimesheets describes ListRecentTimesheets; never modified.
 var opListRecentTimesheets = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listRecentTimesheets", Method: "GET", Path: "/api/timesheets/recent"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listRecentTimesheets",
+		Method: "GET",
+		Path:   "/api/timesheets/recent",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_own_timesheet (default roles with view_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "view_own_timesheet",
+	},
 	GoName:  "ListRecentTimesheets",
-	Summary: "The caller's latest record of each project and activity pair",
+	Summary: "The caller's latest record of each project and activity pair (permission: view_own_timesheet)",
 	Params: []registry.Param{
-		{Name: "begin", Type: "datetime", In: "query", Doc: "records started at or after this local time (caller's zone; default a year ago)"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "records started at or after this instant (sent in the caller's zone; default a year ago)"},
 		{Name: "size", Type: "int", In: "query", Doc: "how many (default 10)"},
 	},
 	Record: reflect.TypeFor[TimesheetFull](),
@@ -5865,7 +6390,7 @@ var opListRecentTimesheets = &registry.Op{
 // ListRecentTimesheetsParams are the parameters of ListRecentTimesheets. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListRecentTimesheetsParams struct {
-	// records started at or after this local time (caller's zone; default a year ago)
+	// records started at or after this instant (sent in the caller's zone; default a year ago)
 	Begin time.Time
 	// how many (default 10)
 	Size int64
@@ -5880,10 +6405,10 @@ func (p *ListRecentTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListRecentTimesheetsParams) params() ([]transport.Param, error) {
+func (p *ListRecentTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 2)
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if p.Size != 0 {
 		ps = append(ps, wire.Int("size", transport.Query, p.Size))
@@ -5913,13 +6438,19 @@ func decodeListRecentTimesheetsParams(m map[string]any) (ListRecentTimesheetsPar
 }
 
 func (c *Client) listRecentTimesheets(ctx context.Context, p ListRecentTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListRecentTimesheets.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listRecentTimesheets: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []TimesheetFull(w), m, err
 }
 
 // ListRecentTimesheets calls GET /api/timesheets/recent.
 //
-// The caller's latest record of each project and activity pair
+// The caller's latest record of each project and activity pair (permission: view_own_timesheet)
 func (c *Client) ListRecentTimesheets(ctx context.Context, p ListRecentTimesheetsParams) ([]TimesheetFull, error) {
 	r, _, err := c.listRecentTimesheets(ctx, p)
 	return r, err
@@ -5927,14 +6458,24 @@ func (c *Client) ListRecentTimesheets(ctx context.Context, p ListRecentTimesheet
 
 // opRestartTimesheet describes RestartTimesheet; never modified.
 var opRestartTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "restartTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/restart", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "restartTimesheet",
+		Method: "PATCH",
+		Path:   "/api/timesheets/{id}/restart",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission start:timesheet"},
+		},
+		Permission: "start:timesheet",
+	},
 	GoName:  "RestartTimesheet",
-	Summary: "Starts a new record for the caller on the project and activity of a record (needs start on it)",
+	Summary: "Starts a new record for the caller on the project and activity of a record (permission: start:timesheet)",
 	Doc:     "The other running records of the caller beyond the active-entries limit are stopped. Rates are\nnever copied; copy \"all\" copies description, tags, billable and custom fields.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 		{Name: "copy", Type: "string", In: "body", Doc: "\"all\" copies description, tags, billable and custom fields"},
-		{Name: "begin", Type: "datetime", In: "body", Doc: "start, a local time in the caller's zone (default now)"},
+		{Name: "begin", Type: "datetime", In: "body", Doc: "start (sent as a local time in the caller's zone; default now)"},
 	},
 	Record: reflect.TypeFor[Timesheet](),
 }
@@ -5946,7 +6487,7 @@ type RestartTimesheetParams struct {
 	ID int64
 	// "all" copies description, tags, billable and custom fields
 	Copy string
-	// start, a local time in the caller's zone (default now)
+	// start (sent as a local time in the caller's zone; default now)
 	Begin time.Time
 }
 
@@ -5959,14 +6500,14 @@ func (p *RestartTimesheetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *RestartTimesheetParams) params() ([]transport.Param, error) {
+func (p *RestartTimesheetParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Copy != "" {
 		ps = append(ps, wire.Str("copy", transport.Body, p.Copy))
 	}
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	return ps, nil
 }
@@ -5995,7 +6536,13 @@ func decodeRestartTimesheetParams(m map[string]any) (RestartTimesheetParams, err
 }
 
 func (c *Client) restartTimesheet(ctx context.Context, p RestartTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opRestartTimesheet.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.restartTimesheet: %w", err)
+		}
+		return p.params(caller)
+	})
 	if err != nil {
 		return nil, m, err
 	}
@@ -6004,7 +6551,7 @@ func (c *Client) restartTimesheet(ctx context.Context, p RestartTimesheetParams)
 
 // RestartTimesheet calls PATCH /api/timesheets/{id}/restart.
 //
-// Starts a new record for the caller on the project and activity of a record (needs start on it)
+// Starts a new record for the caller on the project and activity of a record (permission: start:timesheet)
 //
 // The other running records of the caller beyond the active-entries limit are stopped. Rates are
 // never copied; copy "all" copies description, tags, billable and custom fields.
@@ -6015,9 +6562,19 @@ func (c *Client) RestartTimesheet(ctx context.Context, p RestartTimesheetParams)
 
 // opDuplicateTimesheet describes DuplicateTimesheet; never modified.
 var opDuplicateTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "duplicateTimesheet", Method: "PATCH", Path: "/api/timesheets/{id}/duplicate", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "duplicateTimesheet",
+		Method: "PATCH",
+		Path:   "/api/timesheets/{id}/duplicate",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission duplicate:timesheet"},
+		},
+		Permission: "duplicate:timesheet",
+	},
 	GoName:  "DuplicateTimesheet",
-	Summary: "Copies a record, resetting only its export state (needs start and create on it)",
+	Summary: "Copies a record, resetting only its export state (permission: duplicate:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 	},
@@ -6067,7 +6624,7 @@ func (c *Client) duplicateTimesheet(ctx context.Context, p DuplicateTimesheetPar
 
 // DuplicateTimesheet calls PATCH /api/timesheets/{id}/duplicate.
 //
-// Copies a record, resetting only its export state (needs start and create on it)
+// Copies a record, resetting only its export state (permission: duplicate:timesheet)
 func (c *Client) DuplicateTimesheet(ctx context.Context, p DuplicateTimesheetParams) (*Timesheet, error) {
 	r, _, err := c.duplicateTimesheet(ctx, p)
 	return r, err
@@ -6075,9 +6632,19 @@ func (c *Client) DuplicateTimesheet(ctx context.Context, p DuplicateTimesheetPar
 
 // opToggleTimesheetExport describes ToggleTimesheetExport; never modified.
 var opToggleTimesheetExport = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "toggleTimesheetExport", Method: "PATCH", Path: "/api/timesheets/{id}/export", Write: true},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "toggleTimesheetExport",
+		Method: "PATCH",
+		Path:   "/api/timesheets/{id}/export",
+		Write:  true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit_export:timesheet"},
+		},
+		Permission: "edit_export:timesheet",
+	},
 	GoName:  "ToggleTimesheetExport",
-	Summary: "Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet)",
+	Summary: "Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet) (permission: edit_export:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 	},
@@ -6127,7 +6694,7 @@ func (c *Client) toggleTimesheetExport(ctx context.Context, p ToggleTimesheetExp
 
 // ToggleTimesheetExport calls PATCH /api/timesheets/{id}/export.
 //
-// Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet)
+// Switches the exported flag (needs edit_export; un-exporting needs edit_exported_timesheet) (permission: edit_export:timesheet)
 func (c *Client) ToggleTimesheetExport(ctx context.Context, p ToggleTimesheetExportParams) (*Timesheet, error) {
 	r, _, err := c.toggleTimesheetExport(ctx, p)
 	return r, err
@@ -6135,9 +6702,20 @@ func (c *Client) ToggleTimesheetExport(ctx context.Context, p ToggleTimesheetExp
 
 // opSetTimesheetMeta describes SetTimesheetMeta; never modified.
 var opSetTimesheetMeta = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setTimesheetMeta", Method: "PATCH", Path: "/api/timesheets/{id}/meta", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setTimesheetMeta",
+		Method:    "PATCH",
+		Path:      "/api/timesheets/{id}/meta",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:timesheet"},
+		},
+		Permission: "edit:timesheet",
+	},
 	GoName:  "SetTimesheetMeta",
-	Summary: "Sets the value of a configured custom field of a record (needs edit on it)",
+	Summary: "Sets the value of a configured custom field of a record (permission: edit:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID"},
 		{Name: "name", Type: "string", In: "body", Required: true},
@@ -6208,7 +6786,7 @@ func (c *Client) setTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams)
 
 // SetTimesheetMeta calls PATCH /api/timesheets/{id}/meta.
 //
-// Sets the value of a configured custom field of a record (needs edit on it)
+// Sets the value of a configured custom field of a record (permission: edit:timesheet)
 func (c *Client) SetTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams) (*Timesheet, error) {
 	r, _, err := c.setTimesheetMeta(ctx, p)
 	return r, err
@@ -6216,9 +6794,18 @@ func (c *Client) SetTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams)
 
 // opListFavoriteTimesheets describes ListFavoriteTimesheets; never modified.
 var opListFavoriteTimesheets = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listFavoriteTimesheets", Method: "GET", Path: "/api/favorites/timesheets"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listFavoriteTimesheets",
+		Method: "GET",
+		Path:   "/api/favorites/timesheets",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission start_own_timesheet (default roles with start_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "start_own_timesheet",
+	},
 	GoName:  "ListFavoriteTimesheets",
-	Summary: "The caller's favourite records, with activity, project and user as objects (needs start_own_timesheet)",
+	Summary: "The caller's favourite records, with activity, project and user as objects (permission: start_own_timesheet)",
 	Record:  reflect.TypeFor[TimesheetFull](),
 }
 
@@ -6247,7 +6834,7 @@ func (c *Client) listFavoriteTimesheets(ctx context.Context, p ListFavoriteTimes
 
 // ListFavoriteTimesheets calls GET /api/favorites/timesheets.
 //
-// The caller's favourite records, with activity, project and user as objects (needs start_own_timesheet)
+// The caller's favourite records, with activity, project and user as objects (permission: start_own_timesheet)
 func (c *Client) ListFavoriteTimesheets(ctx context.Context, p ListFavoriteTimesheetsParams) ([]TimesheetFull, error) {
 	r, _, err := c.listFavoriteTimesheets(ctx, p)
 	return r, err
@@ -6255,9 +6842,20 @@ func (c *Client) ListFavoriteTimesheets(ctx context.Context, p ListFavoriteTimes
 
 // opAddFavoriteTimesheet describes AddFavoriteTimesheet; never modified.
 var opAddFavoriteTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addFavoriteTimesheet", Method: "POST", Path: "/api/favorites/timesheets/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "addFavoriteTimesheet",
+		Method:    "POST",
+		Path:      "/api/favorites/timesheets/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission start_own_timesheet&is_owner:timesheet (default roles with start_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "start_own_timesheet&is_owner:timesheet",
+	},
 	GoName:  "AddFavoriteTimesheet",
-	Summary: "Marks one of the caller's own records as a favourite",
+	Summary: "Marks one of the caller's own records as a favourite (permission: start_own_timesheet&is_owner:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID (the caller's own)"},
 	},
@@ -6304,7 +6902,7 @@ func (c *Client) addFavoriteTimesheet(ctx context.Context, p AddFavoriteTimeshee
 
 // AddFavoriteTimesheet calls POST /api/favorites/timesheets/{id}.
 //
-// Marks one of the caller's own records as a favourite
+// Marks one of the caller's own records as a favourite (permission: start_own_timesheet&is_owner:timesheet)
 func (c *Client) AddFavoriteTimesheet(ctx context.Context, p AddFavoriteTimesheetParams) error {
 	_, err := c.addFavoriteTimesheet(ctx, p)
 	return err
@@ -6312,9 +6910,20 @@ func (c *Client) AddFavoriteTimesheet(ctx context.Context, p AddFavoriteTimeshee
 
 // opRemoveFavoriteTimesheet describes RemoveFavoriteTimesheet; never modified.
 var opRemoveFavoriteTimesheet = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "removeFavoriteTimesheet", Method: "DELETE", Path: "/api/favorites/timesheets/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "removeFavoriteTimesheet",
+		Method:    "DELETE",
+		Path:      "/api/favorites/timesheets/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission start_own_timesheet&is_owner:timesheet (default roles with start_own_timesheet: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD, ROLE_USER)"},
+		},
+		Permission: "start_own_timesheet&is_owner:timesheet",
+	},
 	GoName:  "RemoveFavoriteTimesheet",
-	Summary: "Removes one of the caller's records from the favourites",
+	Summary: "Removes one of the caller's records from the favourites (permission: start_own_timesheet&is_owner:timesheet)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "timesheet ID (the caller's own)"},
 	},
@@ -6361,7 +6970,7 @@ func (c *Client) removeFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTi
 
 // RemoveFavoriteTimesheet calls DELETE /api/favorites/timesheets/{id}.
 //
-// Removes one of the caller's records from the favourites
+// Removes one of the caller's records from the favourites (permission: start_own_timesheet&is_owner:timesheet)
 func (c *Client) RemoveFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTimesheetParams) error {
 	_, err := c.removeFavoriteTimesheet(ctx, p)
 	return err
@@ -6369,9 +6978,20 @@ func (c *Client) RemoveFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTi
 
 // opUpdateUser describes UpdateUser; never modified.
 var opUpdateUser = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "updateUser", Method: "PATCH", Path: "/api/users/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "updateUser",
+		Method:    "PATCH",
+		Path:      "/api/users/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:profile"},
+		},
+		Permission: "edit:profile",
+	},
 	GoName:  "UpdateUser",
-	Summary: "Updates a user; only the fields given change (needs edit on the profile)",
+	Summary: "Updates a user; only the fields given change (permission: edit:profile)",
 	Doc:     "roles, enabled (not on oneself), supervisor and requiresPasswordReset need the matching\npermissions on the profile (else 400 extra fields). A validation failure is answered 400.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
@@ -6530,7 +7150,7 @@ func (c *Client) updateUser(ctx context.Context, p UpdateUserParams) (*User, tra
 
 // UpdateUser calls PATCH /api/users/{id}.
 //
-// Updates a user; only the fields given change (needs edit on the profile)
+// Updates a user; only the fields given change (permission: edit:profile)
 //
 // roles, enabled (not on oneself), supervisor and requiresPasswordReset need the matching
 // permissions on the profile (else 400 extra fields). A validation failure is answered 400.
@@ -6541,9 +7161,20 @@ func (c *Client) UpdateUser(ctx context.Context, p UpdateUserParams) (*User, err
 
 // opSetUserPreference describes SetUserPreference; never modified.
 var opSetUserPreference = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setUserPreference", Method: "PATCH", Path: "/api/users/{id}/preferences", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setUserPreference",
+		Method:    "PATCH",
+		Path:      "/api/users/{id}/preferences",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:profile"},
+		},
+		Permission: "edit:profile",
+	},
 	GoName:  "SetUserPreference",
-	Summary: "Sets one preference of a user (needs edit on the profile)",
+	Summary: "Sets one preference of a user (permission: edit:profile)",
 	Doc:     "Kimai reads the body as a list of {name, value}; it is sent as {\"0\": {…}}, which PHP reads\nas the same one-element list (the spec language has no list bodies). An unknown name is a 404.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "user ID"},
@@ -6604,7 +7235,7 @@ func (c *Client) setUserPreference(ctx context.Context, p SetUserPreferenceParam
 
 // SetUserPreference calls PATCH /api/users/{id}/preferences.
 //
-// Sets one preference of a user (needs edit on the profile)
+// Sets one preference of a user (permission: edit:profile)
 //
 // Kimai reads the body as a list of {name, value}; it is sent as {"0": {…}}, which PHP reads
 // as the same one-element list (the spec language has no list bodies). An unknown name is a 404.
@@ -6615,9 +7246,20 @@ func (c *Client) SetUserPreference(ctx context.Context, p SetUserPreferenceParam
 
 // opDeleteAPIToken describes DeleteAPIToken; never modified.
 var opDeleteAPIToken = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteAPIToken", Method: "DELETE", Path: "/api/users/api-token/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteAPIToken",
+		Method:    "DELETE",
+		Path:      "/api/users/api-token/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission api-token:profile&api-token:token-owner"},
+		},
+		Permission: "api-token:profile&api-token:token-owner",
+	},
 	GoName:  "DeleteAPIToken",
-	Summary: "Revokes an API token (needs api-token on its owner's profile); answers 200",
+	Summary: "Revokes an API token; answers 200 (permission: api-token:profile&api-token:token-owner)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "access token ID"},
 	},
@@ -6664,7 +7306,7 @@ func (c *Client) deleteAPIToken(ctx context.Context, p DeleteAPITokenParams) (tr
 
 // DeleteAPIToken calls DELETE /api/users/api-token/{id}.
 //
-// Revokes an API token (needs api-token on its owner's profile); answers 200
+// Revokes an API token; answers 200 (permission: api-token:profile&api-token:token-owner)
 func (c *Client) DeleteAPIToken(ctx context.Context, p DeleteAPITokenParams) error {
 	_, err := c.deleteAPIToken(ctx, p)
 	return err
@@ -6672,9 +7314,20 @@ func (c *Client) DeleteAPIToken(ctx context.Context, p DeleteAPITokenParams) err
 
 // opAddTeamCustomer describes AddTeamCustomer; never modified.
 var opAddTeamCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addTeamCustomer", Method: "POST", Path: "/api/teams/{id}/customers/{customerId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "addTeamCustomer",
+		Method:    "POST",
+		Path:      "/api/teams/{id}/customers/{customerId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:customer (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:customer",
+	},
 	GoName:  "AddTeamCustomer",
-	Summary: "Links a customer to a team, restricting it to the team's members (needs edit on the team, permissions on the customer)",
+	Summary: "Links a customer to a team, restricting it to the team's members (permission: edit:team&permissions:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "customerId", Type: "int", In: "path", Required: true, Doc: "customer ID"},
@@ -6730,7 +7383,7 @@ func (c *Client) addTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (
 
 // AddTeamCustomer calls POST /api/teams/{id}/customers/{customerId}.
 //
-// Links a customer to a team, restricting it to the team's members (needs edit on the team, permissions on the customer)
+// Links a customer to a team, restricting it to the team's members (permission: edit:team&permissions:customer)
 func (c *Client) AddTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (*Team, error) {
 	r, _, err := c.addTeamCustomer(ctx, p)
 	return r, err
@@ -6738,9 +7391,20 @@ func (c *Client) AddTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (
 
 // opRemoveTeamCustomer describes RemoveTeamCustomer; never modified.
 var opRemoveTeamCustomer = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "removeTeamCustomer", Method: "DELETE", Path: "/api/teams/{id}/customers/{customerId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "removeTeamCustomer",
+		Method:    "DELETE",
+		Path:      "/api/teams/{id}/customers/{customerId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:customer (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_customer: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:customer",
+	},
 	GoName:  "RemoveTeamCustomer",
-	Summary: "Unlinks a customer from a team",
+	Summary: "Unlinks a customer from a team (permission: edit:team&permissions:customer)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "customerId", Type: "int", In: "path", Required: true, Doc: "customer ID"},
@@ -6796,7 +7460,7 @@ func (c *Client) removeTeamCustomer(ctx context.Context, p RemoveTeamCustomerPar
 
 // RemoveTeamCustomer calls DELETE /api/teams/{id}/customers/{customerId}.
 //
-// Unlinks a customer from a team
+// Unlinks a customer from a team (permission: edit:team&permissions:customer)
 func (c *Client) RemoveTeamCustomer(ctx context.Context, p RemoveTeamCustomerParams) (*Team, error) {
 	r, _, err := c.removeTeamCustomer(ctx, p)
 	return r, err
@@ -6804,9 +7468,20 @@ func (c *Client) RemoveTeamCustomer(ctx context.Context, p RemoveTeamCustomerPar
 
 // opAddTeamProject describes AddTeamProject; never modified.
 var opAddTeamProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addTeamProject", Method: "POST", Path: "/api/teams/{id}/projects/{projectId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "addTeamProject",
+		Method:    "POST",
+		Path:      "/api/teams/{id}/projects/{projectId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:project (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:project",
+	},
 	GoName:  "AddTeamProject",
-	Summary: "Links a project to a team, restricting it to the team's members (needs edit on the team, permissions on the project)",
+	Summary: "Links a project to a team, restricting it to the team's members (permission: edit:team&permissions:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "projectId", Type: "int", In: "path", Required: true, Doc: "project ID"},
@@ -6862,7 +7537,7 @@ func (c *Client) addTeamProject(ctx context.Context, p AddTeamProjectParams) (*T
 
 // AddTeamProject calls POST /api/teams/{id}/projects/{projectId}.
 //
-// Links a project to a team, restricting it to the team's members (needs edit on the team, permissions on the project)
+// Links a project to a team, restricting it to the team's members (permission: edit:team&permissions:project)
 func (c *Client) AddTeamProject(ctx context.Context, p AddTeamProjectParams) (*Team, error) {
 	r, _, err := c.addTeamProject(ctx, p)
 	return r, err
@@ -6870,9 +7545,20 @@ func (c *Client) AddTeamProject(ctx context.Context, p AddTeamProjectParams) (*T
 
 // opRemoveTeamProject describes RemoveTeamProject; never modified.
 var opRemoveTeamProject = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "removeTeamProject", Method: "DELETE", Path: "/api/teams/{id}/projects/{projectId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "removeTeamProject",
+		Method:    "DELETE",
+		Path:      "/api/teams/{id}/projects/{projectId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:project (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_project: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:project",
+	},
 	GoName:  "RemoveTeamProject",
-	Summary: "Unlinks a project from a team",
+	Summary: "Unlinks a project from a team (permission: edit:team&permissions:project)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "projectId", Type: "int", In: "path", Required: true, Doc: "project ID"},
@@ -6928,7 +7614,7 @@ func (c *Client) removeTeamProject(ctx context.Context, p RemoveTeamProjectParam
 
 // RemoveTeamProject calls DELETE /api/teams/{id}/projects/{projectId}.
 //
-// Unlinks a project from a team
+// Unlinks a project from a team (permission: edit:team&permissions:project)
 func (c *Client) RemoveTeamProject(ctx context.Context, p RemoveTeamProjectParams) (*Team, error) {
 	r, _, err := c.removeTeamProject(ctx, p)
 	return r, err
@@ -6936,9 +7622,20 @@ func (c *Client) RemoveTeamProject(ctx context.Context, p RemoveTeamProjectParam
 
 // opAddTeamActivity describes AddTeamActivity; never modified.
 var opAddTeamActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addTeamActivity", Method: "POST", Path: "/api/teams/{id}/activities/{activityId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "addTeamActivity",
+		Method:    "POST",
+		Path:      "/api/teams/{id}/activities/{activityId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:activity (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:activity",
+	},
 	GoName:  "AddTeamActivity",
-	Summary: "Links a activity to a team, restricting it to the team's members (needs edit on the team, permissions on the activity)",
+	Summary: "Links a activity to a team, restricting it to the team's members (permission: edit:team&permissions:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "activityId", Type: "int", In: "path", Required: true, Doc: "activity ID"},
@@ -6994,7 +7691,7 @@ func (c *Client) addTeamActivity(ctx context.Context, p AddTeamActivityParams) (
 
 // AddTeamActivity calls POST /api/teams/{id}/activities/{activityId}.
 //
-// Links a activity to a team, restricting it to the team's members (needs edit on the team, permissions on the activity)
+// Links a activity to a team, restricting it to the team's members (permission: edit:team&permissions:activity)
 func (c *Client) AddTeamActivity(ctx context.Context, p AddTeamActivityParams) (*Team, error) {
 	r, _, err := c.addTeamActivity(ctx, p)
 	return r, err
@@ -7002,9 +7699,20 @@ func (c *Client) AddTeamActivity(ctx context.Context, p AddTeamActivityParams) (
 
 // opRemoveTeamActivity describes RemoveTeamActivity; never modified.
 var opRemoveTeamActivity = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "removeTeamActivity", Method: "DELETE", Path: "/api/teams/{id}/activities/{activityId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "removeTeamActivity",
+		Method:    "DELETE",
+		Path:      "/api/teams/{id}/activities/{activityId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&permissions:activity (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN; with permissions_activity: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&permissions:activity",
+	},
 	GoName:  "RemoveTeamActivity",
-	Summary: "Unlinks a activity from a team",
+	Summary: "Unlinks a activity from a team (permission: edit:team&permissions:activity)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "activityId", Type: "int", In: "path", Required: true, Doc: "activity ID"},
@@ -7060,7 +7768,7 @@ func (c *Client) removeTeamActivity(ctx context.Context, p RemoveTeamActivityPar
 
 // RemoveTeamActivity calls DELETE /api/teams/{id}/activities/{activityId}.
 //
-// Unlinks a activity from a team
+// Unlinks a activity from a team (permission: edit:team&permissions:activity)
 func (c *Client) RemoveTeamActivity(ctx context.Context, p RemoveTeamActivityParams) (*Team, error) {
 	r, _, err := c.removeTeamActivity(ctx, p)
 	return r, err
@@ -7068,9 +7776,20 @@ func (c *Client) RemoveTeamActivity(ctx context.Context, p RemoveTeamActivityPar
 
 // opAddTeamMember describes AddTeamMember; never modified.
 var opAddTeamMember = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "addTeamMember", Method: "POST", Path: "/api/teams/{id}/members/{userId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "addTeamMember",
+		Method:    "POST",
+		Path:      "/api/teams/{id}/members/{userId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team&access_user:member (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team&access_user:member",
+	},
 	GoName:  "AddTeamMember",
-	Summary: "Adds a user to a team (needs edit on the team and access to the user)",
+	Summary: "Adds a user to a team (permission: edit:team&access_user:member)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "userId", Type: "int", In: "path", Required: true, Doc: "user ID"},
@@ -7126,7 +7845,7 @@ func (c *Client) addTeamMember(ctx context.Context, p AddTeamMemberParams) (*Tea
 
 // AddTeamMember calls POST /api/teams/{id}/members/{userId}.
 //
-// Adds a user to a team (needs edit on the team and access to the user)
+// Adds a user to a team (permission: edit:team&access_user:member)
 func (c *Client) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (*Team, error) {
 	r, _, err := c.addTeamMember(ctx, p)
 	return r, err
@@ -7134,9 +7853,20 @@ func (c *Client) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (*Tea
 
 // opRemoveTeamMember describes RemoveTeamMember; never modified.
 var opRemoveTeamMember = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "removeTeamMember", Method: "DELETE", Path: "/api/teams/{id}/members/{userId}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "removeTeamMember",
+		Method:    "DELETE",
+		Path:      "/api/teams/{id}/members/{userId}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit:team (default roles with edit_team: ROLE_ADMIN, ROLE_SUPER_ADMIN)"},
+		},
+		Permission: "edit:team",
+	},
 	GoName:  "RemoveTeamMember",
-	Summary: "Removes a user from a team (needs edit on the team)",
+	Summary: "Removes a user from a team (permission: edit:team)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "team ID"},
 		{Name: "userId", Type: "int", In: "path", Required: true, Doc: "user ID"},
@@ -7192,7 +7922,7 @@ func (c *Client) removeTeamMember(ctx context.Context, p RemoveTeamMemberParams)
 
 // RemoveTeamMember calls DELETE /api/teams/{id}/members/{userId}.
 //
-// Removes a user from a team (needs edit on the team)
+// Removes a user from a team (permission: edit:team)
 func (c *Client) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (*Team, error) {
 	r, _, err := c.removeTeamMember(ctx, p)
 	return r, err
@@ -7200,12 +7930,21 @@ func (c *Client) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams)
 
 // opListInvoices describes ListInvoices; never modified.
 var opListInvoices = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "listInvoices", Method: "GET", Path: "/api/invoices"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "listInvoices",
+		Method: "GET",
+		Path:   "/api/invoices",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_invoice (default roles with view_invoice: ROLE_ADMIN, ROLE_SUPER_ADMIN, ROLE_TEAMLEAD)"},
+		},
+		Permission: "view_invoice",
+	},
 	GoName:  "ListInvoices",
-	Summary: "Lists invoices, paged (needs view_invoice)",
+	Summary: "Lists invoices, paged (permission: view_invoice)",
 	Params: []registry.Param{
-		{Name: "begin", Type: "datetime", In: "query", Doc: "invoices created at or after this local time (caller's zone)"},
-		{Name: "end", Type: "datetime", In: "query", Doc: "invoices created at or before this local time"},
+		{Name: "begin", Type: "datetime", In: "query", Doc: "invoices created at or after this instant (sent in the caller's zone)"},
+		{Name: "end", Type: "datetime", In: "query", Doc: "invoices created at or before this instant (sent in the caller's zone)"},
 		{Name: "customers", Type: "[]int", In: "query", Doc: "customer IDs"},
 		{Name: "status", Type: "[]string", In: "query", Doc: "pending, paid, canceled, new"},
 		{Name: "page", Type: "int", In: "query"},
@@ -7220,9 +7959,9 @@ var opListInvoices = &registry.Op{
 // ListInvoicesParams are the parameters of ListInvoices. Required ones are always sent; an optional one is
 // sent only when it is not its zero value.
 type ListInvoicesParams struct {
-	// invoices created at or after this local time (caller's zone)
+	// invoices created at or after this instant (sent in the caller's zone)
 	Begin time.Time
-	// invoices created at or before this local time
+	// invoices created at or before this instant (sent in the caller's zone)
 	End time.Time
 	// customer IDs
 	Customers []int64
@@ -7242,13 +7981,13 @@ func (p *ListInvoicesParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListInvoicesParams) params() ([]transport.Param, error) {
+func (p *ListInvoicesParams) params(caller *time.Location) ([]transport.Param, error) {
 	ps := make([]transport.Param, 0, 6)
 	if !p.Begin.IsZero() {
-		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
 	}
 	if !p.End.IsZero() {
-		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", nil))
+		ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02T15:04:05", caller))
 	}
 	if len(p.Customers) > 0 {
 		ps = append(ps, wire.Ints("customers[]", transport.Query, p.Customers)...)
@@ -7295,13 +8034,19 @@ func decodeListInvoicesParams(m map[string]any) (ListInvoicesParams, error) {
 }
 
 func (c *Client) listInvoices(ctx context.Context, p ListInvoicesParams) ([]Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Invoice]](ctx, c.t, opListInvoices.Op, p.validate, func() ([]transport.Param, error) {
+		caller, err := c.caller.Location(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("kimai.listInvoices: %w", err)
+		}
+		return p.params(caller)
+	})
 	return []Invoice(w), m, err
 }
 
 // ListInvoices calls GET /api/invoices.
 //
-// Lists invoices, paged (needs view_invoice)
+// Lists invoices, paged (permission: view_invoice)
 func (c *Client) ListInvoices(ctx context.Context, p ListInvoicesParams) ([]Invoice, error) {
 	r, _, err := c.listInvoices(ctx, p)
 	return r, err
@@ -7330,9 +8075,18 @@ func (c *Client) ListInvoicesAll(ctx context.Context, p ListInvoicesParams) iter
 
 // opGetInvoice describes GetInvoice; never modified.
 var opGetInvoice = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "getInvoice", Method: "GET", Path: "/api/invoices/{id}"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "getInvoice",
+		Method: "GET",
+		Path:   "/api/invoices/{id}",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_invoice:invoice"},
+		},
+		Permission: "view_invoice:invoice",
+	},
 	GoName:  "GetInvoice",
-	Summary: "Returns one invoice (needs view_invoice on it)",
+	Summary: "Returns one invoice (permission: view_invoice:invoice)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
 	},
@@ -7382,7 +8136,7 @@ func (c *Client) getInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, 
 
 // GetInvoice calls GET /api/invoices/{id}.
 //
-// Returns one invoice (needs view_invoice on it)
+// Returns one invoice (permission: view_invoice:invoice)
 func (c *Client) GetInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, error) {
 	r, _, err := c.getInvoice(ctx, p)
 	return r, err
@@ -7390,9 +8144,18 @@ func (c *Client) GetInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, 
 
 // opDownloadInvoice describes DownloadInvoice; never modified.
 var opDownloadInvoice = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "downloadInvoice", Method: "GET", Path: "/api/invoices/{id}/download"},
+	Op: &transport.Op{
+		API:    "kimai",
+		Name:   "downloadInvoice",
+		Method: "GET",
+		Path:   "/api/invoices/{id}/download",
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission view_invoice:invoice"},
+		},
+		Permission: "view_invoice:invoice",
+	},
 	GoName:  "DownloadInvoice",
-	Summary: "Downloads the invoice's file (needs view_invoice on it); the file itself is not returned by this client",
+	Summary: "Downloads the invoice's file; the file itself is not returned by this client (permission: view_invoice:invoice)",
 	Doc:     "The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
@@ -7440,7 +8203,7 @@ func (c *Client) downloadInvoice(ctx context.Context, p DownloadInvoiceParams) (
 
 // DownloadInvoice calls GET /api/invoices/{id}/download.
 //
-// Downloads the invoice's file (needs view_invoice on it); the file itself is not returned by this client
+// Downloads the invoice's file; the file itself is not returned by this client (permission: view_invoice:invoice)
 //
 // The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.
 func (c *Client) DownloadInvoice(ctx context.Context, p DownloadInvoiceParams) error {
@@ -7450,9 +8213,20 @@ func (c *Client) DownloadInvoice(ctx context.Context, p DownloadInvoiceParams) e
 
 // opSetInvoiceCustomField describes SetInvoiceCustomField; never modified.
 var opSetInvoiceCustomField = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "setInvoiceCustomField", Method: "PATCH", Path: "/api/invoices/{id}/custom-fields", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "setInvoiceCustomField",
+		Method:    "PATCH",
+		Path:      "/api/invoices/{id}/custom-fields",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission edit_invoice:invoice"},
+		},
+		Permission: "edit_invoice:invoice",
+	},
 	GoName:  "SetInvoiceCustomField",
-	Summary: "Sets one custom field of an invoice (needs edit_invoice on it)",
+	Summary: "Sets one custom field of an invoice (permission: edit_invoice:invoice)",
 	Doc:     "Sent as {\"0\": {name, value}}, which Kimai reads as its list of fields; an unknown name is a 404.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
@@ -7513,7 +8287,7 @@ func (c *Client) setInvoiceCustomField(ctx context.Context, p SetInvoiceCustomFi
 
 // SetInvoiceCustomField calls PATCH /api/invoices/{id}/custom-fields.
 //
-// Sets one custom field of an invoice (needs edit_invoice on it)
+// Sets one custom field of an invoice (permission: edit_invoice:invoice)
 //
 // Sent as {"0": {name, value}}, which Kimai reads as its list of fields; an unknown name is a 404.
 func (c *Client) SetInvoiceCustomField(ctx context.Context, p SetInvoiceCustomFieldParams) (*Invoice, error) {
@@ -7523,9 +8297,20 @@ func (c *Client) SetInvoiceCustomField(ctx context.Context, p SetInvoiceCustomFi
 
 // opDeleteInvoice describes DeleteInvoice; never modified.
 var opDeleteInvoice = &registry.Op{
-	Op:      &transport.Op{API: "kimai", Name: "deleteInvoice", Method: "DELETE", Path: "/api/invoices/{id}", Write: true, RetrySafe: true},
+	Op: &transport.Op{
+		API:       "kimai",
+		Name:      "deleteInvoice",
+		Method:    "DELETE",
+		Path:      "/api/invoices/{id}",
+		Write:     true,
+		RetrySafe: true,
+		Hints: []transport.Hint{
+			{Status: 403, Text: "the user needs the permission delete_invoice:invoice"},
+		},
+		Permission: "delete_invoice:invoice",
+	},
 	GoName:  "DeleteInvoice",
-	Summary: "Deletes an invoice and its file (needs delete_invoice, which no role has by default)",
+	Summary: "Deletes an invoice and its file (permission: delete_invoice:invoice)",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
 	},
@@ -7572,7 +8357,7 @@ func (c *Client) deleteInvoice(ctx context.Context, p DeleteInvoiceParams) (tran
 
 // DeleteInvoice calls DELETE /api/invoices/{id}.
 //
-// Deletes an invoice and its file (needs delete_invoice, which no role has by default)
+// Deletes an invoice and its file (permission: delete_invoice:invoice)
 func (c *Client) DeleteInvoice(ctx context.Context, p DeleteInvoiceParams) error {
 	_, err := c.deleteInvoice(ctx, p)
 	return err

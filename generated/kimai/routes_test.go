@@ -55,3 +55,43 @@ func TestSpecCoversKimaiRoutes(t *testing.T) {
 		t.Errorf("routes (-Kimai 2.66 +spec):\n%s", d)
 	}
 }
+
+// TestSpecPermissionsAgreeWithKimai checks that each operation's permission is the one Kimai 2.66
+// requires for its route (testdata/kimai-2.66-routes.txt; "-" and gone routes need none).
+func TestSpecPermissionsAgreeWithKimai(t *testing.T) {
+	b, err := os.ReadFile("testdata/kimai-2.66-routes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`\{[^}]*\}`)
+	want := map[string]string{} // METHOD path → permission
+	for line := range strings.Lines(string(b)) {
+		fields := strings.Fields(line)
+		if len(fields) != 4 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		perm := fields[2]
+		if perm == "-" || strings.HasPrefix(perm, "gone(") {
+			perm = ""
+		}
+		want[fields[0]+" "+param.ReplaceAllString(fields[1], "{}")] = perm
+	}
+	named := 0
+	for _, op := range API().Ops {
+		route := op.Method + " " + param.ReplaceAllString(op.Path, "{}")
+		w, ok := want[route]
+		if !ok {
+			t.Errorf("%s: route %s not in the testdata", op.Name, route)
+			continue
+		}
+		if op.Permission != w {
+			t.Errorf("%s (%s): permission %q, Kimai requires %q", op.Name, route, op.Permission, w)
+		}
+		if op.Permission != "" {
+			named++
+		}
+	}
+	if named < 70 {
+		t.Errorf("only %d operations name a permission", named)
+	}
+}

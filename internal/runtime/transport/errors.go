@@ -31,6 +31,7 @@ type APIError struct {
 	Message   string // vendor message
 	Fields    []FieldError
 	RequestID string // Didi request_id, when sent
+	Hint      string // what to fix, from the spec's hints; "" when none matches
 	// Retryable reports whether the same request may succeed later (5xx, vendor busy codes).
 	Retryable bool
 }
@@ -61,6 +62,10 @@ func (e *APIError) Error() string {
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request_id %s)", e.RequestID)
+	}
+	if e.Hint != "" {
+		b.WriteString("; hint: ")
+		b.WriteString(e.Hint)
 	}
 	return b.String()
 }

@@ -115,10 +115,12 @@ func (r *Request) Signed() map[string]string {
 type Op struct {
 	API, Name    string
 	Method, Path string
-	Write        bool  // changes vendor state
-	RetrySafe    bool  // a write that may be sent twice
-	NoAuth       bool  // sent without a token (the token operation itself)
-	OKStatus     []int // http envelopes: success statuses (nil: any 2xx)
+	Write        bool   // changes vendor state
+	RetrySafe    bool   // a write that may be sent twice
+	NoAuth       bool   // sent without a token (the token operation itself)
+	OKStatus     []int  // http envelopes: success statuses (nil: any 2xx)
+	Hints        []Hint // advice for its errors, tried with API.Hints
+	Permission   string // the vendor permission it needs, as the spec names it ("" none known)
 }
 
 // FullName is "api.operation", the name used in errors and logs.
@@ -156,6 +158,7 @@ type API struct {
 	// answer every error with one code (kqapi: status 0).
 	RetryMessages []string
 	ExpiredCodes  []string // vendor codes meaning the token expired: re-authorize once and resend
+	Hints         []Hint   // advice attached to the matching errors of every operation
 }
 
 // Config is what a user of a generated client may set. The zero value works: real clock, the
@@ -384,6 +387,7 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	if derr != nil {
 		var ae *APIError
 		if errors.As(derr, &ae) {
+			ae.Hint = hint(op, t.api, ae)
 			busy := slices.Contains(t.api.RetryCodes, ae.Code) || resp.StatusCode == http.StatusTooManyRequests ||
 				slices.ContainsFunc(t.api.RetryMessages, func(m string) bool { return m != "" && strings.Contains(ae.Message, m) })
 			if busy {
