@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net/http"
 	"reflect"
 	"sort"
 	"sync"
@@ -19,7 +18,6 @@ import (
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
-	"github.com/specpipe/specpipe/internal/runtime/retry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
@@ -136,20 +134,6 @@ type runCtx struct {
 	failed  int64
 }
 
-// countingDoer counts the requests of one connection.
-type countingDoer struct {
-	next transport.Doer
-	rc   *runCtx
-	conn string
-}
-
-func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
-	d.rc.mu.Lock()
-	d.rc.calls[d.conn]++
-	d.rc.mu.Unlock()
-	return d.next.Do(r)
-}
-
 // readLater reports whether a step from index j on reads the records of step id.
 func (rc *runCtx) readLater(id string, j int) bool {
 	for _, s := range rc.p.steps[j:] {
@@ -208,56 +192,34 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 	return rc.finish(start), nil
 }
 
-// connect makes the client of every connection: the transport settings the runner gives
-// (clock, limiter, HTTP client, tokens) with the pipeline's own (min_interval, timeout,
-// retries) on top, and a counter of its requests. It is the one place clients are made.
+// connect makes the client of every connection through the registry: the transport settings
+// the runner gives (clock, limiter, HTTP client, tokens) are what the run's clients share, the
+// connection's own (min_interval, timeout, retries) go on top, and the run counts the requests.
+// It is the one place clients are made.
 func (rc *runCtx) connect() error {
 	// Connections without a limiter of their own share one per clock, so two connections of
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}
 	for _, c := range rc.p.conns {
-		cfg := transport.Config{}
+		sh := registry.Shared{OnRequest: rc.counter(c.name)}
 		if rc.opts.Transport != nil {
-			cfg = rc.opts.Transport(c.name, c.api)
+			sh.Transport = rc.opts.Transport(c.name, c.api)
 		}
-		if cfg.Clock == nil {
-			cfg.Clock = clock.Real{}
+		if sh.Transport.Clock == nil {
+			sh.Transport.Clock = clock.Real{}
 		}
-		if cfg.Limiter == nil && !reflect.TypeOf(cfg.Clock).Comparable() {
-			cfg.Limiter = ratelimit.NewMemory(cfg.Clock)
-		}
-		if cfg.Limiter == nil {
-			if limiters[cfg.Clock] == nil {
-				limiters[cfg.Clock] = ratelimit.NewMemory(cfg.Clock)
+		if clk := sh.Transport.Clock; sh.Transport.Limiter == nil && reflect.TypeOf(clk).Comparable() {
+			if limiters[clk] == nil {
+				limiters[clk] = ratelimit.NewMemory(clk)
 			}
-			cfg.Limiter = limiters[cfg.Clock]
+			sh.Transport.Limiter = limiters[clk]
 		}
-		if cfg.HTTPClient == nil {
-			cfg.HTTPClient = &http.Client{}
-		}
-		cfg.HTTPClient = &countingDoer{next: cfg.HTTPClient, rc: rc, conn: c.name}
-		if c.settings.Transport.Timeout > 0 {
-			cfg.Timeout = c.settings.Transport.Timeout
-		}
-		if len(c.settings.Transport.Intervals) > 0 {
-			iv := map[string]time.Duration{}
-			for k, v := range cfg.Intervals {
-				iv[k] = v
-			}
-			for k, v := range c.settings.Transport.Intervals {
-				iv[k] = v
-			}
-			cfg.Intervals = iv
-		}
-		if c.retries > 0 {
-			cfg.Retry = retry.Policy{MaxAttempts: c.retries, Base: cfg.Retry.Base, Max: cfg.Retry.Max, Jitter: cfg.Retry.Jitter}
-		}
-		if cfg.Logger == nil {
-			cfg.Logger = rc.log
+		if sh.Transport.Logger == nil {
+			sh.Transport.Logger = rc.log
 		}
 		s := c.settings
-		s.Transport = cfg
-		cl, err := c.api.New(s)
+		s.Transport.Retry.MaxAttempts = c.retries
+		cl, err := c.api.Connect(s, sh)
 		if err != nil {
 			return &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
 		}
@@ -265,6 +227,15 @@ func (rc *runCtx) connect() error {
 		rc.calls[c.name] = 0
 	}
 	return nil
+}
+
+// counter counts the requests of connection conn.
+func (rc *runCtx) counter(conn string) func() {
+	return func() {
+		rc.mu.Lock()
+		rc.calls[conn]++
+		rc.mu.Unlock()
+	}
 }
 
 func (rc *runCtx) finish(start time.Time) *Summary {

@@ -1,0 +1,66 @@
+package registry
+
+import (
+	"maps"
+	"net/http"
+	"time"
+
+	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
+)
+
+// Shared is what the clients of one run share, whatever their API: the transport's defaults
+// (clock, limiter, HTTP client, logger, token store, retry timing) and a hook told of every
+// HTTP request a client sends (the run's call counter). Share one Limiter between the clients
+// of a run (or use the state store's), so that calls of one credential are spaced across
+// clients and processes.
+type Shared struct {
+	Transport transport.Config
+	OnRequest func()
+}
+
+// Connect makes a client of a: the connection's settings (base URL, credentials and what a
+// pipeline sets of the transport: timeout, rate-limit intervals, attempts) over what the run
+// shares. A nil clock is the wall clock, a nil limiter one of this client alone, a nil HTTP
+// client http.Client's defaults.
+func (a *API) Connect(s Settings, sh Shared) (Client, error) {
+	cfg := sh.Transport
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.NewMemory(cfg.Clock)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if sh.OnRequest != nil {
+		cfg.HTTPClient = countingDoer{next: cfg.HTTPClient, count: sh.OnRequest}
+	}
+	if s.Transport.Timeout > 0 {
+		cfg.Timeout = s.Transport.Timeout
+	}
+	if len(s.Transport.Intervals) > 0 {
+		iv := make(map[string]time.Duration, len(cfg.Intervals)+len(s.Transport.Intervals))
+		maps.Copy(iv, cfg.Intervals)
+		maps.Copy(iv, s.Transport.Intervals)
+		cfg.Intervals = iv
+	}
+	if s.Transport.Retry.MaxAttempts > 0 {
+		cfg.Retry.MaxAttempts = s.Transport.Retry.MaxAttempts
+	}
+	s.Transport = cfg
+	return a.New(s)
+}
+
+// countingDoer tells count of every request before sending it.
+type countingDoer struct {
+	next  transport.Doer
+	count func()
+}
+
+func (d countingDoer) Do(r *http.Request) (*http.Response, error) {
+	d.count()
+	return d.next.Do(r)
+}
