@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -272,18 +273,35 @@ func (g *gen) encodeOne(op *ir.Operation, p *ir.Param) []jen.Code {
 	}
 }
 
+// valueEncoded reports whether p goes on the wire as its JSON (wire.Value), which can fail (a
+// NaN, a time outside years 0-9999); every other encoding cannot.
+func valueEncoded(p *ir.Param) bool {
+	t := p.Type
+	switch {
+	case t.Kind == ir.KindEnum,
+		t.Kind == ir.KindScalar && t.Scalar.Encode != "",
+		t.Kind == ir.KindList && t.Elem.Kind == ir.KindScalar && t.Elem.Scalar.EncodeList != "":
+		return false
+	}
+	return true
+}
+
+// encodeFails reports whether op's parameters can fail to encode: params then returns an error.
+func encodeFails(op *ir.Operation) bool { return slices.ContainsFunc(op.Params, valueEncoded) }
+
 // encodeFunc renders p as wire parameters; required ones always, optional ones when given:
 //
-//	func (p *RecordLogParams) params() ([]transport.Param, error) {
+//	func (p *RecordLogParams) params() []transport.Param {
 //		ps := make([]transport.Param, 0, 4)
 //		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 //		if p.Useraccount != "" {
 //			ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 //		}
-//		return ps, nil
+//		return ps
 //	}
 //
-// An operation with parameters sent in the caller's zone takes that zone:
+// An operation with a parameter sent as its JSON also returns an error ([]transport.Param,
+// error). An operation with parameters sent in the caller's zone takes that zone:
 // params(caller *time.Location), given by the encoder encodeArg renders.
 func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	f.Comment("params returns p as wire parameters.")
@@ -291,10 +309,16 @@ func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 	if op.CallerZoned() {
 		args = append(args, jen.Id("caller").Op("*").Qual("time", "Location"))
 	}
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params(args...).Params(
-		jen.Index().Qual(transportPkg, "Param"), jen.Error()).BlockFunc(func(b *jen.Group) {
+	fails := encodeFails(op)
+	results := []jen.Code{jen.Index().Qual(transportPkg, "Param")}
+	ret := func(ps jen.Code) jen.Code { return jen.Return(ps) }
+	if fails {
+		results = append(results, jen.Error())
+		ret = func(ps jen.Code) jen.Code { return jen.Return(ps, jen.Nil()) }
+	}
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params(args...).Params(results...).BlockFunc(func(b *jen.Group) {
 		if len(op.Params) == 0 {
-			b.Return(jen.Nil(), jen.Nil())
+			b.Add(ret(jen.Nil()))
 			return
 		}
 		b.Id("ps").Op(":=").Make(jen.Index().Qual(transportPkg, "Param"), jen.Lit(0), jen.Lit(len(op.Params)))
@@ -308,7 +332,7 @@ func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 				}
 			}
 		}
-		b.Return(jen.Id("ps"), jen.Nil())
+		b.Add(ret(jen.Id("ps")))
 	})
 	f.Line()
 }

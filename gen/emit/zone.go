@@ -33,23 +33,32 @@ func (g *gen) callerZoneFunc(f *jen.File) {
 	f.Line()
 }
 
-// encodeArg is what an operation's call passes to transport.Call as its encoder: p.params, or,
-// when parameters are sent in the caller's zone, a function that learns the zone first:
+// encodeArg is what an operation's call passes to transport.Call as its encoder: p.params when
+// it can fail, transport.Encoder(p.params) when it cannot, or, when parameters are sent in the
+// caller's zone, a function that learns the zone first:
 //
 //	func() ([]transport.Param, error) {
 //		caller, err := c.caller.Location(ctx)
 //		if err != nil {
 //			return nil, fmt.Errorf("kimai.listTimesheets: %w", err)
 //		}
-//		return p.params(caller)
+//		return p.params(caller), nil
 //	}
 func (g *gen) encodeArg(op *ir.Operation) *jen.Statement {
+	fails := encodeFails(op)
 	if !op.CallerZoned() {
-		return jen.Id("p").Dot("params")
+		if fails {
+			return jen.Id("p").Dot("params")
+		}
+		return jen.Qual(transportPkg, "Encoder").Call(jen.Id("p").Dot("params"))
+	}
+	ret := jen.Return(jen.Id("p").Dot("params").Call(jen.Id("caller")), jen.Nil())
+	if fails {
+		ret = jen.Return(jen.Id("p").Dot("params").Call(jen.Id("caller")))
 	}
 	return jen.Func().Params().Params(jen.Index().Qual(transportPkg, "Param"), jen.Error()).Block(
 		jen.List(jen.Id("caller"), jen.Err()).Op(":=").Id("c").Dot("caller").Dot("Location").Call(jen.Id("ctx")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(g.opName(op)+": %w"), jen.Err()))),
-		jen.Return(jen.Id("p").Dot("params").Call(jen.Id("caller"))),
+		ret,
 	)
 }

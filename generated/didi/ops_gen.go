@@ -31,8 +31,8 @@ var opAuthorize = &registry.Op{
 type AuthorizeParams struct{}
 
 // params returns p as wire parameters.
-func (p *AuthorizeParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *AuthorizeParams) params() []transport.Param {
+	return nil
 }
 
 // decodeAuthorizeParams converts loosely typed values (YAML, JSON, expressions) into AuthorizeParams.
@@ -45,7 +45,7 @@ func decodeAuthorizeParams(m map[string]any) (AuthorizeParams, error) {
 }
 
 func (c *Client) authorize(ctx context.Context, p AuthorizeParams) (*AuthToken, transport.Meta, error) {
-	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, check.None, p.params)
+	w, m, err := transport.Call[AuthToken](ctx, c.t, opAuthorize.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -130,7 +130,7 @@ func (p *BudgetCenterGetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *BudgetCenterGetParams) params() ([]transport.Param, error) {
+func (p *BudgetCenterGetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 10)
 	if p.ID != "" {
 		ps = append(ps, wire.Str("id", transport.Query, p.ID))
@@ -158,7 +158,7 @@ func (p *BudgetCenterGetParams) params() ([]transport.Param, error) {
 	if p.IsGetExtendFields != 0 {
 		ps = append(ps, wire.Int("is_get_extend_fields", transport.Query, p.IsGetExtendFields))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeBudgetCenterGetParams converts loosely typed values (YAML, JSON, expressions) into BudgetCenterGetParams.
@@ -201,7 +201,7 @@ func decodeBudgetCenterGetParams(m map[string]any) (BudgetCenterGetParams, error
 }
 
 func (c *Client) budgetCenterGet(ctx context.Context, p BudgetCenterGetParams) (*BudgetCenterPage, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet.Op, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterPage](ctx, c.t, opBudgetCenterGet.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -314,7 +314,7 @@ func (p *BudgetCenterAddParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *BudgetCenterAddParams) params() ([]transport.Param, error) {
+func (p *BudgetCenterAddParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 15)
 	ps = append(ps, wire.Int("type", transport.Body, int64(p.Type)))
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
@@ -353,7 +353,7 @@ func (p *BudgetCenterAddParams) params() ([]transport.Param, error) {
 	if p.BudgetExtraInfo != "" {
 		ps = append(ps, wire.Str("budget_extra_info", transport.Body, p.BudgetExtraInfo))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeBudgetCenterAddParams converts loosely typed values (YAML, JSON, expressions) into BudgetCenterAddParams.
@@ -410,7 +410,7 @@ func decodeBudgetCenterAddParams(m map[string]any) (BudgetCenterAddParams, error
 }
 
 func (c *Client) budgetCenterAdd(ctx context.Context, p BudgetCenterAddParams) (*BudgetCenterCreated, transport.Meta, error) {
-	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd.Op, p.validate, p.params)
+	w, m, err := transport.Call[BudgetCenterCreated](ctx, c.t, opBudgetCenterAdd.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -509,7 +509,7 @@ func (p *BudgetCenterEditParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *BudgetCenterEditParams) params() ([]transport.Param, error) {
+func (p *BudgetCenterEditParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 16)
 	if p.ID != "" {
 		ps = append(ps, wire.Str("id", transport.Body, p.ID))
@@ -559,7 +559,7 @@ func (p *BudgetCenterEditParams) params() ([]transport.Param, error) {
 	if p.BudgetExtraInfo != "" {
 		ps = append(ps, wire.Str("budget_extra_info", transport.Body, p.BudgetExtraInfo))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeBudgetCenterEditParams converts loosely typed values (YAML, JSON, expressions) into BudgetCenterEditParams.
@@ -618,7 +618,7 @@ func decodeBudgetCenterEditParams(m map[string]any) (BudgetCenterEditParams, err
 }
 
 func (c *Client) budgetCenterEdit(ctx context.Context, p BudgetCenterEditParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterEdit.Op, p.validate, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -675,7 +675,7 @@ func (p *BudgetCenterDelParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *BudgetCenterDelParams) params() ([]transport.Param, error) {
+func (p *BudgetCenterDelParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 4)
 	if p.ID != "" {
 		ps = append(ps, wire.Str("id", transport.Body, p.ID))
@@ -689,7 +689,7 @@ func (p *BudgetCenterDelParams) params() ([]transport.Param, error) {
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeBudgetCenterDelParams converts loosely typed values (YAML, JSON, expressions) into BudgetCenterDelParams.
@@ -720,7 +720,7 @@ func decodeBudgetCenterDelParams(m map[string]any) (BudgetCenterDelParams, error
 }
 
 func (c *Client) budgetCenterDel(ctx context.Context, p BudgetCenterDelParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel.Op, p.validate, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opBudgetCenterDel.Op, p.validate, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -788,7 +788,7 @@ func (p *MemberGetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *MemberGetParams) params() ([]transport.Param, error) {
+func (p *MemberGetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 8)
 	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
 	ps = append(ps, wire.Int("length", transport.Query, p.Length))
@@ -810,7 +810,7 @@ func (p *MemberGetParams) params() ([]transport.Param, error) {
 	if p.LastID != "" {
 		ps = append(ps, wire.Str("last_id", transport.Query, p.LastID))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeMemberGetParams converts loosely typed values (YAML, JSON, expressions) into MemberGetParams.
@@ -847,7 +847,7 @@ func decodeMemberGetParams(m map[string]any) (MemberGetParams, error) {
 }
 
 func (c *Client) memberGet(ctx context.Context, p MemberGetParams) (*MemberPage, transport.Meta, error) {
-	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet.Op, p.validate, p.params)
+	w, m, err := transport.Call[MemberPage](ctx, c.t, opMemberGet.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -925,7 +925,7 @@ func (p *LegalEntityGetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *LegalEntityGetParams) params() ([]transport.Param, error) {
+func (p *LegalEntityGetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 4)
 	if p.LegalEntityID != "" {
 		ps = append(ps, wire.Str("legal_entity_id", transport.Query, p.LegalEntityID))
@@ -935,7 +935,7 @@ func (p *LegalEntityGetParams) params() ([]transport.Param, error) {
 	}
 	ps = append(ps, wire.Int("offset", transport.Query, p.Offset))
 	ps = append(ps, wire.Int("length", transport.Query, p.Length))
-	return ps, nil
+	return ps
 }
 
 // decodeLegalEntityGetParams converts loosely typed values (YAML, JSON, expressions) into LegalEntityGetParams.
@@ -964,7 +964,7 @@ func decodeLegalEntityGetParams(m map[string]any) (LegalEntityGetParams, error) 
 }
 
 func (c *Client) legalEntityGet(ctx context.Context, p LegalEntityGetParams) (*LegalEntityPage, transport.Meta, error) {
-	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet.Op, p.validate, p.params)
+	w, m, err := transport.Call[LegalEntityPage](ctx, c.t, opLegalEntityGet.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}

@@ -32,8 +32,8 @@ var opPing = &registry.Op{
 type PingParams struct{}
 
 // params returns p as wire parameters.
-func (p *PingParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *PingParams) params() []transport.Param {
+	return nil
 }
 
 // decodePingParams converts loosely typed values (YAML, JSON, expressions) into PingParams.
@@ -46,7 +46,7 @@ func decodePingParams(m map[string]any) (PingParams, error) {
 }
 
 func (c *Client) ping(ctx context.Context, p PingParams) (*Pong, transport.Meta, error) {
-	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, check.None, p.params)
+	w, m, err := transport.Call[Pong](ctx, c.t, opPing.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -74,8 +74,8 @@ var opVersion = &registry.Op{
 type VersionParams struct{}
 
 // params returns p as wire parameters.
-func (p *VersionParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *VersionParams) params() []transport.Param {
+	return nil
 }
 
 // decodeVersionParams converts loosely typed values (YAML, JSON, expressions) into VersionParams.
@@ -88,7 +88,7 @@ func decodeVersionParams(m map[string]any) (VersionParams, error) {
 }
 
 func (c *Client) version(ctx context.Context, p VersionParams) (*Version, transport.Meta, error) {
-	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, check.None, p.params)
+	w, m, err := transport.Call[Version](ctx, c.t, opVersion.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -117,8 +117,8 @@ var opTimesheetConfig = &registry.Op{
 type TimesheetConfigParams struct{}
 
 // params returns p as wire parameters.
-func (p *TimesheetConfigParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *TimesheetConfigParams) params() []transport.Param {
+	return nil
 }
 
 // decodeTimesheetConfigParams converts loosely typed values (YAML, JSON, expressions) into TimesheetConfigParams.
@@ -131,7 +131,7 @@ func decodeTimesheetConfigParams(m map[string]any) (TimesheetConfigParams, error
 }
 
 func (c *Client) timesheetConfig(ctx context.Context, p TimesheetConfigParams) (*TimesheetConfig, transport.Meta, error) {
-	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, check.None, p.params)
+	w, m, err := transport.Call[TimesheetConfig](ctx, c.t, opTimesheetConfig.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -191,7 +191,7 @@ func (p *ListCustomersParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListCustomersParams) params() ([]transport.Param, error) {
+func (p *ListCustomersParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	if p.Visible != 0 {
 		ps = append(ps, wire.Int("visible", transport.Query, p.Visible))
@@ -208,7 +208,7 @@ func (p *ListCustomersParams) params() ([]transport.Param, error) {
 	if p.Full != "" {
 		ps = append(ps, wire.Str("full", transport.Query, p.Full))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListCustomersParams converts loosely typed values (YAML, JSON, expressions) into ListCustomersParams.
@@ -239,7 +239,7 @@ func decodeListCustomersParams(m map[string]any) (ListCustomersParams, error) {
 }
 
 func (c *Client) listCustomers(ctx context.Context, p ListCustomersParams) ([]Customer, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Customer]](ctx, c.t, opListCustomers.Op, p.validate, transport.Encoder(p.params))
 	return []Customer(w), m, err
 }
 
@@ -279,10 +279,10 @@ type GetCustomerParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetCustomerParams) params() ([]transport.Param, error) {
+func (p *GetCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetCustomerParams converts loosely typed values (YAML, JSON, expressions) into GetCustomerParams.
@@ -305,7 +305,7 @@ func decodeGetCustomerParams(m map[string]any) (GetCustomerParams, error) {
 }
 
 func (c *Client) getCustomer(ctx context.Context, p GetCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, check.None, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opGetCustomer.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -447,7 +447,7 @@ func (p *CreateCustomerParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateCustomerParams) params() ([]transport.Param, error) {
+func (p *CreateCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 31)
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Number != "" {
@@ -540,7 +540,7 @@ func (p *CreateCustomerParams) params() ([]transport.Param, error) {
 	if len(p.Teams) > 0 {
 		ps = append(ps, wire.Ints("teams", transport.Body, p.Teams)...)
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateCustomerParams converts loosely typed values (YAML, JSON, expressions) into CreateCustomerParams.
@@ -627,7 +627,7 @@ func decodeCreateCustomerParams(m map[string]any) (CreateCustomerParams, error) 
 }
 
 func (c *Client) createCustomer(ctx context.Context, p CreateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer.Op, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opCreateCustomer.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -762,7 +762,7 @@ func (p *UpdateCustomerParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateCustomerParams) params() ([]transport.Param, error) {
+func (p *UpdateCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 31)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
@@ -855,7 +855,7 @@ func (p *UpdateCustomerParams) params() ([]transport.Param, error) {
 	if p.BudgetType != "" {
 		ps = append(ps, wire.Str("budgetType", transport.Body, p.BudgetType))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateCustomerParams converts loosely typed values (YAML, JSON, expressions) into UpdateCustomerParams.
@@ -942,7 +942,7 @@ func decodeUpdateCustomerParams(m map[string]any) (UpdateCustomerParams, error) 
 }
 
 func (c *Client) updateCustomer(ctx context.Context, p UpdateCustomerParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer.Op, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opUpdateCustomer.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -987,10 +987,10 @@ type DeleteCustomerParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteCustomerParams) params() ([]transport.Param, error) {
+func (p *DeleteCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteCustomerParams converts loosely typed values (YAML, JSON, expressions) into DeleteCustomerParams.
@@ -1013,7 +1013,7 @@ func decodeDeleteCustomerParams(m map[string]any) (DeleteCustomerParams, error) 
 }
 
 func (c *Client) deleteCustomer(ctx context.Context, p DeleteCustomerParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomer.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -1082,7 +1082,7 @@ func (p *ListProjectsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListProjectsParams) params() ([]transport.Param, error) {
+func (p *ListProjectsParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 10)
 	if p.Customer != 0 {
 		ps = append(ps, wire.Int("customer", transport.Query, p.Customer))
@@ -1114,7 +1114,7 @@ func (p *ListProjectsParams) params() ([]transport.Param, error) {
 	if p.Term != "" {
 		ps = append(ps, wire.Str("term", transport.Query, p.Term))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListProjectsParams converts loosely typed values (YAML, JSON, expressions) into ListProjectsParams.
@@ -1155,7 +1155,7 @@ func decodeListProjectsParams(m map[string]any) (ListProjectsParams, error) {
 }
 
 func (c *Client) listProjects(ctx context.Context, p ListProjectsParams) ([]Project, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Project]](ctx, c.t, opListProjects.Op, p.validate, transport.Encoder(p.params))
 	return []Project(w), m, err
 }
 
@@ -1201,10 +1201,10 @@ type GetProjectParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetProjectParams) params() ([]transport.Param, error) {
+func (p *GetProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetProjectParams converts loosely typed values (YAML, JSON, expressions) into GetProjectParams.
@@ -1227,7 +1227,7 @@ func decodeGetProjectParams(m map[string]any) (GetProjectParams, error) {
 }
 
 func (c *Client) getProject(ctx context.Context, p GetProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, check.None, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opGetProject.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1326,7 +1326,7 @@ func (p *CreateProjectParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateProjectParams) params() ([]transport.Param, error) {
+func (p *CreateProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 17)
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	ps = append(ps, wire.Int("customer", transport.Body, p.Customer))
@@ -1375,7 +1375,7 @@ func (p *CreateProjectParams) params() ([]transport.Param, error) {
 	if len(p.Teams) > 0 {
 		ps = append(ps, wire.Ints("teams", transport.Body, p.Teams)...)
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateProjectParams converts loosely typed values (YAML, JSON, expressions) into CreateProjectParams.
@@ -1436,7 +1436,7 @@ func decodeCreateProjectParams(m map[string]any) (CreateProjectParams, error) {
 }
 
 func (c *Client) createProject(ctx context.Context, p CreateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject.Op, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opCreateProject.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1532,7 +1532,7 @@ func (p *UpdateProjectParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateProjectParams) params() ([]transport.Param, error) {
+func (p *UpdateProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 17)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
@@ -1583,7 +1583,7 @@ func (p *UpdateProjectParams) params() ([]transport.Param, error) {
 	if p.BudgetType != "" {
 		ps = append(ps, wire.Str("budgetType", transport.Body, p.BudgetType))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateProjectParams converts loosely typed values (YAML, JSON, expressions) into UpdateProjectParams.
@@ -1644,7 +1644,7 @@ func decodeUpdateProjectParams(m map[string]any) (UpdateProjectParams, error) {
 }
 
 func (c *Client) updateProject(ctx context.Context, p UpdateProjectParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject.Op, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opUpdateProject.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1692,10 +1692,10 @@ type DeleteProjectParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteProjectParams) params() ([]transport.Param, error) {
+func (p *DeleteProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteProjectParams converts loosely typed values (YAML, JSON, expressions) into DeleteProjectParams.
@@ -1718,7 +1718,7 @@ func decodeDeleteProjectParams(m map[string]any) (DeleteProjectParams, error) {
 }
 
 func (c *Client) deleteProject(ctx context.Context, p DeleteProjectParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProject.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -1775,7 +1775,7 @@ func (p *ListActivitiesParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListActivitiesParams) params() ([]transport.Param, error) {
+func (p *ListActivitiesParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 7)
 	if p.Project != 0 {
 		ps = append(ps, wire.Int("project", transport.Query, p.Project))
@@ -1798,7 +1798,7 @@ func (p *ListActivitiesParams) params() ([]transport.Param, error) {
 	if p.Term != "" {
 		ps = append(ps, wire.Str("term", transport.Query, p.Term))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListActivitiesParams converts loosely typed values (YAML, JSON, expressions) into ListActivitiesParams.
@@ -1835,7 +1835,7 @@ func decodeListActivitiesParams(m map[string]any) (ListActivitiesParams, error) 
 }
 
 func (c *Client) listActivities(ctx context.Context, p ListActivitiesParams) ([]Activity, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[Activity]](ctx, c.t, opListActivities.Op, p.validate, transport.Encoder(p.params))
 	return []Activity(w), m, err
 }
 
@@ -1878,10 +1878,10 @@ type GetActivityParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetActivityParams) params() ([]transport.Param, error) {
+func (p *GetActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetActivityParams converts loosely typed values (YAML, JSON, expressions) into GetActivityParams.
@@ -1904,7 +1904,7 @@ func decodeGetActivityParams(m map[string]any) (GetActivityParams, error) {
 }
 
 func (c *Client) getActivity(ctx context.Context, p GetActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, check.None, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opGetActivity.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1983,7 +1983,7 @@ func (p *CreateActivityParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateActivityParams) params() ([]transport.Param, error) {
+func (p *CreateActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 12)
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Project != 0 {
@@ -2019,7 +2019,7 @@ func (p *CreateActivityParams) params() ([]transport.Param, error) {
 	if len(p.Teams) > 0 {
 		ps = append(ps, wire.Ints("teams", transport.Body, p.Teams)...)
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateActivityParams converts loosely typed values (YAML, JSON, expressions) into CreateActivityParams.
@@ -2068,7 +2068,7 @@ func decodeCreateActivityParams(m map[string]any) (CreateActivityParams, error) 
 }
 
 func (c *Client) createActivity(ctx context.Context, p CreateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity.Op, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opCreateActivity.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -2147,7 +2147,7 @@ func (p *UpdateActivityParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateActivityParams) params() ([]transport.Param, error) {
+func (p *UpdateActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 12)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Name != "" {
@@ -2183,7 +2183,7 @@ func (p *UpdateActivityParams) params() ([]transport.Param, error) {
 	if p.BudgetType != "" {
 		ps = append(ps, wire.Str("budgetType", transport.Body, p.BudgetType))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateActivityParams converts loosely typed values (YAML, JSON, expressions) into UpdateActivityParams.
@@ -2232,7 +2232,7 @@ func decodeUpdateActivityParams(m map[string]any) (UpdateActivityParams, error) 
 }
 
 func (c *Client) updateActivity(ctx context.Context, p UpdateActivityParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity.Op, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opUpdateActivity.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -2279,10 +2279,10 @@ type DeleteActivityParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteActivityParams) params() ([]transport.Param, error) {
+func (p *DeleteActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteActivityParams converts loosely typed values (YAML, JSON, expressions) into DeleteActivityParams.
@@ -2305,7 +2305,7 @@ func decodeDeleteActivityParams(m map[string]any) (DeleteActivityParams, error) 
 }
 
 func (c *Client) deleteActivity(ctx context.Context, p DeleteActivityParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivity.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -2421,7 +2421,7 @@ func (p *ListTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
+func (p *ListTimesheetsParams) params(caller *time.Location) []transport.Param {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2483,7 +2483,7 @@ func (p *ListTimesheetsParams) params(caller *time.Location) ([]transport.Param,
 	if !p.ModifiedAfter.IsZero() {
 		ps = append(ps, wire.Time("modified_after", transport.Query, p.ModifiedAfter, "2006-01-02T15:04:05", nil))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListTimesheetsParams.
@@ -2549,7 +2549,7 @@ func (c *Client) listTimesheets(ctx context.Context, p ListTimesheetsParams) ([]
 		if err != nil {
 			return nil, fmt.Errorf("kimai.listTimesheets: %w", err)
 		}
-		return p.params(caller)
+		return p.params(caller), nil
 	})
 	return []Timesheet(w), m, err
 }
@@ -2693,7 +2693,7 @@ func (p *ListTimesheetsFullParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListTimesheetsFullParams) params(caller *time.Location) ([]transport.Param, error) {
+func (p *ListTimesheetsFullParams) params(caller *time.Location) []transport.Param {
 	ps := make([]transport.Param, 0, 20)
 	if p.User != "" {
 		ps = append(ps, wire.Str("user", transport.Query, p.User))
@@ -2755,7 +2755,7 @@ func (p *ListTimesheetsFullParams) params(caller *time.Location) ([]transport.Pa
 	if !p.ModifiedAfter.IsZero() {
 		ps = append(ps, wire.Time("modified_after", transport.Query, p.ModifiedAfter, "2006-01-02T15:04:05", nil))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListTimesheetsFullParams converts loosely typed values (YAML, JSON, expressions) into ListTimesheetsFullParams.
@@ -2821,7 +2821,7 @@ func (c *Client) listTimesheetsFull(ctx context.Context, p ListTimesheetsFullPar
 		if err != nil {
 			return nil, fmt.Errorf("kimai.listTimesheetsFull: %w", err)
 		}
-		return p.params(caller)
+		return p.params(caller), nil
 	})
 	return []TimesheetFull(w), m, err
 }
@@ -2885,10 +2885,10 @@ type GetTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetTimesheetParams) params() ([]transport.Param, error) {
+func (p *GetTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetTimesheetParams converts loosely typed values (YAML, JSON, expressions) into GetTimesheetParams.
@@ -2911,7 +2911,7 @@ func decodeGetTimesheetParams(m map[string]any) (GetTimesheetParams, error) {
 }
 
 func (c *Client) getTimesheet(ctx context.Context, p GetTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, check.None, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opGetTimesheet.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -2993,7 +2993,7 @@ func (p *CreateTimesheetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateTimesheetParams) params() ([]transport.Param, error) {
+func (p *CreateTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 11)
 	ps = append(ps, wire.Int("project", transport.Body, p.Project))
 	ps = append(ps, wire.Int("activity", transport.Body, p.Activity))
@@ -3024,7 +3024,7 @@ func (p *CreateTimesheetParams) params() ([]transport.Param, error) {
 	if p.HourlyRate != 0 {
 		ps = append(ps, wire.Float("hourlyRate", transport.Body, p.HourlyRate))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateTimesheetParams converts loosely typed values (YAML, JSON, expressions) into CreateTimesheetParams.
@@ -3071,7 +3071,7 @@ func decodeCreateTimesheetParams(m map[string]any) (CreateTimesheetParams, error
 }
 
 func (c *Client) createTimesheet(ctx context.Context, p CreateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opCreateTimesheet.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3160,7 +3160,7 @@ func (p *UpdateTimesheetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateTimesheetParams) params() ([]transport.Param, error) {
+func (p *UpdateTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 12)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Project != 0 {
@@ -3196,7 +3196,7 @@ func (p *UpdateTimesheetParams) params() ([]transport.Param, error) {
 	if p.HourlyRate != 0 {
 		ps = append(ps, wire.Float("hourlyRate", transport.Body, p.HourlyRate))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateTimesheetParams converts loosely typed values (YAML, JSON, expressions) into UpdateTimesheetParams.
@@ -3245,7 +3245,7 @@ func decodeUpdateTimesheetParams(m map[string]any) (UpdateTimesheetParams, error
 }
 
 func (c *Client) updateTimesheet(ctx context.Context, p UpdateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opUpdateTimesheet.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3292,10 +3292,10 @@ type DeleteTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteTimesheetParams) params() ([]transport.Param, error) {
+func (p *DeleteTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteTimesheetParams converts loosely typed values (YAML, JSON, expressions) into DeleteTimesheetParams.
@@ -3318,7 +3318,7 @@ func decodeDeleteTimesheetParams(m map[string]any) (DeleteTimesheetParams, error
 }
 
 func (c *Client) deleteTimesheet(ctx context.Context, p DeleteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTimesheet.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -3360,10 +3360,10 @@ type StopTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *StopTimesheetParams) params() ([]transport.Param, error) {
+func (p *StopTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeStopTimesheetParams converts loosely typed values (YAML, JSON, expressions) into StopTimesheetParams.
@@ -3386,7 +3386,7 @@ func decodeStopTimesheetParams(m map[string]any) (StopTimesheetParams, error) {
 }
 
 func (c *Client) stopTimesheet(ctx context.Context, p StopTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, check.None, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opStopTimesheet.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3448,7 +3448,7 @@ func (p *ListUsersParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListUsersParams) params() ([]transport.Param, error) {
+func (p *ListUsersParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	if p.Visible != 0 {
 		ps = append(ps, wire.Int("visible", transport.Query, p.Visible))
@@ -3465,7 +3465,7 @@ func (p *ListUsersParams) params() ([]transport.Param, error) {
 	if p.Full != nil {
 		ps = append(ps, wire.Bool("full", transport.Query, *p.Full))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListUsersParams converts loosely typed values (YAML, JSON, expressions) into ListUsersParams.
@@ -3498,7 +3498,7 @@ func decodeListUsersParams(m map[string]any) (ListUsersParams, error) {
 }
 
 func (c *Client) listUsers(ctx context.Context, p ListUsersParams) ([]User, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[User]](ctx, c.t, opListUsers.Op, p.validate, transport.Encoder(p.params))
 	return []User(w), m, err
 }
 
@@ -3523,8 +3523,8 @@ var opGetMe = &registry.Op{
 type GetMeParams struct{}
 
 // params returns p as wire parameters.
-func (p *GetMeParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *GetMeParams) params() []transport.Param {
+	return nil
 }
 
 // decodeGetMeParams converts loosely typed values (YAML, JSON, expressions) into GetMeParams.
@@ -3537,7 +3537,7 @@ func decodeGetMeParams(m map[string]any) (GetMeParams, error) {
 }
 
 func (c *Client) getMe(ctx context.Context, p GetMeParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, check.None, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetMe.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3580,10 +3580,10 @@ type GetUserParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetUserParams) params() ([]transport.Param, error) {
+func (p *GetUserParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetUserParams converts loosely typed values (YAML, JSON, expressions) into GetUserParams.
@@ -3606,7 +3606,7 @@ func decodeGetUserParams(m map[string]any) (GetUserParams, error) {
 }
 
 func (c *Client) getUser(ctx context.Context, p GetUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, check.None, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opGetUser.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3700,7 +3700,7 @@ func (p *CreateUserParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateUserParams) params() ([]transport.Param, error) {
+func (p *CreateUserParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 15)
 	ps = append(ps, wire.Str("username", transport.Body, p.Username))
 	ps = append(ps, wire.Str("email", transport.Body, p.Email))
@@ -3741,7 +3741,7 @@ func (p *CreateUserParams) params() ([]transport.Param, error) {
 	if p.SystemAccount != nil {
 		ps = append(ps, wire.Bool("systemAccount", transport.Body, *p.SystemAccount))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateUserParams converts loosely typed values (YAML, JSON, expressions) into CreateUserParams.
@@ -3798,7 +3798,7 @@ func decodeCreateUserParams(m map[string]any) (CreateUserParams, error) {
 }
 
 func (c *Client) createUser(ctx context.Context, p CreateUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opCreateUser.Op, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opCreateUser.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -3837,8 +3837,8 @@ var opListTeams = &registry.Op{
 type ListTeamsParams struct{}
 
 // params returns p as wire parameters.
-func (p *ListTeamsParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *ListTeamsParams) params() []transport.Param {
+	return nil
 }
 
 // decodeListTeamsParams converts loosely typed values (YAML, JSON, expressions) into ListTeamsParams.
@@ -3851,7 +3851,7 @@ func decodeListTeamsParams(m map[string]any) (ListTeamsParams, error) {
 }
 
 func (c *Client) listTeams(ctx context.Context, p ListTeamsParams) ([]Team, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Team]](ctx, c.t, opListTeams.Op, check.None, transport.Encoder(p.params))
 	return []Team(w), m, err
 }
 
@@ -3891,10 +3891,10 @@ type GetTeamParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetTeamParams) params() ([]transport.Param, error) {
+func (p *GetTeamParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetTeamParams converts loosely typed values (YAML, JSON, expressions) into GetTeamParams.
@@ -3917,7 +3917,7 @@ func decodeGetTeamParams(m map[string]any) (GetTeamParams, error) {
 }
 
 func (c *Client) getTeam(ctx context.Context, p GetTeamParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opGetTeam.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -4164,10 +4164,10 @@ type DeleteTeamParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteTeamParams) params() ([]transport.Param, error) {
+func (p *DeleteTeamParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteTeamParams converts loosely typed values (YAML, JSON, expressions) into DeleteTeamParams.
@@ -4190,7 +4190,7 @@ func decodeDeleteTeamParams(m map[string]any) (DeleteTeamParams, error) {
 }
 
 func (c *Client) deleteTeam(ctx context.Context, p DeleteTeamParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTeam.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -4221,12 +4221,12 @@ type ListTagsParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListTagsParams) params() ([]transport.Param, error) {
+func (p *ListTagsParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	if p.Name != "" {
 		ps = append(ps, wire.Str("name", transport.Query, p.Name))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListTagsParams converts loosely typed values (YAML, JSON, expressions) into ListTagsParams.
@@ -4249,7 +4249,7 @@ func decodeListTagsParams(m map[string]any) (ListTagsParams, error) {
 }
 
 func (c *Client) listTags(ctx context.Context, p ListTagsParams) ([]Tag, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Tag]](ctx, c.t, opListTags.Op, check.None, transport.Encoder(p.params))
 	return []Tag(w), m, err
 }
 
@@ -4305,7 +4305,7 @@ func (p *CreateTagParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *CreateTagParams) params() ([]transport.Param, error) {
+func (p *CreateTagParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	if p.Color != "" {
@@ -4314,7 +4314,7 @@ func (p *CreateTagParams) params() ([]transport.Param, error) {
 	if p.Visible != nil {
 		ps = append(ps, wire.Bool("visible", transport.Body, *p.Visible))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeCreateTagParams converts loosely typed values (YAML, JSON, expressions) into CreateTagParams.
@@ -4343,7 +4343,7 @@ func decodeCreateTagParams(m map[string]any) (CreateTagParams, error) {
 }
 
 func (c *Client) createTag(ctx context.Context, p CreateTagParams) (*Tag, transport.Meta, error) {
-	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag.Op, p.validate, p.params)
+	w, m, err := transport.Call[Tag](ctx, c.t, opCreateTag.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -4390,10 +4390,10 @@ type DeleteTagParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteTagParams) params() ([]transport.Param, error) {
+func (p *DeleteTagParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteTagParams converts loosely typed values (YAML, JSON, expressions) into DeleteTagParams.
@@ -4416,7 +4416,7 @@ func decodeDeleteTagParams(m map[string]any) (DeleteTagParams, error) {
 }
 
 func (c *Client) deleteTag(ctx context.Context, p DeleteTagParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteTag.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -4442,8 +4442,8 @@ var opColors = &registry.Op{
 type ColorsParams struct{}
 
 // params returns p as wire parameters.
-func (p *ColorsParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *ColorsParams) params() []transport.Param {
+	return nil
 }
 
 // decodeColorsParams converts loosely typed values (YAML, JSON, expressions) into ColorsParams.
@@ -4456,7 +4456,7 @@ func decodeColorsParams(m map[string]any) (ColorsParams, error) {
 }
 
 func (c *Client) colors(ctx context.Context, p ColorsParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opColors.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opColors.Op, check.None, transport.Encoder(p.params))
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -4493,8 +4493,8 @@ var opPlugins = &registry.Op{
 type PluginsParams struct{}
 
 // params returns p as wire parameters.
-func (p *PluginsParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *PluginsParams) params() []transport.Param {
+	return nil
 }
 
 // decodePluginsParams converts loosely typed values (YAML, JSON, expressions) into PluginsParams.
@@ -4507,7 +4507,7 @@ func decodePluginsParams(m map[string]any) (PluginsParams, error) {
 }
 
 func (c *Client) plugins(ctx context.Context, p PluginsParams) ([]Plugin, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Plugin]](ctx, c.t, opPlugins.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Plugin]](ctx, c.t, opPlugins.Op, check.None, transport.Encoder(p.params))
 	return []Plugin(w), m, err
 }
 
@@ -4565,12 +4565,12 @@ func (p *SetCustomerMetaParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *SetCustomerMetaParams) params() ([]transport.Param, error) {
+func (p *SetCustomerMetaParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	return ps, nil
+	return ps
 }
 
 // decodeSetCustomerMetaParams converts loosely typed values (YAML, JSON, expressions) into SetCustomerMetaParams.
@@ -4597,7 +4597,7 @@ func decodeSetCustomerMetaParams(m map[string]any) (SetCustomerMetaParams, error
 }
 
 func (c *Client) setCustomerMeta(ctx context.Context, p SetCustomerMetaParams) (*Customer, transport.Meta, error) {
-	w, m, err := transport.Call[Customer](ctx, c.t, opSetCustomerMeta.Op, p.validate, p.params)
+	w, m, err := transport.Call[Customer](ctx, c.t, opSetCustomerMeta.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -4642,10 +4642,10 @@ type ListCustomerRatesParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListCustomerRatesParams) params() ([]transport.Param, error) {
+func (p *ListCustomerRatesParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeListCustomerRatesParams converts loosely typed values (YAML, JSON, expressions) into ListCustomerRatesParams.
@@ -4668,7 +4668,7 @@ func decodeListCustomerRatesParams(m map[string]any) (ListCustomerRatesParams, e
 }
 
 func (c *Client) listCustomerRates(ctx context.Context, p ListCustomerRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListCustomerRates.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListCustomerRates.Op, check.None, transport.Encoder(p.params))
 	return []Rate(w), m, err
 }
 
@@ -4720,7 +4720,7 @@ type AddCustomerRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddCustomerRateParams) params() ([]transport.Param, error) {
+func (p *AddCustomerRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
@@ -4733,7 +4733,7 @@ func (p *AddCustomerRateParams) params() ([]transport.Param, error) {
 	if p.IsFixed != nil {
 		ps = append(ps, wire.Bool("isFixed", transport.Body, *p.IsFixed))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddCustomerRateParams converts loosely typed values (YAML, JSON, expressions) into AddCustomerRateParams.
@@ -4766,7 +4766,7 @@ func decodeAddCustomerRateParams(m map[string]any) (AddCustomerRateParams, error
 }
 
 func (c *Client) addCustomerRate(ctx context.Context, p AddCustomerRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddCustomerRate.Op, check.None, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddCustomerRate.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -4814,11 +4814,11 @@ type DeleteCustomerRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteCustomerRateParams) params() ([]transport.Param, error) {
+func (p *DeleteCustomerRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteCustomerRateParams converts loosely typed values (YAML, JSON, expressions) into DeleteCustomerRateParams.
@@ -4843,7 +4843,7 @@ func decodeDeleteCustomerRateParams(m map[string]any) (DeleteCustomerRateParams,
 }
 
 func (c *Client) deleteCustomerRate(ctx context.Context, p DeleteCustomerRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerRate.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerRate.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -4874,10 +4874,10 @@ type MoveCustomerTeamGoneParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *MoveCustomerTeamGoneParams) params() ([]transport.Param, error) {
+func (p *MoveCustomerTeamGoneParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeMoveCustomerTeamGoneParams converts loosely typed values (YAML, JSON, expressions) into MoveCustomerTeamGoneParams.
@@ -4900,7 +4900,7 @@ func decodeMoveCustomerTeamGoneParams(m map[string]any) (MoveCustomerTeamGonePar
 }
 
 func (c *Client) moveCustomerTeamGone(ctx context.Context, p MoveCustomerTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveCustomerTeamGone.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveCustomerTeamGone.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -4940,10 +4940,10 @@ type ListCustomerCommentsParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListCustomerCommentsParams) params() ([]transport.Param, error) {
+func (p *ListCustomerCommentsParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeListCustomerCommentsParams converts loosely typed values (YAML, JSON, expressions) into ListCustomerCommentsParams.
@@ -4966,7 +4966,7 @@ func decodeListCustomerCommentsParams(m map[string]any) (ListCustomerCommentsPar
 }
 
 func (c *Client) listCustomerComments(ctx context.Context, p ListCustomerCommentsParams) ([]Comment, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListCustomerComments.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListCustomerComments.Op, check.None, transport.Encoder(p.params))
 	return []Comment(w), m, err
 }
 
@@ -5021,14 +5021,14 @@ func (p *AddCustomerCommentParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *AddCustomerCommentParams) params() ([]transport.Param, error) {
+func (p *AddCustomerCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("message", transport.Body, p.Message))
 	if p.Pinned != nil {
 		ps = append(ps, wire.Bool("pinned", transport.Body, *p.Pinned))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddCustomerCommentParams converts loosely typed values (YAML, JSON, expressions) into AddCustomerCommentParams.
@@ -5057,7 +5057,7 @@ func decodeAddCustomerCommentParams(m map[string]any) (AddCustomerCommentParams,
 }
 
 func (c *Client) addCustomerComment(ctx context.Context, p AddCustomerCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opAddCustomerComment.Op, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opAddCustomerComment.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5104,11 +5104,11 @@ type PinCustomerCommentParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *PinCustomerCommentParams) params() ([]transport.Param, error) {
+func (p *PinCustomerCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	return ps, nil
+	return ps
 }
 
 // decodePinCustomerCommentParams converts loosely typed values (YAML, JSON, expressions) into PinCustomerCommentParams.
@@ -5133,7 +5133,7 @@ func decodePinCustomerCommentParams(m map[string]any) (PinCustomerCommentParams,
 }
 
 func (c *Client) pinCustomerComment(ctx context.Context, p PinCustomerCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opPinCustomerComment.Op, check.None, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opPinCustomerComment.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5181,11 +5181,11 @@ type DeleteCustomerCommentParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteCustomerCommentParams) params() ([]transport.Param, error) {
+func (p *DeleteCustomerCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteCustomerCommentParams converts loosely typed values (YAML, JSON, expressions) into DeleteCustomerCommentParams.
@@ -5210,7 +5210,7 @@ func decodeDeleteCustomerCommentParams(m map[string]any) (DeleteCustomerCommentP
 }
 
 func (c *Client) deleteCustomerComment(ctx context.Context, p DeleteCustomerCommentParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerComment.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteCustomerComment.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -5268,12 +5268,12 @@ func (p *SetProjectMetaParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *SetProjectMetaParams) params() ([]transport.Param, error) {
+func (p *SetProjectMetaParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	return ps, nil
+	return ps
 }
 
 // decodeSetProjectMetaParams converts loosely typed values (YAML, JSON, expressions) into SetProjectMetaParams.
@@ -5300,7 +5300,7 @@ func decodeSetProjectMetaParams(m map[string]any) (SetProjectMetaParams, error) 
 }
 
 func (c *Client) setProjectMeta(ctx context.Context, p SetProjectMetaParams) (*Project, transport.Meta, error) {
-	w, m, err := transport.Call[Project](ctx, c.t, opSetProjectMeta.Op, p.validate, p.params)
+	w, m, err := transport.Call[Project](ctx, c.t, opSetProjectMeta.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5345,10 +5345,10 @@ type ListProjectRatesParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListProjectRatesParams) params() ([]transport.Param, error) {
+func (p *ListProjectRatesParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeListProjectRatesParams converts loosely typed values (YAML, JSON, expressions) into ListProjectRatesParams.
@@ -5371,7 +5371,7 @@ func decodeListProjectRatesParams(m map[string]any) (ListProjectRatesParams, err
 }
 
 func (c *Client) listProjectRates(ctx context.Context, p ListProjectRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListProjectRates.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListProjectRates.Op, check.None, transport.Encoder(p.params))
 	return []Rate(w), m, err
 }
 
@@ -5423,7 +5423,7 @@ type AddProjectRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddProjectRateParams) params() ([]transport.Param, error) {
+func (p *AddProjectRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
@@ -5436,7 +5436,7 @@ func (p *AddProjectRateParams) params() ([]transport.Param, error) {
 	if p.IsFixed != nil {
 		ps = append(ps, wire.Bool("isFixed", transport.Body, *p.IsFixed))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddProjectRateParams converts loosely typed values (YAML, JSON, expressions) into AddProjectRateParams.
@@ -5469,7 +5469,7 @@ func decodeAddProjectRateParams(m map[string]any) (AddProjectRateParams, error) 
 }
 
 func (c *Client) addProjectRate(ctx context.Context, p AddProjectRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddProjectRate.Op, check.None, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddProjectRate.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5517,11 +5517,11 @@ type DeleteProjectRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteProjectRateParams) params() ([]transport.Param, error) {
+func (p *DeleteProjectRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteProjectRateParams converts loosely typed values (YAML, JSON, expressions) into DeleteProjectRateParams.
@@ -5546,7 +5546,7 @@ func decodeDeleteProjectRateParams(m map[string]any) (DeleteProjectRateParams, e
 }
 
 func (c *Client) deleteProjectRate(ctx context.Context, p DeleteProjectRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectRate.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectRate.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -5577,10 +5577,10 @@ type MoveProjectTeamGoneParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *MoveProjectTeamGoneParams) params() ([]transport.Param, error) {
+func (p *MoveProjectTeamGoneParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeMoveProjectTeamGoneParams converts loosely typed values (YAML, JSON, expressions) into MoveProjectTeamGoneParams.
@@ -5603,7 +5603,7 @@ func decodeMoveProjectTeamGoneParams(m map[string]any) (MoveProjectTeamGoneParam
 }
 
 func (c *Client) moveProjectTeamGone(ctx context.Context, p MoveProjectTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveProjectTeamGone.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveProjectTeamGone.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -5643,10 +5643,10 @@ type ListProjectCommentsParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListProjectCommentsParams) params() ([]transport.Param, error) {
+func (p *ListProjectCommentsParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeListProjectCommentsParams converts loosely typed values (YAML, JSON, expressions) into ListProjectCommentsParams.
@@ -5669,7 +5669,7 @@ func decodeListProjectCommentsParams(m map[string]any) (ListProjectCommentsParam
 }
 
 func (c *Client) listProjectComments(ctx context.Context, p ListProjectCommentsParams) ([]Comment, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListProjectComments.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Comment]](ctx, c.t, opListProjectComments.Op, check.None, transport.Encoder(p.params))
 	return []Comment(w), m, err
 }
 
@@ -5724,14 +5724,14 @@ func (p *AddProjectCommentParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *AddProjectCommentParams) params() ([]transport.Param, error) {
+func (p *AddProjectCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("message", transport.Body, p.Message))
 	if p.Pinned != nil {
 		ps = append(ps, wire.Bool("pinned", transport.Body, *p.Pinned))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddProjectCommentParams converts loosely typed values (YAML, JSON, expressions) into AddProjectCommentParams.
@@ -5760,7 +5760,7 @@ func decodeAddProjectCommentParams(m map[string]any) (AddProjectCommentParams, e
 }
 
 func (c *Client) addProjectComment(ctx context.Context, p AddProjectCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opAddProjectComment.Op, p.validate, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opAddProjectComment.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5807,11 +5807,11 @@ type PinProjectCommentParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *PinProjectCommentParams) params() ([]transport.Param, error) {
+func (p *PinProjectCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	return ps, nil
+	return ps
 }
 
 // decodePinProjectCommentParams converts loosely typed values (YAML, JSON, expressions) into PinProjectCommentParams.
@@ -5836,7 +5836,7 @@ func decodePinProjectCommentParams(m map[string]any) (PinProjectCommentParams, e
 }
 
 func (c *Client) pinProjectComment(ctx context.Context, p PinProjectCommentParams) (*Comment, transport.Meta, error) {
-	w, m, err := transport.Call[Comment](ctx, c.t, opPinProjectComment.Op, check.None, p.params)
+	w, m, err := transport.Call[Comment](ctx, c.t, opPinProjectComment.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -5884,11 +5884,11 @@ type DeleteProjectCommentParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteProjectCommentParams) params() ([]transport.Param, error) {
+func (p *DeleteProjectCommentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("comment", transport.Path, p.Comment))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteProjectCommentParams converts loosely typed values (YAML, JSON, expressions) into DeleteProjectCommentParams.
@@ -5913,7 +5913,7 @@ func decodeDeleteProjectCommentParams(m map[string]any) (DeleteProjectCommentPar
 }
 
 func (c *Client) deleteProjectComment(ctx context.Context, p DeleteProjectCommentParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectComment.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteProjectComment.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -5971,12 +5971,12 @@ func (p *SetActivityMetaParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *SetActivityMetaParams) params() ([]transport.Param, error) {
+func (p *SetActivityMetaParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	return ps, nil
+	return ps
 }
 
 // decodeSetActivityMetaParams converts loosely typed values (YAML, JSON, expressions) into SetActivityMetaParams.
@@ -6003,7 +6003,7 @@ func decodeSetActivityMetaParams(m map[string]any) (SetActivityMetaParams, error
 }
 
 func (c *Client) setActivityMeta(ctx context.Context, p SetActivityMetaParams) (*Activity, transport.Meta, error) {
-	w, m, err := transport.Call[Activity](ctx, c.t, opSetActivityMeta.Op, p.validate, p.params)
+	w, m, err := transport.Call[Activity](ctx, c.t, opSetActivityMeta.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -6048,10 +6048,10 @@ type ListActivityRatesParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ListActivityRatesParams) params() ([]transport.Param, error) {
+func (p *ListActivityRatesParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeListActivityRatesParams converts loosely typed values (YAML, JSON, expressions) into ListActivityRatesParams.
@@ -6074,7 +6074,7 @@ func decodeListActivityRatesParams(m map[string]any) (ListActivityRatesParams, e
 }
 
 func (c *Client) listActivityRates(ctx context.Context, p ListActivityRatesParams) ([]Rate, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListActivityRates.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Rate]](ctx, c.t, opListActivityRates.Op, check.None, transport.Encoder(p.params))
 	return []Rate(w), m, err
 }
 
@@ -6126,7 +6126,7 @@ type AddActivityRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddActivityRateParams) params() ([]transport.Param, error) {
+func (p *AddActivityRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.User != 0 {
@@ -6139,7 +6139,7 @@ func (p *AddActivityRateParams) params() ([]transport.Param, error) {
 	if p.IsFixed != nil {
 		ps = append(ps, wire.Bool("isFixed", transport.Body, *p.IsFixed))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddActivityRateParams converts loosely typed values (YAML, JSON, expressions) into AddActivityRateParams.
@@ -6172,7 +6172,7 @@ func decodeAddActivityRateParams(m map[string]any) (AddActivityRateParams, error
 }
 
 func (c *Client) addActivityRate(ctx context.Context, p AddActivityRateParams) (*Rate, transport.Meta, error) {
-	w, m, err := transport.Call[Rate](ctx, c.t, opAddActivityRate.Op, check.None, p.params)
+	w, m, err := transport.Call[Rate](ctx, c.t, opAddActivityRate.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -6220,11 +6220,11 @@ type DeleteActivityRateParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteActivityRateParams) params() ([]transport.Param, error) {
+func (p *DeleteActivityRateParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("rateId", transport.Path, p.RateID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteActivityRateParams converts loosely typed values (YAML, JSON, expressions) into DeleteActivityRateParams.
@@ -6249,7 +6249,7 @@ func decodeDeleteActivityRateParams(m map[string]any) (DeleteActivityRateParams,
 }
 
 func (c *Client) deleteActivityRate(ctx context.Context, p DeleteActivityRateParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivityRate.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteActivityRate.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -6280,10 +6280,10 @@ type MoveActivityTeamGoneParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *MoveActivityTeamGoneParams) params() ([]transport.Param, error) {
+func (p *MoveActivityTeamGoneParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeMoveActivityTeamGoneParams converts loosely typed values (YAML, JSON, expressions) into MoveActivityTeamGoneParams.
@@ -6306,7 +6306,7 @@ func decodeMoveActivityTeamGoneParams(m map[string]any) (MoveActivityTeamGonePar
 }
 
 func (c *Client) moveActivityTeamGone(ctx context.Context, p MoveActivityTeamGoneParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveActivityTeamGone.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opMoveActivityTeamGone.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -6340,8 +6340,8 @@ var opListActiveTimesheets = &registry.Op{
 type ListActiveTimesheetsParams struct{}
 
 // params returns p as wire parameters.
-func (p *ListActiveTimesheetsParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *ListActiveTimesheetsParams) params() []transport.Param {
+	return nil
 }
 
 // decodeListActiveTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListActiveTimesheetsParams.
@@ -6354,7 +6354,7 @@ func decodeListActiveTimesheetsParams(m map[string]any) (ListActiveTimesheetsPar
 }
 
 func (c *Client) listActiveTimesheets(ctx context.Context, p ListActiveTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListActiveTimesheets.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListActiveTimesheets.Op, check.None, transport.Encoder(p.params))
 	return []TimesheetFull(w), m, err
 }
 
@@ -6405,7 +6405,7 @@ func (p *ListRecentTimesheetsParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListRecentTimesheetsParams) params(caller *time.Location) ([]transport.Param, error) {
+func (p *ListRecentTimesheetsParams) params(caller *time.Location) []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	if !p.Begin.IsZero() {
 		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
@@ -6413,7 +6413,7 @@ func (p *ListRecentTimesheetsParams) params(caller *time.Location) ([]transport.
 	if p.Size != 0 {
 		ps = append(ps, wire.Int("size", transport.Query, p.Size))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListRecentTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListRecentTimesheetsParams.
@@ -6443,7 +6443,7 @@ func (c *Client) listRecentTimesheets(ctx context.Context, p ListRecentTimesheet
 		if err != nil {
 			return nil, fmt.Errorf("kimai.listRecentTimesheets: %w", err)
 		}
-		return p.params(caller)
+		return p.params(caller), nil
 	})
 	return []TimesheetFull(w), m, err
 }
@@ -6500,7 +6500,7 @@ func (p *RestartTimesheetParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *RestartTimesheetParams) params(caller *time.Location) ([]transport.Param, error) {
+func (p *RestartTimesheetParams) params(caller *time.Location) []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Copy != "" {
@@ -6509,7 +6509,7 @@ func (p *RestartTimesheetParams) params(caller *time.Location) ([]transport.Para
 	if !p.Begin.IsZero() {
 		ps = append(ps, wire.Time("begin", transport.Body, p.Begin, "2006-01-02T15:04:05", caller))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeRestartTimesheetParams converts loosely typed values (YAML, JSON, expressions) into RestartTimesheetParams.
@@ -6541,7 +6541,7 @@ func (c *Client) restartTimesheet(ctx context.Context, p RestartTimesheetParams)
 		if err != nil {
 			return nil, fmt.Errorf("kimai.restartTimesheet: %w", err)
 		}
-		return p.params(caller)
+		return p.params(caller), nil
 	})
 	if err != nil {
 		return nil, m, err
@@ -6589,10 +6589,10 @@ type DuplicateTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DuplicateTimesheetParams) params() ([]transport.Param, error) {
+func (p *DuplicateTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDuplicateTimesheetParams converts loosely typed values (YAML, JSON, expressions) into DuplicateTimesheetParams.
@@ -6615,7 +6615,7 @@ func decodeDuplicateTimesheetParams(m map[string]any) (DuplicateTimesheetParams,
 }
 
 func (c *Client) duplicateTimesheet(ctx context.Context, p DuplicateTimesheetParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opDuplicateTimesheet.Op, check.None, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opDuplicateTimesheet.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -6659,10 +6659,10 @@ type ToggleTimesheetExportParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *ToggleTimesheetExportParams) params() ([]transport.Param, error) {
+func (p *ToggleTimesheetExportParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeToggleTimesheetExportParams converts loosely typed values (YAML, JSON, expressions) into ToggleTimesheetExportParams.
@@ -6685,7 +6685,7 @@ func decodeToggleTimesheetExportParams(m map[string]any) (ToggleTimesheetExportP
 }
 
 func (c *Client) toggleTimesheetExport(ctx context.Context, p ToggleTimesheetExportParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opToggleTimesheetExport.Op, check.None, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opToggleTimesheetExport.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -6745,12 +6745,12 @@ func (p *SetTimesheetMetaParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *SetTimesheetMetaParams) params() ([]transport.Param, error) {
+func (p *SetTimesheetMetaParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Str("name", transport.Body, p.Name))
 	ps = append(ps, wire.Str("value", transport.Body, p.Value))
-	return ps, nil
+	return ps
 }
 
 // decodeSetTimesheetMetaParams converts loosely typed values (YAML, JSON, expressions) into SetTimesheetMetaParams.
@@ -6777,7 +6777,7 @@ func decodeSetTimesheetMetaParams(m map[string]any) (SetTimesheetMetaParams, err
 }
 
 func (c *Client) setTimesheetMeta(ctx context.Context, p SetTimesheetMetaParams) (*Timesheet, transport.Meta, error) {
-	w, m, err := transport.Call[Timesheet](ctx, c.t, opSetTimesheetMeta.Op, p.validate, p.params)
+	w, m, err := transport.Call[Timesheet](ctx, c.t, opSetTimesheetMeta.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -6814,8 +6814,8 @@ var opListFavoriteTimesheets = &registry.Op{
 type ListFavoriteTimesheetsParams struct{}
 
 // params returns p as wire parameters.
-func (p *ListFavoriteTimesheetsParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *ListFavoriteTimesheetsParams) params() []transport.Param {
+	return nil
 }
 
 // decodeListFavoriteTimesheetsParams converts loosely typed values (YAML, JSON, expressions) into ListFavoriteTimesheetsParams.
@@ -6828,7 +6828,7 @@ func decodeListFavoriteTimesheetsParams(m map[string]any) (ListFavoriteTimesheet
 }
 
 func (c *Client) listFavoriteTimesheets(ctx context.Context, p ListFavoriteTimesheetsParams) ([]TimesheetFull, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListFavoriteTimesheets.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[TimesheetFull]](ctx, c.t, opListFavoriteTimesheets.Op, check.None, transport.Encoder(p.params))
 	return []TimesheetFull(w), m, err
 }
 
@@ -6870,10 +6870,10 @@ type AddFavoriteTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddFavoriteTimesheetParams) params() ([]transport.Param, error) {
+func (p *AddFavoriteTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeAddFavoriteTimesheetParams converts loosely typed values (YAML, JSON, expressions) into AddFavoriteTimesheetParams.
@@ -6896,7 +6896,7 @@ func decodeAddFavoriteTimesheetParams(m map[string]any) (AddFavoriteTimesheetPar
 }
 
 func (c *Client) addFavoriteTimesheet(ctx context.Context, p AddFavoriteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opAddFavoriteTimesheet.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opAddFavoriteTimesheet.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -6938,10 +6938,10 @@ type RemoveFavoriteTimesheetParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveFavoriteTimesheetParams) params() ([]transport.Param, error) {
+func (p *RemoveFavoriteTimesheetParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveFavoriteTimesheetParams converts loosely typed values (YAML, JSON, expressions) into RemoveFavoriteTimesheetParams.
@@ -6964,7 +6964,7 @@ func decodeRemoveFavoriteTimesheetParams(m map[string]any) (RemoveFavoriteTimesh
 }
 
 func (c *Client) removeFavoriteTimesheet(ctx context.Context, p RemoveFavoriteTimesheetParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveFavoriteTimesheet.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveFavoriteTimesheet.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -7044,7 +7044,7 @@ func (p *UpdateUserParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateUserParams) params() ([]transport.Param, error) {
+func (p *UpdateUserParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 14)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	if p.Alias != "" {
@@ -7086,7 +7086,7 @@ func (p *UpdateUserParams) params() ([]transport.Param, error) {
 	if p.SystemAccount != nil {
 		ps = append(ps, wire.Bool("systemAccount", transport.Body, *p.SystemAccount))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateUserParams converts loosely typed values (YAML, JSON, expressions) into UpdateUserParams.
@@ -7141,7 +7141,7 @@ func decodeUpdateUserParams(m map[string]any) (UpdateUserParams, error) {
 }
 
 func (c *Client) updateUser(ctx context.Context, p UpdateUserParams) (*User, transport.Meta, error) {
-	w, m, err := transport.Call[User](ctx, c.t, opUpdateUser.Op, p.validate, p.params)
+	w, m, err := transport.Call[User](ctx, c.t, opUpdateUser.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7274,10 +7274,10 @@ type DeleteAPITokenParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteAPITokenParams) params() ([]transport.Param, error) {
+func (p *DeleteAPITokenParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteAPITokenParams converts loosely typed values (YAML, JSON, expressions) into DeleteAPITokenParams.
@@ -7300,7 +7300,7 @@ func decodeDeleteAPITokenParams(m map[string]any) (DeleteAPITokenParams, error) 
 }
 
 func (c *Client) deleteAPIToken(ctx context.Context, p DeleteAPITokenParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteAPIToken.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteAPIToken.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -7345,11 +7345,11 @@ type AddTeamCustomerParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddTeamCustomerParams) params() ([]transport.Param, error) {
+func (p *AddTeamCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
-	return ps, nil
+	return ps
 }
 
 // decodeAddTeamCustomerParams converts loosely typed values (YAML, JSON, expressions) into AddTeamCustomerParams.
@@ -7374,7 +7374,7 @@ func decodeAddTeamCustomerParams(m map[string]any) (AddTeamCustomerParams, error
 }
 
 func (c *Client) addTeamCustomer(ctx context.Context, p AddTeamCustomerParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamCustomer.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamCustomer.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7422,11 +7422,11 @@ type RemoveTeamCustomerParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveTeamCustomerParams) params() ([]transport.Param, error) {
+func (p *RemoveTeamCustomerParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("customerId", transport.Path, p.CustomerID))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveTeamCustomerParams converts loosely typed values (YAML, JSON, expressions) into RemoveTeamCustomerParams.
@@ -7451,7 +7451,7 @@ func decodeRemoveTeamCustomerParams(m map[string]any) (RemoveTeamCustomerParams,
 }
 
 func (c *Client) removeTeamCustomer(ctx context.Context, p RemoveTeamCustomerParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamCustomer.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamCustomer.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7499,11 +7499,11 @@ type AddTeamProjectParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddTeamProjectParams) params() ([]transport.Param, error) {
+func (p *AddTeamProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
-	return ps, nil
+	return ps
 }
 
 // decodeAddTeamProjectParams converts loosely typed values (YAML, JSON, expressions) into AddTeamProjectParams.
@@ -7528,7 +7528,7 @@ func decodeAddTeamProjectParams(m map[string]any) (AddTeamProjectParams, error) 
 }
 
 func (c *Client) addTeamProject(ctx context.Context, p AddTeamProjectParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamProject.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamProject.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7576,11 +7576,11 @@ type RemoveTeamProjectParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveTeamProjectParams) params() ([]transport.Param, error) {
+func (p *RemoveTeamProjectParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("projectId", transport.Path, p.ProjectID))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveTeamProjectParams converts loosely typed values (YAML, JSON, expressions) into RemoveTeamProjectParams.
@@ -7605,7 +7605,7 @@ func decodeRemoveTeamProjectParams(m map[string]any) (RemoveTeamProjectParams, e
 }
 
 func (c *Client) removeTeamProject(ctx context.Context, p RemoveTeamProjectParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamProject.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamProject.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7653,11 +7653,11 @@ type AddTeamActivityParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddTeamActivityParams) params() ([]transport.Param, error) {
+func (p *AddTeamActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
-	return ps, nil
+	return ps
 }
 
 // decodeAddTeamActivityParams converts loosely typed values (YAML, JSON, expressions) into AddTeamActivityParams.
@@ -7682,7 +7682,7 @@ func decodeAddTeamActivityParams(m map[string]any) (AddTeamActivityParams, error
 }
 
 func (c *Client) addTeamActivity(ctx context.Context, p AddTeamActivityParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamActivity.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamActivity.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7730,11 +7730,11 @@ type RemoveTeamActivityParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveTeamActivityParams) params() ([]transport.Param, error) {
+func (p *RemoveTeamActivityParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("activityId", transport.Path, p.ActivityID))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveTeamActivityParams converts loosely typed values (YAML, JSON, expressions) into RemoveTeamActivityParams.
@@ -7759,7 +7759,7 @@ func decodeRemoveTeamActivityParams(m map[string]any) (RemoveTeamActivityParams,
 }
 
 func (c *Client) removeTeamActivity(ctx context.Context, p RemoveTeamActivityParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamActivity.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamActivity.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7807,11 +7807,11 @@ type AddTeamMemberParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *AddTeamMemberParams) params() ([]transport.Param, error) {
+func (p *AddTeamMemberParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
-	return ps, nil
+	return ps
 }
 
 // decodeAddTeamMemberParams converts loosely typed values (YAML, JSON, expressions) into AddTeamMemberParams.
@@ -7836,7 +7836,7 @@ func decodeAddTeamMemberParams(m map[string]any) (AddTeamMemberParams, error) {
 }
 
 func (c *Client) addTeamMember(ctx context.Context, p AddTeamMemberParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamMember.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opAddTeamMember.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7884,11 +7884,11 @@ type RemoveTeamMemberParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveTeamMemberParams) params() ([]transport.Param, error) {
+func (p *RemoveTeamMemberParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
 	ps = append(ps, wire.Int("userId", transport.Path, p.UserID))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveTeamMemberParams converts loosely typed values (YAML, JSON, expressions) into RemoveTeamMemberParams.
@@ -7913,7 +7913,7 @@ func decodeRemoveTeamMemberParams(m map[string]any) (RemoveTeamMemberParams, err
 }
 
 func (c *Client) removeTeamMember(ctx context.Context, p RemoveTeamMemberParams) (*Team, transport.Meta, error) {
-	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamMember.Op, check.None, p.params)
+	w, m, err := transport.Call[Team](ctx, c.t, opRemoveTeamMember.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -7981,7 +7981,7 @@ func (p *ListInvoicesParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ListInvoicesParams) params(caller *time.Location) ([]transport.Param, error) {
+func (p *ListInvoicesParams) params(caller *time.Location) []transport.Param {
 	ps := make([]transport.Param, 0, 6)
 	if !p.Begin.IsZero() {
 		ps = append(ps, wire.Time("begin", transport.Query, p.Begin, "2006-01-02T15:04:05", caller))
@@ -8001,7 +8001,7 @@ func (p *ListInvoicesParams) params(caller *time.Location) ([]transport.Param, e
 	if p.Size != 0 {
 		ps = append(ps, wire.Int("size", transport.Query, p.Size))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeListInvoicesParams converts loosely typed values (YAML, JSON, expressions) into ListInvoicesParams.
@@ -8039,7 +8039,7 @@ func (c *Client) listInvoices(ctx context.Context, p ListInvoicesParams) ([]Invo
 		if err != nil {
 			return nil, fmt.Errorf("kimai.listInvoices: %w", err)
 		}
-		return p.params(caller)
+		return p.params(caller), nil
 	})
 	return []Invoice(w), m, err
 }
@@ -8101,10 +8101,10 @@ type GetInvoiceParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetInvoiceParams) params() ([]transport.Param, error) {
+func (p *GetInvoiceParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeGetInvoiceParams converts loosely typed values (YAML, JSON, expressions) into GetInvoiceParams.
@@ -8127,7 +8127,7 @@ func decodeGetInvoiceParams(m map[string]any) (GetInvoiceParams, error) {
 }
 
 func (c *Client) getInvoice(ctx context.Context, p GetInvoiceParams) (*Invoice, transport.Meta, error) {
-	w, m, err := transport.Call[Invoice](ctx, c.t, opGetInvoice.Op, check.None, p.params)
+	w, m, err := transport.Call[Invoice](ctx, c.t, opGetInvoice.Op, check.None, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -8171,10 +8171,10 @@ type DownloadInvoiceParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DownloadInvoiceParams) params() ([]transport.Param, error) {
+func (p *DownloadInvoiceParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDownloadInvoiceParams converts loosely typed values (YAML, JSON, expressions) into DownloadInvoiceParams.
@@ -8197,7 +8197,7 @@ func decodeDownloadInvoiceParams(m map[string]any) (DownloadInvoiceParams, error
 }
 
 func (c *Client) downloadInvoice(ctx context.Context, p DownloadInvoiceParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDownloadInvoice.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDownloadInvoice.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 
@@ -8325,10 +8325,10 @@ type DeleteInvoiceParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *DeleteInvoiceParams) params() ([]transport.Param, error) {
+func (p *DeleteInvoiceParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Int("id", transport.Path, p.ID))
-	return ps, nil
+	return ps
 }
 
 // decodeDeleteInvoiceParams converts loosely typed values (YAML, JSON, expressions) into DeleteInvoiceParams.
@@ -8351,7 +8351,7 @@ func decodeDeleteInvoiceParams(m map[string]any) (DeleteInvoiceParams, error) {
 }
 
 func (c *Client) deleteInvoice(ctx context.Context, p DeleteInvoiceParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteInvoice.Op, check.None, p.params)
+	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDeleteInvoice.Op, check.None, transport.Encoder(p.params))
 	return m, err
 }
 

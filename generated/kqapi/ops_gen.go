@@ -62,7 +62,7 @@ func (p *RecordLogParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *RecordLogParams) params() ([]transport.Param, error) {
+func (p *RecordLogParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 4)
 	if !p.Start.IsZero() {
 		ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
@@ -76,7 +76,7 @@ func (p *RecordLogParams) params() ([]transport.Param, error) {
 	if p.Useraccount != "" {
 		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeRecordLogParams converts loosely typed values (YAML, JSON, expressions) into RecordLogParams.
@@ -105,7 +105,7 @@ func decodeRecordLogParams(m map[string]any) (RecordLogParams, error) {
 }
 
 func (c *Client) recordLog(ctx context.Context, p RecordLogParams) (*RecordLogData, transport.Meta, error) {
-	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog.Op, p.validate, p.params)
+	w, m, err := transport.Call[RecordLogData](ctx, c.t, opRecordLog.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -155,8 +155,8 @@ var opGetDepartment = &registry.Op{
 type GetDepartmentParams struct{}
 
 // params returns p as wire parameters.
-func (p *GetDepartmentParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *GetDepartmentParams) params() []transport.Param {
+	return nil
 }
 
 // decodeGetDepartmentParams converts loosely typed values (YAML, JSON, expressions) into GetDepartmentParams.
@@ -169,7 +169,7 @@ func decodeGetDepartmentParams(m map[string]any) (GetDepartmentParams, error) {
 }
 
 func (c *Client) getDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Department]](ctx, c.t, opGetDepartment.Op, check.None, transport.Encoder(p.params))
 	return []Department(w), m, err
 }
 
@@ -211,11 +211,11 @@ func (p *AddDepartmentParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *AddDepartmentParams) params() ([]transport.Param, error) {
+func (p *AddDepartmentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Int("parentid", transport.Query, p.Parentid))
 	ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
-	return ps, nil
+	return ps
 }
 
 // decodeAddDepartmentParams converts loosely typed values (YAML, JSON, expressions) into AddDepartmentParams.
@@ -240,7 +240,7 @@ func decodeAddDepartmentParams(m map[string]any) (AddDepartmentParams, error) {
 }
 
 func (c *Client) addDepartment(ctx context.Context, p AddDepartmentParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment.Op, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opAddDepartment.Op, p.validate, transport.Encoder(p.params))
 	return int64(w), m, err
 }
 
@@ -277,7 +277,7 @@ type UpdateDepartmentParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateDepartmentParams) params() ([]transport.Param, error) {
+func (p *UpdateDepartmentParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Int("deptid", transport.Query, p.Deptid))
 	if p.Parentid != 0 {
@@ -286,7 +286,7 @@ func (p *UpdateDepartmentParams) params() ([]transport.Param, error) {
 	if p.Deptname != "" {
 		ps = append(ps, wire.Str("deptname", transport.Query, p.Deptname))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateDepartmentParams converts loosely typed values (YAML, JSON, expressions) into UpdateDepartmentParams.
@@ -313,7 +313,7 @@ func decodeUpdateDepartmentParams(m map[string]any) (UpdateDepartmentParams, err
 }
 
 func (c *Client) updateDepartment(ctx context.Context, p UpdateDepartmentParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, check.None, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateDepartment.Op, check.None, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -355,12 +355,12 @@ func (p *GetEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *GetEmployeeParams) params() ([]transport.Param, error) {
+func (p *GetEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeGetEmployeeParams converts loosely typed values (YAML, JSON, expressions) into GetEmployeeParams.
@@ -383,7 +383,7 @@ func decodeGetEmployeeParams(m map[string]any) (GetEmployeeParams, error) {
 }
 
 func (c *Client) getEmployee(ctx context.Context, p GetEmployeeParams) (*EmployeeData, transport.Meta, error) {
-	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[EmployeeData](ctx, c.t, opGetEmployee.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -444,10 +444,10 @@ func (p *GetUserDetailParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *GetUserDetailParams) params() ([]transport.Param, error) {
+func (p *GetUserDetailParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	return ps, nil
+	return ps
 }
 
 // decodeGetUserDetailParams converts loosely typed values (YAML, JSON, expressions) into GetUserDetailParams.
@@ -470,7 +470,7 @@ func decodeGetUserDetailParams(m map[string]any) (GetUserDetailParams, error) {
 }
 
 func (c *Client) getUserDetail(ctx context.Context, p GetUserDetailParams) (*UserDetail, transport.Meta, error) {
-	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail.Op, p.validate, p.params)
+	w, m, err := transport.Call[UserDetail](ctx, c.t, opGetUserDetail.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -536,7 +536,7 @@ func (p *AddEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *AddEmployeeParams) params() ([]transport.Param, error) {
+func (p *AddEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 8)
 	ps = append(ps, wire.Str("realname", transport.Query, p.Realname))
 	ps = append(ps, wire.Str("password", transport.Query, p.Password))
@@ -556,7 +556,7 @@ func (p *AddEmployeeParams) params() ([]transport.Param, error) {
 	if p.SN != "" {
 		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeAddEmployeeParams converts loosely typed values (YAML, JSON, expressions) into AddEmployeeParams.
@@ -595,7 +595,7 @@ func decodeAddEmployeeParams(m map[string]any) (AddEmployeeParams, error) {
 }
 
 func (c *Client) addEmployee(ctx context.Context, p AddEmployeeParams) (*NewEmployee, transport.Meta, error) {
-	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[NewEmployee](ctx, c.t, opAddEmployee.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -663,7 +663,7 @@ func (p *UpdateEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *UpdateEmployeeParams) params() ([]transport.Param, error) {
+func (p *UpdateEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 9)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	if p.Realname != "" {
@@ -690,7 +690,7 @@ func (p *UpdateEmployeeParams) params() ([]transport.Param, error) {
 	if p.SN != "" {
 		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeUpdateEmployeeParams converts loosely typed values (YAML, JSON, expressions) into UpdateEmployeeParams.
@@ -731,7 +731,7 @@ func decodeUpdateEmployeeParams(m map[string]any) (UpdateEmployeeParams, error) 
 }
 
 func (c *Client) updateEmployee(ctx context.Context, p UpdateEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opUpdateEmployee.Op, p.validate, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -771,10 +771,10 @@ func (p *LayoffEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *LayoffEmployeeParams) params() ([]transport.Param, error) {
+func (p *LayoffEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	return ps, nil
+	return ps
 }
 
 // decodeLayoffEmployeeParams converts loosely typed values (YAML, JSON, expressions) into LayoffEmployeeParams.
@@ -797,7 +797,7 @@ func decodeLayoffEmployeeParams(m map[string]any) (LayoffEmployeeParams, error) 
 }
 
 func (c *Client) layoffEmployee(ctx context.Context, p LayoffEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opLayoffEmployee.Op, p.validate, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -842,11 +842,11 @@ func (p *SyncEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *SyncEmployeeParams) params() ([]transport.Param, error) {
+func (p *SyncEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	return ps, nil
+	return ps
 }
 
 // decodeSyncEmployeeParams converts loosely typed values (YAML, JSON, expressions) into SyncEmployeeParams.
@@ -871,7 +871,7 @@ func decodeSyncEmployeeParams(m map[string]any) (SyncEmployeeParams, error) {
 }
 
 func (c *Client) syncEmployee(ctx context.Context, p SyncEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opSyncEmployee.Op, p.validate, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -914,11 +914,11 @@ func (p *RemoveEmployeeParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *RemoveEmployeeParams) params() ([]transport.Param, error) {
+func (p *RemoveEmployeeParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	ps = append(ps, wire.Str("sn", transport.Query, p.SN))
-	return ps, nil
+	return ps
 }
 
 // decodeRemoveEmployeeParams converts loosely typed values (YAML, JSON, expressions) into RemoveEmployeeParams.
@@ -943,7 +943,7 @@ func decodeRemoveEmployeeParams(m map[string]any) (RemoveEmployeeParams, error) 
 }
 
 func (c *Client) removeEmployee(ctx context.Context, p RemoveEmployeeParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opRemoveEmployee.Op, p.validate, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -986,11 +986,11 @@ func (p *ReCheckParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ReCheckParams) params() ([]transport.Param, error) {
+func (p *ReCheckParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 2)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	ps = append(ps, wire.Time("time", transport.Query, p.Time, "2006-01-02 15:04:05", zone))
-	return ps, nil
+	return ps
 }
 
 // decodeReCheckParams converts loosely typed values (YAML, JSON, expressions) into ReCheckParams.
@@ -1015,7 +1015,7 @@ func decodeReCheckParams(m map[string]any) (ReCheckParams, error) {
 }
 
 func (c *Client) reCheck(ctx context.Context, p ReCheckParams) (json.RawMessage, transport.Meta, error) {
-	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck.Op, p.validate, p.params)
+	w, m, err := transport.Call[json.RawMessage](ctx, c.t, opReCheck.Op, p.validate, transport.Encoder(p.params))
 	return w, m, err
 }
 
@@ -1069,7 +1069,7 @@ func (p *ApplyParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ApplyParams) params() ([]transport.Param, error) {
+func (p *ApplyParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 5)
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
 	ps = append(ps, wire.Time("starttime", transport.Query, p.Starttime, "2006-01-02 15:04:05", zone))
@@ -1078,7 +1078,7 @@ func (p *ApplyParams) params() ([]transport.Param, error) {
 	if p.Reason != "" {
 		ps = append(ps, wire.Str("reason", transport.Query, p.Reason))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeApplyParams converts loosely typed values (YAML, JSON, expressions) into ApplyParams.
@@ -1109,7 +1109,7 @@ func decodeApplyParams(m map[string]any) (ApplyParams, error) {
 }
 
 func (c *Client) apply(ctx context.Context, p ApplyParams) (int64, transport.Meta, error) {
-	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply.Op, p.validate, p.params)
+	w, m, err := transport.Call[scalar.Int](ctx, c.t, opApply.Op, p.validate, transport.Encoder(p.params))
 	return int64(w), m, err
 }
 
@@ -1134,8 +1134,8 @@ var opApplyType = &registry.Op{
 type ApplyTypeParams struct{}
 
 // params returns p as wire parameters.
-func (p *ApplyTypeParams) params() ([]transport.Param, error) {
-	return nil, nil
+func (p *ApplyTypeParams) params() []transport.Param {
+	return nil
 }
 
 // decodeApplyTypeParams converts loosely typed values (YAML, JSON, expressions) into ApplyTypeParams.
@@ -1148,7 +1148,7 @@ func decodeApplyTypeParams(m map[string]any) (ApplyTypeParams, error) {
 }
 
 func (c *Client) applyType(ctx context.Context, p ApplyTypeParams) (map[string]string, transport.Meta, error) {
-	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.Map[scalar.String]](ctx, c.t, opApplyType.Op, check.None, transport.Encoder(p.params))
 	var zero map[string]string
 	if err != nil {
 		return zero, m, err
@@ -1213,7 +1213,7 @@ func (p *ApplyRecordParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ApplyRecordParams) params() ([]transport.Param, error) {
+func (p *ApplyRecordParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 4)
 	if p.Useraccount != "" {
 		ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
@@ -1223,7 +1223,7 @@ func (p *ApplyRecordParams) params() ([]transport.Param, error) {
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeApplyRecordParams converts loosely typed values (YAML, JSON, expressions) into ApplyRecordParams.
@@ -1252,7 +1252,7 @@ func decodeApplyRecordParams(m map[string]any) (ApplyRecordParams, error) {
 }
 
 func (c *Client) applyRecord(ctx context.Context, p ApplyRecordParams) (*ApplyRecordData, transport.Meta, error) {
-	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord.Op, p.validate, p.params)
+	w, m, err := transport.Call[ApplyRecordData](ctx, c.t, opApplyRecord.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1328,7 +1328,7 @@ func (p *ReportParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *ReportParams) params() ([]transport.Param, error) {
+func (p *ReportParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 4)
 	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
 	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
@@ -1336,7 +1336,7 @@ func (p *ReportParams) params() ([]transport.Param, error) {
 	if p.Page != 0 {
 		ps = append(ps, wire.Int("page", transport.Query, p.Page))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeReportParams converts loosely typed values (YAML, JSON, expressions) into ReportParams.
@@ -1365,7 +1365,7 @@ func decodeReportParams(m map[string]any) (ReportParams, error) {
 }
 
 func (c *Client) report(ctx context.Context, p ReportParams) (*ReportData, transport.Meta, error) {
-	w, m, err := transport.Call[ReportData](ctx, c.t, opReport.Op, p.validate, p.params)
+	w, m, err := transport.Call[ReportData](ctx, c.t, opReport.Op, p.validate, transport.Encoder(p.params))
 	if err != nil {
 		return nil, m, err
 	}
@@ -1435,12 +1435,12 @@ func (p *DayReportParams) validate() error {
 }
 
 // params returns p as wire parameters.
-func (p *DayReportParams) params() ([]transport.Param, error) {
+func (p *DayReportParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 3)
 	ps = append(ps, wire.Time("start", transport.Query, p.Start, "2006-01-02", zone))
 	ps = append(ps, wire.Time("end", transport.Query, p.End, "2006-01-02", zone))
 	ps = append(ps, wire.Str("useraccount", transport.Query, p.Useraccount))
-	return ps, nil
+	return ps
 }
 
 // decodeDayReportParams converts loosely typed values (YAML, JSON, expressions) into DayReportParams.
@@ -1467,7 +1467,7 @@ func decodeDayReportParams(m map[string]any) (DayReportParams, error) {
 }
 
 func (c *Client) dayReport(ctx context.Context, p DayReportParams) ([]DayReport, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport.Op, p.validate, p.params)
+	w, m, err := transport.Call[wire.List[DayReport]](ctx, c.t, opDayReport.Op, p.validate, transport.Encoder(p.params))
 	return []DayReport(w), m, err
 }
 
@@ -1498,12 +1498,12 @@ type GetDeviceParams struct {
 }
 
 // params returns p as wire parameters.
-func (p *GetDeviceParams) params() ([]transport.Param, error) {
+func (p *GetDeviceParams) params() []transport.Param {
 	ps := make([]transport.Param, 0, 1)
 	if p.SN != "" {
 		ps = append(ps, wire.Str("sn", transport.Query, p.SN))
 	}
-	return ps, nil
+	return ps
 }
 
 // decodeGetDeviceParams converts loosely typed values (YAML, JSON, expressions) into GetDeviceParams.
@@ -1526,7 +1526,7 @@ func decodeGetDeviceParams(m map[string]any) (GetDeviceParams, error) {
 }
 
 func (c *Client) getDevice(ctx context.Context, p GetDeviceParams) ([]Device, transport.Meta, error) {
-	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, check.None, p.params)
+	w, m, err := transport.Call[wire.List[Device]](ctx, c.t, opGetDevice.Op, check.None, transport.Encoder(p.params))
 	return []Device(w), m, err
 }
 

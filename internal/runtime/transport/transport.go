@@ -606,6 +606,11 @@ func dropCutRune(s string) string {
 	return s
 }
 
+// Encoder adapts an operation's parameter encoder that cannot fail to [Call]'s encode.
+func Encoder(encode func() []Param) func() ([]Param, error) {
+	return func() ([]Param, error) { return encode(), nil }
+}
+
 // Call is the body every generated operation shares: check the parameters, encode them, send the
 // request and decode the answer's data into a W (the operation's wire type). Nothing is sent when
 // validate or encode fails.
