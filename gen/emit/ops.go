@@ -316,7 +316,7 @@ func (g *gen) encodeFunc(f *jen.File, op *ir.Operation) {
 		results = append(results, jen.Error())
 		ret = func(ps jen.Code) jen.Code { return jen.Return(ps, jen.Nil()) }
 	}
-	f.Func().Params(jen.Id("p").Op("*").Id(op.Go+"Params")).Id("params").Params(args...).Params(results...).BlockFunc(func(b *jen.Group) {
+	f.Func().Params(jen.Id("p").Op("*").Id(op.Go + "Params")).Id("params").Params(args...).Params(results...).BlockFunc(func(b *jen.Group) {
 		if len(op.Params) == 0 {
 			b.Add(ret(jen.Nil()))
 			return
