@@ -28,7 +28,7 @@ func cmdCompletion(_ context.Context, e *env, args []string) int {
 	}
 	script, ok := completionScripts[pos[0]]
 	if !ok {
-		return errf(e, exitUsage, "completion: unknown shell %q%s (want bash, zsh or fish)", pos[0], didYouMean(pos[0], []string{"bash", "zsh", "fish"}))
+		return errf(e, exitUsage, "completion: unknown shell %q (want bash, zsh or fish)", pos[0])
 	}
 	fmt.Fprint(e.stdout, script)
 	return exitOK
