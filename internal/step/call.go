@@ -21,7 +21,7 @@ func callKind() Kind {
 			fe := yamlx.ValueNode(n, "for_each")
 			return fe == nil || fe.Value != "true"
 		},
-		Compile: compileCall}
+		Compile: compileCall, Config: reflect.TypeFor[callYAML]()}
 }
 
 // callStep calls an operation: once (every page of a paged operation), or once per record of

@@ -11,7 +11,7 @@ import (
 )
 
 func mapKind() Kind {
-	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap}
+	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap, Config: reflect.TypeFor[map[string]*yaml.Node]()}
 }
 
 // mapStep makes one record per record: map: {field: expression, ...}.
