@@ -172,7 +172,8 @@ func printFields(w io.Writer, t reflect.Type, in string, seen map[reflect.Type]b
 		if name == "" {
 			name = f.Name
 		}
-		fmt.Fprintf(w, "%s%-*s %-20s %s\n", in, max(24-len(in), 1), name, typeName(f.Type), f.Tag.Get("doc"))
+		line := fmt.Sprintf("%s%-*s %-20s %s", in, max(24-len(in), 1), name, typeName(f.Type), f.Tag.Get("doc"))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 		printFields(w, f.Type, in+"  ", seen)
 	}
 }
