@@ -40,7 +40,7 @@ func commandFlags(ctx context.Context, e *env, c command) *flag.FlagSet {
 
 // printHelp writes what c does, its arguments, its flags and an example.
 func printHelp(w io.Writer, c command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "pipe %s — %s\n\nusage: pipe %s %s\n", c.name, c.summary, c.name, c.args)
+	fmt.Fprintf(w, "pipe %s — %s\n\nusage: %s\n", c.name, c.summary, strings.TrimSpace("pipe "+c.name+" "+c.args))
 	if c.doc != "" {
 		fmt.Fprintf(w, "\n%s\n", c.doc)
 	}
