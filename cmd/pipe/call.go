@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
-	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
 // cmdCall calls one operation with parameters from the command line and prints its records as
@@ -31,22 +30,9 @@ func cmdCall(ctx context.Context, e *env, args []string) int {
 	if len(pos) == 0 {
 		return errf(e, exitUsage, "call needs API.OPERATION, e.g. pipe call kqapi.getDepartment")
 	}
-	apiName, opName, ok := strings.Cut(pos[0], ".")
-	if !ok {
-		return errf(e, exitUsage, "%q: want API.OPERATION, e.g. kqapi.recordlog", pos[0])
-	}
-	api, ok := generated.Lookup(apiName)
-	if !ok {
-		return errf(e, exitUsage, "unknown API %q (APIs: %s)", apiName, apiNames())
-	}
-	op, ok := api.Op(opName)
-	if !ok {
-		near := yamlx.NearestN(opName, api.OpNames(), 3)
-		hint := ""
-		if len(near) > 0 {
-			hint = fmt.Sprintf(" (did you mean %s?)", strings.Join(near, ", "))
-		}
-		return errf(e, exitUsage, "%s has no operation %q%s; see pipe ops %s", apiName, opName, hint, apiName)
+	api, op, code := lookupOp(e, pos[0])
+	if op == nil {
+		return code
 	}
 	params := map[string]any{}
 	for _, kv := range pos[1:] {
@@ -92,7 +78,24 @@ func cmdCall(ctx context.Context, e *env, args []string) int {
 		n++
 	}
 	logger.Debug("call done", "op", api.Name+"."+op.Name, "records", n)
+	if op.Paged && !*all && n > 0 && n >= pageSize(op, params) {
+		fmt.Fprintf(e.stderr, "pipe call: %d records fill the first page of %s.%s, so more pages may exist; --all walks every page\n",
+			n, api.Name, op.Name)
+	}
 	return exitOK
+}
+
+// pageSize is the size of the page a call asked for: its size parameter (the second paging
+// parameter, such as Didi's length or Kimai's size) when given, else the operation's.
+func pageSize(op *registry.Op, params map[string]any) int {
+	if len(op.PagingParams) == 2 {
+		if v, ok := params[op.PagingParams[1]].(string); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return op.PageSize
 }
 
 // cliValue reads a command-line value: JSON for lists and objects, text otherwise.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/specpipe/specpipe/generated"
 	kimaiapi "github.com/specpipe/specpipe/generated/kimai"
+	kqapiemu "github.com/specpipe/specpipe/internal/emulator/kqapi"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -27,10 +28,11 @@ const demoPipeline = "attendance-to-kimai.yaml"
 
 // cmdDemo starts the sandbox in-process, runs attendance-to-kimai for one fixture day against it
 // with a shortened kqapi interval, and prints the summary and a few of the timesheets it made.
-// Everything it writes (state, reports) goes to a temporary directory it removes.
+// Everything it writes (state, reports) goes to a temporary directory it removes, and whose path
+// it therefore never prints.
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs, logf := flagSet(e, "demo")
-	day := fs.String("day", "2026-10-15", "the work day to book (the sandbox's punches cover October 2026)")
+	day := fs.String("day", "", "the work day to book (default: the last full work day of the sandbox's punches)")
 	interval := fs.Duration("kqapi-interval", 100*time.Millisecond, "kqapi's interval between calls in the sandbox (the real service: 20s)")
 	show := fs.Int("show", 5, "how many of the created timesheets to print")
 	keep := fs.String("keep", "", "a directory to keep the pipeline, its reports and its state in (default: a temporary one)")
@@ -47,14 +49,27 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
+	days, err := punchDays()
+	if err != nil {
+		return errf(e, exitCannot, "the sandbox's punches: %v", err)
+	}
+	if *day == "" {
+		*day = lastFullDay(days)
+	}
 	if _, err := time.Parse(time.DateOnly, *day); err != nil {
-		return errf(e, exitUsage, "--day: want a date such as 2026-10-15 (the sandbox's punches cover October 2026), got %q", *day)
+		return errf(e, exitUsage, "--day: want a date such as %s (the sandbox's punches cover %s to %s), got %q",
+			lastFullDay(days), firstDay(days), lastDay(days), *day)
+	}
+	if days[*day] == 0 {
+		return errf(e, exitUsage, "--day %s: the sandbox has no punches that day; its punches cover %s to %s (e.g. --day %s)",
+			*day, firstDay(days), lastDay(days), lastFullDay(days))
 	}
 	if *interval <= 0 {
 		return errf(e, exitUsage, "--kqapi-interval: want a positive duration")
 	}
-	dir := *keep
+	dir, reports := *keep, "in "+filepath.Join(*keep, "out")
 	if dir == "" {
+		reports = "in the temporary directory, removed at the end; --keep DIR keeps them"
 		if dir, err = os.MkdirTemp("", "specpipe-demo-"); err != nil {
 			return errf(e, exitCannot, "temporary directory: %v", err)
 		}
@@ -124,7 +139,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "%s: %v\n", r.what, err)
 			continue
 		}
-		fmt.Fprintf(e.stdout, "%s: %d (reported in %s)\n", r.what, len(rows), r.file)
+		fmt.Fprintf(e.stdout, "%s: %d (reported in %s, %s)\n", r.what, len(rows), filepath.Base(r.file), reports)
 		for i, row := range rows {
 			if i == 3 {
 				fmt.Fprintf(e.stdout, "  ...\n")
@@ -139,6 +154,53 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "\ndemo done in %v; a second run would write nothing (the state store remembers every timesheet).\n",
 		time.Since(start).Round(time.Millisecond))
 	return exitCode(sum, nil)
+}
+
+// punchDays counts the punches of the sandbox's kqapi fixture per day (in Asia/Shanghai, the
+// company's zone).
+func punchDays() (map[string]int, error) {
+	fx, err := kqapiemu.DefaultFixture()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return nil, err
+	}
+	days := map[string]int{}
+	for _, p := range fx.Punches {
+		days[time.Unix(p.Time, 0).In(loc).Format(time.DateOnly)]++
+	}
+	return days, nil
+}
+
+func sortedDays(days map[string]int) []string {
+	var out []string
+	for d := range days {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func firstDay(days map[string]int) string { return sortedDays(days)[0] }
+
+func lastDay(days map[string]int) string { s := sortedDays(days); return s[len(s)-1] }
+
+// lastFullDay is the last day with at least half the punches of the busiest day: a work day
+// (weekends have a few overtime punches, the last day of the fixture may be cut short).
+func lastFullDay(days map[string]int) string {
+	most := 0
+	for _, n := range days {
+		most = max(most, n)
+	}
+	s := sortedDays(days)
+	for i := len(s) - 1; i >= 0; i-- {
+		if 2*days[s[i]] >= most {
+			return s[i]
+		}
+	}
+	return s[len(s)-1]
 }
 
 // csvRows reads a CSV report without its header.

@@ -58,3 +58,21 @@ func TestDemoBadDay(t *testing.T) {
 		t.Errorf("pipe demo --day 15/10/2026: exit %d, stderr %q; want a usage error naming the day", code, errb)
 	}
 }
+
+// TestDemoTemporary runs pipe demo as a new user does (no --day, no --keep): it picks a day with
+// punches, and prints no path of the temporary directory it removes.
+func TestDemoTemporary(t *testing.T) {
+	code, out, errb := pipe(t, nil, "demo", "--kqapi-interval", "20ms")
+	if code != exitOK {
+		t.Fatalf("pipe demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
+	}
+	if !strings.Contains(out, "running pipelines/attendance-to-kimai.yaml for 2026-10-30") {
+		t.Errorf("the demo did not pick the fixture's last full work day:\n%s", out)
+	}
+	if strings.Contains(out+errb, "specpipe-demo-") || strings.Contains(out+errb, os.TempDir()) {
+		t.Errorf("the demo printed a path in the temporary directory it removes:\n%s", out)
+	}
+	if !strings.Contains(out, "removed at the end; --keep DIR keeps them") {
+		t.Errorf("the demo does not say where its reports went:\n%s", out)
+	}
+}

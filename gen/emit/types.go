@@ -99,6 +99,9 @@ func (g *gen) objectType(f *jen.File, t *ir.Named) {
 				s.Comment(fl.Doc)
 			}
 			tag := map[string]string{"json": fl.Name, "expr": fl.Name}
+			if doc := strings.Join(strings.Fields(fl.Doc), " "); doc != "" {
+				tag["doc"] = doc // pipe ops API.OPERATION lists it
+			}
 			if fl.OmitEmpty {
 				tag["json"] = fl.Name + ",omitempty"
 			}

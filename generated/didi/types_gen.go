@@ -73,13 +73,13 @@ func (v MemberUsed) Valid() bool {
 // AuthToken: The answer of /river/Auth/authorize.
 type AuthToken struct {
 	// 接口获取授权后的access token
-	AccessToken string `expr:"access_token" json:"access_token"`
+	AccessToken string `doc:"接口获取授权后的access token" expr:"access_token" json:"access_token"`
 	// access_token的生命周期, 单位是秒数 (1800)
-	ExpiresIn int64 `expr:"expires_in" json:"expires_in"`
+	ExpiresIn int64 `doc:"access_token的生命周期, 单位是秒数 (1800)" expr:"expires_in" json:"expires_in"`
 	// access_token类型 (Bearer)
-	TokenType string `expr:"token_type" json:"token_type"`
+	TokenType string `doc:"access_token类型 (Bearer)" expr:"token_type" json:"token_type"`
 	// 权限范围, e.g. car|selfcar|river_member|…
-	Scope string `expr:"scope" json:"scope"`
+	Scope string `doc:"权限范围, e.g. car|selfcar|river_member|…" expr:"scope" json:"scope"`
 }
 
 // UnmarshalJSON decodes a AuthToken leniently: numbers may arrive as strings, and an empty
@@ -108,9 +108,9 @@ func (r *AuthToken) UnmarshalJSON(b []byte) error {
 // BudgetCenterPage: A page of cost centers.
 type BudgetCenterPage struct {
 	// 此次查询符合条件的部门或项目总数
-	Total int64 `expr:"total" json:"total"`
+	Total int64 `doc:"此次查询符合条件的部门或项目总数" expr:"total" json:"total"`
 	// 部门或者项目集合
-	Records []BudgetCenter `expr:"records" json:"records"`
+	Records []BudgetCenter `doc:"部门或者项目集合" expr:"records" json:"records"`
 }
 
 // UnmarshalJSON decodes a BudgetCenterPage leniently: numbers may arrive as strings, and an empty
@@ -135,47 +135,47 @@ func (r *BudgetCenterPage) UnmarshalJSON(b []byte) error {
 // BudgetCenter: 部门或项目 — a cost center (department or project).
 type BudgetCenter struct {
 	// 滴滴内部项目或部门的ID (16+ digits)
-	ID string `expr:"id" json:"id"`
+	ID string `doc:"滴滴内部项目或部门的ID (16+ digits)" expr:"id" json:"id"`
 	// 名称
-	Name string `expr:"name" json:"name"`
+	Name string `doc:"名称" expr:"name" json:"name"`
 	// 类型: 1 部门, 2 项目
-	Type BudgetCenterType `expr:"type" json:"type"`
+	Type BudgetCenterType `doc:"类型: 1 部门, 2 项目" expr:"type" json:"type"`
 	// 预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年
-	BudgetCycle BudgetCycle `expr:"budget_cycle" json:"budget_cycle"`
+	BudgetCycle BudgetCycle `doc:"预算周期: 0 不限期, 1 自然月, 2 自然季度, 3 自然年" expr:"budget_cycle" json:"budget_cycle"`
 	// 外部成本中心id
-	OutBudgetID string `expr:"out_budget_id" json:"out_budget_id"`
+	OutBudgetID string `doc:"外部成本中心id" expr:"out_budget_id" json:"out_budget_id"`
 	// 总金额, 单位元, 0 表示不限额度, 精确到两位小数
-	TotalQuota scalar.Decimal `expr:"total_quota" json:"total_quota"`
+	TotalQuota scalar.Decimal `doc:"总金额, 单位元, 0 表示不限额度, 精确到两位小数" expr:"total_quota" json:"total_quota"`
 	// 是否限额: 0 不限制, 1 限制
-	IsLimitQuota int64 `expr:"is_limit_quota" json:"is_limit_quota"`
+	IsLimitQuota int64 `doc:"是否限额: 0 不限制, 1 限制" expr:"is_limit_quota" json:"is_limit_quota"`
 	// 在使用人数
-	MemberNum int64 `expr:"member_num" json:"member_num"`
+	MemberNum int64 `doc:"在使用人数" expr:"member_num" json:"member_num"`
 	// 可用金额, 单位元, 精确到两位小数
-	AvailableQuota scalar.Decimal `expr:"available_quota" json:"available_quota"`
+	AvailableQuota scalar.Decimal `doc:"可用金额, 单位元, 精确到两位小数" expr:"available_quota" json:"available_quota"`
 	// 冻结金额, 单位元, 精确到两位小数
-	FreezeQuota scalar.Decimal `expr:"freeze_quota" json:"freeze_quota"`
+	FreezeQuota scalar.Decimal `doc:"冻结金额, 单位元, 精确到两位小数" expr:"freeze_quota" json:"freeze_quota"`
 	// 主管 (member ids, comma-separated, the major one first)
-	LeaderID string `expr:"leader_id" json:"leader_id"`
+	LeaderID string `doc:"主管 (member ids, comma-separated, the major one first)" expr:"leader_id" json:"leader_id"`
 	// 主管列表
-	LeaderItemList []Leader `expr:"leader_item_list" json:"leader_item_list"`
+	LeaderItemList []Leader `doc:"主管列表" expr:"leader_item_list" json:"leader_item_list"`
 	// 上级部门或项目的id ("0" at the top)
-	ParentID string `expr:"parent_id" json:"parent_id"`
+	ParentID string `doc:"上级部门或项目的id (\"0\" at the top)" expr:"parent_id" json:"parent_id"`
 	// 使用范围: 0 全员可见, 1 项目成员可见, 2 公司主体可见 (projects)
-	MemberUsed MemberUsed `expr:"member_used" json:"member_used"`
+	MemberUsed MemberUsed `doc:"使用范围: 0 全员可见, 1 项目成员可见, 2 公司主体可见 (projects)" expr:"member_used" json:"member_used"`
 	// 项目开始日期 yyyy-MM-dd (projects)
-	StartDate string `expr:"start_date" json:"start_date"`
+	StartDate string `doc:"项目开始日期 yyyy-MM-dd (projects)" expr:"start_date" json:"start_date"`
 	// 项目结束日期 yyyy-MM-dd; "0" 为长期有效 (projects)
-	ExpiryDate string `expr:"expiry_date" json:"expiry_date"`
+	ExpiryDate string `doc:"项目结束日期 yyyy-MM-dd; \"0\" 为长期有效 (projects)" expr:"expiry_date" json:"expiry_date"`
 	// 公司主体ID, 多个英文逗号分开
-	LegalEntityID string `expr:"legal_entity_id" json:"legal_entity_id"`
+	LegalEntityID string `doc:"公司主体ID, 多个英文逗号分开" expr:"legal_entity_id" json:"legal_entity_id"`
 	// 项目拓展字段 (a JSON string), 仅项目有数据时返回
-	BudgetExtraInfo string `expr:"budget_extra_info" json:"budget_extra_info"`
+	BudgetExtraInfo string `doc:"项目拓展字段 (a JSON string), 仅项目有数据时返回" expr:"budget_extra_info" json:"budget_extra_info"`
 	// 企业ID
-	CompanyID string `expr:"company_id" json:"company_id"`
+	CompanyID string `doc:"企业ID" expr:"company_id" json:"company_id"`
 	// 状态: 1 启用中, 2 停用, 3 删除 (old docs; the 2019 example shows "0")
-	Status string `expr:"status" json:"status"`
+	Status string `doc:"状态: 1 启用中, 2 停用, 3 删除 (old docs; the 2019 example shows \"0\")" expr:"status" json:"status"`
 	// 上级部门或项目的外部CODE (Java SDK 1.2.0)
-	OutParentID string `expr:"out_parent_id" json:"out_parent_id"`
+	OutParentID string `doc:"上级部门或项目的外部CODE (Java SDK 1.2.0)" expr:"out_parent_id" json:"out_parent_id"`
 }
 
 // UnmarshalJSON decodes a BudgetCenter leniently: numbers may arrive as strings, and an empty
@@ -238,11 +238,11 @@ func (r *BudgetCenter) UnmarshalJSON(b []byte) error {
 // Leader: 主管 — a leader of a cost center.
 type Leader struct {
 	// 主管ID (member id)
-	LeaderID string `expr:"leader_id" json:"leader_id"`
+	LeaderID string `doc:"主管ID (member id)" expr:"leader_id" json:"leader_id"`
 	// 主管姓名
-	LeaderName string `expr:"leader_name" json:"leader_name"`
+	LeaderName string `doc:"主管姓名" expr:"leader_name" json:"leader_name"`
 	// 主管类型: major 主要主管, other 其他主管
-	LeaderType string `expr:"leader_type" json:"leader_type"`
+	LeaderType string `doc:"主管类型: major 主要主管, other 其他主管" expr:"leader_type" json:"leader_type"`
 }
 
 // UnmarshalJSON decodes a Leader leniently: numbers may arrive as strings, and an empty
@@ -269,7 +269,7 @@ func (r *Leader) UnmarshalJSON(b []byte) error {
 // BudgetCenterCreated: The answer of BudgetCenter/add.
 type BudgetCenterCreated struct {
 	// 部门或项目ID
-	ID string `expr:"id" json:"id"`
+	ID string `doc:"部门或项目ID" expr:"id" json:"id"`
 }
 
 // UnmarshalJSON decodes a BudgetCenterCreated leniently: numbers may arrive as strings, and an empty
@@ -292,9 +292,9 @@ func (r *BudgetCenterCreated) UnmarshalJSON(b []byte) error {
 // MemberPage: A page of members.
 type MemberPage struct {
 	// 此次查询符合条件的员工总数
-	Total int64 `expr:"total" json:"total"`
+	Total int64 `doc:"此次查询符合条件的员工总数" expr:"total" json:"total"`
 	// 员工集合
-	Records []Member `expr:"records" json:"records"`
+	Records []Member `doc:"员工集合" expr:"records" json:"records"`
 }
 
 // UnmarshalJSON decodes a MemberPage leniently: numbers may arrive as strings, and an empty
@@ -319,65 +319,65 @@ func (r *MemberPage) UnmarshalJSON(b []byte) error {
 // Member: 员工 — a member of the company.
 type Member struct {
 	// 员工在滴滴企业平台的ID (member_id)
-	ID string `expr:"id" json:"id"`
+	ID string `doc:"员工在滴滴企业平台的ID (member_id)" expr:"id" json:"id"`
 	// 员工手机号
-	Phone string `expr:"phone" json:"phone"`
+	Phone string `doc:"员工手机号" expr:"phone" json:"phone"`
 	// 员工姓名
-	Realname string `expr:"realname" json:"realname"`
+	Realname string `doc:"员工姓名" expr:"realname" json:"realname"`
 	// 员工工号
-	EmployeeNumber string `expr:"employee_number" json:"employee_number"`
+	EmployeeNumber string `doc:"员工工号" expr:"employee_number" json:"employee_number"`
 	// 邮箱
-	Email string `expr:"email" json:"email"`
+	Email string `doc:"邮箱" expr:"email" json:"email"`
 	// 昵称
-	Nickname string `expr:"nickname" json:"nickname"`
+	Nickname string `doc:"昵称" expr:"nickname" json:"nickname"`
 	// 性别: 0 未知, 1 男, 2 女
-	Sex int64 `expr:"sex" json:"sex"`
+	Sex int64 `doc:"性别: 0 未知, 1 男, 2 女" expr:"sex" json:"sex"`
 	// 系统角色: 0 车辆预定人员, 1 普通管理员, 2 超级管理员
-	SystemRole int64 `expr:"system_role" json:"system_role"`
+	SystemRole int64 `doc:"系统角色: 0 车辆预定人员, 1 普通管理员, 2 超级管理员" expr:"system_role" json:"system_role"`
 	// 角色 ids
-	RoleIds string `expr:"role_ids" json:"role_ids"`
+	RoleIds string `doc:"角色 ids" expr:"role_ids" json:"role_ids"`
 	// 员工直属上级的手机号码
-	ImmediateSuperiorPhone string `expr:"immediate_superior_phone" json:"immediate_superior_phone"`
+	ImmediateSuperiorPhone string `doc:"员工直属上级的手机号码" expr:"immediate_superior_phone" json:"immediate_superior_phone"`
 	// 员工直属上级的员工编号
-	ImmediateSuperiorEid string `expr:"immediate_superior_eid" json:"immediate_superior_eid"`
+	ImmediateSuperiorEid string `doc:"员工直属上级的员工编号" expr:"immediate_superior_eid" json:"immediate_superior_eid"`
 	// 常驻地中文
-	Residentsname string `expr:"residentsname" json:"residentsname"`
+	Residentsname string `doc:"常驻地中文" expr:"residentsname" json:"residentsname"`
 	// 是否企业支付余额: 0 否, 1 是
-	UseCompanyMoney int64 `expr:"use_company_money" json:"use_company_money"`
+	UseCompanyMoney int64 `doc:"是否企业支付余额: 0 否, 1 是" expr:"use_company_money" json:"use_company_money"`
 	// 每月配额, 单位元
-	TotalQuota scalar.Decimal `expr:"total_quota" json:"total_quota"`
+	TotalQuota scalar.Decimal `doc:"每月配额, 单位元" expr:"total_quota" json:"total_quota"`
 	// 员工可用限额, 单位元
-	AvailableQuota scalar.Decimal `expr:"available_quota" json:"available_quota"`
+	AvailableQuota scalar.Decimal `doc:"员工可用限额, 单位元" expr:"available_quota" json:"available_quota"`
 	// 叫车时备注信息是否必填: 0 选填, 1 必填, 2 按制度填写
-	IsRemark int64 `expr:"is_remark" json:"is_remark"`
+	IsRemark int64 `doc:"叫车时备注信息是否必填: 0 选填, 1 必填, 2 按制度填写" expr:"is_remark" json:"is_remark"`
 	// 所在部门ID
-	BudgetCenterID string `expr:"budget_center_id" json:"budget_center_id"`
+	BudgetCenterID string `doc:"所在部门ID" expr:"budget_center_id" json:"budget_center_id"`
 	// 所在兼岗部门ID
-	ConDepartmentIds []string `expr:"con_department_ids" json:"con_department_ids"`
+	ConDepartmentIds []string `doc:"所在兼岗部门ID" expr:"con_department_ids" json:"con_department_ids"`
 	// 所在项目ID (comma-separated)
-	ProjectIds string `expr:"project_ids" json:"project_ids"`
+	ProjectIds string `doc:"所在项目ID (comma-separated)" expr:"project_ids" json:"project_ids"`
 	// 用车规则ID数组
-	UseCarConfig []string `expr:"use_car_config" json:"use_car_config"`
+	UseCarConfig []string `doc:"用车规则ID数组" expr:"use_car_config" json:"use_car_config"`
 	// 用车制度ID数组
-	RegulationID []string `expr:"regulation_id" json:"regulation_id"`
+	RegulationID []string `doc:"用车制度ID数组" expr:"regulation_id" json:"regulation_id"`
 	// 所在分公司名称 (old)
-	BranchName string `expr:"branch_name" json:"branch_name"`
+	BranchName string `doc:"所在分公司名称 (old)" expr:"branch_name" json:"branch_name"`
 	// 部门名称 (old)
-	Department string `expr:"department" json:"department"`
+	Department string `doc:"部门名称 (old)" expr:"department" json:"department"`
 	// 职级id
-	RankID string `expr:"rank_id" json:"rank_id"`
+	RankID string `doc:"职级id" expr:"rank_id" json:"rank_id"`
 	// 外部职级 ID
-	OutRankID string `expr:"out_rank_id" json:"out_rank_id"`
+	OutRankID string `doc:"外部职级 ID" expr:"out_rank_id" json:"out_rank_id"`
 	// 设置的员工离职日期 yyyy-MM-dd, empty when none
-	SetDismissTime string `expr:"set_dismiss_time" json:"set_dismiss_time"`
+	SetDismissTime string `doc:"设置的员工离职日期 yyyy-MM-dd, empty when none" expr:"set_dismiss_time" json:"set_dismiss_time"`
 	// 员工实际离职日期 yyyy-MM-dd HH:mm:ss, empty when still employed
-	DismissTime string `expr:"dismiss_time" json:"dismiss_time"`
+	DismissTime string `doc:"员工实际离职日期 yyyy-MM-dd HH:mm:ss, empty when still employed" expr:"dismiss_time" json:"dismiss_time"`
 	// 所在公司主体id
-	LegalEntityID string `expr:"legal_entity_id" json:"legal_entity_id"`
+	LegalEntityID string `doc:"所在公司主体id" expr:"legal_entity_id" json:"legal_entity_id"`
 	// 外部公司主体编号
-	OutLegalEntityID string `expr:"out_legal_entity_id" json:"out_legal_entity_id"`
+	OutLegalEntityID string `doc:"外部公司主体编号" expr:"out_legal_entity_id" json:"out_legal_entity_id"`
 	// 加入渠道: 0 未知, 1 PC逐一添加, 2 PC批量导入, 3 邮件邀请
-	Source int64 `expr:"source" json:"source"`
+	Source int64 `doc:"加入渠道: 0 未知, 1 PC逐一添加, 2 PC批量导入, 3 邮件邀请" expr:"source" json:"source"`
 }
 
 // UnmarshalJSON decodes a Member leniently: numbers may arrive as strings, and an empty
@@ -471,9 +471,9 @@ func (r *Member) UnmarshalJSON(b []byte) error {
 // LegalEntityPage: A page of legal entities.
 type LegalEntityPage struct {
 	// 总数据条数
-	Total int64 `expr:"total" json:"total"`
+	Total int64 `doc:"总数据条数" expr:"total" json:"total"`
 	// 公司列表
-	Records []LegalEntity `expr:"records" json:"records"`
+	Records []LegalEntity `doc:"公司列表" expr:"records" json:"records"`
 }
 
 // UnmarshalJSON decodes a LegalEntityPage leniently: numbers may arrive as strings, and an empty
@@ -498,29 +498,29 @@ func (r *LegalEntityPage) UnmarshalJSON(b []byte) error {
 // LegalEntity: 公司主体 — a legal entity of the company.
 type LegalEntity struct {
 	// 公司主体 id
-	LegalEntityID string `expr:"legal_entity_id" json:"legal_entity_id"`
+	LegalEntityID string `doc:"公司主体 id" expr:"legal_entity_id" json:"legal_entity_id"`
 	// 公司主体名称
-	Name string `expr:"name" json:"name"`
+	Name string `doc:"公司主体名称" expr:"name" json:"name"`
 	// 外部主体编号
-	OutLegalEntityID string `expr:"out_legal_entity_id" json:"out_legal_entity_id"`
+	OutLegalEntityID string `doc:"外部主体编号" expr:"out_legal_entity_id" json:"out_legal_entity_id"`
 	// 上级公司 id
-	ParentID string `expr:"parent_id" json:"parent_id"`
+	ParentID string `doc:"上级公司 id" expr:"parent_id" json:"parent_id"`
 	// 公司状态: 0 停用, 1 启用
-	Status int64 `expr:"status" json:"status"`
+	Status int64 `doc:"公司状态: 0 停用, 1 启用" expr:"status" json:"status"`
 	// 纳税人识别号
-	TaxpayerNo string `expr:"taxpayer_no" json:"taxpayer_no"`
+	TaxpayerNo string `doc:"纳税人识别号" expr:"taxpayer_no" json:"taxpayer_no"`
 	// 公司主体注册地址
-	Address string `expr:"address" json:"address"`
+	Address string `doc:"公司主体注册地址" expr:"address" json:"address"`
 	// 公司主体注册电话
-	Telephone string `expr:"telephone" json:"telephone"`
+	Telephone string `doc:"公司主体注册电话" expr:"telephone" json:"telephone"`
 	// 开户行名称
-	OpenBank string `expr:"open_bank" json:"open_bank"`
+	OpenBank string `doc:"开户行名称" expr:"open_bank" json:"open_bank"`
 	// 开户行账号
-	BankCardNo string `expr:"bank_card_no" json:"bank_card_no"`
+	BankCardNo string `doc:"开户行账号" expr:"bank_card_no" json:"bank_card_no"`
 	// 公司主体有效期开始日期 yyyy-MM-dd HH:mm:ss
-	StartTime string `expr:"start_time" json:"start_time"`
+	StartTime string `doc:"公司主体有效期开始日期 yyyy-MM-dd HH:mm:ss" expr:"start_time" json:"start_time"`
 	// 公司主体有效期截止日期 yyyy-MM-dd HH:mm:ss
-	EndTime string `expr:"end_time" json:"end_time"`
+	EndTime string `doc:"公司主体有效期截止日期 yyyy-MM-dd HH:mm:ss" expr:"end_time" json:"end_time"`
 }
 
 // UnmarshalJSON decodes a LegalEntity leniently: numbers may arrive as strings, and an empty

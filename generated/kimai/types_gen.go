@@ -13,7 +13,7 @@ import (
 // Pong: The answer of /api/ping.
 type Pong struct {
 	// pong
-	Message string `expr:"message" json:"message"`
+	Message string `doc:"pong" expr:"message" json:"message"`
 }
 
 // UnmarshalJSON decodes a Pong leniently: numbers may arrive as strings, and an empty
@@ -36,9 +36,9 @@ func (r *Pong) UnmarshalJSON(b []byte) error {
 // Version: The Kimai version.
 type Version struct {
 	// e.g. 2.66.0
-	Version string `expr:"version" json:"version"`
+	Version string `doc:"e.g. 2.66.0" expr:"version" json:"version"`
 	// e.g. 26600
-	VersionID int64  `expr:"versionId" json:"versionId"`
+	VersionID int64  `doc:"e.g. 26600" expr:"versionId" json:"versionId"`
 	Copyright string `expr:"copyright" json:"copyright"`
 }
 
@@ -66,11 +66,11 @@ func (r *Version) UnmarshalJSON(b []byte) error {
 // TimesheetConfig: The timesheet configuration.
 type TimesheetConfig struct {
 	// default, duration_fixed_begin, punch, …
-	TrackingMode string `expr:"trackingMode" json:"trackingMode"`
+	TrackingMode string `doc:"default, duration_fixed_begin, punch, …" expr:"trackingMode" json:"trackingMode"`
 	// e.g. now or 08:00
-	DefaultBeginTime string `expr:"defaultBeginTime" json:"defaultBeginTime"`
+	DefaultBeginTime string `doc:"e.g. now or 08:00" expr:"defaultBeginTime" json:"defaultBeginTime"`
 	// running records a user may have (default 1)
-	ActiveEntriesHardLimit int64 `expr:"activeEntriesHardLimit" json:"activeEntriesHardLimit"`
+	ActiveEntriesHardLimit int64 `doc:"running records a user may have (default 1)" expr:"activeEntriesHardLimit" json:"activeEntriesHardLimit"`
 	IsAllowFutureTimes     bool  `expr:"isAllowFutureTimes" json:"isAllowFutureTimes"`
 	IsAllowOverlapping     bool  `expr:"isAllowOverlapping" json:"isAllowOverlapping"`
 }
@@ -128,10 +128,10 @@ func (r *MetaField) UnmarshalJSON(b []byte) error {
 // Customer: A customer. id is what projects refer to; number is the customer's own editable code.
 type Customer struct {
 	// the customer ID Kimai assigned (what projects refer to)
-	ID   int64  `expr:"id" json:"id"`
+	ID   int64  `doc:"the customer ID Kimai assigned (what projects refer to)" expr:"id" json:"id"`
 	Name string `expr:"name" json:"name"`
 	// the customer's own editable number; never use it as an ID
-	Number   string `expr:"number" json:"number"`
+	Number   string `doc:"the customer's own editable number; never use it as an ID" expr:"number" json:"number"`
 	Comment  string `expr:"comment" json:"comment"`
 	Visible  bool   `expr:"visible" json:"visible"`
 	Billable bool   `expr:"billable" json:"billable"`
@@ -146,7 +146,7 @@ type Customer struct {
 	Phone    string `expr:"phone" json:"phone"`
 	Color    string `expr:"color" json:"color"`
 	// the colour, or one derived from the name
-	ColorSafe      string      `expr:"color-safe" json:"color-safe"`
+	ColorSafe      string      `doc:"the colour, or one derived from the name" expr:"color-safe" json:"color-safe"`
 	MetaFields     []MetaField `expr:"metaFields" json:"metaFields"`
 	Teams          []Team      `expr:"teams" json:"teams"`
 	Contact        string      `expr:"contact" json:"contact"`
@@ -160,13 +160,13 @@ type Customer struct {
 	InvoiceEmail   string      `expr:"invoiceEmail" json:"invoiceEmail"`
 	BuyerReference string      `expr:"buyerReference" json:"buyerReference"`
 	// legacy one-block address
-	Address string `expr:"address" json:"address"`
+	Address string `doc:"legacy one-block address" expr:"address" json:"address"`
 	// money budget (only with the budget permission)
-	Budget float64 `expr:"budget" json:"budget"`
+	Budget float64 `doc:"money budget (only with the budget permission)" expr:"budget" json:"budget"`
 	// time budget in seconds (only with permission)
-	TimeBudget int64 `expr:"timeBudget" json:"timeBudget"`
+	TimeBudget int64 `doc:"time budget in seconds (only with permission)" expr:"timeBudget" json:"timeBudget"`
 	// month, or empty for a total budget
-	BudgetType string `expr:"budgetType" json:"budgetType"`
+	BudgetType string `doc:"month, or empty for a total budget" expr:"budgetType" json:"budgetType"`
 }
 
 // UnmarshalJSON decodes a Customer leniently: numbers may arrive as strings, and an empty
@@ -255,7 +255,7 @@ type Project struct {
 	ID   int64  `expr:"id" json:"id"`
 	Name string `expr:"name" json:"name"`
 	// the customer's ID
-	Customer         int64       `expr:"customer" json:"customer"`
+	Customer         int64       `doc:"the customer's ID" expr:"customer" json:"customer"`
 	Number           string      `expr:"number" json:"number"`
 	OrderNumber      string      `expr:"orderNumber" json:"orderNumber"`
 	OrderDate        time.Time   `expr:"orderDate" json:"orderDate"`
@@ -270,10 +270,10 @@ type Project struct {
 	MetaFields       []MetaField `expr:"metaFields" json:"metaFields"`
 	Teams            []Team      `expr:"teams" json:"teams"`
 	// the customer's name
-	ParentTitle string  `expr:"parentTitle" json:"parentTitle"`
+	ParentTitle string  `doc:"the customer's name" expr:"parentTitle" json:"parentTitle"`
 	Budget      float64 `expr:"budget" json:"budget"`
 	// seconds
-	TimeBudget int64  `expr:"timeBudget" json:"timeBudget"`
+	TimeBudget int64  `doc:"seconds" expr:"timeBudget" json:"timeBudget"`
 	BudgetType string `expr:"budgetType" json:"budgetType"`
 }
 
@@ -415,7 +415,7 @@ type Activity struct {
 	ID   int64  `expr:"id" json:"id"`
 	Name string `expr:"name" json:"name"`
 	// project ID; 0 for a global activity
-	Project    int64       `expr:"project" json:"project"`
+	Project    int64       `doc:"project ID; 0 for a global activity" expr:"project" json:"project"`
 	Number     string      `expr:"number" json:"number"`
 	Comment    string      `expr:"comment" json:"comment"`
 	Visible    bool        `expr:"visible" json:"visible"`
@@ -424,11 +424,11 @@ type Activity struct {
 	ColorSafe  string      `expr:"color-safe" json:"color-safe"`
 	MetaFields []MetaField `expr:"metaFields" json:"metaFields"`
 	// the project's name; empty for a global activity
-	ParentTitle string  `expr:"parentTitle" json:"parentTitle"`
+	ParentTitle string  `doc:"the project's name; empty for a global activity" expr:"parentTitle" json:"parentTitle"`
 	Teams       []Team  `expr:"teams" json:"teams"`
 	Budget      float64 `expr:"budget" json:"budget"`
 	// seconds
-	TimeBudget int64  `expr:"timeBudget" json:"timeBudget"`
+	TimeBudget int64  `doc:"seconds" expr:"timeBudget" json:"timeBudget"`
 	BudgetType string `expr:"budgetType" json:"budgetType"`
 }
 
@@ -482,7 +482,7 @@ type ActivityExpanded struct {
 	ID   int64  `expr:"id" json:"id"`
 	Name string `expr:"name" json:"name"`
 	// the project; empty (id 0) for a global activity
-	Project    ProjectExpanded `expr:"project" json:"project"`
+	Project    ProjectExpanded `doc:"the project; empty (id 0) for a global activity" expr:"project" json:"project"`
 	Number     string          `expr:"number" json:"number"`
 	Comment    string          `expr:"comment" json:"comment"`
 	Visible    bool            `expr:"visible" json:"visible"`
@@ -531,26 +531,26 @@ func (r *ActivityExpanded) UnmarshalJSON(b []byte) error {
 type Timesheet struct {
 	ID int64 `expr:"id" json:"id"`
 	// start, with the user's offset
-	Begin time.Time `expr:"begin" json:"begin"`
+	Begin time.Time `doc:"start, with the user's offset" expr:"begin" json:"begin"`
 	// end; zero while running
-	End time.Time `expr:"end" json:"end"`
+	End time.Time `doc:"end; zero while running" expr:"end" json:"end"`
 	// seconds
-	Duration int64 `expr:"duration" json:"duration"`
+	Duration int64 `doc:"seconds" expr:"duration" json:"duration"`
 	// break in seconds
-	Break        int64   `expr:"break" json:"break"`
+	Break        int64   `doc:"break in seconds" expr:"break" json:"break"`
 	Description  string  `expr:"description" json:"description"`
 	Rate         float64 `expr:"rate" json:"rate"`
 	InternalRate float64 `expr:"internalRate" json:"internalRate"`
 	FixedRate    float64 `expr:"fixedRate" json:"fixedRate"`
 	HourlyRate   float64 `expr:"hourlyRate" json:"hourlyRate"`
 	// activity ID
-	Activity int64 `expr:"activity" json:"activity"`
+	Activity int64 `doc:"activity ID" expr:"activity" json:"activity"`
 	// project ID
-	Project int64 `expr:"project" json:"project"`
+	Project int64 `doc:"project ID" expr:"project" json:"project"`
 	// user ID
-	User int64 `expr:"user" json:"user"`
+	User int64 `doc:"user ID" expr:"user" json:"user"`
 	// tag names
-	Tags       []string    `expr:"tags" json:"tags"`
+	Tags       []string    `doc:"tag names" expr:"tags" json:"tags"`
 	MetaFields []MetaField `expr:"metaFields" json:"metaFields"`
 	Exported   bool        `expr:"exported" json:"exported"`
 	Billable   bool        `expr:"billable" json:"billable"`
@@ -620,9 +620,9 @@ type TimesheetFull struct {
 	Begin time.Time `expr:"begin" json:"begin"`
 	End   time.Time `expr:"end" json:"end"`
 	// seconds
-	Duration int64 `expr:"duration" json:"duration"`
+	Duration int64 `doc:"seconds" expr:"duration" json:"duration"`
 	// seconds
-	Break        int64            `expr:"break" json:"break"`
+	Break        int64            `doc:"seconds" expr:"break" json:"break"`
 	Description  string           `expr:"description" json:"description"`
 	Rate         float64          `expr:"rate" json:"rate"`
 	InternalRate float64          `expr:"internalRate" json:"internalRate"`
@@ -696,7 +696,7 @@ type User struct {
 	Email    string `expr:"email" json:"email"`
 	Enabled  bool   `expr:"enabled" json:"enabled"`
 	// whether the user has a (deprecated) API password
-	APIToken      bool   `expr:"apiToken" json:"apiToken"`
+	APIToken      bool   `doc:"whether the user has a (deprecated) API password" expr:"apiToken" json:"apiToken"`
 	SystemAccount bool   `expr:"systemAccount" json:"systemAccount"`
 	Alias         string `expr:"alias" json:"alias"`
 	Title         string `expr:"title" json:"title"`
@@ -706,7 +706,7 @@ type User struct {
 	Language      string `expr:"language" json:"language"`
 	Locale        string `expr:"locale" json:"locale"`
 	// the zone the user's local datetimes are read in
-	Timezone    string       `expr:"timezone" json:"timezone"`
+	Timezone    string       `doc:"the zone the user's local datetimes are read in" expr:"timezone" json:"timezone"`
 	Color       string       `expr:"color" json:"color"`
 	ColorSafe   string       `expr:"color-safe" json:"color-safe"`
 	Teams       []Team       `expr:"teams" json:"teams"`
@@ -896,7 +896,7 @@ func (r *TeamMember) UnmarshalJSON(b []byte) error {
 // TeamMemberInput: A member of a team as sent to CreateTeam and UpdateTeam.
 type TeamMemberInput struct {
 	// user ID
-	User     int64 `expr:"user" json:"user"`
+	User     int64 `doc:"user ID" expr:"user" json:"user"`
 	Teamlead bool  `expr:"teamlead" json:"teamlead"`
 }
 
@@ -1063,7 +1063,7 @@ type Invoice struct {
 	DueDays       int64     `expr:"dueDays" json:"dueDays"`
 	VAT           float64   `expr:"vat" json:"vat"`
 	// new, pending, paid or canceled
-	Status          string      `expr:"status" json:"status"`
+	Status          string      `doc:"new, pending, paid or canceled" expr:"status" json:"status"`
 	InvoiceFilename string      `expr:"invoiceFilename" json:"invoiceFilename"`
 	PaymentDate     time.Time   `expr:"paymentDate" json:"paymentDate"`
 	MetaFields      []MetaField `expr:"metaFields" json:"metaFields"`

@@ -31,13 +31,13 @@ func (v Sex) Valid() bool {
 // RecordLogData: A page of punches.
 type RecordLogData struct {
 	// 时间段记录总数
-	Total int64 `expr:"total" json:"total"`
+	Total int64 `doc:"时间段记录总数" expr:"total" json:"total"`
 	// 按每页50条记录的分页总数
-	Totalpage int64 `expr:"totalpage" json:"totalpage"`
+	Totalpage int64 `doc:"按每页50条记录的分页总数" expr:"totalpage" json:"totalpage"`
 	// 当前记录分页
-	Page int64 `expr:"page" json:"page"`
+	Page int64 `doc:"当前记录分页" expr:"page" json:"page"`
 	// 打卡记录数据集
-	Attendata []Punch `expr:"attendata" json:"attendata"`
+	Attendata []Punch `doc:"打卡记录数据集" expr:"attendata" json:"attendata"`
 }
 
 // UnmarshalJSON decodes a RecordLogData leniently: numbers may arrive as strings, and an empty
@@ -66,27 +66,27 @@ func (r *RecordLogData) UnmarshalJSON(b []byte) error {
 // Punch: 打卡记录 — one clock-in punch.
 type Punch struct {
 	// 打卡记录自增ID, 系统唯一
-	AttenID string `expr:"atten_id" json:"atten_id"`
+	AttenID string `doc:"打卡记录自增ID, 系统唯一" expr:"atten_id" json:"atten_id"`
 	// 打卡设备序列号
-	AttenDevice string `expr:"atten_device" json:"atten_device"`
+	AttenDevice string `doc:"打卡设备序列号" expr:"atten_device" json:"atten_device"`
 	// 员工CC号, 系统唯一 (the employee's account)
-	AttenUID string `expr:"atten_uid" json:"atten_uid"`
+	AttenUID string `doc:"员工CC号, 系统唯一 (the employee's account)" expr:"atten_uid" json:"atten_uid"`
 	// 验证方式, 仅供参考
-	AttenType string `expr:"atten_type" json:"atten_type"`
+	AttenType string `doc:"验证方式, 仅供参考" expr:"atten_type" json:"atten_type"`
 	// 打卡类型, 仅供参考 ("0" a normal punch)
-	AttenStatus string `expr:"atten_status" json:"atten_status"`
+	AttenStatus string `doc:"打卡类型, 仅供参考 (\"0\" a normal punch)" expr:"atten_status" json:"atten_status"`
 	// 打卡时间 (unix seconds on the wire)
-	AttenTime time.Time `expr:"atten_time" json:"atten_time"`
+	AttenTime time.Time `doc:"打卡时间 (unix seconds on the wire)" expr:"atten_time" json:"atten_time"`
 	// 打卡日期
-	AttenDate time.Time `expr:"atten_date" json:"atten_date"`
+	AttenDate time.Time `doc:"打卡日期" expr:"atten_date" json:"atten_date"`
 	// 公司ID
-	CompanyID string `expr:"companyId" json:"companyId"`
+	CompanyID string `doc:"公司ID" expr:"companyId" json:"companyId"`
 	// 员工姓名
-	Realname string `expr:"realname" json:"realname"`
+	Realname string `doc:"员工姓名" expr:"realname" json:"realname"`
 	// 员工所属部门
-	Departname string `expr:"departname" json:"departname"`
+	Departname string `doc:"员工所属部门" expr:"departname" json:"departname"`
 	// 打卡设备的备注信息
-	Remark string `expr:"remark" json:"remark"`
+	Remark string `doc:"打卡设备的备注信息" expr:"remark" json:"remark"`
 }
 
 // UnmarshalJSON decodes a Punch leniently: numbers may arrive as strings, and an empty
@@ -132,13 +132,13 @@ func (r *Punch) UnmarshalJSON(b []byte) error {
 // Department: 部门
 type Department struct {
 	// 部门ID, 系统唯一
-	ID int64 `expr:"id" json:"id"`
+	ID int64 `doc:"部门ID, 系统唯一" expr:"id" json:"id"`
 	// 部门父级ID
-	PID int64 `expr:"pid" json:"pid"`
+	PID int64 `doc:"部门父级ID" expr:"pid" json:"pid"`
 	// 部门名称
-	Name string `expr:"name" json:"name"`
+	Name string `doc:"部门名称" expr:"name" json:"name"`
 	// 部门排序序号
-	Top int64 `expr:"top" json:"top"`
+	Top int64 `doc:"部门排序序号" expr:"top" json:"top"`
 }
 
 // UnmarshalJSON decodes a Department leniently: numbers may arrive as strings, and an empty
@@ -167,13 +167,13 @@ func (r *Department) UnmarshalJSON(b []byte) error {
 // EmployeeData: A page of employees.
 type EmployeeData struct {
 	// 员工总数
-	Total int64 `expr:"total" json:"total"`
+	Total int64 `doc:"员工总数" expr:"total" json:"total"`
 	// 分页总数
-	Totalpage int64 `expr:"totalpage" json:"totalpage"`
+	Totalpage int64 `doc:"分页总数" expr:"totalpage" json:"totalpage"`
 	// 当前分页
-	Page int64 `expr:"page" json:"page"`
+	Page int64 `doc:"当前分页" expr:"page" json:"page"`
 	// 员工数据集
-	UserData []Employee `expr:"userData" json:"userData"`
+	UserData []Employee `doc:"员工数据集" expr:"userData" json:"userData"`
 }
 
 // UnmarshalJSON decodes a EmployeeData leniently: numbers may arrive as strings, and an empty
@@ -202,15 +202,15 @@ func (r *EmployeeData) UnmarshalJSON(b []byte) error {
 // Employee: 员工
 type Employee struct {
 	// 员工CC号
-	Account string `expr:"account" json:"account"`
+	Account string `doc:"员工CC号" expr:"account" json:"account"`
 	// 员工姓名
-	Realname string `expr:"realname" json:"realname"`
+	Realname string `doc:"员工姓名" expr:"realname" json:"realname"`
 	// 员工指纹数
-	Fingerprint int64 `expr:"fingerprint" json:"fingerprint"`
+	Fingerprint int64 `doc:"员工指纹数" expr:"fingerprint" json:"fingerprint"`
 	// 所在部门名称 (empty for people who left)
-	Departname string `expr:"departname" json:"departname"`
+	Departname string `doc:"所在部门名称 (empty for people who left)" expr:"departname" json:"departname"`
 	// 所在部门ID
-	Deptid int64 `expr:"deptid" json:"deptid"`
+	Deptid int64 `doc:"所在部门ID" expr:"deptid" json:"deptid"`
 }
 
 // UnmarshalJSON decodes a Employee leniently: numbers may arrive as strings, and an empty
@@ -241,21 +241,21 @@ func (r *Employee) UnmarshalJSON(b []byte) error {
 // UserDetail: 员工详情
 type UserDetail struct {
 	// 员工CC号
-	Account string `expr:"account" json:"account"`
+	Account string `doc:"员工CC号" expr:"account" json:"account"`
 	// 员工电子邮箱
-	Email string `expr:"email" json:"email"`
+	Email string `doc:"员工电子邮箱" expr:"email" json:"email"`
 	// 员工姓名
-	Realname string `expr:"realname" json:"realname"`
+	Realname string `doc:"员工姓名" expr:"realname" json:"realname"`
 	// 员工手机号码
-	Mobile string `expr:"mobile" json:"mobile"`
+	Mobile string `doc:"员工手机号码" expr:"mobile" json:"mobile"`
 	// 员工性别
-	Sex Sex `expr:"sex" json:"sex"`
+	Sex Sex `doc:"员工性别" expr:"sex" json:"sex"`
 	// 所在部门名称
-	Departname string `expr:"departname" json:"departname"`
+	Departname string `doc:"所在部门名称" expr:"departname" json:"departname"`
 	// 员工指纹数
-	Fingerprint int64 `expr:"fingerprint" json:"fingerprint"`
+	Fingerprint int64 `doc:"员工指纹数" expr:"fingerprint" json:"fingerprint"`
 	// 刷卡卡号
-	Card string `expr:"card" json:"card"`
+	Card string `doc:"刷卡卡号" expr:"card" json:"card"`
 }
 
 // UnmarshalJSON decodes a UserDetail leniently: numbers may arrive as strings, and an empty
@@ -292,7 +292,7 @@ func (r *UserDetail) UnmarshalJSON(b []byte) error {
 // NewEmployee: The employee account assigned by addEmployee.
 type NewEmployee struct {
 	// 添加成功后系统分配的员工CC号
-	Account string `expr:"account" json:"account"`
+	Account string `doc:"添加成功后系统分配的员工CC号" expr:"account" json:"account"`
 }
 
 // UnmarshalJSON decodes a NewEmployee leniently: numbers may arrive as strings, and an empty
@@ -346,19 +346,19 @@ func (r *ApplyRecordData) UnmarshalJSON(b []byte) error {
 // Application: 申请记录 — a leave, overtime or outing application.
 type Application struct {
 	// 员工CC号
-	Useraccount string `expr:"useraccount" json:"useraccount"`
+	Useraccount string `doc:"员工CC号" expr:"useraccount" json:"useraccount"`
 	// 请假类型ID
-	Typeid string `expr:"typeid" json:"typeid"`
+	Typeid string `doc:"请假类型ID" expr:"typeid" json:"typeid"`
 	// 类型名称
-	TypeName string `expr:"type_name" json:"type_name"`
+	TypeName string `doc:"类型名称" expr:"type_name" json:"type_name"`
 	// 开始时间 yyyy-mm-dd hh:ii
-	From time.Time `expr:"from" json:"from"`
+	From time.Time `doc:"开始时间 yyyy-mm-dd hh:ii" expr:"from" json:"from"`
 	// 结束时间 yyyy-mm-dd hh:ii
-	To time.Time `expr:"to" json:"to"`
+	To time.Time `doc:"结束时间 yyyy-mm-dd hh:ii" expr:"to" json:"to"`
 	// 请假审批状态 (e.g. 已同意)
-	Status string `expr:"status" json:"status"`
+	Status string `doc:"请假审批状态 (e.g. 已同意)" expr:"status" json:"status"`
 	// 员工姓名
-	Realname string `expr:"realname" json:"realname"`
+	Realname string `doc:"员工姓名" expr:"realname" json:"realname"`
 }
 
 // UnmarshalJSON decodes a Application leniently: numbers may arrive as strings, and an empty
@@ -429,47 +429,47 @@ func (r *ReportData) UnmarshalJSON(b []byte) error {
 // ReportRow: 考勤汇总 — one employee's summary for the period. Times are in seconds.
 type ReportRow struct {
 	// 员工CC号
-	Useraccount string `expr:"useraccount" json:"useraccount"`
+	Useraccount string `doc:"员工CC号" expr:"useraccount" json:"useraccount"`
 	// 排班标准工作天数
-	Workday int64 `expr:"workday" json:"workday"`
+	Workday int64 `doc:"排班标准工作天数" expr:"workday" json:"workday"`
 	// 员工实际工作天数
-	Realday int64 `expr:"realday" json:"realday"`
+	Realday int64 `doc:"员工实际工作天数" expr:"realday" json:"realday"`
 	// 排班标准工作秒数
-	Worktime int64 `expr:"worktime" json:"worktime"`
+	Worktime int64 `doc:"排班标准工作秒数" expr:"worktime" json:"worktime"`
 	// 员工实际工作秒数
-	Realtime int64 `expr:"realtime" json:"realtime"`
+	Realtime int64 `doc:"员工实际工作秒数" expr:"realtime" json:"realtime"`
 	// 员工上班未打卡次数
-	Notcheckin int64 `expr:"notcheckin" json:"notcheckin"`
+	Notcheckin int64 `doc:"员工上班未打卡次数" expr:"notcheckin" json:"notcheckin"`
 	// 员工下班未打卡次数
-	Notcheckout int64 `expr:"notcheckout" json:"notcheckout"`
+	Notcheckout int64 `doc:"员工下班未打卡次数" expr:"notcheckout" json:"notcheckout"`
 	// 员工补签卡次数
-	Patchtimes int64 `expr:"patchtimes" json:"patchtimes"`
+	Patchtimes int64 `doc:"员工补签卡次数" expr:"patchtimes" json:"patchtimes"`
 	// 员工迟到次数
-	Latertimes int64 `expr:"latertimes" json:"latertimes"`
+	Latertimes int64 `doc:"员工迟到次数" expr:"latertimes" json:"latertimes"`
 	// 员工迟到总秒数
-	Latetime int64 `expr:"latetime" json:"latetime"`
+	Latetime int64 `doc:"员工迟到总秒数" expr:"latetime" json:"latetime"`
 	// 员工早退次数
-	Earlytimes int64 `expr:"earlytimes" json:"earlytimes"`
+	Earlytimes int64 `doc:"员工早退次数" expr:"earlytimes" json:"earlytimes"`
 	// 员工早退总秒数
-	Earlytime int64 `expr:"earlytime" json:"earlytime"`
+	Earlytime int64 `doc:"员工早退总秒数" expr:"earlytime" json:"earlytime"`
 	// 员工旷工次数
-	Absenttimes int64 `expr:"absenttimes" json:"absenttimes"`
+	Absenttimes int64 `doc:"员工旷工次数" expr:"absenttimes" json:"absenttimes"`
 	// 员工旷工总秒数
-	Absenttime int64 `expr:"absenttime" json:"absenttime"`
+	Absenttime int64 `doc:"员工旷工总秒数" expr:"absenttime" json:"absenttime"`
 	// 员工请假总秒数
-	Applytime int64 `expr:"applytime" json:"applytime"`
+	Applytime int64 `doc:"员工请假总秒数" expr:"applytime" json:"applytime"`
 	// 员工加班总秒数
-	Overtime int64 `expr:"overtime" json:"overtime"`
+	Overtime int64 `doc:"员工加班总秒数" expr:"overtime" json:"overtime"`
 	// 员工调休总秒数
-	Switchtime int64 `expr:"switchtime" json:"switchtime"`
+	Switchtime int64 `doc:"员工调休总秒数" expr:"switchtime" json:"switchtime"`
 	// 员工外出总秒数
-	Outtime int64 `expr:"outtime" json:"outtime"`
+	Outtime int64 `doc:"员工外出总秒数" expr:"outtime" json:"outtime"`
 	// 节假日总秒数
-	Holidaytime int64 `expr:"holidaytime" json:"holidaytime"`
+	Holidaytime int64 `doc:"节假日总秒数" expr:"holidaytime" json:"holidaytime"`
 	// 员工额外工时总秒数
-	Moretime int64 `expr:"moretime" json:"moretime"`
+	Moretime int64 `doc:"员工额外工时总秒数" expr:"moretime" json:"moretime"`
 	// 请假按类型分类详细秒数 (type id → seconds)
-	Apply map[string]int64 `expr:"apply" json:"apply"`
+	Apply map[string]int64 `doc:"请假按类型分类详细秒数 (type id → seconds)" expr:"apply" json:"apply"`
 }
 
 // UnmarshalJSON decodes a ReportRow leniently: numbers may arrive as strings, and an empty
@@ -537,27 +537,27 @@ func (r *ReportRow) UnmarshalJSON(b []byte) error {
 // DayReport: 每日考勤 — one employee's day.
 type DayReport struct {
 	// 员工CC号
-	Useraccount string `expr:"useraccount" json:"useraccount"`
+	Useraccount string `doc:"员工CC号" expr:"useraccount" json:"useraccount"`
 	// 统计日期
-	Date time.Time `expr:"date" json:"date"`
+	Date time.Time `doc:"统计日期" expr:"date" json:"date"`
 	// 排班标准上班时间 (hh:mm)
-	Work string `expr:"work" json:"work"`
+	Work string `doc:"排班标准上班时间 (hh:mm)" expr:"work" json:"work"`
 	// 排班标准下班时间 (hh:mm)
-	Offwork string `expr:"offwork" json:"offwork"`
+	Offwork string `doc:"排班标准下班时间 (hh:mm)" expr:"offwork" json:"offwork"`
 	// 员工实际上班打卡时间 (zero when none)
-	Checkin time.Time `expr:"checkin" json:"checkin"`
+	Checkin time.Time `doc:"员工实际上班打卡时间 (zero when none)" expr:"checkin" json:"checkin"`
 	// 员工实际下班打卡时间 (zero when none)
-	Checkout time.Time `expr:"checkout" json:"checkout"`
+	Checkout time.Time `doc:"员工实际下班打卡时间 (zero when none)" expr:"checkout" json:"checkout"`
 	// 员工迟到总秒数
-	Late int64 `expr:"late" json:"late"`
+	Late int64 `doc:"员工迟到总秒数" expr:"late" json:"late"`
 	// 员工早退总秒数
-	Leaveearly int64 `expr:"leaveearly" json:"leaveearly"`
+	Leaveearly int64 `doc:"员工早退总秒数" expr:"leaveearly" json:"leaveearly"`
 	// 排班标准工作总秒数
-	Worktime int64 `expr:"worktime" json:"worktime"`
+	Worktime int64 `doc:"排班标准工作总秒数" expr:"worktime" json:"worktime"`
 	// 员工实际工作秒数
-	Realtime int64 `expr:"realtime" json:"realtime"`
+	Realtime int64 `doc:"员工实际工作秒数" expr:"realtime" json:"realtime"`
 	// 员工旷工总秒数
-	Absent int64 `expr:"absent" json:"absent"`
+	Absent int64 `doc:"员工旷工总秒数" expr:"absent" json:"absent"`
 }
 
 // UnmarshalJSON decodes a DayReport leniently: numbers may arrive as strings, and an empty
@@ -603,13 +603,13 @@ func (r *DayReport) UnmarshalJSON(b []byte) error {
 // Device: 考勤设备
 type Device struct {
 	// 设备序列号
-	SN string `expr:"sn" json:"sn"`
+	SN string `doc:"设备序列号" expr:"sn" json:"sn"`
 	// 设备标识备注
-	Remark string `expr:"remark" json:"remark"`
+	Remark string `doc:"设备标识备注" expr:"remark" json:"remark"`
 	// 设备最后响应时间
-	Updatetime time.Time `expr:"updatetime" json:"updatetime"`
+	Updatetime time.Time `doc:"设备最后响应时间" expr:"updatetime" json:"updatetime"`
 	// 设备有效期时间戳, 0 为长期
-	Expired int64 `expr:"expired" json:"expired"`
+	Expired int64 `doc:"设备有效期时间戳, 0 为长期" expr:"expired" json:"expired"`
 }
 
 // UnmarshalJSON decodes a Device leniently: numbers may arrive as strings, and an empty

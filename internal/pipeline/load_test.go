@@ -141,7 +141,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "syntax error",
 			src:  "steps:\n  - id: a\n    read: {file: [x\n",
-			want: []string{`2:1: YAML syntax: did not find expected ',' or ']'`},
+			want: []string{`3:18: YAML syntax: did not find expected ',' or ']'`}, // the unclosed [
 		},
 		{
 			name: "missing env var named",

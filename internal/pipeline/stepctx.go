@@ -83,12 +83,16 @@ type compileCtx struct {
 	l  *loader
 	id string
 	in reflect.Type
+	at *yaml.Node // the step's kind value: where a problem without a node of its own is reported
 }
 
 func (c *compileCtx) ID() string       { return c.id }
 func (c *compileCtx) In() reflect.Type { return c.in }
 
 func (c *compileCtx) Errorf(n *yaml.Node, format string, args ...any) {
+	if n == nil { // such as a missing params: mapping
+		n = c.at
+	}
 	c.l.d.Errorf(n, format, args...)
 }
 

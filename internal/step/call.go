@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -20,7 +21,7 @@ func callKind() Kind {
 			fe := yamlx.ValueNode(n, "for_each")
 			return fe == nil || fe.Value != "true"
 		},
-		Compile: compileCall}
+		Compile: compileCall, Config: reflect.TypeFor[callYAML]()}
 }
 
 // callStep calls an operation: once (every page of a paged operation), or once per record of
@@ -59,20 +60,42 @@ func compileCall(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	if cy.ForEach {
 		sc = c.RecScope()
 	}
-	names, progs, ok := c.OpParams(cy.Params, conn, op, sc)
-	cs := &callStep{id: c.ID(), conn: conn, op: op, names: names, params: progs, forEach: cy.ForEach, all: true}
+	all, ok := true, true
 	switch cy.Pages {
 	case "", "all":
 	case "first":
-		cs.all = false
+		all = false
 	default:
 		c.Errorf(yamlx.ValueNode(n, "pages"), "step %s: pages: want all or first, got %q", c.ID(), cy.Pages)
 		ok = false
 	}
-	if !ok {
-		return nil, nil
+	pop := op
+	if all {
+		pop = pagerSets(op)
+	}
+	names, progs, pok := c.OpParams(cy.Params, conn, pop, sc)
+	cs := &callStep{id: c.ID(), conn: conn, op: op, names: names, params: progs, forEach: cy.ForEach, all: all}
+	if !ok || !pok {
+		return nil, op.Record // the steps after it are still checked against its records
 	}
 	return cs, op.Record
+}
+
+// pagerSets returns op with its paging parameters not required when it is paged: walking every
+// page, the page iterator sets them itself (didi's BudgetCenterGetAll starts at offset 0 with
+// length 100 when they are not given).
+func pagerSets(op *registry.Op) *registry.Op {
+	if !op.Paged {
+		return op
+	}
+	o := *op
+	o.Params = slices.Clone(op.Params)
+	for i, p := range o.Params {
+		if slices.Contains(op.PagingParams, p.Name) {
+			o.Params[i].Required = false
+		}
+	}
+	return &o
 }
 
 // plan counts one call (a page, or every page of the assumed records), or one per record of

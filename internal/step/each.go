@@ -11,7 +11,7 @@ import (
 
 func eachKind() Kind {
 	return Kind{Name: "each", Doc: "one record per element of a list expression, e.g. month_ranges(params.from, params.to)",
-		Source: always, Compile: compileEach}
+		Source: always, Compile: compileEach, Config: exprType}
 }
 
 // eachStep is a source that emits the elements of a list expression, one record each:

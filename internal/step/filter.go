@@ -9,7 +9,7 @@ import (
 )
 
 func filterKind() Kind {
-	return Kind{Name: "filter", Doc: "keep the records for which the expression is true", Compile: compileFilter}
+	return Kind{Name: "filter", Doc: "keep the records for which the expression is true", Compile: compileFilter, Config: exprType}
 }
 
 // filterStep keeps the records for which its expression is true.

@@ -17,7 +17,7 @@ import (
 )
 
 func groupKind() Kind {
-	return Kind{Name: "group", Doc: "group records by key fields; a group has count, first, last and records", Compile: compileGroup}
+	return Kind{Name: "group", Doc: "group records by key fields; a group has count, first, last and records", Compile: compileGroup, Config: reflect.TypeFor[groupYAML]()}
 }
 
 // groupStep groups records by key fields. A group record has the key fields, count, first and

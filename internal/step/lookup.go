@@ -10,7 +10,7 @@ import (
 )
 
 func lookupKind() Kind {
-	return Kind{Name: "lookup", Doc: "index the records of the step before by a key, for lookup(\"id\", key) in later steps", Compile: compileLookup}
+	return Kind{Name: "lookup", Doc: "index the records of the step before by a key, for lookup(\"id\", key) in later steps", Compile: compileLookup, Config: reflect.TypeFor[lookupYAML]()}
 }
 
 // lookupStep indexes the records of the step before it by a key, for lookup("id", key) and

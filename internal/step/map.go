@@ -2,6 +2,7 @@ package step
 
 import (
 	"reflect"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -10,7 +11,7 @@ import (
 )
 
 func mapKind() Kind {
-	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap}
+	return Kind{Name: "map", Doc: "make a new record per record, one expression per field", Compile: compileMap, Config: reflect.TypeFor[map[string]*yaml.Node]()}
 }
 
 // mapStep makes one record per record: map: {field: expression, ...}.
@@ -31,7 +32,7 @@ func compileMap(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	}
 	names, progs, ok := c.ExprMap(n, c.RecScope(), "map")
 	if !ok {
-		return nil, nil
+		return nil, partialType(n, names, progs)
 	}
 	types := make([]reflect.Type, len(progs))
 	for i, p := range progs {
@@ -39,6 +40,29 @@ func compileMap(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	}
 	m := &mapStep{out: reflect.PointerTo(record.StructOf(names, types)), progs: progs}
 	return m, m.out
+}
+
+// partialType is the record type of a map whose expressions did not all compile: the fields that
+// did keep their type, the others are any, so the steps after it are still checked in the same pass.
+func partialType(n *yaml.Node, names []string, progs []*eval.Program) reflect.Type {
+	compiled := map[string]reflect.Type{}
+	for i, name := range names {
+		compiled[name] = progs[i].Out
+	}
+	var all []string
+	var types []reflect.Type
+	for i := 0; i < len(n.Content); i += 2 {
+		name := n.Content[i].Value
+		if !ValidIdent(name) || slices.Contains(all, name) {
+			continue
+		}
+		t := compiled[name]
+		if t == nil {
+			t = reflect.TypeFor[any]()
+		}
+		all, types = append(all, name), append(types, t)
+	}
+	return reflect.PointerTo(record.StructOf(all, types))
 }
 
 type mapRun struct {

@@ -17,7 +17,7 @@ import (
 )
 
 func outputKind() Kind {
-	return Kind{Name: "output", Doc: "write records to a JSON-lines or CSV file", Compile: compileOutput}
+	return Kind{Name: "output", Doc: "write records to a JSON-lines or CSV file", Compile: compileOutput, Config: reflect.TypeFor[outputYAML]()}
 }
 
 // outputStep writes records to a JSON-lines or CSV file, whole or as chosen fields, and passes

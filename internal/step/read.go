@@ -19,7 +19,7 @@ import (
 )
 
 func readKind() Kind {
-	return Kind{Name: "read", Doc: "records from a JSON-lines or CSV file, of a declared record type", Source: always, Compile: compileRead}
+	return Kind{Name: "read", Doc: "records from a JSON-lines or CSV file, of a declared record type", Source: always, Compile: compileRead, Config: reflect.TypeFor[readYAML]()}
 }
 
 // readStep reads records from a JSON-lines or CSV file into a declared record type: a generated

@@ -13,7 +13,7 @@ import (
 
 func resolveKind() Kind {
 	return Kind{Name: "resolve", Doc: "turn a business key into an ID through a list call, cached for the run: resolve(\"id\", key)",
-		Source: always, Compile: compileResolve}
+		Source: always, Compile: compileResolve, Config: reflect.TypeFor[resolveYAML]()}
 }
 
 // resolveStep turns business keys into IDs through a list call made once per run: resolve("id",

@@ -35,6 +35,9 @@ type Kind struct {
 	// records it emits (nil: none); problems go to c.Errorf, and a nil step is invalid (a
 	// non-nil type still lets the steps after it be checked).
 	Compile func(c Compiler, n *yaml.Node) (Step, reflect.Type)
+	// Config is the Go form of the step's value (a struct with yaml tags, an expression as
+	// *yaml.Node, or a map of them), from which the pipelines' JSON Schema is derived.
+	Config reflect.Type
 }
 
 // Kinds is the table of step kinds, in the order the docs list them.
@@ -44,6 +47,9 @@ func Kinds() []Kind {
 }
 
 func always(*yaml.Node) bool { return true }
+
+// exprType is the Config of a kind whose value is one expression.
+var exprType = reflect.TypeFor[*yaml.Node]()
 
 // Step is a compiled step. It holds no state of a run: Start makes a Run for one run.
 type Step interface {

@@ -15,7 +15,7 @@ import (
 )
 
 func writeKind() Kind {
-	return Kind{Name: "write", Doc: "call a write operation once per record, with an idempotency key", Compile: compileWrite}
+	return Kind{Name: "write", Doc: "call a write operation once per record, with an idempotency key", Compile: compileWrite, Config: reflect.TypeFor[writeYAML]()}
 }
 
 // writeStep calls a write operation once per record, with an idempotency key. A vendor

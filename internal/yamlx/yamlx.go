@@ -15,7 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	goyaml "github.com/goccy/go-yaml"
+	goparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 )
 
@@ -88,7 +91,7 @@ func (d *Decoder) Errorf(n *yaml.Node, format string, args ...any) {
 func Parse(file string, b []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, b, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, &Error{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "the file is empty"}
@@ -96,18 +99,48 @@ func Parse(file string, b []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// syntaxError turns yaml.v3's "yaml: line N: msg" into a positioned error.
-func syntaxError(file string, err error) error {
+// syntaxError turns yaml.v3's "yaml: line N: msg" into a positioned error. yaml.v3 names the
+// line where the construct around the problem began (its parser's context mark, so an unclosed
+// bracket is reported where its step starts) and no column; goccy/go-yaml's parser points at
+// the token it choked on. The later of the two is where the problem shows: the message stays
+// yaml.v3's, the one the file was decoded with.
+func syntaxError(file string, b []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
+	pos := Pos{File: file, Line: 1, Col: 1}
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ":"); i > 0 {
 			if n, convErr := strconv.Atoi(rest[:i]); convErr == nil {
-				line, msg = n, strings.TrimSpace(rest[i+1:])
+				pos.Line, msg = n, strings.TrimSpace(rest[i+1:])
 			}
 		}
 	}
-	return &Error{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "YAML syntax: " + msg}
+	if strings.HasPrefix(msg, "mapping values are not allowed") {
+		pos.Col = colonColumn(b, pos.Line)
+	}
+	var se *goyaml.SyntaxError
+	if _, gerr := goparser.ParseBytes(b, 0); errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil {
+		if p := se.Token.Position; p.Line > pos.Line || (p.Line == pos.Line && pos.Col == 1) {
+			pos.Line, pos.Col = p.Line, p.Column
+		}
+	}
+	return &Error{Pos: pos, Msg: "YAML syntax: " + msg}
+}
+
+// colonColumn is the column of the first ": " (or a final ":") of a line after its first
+// character: where a mapping value that is not allowed begins; 1 when there is none.
+func colonColumn(b []byte, line int) int {
+	lines := strings.Split(string(b), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	l := strings.TrimRight(lines[line-1], "\r")
+	start := len(l) - len(strings.TrimLeft(l, " "))
+	for i := start + 1; i < len(l); i++ {
+		if l[i] == ':' && (i+1 == len(l) || l[i+1] == ' ') {
+			return utf8.RuneCountInString(l[:i]) + 1
+		}
+	}
+	return 1
 }
 
 var (

@@ -86,3 +86,38 @@ func TestNearest(t *testing.T) {
 		t.Errorf("NearestN = %v", got)
 	}
 }
+
+// TestSyntaxErrorPositions checks that a syntax error points at the problem, not at the start of
+// the construct around it (yaml.v3's line) and not at column 1.
+func TestSyntaxErrorPositions(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"value indented too deep", "name: a\nsteps:\n  - id: a\n    kind: call\n     call: x\n", "p.yaml:5:10: "},
+		{"tab", "name: a\nsteps:\n  - id: a\n\tcall: x\n", "p.yaml:4:1: "},
+		{"unclosed quote", "name: a\nsteps:\n  - id: \"a\n    call: x\n", "p.yaml:3:9: "},
+		{"unclosed brace", "name: a\nsteps:\n  - id: a\n    call: {conn: x, op: y\n  - id: b\n", "p.yaml:5:3: "},
+		{"key indented too little", "name: a\nsteps:\n  - id: a\n    call: x\n   map: y\n", "p.yaml:5:4: "},
+		{"unclosed bracket", "steps:\n  - id: a\n    read: {file: [x\n", "p.yaml:3:18: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(tc.src))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want+"YAML syntax: ") {
+				t.Errorf("Parse = %v, want %sYAML syntax: ...", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParse checks that Parse never panics, whatever the bytes (a syntax error's position comes
+// from a second parser, which must not panic either).
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"a: b\n", "a: [1,\nb: 2\n", "a: b\n\tc: d\n", "steps:\n  - id: a\n    read: {file: [x\n",
+		"name: a\nsteps:\n  - id: \"a\n", "a:\n  - b\n - c\n", "&a [*a]\n", "? a\n: b\n", "a: |\n  x\n b\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := Parse("f.yaml", b)
+		if err != nil && !strings.HasPrefix(err.Error(), "f.yaml:") {
+			t.Errorf("error without a position: %v", err)
+		}
+	})
+}
