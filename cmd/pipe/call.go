@@ -53,8 +53,7 @@ func cmdCall(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	settings.Transport.Logger = logger
-	client, err := api.New(settings)
+	client, err := api.Connect(settings, registry.Shared{Transport: transport.Config{Logger: logger}})
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
