@@ -10,7 +10,8 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,7 +62,9 @@ type Progress struct {
 // Summary reports a run: per step what went in and out, and the API calls per connection.
 type Summary struct {
 	Pipeline string
-	Steps    []StepSummary
+	// Params are the run's param values, in the order the pipeline declares them.
+	Params []ParamValue
+	Steps  []StepSummary
 	// Calls counts the HTTP requests sent per connection, retries included.
 	Calls map[string]int
 	// Failed lists the records that failed, in order.
@@ -69,6 +72,11 @@ type Summary struct {
 	// DryRun reports whether the run was a dry run.
 	DryRun   bool
 	Duration time.Duration
+}
+
+// ParamValue is one param of a run and its value as text (a date as 2006-01-02).
+type ParamValue struct {
+	Name, Value string
 }
 
 // StepSummary counts the records of one step.
@@ -182,7 +190,7 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		ctx: ctx, p: p, opts: o, log: o.Logger,
 		clients: map[string]registry.Client{},
 		calls:   map[string]int{},
-		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
+		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun, Params: p.ParamValues()},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
 	rc.kept = map[string][]any{}
@@ -420,32 +428,101 @@ func recordJSON(rec any) string {
 	return string(b)
 }
 
-// Format writes the summary as a table: per step, records in, out, written, skipped and failed;
-// then the API calls per connection and the failed records.
-func (s *Summary) Format(w io.Writer) {
+// ParamValues are the bound pipeline's params and their values as text, in declaration order.
+func (p *Pipeline) ParamValues() []ParamValue {
+	out := make([]ParamValue, len(p.params))
+	for i, pr := range p.params {
+		out[i] = ParamValue{Name: pr.name, Value: paramText(pr)}
+	}
+	return out
+}
+
+// FailureGroup is the failed records of one step that failed for one reason.
+type FailureGroup struct {
+	Step, Reason string
+	Count        int
+	// Examples are the group's first few failed records.
+	Examples []FailedRecord
+}
+
+// maxExamples bounds the examples of a [FailureGroup].
+const maxExamples = 3
+
+// FailureGroups groups the failed records kept by step and reason, in the order each group's
+// first record failed.
+func (s *Summary) FailureGroups() []FailureGroup {
+	var out []FailureGroup
+	at := map[[2]string]int{}
+	for _, f := range s.Failed {
+		k := [2]string{f.Step, f.Reason}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, FailureGroup{Step: f.Step, Reason: f.Reason})
+		}
+		g := &out[i]
+		g.Count++
+		if len(g.Examples) < maxExamples {
+			g.Examples = append(g.Examples, f)
+		}
+	}
+	return out
+}
+
+// header is the summary's first line: what ran, with which params, and how long it took.
+func (s *Summary) header() string {
 	title := "run"
 	if s.DryRun {
 		title = "dry run"
 	}
-	fmt.Fprintf(w, "%s of %s (%s)\n", title, s.Pipeline, s.Duration.Round(time.Millisecond))
+	h := title + " of " + s.Pipeline
+	if len(s.Params) > 0 {
+		var ps []string
+		for _, p := range s.Params {
+			ps = append(ps, p.Name+"="+p.Value)
+		}
+		h += " (" + strings.Join(ps, " ") + ")"
+	}
+	return h + " in " + humanDuration(s.Duration)
+}
+
+// humanDuration shows a run's duration to a reader: 850ms, 12.3s, 4m05s, 1h02m.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// Format writes the summary as a table: per step, records in, out, written, skipped and failed;
+// then the API calls per connection and the failed records, one entry per step and reason.
+func (s *Summary) Format(w io.Writer) {
+	fmt.Fprintln(w, s.header())
 	fmt.Fprintf(w, "  %-20s %-8s %10s %10s %10s %10s %10s\n", "step", "kind", "in", "out", "written", "skipped", "failed")
 	for _, st := range s.Steps {
 		fmt.Fprintf(w, "  %-20s %-8s %10d %10d %10d %10d %10d\n", st.ID, st.Kind, st.In, st.Out, st.Written, st.Skipped, st.Failed)
 	}
 	if len(s.Calls) > 0 {
 		fmt.Fprintf(w, "API calls:\n")
-		names := make([]string, 0, len(s.Calls))
-		for k := range s.Calls {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(s.Calls)) {
 			fmt.Fprintf(w, "  %-20s %d\n", n, s.Calls[n])
 		}
 	}
-	if len(s.Failed) > 0 {
-		fmt.Fprintf(w, "failed records:\n")
-		for _, f := range s.Failed {
+	if len(s.Failed) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "failed records:\n")
+	for _, g := range s.FailureGroups() {
+		if g.Count == 1 {
+			f := g.Examples[0]
 			key := ""
 			if f.Key != "" {
 				key = " key " + f.Key
@@ -454,6 +531,26 @@ func (s *Summary) Format(w io.Writer) {
 			if f.Record != "" {
 				fmt.Fprintf(w, "    record %s\n", f.Record)
 			}
+			continue
 		}
+		fmt.Fprintf(w, "  %s: %d records: %s\n", g.Step, g.Count, g.Reason)
+		var ex []string
+		for _, f := range g.Examples {
+			if f.Key != "" {
+				ex = append(ex, f.Key)
+			} else if f.Record != "" {
+				ex = append(ex, f.Record)
+			}
+		}
+		if len(ex) > 0 {
+			more := ""
+			if g.Count > len(ex) {
+				more = fmt.Sprintf(", and %d more", g.Count-len(ex))
+			}
+			fmt.Fprintf(w, "    e.g. %s%s\n", strings.Join(ex, "; "), more)
+		}
+	}
+	if n := s.FailedRecords(); n > int64(len(s.Failed)) {
+		fmt.Fprintf(w, "  (%d more failed records are counted, not listed)\n", n-int64(len(s.Failed)))
 	}
 }
