@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/specpipe/specpipe/generated"
@@ -342,9 +345,19 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 	if r.rl != nil {
 		lg = r.rl
 	}
+	// A signal stops the run before its next record (ctx, as RunOptions.Stop); the record in
+	// flight and its write go on with ioCtx, which outlives the signal by signalGrace, so their
+	// outcome is recorded in the ledger.
+	ioCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelIO()
+	stopIO := context.AfterFunc(ctx, func() { time.AfterFunc(signalGrace, cancelIO) })
+	defer stopIO()
 	limiter := state.NewLimiter(r.store, clock.Real{})
 	code := exitOK
 	for i, w := range windows {
+		if context.Cause(ctx) != nil {
+			return r.stopped(ctx, context.Cause(ctx))
+		}
 		p, err := r.compiled.Bind(r.binding(w))
 		if err != nil {
 			printProblems(r.e, r.file, err)
@@ -353,7 +366,8 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 		if len(windows) > 1 || r.inc != nil {
 			fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
 		}
-		sum, err := runOnce(ctx, r.e, p, pipeline.RunOptions{
+		sum, err := runOnce(ioCtx, r.e, p, pipeline.RunOptions{
+			Stop:      ctx,
 			DryRun:    r.dry,
 			DryRunOut: r.e.stdout,
 			Logger:    r.log,
@@ -371,6 +385,9 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 				r.sum.Failed += int(s.Failed)
 			}
 		}
+		if err != nil && errors.As(err, new(*interrupted)) {
+			return r.stopped(ctx, err)
+		}
 		if err != nil {
 			r.sum.Error = err.Error()
 			printProblems(r.e, r.file, err)
@@ -384,6 +401,64 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 		}
 	}
 	return code
+}
+
+// stopped reports a run a signal stopped (err is its *interrupted, or the context's cause).
+func (r *runner) stopped(ctx context.Context, err error) int {
+	if !errors.As(err, new(*interrupted)) {
+		err = context.Cause(ctx)
+	}
+	r.sum.Error = err.Error()
+	return errf(r.e, exitCode(nil, err), "%s: %v; what was written is recorded, the next run goes on from there", r.outline.Name, err)
+}
+
+// signalGrace is how long the call in flight (a write, and the ledger's record of it) may
+// go on after a signal stopped the run.
+const signalGrace = 10 * time.Second
+
+// interrupted is the cause of a run's context that a signal stopped.
+type interrupted struct{ sig os.Signal }
+
+func (e *interrupted) Error() string { return "interrupted by " + signalName(e.sig) }
+
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// interruptedCode is the exit code of a run err says a signal stopped: 128 plus the signal's
+// number, as a shell reports it.
+func interruptedCode(err error) int {
+	var ie *interrupted
+	if errors.As(err, &ie) && ie.sig == syscall.SIGTERM {
+		return exitSIGTERM
+	}
+	return exitSIGINT
+}
+
+// notifySignals returns a context cancelled at the first SIGINT or SIGTERM, with an
+// *interrupted cause; a second signal has its default effect (the process ends at once).
+// stop releases the signals.
+func notifySignals(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			cancel(&interrupted{sig: s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // finish records the end of the run, and reports what a retry did.

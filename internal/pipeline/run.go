@@ -50,6 +50,10 @@ type RunOptions struct {
 	// Retry sends the records the ledger has as failed again, after reconciling them (pipe
 	// retry). Without it a failed record with an unchanged payload fails again without a call.
 	Retry bool
+	// Stop, when done, stops the run before the next record: the record in flight (and its
+	// write) goes on with Run's context, so its outcome is recorded, and Run returns
+	// context.Cause(Stop). Nil: only Run's context stops the run.
+	Stop context.Context
 }
 
 // Progress is a snapshot of a running pipeline.
@@ -208,6 +212,9 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		for j < len(p.steps) && p.steps[j].in != nil && p.steps[j].from == "" {
 			j++
 		}
+		if err := rc.stopped(); err != nil {
+			return rc.finish(start), err
+		}
 		if err := rc.stream(i, j); err != nil {
 			return rc.finish(start), err
 		}
@@ -332,7 +339,7 @@ func (rc *runCtx) stream(i, j int) error {
 			if rc.opts.Progress != nil && rc.records%int64(rc.opts.ProgressEvery) == 0 {
 				rc.progress(s.id)
 			}
-			if err := rc.ctx.Err(); err != nil {
+			if err := rc.stopped(); err != nil {
 				return err
 			}
 			return rc.check(s.id, st, rec, run.Process(rec, emit))
@@ -364,6 +371,18 @@ func (rc *runCtx) stream(i, j int) error {
 	}
 	if rc.opts.Progress != nil {
 		rc.progress(rc.p.steps[j-1].id)
+	}
+	return nil
+}
+
+// stopped is the error that stops the run before the next record: Run's context done, or
+// RunOptions.Stop.
+func (rc *runCtx) stopped() error {
+	if err := rc.ctx.Err(); err != nil {
+		return err
+	}
+	if rc.opts.Stop != nil && rc.opts.Stop.Err() != nil {
+		return context.Cause(rc.opts.Stop)
 	}
 	return nil
 }
