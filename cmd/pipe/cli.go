@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
@@ -45,6 +46,7 @@ func exitCode(sum *pipeline.Summary, err error) int {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	now            func() time.Time // the clock of today() and now() in pipelines; nil: time.Now
 }
 
 type command struct {

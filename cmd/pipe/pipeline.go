@@ -67,7 +67,7 @@ func (lf *loadFlags) options(e *env) (pipeline.LoadOptions, error) {
 	if err != nil {
 		return pipeline.LoadOptions{}, err
 	}
-	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs()}, nil
+	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs(), Now: e.now}, nil
 }
 
 // cmdPlan prints the calls a run will make per connection and what the vendors' limits make of them.
