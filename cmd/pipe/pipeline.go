@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -202,8 +205,25 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger}
+	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger,
+		jsonLogs: logf.format == "json" || (logf.format == "" && !isTerminal(e.stderr))}
+	r.oneStream = r.jsonLogs && sameFile(e.stdout, e.stderr)
 	return r.run(ctx, *statePath)
+}
+
+// sameFile reports whether a and b are one open file (cron's >> log 2>&1).
+func sameFile(a, b io.Writer) bool {
+	fa, ok := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok || !ok2 {
+		return false
+	}
+	sa, err := fa.Stat()
+	if err != nil {
+		return false
+	}
+	sb, err := fb.Stat()
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // runner is one pipe run (or pipe retry) of a pipeline: compile it once, take its lock, find
@@ -216,6 +236,9 @@ type runner struct {
 	retry bool
 	dry   bool
 	log   *slog.Logger
+	// jsonLogs: the logs are JSON lines, and so is each summary (a "summary" line). oneStream:
+	// stdout is the log file too, so the text table is left out (one stream, one format).
+	jsonLogs, oneStream bool
 
 	compiled *pipeline.Compiled
 	outline  *pipeline.Outline
@@ -230,7 +253,9 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if code, ok := r.compile(); !ok {
 		return code
 	}
-	store, err := openState(ctx, r.e, statePathOf(r.e, statePath, r.file))
+	r.log = r.log.With("pipeline", r.outline.Name)
+	loc := statePathOf(r.e, statePath, r.file)
+	store, err := openState(ctx, r.e, loc)
 	if err != nil {
 		return errf(r.e, exitCannot, "open state: %v", err)
 	}
@@ -248,14 +273,94 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if !ok {
 		return code
 	}
+	bound := make([]*pipeline.Pipeline, len(windows))
+	for i, w := range windows {
+		if bound[i], err = r.compiled.Bind(r.binding(w)); err != nil {
+			printProblems(r.e, r.file, err)
+			return exitUsage
+		}
+	}
 	runID, err := store.StartRun(ctx, r.outline.Name)
 	if err != nil {
 		return errf(r.e, exitCannot, "record the run: %v", err)
 	}
-	code = r.runWindows(ctx, windows)
+	start := time.Now()
+	r.log = r.log.With("run_id", runID)
+	r.log.Info("run started", paramAttrs(bound[0].ParamValues()), "days", daysOf(bound),
+		"state", shownState(loc), "version", version(), "dry_run", r.dry, "retry", r.retry)
+	code = r.runWindows(ctx, windows, bound)
 	r.finish(ctx, runID)
+	r.log.Info("run finished", "exit_code", code, "read", r.sum.Read, "written", r.sum.Written,
+		"skipped", r.sum.Skipped, "failed", r.sum.Failed, "duration_s", seconds(time.Since(start)))
 	return code
 }
+
+// paramAttrs are a run's params as one log group.
+func paramAttrs(ps []pipeline.ParamValue) slog.Attr {
+	var as []any
+	for _, p := range ps {
+		as = append(as, slog.String(p.Name, p.Value))
+	}
+	return slog.Group("params", as...)
+}
+
+// daysOf is the days the runs cover, from their date params: "2026-10-14", or
+// "2026-10-13 to 2026-10-15"; empty without date params.
+func daysOf(ps []*pipeline.Pipeline) string {
+	var first, last string
+	for _, p := range ps {
+		for _, v := range p.ParamValues() {
+			if _, err := time.Parse(time.DateOnly, v.Value); err != nil {
+				continue
+			}
+			if first == "" || v.Value < first {
+				first = v.Value
+			}
+			last = max(last, v.Value)
+		}
+	}
+	if first == last {
+		return first
+	}
+	return first + " to " + last
+}
+
+// shownState is the state location as a log shows it: a PostgreSQL URL without its user and
+// password.
+func shownState(loc string) string {
+	if !strings.HasPrefix(loc, "postgres://") && !strings.HasPrefix(loc, "postgresql://") {
+		return loc
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "postgres://(an invalid URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+// version is specpipe's version from the build info: the module version, or the VCS revision
+// of a build from a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = s.Value
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
+}
+
+// seconds is a duration in a JSON line: seconds, to the millisecond.
+func seconds(d time.Duration) float64 { return d.Round(time.Millisecond).Seconds() }
 
 // compile compiles the pipeline once and checks its params (without the secrets).
 func (r *runner) compile() (int, bool) {
@@ -340,7 +445,7 @@ func (r *runner) windows(ctx context.Context) ([]map[string]string, int, bool) {
 
 // runWindows binds and runs the pipeline once per window, advancing an incremental pipeline's
 // checkpoint after each, and stops at the first run that cannot proceed.
-func (r *runner) runWindows(ctx context.Context, windows []map[string]string) int {
+func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bound []*pipeline.Pipeline) int {
 	var lg pipeline.Ledger = r.store
 	if r.rl != nil {
 		lg = r.rl
@@ -358,15 +463,15 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 		if context.Cause(ctx) != nil {
 			return r.stopped(ctx, context.Cause(ctx))
 		}
-		p, err := r.compiled.Bind(r.binding(w))
-		if err != nil {
-			printProblems(r.e, r.file, err)
-			return exitUsage
-		}
+		p := bound[i]
 		if len(windows) > 1 || r.inc != nil {
-			fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
+			if r.oneStream {
+				r.log.Info("window", "window", i+1, "of", len(windows), "days", r.inc.describe(w))
+			} else {
+				fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
+			}
 		}
-		sum, err := runOnce(ioCtx, r.e, p, pipeline.RunOptions{
+		sum, err := r.runOnce(ioCtx, p, pipeline.RunOptions{
 			Stop:      ctx,
 			DryRun:    r.dry,
 			DryRunOut: r.e.stdout,
@@ -471,8 +576,10 @@ func (r *runner) finish(ctx context.Context, runID int64) {
 	}
 }
 
-// runOnce runs a loaded pipeline once and prints its summary.
-func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
+// runOnce runs a bound pipeline once and prints its summary: the text table on stdout unless
+// stdout is the JSON log stream, and a "summary" JSON line with JSON logs.
+func (r *runner) runOnce(ctx context.Context, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
+	e := r.e
 	if ro.DryRun {
 		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
 	}
@@ -490,10 +597,36 @@ func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunO
 	if ro.Progress != nil {
 		fmt.Fprintln(e.stderr)
 	}
-	if sum != nil {
+	if sum != nil && !r.oneStream {
 		sum.Format(e.stdout)
 	}
+	if sum != nil && r.jsonLogs {
+		r.log.Info("summary", summaryAttrs(sum)...)
+	}
 	return sum, err
+}
+
+// summaryAttrs are a run's summary as the attributes of a JSON line.
+func summaryAttrs(s *pipeline.Summary) []any {
+	steps := make([]map[string]any, len(s.Steps))
+	for i, st := range s.Steps {
+		steps[i] = map[string]any{"id": st.ID, "kind": st.Kind, "in": st.In, "out": st.Out,
+			"written": st.Written, "skipped": st.Skipped, "failed": st.Failed}
+	}
+	var failed []map[string]any
+	for _, g := range s.FailureGroups() {
+		var ex []string
+		for _, f := range g.Examples {
+			if f.Key != "" {
+				ex = append(ex, f.Key)
+			} else {
+				ex = append(ex, f.Record)
+			}
+		}
+		failed = append(failed, map[string]any{"step": g.Step, "reason": g.Reason, "records": g.Count, "examples": ex})
+	}
+	return []any{paramAttrs(s.Params), "dry_run", s.DryRun, "duration_s", seconds(s.Duration),
+		"steps", steps, "calls", s.Calls, "failed_records", s.FailedRecords(), "failures", failed}
 }
 
 // stateFlagDoc documents the --state flag.
