@@ -38,3 +38,24 @@ func TestMalformedParamsFailBeforeAnyCall(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownProjectIsAConfigError: a project number Kimai does not have fails every record
+// the same way; the run checks resolve("project", params.project) before the first write and
+// stops with exit 2 and one message naming it, having written nothing.
+func TestUnknownProjectIsAConfigError(t *testing.T) {
+	sb := startSandbox(t)
+	posts := countPosts(sb.Kimai)
+	code, out, stderr := pipe(t, sb.Getenv, "run", filepath.Join("..", "..", "pipelines", "attendance-to-kimai.yaml"),
+		"--state", filepath.Join(t.TempDir(), "s.db"), "--log-level", "error",
+		"--param", "from=2026-10-14", "--param", "to=2026-10-14", "--param", "project=NOPE")
+	if code != exitUsage || strings.Count(stderr, "\n") != 1 ||
+		!strings.Contains(stderr, `resolve("project", params.project): kimai.listProjects lists no item "NOPE"`) {
+		t.Errorf("exit %d, want 2 and one message naming the project\n%s\n%s", code, out, stderr)
+	}
+	if n := countPosts(sb.Kimai) - posts; n != 0 {
+		t.Errorf("%d timesheets written", n)
+	}
+	if testing.Verbose() {
+		t.Log(stderr, out)
+	}
+}

@@ -215,6 +215,9 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		if err := rc.stopped(); err != nil {
 			return rc.finish(start), err
 		}
+		if err := rc.checkResolves(i, j); err != nil {
+			return rc.finish(start), err
+		}
 		if err := rc.stream(i, j); err != nil {
 			return rc.finish(start), err
 		}
