@@ -197,6 +197,24 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if len(files) != 1 {
 		return errf(e, exitUsage, "%s needs one pipeline file", cmd)
 	}
+	if logf.format == "" {
+		logf.format = "json"
+		if isTerminal(e.stderr) {
+			logf.format = "text"
+		}
+	}
+	oneStream := logf.format == "json" && sameFile(e.stdout, e.stderr)
+	// On a terminal the progress line is cleared before anything else is written.
+	var line *termLine
+	if isTerminal(e.stderr) {
+		line = &termLine{w: e.stderr}
+		te := *e
+		te.stderr = line.through(e.stderr)
+		if isTerminal(e.stdout) {
+			te.stdout = line.through(e.stdout)
+		}
+		e = &te
+	}
 	logger, err := logf.logger(e)
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
@@ -205,9 +223,14 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
+	heartbeat := defaultHeartbeat
+	if v := e.getenv("SPECPIPE_PROGRESS_EVERY"); v != "" {
+		if heartbeat, err = time.ParseDuration(v); err != nil || heartbeat <= 0 {
+			return errf(e, exitUsage, "SPECPIPE_PROGRESS_EVERY=%s: want a duration such as 30s", v)
+		}
+	}
 	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger,
-		jsonLogs: logf.format == "json" || (logf.format == "" && !isTerminal(e.stderr))}
-	r.oneStream = r.jsonLogs && sameFile(e.stdout, e.stderr)
+		jsonLogs: logf.format == "json", oneStream: oneStream, line: line, heartbeat: heartbeat}
 	return r.run(ctx, *statePath)
 }
 
@@ -239,6 +262,10 @@ type runner struct {
 	// jsonLogs: the logs are JSON lines, and so is each summary (a "summary" line). oneStream:
 	// stdout is the log file too, so the text table is left out (one stream, one format).
 	jsonLogs, oneStream bool
+	// line is the terminal's progress line (nil: stderr is no terminal); heartbeat is how often
+	// a run logs what it is doing.
+	line      *termLine
+	heartbeat time.Duration
 
 	compiled *pipeline.Compiled
 	outline  *pipeline.Outline
@@ -583,19 +610,19 @@ func (r *runner) runOnce(ctx context.Context, p *pipeline.Pipeline, ro pipeline.
 	if ro.DryRun {
 		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
 	}
-	if isTerminal(e.stderr) {
-		start := time.Now()
-		var estimate time.Duration
-		if plan, err := p.Plan(); err == nil {
-			estimate = plan.Estimated
-		}
-		ro.Progress = func(pr pipeline.Progress) {
-			fmt.Fprint(e.stderr, progressLine(p.Name, pr, time.Since(start), estimate))
-		}
-	}
+	pg := newProgress(p, r.line)
+	ro.Progress = pg.update
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pg.heartbeat(r.log, r.heartbeat, stop)
+	}()
 	sum, err := p.Run(ctx, ro)
-	if ro.Progress != nil {
-		fmt.Fprintln(e.stderr)
+	close(stop)
+	<-done
+	if r.line != nil {
+		r.line.clear()
 	}
 	if sum != nil && !r.oneStream {
 		sum.Format(e.stdout)
@@ -639,22 +666,4 @@ const defaultStateFile = ".specpipe.state.db"
 // defaultStatePath is the state database of the pipeline file's directory.
 func defaultStatePath(file string) string {
 	return filepath.Join(filepath.Dir(file), defaultStateFile)
-}
-
-// progressLine is the terminal's one-line progress: records done, API calls, elapsed time and, for a
-// rate-limited run, the time left by the plan's estimate.
-func progressLine(name string, pr pipeline.Progress, elapsed, estimate time.Duration) string {
-	calls := 0
-	for _, n := range pr.Calls {
-		calls += n
-	}
-	line := fmt.Sprintf("\r%s: %d records, %d calls, step %s, %v elapsed", name, pr.Records, calls, pr.Step, elapsed.Round(time.Second))
-	if estimate > 0 {
-		left := estimate - elapsed
-		if left < 0 {
-			left = 0
-		}
-		line += fmt.Sprintf(", about %v left", left.Round(time.Second))
-	}
-	return line + "   "
 }

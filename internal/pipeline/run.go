@@ -39,8 +39,8 @@ type RunOptions struct {
 	// The pipeline's own settings (min_interval, timeout, retries) are applied on top. Nil:
 	// defaults.
 	Transport func(conn string, api *registry.API) transport.Config
-	// Progress, when set, is called about every ProgressEvery records and at the end of each
-	// stream.
+	// Progress, when set, is called after every API call, about every ProgressEvery records and
+	// at the end of each stream, on the run's goroutine.
 	Progress func(Progress)
 	// ProgressEvery is how many records pass between Progress calls (0: 10000).
 	ProgressEvery int
@@ -58,9 +58,14 @@ type RunOptions struct {
 
 // Progress is a snapshot of a running pipeline.
 type Progress struct {
-	Step    string         // the step that last received a record
+	Step    string         // the step at work: the one making a call, or that last received a record
 	Records int64          // records read by all steps so far
 	Calls   map[string]int // API calls per connection so far
+	// Conn is the connection of the last call, StepCalls the calls Step has made so far; At
+	// is when the last call returned.
+	Conn      string
+	StepCalls int
+	At        time.Time
 }
 
 // Summary reports a run: per step what went in and out, and the API calls per connection.
@@ -143,6 +148,11 @@ type runCtx struct {
 
 	mu    sync.Mutex
 	calls map[string]int
+	// step is the innermost step at work (see [Progress.Step]), stepCalls its calls so far.
+	step      string
+	stepCalls map[string]int
+	lastConn  string
+	lastAt    time.Time
 
 	records int64
 	failed  int64
@@ -159,7 +169,28 @@ func (d *countingDoer) Do(r *http.Request) (*http.Response, error) {
 	d.rc.mu.Lock()
 	d.rc.calls[d.conn]++
 	d.rc.mu.Unlock()
-	return d.next.Do(r)
+	resp, err := d.next.Do(r)
+	d.rc.mu.Lock()
+	d.rc.stepCalls[d.rc.step]++
+	d.rc.lastConn, d.rc.lastAt = d.conn, time.Now()
+	d.rc.mu.Unlock()
+	if d.rc.opts.Progress != nil {
+		d.rc.progress("")
+	}
+	return resp, err
+}
+
+// working makes id the step at work while f runs.
+func (rc *runCtx) working(id string, f func() error) error {
+	rc.mu.Lock()
+	prev := rc.step
+	rc.step = id
+	rc.mu.Unlock()
+	err := f()
+	rc.mu.Lock()
+	rc.step = prev
+	rc.mu.Unlock()
+	return err
 }
 
 // readLater reports whether a step from index j on reads the records of step id.
@@ -193,8 +224,8 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 	rc := &runCtx{
 		ctx: ctx, p: p, opts: o, log: o.Logger,
 		clients: map[string]registry.Client{},
-		calls:   map[string]int{},
-		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun, Params: p.ParamValues()},
+		calls:   map[string]int{}, stepCalls: map[string]int{},
+		sum: &Summary{Pipeline: p.Name, DryRun: o.DryRun, Params: p.ParamValues()},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
 	rc.kept = map[string][]any{}
@@ -345,7 +376,7 @@ func (rc *runCtx) stream(i, j int) error {
 			if err := rc.stopped(); err != nil {
 				return err
 			}
-			return rc.check(s.id, st, rec, run.Process(rec, emit))
+			return rc.check(s.id, st, rec, rc.working(s.id, func() error { return run.Process(rec, emit) }))
 		}
 	}
 	src := rc.p.steps[i]
@@ -359,11 +390,12 @@ func (rc *runCtx) stream(i, j int) error {
 				return err
 			}
 		}
-	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].Process(nil, emits[0])); err != nil {
+	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, rc.working(src.id, func() error { return runs[0].Process(nil, emits[0]) })); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {
-		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].Finish(emits[k-i])); err != nil {
+		id := rc.p.steps[k].id
+		if err := rc.check(id, &rc.sum.Steps[k], nil, rc.working(id, func() error { return runs[k-i].Finish(emits[k-i]) })); err != nil {
 			return err
 		}
 	}
@@ -424,14 +456,17 @@ func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	return nil
 }
 
+// progress reports the run's progress; stepID is the step that received a record ("": the
+// step at work).
 func (rc *runCtx) progress(stepID string) {
 	rc.mu.Lock()
-	calls := make(map[string]int, len(rc.calls))
-	for k, v := range rc.calls {
-		calls[k] = v
+	calls := maps.Clone(rc.calls)
+	if stepID == "" {
+		stepID = rc.step
 	}
+	pr := Progress{Step: stepID, Records: rc.records, Calls: calls, Conn: rc.lastConn, StepCalls: rc.stepCalls[stepID], At: rc.lastAt}
 	rc.mu.Unlock()
-	rc.opts.Progress(Progress{Step: stepID, Records: rc.records, Calls: calls})
+	rc.opts.Progress(pr)
 }
 
 // recordJSON shows a record in a failure report.
