@@ -317,8 +317,12 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 		"state", shownState(loc), "version", version(), "dry_run", r.dry, "retry", r.retry)
 	code = r.runWindows(ctx, windows, bound)
 	r.finish(ctx, runID)
-	r.log.Info("run finished", "exit_code", code, "read", r.sum.Read, "written", r.sum.Written,
-		"skipped", r.sum.Skipped, "failed", r.sum.Failed, "duration_s", seconds(time.Since(start)))
+	attrs := []any{"exit_code", code, "read", r.sum.Read, "written", r.sum.Written,
+		"skipped", r.sum.Skipped, "failed", r.sum.Failed, "duration_s", seconds(time.Since(start))}
+	if r.sum.Error != "" {
+		attrs = append(attrs, "error", r.sum.Error)
+	}
+	r.log.Info("run finished", attrs...)
 	return code
 }
 
