@@ -8,9 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
@@ -21,11 +20,12 @@ import (
 // Exit codes: the one table of them (usage prints it, exitCode maps a run onto it).
 const (
 	exitOK      = 0
-	exitFailed  = 1 // some records failed
-	exitUsage   = 2 // usage or configuration error
-	exitCannot  = 3 // the run could not proceed
-	exitLocked  = 4 // another run holds the lock
-	exitStopped = 130
+	exitFailed  = 1   // some records failed
+	exitUsage   = 2   // usage or configuration error
+	exitCannot  = 3   // the run could not proceed
+	exitLocked  = 4   // another run holds the lock
+	exitSIGINT  = 130 // interrupted by SIGINT (128+2)
+	exitSIGTERM = 143 // interrupted by SIGTERM (128+15)
 )
 
 // exitCode maps the result of a run (or a load, with a nil summary) onto the exit codes.
@@ -35,6 +35,8 @@ func exitCode(sum *pipeline.Summary, err error) int {
 		return exitFailed
 	case err == nil:
 		return exitOK
+	case errors.As(err, new(*interrupted)):
+		return interruptedCode(err)
 	case pipeline.IsConfigError(err):
 		return exitUsage
 	}
@@ -50,6 +52,7 @@ type env struct {
 	probe func(fs *flag.FlagSet)
 	// helped is set when a command printed its help (--help): the exit code is then 0.
 	helped bool
+	now    func() time.Time // the clock of today() and now() in pipelines; nil: time.Now
 }
 
 // errProbed stops a command whose flags env.probe was handed.
@@ -164,12 +167,13 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "pipe help COMMAND (or pipe COMMAND --help) tells more about a command.")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "exit codes: 0 ok, 1 some records failed, 2 usage or configuration error,")
-	fmt.Fprintln(w, "            3 the run could not proceed, 4 another run holds the lock")
+	fmt.Fprintln(w, "            3 the run could not proceed, 4 another run holds the lock,")
+	fmt.Fprintln(w, "            130/143 interrupted by SIGINT/SIGTERM")
 }
 
 // run is main without globals: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifySignals(ctx)
 	defer stop()
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 {

@@ -6,8 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/specpipe/specpipe/generated"
@@ -64,7 +70,7 @@ func (lf *loadFlags) options(e *env) (pipeline.LoadOptions, error) {
 	if err != nil {
 		return pipeline.LoadOptions{}, err
 	}
-	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs()}, nil
+	return pipeline.LoadOptions{Getenv: e.getenv, Params: params, APIs: generated.APIs(), Now: e.now}, nil
 }
 
 // cmdPlan prints the calls a run will make per connection and what the vendors' limits make of them.
@@ -191,6 +197,24 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if len(files) != 1 {
 		return errf(e, exitUsage, "%s needs one pipeline file", cmd)
 	}
+	if logf.format == "" {
+		logf.format = "json"
+		if isTerminal(e.stderr) {
+			logf.format = "text"
+		}
+	}
+	oneStream := logf.format == "json" && sameFile(e.stdout, e.stderr)
+	// On a terminal the progress line is cleared before anything else is written.
+	var line *termLine
+	if isTerminal(e.stderr) {
+		line = &termLine{w: e.stderr}
+		te := *e
+		te.stderr = line.through(e.stderr)
+		if isTerminal(e.stdout) {
+			te.stdout = line.through(e.stdout)
+		}
+		e = &te
+	}
 	logger, err := logf.logger(e)
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
@@ -199,8 +223,30 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger}
+	heartbeat := defaultHeartbeat
+	if v := e.getenv("SPECPIPE_PROGRESS_EVERY"); v != "" {
+		if heartbeat, err = time.ParseDuration(v); err != nil || heartbeat <= 0 {
+			return errf(e, exitUsage, "SPECPIPE_PROGRESS_EVERY=%s: want a duration such as 30s", v)
+		}
+	}
+	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger,
+		jsonLogs: logf.format == "json", oneStream: oneStream, line: line, heartbeat: heartbeat}
 	return r.run(ctx, *statePath)
+}
+
+// sameFile reports whether a and b are one open file (cron's >> log 2>&1).
+func sameFile(a, b io.Writer) bool {
+	fa, ok := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok || !ok2 {
+		return false
+	}
+	sa, err := fa.Stat()
+	if err != nil {
+		return false
+	}
+	sb, err := fb.Stat()
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // runner is one pipe run (or pipe retry) of a pipeline: compile it once, take its lock, find
@@ -213,6 +259,13 @@ type runner struct {
 	retry bool
 	dry   bool
 	log   *slog.Logger
+	// jsonLogs: the logs are JSON lines, and so is each summary (a "summary" line). oneStream:
+	// stdout is the log file too, so the text table is left out (one stream, one format).
+	jsonLogs, oneStream bool
+	// line is the terminal's progress line (nil: stderr is no terminal); heartbeat is how often
+	// a run logs what it is doing.
+	line      *termLine
+	heartbeat time.Duration
 
 	compiled *pipeline.Compiled
 	outline  *pipeline.Outline
@@ -227,7 +280,9 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if code, ok := r.compile(); !ok {
 		return code
 	}
-	store, err := openState(ctx, r.e, statePathOf(r.e, statePath, r.file))
+	r.log = r.log.With("pipeline", r.outline.Name)
+	loc := statePathOf(r.e, statePath, r.file)
+	store, err := openState(ctx, r.e, loc)
 	if err != nil {
 		return errf(r.e, exitCannot, "open state: %v", err)
 	}
@@ -245,14 +300,98 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if !ok {
 		return code
 	}
+	bound := make([]*pipeline.Pipeline, len(windows))
+	for i, w := range windows {
+		if bound[i], err = r.compiled.Bind(r.binding(w)); err != nil {
+			printProblems(r.e, r.file, err)
+			return exitUsage
+		}
+	}
 	runID, err := store.StartRun(ctx, r.outline.Name)
 	if err != nil {
 		return errf(r.e, exitCannot, "record the run: %v", err)
 	}
-	code = r.runWindows(ctx, windows)
+	start := time.Now()
+	r.log = r.log.With("run_id", runID)
+	r.log.Info("run started", paramAttrs(bound[0].ParamValues()), "days", daysOf(bound),
+		"state", shownState(loc), "version", version(), "dry_run", r.dry, "retry", r.retry)
+	code = r.runWindows(ctx, windows, bound)
 	r.finish(ctx, runID)
+	attrs := []any{"exit_code", code, "read", r.sum.Read, "written", r.sum.Written,
+		"skipped", r.sum.Skipped, "failed", r.sum.Failed, "duration_s", seconds(time.Since(start))}
+	if r.sum.Error != "" {
+		attrs = append(attrs, "error", r.sum.Error)
+	}
+	r.log.Info("run finished", attrs...)
 	return code
 }
+
+// paramAttrs are a run's params as one log group.
+func paramAttrs(ps []pipeline.ParamValue) slog.Attr {
+	var as []any
+	for _, p := range ps {
+		as = append(as, slog.String(p.Name, p.Value))
+	}
+	return slog.Group("params", as...)
+}
+
+// daysOf is the days the runs cover, from their date params: "2026-10-14", or
+// "2026-10-13 to 2026-10-15"; empty without date params.
+func daysOf(ps []*pipeline.Pipeline) string {
+	var first, last string
+	for _, p := range ps {
+		for _, v := range p.ParamValues() {
+			if _, err := time.Parse(time.DateOnly, v.Value); err != nil {
+				continue
+			}
+			if first == "" || v.Value < first {
+				first = v.Value
+			}
+			last = max(last, v.Value)
+		}
+	}
+	if first == last {
+		return first
+	}
+	return first + " to " + last
+}
+
+// shownState is the state location as a log shows it: a PostgreSQL URL without its user and
+// password.
+func shownState(loc string) string {
+	if !strings.HasPrefix(loc, "postgres://") && !strings.HasPrefix(loc, "postgresql://") {
+		return loc
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "postgres://(an invalid URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+// version is specpipe's version from the build info: the module version, or the VCS revision
+// of a build from a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = s.Value
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
+}
+
+// seconds is a duration in a JSON line: seconds, to the millisecond.
+func seconds(d time.Duration) float64 { return d.Round(time.Millisecond).Seconds() }
 
 // compile compiles the pipeline once and checks its params (without the secrets).
 func (r *runner) compile() (int, bool) {
@@ -337,23 +476,34 @@ func (r *runner) windows(ctx context.Context) ([]map[string]string, int, bool) {
 
 // runWindows binds and runs the pipeline once per window, advancing an incremental pipeline's
 // checkpoint after each, and stops at the first run that cannot proceed.
-func (r *runner) runWindows(ctx context.Context, windows []map[string]string) int {
+func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bound []*pipeline.Pipeline) int {
 	var lg pipeline.Ledger = r.store
 	if r.rl != nil {
 		lg = r.rl
 	}
+	// A signal stops the run before its next record (ctx, as RunOptions.Stop); the record in
+	// flight and its write go on with ioCtx, which outlives the signal by signalGrace, so their
+	// outcome is recorded in the ledger.
+	ioCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelIO()
+	stopIO := context.AfterFunc(ctx, func() { time.AfterFunc(signalGrace, cancelIO) })
+	defer stopIO()
 	limiter := state.NewLimiter(r.store, clock.Real{})
 	code := exitOK
 	for i, w := range windows {
-		p, err := r.compiled.Bind(r.binding(w))
-		if err != nil {
-			printProblems(r.e, r.file, err)
-			return exitUsage
+		if context.Cause(ctx) != nil {
+			return r.stopped(ctx, context.Cause(ctx))
 		}
+		p := bound[i]
 		if len(windows) > 1 || r.inc != nil {
-			fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
+			if r.oneStream {
+				r.log.Info("window", "window", i+1, "of", len(windows), "days", r.inc.describe(w))
+			} else {
+				fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
+			}
 		}
-		sum, err := runOnce(ctx, r.e, p, pipeline.RunOptions{
+		sum, err := r.runOnce(ioCtx, p, pipeline.RunOptions{
+			Stop:      ctx,
 			DryRun:    r.dry,
 			DryRunOut: r.e.stdout,
 			Logger:    r.log,
@@ -371,6 +521,9 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 				r.sum.Failed += int(s.Failed)
 			}
 		}
+		if err != nil && errors.As(err, new(*interrupted)) {
+			return r.stopped(ctx, err)
+		}
 		if err != nil {
 			r.sum.Error = err.Error()
 			printProblems(r.e, r.file, err)
@@ -386,6 +539,64 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 	return code
 }
 
+// stopped reports a run a signal stopped (err is its *interrupted, or the context's cause).
+func (r *runner) stopped(ctx context.Context, err error) int {
+	if !errors.As(err, new(*interrupted)) {
+		err = context.Cause(ctx)
+	}
+	r.sum.Error = err.Error()
+	return errf(r.e, exitCode(nil, err), "%s: %v; what was written is recorded, the next run goes on from there", r.outline.Name, err)
+}
+
+// signalGrace is how long the call in flight (a write, and the ledger's record of it) may
+// go on after a signal stopped the run.
+const signalGrace = 10 * time.Second
+
+// interrupted is the cause of a run's context that a signal stopped.
+type interrupted struct{ sig os.Signal }
+
+func (e *interrupted) Error() string { return "interrupted by " + signalName(e.sig) }
+
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// interruptedCode is the exit code of a run err says a signal stopped: 128 plus the signal's
+// number, as a shell reports it.
+func interruptedCode(err error) int {
+	var ie *interrupted
+	if errors.As(err, &ie) && ie.sig == syscall.SIGTERM {
+		return exitSIGTERM
+	}
+	return exitSIGINT
+}
+
+// notifySignals returns a context cancelled at the first SIGINT or SIGTERM, with an
+// *interrupted cause; a second signal has its default effect (the process ends at once).
+// stop releases the signals.
+func notifySignals(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			cancel(&interrupted{sig: s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
 // finish records the end of the run, and reports what a retry did.
 func (r *runner) finish(ctx context.Context, runID int64) {
 	if err := r.store.FinishRun(context.WithoutCancel(ctx), runID, r.sum); err != nil {
@@ -396,29 +607,57 @@ func (r *runner) finish(ctx context.Context, runID int64) {
 	}
 }
 
-// runOnce runs a loaded pipeline once and prints its summary.
-func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
+// runOnce runs a bound pipeline once and prints its summary: the text table on stdout unless
+// stdout is the JSON log stream, and a "summary" JSON line with JSON logs.
+func (r *runner) runOnce(ctx context.Context, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
+	e := r.e
 	if ro.DryRun {
 		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
 	}
-	if isTerminal(e.stderr) {
-		start := time.Now()
-		var estimate time.Duration
-		if plan, err := p.Plan(); err == nil {
-			estimate = plan.Estimated
-		}
-		ro.Progress = func(pr pipeline.Progress) {
-			fmt.Fprint(e.stderr, progressLine(p.Name, pr, time.Since(start), estimate))
-		}
-	}
+	pg := newProgress(p, r.line)
+	ro.Progress = pg.update
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pg.heartbeat(r.log, r.heartbeat, stop)
+	}()
 	sum, err := p.Run(ctx, ro)
-	if ro.Progress != nil {
-		fmt.Fprintln(e.stderr)
+	close(stop)
+	<-done
+	if r.line != nil {
+		r.line.clear()
 	}
-	if sum != nil {
+	if sum != nil && !r.oneStream {
 		sum.Format(e.stdout)
 	}
+	if sum != nil && r.jsonLogs {
+		r.log.Info("summary", summaryAttrs(sum)...)
+	}
 	return sum, err
+}
+
+// summaryAttrs are a run's summary as the attributes of a JSON line.
+func summaryAttrs(s *pipeline.Summary) []any {
+	steps := make([]map[string]any, len(s.Steps))
+	for i, st := range s.Steps {
+		steps[i] = map[string]any{"id": st.ID, "kind": st.Kind, "in": st.In, "out": st.Out,
+			"written": st.Written, "skipped": st.Skipped, "failed": st.Failed}
+	}
+	var failed []map[string]any
+	for _, g := range s.FailureGroups() {
+		var ex []string
+		for _, f := range g.Examples {
+			if f.Key != "" {
+				ex = append(ex, f.Key)
+			} else {
+				ex = append(ex, f.Record)
+			}
+		}
+		failed = append(failed, map[string]any{"step": g.Step, "reason": g.Reason, "records": g.Count, "examples": ex})
+	}
+	return []any{paramAttrs(s.Params), "dry_run", s.DryRun, "duration_s", seconds(s.Duration),
+		"steps", steps, "calls", s.Calls, "failed_records", s.FailedRecords(), "failures", failed}
 }
 
 // stateFlagDoc documents the --state flag.
@@ -431,22 +670,4 @@ const defaultStateFile = ".specpipe.state.db"
 // defaultStatePath is the state database of the pipeline file's directory.
 func defaultStatePath(file string) string {
 	return filepath.Join(filepath.Dir(file), defaultStateFile)
-}
-
-// progressLine is the terminal's one-line progress: records done, API calls, elapsed time and, for a
-// rate-limited run, the time left by the plan's estimate.
-func progressLine(name string, pr pipeline.Progress, elapsed, estimate time.Duration) string {
-	calls := 0
-	for _, n := range pr.Calls {
-		calls += n
-	}
-	line := fmt.Sprintf("\r%s: %d records, %d calls, step %s, %v elapsed", name, pr.Records, calls, pr.Step, elapsed.Round(time.Second))
-	if estimate > 0 {
-		left := estimate - elapsed
-		if left < 0 {
-			left = 0
-		}
-		line += fmt.Sprintf(", about %v left", left.Round(time.Second))
-	}
-	return line + "   "
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"reflect"
@@ -58,6 +59,7 @@ func (c *Compiled) bind(b Binding, lenient bool) (*Pipeline, error) {
 // params gives every declared param its value: the --param given, else its default.
 func (bd *binder) params(decl []*param, t reflect.Type, keyNode *yaml.Node) ([]*param, any) {
 	out := make([]*param, len(decl))
+	unset := map[string]bool{} // params without a value (lenient, or a value that failed)
 	v := reflect.New(t).Elem()
 	for i, d := range decl {
 		pr := *d
@@ -73,10 +75,23 @@ func (bd *binder) params(decl []*param, t reflect.Type, keyNode *yaml.Node) ([]*
 			bd.d.Errorf(pr.key, "param %s has no default: give --param %s=...", pr.name, pr.name)
 		}
 		if pr.value == nil {
+			unset[pr.name] = true
 			pr.value = reflect.Zero(t.Field(i).Type).Interface()
+		}
+		if s, ok := pr.value.(string); ok && !unset[pr.name] && pr.pattern != nil && !pr.pattern.MatchString(s) {
+			bd.d.Errorf(pr.key, "param %s: %q does not match its pattern %s", pr.name, s, pr.patternText)
 		}
 		v.Field(i).Set(reflect.ValueOf(pr.value).Convert(t.Field(i).Type))
 		out[i] = &pr
+	}
+	for _, pr := range out {
+		if pr.after == "" {
+			continue
+		}
+		i := slices.IndexFunc(out, func(o *param) bool { return o.name == pr.after })
+		if i >= 0 && !unset[pr.name] && !unset[pr.after] && before(pr.value, out[i].value) {
+			bd.d.Errorf(pr.key, "param %s (%s) is before param %s (%s)", pr.name, paramText(pr), pr.after, paramText(out[i]))
+		}
 	}
 	var declared []string
 	for _, pr := range decl {
@@ -92,6 +107,32 @@ func (bd *binder) params(decl []*param, t reflect.Type, keyNode *yaml.Node) ([]*
 		}
 	}
 	return out, v.Interface()
+}
+
+// before reports whether a is before b; both are values of one ordered param type.
+func before(a, b any) bool {
+	switch a := a.(type) {
+	case int:
+		return a < b.(int)
+	case float64:
+		return a < b.(float64)
+	case time.Time:
+		return a.Before(b.(time.Time))
+	case time.Duration:
+		return a < b.(time.Duration)
+	}
+	return false
+}
+
+// paramText shows a param's value in a message.
+func paramText(pr *param) string {
+	if t, ok := pr.value.(time.Time); ok {
+		if pr.typ == "date" {
+			return t.Format(time.DateOnly)
+		}
+		return t.Format(time.RFC3339)
+	}
+	return fmt.Sprint(pr.value)
 }
 
 // defaultValue evaluates a parameter's default expression.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -107,6 +108,14 @@ type param struct {
 	hasDef         bool
 	def            *eval.Program // the default expression (nil: none, or it did not compile)
 	value          any
+	// pattern, when set, is what a string param's value must match in full (pattern:, as
+	// written in patternText).
+	pattern     *regexp.Regexp
+	patternText string
+	// after names a param of the same type this one may not be before (after: from), given
+	// at afterAt.
+	after   string
+	afterAt *yaml.Node
 }
 
 type fileYAML struct {
@@ -124,6 +133,8 @@ type paramYAML struct {
 	Type    string     `yaml:"type"`
 	Default *yaml.Node `yaml:"default"`
 	Doc     string     `yaml:"doc"`
+	Pattern string     `yaml:"pattern"`
+	After   string     `yaml:"after"`
 }
 
 // Load compiles the pipeline at path and binds it to opts' params and environment: it reads,
@@ -430,11 +441,54 @@ func (l *loader) loadParams(n *yaml.Node) {
 			if py.Default != nil {
 				pr.hasDef, pr.def = true, l.defaultProgram(pr, py.Default)
 			}
+			l.paramChecks(pr, v, py)
 			l.p.params = append(l.p.params, pr)
 			fields = append(fields, reflect.StructField{Name: fmt.Sprintf("P%d", len(fields)), Type: t, Tag: reflect.StructTag(fmt.Sprintf(`expr:"%s" json:"%s"`, k.Value, k.Value))})
 		}
 	}
 	l.p.paramType = reflect.StructOf(fields)
+	for _, pr := range l.p.params {
+		if pr.after == "" {
+			continue
+		}
+		at := pr.afterAt
+		i := slices.IndexFunc(l.p.params, func(o *param) bool { return o.name == pr.after })
+		switch {
+		case i < 0:
+			l.d.Errorf(at, "param %s: after: the pipeline declares no param %q", pr.name, pr.after)
+			pr.after = ""
+		case l.p.params[i].typ != pr.typ:
+			l.d.Errorf(at, "param %s: after: param %s has type %s, want %s", pr.name, pr.after, l.p.params[i].typ, pr.typ)
+			pr.after = ""
+		}
+	}
+}
+
+// orderedTypes are the param types after: compares.
+var orderedTypes = []string{"int", "float", "date", "datetime", "duration"}
+
+// paramChecks reads a param's pattern: (a regular expression a string's value must match in
+// full) and after: (a param of the same ordered type it may not be before); Bind checks them.
+func (l *loader) paramChecks(pr *param, v *yaml.Node, py paramYAML) {
+	if py.Pattern != "" {
+		at := yamlx.ValueNode(v, "pattern")
+		re, err := regexp.Compile(`^(?:` + py.Pattern + `)$`)
+		switch {
+		case pr.typ != "string":
+			l.d.Errorf(at, "param %s: pattern: only a string param has one (this one is %s)", pr.name, pr.typ)
+		case err != nil:
+			l.d.Errorf(at, "param %s: pattern: %v", pr.name, err)
+		default:
+			pr.pattern, pr.patternText = re, py.Pattern
+		}
+	}
+	if py.After != "" {
+		if !slices.Contains(orderedTypes, pr.typ) {
+			l.d.Errorf(yamlx.ValueNode(v, "after"), "param %s: after: only a param of type %s has one (this one is %s)", pr.name, strings.Join(orderedTypes, ", "), pr.typ)
+			return
+		}
+		pr.after, pr.afterAt = py.After, yamlx.ValueNode(v, "after")
+	}
 }
 
 // defaultProgram compiles a parameter's default expression and checks its type.

@@ -9,7 +9,8 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,8 +37,8 @@ type RunOptions struct {
 	// The pipeline's own settings (min_interval, timeout, retries) are applied on top. Nil:
 	// defaults.
 	Transport func(conn string, api *registry.API) transport.Config
-	// Progress, when set, is called about every ProgressEvery records and at the end of each
-	// stream.
+	// Progress, when set, is called after every API call, about every ProgressEvery records and
+	// at the end of each stream, on the run's goroutine.
 	Progress func(Progress)
 	// ProgressEvery is how many records pass between Progress calls (0: 10000).
 	ProgressEvery int
@@ -47,19 +48,30 @@ type RunOptions struct {
 	// Retry sends the records the ledger has as failed again, after reconciling them (pipe
 	// retry). Without it a failed record with an unchanged payload fails again without a call.
 	Retry bool
+	// Stop, when done, stops the run before the next record: the record in flight (and its
+	// write) goes on with Run's context, so its outcome is recorded, and Run returns
+	// context.Cause(Stop). Nil: only Run's context stops the run.
+	Stop context.Context
 }
 
 // Progress is a snapshot of a running pipeline.
 type Progress struct {
-	Step    string         // the step that last received a record
+	Step    string         // the step at work: the one making a call, or that last received a record
 	Records int64          // records read by all steps so far
 	Calls   map[string]int // API calls per connection so far
+	// Conn is the connection of the last call, StepCalls the calls Step has made so far; At
+	// is when the last call returned.
+	Conn      string
+	StepCalls int
+	At        time.Time
 }
 
 // Summary reports a run: per step what went in and out, and the API calls per connection.
 type Summary struct {
 	Pipeline string
-	Steps    []StepSummary
+	// Params are the run's param values, in the order the pipeline declares them.
+	Params []ParamValue
+	Steps  []StepSummary
 	// Calls counts the HTTP requests sent per connection, retries included.
 	Calls map[string]int
 	// Failed lists the records that failed, in order.
@@ -67,6 +79,11 @@ type Summary struct {
 	// DryRun reports whether the run was a dry run.
 	DryRun   bool
 	Duration time.Duration
+}
+
+// ParamValue is one param of a run and its value as text (a date as 2006-01-02).
+type ParamValue struct {
+	Name, Value string
 }
 
 // StepSummary counts the records of one step.
@@ -129,9 +146,27 @@ type runCtx struct {
 
 	mu    sync.Mutex
 	calls map[string]int
+	// step is the innermost step at work (see [Progress.Step]), stepCalls its calls so far.
+	step      string
+	stepCalls map[string]int
+	lastConn  string
+	lastAt    time.Time
 
 	records int64
 	failed  int64
+}
+
+// working makes id the step at work while f runs.
+func (rc *runCtx) working(id string, f func() error) error {
+	rc.mu.Lock()
+	prev := rc.step
+	rc.step = id
+	rc.mu.Unlock()
+	err := f()
+	rc.mu.Lock()
+	rc.step = prev
+	rc.mu.Unlock()
+	return err
 }
 
 // readLater reports whether a step from index j on reads the records of step id.
@@ -165,8 +200,8 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 	rc := &runCtx{
 		ctx: ctx, p: p, opts: o, log: o.Logger,
 		clients: map[string]registry.Client{},
-		calls:   map[string]int{},
-		sum:     &Summary{Pipeline: p.Name, DryRun: o.DryRun},
+		calls:   map[string]int{}, stepCalls: map[string]int{},
+		sum: &Summary{Pipeline: p.Name, DryRun: o.DryRun, Params: p.ParamValues()},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
 	rc.kept = map[string][]any{}
@@ -183,6 +218,12 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 		j := i + 1
 		for j < len(p.steps) && p.steps[j].in != nil && p.steps[j].from == "" {
 			j++
+		}
+		if err := rc.stopped(); err != nil {
+			return rc.finish(start), err
+		}
+		if err := rc.checkResolves(i, j); err != nil {
+			return rc.finish(start), err
 		}
 		if err := rc.stream(i, j); err != nil {
 			return rc.finish(start), err
@@ -201,7 +242,7 @@ func (rc *runCtx) connect() error {
 	// one kqapi account still keep its calls 20 s apart (limiter keys name API and credentials).
 	limiters := map[clock.Clock]ratelimit.Limiter{}
 	for _, c := range rc.p.conns {
-		sh := registry.Shared{OnRequest: rc.counter(c.name)}
+		sh := registry.Shared{OnRequest: rc.counter(c.name), OnAnswer: rc.answered(c.name)}
 		if rc.opts.Transport != nil {
 			sh.Transport = rc.opts.Transport(c.name, c.api)
 		}
@@ -235,6 +276,20 @@ func (rc *runCtx) counter(conn string) func() {
 		rc.mu.Lock()
 		rc.calls[conn]++
 		rc.mu.Unlock()
+	}
+}
+
+// answered counts an answered call of connection conn for the step at work and reports
+// progress.
+func (rc *runCtx) answered(conn string) func() {
+	return func() {
+		rc.mu.Lock()
+		rc.stepCalls[rc.step]++
+		rc.lastConn, rc.lastAt = conn, time.Now()
+		rc.mu.Unlock()
+		if rc.opts.Progress != nil {
+			rc.progress("")
+		}
 	}
 }
 
@@ -295,10 +350,10 @@ func (rc *runCtx) stream(i, j int) error {
 			if rc.opts.Progress != nil && rc.records%int64(rc.opts.ProgressEvery) == 0 {
 				rc.progress(s.id)
 			}
-			if err := rc.ctx.Err(); err != nil {
+			if err := rc.stopped(); err != nil {
 				return err
 			}
-			return rc.check(s.id, st, rec, run.Process(rec, emit))
+			return rc.check(s.id, st, rec, rc.working(s.id, func() error { return run.Process(rec, emit) }))
 		}
 	}
 	src := rc.p.steps[i]
@@ -312,11 +367,12 @@ func (rc *runCtx) stream(i, j int) error {
 				return err
 			}
 		}
-	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, runs[0].Process(nil, emits[0])); err != nil {
+	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, rc.working(src.id, func() error { return runs[0].Process(nil, emits[0]) })); err != nil {
 		return err
 	}
 	for k := i; k < j; k++ {
-		if err := rc.check(rc.p.steps[k].id, &rc.sum.Steps[k], nil, runs[k-i].Finish(emits[k-i])); err != nil {
+		id := rc.p.steps[k].id
+		if err := rc.check(id, &rc.sum.Steps[k], nil, rc.working(id, func() error { return runs[k-i].Finish(emits[k-i]) })); err != nil {
 			return err
 		}
 	}
@@ -327,6 +383,18 @@ func (rc *runCtx) stream(i, j int) error {
 	}
 	if rc.opts.Progress != nil {
 		rc.progress(rc.p.steps[j-1].id)
+	}
+	return nil
+}
+
+// stopped is the error that stops the run before the next record: Run's context done, or
+// RunOptions.Stop.
+func (rc *runCtx) stopped() error {
+	if err := rc.ctx.Err(); err != nil {
+		return err
+	}
+	if rc.opts.Stop != nil && rc.opts.Stop.Err() != nil {
+		return context.Cause(rc.opts.Stop)
 	}
 	return nil
 }
@@ -365,14 +433,17 @@ func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	return nil
 }
 
+// progress reports the run's progress; stepID is the step that received a record ("": the
+// step at work).
 func (rc *runCtx) progress(stepID string) {
 	rc.mu.Lock()
-	calls := make(map[string]int, len(rc.calls))
-	for k, v := range rc.calls {
-		calls[k] = v
+	calls := maps.Clone(rc.calls)
+	if stepID == "" {
+		stepID = rc.step
 	}
+	pr := Progress{Step: stepID, Records: rc.records, Calls: calls, Conn: rc.lastConn, StepCalls: rc.stepCalls[stepID], At: rc.lastAt}
 	rc.mu.Unlock()
-	rc.opts.Progress(Progress{Step: stepID, Records: rc.records, Calls: calls})
+	rc.opts.Progress(pr)
 }
 
 // recordJSON shows a record in a failure report.
@@ -391,32 +462,101 @@ func recordJSON(rec any) string {
 	return string(b)
 }
 
-// Format writes the summary as a table: per step, records in, out, written, skipped and failed;
-// then the API calls per connection and the failed records.
-func (s *Summary) Format(w io.Writer) {
+// ParamValues are the bound pipeline's params and their values as text, in declaration order.
+func (p *Pipeline) ParamValues() []ParamValue {
+	out := make([]ParamValue, len(p.params))
+	for i, pr := range p.params {
+		out[i] = ParamValue{Name: pr.name, Value: paramText(pr)}
+	}
+	return out
+}
+
+// FailureGroup is the failed records of one step that failed for one reason.
+type FailureGroup struct {
+	Step, Reason string
+	Count        int
+	// Examples are the group's first few failed records.
+	Examples []FailedRecord
+}
+
+// maxExamples bounds the examples of a [FailureGroup].
+const maxExamples = 3
+
+// FailureGroups groups the failed records kept by step and reason, in the order each group's
+// first record failed.
+func (s *Summary) FailureGroups() []FailureGroup {
+	var out []FailureGroup
+	at := map[[2]string]int{}
+	for _, f := range s.Failed {
+		k := [2]string{f.Step, f.Reason}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, FailureGroup{Step: f.Step, Reason: f.Reason})
+		}
+		g := &out[i]
+		g.Count++
+		if len(g.Examples) < maxExamples {
+			g.Examples = append(g.Examples, f)
+		}
+	}
+	return out
+}
+
+// header is the summary's first line: what ran, with which params, and how long it took.
+func (s *Summary) header() string {
 	title := "run"
 	if s.DryRun {
 		title = "dry run"
 	}
-	fmt.Fprintf(w, "%s of %s (%s)\n", title, s.Pipeline, s.Duration.Round(time.Millisecond))
+	h := title + " of " + s.Pipeline
+	if len(s.Params) > 0 {
+		var ps []string
+		for _, p := range s.Params {
+			ps = append(ps, p.Name+"="+p.Value)
+		}
+		h += " (" + strings.Join(ps, " ") + ")"
+	}
+	return h + " in " + humanDuration(s.Duration)
+}
+
+// humanDuration shows a run's duration to a reader: 850ms, 12.3s, 4m05s, 1h02m.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// Format writes the summary as a table: per step, records in, out, written, skipped and failed;
+// then the API calls per connection and the failed records, one entry per step and reason.
+func (s *Summary) Format(w io.Writer) {
+	fmt.Fprintln(w, s.header())
 	fmt.Fprintf(w, "  %-20s %-8s %10s %10s %10s %10s %10s\n", "step", "kind", "in", "out", "written", "skipped", "failed")
 	for _, st := range s.Steps {
 		fmt.Fprintf(w, "  %-20s %-8s %10d %10d %10d %10d %10d\n", st.ID, st.Kind, st.In, st.Out, st.Written, st.Skipped, st.Failed)
 	}
 	if len(s.Calls) > 0 {
 		fmt.Fprintf(w, "API calls:\n")
-		names := make([]string, 0, len(s.Calls))
-		for k := range s.Calls {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(s.Calls)) {
 			fmt.Fprintf(w, "  %-20s %d\n", n, s.Calls[n])
 		}
 	}
-	if len(s.Failed) > 0 {
-		fmt.Fprintf(w, "failed records:\n")
-		for _, f := range s.Failed {
+	if len(s.Failed) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "failed records:\n")
+	for _, g := range s.FailureGroups() {
+		if g.Count == 1 {
+			f := g.Examples[0]
 			key := ""
 			if f.Key != "" {
 				key = " key " + f.Key
@@ -425,6 +565,26 @@ func (s *Summary) Format(w io.Writer) {
 			if f.Record != "" {
 				fmt.Fprintf(w, "    record %s\n", f.Record)
 			}
+			continue
 		}
+		fmt.Fprintf(w, "  %s: %d records: %s\n", g.Step, g.Count, g.Reason)
+		var ex []string
+		for _, f := range g.Examples {
+			if f.Key != "" {
+				ex = append(ex, f.Key)
+			} else if f.Record != "" {
+				ex = append(ex, f.Record)
+			}
+		}
+		if len(ex) > 0 {
+			more := ""
+			if g.Count > len(ex) {
+				more = fmt.Sprintf(", and %d more", g.Count-len(ex))
+			}
+			fmt.Fprintf(w, "    e.g. %s%s\n", strings.Join(ex, "; "), more)
+		}
+	}
+	if n := s.FailedRecords(); n > int64(len(s.Failed)) {
+		fmt.Fprintf(w, "  (%d more failed records are counted, not listed)\n", n-int64(len(s.Failed)))
 	}
 }

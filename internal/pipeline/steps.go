@@ -25,6 +25,8 @@ type stepDef struct {
 	from string
 	// kept reports whether a later step reads its records by id: a run keeps them.
 	kept bool
+	// resolves are its constant resolve calls, checked before its stream starts.
+	resolves []constResolve
 }
 
 // loadSteps decodes and compiles the steps in order; each step sees the record type of the step
@@ -124,7 +126,9 @@ func (l *loader) loadStep(n *yaml.Node, prev *stepDef, ids map[string]bool) *ste
 		if s.out == nil {
 			return nil
 		}
+		return s
 	}
+	s.resolves = l.constResolves(kindVal)
 	return s
 }
 

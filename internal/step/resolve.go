@@ -79,6 +79,15 @@ type resolveRun struct{}
 func (resolveRun) Process(any, func(any) error) error { return nil }
 func (resolveRun) Finish(func(any) error) error       { return nil }
 
+// NoItemError is a resolve of a key that the resolver's list call lists no item of.
+type NoItemError struct {
+	Resolver, Op, Key string
+}
+
+func (e *NoItemError) Error() string {
+	return fmt.Sprintf("resolve %s: %s lists no item with key %q", e.Resolver, e.Op, e.Key)
+}
+
 func (rs *resolveStep) Start(e Env) (Run, error) {
 	var index map[string]reflect.Value
 	vt := rs.value.Out
@@ -124,7 +133,7 @@ func (rs *resolveStep) Start(e Env) (Run, error) {
 		key := args[0].String()
 		v, ok := index[key]
 		if !ok {
-			return fail(fmt.Errorf("resolve %s: %s.%s lists no item with key %q", rs.id, rs.conn.API.Name, rs.op.Name, key))
+			return fail(&NoItemError{Resolver: rs.id, Op: rs.conn.API.Name + "." + rs.op.Name, Key: key})
 		}
 		return []reflect.Value{v, reflect.Zero(errType)}
 	})

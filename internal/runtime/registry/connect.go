@@ -11,13 +11,14 @@ import (
 )
 
 // Shared is what the clients of one run share, whatever their API: the transport's defaults
-// (clock, limiter, HTTP client, logger, token store, retry timing) and a hook told of every
-// HTTP request a client sends (the run's call counter). Share one Limiter between the clients
+// (clock, limiter, HTTP client, logger, token store, retry timing) and hooks told of every
+// HTTP request a client sends and of its answer (the run's call counter and progress). Share one Limiter between the clients
 // of a run (or use the state store's), so that calls of one credential are spaced across
 // clients and processes.
 type Shared struct {
 	Transport transport.Config
-	OnRequest func()
+	OnRequest func() // before each request
+	OnAnswer  func() // after each request, answered or not
 }
 
 // Connect makes a client of a: the connection's settings (base URL, credentials and what a
@@ -35,8 +36,8 @@ func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
-	if sh.OnRequest != nil {
-		cfg.HTTPClient = countingDoer{next: cfg.HTTPClient, count: sh.OnRequest}
+	if sh.OnRequest != nil || sh.OnAnswer != nil {
+		cfg.HTTPClient = countingDoer{next: cfg.HTTPClient, before: sh.OnRequest, after: sh.OnAnswer}
 	}
 	if s.Transport.Timeout > 0 {
 		cfg.Timeout = s.Transport.Timeout
@@ -54,13 +55,20 @@ func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	return a.New(s)
 }
 
-// countingDoer tells count of every request before sending it.
+// countingDoer tells before of every request before sending it, and after once it is answered
+// (or failed).
 type countingDoer struct {
-	next  transport.Doer
-	count func()
+	next          transport.Doer
+	before, after func()
 }
 
 func (d countingDoer) Do(r *http.Request) (*http.Response, error) {
-	d.count()
-	return d.next.Do(r)
+	if d.before != nil {
+		d.before()
+	}
+	resp, err := d.next.Do(r)
+	if d.after != nil {
+		d.after()
+	}
+	return resp, err
 }
