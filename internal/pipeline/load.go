@@ -27,7 +27,7 @@ import (
 type LoadOptions struct {
 	// Getenv reads environment variables for ${NAME} references. Nil: os.Getenv.
 	Getenv func(string) string
-	// ReadFile reads ${file:/path} credentials. Nil: os.ReadFile.
+	// ReadFile reads ${file:/path} credentials. Nil: secretfile.Read (one line, at most 64 KiB).
 	ReadFile func(string) ([]byte, error)
 	// Params are the --param overrides, checked against the declared types.
 	Params map[string]string
@@ -46,7 +46,7 @@ type Binding struct {
 	Params map[string]string
 	// Getenv reads environment variables for ${NAME} references. Nil: os.Getenv.
 	Getenv func(string) string
-	// ReadFile reads ${file:/path} credentials. Nil: os.ReadFile.
+	// ReadFile reads ${file:/path} credentials. Nil: secretfile.Read (one line, at most 64 KiB).
 	ReadFile func(string) ([]byte, error)
 }
 
