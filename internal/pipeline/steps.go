@@ -116,7 +116,7 @@ func (l *loader) loadStep(n *yaml.Node, prev *stepDef, ids map[string]bool) *ste
 		s.in = prev.out
 	}
 	before := len(l.d.Errs)
-	s.impl, s.out = k.Compile(&compileCtx{l: l, id: s.id, in: s.in}, kindVal)
+	s.impl, s.out = k.Compile(&compileCtx{l: l, id: s.id, in: s.in, node: kindVal}, kindVal)
 	if s.impl == nil || len(l.d.Errs) > before {
 		// Later steps are still checked when this one's record type is known (a filter's,
 		// an output's and a write's are those of their input).
