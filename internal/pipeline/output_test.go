@@ -202,3 +202,50 @@ steps:
 		}
 	}
 }
+
+// TestOutputCSVCells: CSV cells are safe to open in a spreadsheet (a formula gets a leading
+// quote, a negative number stays a number, NUL bytes go), decimals are plain values, and a list
+// is JSON only in a column that asks for it with json().
+func TestOutputCSVCells(t *testing.T) {
+	path, tmp := writePipeline(t, `
+steps:
+  - id: centers
+    read: {file: "{{tmp}}/centers.jsonl", type: didi.BudgetCenter}
+  - id: out
+    output:
+      file: "{{tmp}}/centers.csv"
+      fields: {name: r.name, total: r.total_quota, available: r.available_quota, n: -r.member_num, leaders: json(r.leader_item_list)}
+`)
+	writeFile(t, filepath.Join(tmp, "centers.jsonl"),
+		`{"id": "1", "name": "=HYPERLINK(\"http://evil\")", "total_quota": "0.00", "available_quota": "-12.50", "member_num": 3, "leader_item_list": [{"leader_id": "7"}]}`+"\n"+
+			`{"id": "2", "name": "-3.5", "total_quota": "100", "available_quota": "0", "member_num": 0, "leader_item_list": []}`+"\n"+
+			`{"id": "3", "name": "R&D\u0000", "total_quota": "1.5", "available_quota": "1.5", "member_num": 1}`+"\n")
+	mustRun(t, mustLoad(t, path, testOpts()), RunOptions{})
+	b, err := os.ReadFile(filepath.Join(tmp, "centers.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `name,total,available,n,leaders
+"'=HYPERLINK(""http://evil"")",0.00,-12.50,-3,"[{""leader_id"":""7"",""leader_name"":"""",""leader_type"":""""}]"
+-3.5,100,0,0,[]
+R&D,1.5,1.5,-1,null
+`
+	if d := cmp.Diff(want, string(b)); d != "" {
+		t.Errorf("centers.csv (-want +got):\n%s", d)
+	}
+}
+
+// TestOutputCSVListColumn: a list or an object in a CSV column is an error at its expression,
+// naming json(); a whole record with a list field too.
+func TestOutputCSVListColumn(t *testing.T) {
+	for _, tt := range []struct{ out, want string }{
+		{`{file: c.csv, fields: {leaders: r.leader_item_list}}`, "column leaders is a list"},
+		{`{file: c.csv}`, "column leader_item_list is a list"},
+	} {
+		path, _ := writePipeline(t, "steps:\n  - id: c\n    read: {file: c.jsonl, type: didi.BudgetCenter}\n  - id: out\n    output: "+tt.out+"\n")
+		errs := strings.Join(loadErrors(t, path, testOpts(), true), "\n")
+		if !strings.Contains(errs, tt.want) || !strings.Contains(errs, "json(") {
+			t.Errorf("%s: errors %q, want one containing %q and json(", tt.out, errs, tt.want)
+		}
+	}
+}

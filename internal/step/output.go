@@ -108,6 +108,14 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			return nil, c.In()
 		}
 		o.names, o.cols = names, progs
+		if format == "csv" {
+			for i, p := range progs {
+				if !record.CSVValue(p.Out) {
+					c.Errorf(yamlx.ValueNode(oy.Fields, names[i]), "step %s: output: column %s is %s, which a CSV cell does not hold: write json(%s) to put it in the column as JSON, or choose its fields", c.ID(), names[i], listOrObject(p.Out), p.Src)
+					ok = false
+				}
+			}
+		}
 	} else {
 		t := c.In()
 		if t.Kind() == reflect.Pointer {
@@ -118,11 +126,31 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			return nil, c.In()
 		}
 		o.names = record.FieldNames(t)
+		if format == "csv" {
+			for i, name := range o.names {
+				if ft := t.Field(record.ExportedIndex(t, i)).Type; !record.CSVValue(ft) {
+					c.Errorf(n, "step %s: output: column %s is %s, which a CSV cell does not hold: give fields: with json(r.%s) to put it in a column as JSON, or choose its fields", c.ID(), name, listOrObject(ft), name)
+					ok = false
+				}
+			}
+		}
 	}
 	if !ok {
 		return nil, c.In()
 	}
 	return o, c.In()
+}
+
+// listOrObject names what a value of t that is not a CSV value is.
+func listOrObject(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
 }
 
 // wholeRecords is the type of the records an output without fields: writes whole.
@@ -300,11 +328,11 @@ func (r *outputRun) Process(rec any, emit func(any) error) error {
 				v = v.Elem()
 			}
 			for i := range r.row {
-				r.row[i] = record.Text(v.Field(record.ExportedIndex(v.Type(), i)))
+				r.row[i] = record.CSVCell(v.Field(record.ExportedIndex(v.Type(), i)))
 			}
 		} else {
 			for i, v := range vals {
-				r.row[i] = record.Text(v)
+				r.row[i] = record.CSVCell(v)
 			}
 		}
 		err = of.csv.Write(r.row)
