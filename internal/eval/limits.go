@@ -77,8 +77,6 @@ func checkSource(src string) error {
 	return nil
 }
 
-var budgetType = reflect.TypeFor[*stringBudget]()
-
 // limitOptions are the counting versions of expr's string builders, which the patcher calls.
 func limitOptions() []expr.Option {
 	return []expr.Option{

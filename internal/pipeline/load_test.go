@@ -223,7 +223,7 @@ func TestLoadErrors(t *testing.T) {
 			name:     "an expression too long for the parser",
 			src:      strings.Replace(kqHead, `"'2026-11-20'"}}`, `"'2026-11-20'"}}`+"\n  - id: f\n    filter: '"+strings.Repeat("(", 600000)+"true"+strings.Repeat(")", 600000)+"'", 1),
 			validate: true,
-			want:     []string{`12:13: expression "`+strings.Repeat("(", 57)+`...": longer than 16 KiB`},
+			want:     []string{`12:13: expression "` + strings.Repeat("(", 57) + `...": longer than 16 KiB`},
 		},
 		{
 			name:     "a second YAML document",
