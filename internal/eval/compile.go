@@ -26,7 +26,8 @@ import (
 
 // Limits on expressions, so that a bad expression cannot hang a cron job: the size of the
 // compiled tree, and the memory budget of one evaluation (expr counts the elements that ranges,
-// maps and filters create; there are no unbounded loops in the language).
+// maps and filters create; there are no unbounded loops in the language). limits.go adds the
+// limits on an expression's text and on the strings an evaluation builds.
 const (
 	maxExprNodes = 10000
 	memoryBudget = 1_000_000
@@ -140,14 +141,20 @@ func (c *Compiler) Compile(n *yaml.Node, sc Scope, w Want) *Program {
 		c.d.Errorf(n, "empty expression")
 		return nil
 	}
+	if err := checkSource(src); err != nil {
+		c.d.Errorf(n, "expression %s: %v", quoteShort(src), err)
+		return nil
+	}
 	pt := &patcher{c: c}
 	opts := []expr.Option{
 		expr.Env(c.env(sc)),
 		expr.MaxNodes(maxExprNodes),
 		expr.Patch(pt),
+		expr.Patch(limitPatcher{}), // after pt: it needs the types of the lookups pt makes
 		expr.DisableBuiltin("now"),
 	}
 	opts = append(opts, c.funcs.options()...)
+	opts = append(opts, limitOptions()...)
 	if w == WantBool {
 		opts = append(opts, expr.AsBool(), expr.WarnOnAny())
 	}
@@ -218,7 +225,8 @@ func (m *memberCollector) Visit(node *ast.Node) {
 
 // env builds the compile-time environment of sc: zero values of every type.
 func (c *Compiler) env(sc Scope) map[string]any {
-	env := make(map[string]any, len(sc.Vars)+len(c.lookups)+len(c.resolvers))
+	env := make(map[string]any, len(sc.Vars)+len(c.lookups)+len(c.resolvers)+1)
+	env[budgetName] = (*stringBudget)(nil)
 	for k, t := range sc.Vars {
 		env[k] = reflect.Zero(t).Interface()
 	}
@@ -403,14 +411,16 @@ func (p *patcher) Visit(node *ast.Node) {
 
 // Evaluator runs compiled programs on one goroutine, reusing one VM and one environment.
 type Evaluator struct {
-	vm  vm.VM
-	env map[string]any
+	vm     vm.VM
+	env    map[string]any
+	budget stringBudget // the text one evaluation builds
 }
 
 // NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).
 func NewEvaluator(env map[string]any) *Evaluator {
 	e := &Evaluator{env: env}
 	e.vm.MemoryBudget = memoryBudget
+	env[budgetName] = &e.budget
 	return e
 }
 
@@ -422,6 +432,7 @@ func (e *Evaluator) Delete(name string) { delete(e.env, name) }
 
 // Run evaluates p in the evaluator's environment; an error names the expression and its place.
 func (e *Evaluator) Run(p *Program) (any, error) {
+	e.budget.used = 0
 	out, err := e.vm.Run(p.prog, e.env)
 	if err != nil {
 		return nil, fmt.Errorf("%s: expression %s: %w", p.Pos, quoteShort(p.Src), UnwrapError(err))

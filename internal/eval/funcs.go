@@ -43,6 +43,7 @@ var funcDocs = []funcDoc{
 	{"seconds", "seconds(d) int", "whole seconds of duration d"},
 	{"start_of_day", "start_of_day(t) time", "midnight of t's day in the pipeline's zone"},
 	{"coalesce", "coalesce(a, b) string", "a, or b when a is empty"},
+	{"json", "json(v) string", "v as compact JSON on one line (a list or an object in a CSV column)"},
 	{"month_ranges", "month_ranges(from, to) list", "the days from..to (both included) split at month boundaries: records {start, end} (first and last day), for an each step"},
 	{"days", "days(from, to) list", "the days from..to (both included), midnights in the pipeline's zone, for an each step"},
 	{"lookup", `lookup("step", key) record`, "the record of a lookup step with that key (the zero record when absent)"},
@@ -117,6 +118,8 @@ func (f *Funcs) options() []expr.Option {
 			}
 			return args[1].(string), nil
 		}, new(func(string, string) string)),
+		// The patcher makes every json(v) a call of @json (limits.go), which counts its size.
+		expr.Function("json", func(args ...any) (any, error) { return compactJSON(nil, args[0]) }, new(func(any) string)),
 		expr.Function("month_ranges", func(args ...any) (any, error) {
 			return monthRanges(args[0].(time.Time), args[1].(time.Time), f.Loc)
 		}, new(func(time.Time, time.Time) []DateRange)),

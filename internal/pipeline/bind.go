@@ -12,6 +12,7 @@ import (
 
 	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/secretfile"
 	"github.com/specpipe/specpipe/internal/step"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
@@ -28,6 +29,16 @@ func (c *Compiled) Check(b Binding) error {
 	return err
 }
 
+// readSecretFile reads a ${file:/path} credential with [secretfile.Read]: at most 64 KiB, one
+// line; anything else is a configuration error naming the file, never its contents.
+func readSecretFile(path string) ([]byte, error) {
+	s, err := secretfile.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
 // binder binds one compiled pipeline.
 type binder struct {
 	d       *yamlx.Decoder
@@ -41,7 +52,7 @@ func (c *Compiled) bind(b Binding, lenient bool) (*Pipeline, error) {
 		b.Getenv = os.Getenv
 	}
 	if b.ReadFile == nil {
-		b.ReadFile = os.ReadFile
+		b.ReadFile = readSecretFile
 	}
 	bd := &binder{d: &yamlx.Decoder{File: c.p.File}, b: b, lenient: lenient, loc: c.p.loc}
 	p := *c.p

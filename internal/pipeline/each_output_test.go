@@ -87,7 +87,7 @@ steps:
 		}
 		total += len(lines) - 1
 	}
-	if d := cmp.Diff([]string{"by-x_2026-11-20.csv", "by-x_2026-11-21.csv"}, names); d != "" {
+	if d := cmp.Diff([]string{"by-x_2026-11-20~1fd7bed7.csv", "by-x_2026-11-21~e0020773.csv"}, names); d != "" {
 		t.Errorf("split files (-want +got):\n%s", d)
 	}
 	all := sum.Steps[len(sum.Steps)-1]

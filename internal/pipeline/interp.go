@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/specpipe/specpipe/internal/runtime/secretfile"
 )
 
 // ref is one ${...} reference in a connection value.
@@ -89,10 +92,18 @@ func expand(s string, getenv func(string) string, readFile func(string) ([]byte,
 				continue
 			}
 			data, err := readFile(r.file)
+			var ce *secretfile.ConfigError
+			if errors.As(err, &ce) {
+				return "", err // it names the file and the problem
+			}
 			if err != nil {
 				return "", fmt.Errorf("cannot read credential file %s: %w", r.file, err)
 			}
-			b.WriteString(strings.TrimRight(string(data), "\r\n"))
+			v := strings.TrimRight(string(data), "\r\n")
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return "", fmt.Errorf("credential file %s holds more than one line (or a NUL); a secret file holds the secret on one line", r.file)
+			}
+			b.WriteString(v)
 		default:
 			v := getenv(r.env)
 			if v == "" && r.hasDef {

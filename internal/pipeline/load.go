@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,7 +30,7 @@ import (
 type LoadOptions struct {
 	// Getenv reads environment variables for ${NAME} references. Nil: os.Getenv.
 	Getenv func(string) string
-	// ReadFile reads ${file:/path} credentials. Nil: os.ReadFile.
+	// ReadFile reads ${file:/path} credentials. Nil: secretfile.Read (one line, at most 64 KiB).
 	ReadFile func(string) ([]byte, error)
 	// Params are the --param overrides, checked against the declared types.
 	Params map[string]string
@@ -47,7 +49,7 @@ type Binding struct {
 	Params map[string]string
 	// Getenv reads environment variables for ${NAME} references. Nil: os.Getenv.
 	Getenv func(string) string
-	// ReadFile reads ${file:/path} credentials. Nil: os.ReadFile.
+	// ReadFile reads ${file:/path} credentials. Nil: secretfile.Read (one line, at most 64 KiB).
 	ReadFile func(string) ([]byte, error)
 }
 
@@ -240,6 +242,9 @@ func compileOnce(path string, opts LoadOptions, narrow map[string][]string) (*Co
 		}
 		return nil, nil, err
 	}
+	if err := oneDocument(path, b); err != nil {
+		return nil, nil, err
+	}
 	d := &yamlx.Decoder{File: path}
 	var fy fileYAML
 	d.Decode(root, &fy)
@@ -280,6 +285,43 @@ func compileOnce(path string, opts LoadOptions, narrow map[string][]string) (*Co
 		return c, nil, err
 	}
 	return c, l.finish(), nil
+}
+
+// oneDocument reports a second YAML document (after ---) in a pipeline file at its line: it
+// would be ignored, and whatever it says would silently not happen.
+func oneDocument(path string, b []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var first, second yaml.Node
+	if err := dec.Decode(&first); err != nil {
+		return nil // Parse has reported it
+	}
+	err := dec.Decode(&second)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	line := second.Line
+	if err == nil && len(second.Content) > 0 {
+		line = second.Content[0].Line
+	}
+	if sep := documentStart(b, first); sep > 0 {
+		line = sep
+	}
+	return yamlx.Errors{{Pos: yamlx.Pos{File: path, Line: line, Col: 1}, Msg: "a pipeline file holds one YAML document; this second one (after ---) would be ignored"}}
+}
+
+// documentStart is the line of the first "---" after the first document's content, or 0.
+func documentStart(b []byte, first yaml.Node) int {
+	lines := strings.Split(string(b), "\n")
+	from := 0
+	if len(first.Content) > 0 {
+		from = first.Content[0].Line // 1-based: lines[from] is the line after it
+	}
+	for i := from; i < len(lines); i++ {
+		if l := strings.TrimRight(lines[i], " \r"); l == "---" || strings.HasPrefix(l, "--- ") {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // loader holds what compiling one file needs.

@@ -202,6 +202,36 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{`3:5: step f: a filter step reads the records of the step before it, and it is the first step`},
 		},
 		{
+			name:     "call without params: of an operation with required ones",
+			src:      strings.Replace(kqHead, `call: {conn: kq, op: recordlog, params: {start: "'2026-11-20'", end: "'2026-11-20'"}}`, "call: {conn: kq, op: getUserDetail}", 1),
+			validate: true,
+			want:     []string{`10:11: step punches: kqapi.getUserDetail: required parameter useraccount is missing (give it under params:)`},
+		},
+		{
+			name:     "write without params: of an operation with required ones",
+			src:      strings.Replace(kqHead, `call: {conn: kq, op: recordlog, params: {start: "'2026-11-20'", end: "'2026-11-20'"}}`, "call: {conn: kq, op: recordlog}\n  - id: w\n    write: {conn: kq, op: addDepartment, key: r.atten_uid}", 1),
+			validate: true,
+			want:     []string{`12:12: step w: kqapi.addDepartment: required parameters parentid, deptname are missing (give them under params:)`},
+		},
+		{
+			name:     "a required parameter missing from params:",
+			src:      strings.Replace(kqHead, `call: {conn: kq, op: recordlog, params: {start: "'2026-11-20'", end: "'2026-11-20'"}}`, "call: {conn: kq, op: recordlog}\n  - id: w\n    write: {conn: kq, op: addDepartment, key: r.atten_uid, params: {deptname: r.realname}}", 1),
+			validate: true,
+			want:     []string{`12:68: step w: kqapi.addDepartment: required parameter parentid is missing`},
+		},
+		{
+			name:     "an expression too long for the parser",
+			src:      strings.Replace(kqHead, `"'2026-11-20'"}}`, `"'2026-11-20'"}}`+"\n  - id: f\n    filter: '"+strings.Repeat("(", 600000)+"true"+strings.Repeat(")", 600000)+"'", 1),
+			validate: true,
+			want:     []string{`12:13: expression "` + strings.Repeat("(", 57) + `...": longer than 16 KiB`},
+		},
+		{
+			name:     "a second YAML document",
+			src:      kqHead + "---\nsteps: []\n",
+			validate: true,
+			want:     []string{`11:1: a pipeline file holds one YAML document; this second one (after ---) would be ignored`},
+		},
+		{
 			name: "unknown read type",
 			src:  "steps:\n  - id: r\n    read: {file: x.jsonl, type: kqapi.Punsh}\n",
 			want: []string{`3:33: step r: unknown record type "kqapi.Punsh" (did you mean kqapi.Punch`},

@@ -214,11 +214,23 @@ func (c *compileCtx) OpParams(n *yaml.Node, conn *step.Conn, op *registry.Op, sc
 			given[n.Content[i].Value] = true
 		}
 	}
+	var missing []string
 	for _, p := range op.Params {
 		if p.Required && !given[p.Name] {
-			c.Errorf(yamlx.KeyNode(n, "params"), "%s.%s: parameter %s is required", conn.API.Name, op.Name, p.Name)
-			ok = false
+			missing = append(missing, p.Name)
 		}
+	}
+	if len(missing) > 0 {
+		at := n // the params: mapping, or the step's settings when there is none
+		if at == nil {
+			at = c.at
+		}
+		what := "parameter " + missing[0] + " is missing (give it under params:)"
+		if len(missing) > 1 {
+			what = "parameters " + strings.Join(missing, ", ") + " are missing (give them under params:)"
+		}
+		c.Errorf(at, "step %s: %s.%s: required %s", c.id, conn.API.Name, op.Name, what)
+		ok = false
 	}
 	return names, progs, ok
 }

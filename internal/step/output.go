@@ -2,12 +2,19 @@ package step
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -33,6 +40,7 @@ type outputStep struct {
 	splitBy *eval.Program
 	when    *eval.Program
 	in      reflect.Type
+	mode    os.FileMode // of the files written (0600 unless mode: widens it)
 }
 
 type outputYAML struct {
@@ -41,6 +49,7 @@ type outputYAML struct {
 	Fields  *yaml.Node `yaml:"fields"`
 	SplitBy *yaml.Node `yaml:"split_by"`
 	When    *yaml.Node `yaml:"when"`
+	Mode    string     `yaml:"mode"`
 }
 
 // splitMark is where an output's split_by key goes in its file name.
@@ -48,6 +57,10 @@ const splitMark = "{split}"
 
 // maxSplitFiles bounds the files one output step writes.
 const maxSplitFiles = 1000
+
+// defaultMode is the mode of report files: they hold names and attendance, so only their owner
+// reads them, as the state store.
+const defaultMode os.FileMode = 0o600
 
 func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	var oy outputYAML
@@ -61,7 +74,16 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		c.Errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", c.ID())
 		return nil, c.In()
 	}
-	o := &outputStep{id: c.ID(), path: c.Path(oy.File), format: format, in: c.In()}
+	o := &outputStep{id: c.ID(), path: c.Path(oy.File), format: format, in: c.In(), mode: defaultMode}
+	if oy.Mode != "" {
+		m, err := strconv.ParseUint(oy.Mode, 8, 32)
+		if err != nil || m&^0o666 != 0 || m&0o600 != 0o600 {
+			c.Errorf(yamlx.ValueNode(n, "mode"), "step %s: output: mode: want an octal file mode such as \"0640\" (read and write for the owner, no execute bits), got %q", c.ID(), oy.Mode)
+			ok = false
+		} else {
+			o.mode = os.FileMode(m)
+		}
+	}
 	sc := c.RecScope()
 	switch marked := strings.Contains(oy.File, splitMark); {
 	case oy.SplitBy != nil && !marked:
@@ -86,6 +108,14 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			return nil, c.In()
 		}
 		o.names, o.cols = names, progs
+		if format == "csv" {
+			for i, p := range progs {
+				if !record.CSVValue(p.Out) {
+					c.Errorf(yamlx.ValueNode(oy.Fields, names[i]), "step %s: output: column %s is %s, which a CSV cell does not hold: write json(%s) to put it in the column as JSON, or choose its fields", c.ID(), names[i], listOrObject(p.Out), p.Src)
+					ok = false
+				}
+			}
+		}
 	} else {
 		t := c.In()
 		if t.Kind() == reflect.Pointer {
@@ -96,11 +126,31 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			return nil, c.In()
 		}
 		o.names = record.FieldNames(t)
+		if format == "csv" {
+			for i, name := range o.names {
+				if ft := t.Field(record.ExportedIndex(t, i)).Type; !record.CSVValue(ft) {
+					c.Errorf(n, "step %s: output: column %s is %s, which a CSV cell does not hold: give fields: with json(r.%s) to put it in a column as JSON, or choose its fields", c.ID(), name, listOrObject(ft), name)
+					ok = false
+				}
+			}
+		}
 	}
 	if !ok {
 		return nil, c.In()
 	}
 	return o, c.In()
+}
+
+// listOrObject names what a value of t that is not a CSV value is.
+func listOrObject(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
 }
 
 // wholeRecords is the type of the records an output without fields: writes whole.
@@ -117,10 +167,11 @@ func (o *outputStep) Plan(ps *PlanState) (*PlanStep, error) {
 	return nil, nil
 }
 
-// outFile is one file an output writes.
+// outFile is one file an output writes: a temporary file beside it until the stream ends, so
+// that a run that stops leaves the file of the run before as it was.
 type outFile struct {
 	path string
-	f    *os.File
+	f    *os.File // the temporary file
 	w    *bufio.Writer
 	csv  *csv.Writer
 }
@@ -130,13 +181,15 @@ type outputRun struct {
 	ev    *eval.Evaluator
 	one   *outFile            // without split_by
 	files map[string]*outFile // with split_by, by key
+	keys  map[string]string   // with split_by, the key of each file name
 	order []*outFile          // every file, in the order they were opened
 	buf   []byte
 	row   []string
+	done  bool // Finish has renamed every file into place
 }
 
 func (o *outputStep) Start(e Env) (Run, error) {
-	r := &outputRun{o: o, ev: e.Eval(), files: map[string]*outFile{}}
+	r := &outputRun{o: o, ev: e.Eval(), files: map[string]*outFile{}, keys: map[string]string{}}
 	if o.format == "csv" {
 		r.row = make([]string, len(o.names))
 	}
@@ -150,62 +203,90 @@ func (o *outputStep) Start(e Env) (Run, error) {
 	return r, nil
 }
 
-// open creates one output file (and its directory) and writes the CSV header.
+// open creates the temporary file of one output file (and its directory) and writes the CSV
+// header. The file takes its name when the stream ends ([outputRun.Finish]).
 func (r *outputRun) open(path string) (*outFile, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", path, err)}
 	}
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(dir, ".output-*.tmp") // mode 0600
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("output %s: %w", path, err)}
 	}
 	of := &outFile{path: path, f: f, w: bufio.NewWriterSize(f, 1<<16)}
+	r.order = append(r.order, of)
 	if r.o.format == "csv" {
 		of.csv = csv.NewWriter(of.w)
 		if err := of.csv.Write(r.o.names); err != nil {
-			f.Close()
 			return nil, fmt.Errorf("output %s: %w", path, err)
 		}
 	}
-	r.order = append(r.order, of)
 	return of, nil
 }
 
 // splitFile is the file of a split_by key, opened when the key first comes.
-func (r *outputRun) splitFile(rec any) (*outFile, error) {
+func (r *outputRun) splitFile() (*outFile, error) {
 	k, err := r.ev.Run(r.o.splitBy)
 	if err != nil {
 		return nil, RecordFailed(err)
 	}
-	key := fileKey(fmt.Sprint(k))
+	key := fmt.Sprint(k)
 	if f, ok := r.files[key]; ok {
 		return f, nil
 	}
 	if len(r.files) >= maxSplitFiles {
 		return nil, fmt.Errorf("output %s: more than %d split_by keys", r.o.path, maxSplitFiles)
 	}
-	f, err := r.open(strings.ReplaceAll(r.o.path, splitMark, key))
+	name := fileKey(key)
+	if other, ok := r.keys[name]; ok {
+		// Not expected (a changed key carries the hash of its text), but two keys never share
+		// a file.
+		return nil, RecordFailed(fmt.Errorf("output %s: split_by keys %q and %q would share the file name %q", r.o.path, other, key, name))
+	}
+	f, err := r.open(strings.ReplaceAll(r.o.path, splitMark, name))
 	if err != nil {
 		return nil, err
 	}
-	r.files[key] = f
+	r.files[key], r.keys[name] = f, key
 	return f, nil
 }
 
-// fileKey makes a split_by key safe in a file name: no directory separators, no leading dot,
-// no control characters; an empty key is "_".
+// maxKeyBytes bounds the part of a file name a split_by key takes (a file name has at most 255
+// bytes on most file systems; 80 CJK characters take 240).
+const maxKeyBytes = 120
+
+// fileKey is the text of a split_by key in a file name. A key that can be a file name as it is
+// stays as it is. Otherwise its directory separators (/ \ :), characters Windows refuses
+// (< > " | ? *), control and bidi control characters become _, leading dots are dropped, an
+// empty result is _, a long one is cut at maxKeyBytes, and "~" and a hash of the whole key are
+// added, so that distinct keys never share a file and a key always has the same name.
 func fileKey(k string) string {
-	b := []rune(k)
-	for i, c := range b {
-		if c == '/' || c == '\\' || c == ':' || c < ' ' || c == 0x7f {
-			b[i] = '_'
+	var b strings.Builder
+	for _, c := range k {
+		switch {
+		case c == utf8.RuneError, strings.ContainsRune(`/\:<>"|?*`, c), unicode.IsControl(c), unicode.Is(unicode.Bidi_Control, c):
+			b.WriteByte('_')
+		default:
+			b.WriteRune(c)
 		}
 	}
-	out := strings.TrimLeft(string(b), ".")
-	if out == "" {
-		return "_"
+	out := strings.TrimLeft(b.String(), ".")
+	if out == k && out != "" && len(out) <= maxKeyBytes {
+		return k
 	}
-	return out
+	if len(out) > maxKeyBytes {
+		cut := maxKeyBytes
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut]
+	}
+	if out == "" {
+		out = "_"
+	}
+	sum := sha256.Sum256([]byte(k))
+	return out + "~" + hex.EncodeToString(sum[:4])
 }
 
 func (r *outputRun) Process(rec any, emit func(any) error) error {
@@ -222,7 +303,7 @@ func (r *outputRun) Process(rec any, emit func(any) error) error {
 	of := r.one
 	if r.o.splitBy != nil {
 		var err error
-		if of, err = r.splitFile(rec); err != nil {
+		if of, err = r.splitFile(); err != nil {
 			return err
 		}
 	}
@@ -247,11 +328,11 @@ func (r *outputRun) Process(rec any, emit func(any) error) error {
 				v = v.Elem()
 			}
 			for i := range r.row {
-				r.row[i] = record.Text(v.Field(record.ExportedIndex(v.Type(), i)))
+				r.row[i] = record.CSVCell(v.Field(record.ExportedIndex(v.Type(), i)))
 			}
 		} else {
 			for i, v := range vals {
-				r.row[i] = record.Text(v)
+				r.row[i] = record.CSVCell(v)
 			}
 		}
 		err = of.csv.Write(r.row)
@@ -278,6 +359,7 @@ func (r *outputRun) Process(rec any, emit func(any) error) error {
 	return emit(rec)
 }
 
+// Finish writes out what is buffered and gives every file its name, with the step's mode.
 func (r *outputRun) Finish(func(any) error) error {
 	for _, of := range r.order {
 		if of.csv != nil {
@@ -289,14 +371,32 @@ func (r *outputRun) Finish(func(any) error) error {
 		if err := of.w.Flush(); err != nil {
 			return fmt.Errorf("output %s: %w", of.path, err)
 		}
+		if err := of.f.Chmod(r.o.mode); err != nil {
+			return fmt.Errorf("output %s: %w", of.path, err)
+		}
+		if err := of.f.Close(); err != nil {
+			return fmt.Errorf("output %s: %w", of.path, err)
+		}
 	}
+	for _, of := range r.order {
+		if err := os.Rename(of.f.Name(), of.path); err != nil {
+			return fmt.Errorf("output %s: %w", of.path, err)
+		}
+	}
+	r.done = true
 	return nil
 }
 
+// Close removes the temporary files of a stream that did not end (the run stopped): the files
+// of the run before stay as they were.
 func (r *outputRun) Close() error {
+	if r.done {
+		return nil
+	}
 	var first error
 	for _, of := range r.order {
-		if err := of.f.Close(); err != nil && first == nil {
+		of.f.Close() // closed already when Finish failed after it
+		if err := os.Remove(of.f.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
 			first = err
 		}
 	}
