@@ -432,6 +432,11 @@ func (s *Summary) Format(w io.Writer) {
 	for _, st := range s.Steps {
 		fmt.Fprintf(w, "  %-20s %-8s %10d %10d %10d %10d %10d\n", st.ID, st.Kind, st.In, st.Out, st.Written, st.Skipped, st.Failed)
 	}
+	for _, st := range s.Steps {
+		if st.Adopted > 0 {
+			fmt.Fprintf(w, "warning: step %s: %d records had no ledger entry but exist in the target: adopted, not written again (was the state file lost, replaced or new?)\n", st.ID, st.Adopted)
+		}
+	}
 	if len(s.Calls) > 0 {
 		fmt.Fprintf(w, "API calls:\n")
 		names := make([]string, 0, len(s.Calls))

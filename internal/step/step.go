@@ -125,6 +125,7 @@ type Summary struct {
 	Out      int64 // records emitted
 	Written  int64 // writes sent (or, in a dry run, that would be sent)
 	Skipped  int64 // writes skipped because the ledger has them
+	Adopted  int64 // records without a ledger entry found in the target (existing:) and adopted
 	Failed   int64 // records that failed
 }
 

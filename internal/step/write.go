@@ -29,6 +29,7 @@ type writeStep struct {
 	params   []*eval.Program
 	key      *eval.Program
 	find     *findSpec
+	existing *existingSpec
 	update   *updateSpec
 	onChange string
 }
@@ -51,13 +52,14 @@ type updateSpec struct {
 }
 
 type writeYAML struct {
-	Conn     string      `yaml:"conn"`
-	Op       string      `yaml:"op"`
-	Params   *yaml.Node  `yaml:"params"`
-	Key      *yaml.Node  `yaml:"key"`
-	Find     *findYAML   `yaml:"find"`
-	Update   *updateYAML `yaml:"update"`
-	OnChange string      `yaml:"on_change"`
+	Conn     string        `yaml:"conn"`
+	Op       string        `yaml:"op"`
+	Params   *yaml.Node    `yaml:"params"`
+	Key      *yaml.Node    `yaml:"key"`
+	Find     *findYAML     `yaml:"find"`
+	Existing *existingYAML `yaml:"existing"`
+	Update   *updateYAML   `yaml:"update"`
+	OnChange string        `yaml:"on_change"`
 }
 
 type findYAML struct {
@@ -123,6 +125,11 @@ func compileWrite(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			w.find = f
 		}
 	}
+	if wy.Existing != nil {
+		x, xok := compileExisting(c, n, wy.Existing, conn, sc)
+		ok = ok && xok
+		w.existing = x
+	}
 	if wy.Update != nil {
 		un := yamlx.ValueNode(n, "update")
 		uop, found := conn.API.Op(wy.Update.Op)
@@ -169,6 +176,9 @@ type writeRun struct {
 	w   *writeStep
 	env Env
 	sum *Summary
+	// existing is what the step's existing: listed, by key, once the run needed it.
+	existing    map[string][]any
+	adoptWarned bool
 }
 
 func (w *writeStep) Start(e Env) (Run, error) {

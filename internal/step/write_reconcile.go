@@ -28,6 +28,9 @@ func (r *writeRun) deliver(wr *write) error {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	if !ok {
+		if w.existing != nil {
+			return r.adoptExisting(wr)
+		}
 		return r.create(wr)
 	}
 	switch e.Status {
