@@ -249,6 +249,7 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if err != nil {
 		return errf(r.e, exitCannot, "record the run: %v", err)
 	}
+	r.sum.DryRun = r.dry
 	code = r.runWindows(ctx, windows)
 	r.finish(ctx, runID)
 	return code
@@ -398,9 +399,6 @@ func (r *runner) finish(ctx context.Context, runID int64) {
 
 // runOnce runs a loaded pipeline once and prints its summary.
 func runOnce(ctx context.Context, e *env, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
-	if ro.DryRun {
-		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
-	}
 	if isTerminal(e.stderr) {
 		start := time.Now()
 		var estimate time.Duration

@@ -47,3 +47,51 @@ func TestWriteAnsweredWithoutAnID(t *testing.T) {
 		}
 	}
 }
+
+// TestDryRunOfABookedDay: a dry run says what a real run would do now: after a complete run
+// it would create nothing (every record is in the ledger), lists each record as unchanged,
+// counts nothing as written, and the run history marks it as a dry run; a real run after it
+// writes nothing either.
+func TestDryRunOfABookedDay(t *testing.T) {
+	sb := startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	if code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	booked := len(sb.Kimai.Timesheets())
+	posts := func() int {
+		n := 0
+		for _, j := range sb.Kimai.Journal.Entries() {
+			if j.Method != http.MethodGet {
+				n++
+			}
+		}
+		return n
+	}
+	sent := posts()
+
+	code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--dry-run", "--state", db)
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "step book would create 0, update 0, leave ") {
+		t.Errorf("the dry run's summary does not say it would create nothing:\n%s", out)
+	}
+	if strings.Contains(out, `"action":"create"`) || !strings.Contains(out, `"action":"unchanged"`) {
+		t.Errorf("the dry run lists creates, or no unchanged record:\n%s", out)
+	}
+	if got := posts() - sent; got != 0 {
+		t.Errorf("the dry run sent %d writes", got)
+	}
+	code, out, stderr = pipe(t, sb.Getenv, "state", "testdata/book.yaml", "--state", db)
+	if code != exitOK || !strings.Contains(out, "dry run: read") || !strings.Contains(out, "would write 0") {
+		t.Errorf("pipe state does not show the dry run (exit %d):\n%s\n%s", code, out, stderr)
+	}
+
+	if code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db); code != exitOK {
+		t.Fatalf("run after the dry run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := posts() - sent; got != 0 || len(sb.Kimai.Timesheets()) != booked {
+		t.Errorf("the run after the dry run sent %d writes", got)
+	}
+}

@@ -73,6 +73,8 @@ var migrations = map[dialect][]string{
 		pipeline TEXT PRIMARY KEY,
 		token    INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+		// 3: a run may be a dry run (its counts are what a real run would have written).
+		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
 	},
 	postgresDialect: {
 		`CREATE TABLE ledger (
@@ -134,6 +136,7 @@ var migrations = map[dialect][]string{
 		pipeline TEXT PRIMARY KEY,
 		token    BIGINT NOT NULL
 	);`,
+		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
 	},
 }
 

@@ -185,15 +185,6 @@ func (w *writeStep) Start(e Env) (Run, error) {
 	return &writeRun{w: w, env: e, sum: e.Summary()}, nil
 }
 
-// dryWrite is one line of a dry run's output.
-type dryWrite struct {
-	Step   string         `json:"step"`
-	Conn   string         `json:"conn"`
-	Op     string         `json:"op"`
-	Key    string         `json:"key"`
-	Params map[string]any `json:"params"`
-}
-
 func (r *writeRun) Process(rec any, emit func(any) error) error {
 	ev, env, w := r.env.Eval(), r.env, r.w
 	ev.Set("r", rec)
@@ -206,24 +197,18 @@ func (r *writeRun) Process(rec any, emit func(any) error) error {
 	if err != nil {
 		return RecordFailed(&writeError{key: key, err: err})
 	}
-	opName := w.conn.API.Name + "." + w.op.Name
-	if dry, out := env.DryRun(); dry {
-		line, err := json.Marshal(dryWrite{Step: w.id, Conn: w.conn.Name, Op: opName, Key: key, Params: params})
-		if err != nil {
-			return RecordFailed(&writeError{key: key, err: fmt.Errorf("cannot show the payload: %w", err)})
-		}
-		if _, err := out.Write(append(line, '\n')); err != nil {
-			return fmt.Errorf("dry run output: %w", err)
-		}
-		r.sum.Written++
-		return emit(rec)
-	}
 	payload, err := json.Marshal(params)
 	if err != nil {
 		return RecordFailed(&writeError{key: key, err: fmt.Errorf("cannot encode the payload: %w", err)})
 	}
 	sum := sha256.Sum256(payload)
 	wr := &write{key: key, params: params, payload: payload, hash: hex.EncodeToString(sum[:])}
+	if dry, out := env.DryRun(); dry {
+		if err := r.dry(wr, out); err != nil {
+			return err
+		}
+		return emit(rec)
+	}
 	if env.Ledger() == nil {
 		if err := r.create(wr); err != nil {
 			return err

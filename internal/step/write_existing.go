@@ -116,16 +116,9 @@ func (r *writeRun) adoptExisting(wr *write) error {
 	if id == "" {
 		return r.fail(wr, fmt.Errorf("existing (%s.%s) lists an object with this key but without an id to adopt", w.conn.API.Name, w.existing.op.Name))
 	}
-	same := true
-	if w.existing.same != nil {
-		ev := env.Eval()
-		ev.Set("item", items[0])
-		v, err := ev.Run(w.existing.same)
-		ev.Delete("item")
-		if err != nil {
-			return r.fail(wr, fmt.Errorf("existing: same: %w", err))
-		}
-		same, _ = v.(bool)
+	same, err := r.sameAsExisting(items[0])
+	if err != nil {
+		return r.fail(wr, err)
 	}
 	if !r.adoptWarned {
 		r.adoptWarned = true
@@ -145,4 +138,21 @@ func (r *writeRun) adoptExisting(wr *write) error {
 	}
 	r.sum.Skipped++
 	return nil
+}
+
+// sameAsExisting reports whether item, listed by existing:, holds what the current record
+// would write (true when the step has no same:).
+func (r *writeRun) sameAsExisting(item any) (bool, error) {
+	if r.w.existing.same == nil {
+		return true, nil
+	}
+	ev := r.env.Eval()
+	ev.Set("item", item)
+	v, err := ev.Run(r.w.existing.same)
+	ev.Delete("item")
+	if err != nil {
+		return false, fmt.Errorf("existing: same: %w", err)
+	}
+	same, _ := v.(bool)
+	return same, nil
 }

@@ -149,6 +149,7 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	r.sum.Written++
+	r.sum.Updated++
 	return nil
 }
 
