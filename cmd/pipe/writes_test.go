@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -93,5 +94,43 @@ func TestDryRunOfABookedDay(t *testing.T) {
 	}
 	if got := posts() - sent; got != 0 || len(sb.Kimai.Timesheets()) != booked {
 		t.Errorf("the run after the dry run sent %d writes", got)
+	}
+}
+
+// TestFailedBeforeTheCall: a record whose write fails before the call (its params cannot be
+// evaluated) is in the ledger: pipe failed lists it, and pipe retry, once the cause is fixed,
+// sends it.
+func TestFailedBeforeTheCall(t *testing.T) {
+	sb := startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/bookfail.yaml", "--dry-run", "--state", filepath.Join(t.TempDir(), "dry.db"))
+	if code != exitOK {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var first struct{ Key string }
+	if err := json.Unmarshal([]byte(out[:strings.IndexByte(out, '\n')]), &first); err != nil || first.Key == "" {
+		t.Fatalf("the dry run's first line: %v\n%s", err, out)
+	}
+	person := strings.Split(first.Key, "/")[0]
+	before := len(sb.Kimai.Timesheets())
+
+	code, out, stderr = pipe(t, sb.Getenv, "run", "testdata/bookfail.yaml", "--param", "bad="+person, "--state", db)
+	if code != exitFailed {
+		t.Fatalf("run: exit %d, want %d\n%s\n%s", code, exitFailed, out, stderr)
+	}
+	booked := len(sb.Kimai.Timesheets()) - before
+	code, out, stderr = pipe(t, sb.Getenv, "failed", "testdata/bookfail.yaml", "--state", db)
+	if code != exitOK || !strings.Contains(out, "1 failed records") || !strings.Contains(out, first.Key) {
+		t.Fatalf("pipe failed does not list %s (exit %d):\n%s\n%s", first.Key, code, out, stderr)
+	}
+	code, out, stderr = pipe(t, sb.Getenv, "retry", "testdata/bookfail.yaml", "--state", db)
+	if code != exitOK {
+		t.Fatalf("retry: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := len(sb.Kimai.Timesheets()) - before; got != booked+1 {
+		t.Errorf("after the retry Kimai holds %d new timesheets, want %d", got, booked+1)
+	}
+	if code, out, _ := pipe(t, sb.Getenv, "failed", "testdata/bookfail.yaml", "--state", db); !strings.Contains(out, "0 failed records") {
+		t.Errorf("after the retry (exit %d):\n%s", code, out)
 	}
 }

@@ -195,7 +195,7 @@ func (r *writeRun) Process(rec any, emit func(any) error) error {
 	key := fmt.Sprint(k)
 	params, err := EvalParams(ev, w.names, w.params)
 	if err != nil {
-		return RecordFailed(&writeError{key: key, err: err})
+		return r.failBeforeCall(key, err)
 	}
 	payload, err := json.Marshal(params)
 	if err != nil {

@@ -219,6 +219,30 @@ func notProcessed(err error) bool {
 	return errors.As(err, &rerr) || errors.As(err, &ne) || (errors.As(err, &ae) && ae.Status < 500)
 }
 
+// failBeforeCall fails the record of key whose write could not be made (its params did not
+// evaluate: an expression error, a resolve that found nothing). It is recorded as failed, so
+// pipe failed lists it and pipe retry sends it, unless the ledger has it done: what it made
+// stays recorded, and a later run compares it again.
+func (r *writeRun) failBeforeCall(key string, err error) error {
+	env, w := r.env, r.w
+	werr := RecordFailed(&writeError{key: key, err: err})
+	lg := env.Ledger()
+	if dry, _ := env.DryRun(); dry || lg == nil {
+		return werr
+	}
+	e, ok, gerr := lg.Get(env.Context(), env.Pipeline(), w.id, key)
+	if gerr != nil {
+		return fmt.Errorf("ledger: %w", gerr)
+	}
+	if ok && e.Status != state.StatusFailed {
+		return werr // done, or of unknown outcome: that entry decides the next run
+	}
+	if ferr := lg.Fail(env.Context(), env.Pipeline(), w.id, key, nil, "before the call: "+err.Error()); ferr != nil {
+		return fmt.Errorf("ledger: %w", ferr)
+	}
+	return werr
+}
+
 // fail records wr as failed in the ledger with err and fails the record.
 func (r *writeRun) fail(wr *write, err error) error {
 	env := r.env
