@@ -354,6 +354,10 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 		if len(windows) > 1 || r.inc != nil {
 			fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
 		}
+		if err := p.CheckTargets(ctx, r.store); err != nil {
+			r.sum.Error = err.Error()
+			return errf(r.e, exitUsage, "%s: %v", r.file, err)
+		}
 		sum, err := runOnce(ctx, r.e, p, pipeline.RunOptions{
 			DryRun:    r.dry,
 			DryRunOut: r.e.stdout,
@@ -364,6 +368,9 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string) in
 				return transport.Config{Logger: r.log, Limiter: limiter, Tokens: r.store}
 			},
 		})
+		if err := p.RecordTargets(context.WithoutCancel(ctx), r.store, sum); err != nil {
+			r.log.Warn("record the target", "pipeline", p.Name, "err", err.Error())
+		}
 		if sum != nil {
 			for _, s := range sum.Steps {
 				r.sum.Read += int(s.In)

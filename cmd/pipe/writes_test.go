@@ -134,3 +134,37 @@ func TestFailedBeforeTheCall(t *testing.T) {
 		t.Errorf("after the retry (exit %d):\n%s", code, out)
 	}
 }
+
+// TestStateFileOfAnotherTarget: a state file used against another Kimai (another base URL)
+// never skips silently: the run stops with exit 2 before any call and says why and what to
+// do; with a state file of its own the other Kimai gets every record.
+func TestStateFileOfAnotherTarget(t *testing.T) {
+	first, other := startSandbox(t), startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	had := len(first.Kimai.Timesheets())
+	if code, out, stderr := pipe(t, first.Getenv, "run", "testdata/book.yaml", "--state", db); code != exitOK {
+		t.Fatalf("run: exit %d\n%s\n%s", code, out, stderr)
+	}
+	booked := len(first.Kimai.Timesheets()) - had
+	before, seen := len(other.Kimai.Timesheets()), other.Kimai.Journal.Len()
+
+	code, out, stderr := pipe(t, other.Getenv, "run", "testdata/book.yaml", "--state", db)
+	if code != exitUsage {
+		t.Fatalf("a run against another Kimai with the first one's state file: exit %d, want %d\n%s\n%s", code, exitUsage, out, stderr)
+	}
+	for _, want := range []string{first.KimaiURL, other.KimaiURL, "--state"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the error does not name %q:\n%s", want, stderr)
+		}
+	}
+	if got := other.Kimai.Journal.Len() - seen; got != 0 {
+		t.Errorf("%d requests reached the other Kimai", got)
+	}
+	code, out, stderr = pipe(t, other.Getenv, "run", "testdata/book.yaml", "--state", filepath.Join(t.TempDir(), "other.db"))
+	if code != exitOK {
+		t.Fatalf("run with a state file of its own: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if got := len(other.Kimai.Timesheets()) - before; got != booked {
+		t.Errorf("the other Kimai got %d timesheets, want %d", got, booked)
+	}
+}
