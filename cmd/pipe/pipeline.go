@@ -245,6 +245,7 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	if !ok {
 		return code
 	}
+	r.warnLostLedger(ctx)
 	runID, err := store.StartRun(ctx, r.outline.Name)
 	if err != nil {
 		return errf(r.e, exitCannot, "record the run: %v", err)

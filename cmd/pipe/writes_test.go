@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/specpipe/specpipe/internal/state"
 )
 
 // TestWriteAnsweredWithoutAnID: a write answered with a record that names no id (HTTP 201
@@ -166,5 +168,31 @@ func TestStateFileOfAnotherTarget(t *testing.T) {
 	}
 	if got := len(other.Kimai.Timesheets()) - before; got != booked {
 		t.Errorf("the other Kimai got %d timesheets, want %d", got, booked)
+	}
+}
+
+// TestLedgerLostWarning: a pipeline whose run history shows writes but whose ledger is empty
+// says so, in the log and on the output.
+func TestLedgerLostWarning(t *testing.T) {
+	sb := startSandbox(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	s, err := state.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.StartRun(t.Context(), "book")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(t.Context(), id, state.RunSummary{Read: 100, Written: 89}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, stderr := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db)
+	if code != exitOK || !strings.Contains(out, "warning: book wrote 89 records in run #1") || !strings.Contains(stderr, "the ledger is empty") {
+		t.Errorf("exit %d, want 0 with the warning on the output and in the log:\n%s\n%s", code, out, stderr)
+	}
+	if code, out, _ := pipe(t, sb.Getenv, "run", "testdata/book.yaml", "--state", db); strings.Contains(out, "warning:") {
+		t.Errorf("a run with ledger entries warns (exit %d):\n%s", code, out)
 	}
 }
