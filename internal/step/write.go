@@ -169,6 +169,13 @@ func (w *writeStep) Plan(st *PlanState) (*PlanStep, error) {
 		}
 		ps.Note = note
 	}
+	if w.existing != nil {
+		note := "existing: " + w.conn.API.Name + "." + w.existing.op.Name + " (every page, once, when a record has no ledger entry)"
+		if ps.Note != "" {
+			note = ps.Note + "; " + note
+		}
+		ps.Note = note
+	}
 	return ps, nil
 }
 
