@@ -36,8 +36,19 @@ type killer struct {
 	proc   *os.Process
 	posts  int    // POST /api/timesheets seen in this run
 	killAt int    // kill at this post (0: not by post)
-	mode   string // "before" or "after"
+	mode   string // "before", "after", or "empty" and "delete" (the state file, not the process)
+	db     string // the state file, for empty and delete
 	killed bool
+}
+
+// spoil empties or deletes the state file while Kimai processes a write: the runner cannot
+// record the answer (the state store refuses a 0-byte or replaced file) and must stop.
+func (k *killer) spoil(mode string) {
+	if mode == "empty" {
+		_ = os.Truncate(k.db, 0)
+		return
+	}
+	_ = os.Remove(k.db)
 }
 
 func (k *killer) arm(p *os.Process, at int, mode string) {
@@ -69,6 +80,14 @@ func (k *killer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		k.kill()
 		panic(http.ErrAbortHandler) // the write never reaches Kimai
 	}
+	if hit && (mode == "empty" || mode == "delete") {
+		k.mu.Lock()
+		k.killed = true
+		k.mu.Unlock()
+		k.spoil(mode)
+		k.h.ServeHTTP(w, r)
+		return
+	}
 	k.h.ServeHTTP(w, r)
 	if hit {
 		if f, ok := w.(http.Flusher); ok {
@@ -95,6 +114,24 @@ func TestCrashExactlyOnce(t *testing.T) {
 	want := crashRun(t, bin, nil, statetest.SQLite(t))
 	if len(want) < 200 {
 		t.Fatalf("the reference run booked %d timesheets; the test needs a few hundred", len(want))
+	}
+
+	// A run with a new state file after a complete run (a new host, a restored backup, a
+	// container without its volume) books nothing again; so does the rerun after a run whose
+	// state file was emptied or deleted while Kimai processed a write.
+	t.Run("a new state file after a complete run", func(t *testing.T) {
+		got := crashRun(t, bin, nil, statetest.SQLite(t), statetest.SQLite(t))
+		if d := diffSheets(want, got); d != "" {
+			t.Fatalf("Kimai does not hold the expected timesheets exactly once:\n%s", d)
+		}
+	})
+	for _, mode := range []string{"empty", "delete"} {
+		t.Run("state file "+mode+" mid-run", func(t *testing.T) {
+			got := crashRun(t, bin, []crashPoint{{mode: mode, at: 5}, {mode: mode, at: 40}}, statetest.SQLite(t))
+			if d := diffSheets(want, got); d != "" {
+				t.Fatalf("Kimai does not hold the expected timesheets exactly once:\n%s", d)
+			}
+		})
 	}
 
 	// The crash runs: kill at ≥ 20 points across the run, rerun until a run completes.
@@ -139,9 +176,10 @@ func countMode(p []crashPoint, m string) int {
 }
 
 // crashRun runs the crash pipeline against fresh emulators with the state store at db, killing
-// it as plan says, until a run exits 0; it returns Kimai's timesheets as "user begin end
-// description" lines.
-func crashRun(t *testing.T, bin string, plan []crashPoint, db string) []string {
+// it (or spoiling its state file) as plan says, until a run exits 0; then once with each of
+// the state stores then, each wanted to exit 0. It returns Kimai's timesheets as "user begin
+// end description" lines.
+func crashRun(t *testing.T, bin string, plan []crashPoint, db string, then ...string) []string {
 	t.Helper()
 	kq, err := kqapi.New(kqapi.Options{RateInterval: 20 * time.Millisecond})
 	if err != nil {
@@ -151,7 +189,7 @@ func crashRun(t *testing.T, bin string, plan []crashPoint, db string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := &killer{h: km}
+	k := &killer{h: km, db: db}
 	kqs, kms := httptest.NewServer(kq), httptest.NewServer(k)
 	defer kqs.Close()
 	defer kms.Close()
@@ -194,10 +232,23 @@ func crashRun(t *testing.T, bin string, plan []crashPoint, db string) []string {
 				t.Logf("run %d finished before its kill point", run)
 			}
 			if run >= len(plan) || !k.killed {
+				for _, db := range then {
+					cmd := exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-format", "json", "--log-level", "warn")
+					cmd.Env = env
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Fatalf("the run with the state store %s: %v\n%s", db, err, out)
+					}
+				}
 				return sheetLines(km)
 			}
 		case errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signaled():
 			kills++
+		case run < len(plan) && k.killed:
+			// The state file was spoiled: the run stopped (and says why).
+			t.Logf("run %d stopped: %v\n%s", run, err, lastLines(out.String(), 3))
+			if plan[run].mode == "empty" {
+				_ = os.Remove(db) // as the message says: deleting it starts afresh
+			}
 		default:
 			t.Fatalf("run %d: %v\n%s", run, err, out.String())
 		}

@@ -307,6 +307,7 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 			return exitUsage
 		}
 	}
+	r.warnLostLedger(ctx)
 	runID, err := store.StartRun(ctx, r.outline.Name)
 	if err != nil {
 		return errf(r.e, exitCannot, "record the run: %v", err)
@@ -315,6 +316,7 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	r.log = r.log.With("run_id", runID)
 	r.log.Info("run started", paramAttrs(bound[0].ParamValues()), "days", daysOf(bound),
 		"state", shownState(loc), "version", version(), "dry_run", r.dry, "retry", r.retry)
+	r.sum.DryRun = r.dry
 	code = r.runWindows(ctx, windows, bound)
 	r.finish(ctx, runID)
 	attrs := []any{"exit_code", code, "read", r.sum.Read, "written", r.sum.Written,
@@ -502,6 +504,10 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bo
 				fmt.Fprintf(r.e.stdout, "%s (%d of %d): %s\n", p.Name, i+1, len(windows), r.inc.describe(w))
 			}
 		}
+		if err := p.CheckTargets(ctx, r.store); err != nil {
+			r.sum.Error = err.Error()
+			return errf(r.e, exitUsage, "%s: %v", r.file, err)
+		}
 		sum, err := r.runOnce(ioCtx, p, pipeline.RunOptions{
 			Stop:      ctx,
 			DryRun:    r.dry,
@@ -513,6 +519,9 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bo
 				return transport.Config{Logger: r.log, Limiter: limiter, Tokens: r.store}
 			},
 		})
+		if err := p.RecordTargets(context.WithoutCancel(ctx), r.store, sum); err != nil {
+			r.log.Warn("record the target", "pipeline", p.Name, "err", err.Error())
+		}
 		if sum != nil {
 			for _, s := range sum.Steps {
 				r.sum.Read += int(s.In)
@@ -611,9 +620,6 @@ func (r *runner) finish(ctx context.Context, runID int64) {
 // stdout is the JSON log stream, and a "summary" JSON line with JSON logs.
 func (r *runner) runOnce(ctx context.Context, p *pipeline.Pipeline, ro pipeline.RunOptions) (*pipeline.Summary, error) {
 	e := r.e
-	if ro.DryRun {
-		ro.Ledger = nil // a dry run reads the ledger's world but records nothing
-	}
 	pg := newProgress(p, r.line)
 	ro.Progress = pg.update
 	stop := make(chan struct{})

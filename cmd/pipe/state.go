@@ -94,8 +94,13 @@ func showState(ctx context.Context, e *env, file, statePath string, nRuns int) i
 		if !r.Finished.IsZero() {
 			end = "took " + r.Finished.Sub(r.Started).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(e.stdout, "    #%d %s pid %d on %s, %s: read %d, written %d, skipped %d, failed %d\n",
-			r.ID, r.Started.Format(time.RFC3339), r.PID, r.Host, end, r.Read, r.Written, r.Skipped, r.Failed)
+		if r.DryRun {
+			fmt.Fprintf(e.stdout, "    #%d %s pid %d on %s, %s: dry run: read %d, would write %d, unchanged %d, would fail %d\n",
+				r.ID, r.Started.Format(time.RFC3339), r.PID, r.Host, end, r.Read, r.Written, r.Skipped, r.Failed)
+		} else {
+			fmt.Fprintf(e.stdout, "    #%d %s pid %d on %s, %s: read %d, written %d, skipped %d, failed %d\n",
+				r.ID, r.Started.Format(time.RFC3339), r.PID, r.Host, end, r.Read, r.Written, r.Skipped, r.Failed)
+		}
 		if r.Error != "" {
 			fmt.Fprintf(e.stdout, "      error: %s\n", r.Error)
 		}

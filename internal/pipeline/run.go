@@ -26,8 +26,10 @@ import (
 
 // RunOptions configure one [Pipeline.Run].
 type RunOptions struct {
-	// DryRun performs the reads but no write: each write step sends what it would write to
-	// DryRunOut instead, one JSON line per record.
+	// DryRun performs the reads but no write: each write step decides, from the Ledger (read
+	// only) and the target (its existing: and find: listings), what a real run would do with
+	// each record now, and sends it to DryRunOut instead, one JSON line per record with its
+	// action (create, update, unchanged, reconcile or fail).
 	DryRun bool
 	// DryRunOut receives a dry run's writes. Nil: they are discarded (the summary still counts them).
 	DryRunOut io.Writer
@@ -540,9 +542,21 @@ func humanDuration(d time.Duration) string {
 // then the API calls per connection and the failed records, one entry per step and reason.
 func (s *Summary) Format(w io.Writer) {
 	fmt.Fprintln(w, s.header())
-	fmt.Fprintf(w, "  %-20s %-8s %10s %10s %10s %10s %10s\n", "step", "kind", "in", "out", "written", "skipped", "failed")
+	written, skipped := "written", "skipped"
+	if s.DryRun {
+		written, skipped = "would write", "unchanged"
+	}
+	fmt.Fprintf(w, "  %-20s %-8s %10s %10s %10s %10s %10s\n", "step", "kind", "in", "out", written, skipped, "failed")
 	for _, st := range s.Steps {
 		fmt.Fprintf(w, "  %-20s %-8s %10d %10d %10d %10d %10d\n", st.ID, st.Kind, st.In, st.Out, st.Written, st.Skipped, st.Failed)
+	}
+	for _, st := range s.Steps {
+		if s.DryRun && st.Kind == "write" {
+			fmt.Fprintf(w, "step %s would create %d, update %d, leave %d unchanged; %d would fail\n", st.ID, st.Written-st.Updated, st.Updated, st.Skipped, st.Failed)
+		}
+		if st.Adopted > 0 {
+			fmt.Fprintf(w, "warning: step %s: %d records had no ledger entry but exist in the target: adopted, not written again (was the state file lost, replaced or new?)\n", st.ID, st.Adopted)
+		}
 	}
 	if len(s.Calls) > 0 {
 		fmt.Fprintf(w, "API calls:\n")

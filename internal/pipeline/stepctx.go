@@ -252,9 +252,14 @@ func (e *stepEnv) Log() *slog.Logger                  { return e.rc.log }
 func (e *stepEnv) Client(conn string) registry.Client { return e.rc.clients[conn] }
 func (e *stepEnv) Bind(name string, v any)            { e.rc.bindings[name] = v }
 func (e *stepEnv) NewEvaluator() *eval.Evaluator      { return e.rc.evaluator() }
-func (e *stepEnv) Ledger() step.Ledger                { return e.rc.opts.Ledger }
-func (e *stepEnv) DryRun() (bool, io.Writer)          { return e.rc.opts.DryRun, e.rc.opts.DryRunOut }
-func (e *stepEnv) Retry() bool                        { return e.rc.opts.Retry }
+func (e *stepEnv) Ledger() step.Ledger {
+	if e.rc.opts.DryRun && e.rc.opts.Ledger != nil {
+		return readOnlyLedger{e.rc.opts.Ledger}
+	}
+	return e.rc.opts.Ledger
+}
+func (e *stepEnv) DryRun() (bool, io.Writer) { return e.rc.opts.DryRun, e.rc.opts.DryRunOut }
+func (e *stepEnv) Retry() bool               { return e.rc.opts.Retry }
 
 func (e *stepEnv) Fail(err error) error {
 	return e.rc.check(e.id, e.sum, nil, step.RecordFailed(err))

@@ -16,7 +16,7 @@ var copyTables = []struct{ name, columns string }{
 	{"tokens", "key, value, expiry, updated"},
 	{"rate_clocks", "key, last"},
 	{"fences", "pipeline, token"},
-	{"runs", "id, pipeline, pid, host, started, finished, n_read, n_written, n_skipped, n_failed, error"},
+	{"runs", "id, pipeline, pid, host, started, finished, n_read, n_written, n_skipped, n_failed, error, dry_run"},
 }
 
 // Copied counts the rows [Copy] moved, by table, in the order of the tables.

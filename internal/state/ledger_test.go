@@ -313,3 +313,31 @@ func TestRuns(t *testing.T) {
 		}
 	})
 }
+
+// TestDryRunRecorded: a dry run is recorded as one, on every backend, and kept by a copy.
+func TestDryRunRecorded(t *testing.T) {
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		s := open(t, be.New(t))
+		for _, dry := range []bool{true, false} {
+			id, err := s.StartRun(ctx, "p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.FinishRun(ctx, id, RunSummary{Read: 3, Written: 2, DryRun: dry}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs, err := s.Runs(ctx, "p", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []bool
+		for _, r := range runs {
+			got = append(got, r.DryRun)
+		}
+		if d := cmp.Diff([]bool{false, true}, got); d != "" {
+			t.Errorf("the runs' DryRun, newest first (-want +got):\n%s", d)
+		}
+	})
+}

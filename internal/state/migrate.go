@@ -75,6 +75,8 @@ var migrations = map[dialect][]string{
 	) WITHOUT ROWID;`,
 		// 3: a rate clock keeps the start of the last call claimed on it.
 		`ALTER TABLE rate_clocks ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;`,
+		// 4: a run may be a dry run (its counts are what a real run would have written).
+		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
 	},
 	postgresDialect: {
 		`CREATE TABLE ledger (
@@ -137,6 +139,7 @@ var migrations = map[dialect][]string{
 		token    BIGINT NOT NULL
 	);`,
 		`ALTER TABLE rate_clocks ADD COLUMN sent BIGINT NOT NULL DEFAULT 0;`,
+		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
 	},
 }
 

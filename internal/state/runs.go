@@ -21,8 +21,12 @@ func (s *DB) StartRun(ctx context.Context, pipeline string) (int64, error) {
 
 // FinishRun records the end of run runID with its summary.
 func (s *DB) FinishRun(ctx context.Context, runID int64, sum RunSummary) error {
-	res, err := s.exec(ctx, `UPDATE runs SET finished = ?, n_read = ?, n_written = ?, n_skipped = ?, n_failed = ?, error = ?
-		WHERE id = ?`, nanos(s.now()), sum.Read, sum.Written, sum.Skipped, sum.Failed, sum.Error, runID)
+	dry := 0
+	if sum.DryRun {
+		dry = 1
+	}
+	res, err := s.exec(ctx, `UPDATE runs SET finished = ?, n_read = ?, n_written = ?, n_skipped = ?, n_failed = ?, error = ?, dry_run = ?
+		WHERE id = ?`, nanos(s.now()), sum.Read, sum.Written, sum.Skipped, sum.Failed, sum.Error, dry, runID)
 	if err != nil {
 		return fmt.Errorf("state: finish run %d: %w", runID, err)
 	}
@@ -34,7 +38,7 @@ func (s *DB) FinishRun(ctx context.Context, runID int64, sum RunSummary) error {
 
 // Runs returns the last limit runs of pipeline, newest first; all of them if limit <= 0.
 func (s *DB) Runs(ctx context.Context, pipeline string, limit int) ([]Run, error) {
-	q := `SELECT id, pipeline, pid, host, started, finished, n_read, n_written, n_skipped, n_failed, error
+	q := `SELECT id, pipeline, pid, host, started, finished, n_read, n_written, n_skipped, n_failed, error, dry_run
 		FROM runs WHERE pipeline = ? ORDER BY id DESC`
 	args := []any{pipeline}
 	if limit > 0 {
@@ -49,12 +53,12 @@ func (s *DB) Runs(ctx context.Context, pipeline string, limit int) ([]Run, error
 	var runs []Run
 	for rows.Next() {
 		var r Run
-		var started, finished int64
+		var started, finished, dry int64
 		if err := rows.Scan(&r.ID, &r.Pipeline, &r.PID, &r.Host, &started, &finished,
-			&r.Read, &r.Written, &r.Skipped, &r.Failed, &r.Error); err != nil {
+			&r.Read, &r.Written, &r.Skipped, &r.Failed, &r.Error, &dry); err != nil {
 			return nil, fmt.Errorf("state: runs of %s: %w", pipeline, err)
 		}
-		r.Started, r.Finished = fromNanos(started), fromNanos(finished)
+		r.Started, r.Finished, r.DryRun = fromNanos(started), fromNanos(finished), dry != 0
 		runs = append(runs, r)
 	}
 	if err := rows.Err(); err != nil {

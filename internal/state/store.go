@@ -201,6 +201,8 @@ func (e *LockedError) Error() string {
 // RunSummary is what a run reports when it finishes.
 type RunSummary struct {
 	Read, Written, Skipped, Failed int
+	// DryRun reports a dry run: Written and Skipped are what a real run would have done.
+	DryRun bool
 	// Error is the error that ended the run; empty when it ended normally.
 	Error string
 }

@@ -130,7 +130,9 @@ type Summary struct {
 	In       int64 // records received (for a read or call that starts a stream: records read)
 	Out      int64 // records emitted
 	Written  int64 // writes sent (or, in a dry run, that would be sent)
+	Updated  int64 // of Written, updates of what an earlier write made
 	Skipped  int64 // writes skipped because the ledger has them
+	Adopted  int64 // records without a ledger entry found in the target (existing:) and adopted
 	Failed   int64 // records that failed
 }
 

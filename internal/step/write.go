@@ -29,6 +29,7 @@ type writeStep struct {
 	params   []*eval.Program
 	key      *eval.Program
 	find     *findSpec
+	existing *existingSpec
 	update   *updateSpec
 	onChange string
 }
@@ -51,13 +52,14 @@ type updateSpec struct {
 }
 
 type writeYAML struct {
-	Conn     string      `yaml:"conn"`
-	Op       string      `yaml:"op"`
-	Params   *yaml.Node  `yaml:"params"`
-	Key      *yaml.Node  `yaml:"key"`
-	Find     *findYAML   `yaml:"find"`
-	Update   *updateYAML `yaml:"update"`
-	OnChange string      `yaml:"on_change"`
+	Conn     string        `yaml:"conn"`
+	Op       string        `yaml:"op"`
+	Params   *yaml.Node    `yaml:"params"`
+	Key      *yaml.Node    `yaml:"key"`
+	Find     *findYAML     `yaml:"find"`
+	Existing *existingYAML `yaml:"existing"`
+	Update   *updateYAML   `yaml:"update"`
+	OnChange string        `yaml:"on_change"`
 }
 
 type findYAML struct {
@@ -123,6 +125,11 @@ func compileWrite(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			w.find = f
 		}
 	}
+	if wy.Existing != nil {
+		x, xok := compileExisting(c, n, wy.Existing, conn, sc)
+		ok = ok && xok
+		w.existing = x
+	}
 	if wy.Update != nil {
 		un := yamlx.ValueNode(n, "update")
 		uop, found := conn.API.Op(wy.Update.Op)
@@ -162,6 +169,13 @@ func (w *writeStep) Plan(st *PlanState) (*PlanStep, error) {
 		}
 		ps.Note = note
 	}
+	if w.existing != nil {
+		note := "existing: " + w.conn.API.Name + "." + w.existing.op.Name + " (every page, once, when a record has no ledger entry)"
+		if ps.Note != "" {
+			note = ps.Note + "; " + note
+		}
+		ps.Note = note
+	}
 	return ps, nil
 }
 
@@ -169,19 +183,13 @@ type writeRun struct {
 	w   *writeStep
 	env Env
 	sum *Summary
+	// existing is what the step's existing: listed, by key, once the run needed it.
+	existing    map[string][]any
+	adoptWarned bool
 }
 
 func (w *writeStep) Start(e Env) (Run, error) {
 	return &writeRun{w: w, env: e, sum: e.Summary()}, nil
-}
-
-// dryWrite is one line of a dry run's output.
-type dryWrite struct {
-	Step   string         `json:"step"`
-	Conn   string         `json:"conn"`
-	Op     string         `json:"op"`
-	Key    string         `json:"key"`
-	Params map[string]any `json:"params"`
 }
 
 func (r *writeRun) Process(rec any, emit func(any) error) error {
@@ -194,19 +202,7 @@ func (r *writeRun) Process(rec any, emit func(any) error) error {
 	key := fmt.Sprint(k)
 	params, err := EvalParams(ev, w.names, w.params)
 	if err != nil {
-		return RecordFailed(&writeError{key: key, err: err})
-	}
-	opName := w.conn.API.Name + "." + w.op.Name
-	if dry, out := env.DryRun(); dry {
-		line, err := json.Marshal(dryWrite{Step: w.id, Conn: w.conn.Name, Op: opName, Key: key, Params: params})
-		if err != nil {
-			return RecordFailed(&writeError{key: key, err: fmt.Errorf("cannot show the payload: %w", err)})
-		}
-		if _, err := out.Write(append(line, '\n')); err != nil {
-			return fmt.Errorf("dry run output: %w", err)
-		}
-		r.sum.Written++
-		return emit(rec)
+		return r.failBeforeCall(key, err)
 	}
 	payload, err := json.Marshal(params)
 	if err != nil {
@@ -214,6 +210,12 @@ func (r *writeRun) Process(rec any, emit func(any) error) error {
 	}
 	sum := sha256.Sum256(payload)
 	wr := &write{key: key, params: params, payload: payload, hash: hex.EncodeToString(sum[:])}
+	if dry, out := env.DryRun(); dry {
+		if err := r.dry(wr, out); err != nil {
+			return err
+		}
+		return emit(rec)
+	}
 	if env.Ledger() == nil {
 		if err := r.create(wr); err != nil {
 			return err

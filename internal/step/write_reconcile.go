@@ -28,6 +28,9 @@ func (r *writeRun) deliver(wr *write) error {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	if !ok {
+		if w.existing != nil {
+			return r.adoptExisting(wr)
+		}
 		return r.create(wr)
 	}
 	switch e.Status {
@@ -38,7 +41,7 @@ func (r *writeRun) deliver(wr *write) error {
 		}
 		return r.updateTarget(wr, e.TargetID)
 	case state.StatusFailed:
-		if e.PayloadHash == wr.hash && !env.Retry() {
+		if e.PayloadHash == wr.hash && !env.Retry() && !strings.HasPrefix(e.Error, notSent) {
 			return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("rejected by an earlier run: %s (pipe retry sends it again once the cause is fixed)", e.Error)})
 		}
 	case state.StatusIntent:
@@ -104,8 +107,14 @@ func (r *writeRun) create(wr *write) error {
 	if err != nil {
 		return r.sendFailed(wr, err, "")
 	}
+	id := targetOf(result)
+	if (id == "" || id == "0") && returnsID(w.op) {
+		// Done needs what was made: an answer without its id leaves the outcome unknown.
+		return r.sendFailed(wr, &transport.NetworkError{Op: w.op.FullName(), Unknown: true,
+			Err: errors.New("the answer names no id of what was written, so whether it took effect is unknown")}, "")
+	}
 	if lg != nil {
-		if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, targetOf(result), wr.hash); err != nil {
+		if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, id, wr.hash); err != nil {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
@@ -140,6 +149,7 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	r.sum.Written++
+	r.sum.Updated++
 	return nil
 }
 
@@ -181,8 +191,56 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 			return nil
 		}
 		return r.fail(wr, r.severalError(ids))
+	case lg != nil && notProcessed(callErr):
+		// Known not to have taken effect (a redirect not followed, a refused connection, an
+		// authorization answer): the failure is recorded, not the intent, so the next run sends
+		// it without calling its outcome unknown.
+		if err := lg.Fail(env.Context(), env.Pipeline(), w.id, wr.key, wr.payload, notSent+callErr.Error()); err != nil {
+			return fmt.Errorf("ledger: %w (after: %v)", err, callErr)
+		}
 	}
 	return fmt.Errorf("step %s: key %s: %w", w.id, wr.key, callErr)
+}
+
+// notSent begins the ledger error of a write that stopped the run and is known not to have
+// taken effect: the next run sends it again (a vendor's rejection waits for pipe retry).
+const notSent = "not sent: "
+
+// notProcessed reports whether a write call's error says the target did not act on it: a
+// redirect not followed, a connection that never carried the request, or an answer of the
+// vendor's own (below 500) that is not a rejection of the record.
+func notProcessed(err error) bool {
+	if transport.OutcomeUnknown(err) {
+		return false
+	}
+	var rerr *transport.RedirectError
+	var ne *transport.NetworkError
+	var ae *transport.APIError
+	return errors.As(err, &rerr) || errors.As(err, &ne) || (errors.As(err, &ae) && ae.Status < 500)
+}
+
+// failBeforeCall fails the record of key whose write could not be made (its params did not
+// evaluate: an expression error, a resolve that found nothing). It is recorded as failed, so
+// pipe failed lists it and pipe retry sends it, unless the ledger has it done: what it made
+// stays recorded, and a later run compares it again.
+func (r *writeRun) failBeforeCall(key string, err error) error {
+	env, w := r.env, r.w
+	werr := RecordFailed(&writeError{key: key, err: err})
+	lg := env.Ledger()
+	if dry, _ := env.DryRun(); dry || lg == nil {
+		return werr
+	}
+	e, ok, gerr := lg.Get(env.Context(), env.Pipeline(), w.id, key)
+	if gerr != nil {
+		return fmt.Errorf("ledger: %w", gerr)
+	}
+	if ok && e.Status != state.StatusFailed {
+		return werr // done, or of unknown outcome: that entry decides the next run
+	}
+	if ferr := lg.Fail(env.Context(), env.Pipeline(), w.id, key, nil, "before the call: "+err.Error()); ferr != nil {
+		return fmt.Errorf("ledger: %w", ferr)
+	}
+	return werr
 }
 
 // fail records wr as failed in the ledger with err and fails the record.
@@ -252,4 +310,22 @@ func targetOf(v any) string {
 		}
 	}
 	return ""
+}
+
+// returnsID reports whether op answers with a record that has an id field (what [targetOf]
+// reads), so that a write recorded as done always has the target's id.
+func returnsID(op *registry.Op) bool {
+	t := op.Record
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return false
+	}
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "id" {
+			return true
+		}
+	}
+	return false
 }
