@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -35,6 +36,7 @@ func (f Finding) String() string {
 
 type needle struct {
 	text, marker, form string
+	piece              bool // a 12-character piece, not the whole marker
 }
 
 // Scanner holds the forms of a set of markers. The zero value finds nothing.
@@ -58,7 +60,7 @@ func forms(m string) []needle {
 	add := func(form, text string) {
 		if text != "" && !seen[text] {
 			seen[text] = true
-			ns = append(ns, needle{text, m, form})
+			ns = append(ns, needle{text, m, form, strings.HasPrefix(form, "substring")})
 		}
 	}
 	add("raw", m)
@@ -92,18 +94,39 @@ func forms(m string) []needle {
 	return ns
 }
 
-// Scan returns the markers found in data, one finding per marker (its first form found).
+// Scan returns the markers found in data, one finding per marker (its first form found). The
+// whole forms of every marker are looked for first; then the 12-character pieces of the markers
+// not found, except the pieces of a marker already found (markers may share a prefix).
 func (s *Scanner) Scan(where string, data []byte) []Finding {
 	var fs []Finding
-	for _, ns := range s.needles {
-		for _, n := range ns {
-			if i := bytes.Index(data, []byte(n.text)); i >= 0 {
-				fs = append(fs, Finding{Where: where, Marker: n.marker, Form: n.form, Offset: i})
-				break
-			}
+	var found []string
+	rest := make([]int, 0, len(s.needles))
+	for i, ns := range s.needles {
+		if f, ok := s.first(where, data, ns, false, nil); ok {
+			fs, found = append(fs, f), append(found, f.Marker)
+			continue
+		}
+		rest = append(rest, i)
+	}
+	for _, i := range rest {
+		if f, ok := s.first(where, data, s.needles[i], true, found); ok {
+			fs = append(fs, f)
 		}
 	}
 	return fs
+}
+
+// first returns the first of ns (whole forms, or pieces not inside any of skip) found in data.
+func (s *Scanner) first(where string, data []byte, ns []needle, pieces bool, skip []string) (Finding, bool) {
+	for _, n := range ns {
+		if n.piece != pieces || slices.ContainsFunc(skip, func(m string) bool { return strings.Contains(m, n.text) }) {
+			continue
+		}
+		if i := bytes.Index(data, []byte(n.text)); i >= 0 {
+			return Finding{Where: where, Marker: n.marker, Form: n.form, Offset: i}, true
+		}
+	}
+	return Finding{}, false
 }
 
 // ScanDir scans every regular file under root.

@@ -101,3 +101,20 @@ func TestScanDirAndDB(t *testing.T) {
 		t.Errorf("ScanDB read %d rows, want 3; findings (-want +got):\n%s", rows, d)
 	}
 }
+
+// TestScanNamesTheMarkerOfASharedPrefix: markers that share a prefix are told apart; a piece of
+// one inside another found marker is not a finding of its own.
+func TestScanNamesTheMarkerOfASharedPrefix(t *testing.T) {
+	a, b := "SECRET-MARKER-alpha-1234", "SECRET-MARKER-token-"
+	s := New(a, b)
+	got := s.Scan("db", []byte(`value=SECRET-MARKER-token-0badc0de`))
+	want := []Finding{{Where: "db", Marker: b, Form: "raw", Offset: 6}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	got = s.Scan("log", []byte(`key=...MARKER-alpha-12...`))
+	want = []Finding{{Where: "log", Marker: a, Form: "substring [7:19]", Offset: 7}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
