@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/specpipe/specpipe/internal/emulator/didi"
@@ -29,6 +30,10 @@ type Options struct {
 	// employees in Shanghai and Los Angeles, a ROLE_ADMIN, a system account, a dated project,
 	// overlapping records forbidden).
 	KimaiFixture string
+	// SecretMarkers makes the sandbox accept and export the marker credentials (Markers) instead
+	// of the sandbox ones, and its Didi issue access tokens that begin with MarkerDidiTokenPrefix.
+	// MarkersEnv=1 in the environment sets it too.
+	SecretMarkers bool
 	// KimaiConfig, when set, changes the fixture's system configuration (timesheet rules such
 	// as overlapping records, future times, lockdown, rounding) before Kimai starts.
 	KimaiConfig func(*kimai.Config)
@@ -58,6 +63,8 @@ type Sandbox struct {
 	KQAPIInterval time.Duration
 	// DidiEncryption and DidiAESKey are the Didi transport in force ("" and "": clear).
 	DidiEncryption, DidiAESKey string
+	// Credentials are the secrets in force: the sandbox ones, or the markers.
+	Credentials Credentials
 
 	servers []*emukit.Server
 }
@@ -70,9 +77,12 @@ func Start(o Options) (*Sandbox, error) {
 	if o.KQAPIInterval == 0 {
 		o.KQAPIInterval = 20 * time.Second
 	}
-	kq, err := kqapi.New(kqapi.Options{Clock: o.Clock, RateInterval: o.KQAPIInterval})
+	if os.Getenv(MarkersEnv) == "1" {
+		o.SecretMarkers = true
+	}
+	kf, err := kqapi.DefaultFixture()
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: kqapi emulator: %w", err)
+		return nil, fmt.Errorf("sandbox: kqapi fixture: %w", err)
 	}
 	df, err := didi.DefaultFixture()
 	if err != nil {
@@ -84,10 +94,6 @@ func Start(o Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
-	dd, err := didi.New(didi.Options{Clock: o.Clock, Fixture: df})
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: didi emulator: %w", err)
-	}
 	fx, err := kimaiFixture(o.KimaiFixture)
 	if err != nil {
 		return nil, err
@@ -95,12 +101,28 @@ func Start(o Options) (*Sandbox, error) {
 	if o.KimaiConfig != nil {
 		o.KimaiConfig(&fx.Config)
 	}
+	creds, tokenPrefix := sandboxCredentials(), ""
+	if o.SecretMarkers {
+		useMarkers(kf, df, fx)
+		creds, tokenPrefix = markerCredentials(), MarkerDidiTokenPrefix
+		if aesKey != "" {
+			aesKey = markerAESKey(o.DidiEncryption)
+		}
+	}
+	kq, err := kqapi.New(kqapi.Options{Clock: o.Clock, RateInterval: o.KQAPIInterval, Fixture: kf})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: kqapi emulator: %w", err)
+	}
+	dd, err := didi.New(didi.Options{Clock: o.Clock, Fixture: df, TokenPrefix: tokenPrefix})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: didi emulator: %w", err)
+	}
 	km, err := kimai.New(kimai.Options{Clock: o.Clock, Fixture: fx})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: kimai emulator: %w", err)
 	}
 	s := &Sandbox{KQAPI: kq, Didi: dd, Kimai: km, KQAPIInterval: o.KQAPIInterval,
-		DidiEncryption: o.DidiEncryption, DidiAESKey: aesKey}
+		DidiEncryption: o.DidiEncryption, DidiAESKey: aesKey, Credentials: creds}
 	start := func(name string, h http.Handler, addr string, url *string) error {
 		srv, err := emukit.Start(h, addr)
 		if err != nil {
@@ -127,18 +149,18 @@ func (s *Sandbox) Env() []Var {
 	vars := []Var{
 		{"KQAPI_BASE_URL", s.KQAPIURL},
 		{"KQAPI_ACCOUNT", kqapi.SandboxAccount},
-		{"KQAPI_KEY", kqapi.SandboxKey},
+		{"KQAPI_KEY", s.Credentials.KQAPIKey},
 		{"DIDI_BASE_URL", s.DidiURL},
 		{"DIDI_CLIENT_ID", didi.SandboxClientID},
-		{"DIDI_CLIENT_SECRET", didi.SandboxClientSecret},
-		{"DIDI_SIGN_KEY", didi.SandboxSignKey},
+		{"DIDI_CLIENT_SECRET", s.Credentials.DidiClientSecret},
+		{"DIDI_SIGN_KEY", s.Credentials.DidiSignKey},
 		{"DIDI_SIGN_METHOD", "md5"},
 		{"DIDI_COMPANY_ID", didi.SandboxCompanyID},
 	}
 	if s.DidiEncryption != "" {
 		vars = append(vars, Var{"DIDI_ENCRYPTION", s.DidiEncryption}, Var{"DIDI_AES_KEY", s.DidiAESKey})
 	}
-	vars = append(vars, Var{"KIMAI_BASE_URL", s.KimaiURL}, Var{"KIMAI_TOKEN", kimai.SandboxAdminToken})
+	vars = append(vars, Var{"KIMAI_BASE_URL", s.KimaiURL}, Var{"KIMAI_TOKEN", s.Credentials.KimaiToken})
 	if s.KQAPIInterval < 20*time.Second {
 		// The pipelines read min_interval account: ${KQAPI_MIN_INTERVAL:-20s}.
 		vars = append(vars, Var{"KQAPI_MIN_INTERVAL", s.KQAPIInterval.String()})

@@ -33,6 +33,9 @@ type Options struct {
 	TimestampWindow time.Duration
 	// TokenTTL is the lifetime of an access token (0: 1800 s, the documented expires_in).
 	TokenTTL time.Duration
+	// TokenPrefix begins every access token authorize issues (default none: 40 hex digits). A
+	// secret scan sets a recognisable marker, to find a token that leaks.
+	TokenPrefix string
 	// RevokeOnReauthorize makes a new authorize call invalidate the client's older tokens. By
 	// default older unexpired tokens stay valid (the real behaviour is undocumented).
 	RevokeOnReauthorize bool
@@ -591,7 +594,7 @@ func (e *Emulator) authorize(now time.Time, method string, p params, perr error)
 	}
 	b := make([]byte, 20)
 	_, _ = rand.Read(b)
-	tok := hex.EncodeToString(b)
+	tok := e.opts.TokenPrefix + hex.EncodeToString(b)
 	e.tokens[tok] = token{clientID: c.ClientID, expiry: now.Add(e.opts.TokenTTL)}
 	return reply{flat: []field{{"access_token", tok}, {"expires_in", int(e.opts.TokenTTL / time.Second)},
 		{"token_type", "Bearer"}, {"scope", c.Scope}}}

@@ -2,6 +2,7 @@ package didi
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -102,4 +103,19 @@ func (e *Emulator) IssueToken(token, clientID string) error {
 	}
 	e.tokens[token] = tokenFor(clientID, e.clock.Now().Add(e.opts.TokenTTL))
 	return nil
+}
+
+// ExpireTokens is a test mutator: every access token issued so far expires now, as after its
+// 1800 s, so the next call with one is answered errno 401.
+func (e *Emulator) ExpireTokens() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.tokens)
+}
+
+// IssuedTokens returns the access tokens issued and not expired, for a test that looks for them.
+func (e *Emulator) IssuedTokens() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Sorted(maps.Keys(e.tokens))
 }
