@@ -1,9 +1,7 @@
 package step
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"reflect"
 	"slices"
 
@@ -144,7 +142,7 @@ func (r *callRun) Process(rec any, emit func(any) error) error {
 	}
 	for item, err := range r.env.Client(r.c.conn.Name).Call(r.env.Context(), r.c.op.Name, params, r.c.all && r.c.op.Paged) {
 		if err != nil {
-			if rec != nil && rejected(err) {
+			if rec != nil && transport.Rejected(err) {
 				return RecordFailed(err)
 			}
 			return fmt.Errorf("step %s: %w", r.c.id, err)
@@ -160,27 +158,3 @@ func (r *callRun) Process(rec any, emit func(any) error) error {
 }
 
 func (r *callRun) Finish(func(any) error) error { return nil }
-
-// rejected reports whether err is the vendor (or the client, before sending) refusing this one
-// request, so that other records may still go through: a parameter error, or a 4xx answer that
-// is not about credentials or rate limits.
-func rejected(err error) bool {
-	var pe *transport.ParamError
-	if errors.As(err, &pe) {
-		return true
-	}
-	var ae *transport.APIError
-	if errors.As(err, &ae) {
-		switch {
-		case ae.Retryable:
-			return false
-		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden || ae.Status == http.StatusTooManyRequests:
-			return false
-		case ae.Status >= 400 && ae.Status < 500:
-			return true
-		case ae.Status < 400 && ae.Code != "": // a field envelope's error code on HTTP 200
-			return true
-		}
-	}
-	return false
-}

@@ -160,7 +160,7 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 	env, w := r.env, r.w
 	lg := env.Ledger()
 	switch {
-	case rejected(callErr):
+	case transport.Rejected(callErr):
 		if lg != nil {
 			if err := lg.Fail(env.Context(), env.Pipeline(), w.id, wr.key, wr.payload, callErr.Error()); err != nil {
 				return fmt.Errorf("ledger: %w", err)
@@ -191,7 +191,7 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 			return nil
 		}
 		return r.fail(wr, r.severalError(ids))
-	case lg != nil && notProcessed(callErr):
+	case lg != nil && transport.NotProcessed(callErr):
 		// Known not to have taken effect (a redirect not followed, a refused connection, an
 		// authorization answer): the failure is recorded, not the intent, so the next run sends
 		// it without calling its outcome unknown.
@@ -205,19 +205,6 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 // notSent begins the ledger error of a write that stopped the run and is known not to have
 // taken effect: the next run sends it again (a vendor's rejection waits for pipe retry).
 const notSent = "not sent: "
-
-// notProcessed reports whether a write call's error says the target did not act on it: a
-// redirect not followed, a connection that never carried the request, or an answer of the
-// vendor's own (below 500) that is not a rejection of the record.
-func notProcessed(err error) bool {
-	if transport.OutcomeUnknown(err) {
-		return false
-	}
-	var rerr *transport.RedirectError
-	var ne *transport.NetworkError
-	var ae *transport.APIError
-	return errors.As(err, &rerr) || errors.As(err, &ne) || (errors.As(err, &ae) && ae.Status < 500)
-}
 
 // failBeforeCall fails the record of key whose write could not be made (its params did not
 // evaluate: an expression error, a resolve that found nothing). It is recorded as failed, so
@@ -266,7 +253,7 @@ func (r *writeRun) findTargets() ([]string, error) {
 	for item, err := range env.Client(w.conn.Name).Call(env.Context(), f.op.Name, params, f.op.Paged) {
 		if err != nil {
 			err = fmt.Errorf("find: %s.%s: %w", w.conn.API.Name, f.op.Name, err)
-			if rejected(err) {
+			if transport.Rejected(err) {
 				return nil, RecordFailed(err)
 			}
 			return nil, fmt.Errorf("step %s: %w", w.id, err)

@@ -138,3 +138,40 @@ func OutcomeUnknown(err error) bool {
 	var re *ResponseError
 	return errors.As(err, &re)
 }
+
+// Rejected reports whether err is the vendor (or the client, before sending) refusing this one
+// request, so that other records may still go through: a parameter error, or a 4xx answer that
+// is not about credentials or rate limits.
+func Rejected(err error) bool {
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		return true
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		switch {
+		case ae.Retryable:
+			return false
+		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden || ae.Status == http.StatusTooManyRequests:
+			return false
+		case ae.Status >= 400 && ae.Status < 500:
+			return true
+		case ae.Status < 400 && ae.Code != "": // a field envelope's error code on HTTP 200
+			return true
+		}
+	}
+	return false
+}
+
+// NotProcessed reports whether a write call's error says the target did not act on it: a
+// redirect not followed, a connection that never carried the request, or an answer of the
+// vendor's own (below 500) that is not a rejection of the record.
+func NotProcessed(err error) bool {
+	if OutcomeUnknown(err) {
+		return false
+	}
+	var rerr *RedirectError
+	var ne *NetworkError
+	var ae *APIError
+	return errors.As(err, &rerr) || errors.As(err, &ne) || (errors.As(err, &ae) && ae.Status < 500)
+}
