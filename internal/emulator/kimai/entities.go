@@ -57,29 +57,34 @@ func (e *Emulator) teamsChoice(f *form, u *User) []*Team {
 	return out
 }
 
-// meta is PATCH /api/{entity}/{id}/meta: name and value are required (400), and no meta field
-// is registered in a plain Kimai, so any name is unknown (404).
-func (e *Emulator) meta(c *call, exists, allowed bool) {
+// meta is PATCH /api/{entity}/{id}/meta: name and value are required (400), and a name no
+// plugin registered (registered nil or false; a plain Kimai registers none) is unknown (404).
+// It returns the name and value of a registered field; the caller stores them and answers.
+func (e *Emulator) meta(c *call, exists, allowed bool, registered func(string) bool) (name, val string, ok bool) {
 	if !exists {
 		c.fail(http.StatusNotFound)
-		return
+		return "", "", false
 	}
 	if !allowed {
 		c.fail(http.StatusForbidden)
-		return
+		return "", "", false
 	}
 	data, ok := c.readBody()
 	if !ok {
-		return
+		return "", "", false
 	}
-	name, hasName := data["name"]
-	_, hasValue := data["value"]
-	if !hasName || !hasValue || name.s == "" {
+	n, hasName := data["name"]
+	v, hasValue := data["value"]
+	if !hasName || !hasValue || n.s == "" {
 		c.fail(http.StatusBadRequest)
-		return
+		return "", "", false
 	}
-	c.fail(http.StatusNotFound)
-	c.out = "unknown meta field"
+	if registered == nil || !registered(n.s) {
+		c.fail(http.StatusNotFound)
+		c.out = "unknown meta field"
+		return "", "", false
+	}
+	return n.s, v.s, true
 }
 
 func sortBy[T any](items []T, desc bool, less func(a, b T) int) {
@@ -323,7 +328,7 @@ func (e *Emulator) deleteCustomer(c *call) {
 
 func (e *Emulator) metaCustomer(c *call) {
 	cu := e.customer(c.ids[0])
-	e.meta(c, cu != nil, cu != nil && e.canEntity(c.user, "edit", "customer", cu.ID))
+	e.meta(c, cu != nil, cu != nil && e.canEntity(c.user, "edit", "customer", cu.ID), nil)
 }
 
 func remove[T any](items []T, drop func(T) bool) []T {
@@ -621,7 +626,7 @@ func (e *Emulator) removeProject(id int) {
 
 func (e *Emulator) metaProject(c *call) {
 	p := e.project(c.ids[0])
-	e.meta(c, p != nil, p != nil && e.canEntity(c.user, "edit", "project", p.ID))
+	e.meta(c, p != nil, p != nil && e.canEntity(c.user, "edit", "project", p.ID), nil)
 }
 
 // ---- activities ----
@@ -848,5 +853,5 @@ func (e *Emulator) removeActivity(id int) {
 
 func (e *Emulator) metaActivity(c *call) {
 	a := e.activity(c.ids[0])
-	e.meta(c, a != nil, a != nil && e.canEntity(c.user, "edit", "activity", a.ID))
+	e.meta(c, a != nil, a != nil && e.canEntity(c.user, "edit", "activity", a.ID), nil)
 }

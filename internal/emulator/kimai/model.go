@@ -163,6 +163,15 @@ type Timesheet struct {
 	InternalRate float64   `json:"internalRate,omitempty"`
 	Break        int       `json:"break,omitempty"`
 	Modified     time.Time `json:"modified,omitzero"`
+	// Meta are the values of registered meta fields (Config.TimesheetMetaFields) set so far, in
+	// the order they were first set.
+	Meta []MetaField `json:"meta,omitempty"`
+}
+
+// MetaField is a custom field's value (Kimai's TimesheetMeta, serialized as name and value).
+type MetaField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Tag is a timesheet tag.
@@ -198,6 +207,11 @@ type Config struct {
 	// ActiveEntriesHardLimit is timesheet.active_entries.hard_limit, the running records a user
 	// may have (0: Kimai's default 1); starting one more stops the oldest.
 	ActiveEntriesHardLimit int `json:"activeEntriesHardLimit,omitempty"`
+	// TimesheetMetaFields are the names of the visible timesheet meta fields (custom fields) a
+	// plugin registers (Kimai's TimesheetMetaDefinitionEvent; a plain Kimai has none). Only these
+	// can be set with PATCH /api/timesheets/{id}/meta; create and update cannot set them
+	// (TimesheetApiEditForm removes metaFields).
+	TimesheetMetaFields []string `json:"timesheetMetaFields,omitempty"`
 	// Lockdown is the lockdown period (nil: none).
 	Lockdown *Lockdown `json:"lockdown,omitempty"`
 	// Rounding is the default rounding rule (nil: Kimai's default, begin down and end up to the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,9 +94,13 @@ func visibleMatch(mode string, visible bool) bool {
 // Repository/Search/SearchHelper::addSearchTerm) over an entity's searchable fields, compared as
 // MySQL's LIKE '%word%' does (case-insensitive): the term is split at white space, every word
 // must be in one of the fields and a "!word" in none of them. "name:value" searches the meta
-// field name, which the emulator's entities never have: "name:~" and `name:""` (not set) match,
-// other values do not.
-func termMatch(term string, fields ...string) bool {
+// field name, which only the emulator's timesheets have (see [termMatchMeta]).
+func termMatch(term string, fields ...string) bool { return termMatchMeta(term, nil, fields...) }
+
+// termMatchMeta is termMatch over an entity with meta fields: "name:value" wants the field set
+// and its value to contain value ("name:!value": set and not containing it), "name:*" wants it
+// set, "name:~" and `name:""` want it not set (SearchHelper::addSearchTerm).
+func termMatchMeta(term string, metas []MetaField, fields ...string) bool {
 	for _, w := range strings.Fields(term) {
 		val, meta := w, false
 		if _, v, ok := strings.Cut(w, ":"); ok && v != "" {
@@ -109,10 +114,21 @@ func termMatch(term string, fields ...string) bool {
 			val, excluded = val[1:], true
 		}
 		if meta {
-			if val == "~" || val == "" {
-				continue
+			name, _, _ := strings.Cut(w, ":")
+			i := slices.IndexFunc(metas, func(m MetaField) bool { return m.Name == name })
+			switch {
+			case val == "~" || val == "":
+				if i >= 0 {
+					return false
+				}
+			case val == "*":
+				if i < 0 {
+					return false
+				}
+			case i < 0 || strings.Contains(strings.ToLower(metas[i].Value), strings.ToLower(val)) == excluded:
+				return false
 			}
-			return false
+			continue
 		}
 		found := false
 		for _, f := range fields {

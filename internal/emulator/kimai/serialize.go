@@ -365,7 +365,7 @@ func (e *Emulator) timesheetRep(u *User, t *Timesheet, kind int) obj {
 	tags := append([]string{}, t.Tags...)
 	o := obj{{"id", t.ID}, {"begin", formatTime(t.Begin, t.Timezone)}, {"end", end}, {"duration", t.Duration},
 		{"description", nullStr(t.Description)}, {"rate", float(t.Rate)}, {"internalRate", float(t.InternalRate)},
-		{"activity", act}, {"project", proj}, {"tags", tags}, {"user", usr}, {"metaFields", []any{}},
+		{"activity", act}, {"project", proj}, {"tags", tags}, {"user", usr}, {"metaFields", metaRep(t.Meta)},
 		{"exported", t.Exported}, {"billable", t.Billable}, {"break", t.Break}}
 	if kind == tsEntity || kind == tsExpanded {
 		var fixed any
@@ -382,4 +382,14 @@ func (e *Emulator) timesheetRep(u *User, t *Timesheet, kind int) obj {
 		o = o.without("rate", "internalRate", "fixedRate", "hourlyRate")
 	}
 	return o
+}
+
+// metaRep is Timesheet::getVisibleMetaFields as the API serializes it: name and value of each
+// stored field (the emulator's fields are all visible).
+func metaRep(fields []MetaField) []any {
+	out := []any{}
+	for _, m := range fields {
+		out = append(out, obj{{"name", m.Name}, {"value", m.Value}})
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package kimai
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Snapshot accessors: each returns copies, in creation order, taken under the emulator's lock.
 
@@ -30,6 +33,7 @@ func copyTeam(t Team) Team {
 
 func copyTimesheet(t Timesheet) Timesheet {
 	t.Tags = append([]string{}, t.Tags...)
+	t.Meta = slices.Clone(t.Meta)
 	if t.End != nil {
 		end := *t.End
 		t.End = &end

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -556,7 +557,21 @@ func (e *Emulator) exportTimesheet(c *call) {
 
 func (e *Emulator) metaTimesheet(c *call) {
 	t := e.timesheet(c.ids[0])
-	e.meta(c, t != nil, t != nil && e.canTimesheet(c.user, "edit", t))
+	name, val, ok := e.meta(c, t != nil, t != nil && e.canTimesheet(c.user, "edit", t),
+		func(n string) bool { return slices.Contains(e.cfg.TimesheetMetaFields, n) })
+	if !ok {
+		return
+	}
+	// TimesheetController::metaAction: setValue on the field the definition event added, saved,
+	// answered as the entity.
+	i := slices.IndexFunc(t.Meta, func(m MetaField) bool { return m.Name == name })
+	if i < 0 {
+		t.Meta = append(t.Meta, MetaField{Name: name})
+		i = len(t.Meta) - 1
+	}
+	t.Meta[i].Value = val
+	t.Modified = e.clock.Now()
+	c.reply(http.StatusOK, e.timesheetRep(c.user, t, tsEntity))
 }
 
 func (e *Emulator) activeTimesheets(c *call) {
@@ -790,7 +805,7 @@ func (e *Emulator) listTimesheets(c *call) {
 		if !modAfter.IsZero() && t.Modified.Before(modAfter) { // t.modifiedAt >= :modified_at
 			continue
 		}
-		if !termMatch(term, t.Description) {
+		if !termMatchMeta(term, t.Meta, t.Description) {
 			continue
 		}
 		list = append(list, t)
