@@ -222,7 +222,7 @@ func checkFile(path string, tighten bool) (fs.FileInfo, error) {
 }
 
 func emptiedError(path string) error {
-	return fmt.Errorf("state: %s is empty (0 bytes): it was emptied, and its ledger with it; restore it from a backup (deleting it starts afresh, and every record is then written again)", path)
+	return fmt.Errorf("state: %s is empty (0 bytes): it was emptied, and its ledger with it; restore it from a backup (deleting it starts afresh: write steps with existing: adopt what the target already holds, others write again)", path)
 }
 
 // checkOpened returns an error when the state file is no longer the one the store opened:
