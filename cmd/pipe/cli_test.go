@@ -69,6 +69,19 @@ func TestOpsListsEveryOperation(t *testing.T) {
 	}
 }
 
+// TestOpsBaseURL: pipe ops says where an API lives, and that a self-hosted one has no default.
+func TestOpsBaseURL(t *testing.T) {
+	for _, tc := range []struct{ api, want string }{
+		{"kqapi", "  base URL http://yun.kqapi.com (env KQAPI_BASE_URL); credentials:"},
+		{"kimai", "  base URL from KIMAI_BASE_URL (required: self-hosted, no default); credentials:"},
+	} {
+		code, out, _ := pipe(t, nil, "ops", tc.api)
+		if code != exitOK || !strings.Contains(out, "\n"+tc.want) {
+			t.Errorf("pipe ops %s: exit %d, want a line starting %q in:\n%.300s", tc.api, code, tc.want, out)
+		}
+	}
+}
+
 func TestCallAgainstSandbox(t *testing.T) {
 	sb := startSandbox(t)
 	code, out, stderr := pipe(t, sb.Getenv, "call", "kqapi.getEmployee", "--all", "--min-interval", "account=40ms")
