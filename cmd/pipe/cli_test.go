@@ -120,3 +120,23 @@ func TestCallVendorErrorExit3(t *testing.T) {
 		t.Error("the key appeared in the error")
 	}
 }
+
+// TestLogDurations: a duration in a log line is human in text ("20s") and seconds in JSON, with
+// the _s suffix of the run's other durations (slog alone writes nanoseconds).
+func TestLogDurations(t *testing.T) {
+	for _, tc := range []struct{ format, want string }{
+		{"text", "vendor=20s configured=125ms"},
+		{"json", `"vendor_s":20,"configured_s":0.125`},
+	} {
+		var b strings.Builder
+		lf := &logFlags{format: tc.format, level: "info"}
+		log, err := lf.logger(&env{stderr: &b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Warn("rate limit shortened below the vendor's", "vendor", 20*time.Second, "configured", 125*time.Millisecond)
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("%s log: %q, want %q in it", tc.format, b.String(), tc.want)
+		}
+	}
+}
