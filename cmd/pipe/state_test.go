@@ -19,8 +19,8 @@ import (
 	"github.com/specpipe/specpipe/internal/emulator/didi"
 	"github.com/specpipe/specpipe/internal/emulator/emukit"
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
-	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/emulator/kqapi"
+	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/sandbox"
 	"github.com/specpipe/specpipe/internal/state"
 )
