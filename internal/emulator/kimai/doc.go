@@ -29,8 +29,9 @@
 //     duplicate, export, favourites, the punch tracking mode, the long-running limit and the
 //     configurable rules (overlapping records, future times, zero duration, lockdown).
 //   - The rest of the public API: rates and comments of customers, projects and activities, team
-//     links, user preferences, API-token revocation, plugins (none), invoices (none: every
-//     invoice id is a 404) and the colour choices.
+//     links, user preferences, API-token revocation, plugins (none), invoices (those of the
+//     fixture: list with its filters and paging, get, the file as an attachment, custom fields
+//     and delete with InvoiceVoter's permissions) and the colour choices.
 //   - Fault injection through emukit (Kimai has no rate limit of its own; the rate-limit fault
 //     answers 429 {"code":429,"message":"Too Many Requests"}) and a journal of every request with
 //     the username as identity; Authorization and X-AUTH-TOKEN are never stored.

@@ -256,6 +256,7 @@ type Fixture struct {
 	Activities []Activity  `json:"activities"`
 	Tags       []Tag       `json:"tags"`
 	Timesheets []Timesheet `json:"timesheets"`
+	Invoices   []Invoice   `json:"invoices,omitempty"`
 }
 
 //go:generate go run ./mkfixture

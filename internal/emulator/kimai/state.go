@@ -101,7 +101,8 @@ func (e *Emulator) Snapshot() *Fixture {
 	return &Fixture{Name: "snapshot", Config: e.cfg, Users: copyAll(e.users, copyUser),
 		Teams: copyAll(e.teams, copyTeam), Customers: copyAll(e.customers, same[Customer]),
 		Projects: copyAll(e.projects, same[Project]), Activities: copyAll(e.activities, same[Activity]),
-		Tags: copyAll(e.tags, same[Tag]), Timesheets: copyAll(e.timesheets, copyTimesheet)}
+		Tags: copyAll(e.tags, same[Tag]), Timesheets: copyAll(e.timesheets, copyTimesheet),
+		Invoices: copyAll(e.invoices, copyInvoice)}
 }
 
 // Config returns the system configuration in effect.
