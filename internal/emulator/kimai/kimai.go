@@ -76,6 +76,9 @@ func New(opts Options) (*Emulator, error) {
 	if e.cfg.DefaultTimezone == "" {
 		e.cfg.DefaultTimezone = "UTC"
 	}
+	if err := checkLockdown(e.cfg.Lockdown, e.clock.Now()); err != nil {
+		return nil, fmt.Errorf("kimai: fixture %q: %w", fx.Name, err)
+	}
 	for i := range fx.Users {
 		if _, err := time.LoadLocation(fx.Users[i].Timezone); err != nil || fx.Users[i].Timezone == "" {
 			return nil, fmt.Errorf("kimai: fixture user %q: bad timezone %q", fx.Users[i].Username, fx.Users[i].Timezone)
