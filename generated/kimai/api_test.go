@@ -184,7 +184,7 @@ func TestWholeAPI(t *testing.T) {
 	if _, err := c.GetInvoice(ctx, GetInvoiceParams{ID: 99}); status(err) != 404 {
 		t.Errorf("GetInvoice: %v, want 404", err)
 	}
-	if err := c.DownloadInvoice(ctx, DownloadInvoiceParams{ID: 4}); status(err) != 404 {
+	if _, err := c.DownloadInvoice(ctx, DownloadInvoiceParams{ID: 4}); status(err) != 404 {
 		t.Errorf("DownloadInvoice: %v, want 404", err)
 	}
 }

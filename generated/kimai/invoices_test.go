@@ -2,6 +2,7 @@ package kimai
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,11 +11,12 @@ import (
 	emu "github.com/specpipe/specpipe/internal/emulator/kimai"
 )
 
-// TestInvoices: the typed client lists (every page, with filters), gets and decodes the
-// emulator's invoices in Kimai's shape (src/Entity/Invoice.php, InvoiceController).
+// TestInvoices: the typed client lists (every page, with filters), gets, decodes and downloads
+// the emulator's invoices in Kimai's shape (src/Entity/Invoice.php, InvoiceController).
 func TestInvoices(t *testing.T) {
 	ctx := context.Background()
-	c := client(t, Config{BaseURL: start(t, emu.DefaultFixture), Token: emu.SandboxAdminToken})
+	url := start(t, emu.DefaultFixture)
+	c := client(t, Config{BaseURL: url, Token: emu.SandboxAdminToken})
 	var numbers []string
 	for in, err := range c.ListInvoicesAll(ctx, ListInvoicesParams{Size: 3}) {
 		if err != nil {
@@ -55,5 +57,31 @@ func TestInvoices(t *testing.T) {
 	}
 	if _, err := c.GetInvoice(ctx, GetInvoiceParams{ID: 99}); status(err) != 404 {
 		t.Errorf("GetInvoice 99: %v, want 404", err)
+	}
+
+	// The file, whole, with the name and type Kimai gives it.
+	for _, tt := range []struct {
+		id                 int64
+		name, ctype, start string
+	}{
+		{1, "2026-0001.pdf", "application/pdf", "%PDF-1.4\n"},
+		{2, "2026-0002.html", "text/html; charset=UTF-8", "<!DOCTYPE html>"},
+	} {
+		f, err := c.DownloadInvoice(ctx, DownloadInvoiceParams{ID: tt.id})
+		if err != nil {
+			t.Errorf("DownloadInvoice %d: %v", tt.id, err)
+			continue
+		}
+		if f.Name != tt.name || f.ContentType != tt.ctype || !strings.HasPrefix(string(f.Data), tt.start) {
+			t.Errorf("DownloadInvoice %d = %q, %q, %q...; want %q, %q, %q...", tt.id, f.Name, f.ContentType, f.Data[:min(len(f.Data), 16)], tt.name, tt.ctype, tt.start)
+		}
+	}
+	if _, err := c.DownloadInvoice(ctx, DownloadInvoiceParams{ID: 4}); status(err) != 404 {
+		t.Errorf("DownloadInvoice of an invoice whose file is gone: %v, want 404", err)
+	}
+	// A teamlead has view_invoice too (Kimai's INVOICE permission set).
+	u := client(t, Config{BaseURL: url, Token: emu.SandboxTeamleadToken})
+	if _, err := u.DownloadInvoice(ctx, DownloadInvoiceParams{ID: 1}); err != nil {
+		t.Errorf("DownloadInvoice as the teamlead (view_invoice): %v", err)
 	}
 }
