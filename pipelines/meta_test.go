@@ -123,6 +123,10 @@ func TestAttendanceToKimaiMeta(t *testing.T) {
 			}
 			if tt.legacy {
 				w.mustRun("attendance-to-kimai.yaml", params)
+				// A dry run says each booked timesheet would get its field, nothing more.
+				if d := cmp.Diff(map[string]int{"after": len(want.Sheets)}, w.dryRun(metaFile, params)); d != "" {
+					t.Errorf("dry run after attendance-to-kimai (-want +got):\n%s", d)
+				}
 			}
 			user := want.Sheets[len(want.Sheets)/2].User
 			key := acct[user] + "/" + day
@@ -165,6 +169,10 @@ func TestAttendanceToKimaiMeta(t *testing.T) {
 				}
 			}
 			if wantFailed > 0 {
+				want := map[string]int{"after": wantFailed, "unchanged": len(want.Sheets) - wantFailed}
+				if d := cmp.Diff(want, w.dryRun(metaFile, params)); d != "" {
+					t.Errorf("dry run after the first run (-want +got):\n%s", d)
+				}
 				// The next run sends only the missing meta call: never a second creation.
 				from = w.km.Journal.Len()
 				w.mustRun(metaFile, params)

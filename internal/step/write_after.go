@@ -87,24 +87,38 @@ func sectionOp(c Compiler, sn *yaml.Node, section string, conn *Conn, name strin
 // existing: listed, nil otherwise): without after: the entry is done with hash; with it, the
 // after-call is sent first, unless same: says the item holds its change already.
 func (r *writeRun) made(wr *write, target, hash string, item any) error {
-	if r.w.after == nil {
+	due, err := r.afterNeeded(wr, item)
+	if err != nil {
+		return r.fail(wr, err)
+	}
+	if !due {
 		return r.done(wr, target, hash)
 	}
-	if item != nil && r.w.after.same != nil {
-		ev := r.env.Eval()
-		ev.Set("item", item)
-		ev.Set("key", wr.key)
-		v, err := ev.Run(r.w.after.same)
-		ev.Delete("item")
-		ev.Delete("key")
-		if err != nil {
-			return r.fail(wr, fmt.Errorf("after: same: %w", err))
-		}
-		if same, _ := v.(bool); same {
-			return r.done(wr, target, hash)
-		}
-	}
 	return r.sendAfter(wr, target, hash)
+}
+
+// afterNeeded reports whether an object made for wr (item: what existing: listed, nil when it
+// was created or found) needs the after-call: always when created or found, for a listed item
+// unless same: says it holds the change.
+func (r *writeRun) afterNeeded(wr *write, item any) (bool, error) {
+	a := r.w.after
+	if a == nil {
+		return false, nil
+	}
+	if item == nil || a.same == nil {
+		return true, nil
+	}
+	ev := r.env.Eval()
+	ev.Set("item", item)
+	ev.Set("key", wr.key)
+	v, err := ev.Run(a.same)
+	ev.Delete("item")
+	ev.Delete("key")
+	if err != nil {
+		return false, fmt.Errorf("after: same: %w", err)
+	}
+	same, _ := v.(bool)
+	return !same, nil
 }
 
 // done records the entry of wr's key done, with its target and payload hash.

@@ -163,6 +163,13 @@ func (r *writeRun) decideExisting(wr *write) (action, target string, why, err er
 	if !same && r.w.onChange == "update" {
 		return r.decideUpdate(id)
 	}
+	due, err := r.afterNeeded(wr, items[0])
+	switch {
+	case err != nil:
+		return wouldFail, id, err, nil
+	case due:
+		return wouldAfter, id, nil, nil
+	}
 	return wouldLeave, id, nil, nil
 }
 
