@@ -34,7 +34,14 @@ func newHeadOfficeWorld(t *testing.T) (*world, *kimai.Fixture) {
 	if !fx.Config.ForbidOverlapping {
 		t.Fatal("the head-office fixture allows overlapping records: the fixture changed?")
 	}
+	return newKimaiWorld(t, fx), fx
+}
+
+// newKimaiWorld is newWorld with Kimai seeded with fx, called by its super admin's token.
+func newKimaiWorld(t *testing.T, fx *kimai.Fixture) *world {
+	t.Helper()
 	w := newWorld(t, false)
+	var err error
 	if w.km, err = kimai.New(kimai.Options{Fixture: fx}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +52,7 @@ func newHeadOfficeWorld(t *testing.T) (*world, *kimai.Fixture) {
 	t.Cleanup(func() { srv.Close() })
 	w.env["KIMAI_BASE_URL"] = srv.URL
 	w.env["KIMAI_TOKEN"] = kimai.SandboxAdminToken
-	return w, fx
+	return w
 }
 
 // instant is a timesheet as an instant: begin and end in UTC, so that no zone (the caller's,
@@ -110,23 +117,31 @@ func kimaiInstants(e *kimai.Emulator) []instant {
 // connection before answering (the write's outcome is unknown to the client).
 func lostAnswers(t *testing.T, e *kimai.Emulator, users ...int) {
 	t.Helper()
-	e.Faults.Only(func(r *http.Request) bool {
+	failRequests(e, func(r *http.Request, b []byte) bool {
 		if r.Method != http.MethodPost || r.URL.Path != "/api/timesheets" {
 			return false
 		}
+		var body struct {
+			User int `json:"user"`
+		}
+		return json.Unmarshal(b, &body) == nil && slices.Contains(users, body.User)
+	}, emukit.FaultDropAfter, len(users))
+}
+
+// failRequests makes Kimai fail the next n requests for which match (given the request and its
+// body) reports true, with kind.
+func failRequests(e *kimai.Emulator, match func(r *http.Request, body []byte) bool, kind emukit.FaultKind, n int) {
+	e.Faults.Only(func(r *http.Request) bool {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
 			return false
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
-		var body struct {
-			User int `json:"user"`
-		}
-		return json.Unmarshal(b, &body) == nil && slices.Contains(users, body.User)
+		return match(r, b)
 	})
-	kinds := make([]emukit.FaultKind, len(users))
+	kinds := make([]emukit.FaultKind, n)
 	for i := range kinds {
-		kinds[i] = emukit.FaultDropAfter
+		kinds[i] = kind
 	}
 	e.Faults.Queue(kinds...)
 }

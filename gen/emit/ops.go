@@ -456,6 +456,16 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 		return jen.Qual(transportPkg, "Call").Types(w).Call(jen.Id("ctx"), jen.Id("c").Dot("t"), jen.Id(opVar(op)).Dot("Op"),
 			validate, g.encodeArg(op))
 	}
+	if op.File {
+		// The answer is a file: transport.Call reads it whole, with its name and type.
+		file := jen.Qual(transportPkg, "File")
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(file.Clone(), meta, jen.Error()).Block(
+			jen.Return(call(file.Clone())),
+		)
+		f.Line()
+		g.exportedMethod(f, op, file)
+		return
+	}
 	if op.Result == nil {
 		// Data is read into a json.RawMessage: an operation without a result accepts any answer.
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(internal).Params(ctx, jen.Id("p").Id(pt)).Params(meta, jen.Error()).Block(
@@ -492,9 +502,20 @@ func (g *gen) methods(f *jen.File, op *ir.Operation) {
 		b.Return(jen.Id("out"), jen.Id("m"), jen.Nil())
 	})
 	f.Line()
+	g.exportedMethod(f, op, rt)
+}
+
+// exportedMethod renders the documented method that calls the unexported twin and drops its
+// Meta:
+//
+//	func (c *Client) GetDepartment(ctx context.Context, p GetDepartmentParams) ([]Department, error) {
+//		r, _, err := c.getDepartment(ctx, p)
+//		return r, err
+//	}
+func (g *gen) exportedMethod(f *jen.File, op *ir.Operation, rt *jen.Statement) {
 	g.methodDoc(f, op)
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Go).Params(ctx, jen.Id("p").Id(pt)).Params(rt.Clone(), jen.Error()).Block(
-		jen.List(jen.Id("r"), jen.Id("_"), jen.Err()).Op(":=").Id("c").Dot(internal).Call(jen.Id("ctx"), jen.Id("p")),
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Go).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Id(op.Go+"Params")).Params(rt.Clone(), jen.Error()).Block(
+		jen.List(jen.Id("r"), jen.Id("_"), jen.Err()).Op(":=").Id("c").Dot(ir.LowerFirst(op.Go)).Call(jen.Id("ctx"), jen.Id("p")),
 		jen.Return(jen.Id("r"), jen.Err()),
 	)
 	f.Line()

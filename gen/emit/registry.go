@@ -19,6 +19,8 @@ func field(name string, v jen.Code) jen.Code { return jen.Id(name).Op(":").Add(v
 // renders: Item, struct{}, Department, int64
 func recordType(op *ir.Operation) (*jen.Statement, string) {
 	switch {
+	case op.File:
+		return jen.Qual(transportPkg, "File"), "value"
 	case op.Paging != nil:
 		return goType(op.Paging.Item), "paged"
 	case op.Result == nil:

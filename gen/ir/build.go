@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -125,7 +126,10 @@ func (b *builder) typ(expr string) (*Type, error) {
 func (b *builder) op(op *spec.Operation) (*Operation, error) {
 	o := &Operation{Name: op.Name, Go: op.GoName(), Method: op.Method, Path: op.Path, Summary: op.Summary, Doc: op.Doc,
 		Checks: op.Constraints, Write: op.Write, RetrySafe: op.RetrySafe, Status: op.Status,
-		Permission: op.Permission, Hints: b.opHints(op)}
+		Permission: op.Permission, Hints: b.opHints(op), File: op.File}
+	if op.File && (op.Result != "" || op.Paging != nil) {
+		return nil, errors.New("file: the answer is the file, so the operation has no result or paging")
+	}
 	for _, p := range op.Params {
 		t, err := b.typ(p.Type)
 		if err != nil {

@@ -90,6 +90,9 @@ func TestBuildRejects(t *testing.T) {
 		{"unknown constraint parameter", &spec.API{File: "x.yaml", Operations: []*spec.Operation{
 			{Name: "a", Method: "GET", Constraints: []spec.Constraint{{OneOf: []string{"x"}}}}}},
 			`gen: x.yaml: operation a: constraint: unknown parameter "x"`},
+		{"a file with a result", &spec.API{File: "x.yaml", Operations: []*spec.Operation{
+			{Name: "a", Method: "GET", File: true, Result: "int"}}},
+			`gen: x.yaml: operation a: file: the answer is the file, so the operation has no result or paging`},
 	}
 	for _, tt := range tests {
 		m, err := ir.Build(tt.api, ir.Builtin())

@@ -87,6 +87,7 @@ type Operation struct {
 	Params    []*Param
 	Checks    []Constraint
 	Result    *Type // nil: no result
+	File      bool  // the answer is a file, returned as a transport.File (no result, no paging)
 	Paging    *Paging
 	Write     bool
 	RetrySafe bool

@@ -176,6 +176,7 @@ type Operation struct {
 	Params      []*Param     `yaml:"params"`
 	Constraints []Constraint `yaml:"constraints"`
 	Result      string       `yaml:"result"` // type expression of the data, "" for none
+	File        bool         `yaml:"file"`   // the answer is a file (a download): returned whole, with its name and type
 	Paging      *OpPaging    `yaml:"paging"`
 	Write       bool         `yaml:"write"`      // changes vendor state
 	RetrySafe   bool         `yaml:"retry_safe"` // a write that may be retried (idempotent)

@@ -8155,12 +8155,12 @@ var opDownloadInvoice = &registry.Op{
 		Permission: "view_invoice:invoice",
 	},
 	GoName:  "DownloadInvoice",
-	Summary: "Downloads the invoice's file; the file itself is not returned by this client (permission: view_invoice:invoice)",
-	Doc:     "The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.",
+	Summary: "Downloads the invoice's file (PDF, HTML, XLSX, …) with its name and type (permission: view_invoice:invoice)",
+	Doc:     "The answer is the file itself, as an attachment (AbstractController::file: Content-Type from the file, Content-Disposition naming it); a 404 when the file is gone.",
 	Params: []registry.Param{
 		{Name: "id", Type: "int", In: "path", Required: true, Doc: "invoice ID"},
 	},
-	Record: reflect.TypeFor[struct{}](),
+	Record: reflect.TypeFor[transport.File](),
 }
 
 // DownloadInvoiceParams are the parameters of DownloadInvoice. Required ones are always sent; an optional one is
@@ -8196,19 +8196,18 @@ func decodeDownloadInvoiceParams(m map[string]any) (DownloadInvoiceParams, error
 	return p, nil
 }
 
-func (c *Client) downloadInvoice(ctx context.Context, p DownloadInvoiceParams) (transport.Meta, error) {
-	_, m, err := transport.Call[json.RawMessage](ctx, c.t, opDownloadInvoice.Op, check.None, transport.Encoder(p.params))
-	return m, err
+func (c *Client) downloadInvoice(ctx context.Context, p DownloadInvoiceParams) (transport.File, transport.Meta, error) {
+	return transport.Call[transport.File](ctx, c.t, opDownloadInvoice.Op, check.None, transport.Encoder(p.params))
 }
 
 // DownloadInvoice calls GET /api/invoices/{id}/download.
 //
-// Downloads the invoice's file; the file itself is not returned by this client (permission: view_invoice:invoice)
+// Downloads the invoice's file (PDF, HTML, XLSX, …) with its name and type (permission: view_invoice:invoice)
 //
-// The answer is the file (PDF, XLSX, …), which the spec language cannot return yet; a 404 when the file is gone.
-func (c *Client) DownloadInvoice(ctx context.Context, p DownloadInvoiceParams) error {
-	_, err := c.downloadInvoice(ctx, p)
-	return err
+// The answer is the file itself, as an attachment (AbstractController::file: Content-Type from the file, Content-Disposition naming it); a 404 when the file is gone.
+func (c *Client) DownloadInvoice(ctx context.Context, p DownloadInvoiceParams) (transport.File, error) {
+	r, _, err := c.downloadInvoice(ctx, p)
+	return r, err
 }
 
 // opSetInvoiceCustomField describes SetInvoiceCustomField; never modified.

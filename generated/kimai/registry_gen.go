@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/runtime/wire"
 	"iter"
 )
@@ -936,8 +937,8 @@ func (c *Client) Call(ctx context.Context, op string, params map[string]any, all
 		if err != nil {
 			return wire.Fail(err)
 		}
-		return wire.One(ctx, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, c.DownloadInvoice(ctx, p)
+		return wire.One(ctx, func(ctx context.Context) (transport.File, error) {
+			return c.DownloadInvoice(ctx, p)
 		})
 	case "setInvoiceCustomField":
 		p, err := decodeSetInvoiceCustomFieldParams(params)

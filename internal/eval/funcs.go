@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/expr-lang/expr"
 
+	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/convert"
 	"github.com/specpipe/specpipe/internal/runtime/scalar"
 )
@@ -43,6 +45,7 @@ var funcDocs = []funcDoc{
 	{"seconds", "seconds(d) int", "whole seconds of duration d"},
 	{"start_of_day", "start_of_day(t) time", "midnight of t's day in the pipeline's zone"},
 	{"coalesce", "coalesce(a, b) string", "a, or b when a is empty"},
+	{"meta", `meta(item, "name") string`, "the value of the meta field name of a record with metaFields (a list of {name, value}, as Kimai lists custom fields); \"\" when it has none"},
 	{"json", "json(v) string", "v as compact JSON on one line (a list or an object in a CSV column)"},
 	{"month_ranges", "month_ranges(from, to) list", "the days from..to (both included) split at month boundaries: records {start, end} (first and last day), for an each step"},
 	{"days", "days(from, to) list", "the days from..to (both included), midnights in the pipeline's zone, for an each step"},
@@ -118,6 +121,7 @@ func (f *Funcs) options() []expr.Option {
 			}
 			return args[1].(string), nil
 		}, new(func(string, string) string)),
+		expr.Function("meta", func(args ...any) (any, error) { return metaValue(args[0], args[1].(string)), nil }, new(func(any, string) string)),
 		// The patcher makes every json(v) a call of @json (limits.go), which counts its size.
 		expr.Function("json", func(args ...any) (any, error) { return compactJSON(nil, args[0]) }, new(func(any) string)),
 		expr.Function("month_ranges", func(args ...any) (any, error) {
@@ -127,6 +131,29 @@ func (f *Funcs) options() []expr.Option {
 			return days(args[0].(time.Time), args[1].(time.Time), f.Loc)
 		}, new(func(time.Time, time.Time) []time.Time)),
 	}
+}
+
+// metaValue is the value of the meta field name in rec's metaFields, a list of records with
+// name and value (Kimai's custom fields: Timesheet::getVisibleMetaFields, serialized as
+// {name, value}); "" when rec has no such list or no such field.
+func metaValue(rec any, name string) string {
+	list, ok := record.Field(rec, "metaFields")
+	if !ok {
+		return ""
+	}
+	v := reflect.ValueOf(list)
+	if v.Kind() != reflect.Slice {
+		return ""
+	}
+	for i := range v.Len() {
+		el := v.Index(i).Interface()
+		if n, _ := record.Field(el, "name"); n == name {
+			val, _ := record.Field(el, "value")
+			s, _ := val.(string)
+			return s
+		}
+	}
+	return ""
 }
 
 func (f *Funcs) startOfDay(t time.Time) time.Time {

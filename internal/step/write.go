@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -31,6 +32,7 @@ type writeStep struct {
 	find     *findSpec
 	existing *existingSpec
 	update   *updateSpec
+	after    *afterSpec
 	onChange string
 }
 
@@ -59,6 +61,7 @@ type writeYAML struct {
 	Find     *findYAML     `yaml:"find"`
 	Existing *existingYAML `yaml:"existing"`
 	Update   *updateYAML   `yaml:"update"`
+	After    *afterYAML    `yaml:"after"`
 	OnChange string        `yaml:"on_change"`
 }
 
@@ -130,6 +133,11 @@ func compileWrite(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		ok = ok && xok
 		w.existing = x
 	}
+	if wy.After != nil {
+		a, aok := compileAfter(c, n, wy.After, conn, sc, w.existing)
+		ok = ok && aok
+		w.after = a
+	}
 	if wy.Update != nil {
 		un := yamlx.ValueNode(n, "update")
 		uop, found := conn.API.Op(wy.Update.Op)
@@ -175,6 +183,9 @@ func (w *writeStep) Plan(st *PlanState) (*PlanStep, error) {
 			note = ps.Note + "; " + note
 		}
 		ps.Note = note
+	}
+	if w.after != nil {
+		ps.Note = strings.TrimPrefix(ps.Note+"; after: "+w.conn.API.Name+"."+w.after.op.Name+" (once per object made)", "; ")
 	}
 	return ps, nil
 }

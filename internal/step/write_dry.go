@@ -42,8 +42,11 @@ func (r *writeRun) dry(wr *write, out io.Writer) error {
 		return err
 	}
 	op := w.op
-	if action == wouldUpdate {
+	switch action {
+	case wouldUpdate:
 		op = w.update.op
+	case wouldAfter:
+		op = w.after.op
 	}
 	d := dryWrite{Step: w.id, Conn: w.conn.Name, Op: w.conn.API.Name + "." + op.Name, Key: wr.key, Action: action, Target: target, Params: wr.params}
 	if why != nil {
@@ -89,6 +92,9 @@ func (r *writeRun) decide(wr *write) (action, target string, why, err error) {
 			return wouldCreate, "", nil, nil
 		}
 		return r.decideExisting(wr)
+	}
+	if hash, due := afterDue(e); due {
+		return r.decideAfter(wr, e, hash)
 	}
 	switch e.Status {
 	case state.StatusDone:
@@ -156,6 +162,13 @@ func (r *writeRun) decideExisting(wr *write) (action, target string, why, err er
 	}
 	if !same && r.w.onChange == "update" {
 		return r.decideUpdate(id)
+	}
+	due, err := r.afterNeeded(wr, items[0])
+	switch {
+	case err != nil:
+		return wouldFail, id, err, nil
+	case due:
+		return wouldAfter, id, nil, nil
 	}
 	return wouldLeave, id, nil, nil
 }

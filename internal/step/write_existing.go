@@ -35,13 +35,8 @@ type existingYAML struct {
 // compileExisting compiles the existing: of a write step on conn; ok false: it is invalid.
 func compileExisting(c Compiler, n *yaml.Node, ey *existingYAML, conn *Conn, rec eval.Scope) (*existingSpec, bool) {
 	en := yamlx.ValueNode(n, "existing")
-	op, found := conn.API.Op(ey.Op)
-	switch {
-	case !found:
-		c.Errorf(yamlx.ValueNode(en, "op"), "step %s: existing: %s has no operation %q%s", c.ID(), conn.API.Name, ey.Op, eval.NearestText(ey.Op, conn.API.OpNames(), "operations"))
-		return nil, false
-	case op.Write:
-		c.Errorf(yamlx.ValueNode(en, "op"), "step %s: existing: %s.%s changes data; existing needs a list operation", c.ID(), conn.API.Name, op.Name)
+	op := sectionOp(c, en, "existing", conn, ey.Op, false)
+	if op == nil {
 		return nil, false
 	}
 	names, progs, ok := c.OpParams(ey.Params, conn, op, c.ParamScope())
@@ -126,15 +121,20 @@ func (r *writeRun) adoptExisting(wr *write) error {
 			"step", w.id, "key", wr.key, "target", id)
 	}
 	r.sum.Adopted++
-	if !same && w.onChange == "update" {
-		return r.updateTarget(wr, id)
-	}
 	hash := wr.hash
 	if !same {
 		hash = "" // kept as it is (on_change: keep); a later run compares again
 	}
-	if err := env.Ledger().Done(env.Context(), env.Pipeline(), w.id, wr.key, id, hash); err != nil {
-		return fmt.Errorf("ledger: %w", err)
+	if !same && w.onChange == "update" {
+		if w.after != nil {
+			if err := r.made(wr, id, hash, items[0]); err != nil {
+				return err
+			}
+		}
+		return r.updateTarget(wr, id)
+	}
+	if err := r.made(wr, id, hash, items[0]); err != nil {
+		return err
 	}
 	r.sum.Skipped++
 	return nil

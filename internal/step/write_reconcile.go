@@ -33,6 +33,9 @@ func (r *writeRun) deliver(wr *write) error {
 		}
 		return r.create(wr)
 	}
+	if hash, due := afterDue(e); due {
+		return r.resumeAfter(wr, e, hash)
+	}
 	switch e.Status {
 	case state.StatusDone:
 		if e.PayloadHash == wr.hash || w.onChange == "keep" {
@@ -76,8 +79,8 @@ func (r *writeRun) reconcile(wr *write, e state.Entry) error {
 		return r.create(wr)
 	case 1:
 		env.Log().Info("write reconciled", "step", w.id, "key", wr.key, "target", ids[0])
-		if err := env.Ledger().Done(env.Context(), env.Pipeline(), w.id, wr.key, ids[0], e.PayloadHash); err != nil {
-			return fmt.Errorf("ledger: %w", err)
+		if err := r.made(wr, ids[0], e.PayloadHash, nil); err != nil {
+			return err
 		}
 		if e.PayloadHash != wr.hash && w.onChange == "update" {
 			return r.updateTarget(wr, ids[0])
@@ -113,10 +116,8 @@ func (r *writeRun) create(wr *write) error {
 		return r.sendFailed(wr, &transport.NetworkError{Op: w.op.FullName(), Unknown: true,
 			Err: errors.New("the answer names no id of what was written, so whether it took effect is unknown")}, "")
 	}
-	if lg != nil {
-		if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, id, wr.hash); err != nil {
-			return fmt.Errorf("ledger: %w", err)
-		}
+	if err := r.made(wr, id, wr.hash, nil); err != nil {
+		return err
 	}
 	r.sum.Written++
 	return nil
@@ -184,8 +185,8 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 			// Not there (yet): the entry stays an intent, reconciled again by the next run.
 			return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("%w (the outcome is unknown and find does not show it; the next run reconciles it again)", callErr)})
 		case 1:
-			if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, ids[0], wr.hash); err != nil {
-				return fmt.Errorf("ledger: %w", err)
+			if err := r.made(wr, ids[0], wr.hash, nil); err != nil {
+				return err
 			}
 			r.sum.Written++
 			return nil

@@ -27,10 +27,14 @@
 //     default), running records up to the active-entries limit, paging headers X-Page,
 //     X-Total-Count, X-Total-Pages, X-Per-Page, 404 past the last page, stop, restart,
 //     duplicate, export, favourites, the punch tracking mode, the long-running limit and the
-//     configurable rules (overlapping records, future times, zero duration, lockdown).
+//     configurable rules (overlapping records, future times, zero duration, lockdown: its
+//     period and grace as Kimai configures them, PHP date phrases such as "first day of last
+//     month", read in the lockdown zone or the record's at the current time; phpdate.go lists the
+//     phrases read, others are refused when configured).
 //   - The rest of the public API: rates and comments of customers, projects and activities, team
-//     links, user preferences, API-token revocation, plugins (none), invoices (none: every
-//     invoice id is a 404) and the colour choices.
+//     links, user preferences, API-token revocation, plugins (none), invoices (those of the
+//     fixture: list with its filters and paging, get, the file as an attachment, custom fields
+//     and delete with InvoiceVoter's permissions) and the colour choices.
 //   - Fault injection through emukit (Kimai has no rate limit of its own; the rate-limit fault
 //     answers 429 {"code":429,"message":"Too Many Requests"}) and a journal of every request with
 //     the username as identity; Authorization and X-AUTH-TOKEN are never stored.

@@ -348,45 +348,6 @@ func favorite(add bool) handlerFunc {
 	}
 }
 
-// ---- invoices (InvoiceController): the emulator creates no invoices, so every id is a 404 ----
-
-func (e *Emulator) listInvoices(c *call) {
-	if !can(c.user, "view_invoice") {
-		c.fail(http.StatusForbidden)
-		return
-	}
-	q := &query{c: c}
-	const dt = `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}`
-	begin, end := q.get("begin", dt), q.get("end", dt)
-	q.list("customers", `\d+`)
-	q.list("status", "pending|paid|canceled|new")
-	page, size := q.get("page", `\d+`), q.get("size", `\d+`)
-	_, err1 := parseFilter(begin, userLoc(c.user))
-	_, err2 := parseFilter(end, userLoc(c.user))
-	if q.bad || err1 != nil || err2 != nil {
-		c.fail(http.StatusBadRequest)
-		return
-	}
-	if atoi(page) > 1 {
-		c.fail(http.StatusNotFound) // past the last page
-		return
-	}
-	perPage := atoi(size)
-	if perPage < 1 {
-		perPage = 50
-	}
-	h := c.w.Header()
-	h.Set("X-Page", "1")
-	h.Set("X-Total-Count", "0")
-	h.Set("X-Total-Pages", "1")
-	h.Set("X-Per-Page", strconv.Itoa(perPage))
-	c.reply(http.StatusOK, []any{})
-}
-
-// noInvoice answers the routes of one invoice: Symfony resolves the entity before the voter, so
-// with no invoices every id is a 404.
-func (e *Emulator) noInvoice(c *call) { c.fail(http.StatusNotFound) }
-
 // ---- plugins, preferences, API tokens ----
 
 // plugins is GET /api/plugins: a plain Kimai has none installed.

@@ -2,6 +2,7 @@ package kimai
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/specpipe/specpipe/internal/emulator/company"
 )
@@ -128,7 +129,36 @@ func BuildDefaultFixture(c company.Company) *Fixture {
 		{ID: 3, Name: "开发", Number: "0003", Visible: true, Billable: true},
 		{ID: 4, Name: "会议", Number: "0004", Visible: true, Billable: true},
 	}
+	f.Invoices = defaultInvoices()
 	return f
+}
+
+// defaultInvoices are four invoices the admin made: three of 上海云帆贸易有限公司 (paid,
+// pending, new: monthly, due in 30 days, 6% VAT, one rendered as HTML) and a canceled one of
+// 北京星河数据有限公司, each with its file; the new one's file is gone.
+func defaultInvoices() []Invoice {
+	at := func(s string) time.Time {
+		loc, _ := time.LoadLocation(company.Zone)
+		t, _ := time.ParseInLocation(time.DateTime, s, loc)
+		return t.UTC()
+	}
+	pdf := func(number string, total float64) []byte {
+		return []byte(fmt.Sprintf("%%PDF-1.4\n%% invoice %s, total %.2f CNY\n%%%%EOF\n", number, total))
+	}
+	return []Invoice{
+		{ID: 1, Number: "2026-0001", Customer: 2, User: 1, CreatedAt: at("2026-08-31 18:00:00"), Timezone: company.Zone,
+			Total: 10600, Tax: 600, Currency: "CNY", DueDays: 30, Vat: 6, Status: InvoicePaid,
+			Filename: "2026-0001.pdf", PaymentDate: "2026-09-20", File: pdf("2026-0001", 10600)},
+		{ID: 2, Number: "2026-0002", Customer: 2, User: 1, CreatedAt: at("2026-09-30 18:00:00"), Timezone: company.Zone,
+			Total: 5300, Tax: 300, Currency: "CNY", DueDays: 30, Vat: 6, Status: InvoicePending, Comment: "九月客户支持",
+			Filename: "2026-0002.html", File: []byte("<!DOCTYPE html><html><body><h1>Invoice 2026-0002</h1><p>5300.00 CNY</p></body></html>\n")},
+		{ID: 3, Number: "2026-0003", Customer: 3, User: 1, CreatedAt: at("2026-10-09 10:30:00"), Timezone: company.Zone,
+			Total: 2120, Tax: 120, Currency: "CNY", DueDays: 14, Vat: 6, Status: InvoiceCanceled,
+			Filename: "2026-0003.pdf", File: pdf("2026-0003", 2120)},
+		{ID: 4, Number: "2026-0004", Customer: 2, User: 1, CreatedAt: at("2026-10-31 18:00:00"), Timezone: company.Zone,
+			Total: 7950, Tax: 450, Currency: "CNY", DueDays: 30, Vat: 6, Status: InvoiceNew,
+			Filename: "2026-0004.pdf"},
+	}
 }
 
 // BuildHeadOfficeFixture builds the sandbox fixture of a company run from a head office abroad
@@ -200,6 +230,11 @@ func checkFixture(f *Fixture) error {
 	for _, t := range f.Timesheets {
 		if !users[t.User] || !projects[t.Project] || !activities[t.Activity] {
 			return fmt.Errorf("timesheet %d: dangling reference", t.ID)
+		}
+	}
+	for _, in := range f.Invoices {
+		if !users[in.User] || !customers[in.Customer] {
+			return fmt.Errorf("invoice %d: dangling reference", in.ID)
 		}
 	}
 	return nil

@@ -47,6 +47,7 @@ type Emulator struct {
 	activities []*Activity
 	timesheets []*Timesheet
 	tags       []*Tag
+	invoices   []*Invoice
 	rates      []*Rate
 	comments   []*Comment
 	favorites  map[int][]int // user → favourite timesheet ids
@@ -74,6 +75,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if e.cfg.DefaultTimezone == "" {
 		e.cfg.DefaultTimezone = "UTC"
+	}
+	if err := checkLockdown(e.cfg.Lockdown, e.clock.Now()); err != nil {
+		return nil, fmt.Errorf("kimai: fixture %q: %w", fx.Name, err)
 	}
 	for i := range fx.Users {
 		if _, err := time.LoadLocation(fx.Users[i].Timezone); err != nil || fx.Users[i].Timezone == "" {
@@ -127,6 +131,14 @@ func New(opts Options) (*Emulator, error) {
 		}
 		e.timesheets = append(e.timesheets, t)
 		e.bump("timesheet", t.ID)
+	}
+	for i := range fx.Invoices {
+		in := &fx.Invoices[i]
+		if _, err := time.LoadLocation(in.Timezone); err != nil || in.Timezone == "" {
+			return nil, fmt.Errorf("kimai: fixture invoice %d: bad timezone %q", in.ID, in.Timezone)
+		}
+		e.invoices = append(e.invoices, in)
+		e.bump("invoice", in.ID)
 	}
 	mw := emukit.Middleware{Faults: e.Faults, Journal: e.Journal, Clock: e.clock, Secrets: secretParams,
 		RateLimit: func(w http.ResponseWriter, r *http.Request) {
@@ -277,10 +289,10 @@ var routes = []route{
 	endpoint("DELETE", "/api/favorites/timesheets/{id}", favorite(false)),
 
 	endpoint("GET", "/api/invoices", (*Emulator).listInvoices),
-	endpoint("GET", "/api/invoices/{id}", (*Emulator).noInvoice),
-	endpoint("GET", "/api/invoices/{id}/download", (*Emulator).noInvoice),
-	endpoint("PATCH", "/api/invoices/{id}/custom-fields", (*Emulator).noInvoice),
-	endpoint("DELETE", "/api/invoices/{id}", (*Emulator).noInvoice),
+	endpoint("GET", "/api/invoices/{id}", (*Emulator).getInvoice),
+	endpoint("GET", "/api/invoices/{id}/download", (*Emulator).downloadInvoice),
+	endpoint("PATCH", "/api/invoices/{id}/custom-fields", (*Emulator).setInvoiceCustomFields),
+	endpoint("DELETE", "/api/invoices/{id}", (*Emulator).deleteInvoice),
 	endpoint("GET", "/api/plugins", (*Emulator).plugins),
 
 	endpoint("GET", "/api/teams", (*Emulator).listTeams),

@@ -225,9 +225,14 @@ type Config struct {
 // period. Kimai takes PHP date expressions ("first day of last month"); the emulator takes
 // absolute local times.
 type Lockdown struct {
-	Start string `json:"start"` // "2006-01-02 15:04:05"
-	End   string `json:"end"`   // "2006-01-02 15:04:05"
-	// Grace is the grace period after End ("240h"; "" none).
+	// Start and End are timesheet.rules.lockdown_period_start and _end: PHP date/time phrases
+	// read at the current time ("first day of last month 00:00:00", "last day of last month
+	// 23:59:59", or absolute "2026-09-01 00:00:00"), or several separated by commas (the latest
+	// counts); phpdate.go lists the phrases the emulator reads.
+	Start string `json:"start"`
+	End   string `json:"end"`
+	// Grace is timesheet.rules.lockdown_grace_period, a PHP modifier applied to the end
+	// ("+10 days", "+ 12 hours"; "" none).
 	Grace string `json:"grace,omitempty"`
 	// Timezone the period is read in ("": the record's zone).
 	Timezone string `json:"timezone,omitempty"`
@@ -256,6 +261,7 @@ type Fixture struct {
 	Activities []Activity  `json:"activities"`
 	Tags       []Tag       `json:"tags"`
 	Timesheets []Timesheet `json:"timesheets"`
+	Invoices   []Invoice   `json:"invoices,omitempty"`
 }
 
 //go:generate go run ./mkfixture

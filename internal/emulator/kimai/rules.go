@@ -1,6 +1,7 @@
 package kimai
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -155,15 +156,12 @@ func (e *Emulator) overlaps(t *Timesheet) bool {
 	return false
 }
 
-// lockdownLayout is how the emulator's lockdown period is written.
-const lockdownLayout = "2006-01-02 15:04:05"
-
 // editableInLockdown is LockdownService::isEditable: records beginning after the period's end
 // are free; those in the period are editable until the grace period is over, and after it only
 // with the grace permission; older ones never.
 func (e *Emulator) editableInLockdown(t *Timesheet, now time.Time, grace bool) bool {
 	l := e.cfg.Lockdown
-	if l == nil {
+	if !lockdownActive(l) {
 		return true
 	}
 	zone := l.Timezone
@@ -174,14 +172,16 @@ func (e *Emulator) editableInLockdown(t *Timesheet, now time.Time, grace bool) b
 	if err != nil {
 		return true
 	}
-	start, err1 := time.ParseInLocation(lockdownLayout, l.Start, loc)
-	end, err2 := time.ParseInLocation(lockdownLayout, l.End, loc)
-	if err1 != nil || err2 != nil || end.Before(start) {
-		return true // misconfigured: Kimai skips the check
+	// The phrases are read at the current time in that zone (new \DateTimeImmutable($value,
+	// $timezone)), the grace period from the end ($end->modify($grace)).
+	start, err1 := lockdownTime(l.Start, now.In(loc))
+	end, err2 := lockdownTime(l.End, now.In(loc))
+	graceEnd, err3 := end, error(nil)
+	if l.Grace != "" {
+		graceEnd, err3 = phpTime(l.Grace, end)
 	}
-	graceEnd := end
-	if d, err := time.ParseDuration(l.Grace); err == nil {
-		graceEnd = end.Add(d)
+	if err1 != nil || err2 != nil || err3 != nil || end.Before(start) {
+		return true // misconfigured: Kimai skips the check
 	}
 	if t.Begin.After(end) {
 		return true
@@ -190,6 +190,52 @@ func (e *Emulator) editableInLockdown(t *Timesheet, now time.Time, grace bool) b
 		return true
 	}
 	return false
+}
+
+// lockdownActive is LockdownService::isLockdownActive: both a start and an end are set.
+func lockdownActive(l *Lockdown) bool {
+	return l != nil && strings.TrimSpace(l.Start) != "" && strings.TrimSpace(l.End) != ""
+}
+
+// lockdownTime reads a lockdown start or end: a PHP date/time phrase, or several separated by
+// commas, of which the latest counts (LockdownService::getLockdownPeriodStart/End).
+func lockdownTime(setting string, now time.Time) (time.Time, error) {
+	var latest time.Time
+	for i, s := range strings.Split(setting, ",") {
+		t, err := phpTime(s, now)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if i == 0 || t.After(latest) {
+			latest = t
+		}
+	}
+	return latest, nil
+}
+
+// checkLockdown refuses lockdown settings the emulator cannot evaluate, as Kimai's settings
+// screen refuses what PHP cannot parse (SystemConfigurationController: DateTimeFormat with the
+// separator "," for start and end, without for the grace period).
+func checkLockdown(l *Lockdown, now time.Time) error {
+	if !lockdownActive(l) {
+		return nil
+	}
+	if l.Timezone != "" {
+		if _, err := time.LoadLocation(l.Timezone); err != nil {
+			return fmt.Errorf("lockdown timezone %q: %w", l.Timezone, err)
+		}
+	}
+	for _, s := range []struct{ name, v string }{{"start", l.Start}, {"end", l.End}} {
+		if _, err := lockdownTime(s.v, now); err != nil {
+			return fmt.Errorf("lockdown %s: %w", s.name, err)
+		}
+	}
+	if l.Grace != "" {
+		if _, err := phpTime(l.Grace, now); err != nil {
+			return fmt.Errorf("lockdown grace period: %w", err)
+		}
+	}
+	return nil
 }
 
 // allowedInLockdown is TimesheetVoter::isAllowedInLockdown, for edit and delete.

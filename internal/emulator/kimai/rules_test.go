@@ -74,30 +74,42 @@ func TestConfigurableTimesheetRules(t *testing.T) {
 		}
 	})
 
-	t.Run("lockdown", func(t *testing.T) {
-		v := newEnv(t)
-		r := post(v, tokUser, "2026-09-15T09:00:00", "2026-09-15T17:00:00")
-		wantStatus(t, r, 200)
-		old := r.obj(t)["id"]
-		cfg := v.e.Config()
-		cfg.Lockdown = &Lockdown{Start: "2026-09-01 00:00:00", End: "2026-09-30 23:59:59", Grace: "240h"} // grace over on 10 October
-		v.e.SetConfig(cfg)
-		if d := cmp.Diff([]any{msgLocked}, global(t, post(v, tokUser, "2026-09-16T09:00:00", "2026-09-16T17:00:00"))); d != "" {
-			t.Errorf("user in the locked period (-want +got):\n%s", d)
-		}
-		wantStatus(t, post(v, tokUser, "2026-10-01T09:00:00", "2026-10-01T17:00:00"), 200)  // after the period
-		wantStatus(t, post(v, tokAdmin, "2026-09-16T09:00:00", "2026-09-16T17:00:00"), 200) // lockdown_override_timesheet
-		wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", old), tokUser, `{"description":"late"}`), 403)
-		wantStatus(t, v.do("DELETE", fmt.Sprintf("/api/timesheets/%v", old), tokUser, ""), 403)
-		wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", old), tokAdmin, `{"description":"fixed"}`), 200)
+	// The lockdown period of September, written absolute and as Kimai's settings phrase it
+	// (read at the emulator's clock, 15 October: LockdownService).
+	for _, period := range []Lockdown{
+		{Start: "2026-09-01 00:00:00", End: "2026-09-30 23:59:59"},
+		{Start: "first day of last month 00:00:00", End: "last day of last month 23:59:59"},
+	} {
+		t.Run("lockdown "+period.Start, func(t *testing.T) {
+			v := newEnv(t)
+			r := post(v, tokUser, "2026-09-15T09:00:00", "2026-09-15T17:00:00")
+			wantStatus(t, r, 200)
+			old := r.obj(t)["id"]
+			cfg := v.e.Config()
+			period.Grace = "+10 days" // grace over on 10 October
+			cfg.Lockdown = &period
+			if err := v.e.SetConfig(cfg); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff([]any{msgLocked}, global(t, post(v, tokUser, "2026-09-16T09:00:00", "2026-09-16T17:00:00"))); d != "" {
+				t.Errorf("user in the locked period (-want +got):\n%s", d)
+			}
+			wantStatus(t, post(v, tokUser, "2026-10-01T09:00:00", "2026-10-01T17:00:00"), 200)  // after the period
+			wantStatus(t, post(v, tokAdmin, "2026-09-16T09:00:00", "2026-09-16T17:00:00"), 200) // lockdown_override_timesheet
+			wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", old), tokUser, `{"description":"late"}`), 403)
+			wantStatus(t, v.do("DELETE", fmt.Sprintf("/api/timesheets/%v", old), tokUser, ""), 403)
+			wantStatus(t, v.do("PATCH", fmt.Sprintf("/api/timesheets/%v", old), tokAdmin, `{"description":"fixed"}`), 200)
 
-		cfg.Lockdown.Grace = "480h" // grace until 20 October: the latest period is open, older ones not
-		v.e.SetConfig(cfg)
-		wantStatus(t, post(v, tokUser, "2026-09-17T09:00:00", "2026-09-17T17:00:00"), 200)
-		if d := cmp.Diff([]any{msgLocked}, global(t, post(v, tokUser, "2026-08-17T09:00:00", "2026-08-17T17:00:00"))); d != "" {
-			t.Errorf("before the period, in grace (-want +got):\n%s", d)
-		}
-	})
+			cfg.Lockdown.Grace = "+20 days" // grace until 20 October: the latest period is open, older ones not
+			if err := v.e.SetConfig(cfg); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, post(v, tokUser, "2026-09-17T09:00:00", "2026-09-17T17:00:00"), 200)
+			if d := cmp.Diff([]any{msgLocked}, global(t, post(v, tokUser, "2026-08-17T09:00:00", "2026-08-17T17:00:00"))); d != "" {
+				t.Errorf("before the period, in grace (-want +got):\n%s", d)
+			}
+		})
+	}
 
 	t.Run("active entries hard limit", func(t *testing.T) {
 		v := newEnv(t)

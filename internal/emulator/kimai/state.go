@@ -101,7 +101,8 @@ func (e *Emulator) Snapshot() *Fixture {
 	return &Fixture{Name: "snapshot", Config: e.cfg, Users: copyAll(e.users, copyUser),
 		Teams: copyAll(e.teams, copyTeam), Customers: copyAll(e.customers, same[Customer]),
 		Projects: copyAll(e.projects, same[Project]), Activities: copyAll(e.activities, same[Activity]),
-		Tags: copyAll(e.tags, same[Tag]), Timesheets: copyAll(e.timesheets, copyTimesheet)}
+		Tags: copyAll(e.tags, same[Tag]), Timesheets: copyAll(e.timesheets, copyTimesheet),
+		Invoices: copyAll(e.invoices, copyInvoice)}
 }
 
 // Config returns the system configuration in effect.
@@ -112,14 +113,19 @@ func (e *Emulator) Config() Config {
 }
 
 // SetConfig replaces the system configuration (tracking mode, long-running limit, defaults), as
-// an administrator would in Kimai's settings.
-func (e *Emulator) SetConfig(cfg Config) {
+// an administrator would in Kimai's settings; lockdown phrases the emulator cannot read are
+// refused (and nothing changes).
+func (e *Emulator) SetConfig(cfg Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := checkLockdown(cfg.Lockdown, e.clock.Now()); err != nil {
+		return fmt.Errorf("kimai: %w", err)
+	}
 	if cfg.DefaultTimezone == "" {
 		cfg.DefaultTimezone = "UTC"
 	}
 	e.cfg = cfg
+	return nil
 }
 
 // UpdateUser changes a user in place (time zone, enabled, roles, tokens, ...).

@@ -828,29 +828,10 @@ func (e *Emulator) listTimesheets(c *call) {
 		return cmpInt(a.ID, b.ID) // tie-breaker in the same direction (kimai/kimai#4881)
 	})
 
-	perPage := atoi(size)
-	if perPage < 1 {
-		perPage = 50
-	}
-	if perPage > 500 {
-		perPage = 500
-	}
-	pg := atoi(page)
-	if pg < 1 {
-		pg = 1
-	}
-	total := len(list)
-	pages := (total + perPage - 1) / perPage
-	if pages < 1 {
-		pages = 1
-	}
-	if pg > pages {
-		c.fail(http.StatusNotFound)
-		c.out = "page out of range"
+	lo, hi, ok := c.paginate(len(list), page, size)
+	if !ok {
 		return
 	}
-	lo := (pg - 1) * perPage
-	hi := min(lo+perPage, total)
 	kind := tsCollection
 	if full == "1" || full == "true" {
 		kind = tsCollectionFull
@@ -859,11 +840,6 @@ func (e *Emulator) listTimesheets(c *call) {
 	for _, t := range list[lo:hi] {
 		out = append(out, e.timesheetRep(c.user, t, kind))
 	}
-	h := c.w.Header()
-	h.Set("X-Page", strconv.Itoa(pg))
-	h.Set("X-Total-Count", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(pages))
-	h.Set("X-Per-Page", strconv.Itoa(perPage))
 	c.reply(http.StatusOK, out)
 }
 

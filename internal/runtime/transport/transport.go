@@ -382,6 +382,10 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 			return fail(false, 0, &ResponseError{Op: op.FullName(), Status: resp.StatusCode, Err: err})
 		}
 	}
+	if f, ok := out.(*File); ok && resp.StatusCode/100 == 2 {
+		readFile(f, resp.Header, body) // a download: the answer is the file, not an envelope
+		return res
+	}
 	data, reqID, derr := t.decode(op, resp, body, red)
 	res.meta.RequestID = reqID
 	if derr != nil {
