@@ -43,6 +43,73 @@ type groupStep struct {
 	firstIdx int
 	lastIdx  int
 	recsIdx  int
+	// keyReads and orderRead, where set, read a key or the order that is one field of the
+	// record (r.atten_uid) straight from it, instead of running the expression.
+	keyReads  []*fieldRead
+	orderRead *fieldRead
+}
+
+// fieldRead reads one field of a record at its offset, without boxing it in an interface.
+type fieldRead struct {
+	off  uintptr
+	kind reflect.Kind // String, Int, Int64, Float64; Struct for time.Time
+}
+
+// readsField finds the field that p, when it is one member of the record (r.x), reads of records
+// of type in (a pointer to a struct), and how to read it; kinds are the field kinds allowed.
+func readsField(p *eval.Program, in reflect.Type, kinds ...reflect.Kind) *fieldRead {
+	of, member, ok := p.Member()
+	if !ok || of != "r" || in.Kind() != reflect.Pointer || in.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t := in.Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || record.FieldName(f) != member || f.Type != p.Out {
+			continue
+		}
+		k := f.Type.Kind()
+		if f.Type == reflect.TypeFor[time.Time]() {
+			k = reflect.Struct
+		} else if f.Type.PkgPath() != "" {
+			return nil // a named type may order or compare otherwise
+		}
+		if slices.Contains(kinds, k) {
+			return &fieldRead{off: f.Offset, kind: k}
+		}
+		return nil
+	}
+	return nil
+}
+
+// appendKey appends the field, as appendKey does its value.
+func (f *fieldRead) appendKey(b []byte, base unsafe.Pointer) []byte {
+	p := unsafe.Add(base, f.off)
+	switch f.kind {
+	case reflect.String:
+		s := *(*string)(p)
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		return append(b, s...)
+	case reflect.Int:
+		b = append(b, 8)
+		return binary.LittleEndian.AppendUint64(b, uint64(*(*int)(p)))
+	}
+	b = append(b, 8)
+	return binary.LittleEndian.AppendUint64(b, uint64(*(*int64)(p)))
+}
+
+// ord is the field as an order value, as toOrd makes it of the value.
+func (f *fieldRead) ord(base unsafe.Pointer) ordVal {
+	p := unsafe.Add(base, f.off)
+	switch f.kind {
+	case reflect.Struct:
+		return timeOrd(*(*time.Time)(p))
+	case reflect.Int:
+		return ordVal{n: int64(*(*int)(p))}
+	case reflect.Float64:
+		return floatOrd(*(*float64)(p))
+	}
+	return ordVal{n: *(*int64)(p)}
 }
 
 type groupYAML struct {
@@ -92,6 +159,18 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	}
 	if !ok {
 		return nil, nil
+	}
+	if g.simpleKeys {
+		reads := make([]*fieldRead, len(keys))
+		for i, k := range keys {
+			reads[i] = readsField(k, g.in, reflect.String, reflect.Int, reflect.Int64)
+		}
+		if slices.ContainsFunc(reads, func(f *fieldRead) bool { return f != nil }) {
+			g.keyReads = reads
+		}
+	}
+	if g.order != nil {
+		g.orderRead = readsField(g.order, g.in, reflect.Struct, reflect.Int, reflect.Int64, reflect.Float64)
 	}
 	types := make([]reflect.Type, 0, len(keys)+4)
 	for _, k := range keys {
@@ -221,16 +300,31 @@ var (
 	maxNanoTime = time.Unix(0, math.MaxInt64)
 )
 
+func timeOrd(t time.Time) ordVal {
+	switch {
+	case t.Before(minNanoTime):
+		return ordVal{n: math.MinInt64}
+	case t.After(maxNanoTime):
+		return ordVal{n: math.MaxInt64}
+	}
+	return ordVal{n: t.UnixNano()}
+}
+
+// floatOrd maps x onto an integer that sorts the same.
+func floatOrd(x float64) ordVal {
+	u := math.Float64bits(x)
+	if u>>63 == 1 {
+		u = ^u
+	} else {
+		u |= 1 << 63
+	}
+	return ordVal{n: int64(u ^ (1 << 63))}
+}
+
 func toOrd(v any) ordVal {
 	switch x := v.(type) {
 	case time.Time:
-		switch {
-		case x.Before(minNanoTime):
-			return ordVal{n: math.MinInt64}
-		case x.After(maxNanoTime):
-			return ordVal{n: math.MaxInt64}
-		}
-		return ordVal{n: x.UnixNano()}
+		return timeOrd(x)
 	case string:
 		return ordVal{s: &x}
 	case int:
@@ -238,13 +332,7 @@ func toOrd(v any) ordVal {
 	case int64:
 		return ordVal{n: x}
 	case float64:
-		u := math.Float64bits(x)
-		if u>>63 == 1 {
-			u = ^u
-		} else {
-			u |= 1 << 63
-		}
-		return ordVal{n: int64(u ^ (1 << 63))}
+		return floatOrd(x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -314,7 +402,19 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	r.kb = r.kb[:0]
 	r.vals = r.vals[:0]
-	for _, k := range r.g.keys {
+	var base unsafe.Pointer // the record's fields, for the keys and order read straight from it
+	if r.g.keyReads != nil || r.g.orderRead != nil {
+		// A record of another dynamic type (the stream's type may be wider) runs the
+		// expressions.
+		if rv := reflect.ValueOf(rec); rv.Type() == r.g.in && rv.Kind() == reflect.Pointer {
+			base = rv.UnsafePointer()
+		}
+	}
+	for i, k := range r.g.keys {
+		if base != nil && r.g.keyReads != nil && r.g.keyReads[i] != nil {
+			r.kb = r.g.keyReads[i].appendKey(r.kb, base)
+			continue
+		}
 		v, err := r.ev.Run(k)
 		if err != nil {
 			return RecordFailed(err)
@@ -325,7 +425,10 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 		}
 	}
 	var ord ordVal
-	if r.g.order != nil {
+	switch {
+	case base != nil && r.g.orderRead != nil:
+		ord = r.g.orderRead.ord(base)
+	case r.g.order != nil:
 		v, err := r.ev.Run(r.g.order)
 		if err != nil {
 			return RecordFailed(err)
