@@ -16,8 +16,8 @@ import (
 // line's end, workers decode the lines of a block each, and the step emits the blocks' records in
 // file order, so records keep their order and failures their line numbers.
 const (
-	blockSize   = 256 << 10 // bytes read per block (a block grows to hold a longer line)
-	maxLineSize = 64 << 20  // a longer line fails the read, as it did with bufio.Scanner
+	blockSize   = 64 << 10 // bytes read per block (a block grows to hold a longer line)
+	maxLineSize = 64 << 20 // a longer line fails the read, as it did with bufio.Scanner
 )
 
 // block is a run of whole lines of the file and, once decoded, their records.
