@@ -404,13 +404,6 @@ func skipWS(b []byte, i int) int {
 // the closing quote; esc reports escapes in it.
 func scanString(b []byte, i int) (s, e int, esc bool, err error) {
 	s = i + 1
-	// Most strings hold no backslash: the first quote ends them.
-	if q := bytes.IndexByte(b[s:], '"'); q >= 0 && bytes.IndexByte(b[s:s+q], '\\') < 0 {
-		e = s + q
-		// Invalid UTF-8 goes the escaped way, which replaces it with U+FFFD as
-		// encoding/json does.
-		return s, e, !utf8.Valid(b[s:e]), nil
-	}
 	high := false
 	for j := s; j < len(b); j++ {
 		switch c := b[j]; {
