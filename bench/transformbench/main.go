@@ -1,9 +1,10 @@
 // Command transformbench times one transform four ways, as whole processes one after another in
 // the same run: `pipe run` of bench/transform.yaml, the byte-scanner ceiling program in
 // bench/ceiling, the straightforward encoding/json program in bench/baseline and the same job as
-// a jq program. It checks that the outputs hold the same groups and prints wall time, records per
-// second, peak RSS and the ratios against the targets: pipe's wall time at most 1.0x the
-// ceiling's, its peak RSS at most 1.5x the baseline's and at most 64 MiB.
+// a jq program. It checks that the outputs hold the same groups and prints wall time, CPU time
+// (user and system: on a shared machine it moves less than wall time), records per second, peak
+// RSS and the ratios against the targets: pipe's wall time at most 1.0x the ceiling's, its peak
+// RSS at most 1.5x the baseline's and at most 64 MiB.
 //
 // bench/transform.sh builds the binaries and calls it; see there.
 package main
@@ -32,6 +33,7 @@ const jqProgram = `map(select(.atten_status == "0") | (.atten_time | tonumber) a
 type result struct {
 	name   string
 	wall   time.Duration
+	cpu    time.Duration // user and system time, which other load on the machine changes less than wall
 	rssKB  int64
 	groups map[string][3]int64
 	err    error
@@ -66,14 +68,14 @@ func main() {
 	pipeR, ceilR, goR := res[0], res[1], res[2]
 
 	fmt.Printf("transform benchmark: %d records, %s\n\n", *records, *input)
-	fmt.Printf("%-8s %9s %12s %10s %8s %11s %11s\n", "", "wall", "records/s", "peak RSS", "groups", "wall/pipe", "RSS/pipe")
+	fmt.Printf("%-8s %9s %9s %12s %10s %8s %10s %10s %10s\n", "", "wall", "cpu", "records/s", "peak RSS", "groups", "wall/pipe", "cpu/pipe", "RSS/pipe")
 	for _, r := range res {
 		if r.err != nil {
 			fmt.Printf("%-8s error: %v\n", r.name, r.err)
 			continue
 		}
-		fmt.Printf("%-8s %8.2fs %12.0f %6.1f MiB %8d %10.2fx %10.2fx\n", r.name, r.wall.Seconds(), float64(*records)/r.wall.Seconds(),
-			float64(r.rssKB)/1024, len(r.groups), r.wall.Seconds()/pipeR.wall.Seconds(), float64(r.rssKB)/float64(pipeR.rssKB))
+		fmt.Printf("%-8s %8.2fs %8.2fs %12.0f %6.1f MiB %8d %9.2fx %9.2fx %9.2fx\n", r.name, r.wall.Seconds(), r.cpu.Seconds(), float64(*records)/r.wall.Seconds(),
+			float64(r.rssKB)/1024, len(r.groups), r.wall.Seconds()/pipeR.wall.Seconds(), r.cpu.Seconds()/pipeR.cpu.Seconds(), float64(r.rssKB)/float64(pipeR.rssKB))
 	}
 	for _, r := range res {
 		if r.err != nil && r.name != "jq" {
@@ -149,6 +151,7 @@ func measure(name, out string, cmd *exec.Cmd, stdin string, stdoutToFile bool) r
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.rssKB = ru.Maxrss // kilobytes on Linux
+		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	r.groups, r.err = readGroups(out)
 	return r
