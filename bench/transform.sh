@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The transform benchmark: N kqapi punch records (default 1,000,000) go through the same job three
-# ways, as whole processes one after another: `pipe run bench/transform.yaml`, a jq program
-# (jq -s ... group_by) and a hand-written Go program (bench/baseline). It checks the three outputs
-# hold the same groups and prints wall time, records/s, peak RSS and the ratios against the targets.
+# The transform benchmark: N kqapi punch records (default 1,000,000) go through the same job four
+# ways, as whole processes one after another: `pipe run bench/transform.yaml`, the single-core
+# byte-scanner ceiling (bench/ceiling), a straightforward encoding/json program (bench/baseline)
+# and a jq program (jq -s ... group_by). It checks the outputs hold the same groups and prints
+# wall time, records/s, peak RSS and the ratios against the targets (pipe's wall at most 1.0x the
+# ceiling's, its peak RSS at most 1.5x the baseline's and at most 64 MiB).
 #
 #   bench/transform.sh            # 1,000,000 records
 #   bench/transform.sh 20000      # a quick run (CI)
@@ -12,11 +14,11 @@ cd "$(dirname "$0")/.."
 n=${1:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for p in cmd/pipe bench/baseline bench/genpunches bench/transformbench; do
+for p in cmd/pipe bench/ceiling bench/baseline bench/genpunches bench/transformbench; do
   go build -o "$work/$(basename "$p")" "./$p"
 done
 "$work/genpunches" -n "$n" > "$work/punches.jsonl"
 cp bench/transform.yaml "$work/transform.yaml"
 echo "input: $n records, $(du -h "$work/punches.jsonl" | cut -f1)"
 "$work/transformbench" -input "$work/punches.jsonl" -records "$n" -pipe "$work/pipe" \
-  -pipeline "$work/transform.yaml" -baseline "$work/baseline" -work "$work" ${ENFORCE:+-enforce}
+  -pipeline "$work/transform.yaml" -ceiling "$work/ceiling" -baseline "$work/baseline" -work "$work" ${ENFORCE:+-enforce}

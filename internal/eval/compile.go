@@ -46,7 +46,13 @@ type Program struct {
 	Pos  yamlx.Pos
 	prog *vm.Program
 	used map[string]bool // member names the expression reads (r.x, item.y: "x", "y")
+	// of and member are set when the whole expression is one member of a name (r.atten_uid).
+	of, member string
 }
+
+// Member reports whether the expression is nothing but one member of a name (r.atten_uid: r,
+// atten_uid), which a step may read without running the expression.
+func (p *Program) Member() (of, member string, ok bool) { return p.of, p.member, p.of != "" }
 
 // Scope is what one expression may see: the names and the types of their values. Values are
 // zero values of the types at compile time, and the real values at run time.
@@ -187,6 +193,13 @@ func (c *Compiler) Compile(n *yaml.Node, sc Scope, w Want) *Program {
 		return nil
 	}
 	p := &Program{Src: src, prog: prog, Out: out, Pos: c.d.At(n), used: map[string]bool{}}
+	if mn, ok := prog.Node().(*ast.MemberNode); ok && !mn.Optional && !mn.Method {
+		id, isID := mn.Node.(*ast.IdentifierNode)
+		prop, isStr := mn.Property.(*ast.StringNode)
+		if isID && isStr {
+			p.of, p.member = id.Value, prop.Value
+		}
+	}
 	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used, under: c.under})
 	for k := range p.used {
 		c.used[k] = true

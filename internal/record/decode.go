@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +25,30 @@ type Decoder struct {
 	t      reflect.Type
 	loc    *time.Location
 	fields map[string]*fieldDec // by wire name
+	// keys lists fields by wire name too, for a JSON key's lookup: a few keys compared by
+	// length and bytes beat hashing each key of each line.
+	keys []keyDec
+}
+
+type keyDec struct {
+	name string
+	fd   *fieldDec
+}
+
+// maxLinear is how many keys lookup compares one by one before it hashes.
+const maxLinear = 16
+
+// lookup finds the field of a JSON key, nil when the decoder does not decode it.
+func (d *Decoder) lookup(key []byte) *fieldDec {
+	if len(d.keys) > maxLinear {
+		return d.fields[string(key)]
+	}
+	for i := range d.keys {
+		if k := &d.keys[i]; len(k.name) == len(key) && k.name == string(key) {
+			return k.fd
+		}
+	}
+	return nil
 }
 
 type decKind int
@@ -79,10 +104,17 @@ func NewDecoder(t reflect.Type, loc *time.Location, want func(string) bool) *Dec
 			d.fields[jn] = fd
 		}
 	}
+	for name, fd := range d.fields {
+		d.keys = append(d.keys, keyDec{name: name, fd: fd})
+	}
+	slices.SortFunc(d.keys, func(a, b keyDec) int { return strings.Compare(a.name, b.name) })
 	return d
 }
 
-var errSyntax = errors.New("not a JSON object")
+var (
+	errSyntax       = errors.New("not a JSON object")
+	errUnterminated = fmt.Errorf("%w: unterminated string", errSyntax)
+)
 
 // DecodeJSON decodes one JSON object into a new record (a pointer to the struct).
 func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
@@ -108,13 +140,15 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := b[ks:ke]
-		keyStr := ""
+		var fd *fieldDec
 		if kesc {
-			keyStr, err = unquote(b[i : ke+1])
+			s, err := unquote(b[i : ke+1])
 			if err != nil {
 				return nil, err
 			}
+			fd = d.fields[s]
+		} else {
+			fd = d.lookup(b[ks:ke])
 		}
 		i = skipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
@@ -124,60 +158,13 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		if i >= len(b) {
 			return nil, errSyntax
 		}
-		vstart := i
-		var raw []byte
-		isStr, esc := false, false
-		switch b[i] {
-		case '"':
-			s, e, hasEsc, err := scanString(b, i)
-			if err != nil {
+		if fd == nil {
+			// A value the decoder does not decode is only skipped.
+			if i, err = skipValue(b, i); err != nil {
 				return nil, err
 			}
-			raw, isStr, esc = b[s:e], true, hasEsc
-			i = e + 1
-		case '{', '[':
-			e, err := skipNested(b, i)
-			if err != nil {
-				return nil, err
-			}
-			raw = b[i:e]
-			i = e
-		default:
-			e := i
-			for e < len(b) && b[e] != ',' && b[e] != '}' && b[e] != ' ' && b[e] != '\t' && b[e] != '\r' {
-				e++
-			}
-			raw = b[i:e]
-			i = e
-		}
-		var fd *fieldDec
-		if kesc {
-			fd = d.fields[keyStr]
-		} else {
-			fd = d.fields[string(key)]
-		}
-		if fd != nil {
-			text := ""
-			switch {
-			case esc:
-				if text, err = unquote(b[vstart:i]); err != nil {
-					return nil, fmt.Errorf("%s: %w", fd.name, err)
-				}
-			case !isStr && string(raw) == "null":
-				fd = nil // null leaves the field as it is, as encoding/json does
-			case fd.kind == decOther && !isStr:
-				if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
-					return nil, fmt.Errorf("%s: %w", fd.name, err)
-				}
-				fd = nil
-			default:
-				text = unsafeString(raw)
-			}
-			if fd != nil {
-				if err := d.set(base, fd, text, esc, in); err != nil {
-					return nil, err
-				}
-			}
+		} else if i, err = d.value(b, i, base, fd, in); err != nil {
+			return nil, err
 		}
 		i = skipWS(b, i)
 		if i < len(b) && b[i] == ',' {
@@ -190,6 +177,86 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		return nil, fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
 	}
 	return p.Interface(), nil
+}
+
+// value decodes the value at b[i] into the field fd of the record at base and returns the index
+// after it.
+func (d *Decoder) value(b []byte, i int, base unsafe.Pointer, fd *fieldDec, in *Interner) (int, error) {
+	vstart := i
+	var raw []byte
+	isStr, esc := false, false
+	switch b[i] {
+	case '"':
+		s, e, hasEsc, err := scanString(b, i)
+		if err != nil {
+			return i, err
+		}
+		raw, isStr, esc = b[s:e], true, hasEsc
+		i = e + 1
+	case '{', '[':
+		e, err := skipNested(b, i)
+		if err != nil {
+			return i, err
+		}
+		raw = b[i:e]
+		i = e
+	default:
+		e := scalarEnd(b, i)
+		raw = b[i:e]
+		i = e
+	}
+	text := ""
+	switch {
+	case esc:
+		var err error
+		if text, err = unquote(b[vstart:i]); err != nil {
+			return i, fmt.Errorf("%s: %w", fd.name, err)
+		}
+	case !isStr && string(raw) == "null":
+		return i, nil // null leaves the field as it is, as encoding/json does
+	case fd.kind == decOther && !isStr:
+		if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
+			return i, fmt.Errorf("%s: %w", fd.name, err)
+		}
+		return i, nil
+	default:
+		text = unsafeString(raw)
+	}
+	return i, d.set(base, fd, text, esc, in)
+}
+
+// skipValue returns the index after the value at b[i], failing where DecodeJSON fails on it.
+func skipValue(b []byte, i int) (int, error) {
+	switch b[i] {
+	case '"':
+		// The closing quote is the first one after an even number of backslashes.
+		for j := i + 1; ; {
+			q := bytes.IndexByte(b[j:], '"')
+			if q < 0 {
+				return i, errUnterminated
+			}
+			j += q
+			bs := 0
+			for k := j - 1; k > i && b[k] == '\\'; k-- {
+				bs++
+			}
+			if bs%2 == 0 {
+				return j + 1, nil
+			}
+			j++
+		}
+	case '{', '[':
+		return skipNested(b, i)
+	}
+	return scalarEnd(b, i), nil
+}
+
+// scalarEnd is the index after the bare scalar (number, true, false, null) at b[i].
+func scalarEnd(b []byte, i int) int {
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ' ' && b[i] != '\t' && b[i] != '\r' {
+		i++
+	}
+	return i
 }
 
 // unquote decodes a JSON string with escapes (kept out of the loop so that only escaped strings
@@ -354,7 +421,7 @@ func scanString(b []byte, i int) (s, e int, esc bool, err error) {
 			high = true
 		}
 	}
-	return 0, 0, false, fmt.Errorf("%w: unterminated string", errSyntax)
+	return 0, 0, false, errUnterminated
 }
 
 // skipNested returns the index after the object or array starting at b[i].

@@ -73,6 +73,8 @@ func Field(rec any, name string) (any, bool) {
 	return nil, false
 }
 
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
 // AppendJSON appends v as JSON: times as RFC 3339 in their own zone, durations as Go
 // durations ("1h30m0s"), structs by expression names in field order.
 func AppendJSON(b []byte, v reflect.Value) []byte {
@@ -109,7 +111,7 @@ func AppendJSON(b []byte, v reflect.Value) []byte {
 			b = t.AppendFormat(b, time.RFC3339)
 			return append(b, '"')
 		}
-		if _, ok := v.Interface().(json.Marshaler); ok {
+		if v.Type().Implements(marshalerType) { // asked of the type: boxing the struct allocates
 			break
 		}
 		b = append(b, '{')

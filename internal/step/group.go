@@ -39,10 +39,78 @@ type groupStep struct {
 	projType reflect.Type
 	project  [][2]int
 	edge     reflect.Type // the type of first and last
+	slot     reflect.Type // what a chunk keeps of first and last: projType, else edge
 	countIdx int
 	firstIdx int
 	lastIdx  int
 	recsIdx  int
+	// keyReads and orderRead, where set, read a key or the order that is one field of the
+	// record (r.atten_uid) straight from it, instead of running the expression.
+	keyReads  []*fieldRead
+	orderRead *fieldRead
+}
+
+// fieldRead reads one field of a record at its offset, without boxing it in an interface.
+type fieldRead struct {
+	off  uintptr
+	kind reflect.Kind // String, Int, Int64, Float64; Struct for time.Time
+}
+
+// readsField finds the field that p, when it is one member of the record (r.x), reads of records
+// of type in (a pointer to a struct), and how to read it; kinds are the field kinds allowed.
+func readsField(p *eval.Program, in reflect.Type, kinds ...reflect.Kind) *fieldRead {
+	of, member, ok := p.Member()
+	if !ok || of != "r" || in.Kind() != reflect.Pointer || in.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t := in.Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || record.FieldName(f) != member || f.Type != p.Out {
+			continue
+		}
+		k := f.Type.Kind()
+		if f.Type == reflect.TypeFor[time.Time]() {
+			k = reflect.Struct
+		} else if f.Type.PkgPath() != "" {
+			return nil // a named type may order or compare otherwise
+		}
+		if slices.Contains(kinds, k) {
+			return &fieldRead{off: f.Offset, kind: k}
+		}
+		return nil
+	}
+	return nil
+}
+
+// appendKey appends the field, as appendKey does its value.
+func (f *fieldRead) appendKey(b []byte, base unsafe.Pointer) []byte {
+	p := unsafe.Add(base, f.off)
+	switch f.kind {
+	case reflect.String:
+		s := *(*string)(p)
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		return append(b, s...)
+	case reflect.Int:
+		b = append(b, 8)
+		return binary.LittleEndian.AppendUint64(b, uint64(*(*int)(p)))
+	}
+	b = append(b, 8)
+	return binary.LittleEndian.AppendUint64(b, uint64(*(*int64)(p)))
+}
+
+// ord is the field as an order value, as toOrd makes it of the value.
+func (f *fieldRead) ord(base unsafe.Pointer) ordVal {
+	p := unsafe.Add(base, f.off)
+	switch f.kind {
+	case reflect.Struct:
+		return timeOrd(*(*time.Time)(p))
+	case reflect.Int:
+		return ordVal{n: int64(*(*int)(p))}
+	case reflect.Float64:
+		return floatOrd(*(*float64)(p))
+	}
+	return ordVal{n: *(*int64)(p)}
 }
 
 type groupYAML struct {
@@ -93,6 +161,18 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	if !ok {
 		return nil, nil
 	}
+	if g.simpleKeys {
+		reads := make([]*fieldRead, len(keys))
+		for i, k := range keys {
+			reads[i] = readsField(k, g.in, reflect.String, reflect.Int, reflect.Int64)
+		}
+		if slices.ContainsFunc(reads, func(f *fieldRead) bool { return f != nil }) {
+			g.keyReads = reads
+		}
+	}
+	if g.order != nil {
+		g.orderRead = readsField(g.order, g.in, reflect.Struct, reflect.Int, reflect.Int64, reflect.Float64)
+	}
 	types := make([]reflect.Type, 0, len(keys)+4)
 	for _, k := range keys {
 		types = append(types, k.Out)
@@ -109,6 +189,10 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		g.projType = proj
 	}
 	g.edge = edge
+	g.slot = edge
+	if g.projType != nil {
+		g.slot = g.projType
+	}
 	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.In()))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(record.StructOf(all, types))
@@ -152,16 +236,26 @@ func ordered(t reflect.Type) bool {
 }
 
 // group is one group being collected. Text and whole-number keys are kept only in their encoded
-// form (the index's own key), which keeps a group small when there are many.
+// form (the index's own key), which keeps a group small when there are many. Its first and last
+// records are in its chunk's slots.
 type group struct {
 	key string // the encoded key values (shared with the index)
-	// first and last point to values of the group step's edge type (pointers are kept as
-	// they are, values are copied): 8 bytes each instead of an interface's 16.
-	first, last unsafe.Pointer
 	// firstOrd and lastOrd are the order values of first and last (of a text order, in ext).
 	firstOrd, lastOrd int64
 	count             int
 	ext               *groupExt // what few groups need; nil when unused
+}
+
+// chunkSize is how many groups share a chunk.
+const chunkSize = 1024
+
+// chunk holds groups in the order their first record arrived, and their first and last
+// records: slices of the slot type (the fields first and last keep when the group narrows them,
+// else the record or the pointer to it), so that a group costs no allocation of its own and a new
+// first or last record is copied into its slot, not allocated.
+type chunk struct {
+	groups      []group
+	first, last reflect.Value
 }
 
 // groupExt is the rarer part of a group.
@@ -221,16 +315,31 @@ var (
 	maxNanoTime = time.Unix(0, math.MaxInt64)
 )
 
+func timeOrd(t time.Time) ordVal {
+	switch {
+	case t.Before(minNanoTime):
+		return ordVal{n: math.MinInt64}
+	case t.After(maxNanoTime):
+		return ordVal{n: math.MaxInt64}
+	}
+	return ordVal{n: t.UnixNano()}
+}
+
+// floatOrd maps x onto an integer that sorts the same.
+func floatOrd(x float64) ordVal {
+	u := math.Float64bits(x)
+	if u>>63 == 1 {
+		u = ^u
+	} else {
+		u |= 1 << 63
+	}
+	return ordVal{n: int64(u ^ (1 << 63))}
+}
+
 func toOrd(v any) ordVal {
 	switch x := v.(type) {
 	case time.Time:
-		switch {
-		case x.Before(minNanoTime):
-			return ordVal{n: math.MinInt64}
-		case x.After(maxNanoTime):
-			return ordVal{n: math.MaxInt64}
-		}
-		return ordVal{n: x.UnixNano()}
+		return timeOrd(x)
 	case string:
 		return ordVal{s: &x}
 	case int:
@@ -238,13 +347,7 @@ func toOrd(v any) ordVal {
 	case int64:
 		return ordVal{n: x}
 	case float64:
-		u := math.Float64bits(x)
-		if u>>63 == 1 {
-			u = ^u
-		} else {
-			u |= 1 << 63
-		}
-		return ordVal{n: int64(u ^ (1 << 63))}
+		return floatOrd(x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -260,12 +363,13 @@ func toOrd(v any) ordVal {
 }
 
 type groupRun struct {
-	g     *groupStep
-	ev    *eval.Evaluator
-	index map[string]*group // by the encoded key values
-	order []*group
-	kb    []byte
-	vals  []any
+	g      *groupStep
+	ev     *eval.Evaluator
+	index  map[string]int32 // by the encoded key values: the group's place in chunks
+	chunks []*chunk
+	n      int // groups
+	kb     []byte
+	vals   []any
 }
 
 // decodeKey sets the first n fields of v (text or whole numbers) from an encoded key.
@@ -307,14 +411,26 @@ func appendKey(b []byte, v any) []byte {
 }
 
 func (g *groupStep) Start(e Env) (Run, error) {
-	return &groupRun{g: g, ev: e.Eval(), index: map[string]*group{}}, nil
+	return &groupRun{g: g, ev: e.Eval(), index: map[string]int32{}}, nil
 }
 
 func (r *groupRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	r.kb = r.kb[:0]
 	r.vals = r.vals[:0]
-	for _, k := range r.g.keys {
+	var base unsafe.Pointer // the record's fields, for the keys and order read straight from it
+	if r.g.keyReads != nil || r.g.orderRead != nil {
+		// A record of another dynamic type (the stream's type may be wider) runs the
+		// expressions.
+		if rv := reflect.ValueOf(rec); rv.Type() == r.g.in && rv.Kind() == reflect.Pointer {
+			base = rv.UnsafePointer()
+		}
+	}
+	for i, k := range r.g.keys {
+		if base != nil && r.g.keyReads != nil && r.g.keyReads[i] != nil {
+			r.kb = r.g.keyReads[i].appendKey(r.kb, base)
+			continue
+		}
 		v, err := r.ev.Run(k)
 		if err != nil {
 			return RecordFailed(err)
@@ -325,18 +441,36 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 		}
 	}
 	var ord ordVal
-	if r.g.order != nil {
+	switch {
+	case base != nil && r.g.orderRead != nil:
+		ord = r.g.orderRead.ord(base)
+	case r.g.order != nil:
 		v, err := r.ev.Run(r.g.order)
 		if err != nil {
 			return RecordFailed(err)
 		}
 		ord = toOrd(v)
 	}
-	gr, ok := r.index[string(r.kb)]
+	i, ok := r.index[string(r.kb)]
+	if !ok {
+		if r.n >= math.MaxInt32 {
+			return fmt.Errorf("group: more than %d groups", math.MaxInt32)
+		}
+		i = int32(r.n)
+		r.n++
+		if int(i)%chunkSize == 0 {
+			r.chunks = append(r.chunks, &chunk{
+				groups: make([]group, 0, chunkSize),
+				first:  reflect.MakeSlice(reflect.SliceOf(r.g.slot), chunkSize, chunkSize),
+				last:   reflect.MakeSlice(reflect.SliceOf(r.g.slot), chunkSize, chunkSize),
+			})
+		}
+	}
+	c, at := r.chunks[i/chunkSize], int(i%chunkSize)
 	switch {
 	case !ok:
-		p := r.project(rec)
-		gr = &group{key: string(r.kb), first: p, last: p}
+		c.groups = append(c.groups, group{key: string(r.kb)})
+		gr := &c.groups[at]
 		if !r.g.simpleKeys || r.g.keepAll || ord.s != nil {
 			gr.ext = &groupExt{}
 		}
@@ -345,20 +479,23 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 		if !r.g.simpleKeys {
 			gr.ext.vals = slices.Clone(r.vals)
 		}
-		r.index[gr.key] = gr
-		r.order = append(r.order, gr)
+		r.index[gr.key] = i
+		r.keep(c.first.Index(at), rec)
+		r.keep(c.last.Index(at), rec)
 	case r.g.order == nil:
-		gr.last = r.project(rec)
+		r.keep(c.last.Index(at), rec)
 	default:
+		gr := &c.groups[at]
 		if ord.less(gr.firstOrdVal()) {
-			gr.first = r.project(rec)
+			r.keep(c.first.Index(at), rec)
 			gr.setFirst(ord)
 		}
 		if !ord.less(gr.lastOrdVal()) {
-			gr.last = r.project(rec)
+			r.keep(c.last.Index(at), rec)
 			gr.setLast(ord)
 		}
 	}
+	gr := &c.groups[at]
 	gr.count++
 	if r.g.keepAll {
 		gr.ext.records = append(gr.ext.records, rec)
@@ -366,61 +503,60 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 	return nil
 }
 
-// project copies the fields first and last keep into a new, smaller record.
-func (r *groupRun) project(rec any) unsafe.Pointer {
-	switch {
-	case r.g.projType != nil:
-		src := reflect.ValueOf(rec).Elem()
-		p := reflect.New(r.g.projType)
-		dst := p.Elem()
-		for _, ij := range r.g.project {
-			dst.Field(ij[1]).Set(src.Field(ij[0]))
-		}
-		return p.UnsafePointer()
-	case r.g.edge.Kind() == reflect.Pointer:
-		return reflect.ValueOf(rec).UnsafePointer()
+// keep copies what first and last keep of rec into slot: the fields they read, else the record
+// (or the pointer to it).
+func (r *groupRun) keep(slot reflect.Value, rec any) {
+	if r.g.projType == nil {
+		slot.Set(reflect.ValueOf(rec))
+		return
 	}
-	p := reflect.New(r.g.edge)
-	p.Elem().Set(reflect.ValueOf(rec))
-	return p.UnsafePointer()
+	src := reflect.ValueOf(rec).Elem()
+	for _, ij := range r.g.project {
+		slot.Field(ij[1]).Set(src.Field(ij[0]))
+	}
 }
 
-// edgeValue makes the value of a first or last field from what project kept.
-func (r *groupRun) edgeValue(p unsafe.Pointer) reflect.Value {
-	if r.g.edge.Kind() == reflect.Pointer {
-		return reflect.NewAt(r.g.edge.Elem(), p)
+// edgeValue makes the value of a first or last field from its slot: a pointer to the slot when
+// first and last are narrowed (nothing writes a slot once the groups are emitted), else the slot.
+func (r *groupRun) edgeValue(slot reflect.Value) reflect.Value {
+	if r.g.projType != nil {
+		return slot.Addr()
 	}
-	return reflect.NewAt(r.g.edge, p).Elem()
+	return slot
 }
 
 func (r *groupRun) Finish(emit func(any) error) error {
-	for i, gr := range r.order {
-		out := reflect.New(r.g.out.Elem())
-		v := out.Elem()
-		if r.g.simpleKeys {
-			decodeKey(gr.key, v, len(r.g.keys))
-		} else {
-			for k, kv := range gr.ext.vals {
-				if kv != nil {
-					v.Field(k).Set(reflect.ValueOf(kv))
+	r.index = nil // the groups are all there: let the index go
+	for ci, c := range r.chunks {
+		for at := range c.groups {
+			gr := &c.groups[at]
+			out := reflect.New(r.g.out.Elem())
+			v := out.Elem()
+			if r.g.simpleKeys {
+				decodeKey(gr.key, v, len(r.g.keys))
+			} else {
+				for k, kv := range gr.ext.vals {
+					if kv != nil {
+						v.Field(k).Set(reflect.ValueOf(kv))
+					}
 				}
 			}
-		}
-		v.Field(r.g.countIdx).SetInt(int64(gr.count))
-		v.Field(r.g.firstIdx).Set(r.edgeValue(gr.first))
-		v.Field(r.g.lastIdx).Set(r.edgeValue(gr.last))
-		if r.g.keepAll {
-			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
-			for j, rec := range gr.ext.records {
-				recs.Index(j).Set(reflect.ValueOf(rec))
+			v.Field(r.g.countIdx).SetInt(int64(gr.count))
+			v.Field(r.g.firstIdx).Set(r.edgeValue(c.first.Index(at)))
+			v.Field(r.g.lastIdx).Set(r.edgeValue(c.last.Index(at)))
+			if r.g.keepAll {
+				recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
+				for j, rec := range gr.ext.records {
+					recs.Index(j).Set(reflect.ValueOf(rec))
+				}
+				v.Field(r.g.recsIdx).Set(recs)
+				gr.ext = nil // let the records go once emitted
 			}
-			v.Field(r.g.recsIdx).Set(recs)
+			if err := emit(out.Interface()); err != nil {
+				return err
+			}
 		}
-		r.order[i] = nil // let the group go once emitted
-		if err := emit(out.Interface()); err != nil {
-			return err
-		}
+		r.chunks[ci] = nil // the chunk's groups are emitted (the records emitted may still hold its slots)
 	}
-	r.index = nil
 	return nil
 }

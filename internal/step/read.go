@@ -33,6 +33,7 @@ type readStep struct {
 	rec    reflect.Type
 	loc    *time.Location // zone of times without an offset
 	dec    *record.Decoder
+	block  int // bytes read at a time from a JSON-lines file (blockSize; tests make it small)
 }
 
 type readYAML struct {
@@ -54,7 +55,7 @@ func compileRead(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		c.Errorf(yamlx.KeyNode(n, "format"), "step %s: read: format: want jsonl or csv (or a file ending in .jsonl, .ndjson or .csv)", c.ID())
 		return nil, nil
 	}
-	r := &readStep{id: c.ID(), path: c.Path(ry.File), format: format, loc: c.Loc()}
+	r := &readStep{id: c.ID(), path: c.Path(ry.File), format: format, loc: c.Loc(), block: blockSize}
 	switch {
 	case ry.Type != "" && ry.Fields != nil:
 		c.Errorf(yamlx.KeyNode(n, "fields"), "step %s: read: give type: or fields:, not both", c.ID())
@@ -165,36 +166,13 @@ func (rr *readRun) Process(_ any, emit func(any) error) error {
 	if rr.r.format == "csv" {
 		return rr.csv(emit, fail)
 	}
-	sc := bufio.NewScanner(rr.f)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if isBlank(b) {
-			continue
-		}
-		rec, err := rr.r.dec.DecodeJSON(b, rr.in)
-		if err != nil {
-			if err := fail(line, err); err != nil {
-				return err
-			}
-			continue
+	return readLines(rr.env.Context(), rr.r.path, rr.f, rr.r.dec, rr.r.block, decodeWorkers(), func(d decoded) error {
+		if d.err != nil {
+			return fail(d.line, d.err)
 		}
 		st.In++
-		if err := emit(rec); err != nil {
-			return err
-		}
-		if line&1023 == 0 {
-			if err := rr.env.Context().Err(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", rr.r.path, err)
-	}
-	return nil
+		return emit(d.rec)
+	})
 }
 
 func isBlank(b []byte) bool {
