@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"io"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestSandboxDidiEncryption: `pipe sandbox --didi-encryption aes128|aes256` exports
@@ -18,41 +14,7 @@ func TestSandboxDidiEncryption(t *testing.T) {
 	}
 	for _, enc := range []string{"aes128", "aes256"} {
 		t.Run(enc, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			pr, pw := io.Pipe()
-			done := make(chan int)
-			go func() {
-				done <- run(ctx, []string{"sandbox", "--kqapi-addr", "127.0.0.1:0", "--didi-addr", "127.0.0.1:0",
-					"--kimai-addr", "127.0.0.1:0", "--didi-encryption", enc}, pw, io.Discard, func(string) string { return "" })
-				pw.Close()
-			}()
-			vars := map[string]string{}
-			lines := make(chan string)
-			go func() {
-				sc := bufio.NewScanner(pr)
-				for sc.Scan() {
-					lines <- sc.Text()
-				}
-				close(lines)
-			}()
-			deadline := time.After(10 * time.Second)
-		read:
-			for {
-				select {
-				case l, ok := <-lines:
-					if !ok {
-						break read
-					}
-					if k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "="); ok && strings.HasPrefix(l, "export ") {
-						vars[k] = v
-					}
-					if strings.Contains(l, "Stop with Ctrl-C") {
-						break read
-					}
-				case <-deadline:
-					t.Fatal("pipe sandbox printed no complete export list within 10s")
-				}
-			}
+			vars, stop := runSandbox(t, "--didi-encryption", enc)
 			if vars["DIDI_ENCRYPTION"] != enc || vars["DIDI_AES_KEY"] == "" {
 				t.Errorf("exported DIDI_ENCRYPTION=%q and a DIDI_AES_KEY of %d bytes; want %s and a key", vars["DIDI_ENCRYPTION"], len(vars["DIDI_AES_KEY"]), enc)
 			}
@@ -72,18 +34,8 @@ func TestSandboxDidiEncryption(t *testing.T) {
 			if strings.Contains(stderr, vars["DIDI_AES_KEY"]) {
 				t.Errorf("stderr holds the key: %s", stderr)
 			}
-			cancel()
-			go func() {
-				for range lines {
-				}
-			}()
-			select {
-			case code := <-done:
-				if code != exitOK {
-					t.Errorf("pipe sandbox exit %d after interrupt, want 0", code)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("pipe sandbox did not stop after interrupt")
+			if code := stop(); code != exitOK {
+				t.Errorf("pipe sandbox exit %d after interrupt, want 0", code)
 			}
 		})
 	}
