@@ -83,8 +83,9 @@ func (g *gate) acquire(ctx context.Context, op *Op) error {
 	}
 }
 
-// release gives back the slot of an attempt of op whose outcome is res.
-func (g *gate) release(op *Op, res *result) {
+// release gives back the slot of an attempt of op whose outcome is res. It returns the end of
+// the pause res asked for, if it asked for one.
+func (g *gate) release(op *Op, res *result) (until time.Time, paused bool) {
 	throttled := res.meta.Status == http.StatusTooManyRequests || res.meta.Status == http.StatusServiceUnavailable || res.busy
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -93,7 +94,7 @@ func (g *gate) release(op *Op, res *result) {
 	}
 	switch {
 	case throttled:
-		g.throttledLocked(op, res.meta.Status, res.after)
+		until, paused = g.throttledLocked(op, res.meta.Status, res.after)
 	case res.meta.Status != 0: // answered; a network error tells nothing about the load
 		g.okRun++
 		if g.max > 0 && g.limit < g.max && g.okRun >= recoverRun {
@@ -104,11 +105,12 @@ func (g *gate) release(op *Op, res *result) {
 	}
 	close(g.freed)
 	g.freed = make(chan struct{})
+	return until, paused
 }
 
 // throttledLocked pauses the connection for after (from now, at most maxPause) and halves the
-// in-flight limit.
-func (g *gate) throttledLocked(op *Op, status int, after time.Duration) {
+// in-flight limit. It returns the end of the pause, if after asks for one.
+func (g *gate) throttledLocked(op *Op, status int, after time.Duration) (time.Time, bool) {
 	g.okRun = 0
 	if g.max > 0 && g.limit > 1 {
 		from := g.limit
@@ -117,7 +119,7 @@ func (g *gate) throttledLocked(op *Op, status int, after time.Duration) {
 			"from", from, "limit", g.limit)
 	}
 	if after <= 0 {
-		return
+		return time.Time{}, false
 	}
 	pause := after
 	if pause > g.maxPause {
@@ -125,9 +127,11 @@ func (g *gate) throttledLocked(op *Op, status int, after time.Duration) {
 			"retry_after", after, "longest", g.maxPause)
 		pause = g.maxPause
 	}
-	if until := g.clock.Now().Add(pause); until.After(g.until) {
+	until := g.clock.Now().Add(pause)
+	if until.After(g.until) {
 		g.until = until
 		g.log.Warn("connection paused: the vendor asked to retry later", "api", g.api, "op", op.FullName(), "status", status,
 			"retry_after", pause, "until", until)
 	}
+	return until, true
 }

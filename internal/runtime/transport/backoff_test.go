@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/specpipe/specpipe/internal/runtime/clock"
+	"github.com/specpipe/specpipe/internal/runtime/ratelimit"
 	"github.com/specpipe/specpipe/internal/runtime/retry"
 )
 
@@ -237,5 +238,50 @@ func TestInFlightBackoff(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"lowered 2", "lowered 1", "raised 2", "raised 3", "raised 4"}, changes); diff != "" {
 		t.Errorf("logged limit changes (-want +got):\n%s\n%s", diff, logs.String())
+	}
+}
+
+// TestPauseSharedByRateKey: a pause asked of one client holds the next call of another client
+// with the same rate key (sharing the limiter, as the clients of a run and, through the state
+// store, the processes do), not only the calls of its own connection.
+func TestPauseSharedByRateKey(t *testing.T) {
+	t0 := time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(t0)
+	var arrivals []time.Duration
+	var mu sync.Mutex
+	var n atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, clk.Now().Sub(t0))
+		mu.Unlock()
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"status":0,"error":"busy"}`)
+			return
+		}
+		fmt.Fprint(w, `{"status":1,"error":"","data":{}}`)
+	}))
+	defer ts.Close()
+	api := *fieldAPI
+	api.RateLimits = []RateLimit{{Name: "account", Interval: time.Second, Per: []string{"account"}}}
+	cfg := Config{Clock: clk, Limiter: ratelimit.NewMemory(clk), Retry: retry.Policy{MaxAttempts: 1, Max: 30 * time.Second}}
+	op := &Op{API: "kq", Name: "r", Method: "GET", Path: "/"}
+	var trs []*Transport
+	for range 2 {
+		tr, err := New(&api, ts.URL, cfg, map[string]string{"account": "a"}, nil, Hooks{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		trs = append(trs, tr)
+	}
+	if _, err := trs[0].Do(t.Context(), op, nil, nil); err == nil {
+		t.Fatal("a 429 was not an error")
+	}
+	if _, err := trs[1].Do(t.Context(), op, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]time.Duration{0, 5 * time.Second}, arrivals); diff != "" {
+		t.Errorf("arrivals after t0 (-want +got):\n%s", diff)
 	}
 }

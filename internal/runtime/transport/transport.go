@@ -10,7 +10,8 @@
 // another host or from https to http, so credentials never go there.
 //
 // Overload: an answer 429 or 503 (or the vendor's busy code) with Retry-After pauses every
-// request of the client until then, not only the one told so, and with [Config.MaxInFlight]
+// request of the client until then, not only the one told so, and the next call of every client
+// sharing one of its rate keys (through the limiter's clock); with [Config.MaxInFlight]
 // the number of requests in flight backs off (halves) and recovers (+1 after a run of answers
 // without throttling); each pause and change is logged.
 //
@@ -343,7 +344,7 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	if err := t.gate.acquire(ctx, op); err != nil {
 		return fail(false, 0, err)
 	}
-	defer t.gate.release(op, &res)
+	defer t.release(ctx, op, &res)
 	r := &Request{Op: op, Params: slices.Clone(params), Header: http.Header{}}
 	res.sent = r
 	if t.prepare != nil {
@@ -483,21 +484,49 @@ func (t *Transport) wait(ctx context.Context, op *Op) error {
 		if len(rl.Only) > 0 && !slices.Contains(rl.Only, op.Name) {
 			continue
 		}
-		interval := rl.Interval
-		if d, ok := t.cfg.Intervals[rl.Name]; ok {
-			interval = d
-		}
+		interval := t.interval(rl)
 		if interval <= 0 {
 			continue
 		}
-		// A 2% margin: calls spaced exactly at the interval can arrive closer together than they
-		// were sent (latency varies), and vendors say "more than 20 s" (大于20秒).
-		interval += interval / 50
 		if err := t.cfg.Limiter.Wait(ctx, t.RateKey(rl, op), interval); err != nil {
 			return fmt.Errorf("%s: waiting for rate limit %s: %w", op.FullName(), rl.Name, err)
 		}
 	}
 	return nil
+}
+
+// interval is the spacing the limiter keeps for rl: the configured interval (the vendor's
+// unless Config.Intervals overrides it) with a 2% margin, since calls spaced exactly at the
+// interval can arrive closer together than they were sent (latency varies), and vendors say
+// "more than 20 s" (大于20秒). Zero or less: no spacing.
+func (t *Transport) interval(rl RateLimit) time.Duration {
+	interval := rl.Interval
+	if d, ok := t.cfg.Intervals[rl.Name]; ok {
+		interval = d
+	}
+	return interval + interval/50
+}
+
+// release ends an attempt of op whose outcome is res: its in-flight slot goes back, and when
+// the vendor asked for a pause, the rate clocks of op's limits are moved so that their next
+// call is not before its end, for every client sharing the limiter (the state store's: every
+// process).
+func (t *Transport) release(ctx context.Context, op *Op, res *result) {
+	until, paused := t.gate.release(op, res)
+	rec, ok := t.cfg.Limiter.(ratelimit.Recorder)
+	if !paused || !ok {
+		return
+	}
+	for _, rl := range t.api.RateLimits {
+		interval := t.interval(rl)
+		if interval <= 0 || (len(rl.Only) > 0 && !slices.Contains(rl.Only, op.Name)) {
+			continue
+		}
+		// Recorded as a call that ended one interval before the pause's end.
+		if err := rec.Record(context.WithoutCancel(ctx), t.RateKey(rl, op), until.Add(-interval)); err != nil {
+			t.cfg.Logger.Warn("record a pause on the rate limit", "op", op.FullName(), "limit", rl.Name, "err", err.Error())
+		}
+	}
 }
 
 // recordEnd tells a limiter that can record (ratelimit.Recorder) that a call of op has ended, so
