@@ -23,9 +23,10 @@ const recoverRun = 8
 //     as an HTTP date, holds every attempt of the connection until that instant, at most
 //     maxPause from the answer (a longer one is cut to it, and the log line says so);
 //   - an adaptive in-flight limit (when Config.MaxInFlight > 0): at most limit requests are in
-//     flight at once; limit halves (to no less than 1) on each such answer, and grows by one
+//     flight at once; limit halves (to no less than 1) on such an answer, and grows by one
 //     after recoverRun answers in a row that were not, up to MaxInFlight (AIMD). Each change
-//     is logged.
+//     is logged. The answers to requests sent before the limit was last lowered do not lower
+//     it again: eight requests in flight answered 429 together halve it once, not eight times.
 //
 // Requests already sent when the vendor answers are not recalled: the pause and the limit apply
 // to the attempts that start after it.
@@ -41,6 +42,7 @@ type gate struct {
 	limit    int       // the current in-flight limit (max when it has not been lowered)
 	inflight int
 	okRun    int           // answers in a row not throttled, since the limit last changed
+	epoch    int           // counts the times the limit was lowered
 	freed    chan struct{} // closed and replaced when a slot frees or the limit grows
 }
 
@@ -56,13 +58,14 @@ func newGate(cfg Config, api string) *gate {
 // acquire waits until the connection's pause is over and a request slot is free, and takes the
 // slot; release gives it back with the attempt's outcome. The token operation (op.NoAuth) takes
 // no slot: a request holding one may be preparing, and fetching its token is part of that.
-func (g *gate) acquire(ctx context.Context, op *Op) error {
+// acquire returns the epoch the request is sent in, for release.
+func (g *gate) acquire(ctx context.Context, op *Op) (epoch int, err error) {
 	for {
 		g.mu.Lock()
 		if until := g.until; until.After(g.clock.Now()) {
 			g.mu.Unlock()
 			if err := clock.SleepUntil(ctx, g.clock, until); err != nil {
-				return fmt.Errorf("%s: waiting for the connection's pause (the vendor asked to slow down): %w", op.FullName(), err)
+				return 0, fmt.Errorf("%s: waiting for the connection's pause (the vendor asked to slow down): %w", op.FullName(), err)
 			}
 			continue // the pause may have been extended meanwhile
 		}
@@ -70,22 +73,23 @@ func (g *gate) acquire(ctx context.Context, op *Op) error {
 			if !op.NoAuth {
 				g.inflight++
 			}
+			epoch := g.epoch
 			g.mu.Unlock()
-			return nil
+			return epoch, nil
 		}
 		freed := g.freed
 		g.mu.Unlock()
 		select {
 		case <-freed:
 		case <-ctx.Done():
-			return fmt.Errorf("%s: waiting for one of the connection's %d requests in flight to end: %w", op.FullName(), g.limit, ctx.Err())
+			return 0, fmt.Errorf("%s: waiting for one of the connection's %d requests in flight to end: %w", op.FullName(), g.limit, ctx.Err())
 		}
 	}
 }
 
-// release gives back the slot of an attempt of op whose outcome is res. It returns the end of
-// the pause res asked for, if it asked for one.
-func (g *gate) release(op *Op, res *result) (until time.Time, paused bool) {
+// release gives back the slot of an attempt of op, sent in epoch, whose outcome is res. It
+// returns the end of the pause res asked for, if it asked for one.
+func (g *gate) release(op *Op, epoch int, res *result) (until time.Time, paused bool) {
 	throttled := res.meta.Status == http.StatusTooManyRequests || res.meta.Status == http.StatusServiceUnavailable || res.busy
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -94,7 +98,7 @@ func (g *gate) release(op *Op, res *result) (until time.Time, paused bool) {
 	}
 	switch {
 	case throttled:
-		until, paused = g.throttledLocked(op, res.meta.Status, res.after)
+		until, paused = g.throttledLocked(op, epoch, res.meta.Status, res.after)
 	case res.meta.Status != 0: // answered; a network error tells nothing about the load
 		g.okRun++
 		if g.max > 0 && g.limit < g.max && g.okRun >= recoverRun {
@@ -109,12 +113,14 @@ func (g *gate) release(op *Op, res *result) (until time.Time, paused bool) {
 }
 
 // throttledLocked pauses the connection for after (from now, at most maxPause) and halves the
-// in-flight limit. It returns the end of the pause, if after asks for one.
-func (g *gate) throttledLocked(op *Op, status int, after time.Duration) (time.Time, bool) {
+// in-flight limit, unless it was lowered since the request was sent (in epoch). It returns the
+// end of the pause, if after asks for one.
+func (g *gate) throttledLocked(op *Op, epoch, status int, after time.Duration) (time.Time, bool) {
 	g.okRun = 0
-	if g.max > 0 && g.limit > 1 {
+	if g.max > 0 && g.limit > 1 && epoch == g.epoch {
 		from := g.limit
 		g.limit = max(1, g.limit/2)
+		g.epoch++
 		g.log.Warn("in-flight limit lowered: the vendor is throttling", "api", g.api, "op", op.FullName(), "status", status,
 			"from", from, "limit", g.limit)
 	}

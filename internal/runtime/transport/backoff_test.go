@@ -122,7 +122,7 @@ func TestRetryAfterPausesConnection(t *testing.T) {
 
 // inFlightServer answers GET requests; in hold mode each request waits for a token on release
 // and the server tracks the most requests it held at once; in throttle mode it answers 429
-// without Retry-After.
+// without Retry-After (after the hold, if it holds).
 type inFlightServer struct {
 	arrived  chan struct{}
 	release  chan struct{}
@@ -132,10 +132,15 @@ type inFlightServer struct {
 	most     atomic.Int32
 }
 
+// answer429 answers 429 without Retry-After.
+func answer429(w http.ResponseWriter) {
+	w.WriteHeader(http.StatusTooManyRequests)
+	fmt.Fprint(w, `{"code":429,"message":"slow down"}`)
+}
+
 func (s *inFlightServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.throttle.Load() {
-		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprint(w, `{"code":429,"message":"slow down"}`)
+	if s.throttle.Load() && !s.hold.Load() {
+		answer429(w)
 		return
 	}
 	n := s.now.Add(1)
@@ -150,22 +155,27 @@ func (s *inFlightServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.arrived <- struct{}{}
 		<-s.release
 	}
+	if s.throttle.Load() {
+		answer429(w)
+		return
+	}
 	fmt.Fprint(w, `[]`)
 }
 
 // concurrent sends callers requests at once while the server holds them, and returns the most
 // the server saw in flight. It waits for want requests to arrive, then for a while for one more
-// (none must come), then lets them all finish.
+// (none must come), then lets them all finish: answered 429 when throttle is set, else 200.
 func (s *inFlightServer) concurrent(t *testing.T, tr *Transport, callers, want int) int {
 	t.Helper()
 	s.most.Store(0)
 	s.hold.Store(true)
 	defer s.hold.Store(false)
+	throttled := s.throttle.Load()
 	var wg sync.WaitGroup
 	for range callers {
 		wg.Go(func() {
-			if _, err := tr.Do(t.Context(), listOp, nil, nil); err != nil {
-				t.Error(err)
+			if _, err := tr.Do(t.Context(), listOp, nil, nil); (err != nil) != throttled {
+				t.Errorf("Do = %v with the server throttling: %v", err, throttled)
 			}
 		})
 	}
@@ -189,9 +199,9 @@ func (s *inFlightServer) concurrent(t *testing.T, tr *Transport, callers, want i
 	return int(s.most.Load())
 }
 
-// TestInFlightBackoff: with MaxInFlight 4 the server sees at most 4 requests at once; two 429s
-// halve the bound to 2, then 1; each run of recoverRun answers without throttling raises it by
-// one, back to 4, and each change is logged.
+// TestInFlightBackoff: with MaxInFlight 4 the server sees at most 4 requests at once; 429s
+// answered together to those 4 halve the bound once, to 2, and a later 429 to 1; each run of
+// recoverRun answers without throttling raises it by one, back to 4; each change is logged.
 func TestInFlightBackoff(t *testing.T) {
 	s := &inFlightServer{arrived: make(chan struct{}), release: make(chan struct{})}
 	ts := httptest.NewServer(s)
@@ -206,14 +216,15 @@ func TestInFlightBackoff(t *testing.T) {
 		t.Errorf("at most %d requests in flight with MaxInFlight 4, want 4", got)
 	}
 	s.throttle.Store(true)
-	for range 2 {
-		if _, err := tr.Do(t.Context(), listOp, nil, nil); err == nil {
-			t.Fatal("a 429 was not an error")
-		}
+	if got := s.concurrent(t, tr, 4, 4); got != 4 {
+		t.Errorf("at most %d requests in flight with MaxInFlight 4, want 4", got)
+	}
+	if got := s.concurrent(t, tr, 4, 2); got != 2 {
+		t.Errorf("at most %d requests in flight after 4 requests answered 429 together, want 2", got)
 	}
 	s.throttle.Store(false)
 	if got := s.concurrent(t, tr, 4, 1); got != 1 {
-		t.Errorf("at most %d requests in flight after two 429s, want 1", got)
+		t.Errorf("at most %d requests in flight after a second round of 429s, want 1", got)
 	}
 	// The 4 answers above count toward the first raise.
 	for range 3*recoverRun - 4 {

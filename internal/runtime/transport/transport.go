@@ -341,10 +341,11 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	if err := t.wait(ctx, op); err != nil {
 		return fail(false, 0, err)
 	}
-	if err := t.gate.acquire(ctx, op); err != nil {
+	epoch, err := t.gate.acquire(ctx, op)
+	if err != nil {
 		return fail(false, 0, err)
 	}
-	defer t.release(ctx, op, &res)
+	defer t.release(ctx, op, epoch, &res)
 	r := &Request{Op: op, Params: slices.Clone(params), Header: http.Header{}}
 	res.sent = r
 	if t.prepare != nil {
@@ -507,12 +508,13 @@ func (t *Transport) interval(rl RateLimit) time.Duration {
 	return interval + interval/50
 }
 
-// release ends an attempt of op whose outcome is res: its in-flight slot goes back, and when
+// release ends an attempt of op, sent in the gate's epoch, whose outcome is res: its in-flight
+// slot goes back, and when
 // the vendor asked for a pause, the rate clocks of op's limits are moved so that their next
 // call is not before its end, for every client sharing the limiter (the state store's: every
 // process).
-func (t *Transport) release(ctx context.Context, op *Op, res *result) {
-	until, paused := t.gate.release(op, res)
+func (t *Transport) release(ctx context.Context, op *Op, epoch int, res *result) {
+	until, paused := t.gate.release(op, epoch, res)
 	rec, ok := t.cfg.Limiter.(ratelimit.Recorder)
 	if !paused || !ok {
 		return
