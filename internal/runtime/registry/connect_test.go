@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/specpipe/specpipe/generated/kimai"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -54,8 +55,14 @@ func TestConnectMaxInFlight(t *testing.T) {
 					}
 				})
 			}
-			for range tc.want {
-				<-arrived
+			for i := range tc.want {
+				select {
+				case <-arrived:
+					continue
+				case <-time.After(10 * time.Second): // a bound for a failing run, not a timing
+					t.Errorf("only %d requests in flight, want %d", i, tc.want)
+				}
+				break
 			}
 			// Release every caller, those still to arrive as they arrive.
 			for released := 0; released < callers; released++ {

@@ -179,8 +179,14 @@ func (s *inFlightServer) concurrent(t *testing.T, tr *Transport, callers, want i
 			}
 		})
 	}
-	for range want {
-		<-s.arrived
+	for i := range want {
+		select {
+		case <-s.arrived:
+			continue
+		case <-time.After(10 * time.Second): // a bound for a failing run, not a timing
+			t.Errorf("only %d requests in flight, want %d", i, want)
+		}
+		break
 	}
 	select {
 	case <-s.arrived:
