@@ -53,7 +53,7 @@ func TestJSONRunLog(t *testing.T) {
 		start["state"] != db || start["version"] == "" {
 		t.Errorf("run started: %v", start)
 	}
-	if steps, _ := sum["steps"].([]any); len(steps) != 7 {
+	if steps, _ := sum["steps"].([]any); len(steps) != 8 {
 		t.Errorf("summary steps: %v", sum["steps"])
 	}
 	if _, ok := sum["duration_s"].(float64); !ok {

@@ -258,8 +258,11 @@ func (g *gen) newFunc(f *jen.File) {
 			if id := g.identityCred(); id != "" {
 				key = jen.Lit(a.Name + ":").Op("+").Id("cfg").Dot(ir.GoName(id))
 			}
-			b.Id("c").Dot("tokens").Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
-				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key, durLit(au.Early))
+			// The secret credentials key the sealing of the tokens the store keeps.
+			b.List(jen.Id("c").Dot("tokens"), jen.Err()).Op("=").Qual(tokencachePkg, "NewSource").Call(jen.Id("c").Dot("fetchToken"),
+				jen.Id("t").Dot("Clock").Call(), jen.Id("cfg").Dot("Options").Dot("Tokens"), key,
+				jen.Index().String().Values(secrets...), durLit(au.Early))
+			b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": %w"), jen.Err())))
 		}
 		if a.CallerZone != nil {
 			b.Id("c").Dot("caller").Op("=").Qual(zonePkg, "New").Call(jen.Id("c").Dot("callerZoneName"))

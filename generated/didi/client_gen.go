@@ -150,7 +150,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.t = t
-	c.tokens = tokencache.NewSource(c.fetchToken, t.Clock(), cfg.Options.Tokens, "didi:"+cfg.ClientID, 60*time.Second)
+	c.tokens, err = tokencache.NewSource(c.fetchToken, t.Clock(), cfg.Options.Tokens, "didi:"+cfg.ClientID, []string{cfg.ClientSecret, cfg.SignKey, cfg.AesKey}, 60*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("didi: %w", err)
+	}
 	return c, nil
 }
 

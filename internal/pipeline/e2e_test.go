@@ -41,6 +41,8 @@ params:
 steps:
   - id: users
     call: {conn: kimai, op: listUsers}
+  - id: with_account
+    filter: r.accountNumber != ""
   - id: user_by_account
     lookup: {key: r.accountNumber}
   - id: project
@@ -235,7 +237,7 @@ func TestEndToEndAttendanceToKimai(t *testing.T) {
 	if d := cmp.Diff(want, s.bookings(t)); d != "" {
 		t.Errorf("Kimai timesheets (-want +got):\n%s", d)
 	}
-	if punches := sum.Steps[3]; punches.ID != "punches" || punches.In <= 50 || punches.In != punches.Out {
+	if punches := sum.Steps[4]; punches.ID != "punches" || punches.In <= 50 || punches.In != punches.Out {
 		t.Errorf("punches step %+v: want more than a page read and passed on", punches)
 	}
 	book := sum.Steps[len(sum.Steps)-1]

@@ -20,7 +20,7 @@ steps:
     lookup: {key: r.atten_id}
   - id: first_of_person
     from: punches
-    lookup: {key: r.atten_uid}
+    lookup: {key: r.atten_uid, on_duplicate: first}
   - id: again
     from: punches
     filter: r.atten_status == "0"

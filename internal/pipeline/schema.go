@@ -107,7 +107,11 @@ func schemaOf(t reflect.Type) map[string]any {
 			if name == "" || name == "-" {
 				continue
 			}
-			props[name] = schemaOf(f.Type)
+			fs := schemaOf(f.Type)
+			if enum := f.Tag.Get("enum"); enum != "" && f.Type.Kind() == reflect.String {
+				fs["enum"] = strings.Split(enum, ",") // the field's values, for editors
+			}
+			props[name] = fs
 		}
 		return map[string]any{"type": "object", "additionalProperties": false, "properties": props}
 	}

@@ -77,6 +77,9 @@ var migrations = map[dialect][]string{
 		`ALTER TABLE rate_clocks ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;`,
 		// 4: a run may be a dry run (its counts are what a real run would have written).
 		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
+		// 5: cached tokens are sealed (internal/runtime/tokencache): the tokens earlier versions
+		// cached in clear are dropped, each costs its next run one authorize.
+		`DELETE FROM tokens;`,
 	},
 	postgresDialect: {
 		`CREATE TABLE ledger (
@@ -140,6 +143,7 @@ var migrations = map[dialect][]string{
 	);`,
 		`ALTER TABLE rate_clocks ADD COLUMN sent BIGINT NOT NULL DEFAULT 0;`,
 		`ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;`,
+		`DELETE FROM tokens;`,
 	},
 }
 

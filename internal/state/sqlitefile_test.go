@@ -145,8 +145,8 @@ func TestStateFileReplacedStopsWrites(t *testing.T) {
 }
 
 // TestOpenUpgradesVersion1File: a state file written by specpipe before leases (schema version
-// 1) opens with its ledger intact, and its lock, taken without a lease, is still held while its
-// process lives.
+// 1) opens with its ledger intact, its lock, taken without a lease, is still held while its
+// process lives, and the token it cached in clear is gone.
 func TestOpenUpgradesVersion1File(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
@@ -160,6 +160,7 @@ func TestOpenUpgradesVersion1File(t *testing.T) {
 		`INSERT INTO schema_migrations VALUES (1, 1)`,
 		`INSERT INTO ledger (pipeline, step, key, status, target_id, created, updated) VALUES ('p', 'w', 'k', 'done', 'T-1', 1, 2)`,
 		`INSERT INTO locks (pipeline, pid, host, since) VALUES ('p', 1, 'some-host', 3)`, // pid 1 never dies
+		`INSERT INTO tokens (key, value, expiry, updated) VALUES ('didi:x', 'clear-token', 0, 1)`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -173,6 +174,10 @@ func TestOpenUpgradesVersion1File(t *testing.T) {
 	var le *LockedError
 	if _, err := s.Lock(ctx, "p"); !errors.As(err, &le) || !le.Expires.IsZero() || le.Host != "some-host" {
 		t.Errorf("Lock of a version 1 lock = %v, want a *LockedError without a lease", err)
+	}
+	var n int
+	if err := s.queryRow(ctx, `SELECT count(*) FROM tokens`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("tokens rows after the upgrade = %d, %v; want the token cached in clear gone", n, err)
 	}
 	var version int
 	if err := s.queryRow(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != len(migrations[sqliteDialect]) {

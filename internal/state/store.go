@@ -47,8 +47,11 @@
 //     by the next run on any host, which reconciles it.
 //   - Tokens: a token saved by one process is loaded by all until it expires.
 //
-// Secrets: access tokens are stored in the database; a SQLite file is created with mode 0600,
-// and a PostgreSQL database must be readable only by the specpipe role. Nothing in this package
+// Secrets: the access tokens in the database are sealed by their [tokencache.Source] (AES-256-GCM
+// under a key derived from the connection's secret credentials; the tokens earlier versions
+// cached in clear are dropped by migration 5), and `pipe state` never shows them. Still, a
+// SQLite file is created with mode 0600, and a PostgreSQL database must be readable only by the
+// specpipe role. Nothing in this package
 // logs, no error message contains a token, a token's cache key or a database password, and
 // [DB.Location] hides the password. Payloads are stored as the runner passes them (it redacts
 // them first).
@@ -93,7 +96,8 @@ type Store interface {
 	SetCheckpoint(ctx context.Context, pipeline, name, value string) error
 
 	// LoadToken returns the token cached under key, and whether there is one. An expired
-	// token is returned as it was saved; the caller decides whether it is still good.
+	// token is returned as it was saved (sealed, by a [tokencache.Source]); the caller decides
+	// whether it is still good.
 	LoadToken(ctx context.Context, key string) (Token, bool, error)
 	// SaveToken caches t under key, replacing any token cached there.
 	SaveToken(ctx context.Context, key string, t Token) error

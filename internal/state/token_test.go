@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,7 +134,10 @@ func TestTokenSourceSharesTokensThroughFile(t *testing.T) {
 		}
 		var got []string
 		for range 2 {
-			src := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", time.Minute)
+			src, err := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", []string{"secret"}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
 			v, err := src.Token(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -145,6 +149,72 @@ func TestTokenSourceSharesTokensThroughFile(t *testing.T) {
 		}
 		if n := fetches.Load(); n != 1 {
 			t.Errorf("%d fetches, want 1", n)
+		}
+	})
+}
+
+// TestTokenRowsAreSealed: the row a token source stores holds no byte of the token; a source
+// whose secret credential changed, or that finds a token cached in clear (by a version before
+// sealing), authorizes again instead of failing.
+func TestTokenRowsAreSealed(t *testing.T) {
+	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+		ctx := context.Background()
+		path := be.New(t)
+		clk := clock.NewFake(t0)
+		var fetches atomic.Int32
+		fetch := func(context.Context) (Token, error) {
+			n := fetches.Add(1)
+			return Token{Value: fmt.Sprintf("didi-access-token-%d-0123456789abcdef", n), Expiry: clk.Now().Add(1800 * time.Second)}, nil
+		}
+		token := func(secret string) string {
+			t.Helper()
+			src, err := tokencache.NewSource(fetch, clk, open(t, path), "didi:client", []string{secret}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := src.Token(ctx)
+			if err != nil {
+				t.Fatalf("Token with secret %q: %v", secret, err)
+			}
+			return v
+		}
+		s := open(t, path)
+		row := func() string {
+			t.Helper()
+			var v string
+			if err := s.queryRow(ctx, `SELECT value FROM tokens WHERE key = ?`, "didi:client").Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+
+		first := token("secret-1")
+		stored := row()
+		for _, part := range []string{first, first[:8], "didi-access", "0123456789abcdef"} {
+			if strings.Contains(stored, part) {
+				t.Errorf("tokens row %q holds %q of the token", stored, part)
+			}
+		}
+		if again := token("secret-1"); again != first || fetches.Load() != 1 {
+			t.Errorf("same secret: token %q after %d fetches, want the stored %q after 1", again, fetches.Load(), first)
+		}
+		// The secret changed: the stored token does not open, a new one is fetched and stored.
+		second := token("secret-2")
+		if second == first || fetches.Load() != 2 {
+			t.Errorf("changed secret: token %q after %d fetches, want a new one after 2", second, fetches.Load())
+		}
+		if again := token("secret-2"); again != second || fetches.Load() != 2 {
+			t.Errorf("changed secret, next process: token %q after %d fetches, want %q after 2", again, fetches.Load(), second)
+		}
+		// A token cached in clear (before sealing) is not used.
+		if err := s.SaveToken(ctx, "didi:client", Token{Value: "clear-token", Expiry: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if third := token("secret-2"); third == "clear-token" || fetches.Load() != 3 {
+			t.Errorf("clear row: token %q after %d fetches, want a new one after 3", third, fetches.Load())
+		}
+		if stored := row(); strings.Contains(stored, "clear-token") || strings.Contains(stored, "didi-access") {
+			t.Errorf("tokens row after replacing the clear one = %q", stored)
 		}
 	})
 }

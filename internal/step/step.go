@@ -241,7 +241,8 @@ type WholeWriter interface {
 }
 
 // ConfigError is a run that could not start because of its configuration (a bad base URL, a
-// missing input file).
+// missing input file), or that stopped because its data cannot be used as it is (a lookup key
+// that repeats): what a person must fix (exit 2).
 type ConfigError struct{ Err error }
 
 func (e *ConfigError) Error() string { return e.Err.Error() }

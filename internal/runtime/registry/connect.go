@@ -22,8 +22,8 @@ type Shared struct {
 }
 
 // Connect makes a client of a: the connection's settings (base URL, credentials and what a
-// pipeline sets of the transport: timeout, rate-limit intervals, attempts) over what the run
-// shares. A nil clock is the wall clock, a nil limiter one of this client alone, a nil HTTP
+// pipeline sets of the transport: timeout, rate-limit intervals, attempts, requests in flight)
+// over what the run shares. A nil clock is the wall clock, a nil limiter one of this client alone, a nil HTTP
 // client http.Client's defaults.
 func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	cfg := sh.Transport
@@ -50,6 +50,9 @@ func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	}
 	if s.Transport.Retry.MaxAttempts > 0 {
 		cfg.Retry.MaxAttempts = s.Transport.Retry.MaxAttempts
+	}
+	if s.Transport.MaxInFlight > 0 {
+		cfg.MaxInFlight = s.Transport.MaxInFlight
 	}
 	s.Transport = cfg
 	return a.New(s)

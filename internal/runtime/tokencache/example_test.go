@@ -16,7 +16,11 @@ func ExampleSource() {
 		n++ // in a client: POST /river/Auth/authorize, expires_in 1800
 		return tokencache.Token{Value: fmt.Sprintf("token-%d", n), Expiry: c.Now().Add(1800 * time.Second)}, nil
 	}
-	src := tokencache.NewSource(authorize, c, nil, "didi:client_id_test", time.Minute)
+	src, err := tokencache.NewSource(authorize, c, nil, "didi:client_id_test", []string{"client-secret"}, time.Minute)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ctx := context.Background()
 
 	a, _ := src.Token(ctx)

@@ -39,7 +39,8 @@ func (t Token) LogValue() slog.Value {
 }
 
 // Store persists tokens across processes (the state store implements it); nil means in-memory
-// only.
+// only. A [Source] gives it tokens sealed (AES-256-GCM, a key derived from the connection's
+// secret credentials): what the store holds is no token a reader of its rows can use.
 type Store interface {
 	// LoadToken returns the token saved under key, and whether there is one.
 	LoadToken(ctx context.Context, key string) (Token, bool, error)
@@ -53,7 +54,8 @@ type Store interface {
 type Source struct {
 	fetch func(ctx context.Context) (Token, error)
 	clock clock.Clock
-	store Store
+	store Store   // nil: in memory only
+	seal  *sealer // seals what goes to store; not nil when store is not
 	key   string
 	early time.Duration
 
@@ -73,14 +75,28 @@ type call struct {
 }
 
 // NewSource returns a Source. fetch obtains a fresh token; key identifies the credential in the
-// store and in errors (e.g. "didi:<client_id>", never the secret); early is how long before its
-// expiry a token is considered stale (e.g. 60 s). A nil store keeps tokens in memory only; a
-// nil c means the real clock.
-func NewSource(fetch func(ctx context.Context) (Token, error), c clock.Clock, store Store, key string, early time.Duration) *Source {
+// store and in errors (e.g. "didi:<client_id>", never the secret); secrets are the connection's
+// secret credentials, from which the key sealing the tokens in store is derived; early is how
+// long before its expiry a token is considered stale (e.g. 60 s). A nil store, or secrets all
+// empty, keep tokens in memory only; a nil c means the real clock.
+//
+// A stored token that does not open under secrets (they changed, or it was stored in clear by
+// an older version) is absent: the source fetches a new one and stores it in its place.
+func NewSource(fetch func(ctx context.Context) (Token, error), c clock.Clock, store Store, key string, secrets []string, early time.Duration) (*Source, error) {
 	if c == nil {
 		c = clock.Real{}
 	}
-	return &Source{fetch: fetch, clock: c, store: store, key: key, early: max(early, 0)}
+	s := &Source{fetch: fetch, clock: c, key: key, early: max(early, 0)}
+	if store != nil {
+		seal, err := newSealer(secrets, key)
+		if err != nil {
+			return nil, fmt.Errorf("tokencache %s: %w", key, err)
+		}
+		if seal != nil {
+			s.store, s.seal = store, seal
+		}
+	}
+	return s, nil
 }
 
 // fresh reports whether t can still be used now.
@@ -137,7 +153,7 @@ func (s *Source) refresh(ctx context.Context, c *call) {
 func (s *Source) obtain(ctx context.Context) (Token, error) {
 	var loadErr error
 	if s.store != nil {
-		t, ok, err := s.store.LoadToken(ctx, s.key)
+		t, ok, err := s.seal.load(ctx, s.store)
 		s.mu.Lock()
 		rejected := s.rejected
 		s.mu.Unlock()
@@ -164,7 +180,7 @@ func (s *Source) obtain(ctx context.Context) (Token, error) {
 	}
 	if s.store != nil {
 		// The store is only a cache: a failed save costs the next process one fetch.
-		_ = s.store.SaveToken(ctx, s.key, t)
+		_ = s.store.SaveToken(ctx, s.key, s.seal.seal(t))
 	}
 	return t, nil
 }

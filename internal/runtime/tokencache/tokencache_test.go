@@ -3,6 +3,7 @@ package tokencache
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -82,6 +83,40 @@ func (m *memStore) SaveToken(_ context.Context, k string, t Token) error {
 	return nil
 }
 
+// secret is the connection's secret credential in these tests.
+const secret = "client-secret-test"
+
+// newSource is NewSource for key, keyed from secret.
+func newSource(t *testing.T, fetch func(context.Context) (Token, error), c clock.Clock, st Store, early time.Duration) *Source {
+	t.Helper()
+	s, err := NewSource(fetch, c, st, key, []string{secret}, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sealed is t as a Source keyed from secrets stores it under key.
+func sealed(t *testing.T, tok Token, secrets ...string) Token {
+	t.Helper()
+	s, err := newSealer(secrets, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.seal(tok)
+}
+
+// opened is the value of the token st keeps under key, opened with secret; "" if none opens.
+func opened(t *testing.T, st *memStore) string {
+	t.Helper()
+	s, err := newSealer([]string{secret}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := s.open(st.toks[key])
+	return tok.Value
+}
+
 func mustToken(t *testing.T, s *Source) string {
 	t.Helper()
 	v, err := s.Token(context.Background())
@@ -118,7 +153,7 @@ func TestConcurrentCallsShareOneFetch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := clock.NewFake(t0)
 		f := &fetcher{c: c}
-		s := NewSource(f.fetch, c, nil, key, early)
+		s := newSource(t, f.fetch, c, nil, early)
 		got := concurrentTokens(t, s, f, 100)
 		for i, v := range got {
 			if v != "tok1" {
@@ -159,7 +194,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := clock.NewFake(t0)
 			f := &fetcher{c: c}
-			s := NewSource(f.fetch, c, nil, key, tt.early)
+			s := newSource(t, f.fetch, c, nil, tt.early)
 			if v := mustToken(t, s); v != "tok1" {
 				t.Fatalf("first Token = %q", v)
 			}
@@ -177,7 +212,7 @@ func TestRefreshAfterExpiry(t *testing.T) {
 func TestZeroExpiryNeverStale(t *testing.T) {
 	c := clock.NewFake(t0)
 	n := 0
-	s := NewSource(func(context.Context) (Token, error) { n++; return Token{Value: "forever"}, nil }, c, nil, key, early)
+	s := newSource(t, func(context.Context) (Token, error) { n++; return Token{Value: "forever"}, nil }, c, nil, early)
 	mustToken(t, s)
 	c.Advance(1000 * time.Hour)
 	if v := mustToken(t, s); v != "forever" || n != 1 {
@@ -189,7 +224,7 @@ func TestInvalidate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := clock.NewFake(t0)
 		f := &fetcher{c: c}
-		s := NewSource(f.fetch, c, nil, key, early)
+		s := newSource(t, f.fetch, c, nil, early)
 		mustToken(t, s)
 
 		s.Invalidate("tok1")
@@ -213,22 +248,31 @@ func TestInvalidate(t *testing.T) {
 func TestStore(t *testing.T) {
 	tests := []struct {
 		name        string
-		stored      *Token // in the store before the first call
+		stored      *Token // in the store before the first call, as it is stored
 		loadErr     error
 		want        string
 		wantFetches int
-		wantStored  string // the store's token afterwards
+		wantStored  string // the store's token afterwards, opened
 	}{
-		{name: "fresh store token avoids fetch", stored: &Token{Value: "saved", Expiry: t0.Add(10 * time.Minute)},
+		{name: "fresh store token avoids fetch", stored: ptr(sealed(t, Token{Value: "saved", Expiry: t0.Add(10 * time.Minute)}, secret)),
 			want: "saved", wantFetches: 0, wantStored: "saved"},
-		{name: "stale store token not used", stored: &Token{Value: "saved", Expiry: t0.Add(30 * time.Second)},
+		{name: "stale store token not used", stored: ptr(sealed(t, Token{Value: "saved", Expiry: t0.Add(30 * time.Second)}, secret)),
 			want: "tok1", wantFetches: 1, wantStored: "tok1"},
-		{name: "expired store token not used", stored: &Token{Value: "saved", Expiry: t0.Add(-time.Hour)},
+		{name: "expired store token not used", stored: ptr(sealed(t, Token{Value: "saved", Expiry: t0.Add(-time.Hour)}, secret)),
 			want: "tok1", wantFetches: 1, wantStored: "tok1"},
-		{name: "empty store token not used", stored: &Token{Expiry: t0.Add(time.Hour)},
+		{name: "empty store token not used", stored: ptr(sealed(t, Token{Expiry: t0.Add(time.Hour)}, secret)),
 			want: "tok1", wantFetches: 1, wantStored: "tok1"},
 		{name: "empty store", want: "tok1", wantFetches: 1, wantStored: "tok1"},
 		{name: "load error falls back to fetch", loadErr: errors.New("disk full"), want: "tok1", wantFetches: 1, wantStored: "tok1"},
+		// Tokens that do not open are absent, never an error: a new one replaces them.
+		{name: "token stored in clear (before sealing) not used", stored: &Token{Value: "saved", Expiry: t0.Add(time.Hour)},
+			want: "tok1", wantFetches: 1, wantStored: "tok1"},
+		{name: "token sealed under another secret not used", stored: ptr(sealed(t, Token{Value: "saved", Expiry: t0.Add(time.Hour)}, "old-secret")),
+			want: "tok1", wantFetches: 1, wantStored: "tok1"},
+		{name: "damaged sealed token not used", stored: &Token{Value: sealPrefix + "!!not base64", Expiry: t0.Add(time.Hour)},
+			want: "tok1", wantFetches: 1, wantStored: "tok1"},
+		{name: "truncated sealed token not used", stored: &Token{Value: sealPrefix + "AAAA", Expiry: t0.Add(time.Hour)},
+			want: "tok1", wantFetches: 1, wantStored: "tok1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +282,7 @@ func TestStore(t *testing.T) {
 			if tt.stored != nil {
 				st.toks = map[string]Token{key: *tt.stored}
 			}
-			s := NewSource(f.fetch, c, st, key, early)
+			s := newSource(t, f.fetch, c, st, early)
 			if v := mustToken(t, s); v != tt.want {
 				t.Errorf("Token = %q, want %q", v, tt.want)
 			}
@@ -252,18 +296,92 @@ func TestStore(t *testing.T) {
 				t.Errorf("store loads = %d, want 1 (then the memory cache)", st.loads)
 			}
 			st.loadErr = nil
-			if got := st.toks[key].Value; got != tt.wantStored {
+			if got := opened(t, st); got != tt.wantStored {
 				t.Errorf("stored token = %q, want %q", got, tt.wantStored)
 			}
 		})
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// TestStoreHoldsNoToken: what a source gives its store holds no byte string of the token, not
+// its base64 either, and is sealed afresh each time (a random nonce).
+func TestStoreHoldsNoToken(t *testing.T) {
+	c := clock.NewFake(t0)
+	const value = "0123456789abcdef0123456789abcdef01234567"
+	st := &memStore{}
+	s := newSource(t, func(context.Context) (Token, error) { return Token{Value: value, Expiry: t0.Add(time.Hour)}, nil }, c, st, early)
+	mustToken(t, s)
+	first := st.toks[key]
+	s.Invalidate(value)
+	mustToken(t, s)
+	second := st.toks[key]
+	for _, stored := range []Token{first, second} {
+		for _, form := range []string{value, value[:16], base64.StdEncoding.EncodeToString([]byte(value))[:16], base64.RawURLEncoding.EncodeToString([]byte(value))[:16]} {
+			if strings.Contains(stored.Value, form) {
+				t.Errorf("stored %q holds %q", stored.Value, form)
+			}
+		}
+		if !stored.Expiry.Equal(t0.Add(time.Hour)) {
+			t.Errorf("stored expiry %v, want %v", stored.Expiry, t0.Add(time.Hour))
+		}
+	}
+	if first.Value == second.Value {
+		t.Errorf("the same token sealed twice gave the same stored value %q", first.Value)
+	}
+	if got := opened(t, st); got != value {
+		t.Errorf("stored token opens to %q, want the token", got)
+	}
+	// Sealed under one cache key, it does not open under another.
+	other, err := newSealer([]string{secret}, "didi:other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, ok := other.open(second); ok {
+		t.Errorf("token sealed under %s opened under didi:other: %v", key, tok)
+	}
+}
+
+// TestNoSecretKeepsTokensInMemory: with no secret credential nothing could seal a token, so
+// none reaches the store.
+func TestNoSecretKeepsTokensInMemory(t *testing.T) {
+	c := clock.NewFake(t0)
+	f := &fetcher{c: c}
+	st := &memStore{}
+	s, err := NewSource(f.fetch, c, st, key, []string{"", ""}, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := mustToken(t, s); v != "tok1" {
+		t.Errorf("Token = %q, want tok1", v)
+	}
+	if st.loads != 0 || st.saves != 0 {
+		t.Errorf("store used %d loads, %d saves with no secret; want none", st.loads, st.saves)
+	}
+}
+
+// TestChangedSecretFetchesAgain: a process whose secret credential changed does not open the
+// token another stored, and fetches its own.
+func TestChangedSecretFetchesAgain(t *testing.T) {
+	c := clock.NewFake(t0)
+	st := &memStore{}
+	f1, f2 := &fetcher{c: c}, &fetcher{c: c}
+	mustToken(t, newSource(t, f1.fetch, c, st, early))
+	s2, err := NewSource(f2.fetch, c, st, key, []string{"rotated-secret"}, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := mustToken(t, s2); v != "tok1" || s2.Fetches() != 1 {
+		t.Errorf("Token with a changed secret = %q after %d fetches, want its own tok1 after 1", v, s2.Fetches())
+	}
+}
+
 func TestInvalidatedStoreTokenNotReloaded(t *testing.T) {
 	c := clock.NewFake(t0)
 	f := &fetcher{c: c}
-	st := &memStore{toks: map[string]Token{key: {Value: "saved", Expiry: t0.Add(time.Hour)}}}
-	s := NewSource(f.fetch, c, st, key, early)
+	st := &memStore{toks: map[string]Token{key: sealed(t, Token{Value: "saved", Expiry: t0.Add(time.Hour)}, secret)}}
+	s := newSource(t, f.fetch, c, st, early)
 	if v := mustToken(t, s); v != "saved" {
 		t.Fatalf("Token = %q, want saved", v)
 	}
@@ -271,7 +389,7 @@ func TestInvalidatedStoreTokenNotReloaded(t *testing.T) {
 	if v := mustToken(t, s); v != "tok1" {
 		t.Errorf("Token after Invalidate = %q, want tok1 (not the rejected stored token)", v)
 	}
-	if got := st.toks[key].Value; got != "tok1" {
+	if got := opened(t, st); got != "tok1" {
 		t.Errorf("stored token = %q, want tok1", got)
 	}
 }
@@ -281,8 +399,8 @@ func TestSharedStoreAcrossSources(t *testing.T) {
 	c := clock.NewFake(t0)
 	st := &memStore{}
 	f1, f2 := &fetcher{c: c}, &fetcher{c: c}
-	s1 := NewSource(f1.fetch, c, st, key, early)
-	s2 := NewSource(f2.fetch, c, st, key, early)
+	s1 := newSource(t, f1.fetch, c, st, early)
+	s2 := newSource(t, f2.fetch, c, st, early)
 	v1, v2 := mustToken(t, s1), mustToken(t, s2)
 	if v1 != "tok1" || v2 != "tok1" || s2.Fetches() != 0 {
 		t.Errorf("tokens %q, %q with %d fetches by the second source; want tok1 twice, 0", v1, v2, s2.Fetches())
@@ -293,7 +411,7 @@ func TestFetchError(t *testing.T) {
 	c := clock.NewFake(t0)
 	boom := errors.New("errno 10001")
 	f := &fetcher{c: c, err: boom}
-	s := NewSource(f.fetch, c, &memStore{loadErr: errors.New("db locked")}, key, early)
+	s := newSource(t, f.fetch, c, &memStore{loadErr: errors.New("db locked")}, early)
 	_, err := s.Token(context.Background())
 	if !errors.Is(err, boom) {
 		t.Fatalf("Token error = %v, want it to wrap %v", err, boom)
@@ -314,7 +432,7 @@ func TestFetchError(t *testing.T) {
 }
 
 func TestEmptyTokenIsAnError(t *testing.T) {
-	s := NewSource(func(context.Context) (Token, error) { return Token{Expiry: t0.Add(time.Hour)}, nil }, clock.NewFake(t0), nil, key, early)
+	s := newSource(t, func(context.Context) (Token, error) { return Token{Expiry: t0.Add(time.Hour)}, nil }, clock.NewFake(t0), nil, early)
 	if _, err := s.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "empty token") {
 		t.Errorf("Token error = %v, want an empty-token error", err)
 	}
@@ -324,7 +442,7 @@ func TestCanceledWaiterDoesNotFailOthers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := clock.NewFake(t0)
 		f := &fetcher{c: c, gate: make(chan struct{})}
-		s := NewSource(f.fetch, c, nil, key, early)
+		s := newSource(t, f.fetch, c, nil, early)
 
 		ctx, cancel := context.WithCancel(context.Background())
 		first := make(chan error, 1)

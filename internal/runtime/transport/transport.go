@@ -9,6 +9,12 @@
 // Location. A read follows a redirect to the same host, keeping its method, and refuses one to
 // another host or from https to http, so credentials never go there.
 //
+// Overload: an answer 429 or 503 (or the vendor's busy code) with Retry-After pauses every
+// request of the client until then, not only the one told so, and the next call of every client
+// sharing one of its rate keys (through the limiter's clock); with [Config.MaxInFlight]
+// the number of requests in flight backs off (halves) and recovers (+1 after a run of answers
+// without throttling); each pause and change is logged.
+//
 // Secrets: the credentials given to [New], every access token a request has carried (learned
 // at run time, such as Didi's) and the request's own signature are redacted from errors and
 // logs, in the forms the vendors echo them ([redact.Redactor]); a snippet of an answer is
@@ -186,6 +192,11 @@ type Config struct {
 	UserAgent string
 	// Tokens keeps access tokens between runs (the state store); nil: in memory only.
 	Tokens tokencache.Store
+	// MaxInFlight bounds the requests of the client in flight at once (0: no bound). The bound
+	// adapts: it halves on an answer 429 or 503 (or the vendor's busy code) and grows back by
+	// one after a run of answers that were not. Whatever it is, an answer with Retry-After
+	// pauses every request of the client until then (at most Retry.Max).
+	MaxInFlight int
 }
 
 // Transport sends the requests of one client. It is safe for concurrent use.
@@ -204,6 +215,9 @@ type Transport struct {
 	reauthHook func(r *Request)
 	// open decrypts an encrypted answer before its envelope is read (nil: answers are clear).
 	open func(body []byte) ([]byte, error)
+	// gate pauses every attempt when the vendor asks to retry later, and bounds the requests
+	// in flight.
+	gate *gate
 }
 
 // Hooks are the generated client's contributions.
@@ -244,7 +258,8 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 	}
 	set := redact.NewSet(secrets...)
 	cfg.Logger = slog.New(redact.Handler(cfg.Logger.Handler(), set))
-	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth, open: hooks.Open}
+	t := &Transport{api: api, baseURL: u, cfg: cfg, creds: creds, secrets: set, prepare: hooks.Prepare, reauthHook: hooks.Reauth, open: hooks.Open,
+		gate: newGate(cfg, api.Name)}
 	for _, rl := range api.RateLimits {
 		if d, ok := cfg.Intervals[rl.Name]; ok && d < rl.Interval {
 			cfg.Logger.Warn("rate limit shortened below the vendor's", "api", api.Name, "limit", rl.Name,
@@ -311,6 +326,7 @@ type result struct {
 	sent  *Request         // the prepared request, nil when it was not prepared
 	retry bool             // a failure may be retried
 	after time.Duration    // how long the vendor asked to wait (Retry-After), 0 if it did not
+	busy  bool             // the vendor answered its busy code (or message): it is throttling
 	err   error            // redacted with red
 	red   *redact.Redactor // the client's secrets and the credentials of this request
 }
@@ -325,6 +341,11 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 	if err := t.wait(ctx, op); err != nil {
 		return fail(false, 0, err)
 	}
+	epoch, err := t.gate.acquire(ctx, op)
+	if err != nil {
+		return fail(false, 0, err)
+	}
+	defer t.release(ctx, op, epoch, &res)
 	r := &Request{Op: op, Params: slices.Clone(params), Header: http.Header{}}
 	res.sent = r
 	if t.prepare != nil {
@@ -396,6 +417,7 @@ func (t *Transport) attempt(ctx context.Context, op *Op, params []Param, out any
 				slices.ContainsFunc(t.api.RetryMessages, func(m string) bool { return m != "" && strings.Contains(ae.Message, m) })
 			if busy {
 				ae.Retryable = true
+				res.busy = true
 				return fail(true, t.retryAfter(resp), derr)
 			}
 			if resp.StatusCode >= 500 {
@@ -467,21 +489,50 @@ func (t *Transport) wait(ctx context.Context, op *Op) error {
 		if len(rl.Only) > 0 && !slices.Contains(rl.Only, op.Name) {
 			continue
 		}
-		interval := rl.Interval
-		if d, ok := t.cfg.Intervals[rl.Name]; ok {
-			interval = d
-		}
+		interval := t.interval(rl)
 		if interval <= 0 {
 			continue
 		}
-		// A 2% margin: calls spaced exactly at the interval can arrive closer together than they
-		// were sent (latency varies), and vendors say "more than 20 s" (大于20秒).
-		interval += interval / 50
 		if err := t.cfg.Limiter.Wait(ctx, t.RateKey(rl, op), interval); err != nil {
 			return fmt.Errorf("%s: waiting for rate limit %s: %w", op.FullName(), rl.Name, err)
 		}
 	}
 	return nil
+}
+
+// interval is the spacing the limiter keeps for rl: the configured interval (the vendor's
+// unless Config.Intervals overrides it) with a 2% margin, since calls spaced exactly at the
+// interval can arrive closer together than they were sent (latency varies), and vendors say
+// "more than 20 s" (大于20秒). Zero or less: no spacing.
+func (t *Transport) interval(rl RateLimit) time.Duration {
+	interval := rl.Interval
+	if d, ok := t.cfg.Intervals[rl.Name]; ok {
+		interval = d
+	}
+	return interval + interval/50
+}
+
+// release ends an attempt of op, sent in the gate's epoch, whose outcome is res: its in-flight
+// slot goes back, and when
+// the vendor asked for a pause, the rate clocks of op's limits are moved so that their next
+// call is not before its end, for every client sharing the limiter (the state store's: every
+// process).
+func (t *Transport) release(ctx context.Context, op *Op, epoch int, res *result) {
+	until, paused := t.gate.release(op, epoch, res)
+	rec, ok := t.cfg.Limiter.(ratelimit.Recorder)
+	if !paused || !ok {
+		return
+	}
+	for _, rl := range t.api.RateLimits {
+		interval := t.interval(rl)
+		if interval <= 0 || (len(rl.Only) > 0 && !slices.Contains(rl.Only, op.Name)) {
+			continue
+		}
+		// Recorded as a call that ended one interval before the pause's end.
+		if err := rec.Record(context.WithoutCancel(ctx), t.RateKey(rl, op), until.Add(-interval)); err != nil {
+			t.cfg.Logger.Warn("record a pause on the rate limit", "op", op.FullName(), "limit", rl.Name, "err", err.Error())
+		}
+	}
 }
 
 // recordEnd tells a limiter that can record (ratelimit.Recorder) that a call of op has ended, so
