@@ -33,9 +33,8 @@ func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	if cfg.Limiter == nil {
 		cfg.Limiter = ratelimit.NewMemory(cfg.Clock)
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
+	// Redirects are the transport's to follow, also through the counting wrapper below.
+	cfg.HTTPClient = transport.WithoutRedirects(cfg.HTTPClient)
 	if sh.OnRequest != nil || sh.OnAnswer != nil {
 		cfg.HTTPClient = countingDoer{next: cfg.HTTPClient, before: sh.OnRequest, after: sh.OnAnswer}
 	}

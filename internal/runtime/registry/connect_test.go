@@ -1,81 +1,67 @@
 package registry_test
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/specpipe/specpipe/generated/kimai"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
+	"github.com/specpipe/specpipe/internal/runtime/retry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 )
 
-// TestConnectMaxInFlight: the connection's MaxInFlight, else the run's, bounds the requests a
-// client has in flight, as the server sees them.
-func TestConnectMaxInFlight(t *testing.T) {
-	tests := []struct {
-		name            string
-		settings, share int
-		want            int
-	}{
-		{"the connection's", 2, 3, 2},
-		{"the run's", 0, 3, 3},
+// TestConnectNeverFollowsRedirects: a client made by Connect with the call counters the engine
+// sets (OnRequest, OnAnswer, which wrap the HTTP client) leaves every redirect to the transport:
+// a read follows one to the same host (the transport resends it), and a write answered by a
+// redirect never reaches where it points. Were the wrapped client to follow redirects itself, the
+// transport could only cancel the resent request, and net/http may still send it on an idle
+// connection (the read leaves one to the target).
+func TestConnectNeverFollowsRedirects(t *testing.T) {
+	var reqs atomic.Int64
+	target := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/api/customers" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte("[]"))
+			return
+		}
+		reqs.Add(1)
+		http.Error(w, "must not be reached", http.StatusTeapot)
+	}))
+	target.Start()
+	defer target.Close()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	defer proxy.Close()
+
+	var sent, answered atomic.Int64
+	sh := registry.Shared{Transport: transport.Config{Retry: retry.Policy{MaxAttempts: 1}},
+		OnRequest: func() { sent.Add(1) }, OnAnswer: func() { answered.Add(1) }}
+	c, err := kimai.API().Connect(registry.Settings{BaseURL: proxy.URL, Credentials: map[string]string{"token": "t0ken"}}, sh)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			const callers = 6
-			var now, most atomic.Int32
-			arrived, release := make(chan struct{}), make(chan struct{})
-			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				n := now.Add(1)
-				defer now.Add(-1)
-				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-				}
-				arrived <- struct{}{}
-				<-release
-				fmt.Fprint(w, `[]`)
-			}))
-			defer ts.Close()
-			c, err := kimai.API().Connect(registry.Settings{BaseURL: ts.URL, Credentials: map[string]string{"token": "t"},
-				Transport: transport.Config{MaxInFlight: tc.settings}}, registry.Shared{Transport: transport.Config{MaxInFlight: tc.share}})
+	for range 20 {
+		for _, err := range c.Call(context.Background(), "listCustomers", nil, false) {
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("a read redirected to the same host: %v", err)
 			}
-			var wg sync.WaitGroup
-			for range callers {
-				wg.Go(func() {
-					for _, err := range c.Call(t.Context(), "listUsers", nil, false) {
-						if err != nil {
-							t.Error(err)
-						}
-					}
-				})
+		}
+		for _, err := range c.Call(context.Background(), "createCustomer", map[string]any{"name": "重定向客户", "country": "CN",
+			"currency": "CNY", "timezone": "Asia/Shanghai"}, false) {
+			if err == nil {
+				t.Fatal("a redirected write succeeded")
 			}
-			for i := range tc.want {
-				select {
-				case <-arrived:
-					continue
-				case <-time.After(10 * time.Second): // a bound for a failing run, not a timing
-					t.Errorf("only %d requests in flight, want %d", i, tc.want)
-				}
-				break
-			}
-			// Release every caller, those still to arrive as they arrive.
-			for released := 0; released < callers; released++ {
-				select {
-				case release <- struct{}{}:
-				case <-arrived:
-					released--
-				}
-			}
-			wg.Wait()
-			if got := int(most.Load()); got != tc.want {
-				t.Errorf("at most %d requests in flight, want %d", got, tc.want)
-			}
-		})
+		}
+	}
+	if m := reqs.Load(); m != 0 {
+		t.Errorf("the redirect target saw %d requests besides the reads, want none", m)
+	}
+	// Each read is two requests (the redirect and the resent read), each write one.
+	if s, a := sent.Load(), answered.Load(); s != 60 || a != 60 {
+		t.Errorf("OnRequest ran %d times and OnAnswer %d, want 60 each", s, a)
 	}
 }

@@ -27,14 +27,16 @@ const (
 
 // RedirectError is an answer that points elsewhere (HTTP 3xx) and was not followed: every
 // redirect of a write, and a read's redirect to another host, from https to http, or one too
-// many. Nothing was sent where it points.
+// many. The transport sent nothing where it points (a Doer that follows redirects itself may
+// have: see Unknown).
 type RedirectError struct {
 	Op       string
 	Status   int    // the redirect's status; 0 when a Doer that follows redirects was stopped
 	Location string // where it points, secrets masked (host:port only when a Doer was stopped)
 	Reason   string // why it was not followed
 	// Unknown reports whether a write may nevertheless have been processed: a Doer outside
-	// the transport's control followed the redirect and resent it.
+	// the transport's control followed the redirect and resent it, or was stopped too late to
+	// be sure it did not.
 	Unknown bool
 }
 
@@ -51,9 +53,13 @@ func (e *RedirectError) Error() string {
 // itself (send) what a redirect may do.
 func noFollow(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// httpClient returns the Doer the transport sends with: d, or a new client when d is nil, with
-// redirects left to the transport when it is an *http.Client (a copy; d is not changed).
-func httpClient(d Doer) Doer {
+// WithoutRedirects returns d, or a new client when d is nil, with redirects left to the
+// transport when it is an *http.Client (a copy; d is not changed). The transport applies it to
+// its Doer; a caller that wraps an *http.Client in a Doer of its own (instrumentation) applies it
+// before wrapping, since the transport cannot see through the wrapper: a Doer that follows
+// redirects itself is only stopped by cancelling the resent request, which net/http may still
+// send on an idle connection.
+func WithoutRedirects(d Doer) Doer {
 	switch c := d.(type) {
 	case nil:
 		return &http.Client{CheckRedirect: noFollow}
@@ -127,11 +133,12 @@ func (t *Transport) send(op *Op, req *http.Request, red *redact.Redactor) (*http
 }
 
 // redirectGuard stops a Doer that follows redirects itself (one that is not an *http.Client,
-// such as a caller's instrumentation around one) before it connects to where a redirect
-// points, when the transport would not follow it: any redirect of a write, a read's redirect to
-// another host. It tells a connection for a redirect from the HTTP transport's own retry on a
-// fresh connection by whether an answer has arrived. stop cancels the attempt with the
-// *RedirectError as its cause.
+// such as a caller's instrumentation around one) when it asks for a connection to where a
+// redirect points and the transport would not follow it: any redirect of a write, a read's
+// redirect to another host. It tells a connection for a redirect from the HTTP transport's own
+// retry on a fresh connection by whether an answer has arrived. stop cancels the attempt with the
+// *RedirectError as its cause. This is best effort: net/http may take an idle connection and
+// send before it sees the cancellation, so a stopped write is of unknown outcome.
 func redirectGuard(op *Op, stop context.CancelCauseFunc) *httptrace.ClientTrace {
 	var (
 		mu       sync.Mutex
@@ -147,7 +154,9 @@ func redirectGuard(op *Op, stop context.CancelCauseFunc) *httptrace.ClientTrace 
 				first = hostPort
 			case !answered:
 			case op.Write:
-				stop(&RedirectError{Op: op.FullName(), Location: hostPort, Reason: reasonWrite})
+				// Unknown: net/http may still send the resent request on an idle connection
+				// before the cancellation lands (and a 307/308 resends the write itself).
+				stop(&RedirectError{Op: op.FullName(), Location: hostPort, Reason: reasonWrite, Unknown: true})
 			case !strings.EqualFold(hostOf(hostPort), hostOf(first)):
 				stop(&RedirectError{Op: op.FullName(), Location: hostPort, Reason: reasonHost})
 			}

@@ -45,7 +45,9 @@ import (
 	"github.com/specpipe/specpipe/internal/runtime/tokencache"
 )
 
-// Doer sends a request. *http.Client implements it.
+// Doer sends a request. *http.Client implements it. A Doer should not follow redirects (see
+// [WithoutRedirects]): one that does is stopped by cancelling the request it resends, on a
+// best-effort basis.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
@@ -237,7 +239,7 @@ func New(api *API, baseURL string, cfg Config, creds map[string]string, secrets 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s: base URL %q: want http(s)://host[:port][/prefix]", api.Name, baseURL)
 	}
-	cfg.HTTPClient = httpClient(cfg.HTTPClient)
+	cfg.HTTPClient = WithoutRedirects(cfg.HTTPClient)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
