@@ -69,6 +69,9 @@ type Run interface {
 type Conn struct {
 	Name string
 	API  *registry.API
+	// Concurrency is how many requests a write step, or a call per record, keeps in flight on
+	// the connection (at least 1): the connection's concurrency:, else its API's default.
+	Concurrency int
 }
 
 // Compiler is what a kind's constructor may use: its step's ID and input type, problems,
