@@ -264,3 +264,7 @@ func (e *stepEnv) Retry() bool               { return e.rc.opts.Retry }
 func (e *stepEnv) Fail(err error) error {
 	return e.rc.check(e.id, e.sum, nil, step.RecordFailed(err))
 }
+
+func (e *stepEnv) Report(rec any, err error) error {
+	return e.rc.check(e.id, e.sum, rec, err)
+}

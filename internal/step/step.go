@@ -60,6 +60,15 @@ type Step interface {
 // called after the last record (a group emits its groups there). An error wrapped by
 // [RecordFailed] fails the record and the run goes on; any other error stops the run. A Run
 // that is an [io.Closer] is closed when its stream ends.
+//
+// The engine calls Process, Finish, Close and the emit function on one goroutine, and the
+// Run's evaluator (Env.Eval) is not safe for concurrent use. A Run may do a record's I/O on
+// goroutines of its own (a write step keeps up to its connection's concurrency requests in
+// flight): the clients (Env.Client), the Ledger and the logger are safe for concurrent use,
+// the rest of Env is not. Such a Run evaluates expressions on the engine's goroutine, or in an
+// evaluator of each goroutine's own (Env.NewEvaluator, made on the engine's goroutine); it
+// emits records and reports late failures (Env.Report) on the engine's goroutine, in input
+// order; and it waits for its goroutines in Finish, and in Close when the stream stopped early.
 type Run interface {
 	Process(rec any, emit func(any) error) error
 	Finish(emit func(any) error) error
@@ -122,6 +131,10 @@ type Env interface {
 	NewEvaluator() *eval.Evaluator
 	// Fail counts and lists a failed record of a source and lets the run go on.
 	Fail(err error) error
+	// Report settles err, the outcome of rec, a record the step received earlier and whose
+	// work finished later (a write that was in flight): a failure ([RecordFailed]) is counted
+	// and listed with rec, and nil returned; any other error is returned (it stops the run).
+	Report(rec any, err error) error
 	Ledger() Ledger // nil: no ledger
 	DryRun() (bool, io.Writer)
 	Retry() bool
@@ -155,8 +168,9 @@ type Summary struct {
 //     unless the run is a retry (Env.Retry, pipe retry); with another hash, or in a retry, it
 //     is reconciled and sent.
 //
-// Implementations must be safe for use by one run at a time; the pipeline name, step ID and the
-// record's idempotency key identify an entry.
+// Implementations must be safe for concurrent use: the writes of a step in flight at once (its
+// connection's concurrency) call it from their own goroutines, never two for one key at once.
+// The pipeline name, step ID and the record's idempotency key identify an entry.
 type Ledger interface {
 	Get(ctx context.Context, pipeline, step, key string) (state.Entry, bool, error)
 	Intend(ctx context.Context, e state.Entry) error

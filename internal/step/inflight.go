@@ -1,0 +1,149 @@
+package step
+
+import "sync/atomic"
+
+// inflight runs the I/O of a step's records on up to n goroutines at once, while the step's
+// run gets its records one at a time on the run's goroutine and hands each on in the order it
+// came: a reorder buffer. Process prepares a record (every expression is evaluated there, on
+// the run's goroutine, with the run's evaluator) and adds it as a [job]; the job's I/O runs on
+// a worker; finished jobs are settled in input order, on the run's goroutine: their counts go
+// into the summary, their failures are reported through [Env.Report] and their records are
+// emitted. Finish settles every job left; Close (when the stream stopped early) waits for the
+// jobs in flight and settles them without emitting, so what they sent is recorded and counted.
+//
+// At most window jobs are pending (in flight or finished, not yet settled), and at most n
+// run at once. Once a job's I/O stopped the run (an error that is not a record's failure), no
+// job is started any more.
+type inflight struct {
+	env     Env
+	window  int
+	slots   chan struct{} // a token per job whose I/O runs
+	pending []*job        // in input order
+	stopped atomic.Bool   // a job's I/O returned an error that stops the run
+	err     error         // the error that stopped the run, once settled
+}
+
+// job is one record's work.
+type job struct {
+	rec any
+	// io is the record's I/O, run on a worker; nil: the job is done when it is added.
+	io func() error
+	// tally adds what the job counted to the step's summary, on the run's goroutine, in order,
+	// whatever io returned; nil: nothing.
+	tally func()
+	// then hands the record on once io succeeded (emits it), on the run's goroutine, in order.
+	then func(emit func(any) error) error
+	err  error
+	done chan struct{}
+}
+
+// newInflight keeps up to n jobs' I/O running (n < 1 is 1) and twice as many pending, so
+// a slow record at the head does not idle the workers at once.
+func newInflight(env Env, n int) *inflight {
+	n = max(1, n)
+	return &inflight{env: env, window: 2 * n, slots: make(chan struct{}, n)}
+}
+
+// add adds j after the jobs pending, starts its I/O when a worker is free, and settles the
+// jobs at the head that are done. It returns an error that stops the run.
+func (q *inflight) add(j *job, emit func(any) error) error {
+	if q.err != nil {
+		return q.err
+	}
+	for len(q.pending) >= q.window {
+		if err := q.settleHead(emit); err != nil {
+			return err
+		}
+	}
+	j.done = make(chan struct{})
+	if j.io == nil {
+		close(j.done)
+		q.pending = append(q.pending, j)
+		return q.settleReady(emit)
+	}
+	// Wait for a worker, settling the head while it waits (its record goes on at once).
+	for acquired := false; !acquired; {
+		var head chan struct{}
+		if len(q.pending) > 0 {
+			head = q.pending[0].done
+		}
+		select {
+		case q.slots <- struct{}{}:
+			acquired = true
+		case <-head:
+			if err := q.settleHead(emit); err != nil {
+				return err
+			}
+		}
+	}
+	if q.stopped.Load() {
+		// A job in flight stopped the run: nothing more is sent. The jobs before it go on,
+		// and its error stops the run.
+		<-q.slots
+		return q.finish(emit)
+	}
+	q.pending = append(q.pending, j)
+	go func() {
+		defer close(j.done)
+		defer func() { <-q.slots }()
+		j.err = j.io()
+		if _, failed := FailedRecord(j.err); j.err != nil && !failed {
+			q.stopped.Store(true)
+		}
+	}()
+	return q.settleReady(emit)
+}
+
+// settleReady settles the jobs at the head that are done.
+func (q *inflight) settleReady(emit func(any) error) error {
+	for len(q.pending) > 0 {
+		select {
+		case <-q.pending[0].done:
+		default:
+			return nil
+		}
+		if err := q.settleHead(emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settleHead waits for the job at the head and settles it: its counts, its failure or its
+// records. emit nil: the stream stopped, nothing is emitted.
+func (q *inflight) settleHead(emit func(any) error) error {
+	j := q.pending[0]
+	<-j.done
+	q.pending[0] = nil
+	q.pending = q.pending[1:]
+	if j.tally != nil {
+		j.tally()
+	}
+	err := j.err
+	if err == nil && j.then != nil && emit != nil {
+		err = j.then(emit)
+	}
+	if err = q.env.Report(j.rec, err); err != nil && q.err == nil {
+		q.err = err
+	}
+	return err
+}
+
+// finish settles every pending job, in order; it returns the first error that stops the run.
+func (q *inflight) finish(emit func(any) error) error {
+	for len(q.pending) > 0 {
+		if err := q.settleHead(emit); err != nil {
+			q.drain()
+			return err
+		}
+	}
+	return q.err
+}
+
+// drain waits for the jobs in flight after the stream stopped and settles them without
+// emitting: what they sent is counted, and their failures listed.
+func (q *inflight) drain() {
+	for len(q.pending) > 0 {
+		_ = q.settleHead(nil) // the run stops already; the ledger keeps any intent
+	}
+}
