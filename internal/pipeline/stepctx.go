@@ -265,6 +265,7 @@ func (e *stepEnv) Fail(err error) error {
 	return e.rc.check(e.id, e.sum, nil, step.RecordFailed(err))
 }
 
-func (e *stepEnv) Report(rec any, err error) error {
-	return e.rc.check(e.id, e.sum, rec, err)
+func (e *stepEnv) Later(rec any) func(error) error {
+	at := e.rc.records
+	return func(err error) error { return e.rc.checkAt(e.id, e.sum, rec, err, at) }
 }

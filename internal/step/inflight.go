@@ -7,7 +7,7 @@ import "sync/atomic"
 // came: a reorder buffer. Process prepares a record (every expression is evaluated there, on
 // the run's goroutine, with the run's evaluator) and adds it as a [job]; the job's I/O runs on
 // a worker; finished jobs are settled in input order, on the run's goroutine: their counts go
-// into the summary, their failures are reported through [Env.Report] and their records are
+// into the summary, their failures are reported through [Env.Later] and their records are
 // emitted. Finish settles every job left; Close (when the stream stopped early) waits for the
 // jobs in flight and settles them without emitting, so what they sent is recorded and counted.
 //
@@ -32,9 +32,10 @@ type job struct {
 	// whatever io returned; nil: nothing.
 	tally func()
 	// then hands the record on once io succeeded (emits it), on the run's goroutine, in order.
-	then func(emit func(any) error) error
-	err  error
-	done chan struct{}
+	then   func(emit func(any) error) error
+	err    error
+	done   chan struct{}
+	settle func(error) error // from Env.Later
 }
 
 // newInflight keeps up to n jobs' I/O running (n < 1 is 1) and twice as many pending, so
@@ -44,9 +45,13 @@ func newInflight(env Env, n int) *inflight {
 	return &inflight{env: env, window: 2 * n, slots: make(chan struct{}, n)}
 }
 
-// add adds j after the jobs pending, starts its I/O when a worker is free, and settles the
-// jobs at the head that are done. It returns an error that stops the run.
+// add adds j after the jobs pending and starts its I/O when a worker is free. The jobs at the
+// head are settled only when the window is full (and by finish), never as soon as they are
+// done: when records go on, and so the order in which every later step sees them and fails
+// them, depends on the records only, not on how fast each call was answered. It returns an
+// error that stops the run.
 func (q *inflight) add(j *job, emit func(any) error) error {
+	j.settle = q.env.Later(j.rec) // first: settling emits records, which take later places
 	if q.err != nil {
 		return q.err
 	}
@@ -59,23 +64,9 @@ func (q *inflight) add(j *job, emit func(any) error) error {
 	if j.io == nil {
 		close(j.done)
 		q.pending = append(q.pending, j)
-		return q.settleReady(emit)
+		return nil
 	}
-	// Wait for a worker, settling the head while it waits (its record goes on at once).
-	for acquired := false; !acquired; {
-		var head chan struct{}
-		if len(q.pending) > 0 {
-			head = q.pending[0].done
-		}
-		select {
-		case q.slots <- struct{}{}:
-			acquired = true
-		case <-head:
-			if err := q.settleHead(emit); err != nil {
-				return err
-			}
-		}
-	}
+	q.slots <- struct{}{} // a worker is free
 	if q.stopped.Load() {
 		// A job in flight stopped the run: nothing more is sent. The jobs before it go on,
 		// and its error stops the run.
@@ -91,21 +82,6 @@ func (q *inflight) add(j *job, emit func(any) error) error {
 			q.stopped.Store(true)
 		}
 	}()
-	return q.settleReady(emit)
-}
-
-// settleReady settles the jobs at the head that are done.
-func (q *inflight) settleReady(emit func(any) error) error {
-	for len(q.pending) > 0 {
-		select {
-		case <-q.pending[0].done:
-		default:
-			return nil
-		}
-		if err := q.settleHead(emit); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -123,7 +99,7 @@ func (q *inflight) settleHead(emit func(any) error) error {
 	if err == nil && j.then != nil && emit != nil {
 		err = j.then(emit)
 	}
-	if err = q.env.Report(j.rec, err); err != nil && q.err == nil {
+	if err = j.settle(err); err != nil && q.err == nil {
 		q.err = err
 	}
 	return err

@@ -67,7 +67,7 @@ type Step interface {
 // flight): the clients (Env.Client), the Ledger and the logger are safe for concurrent use,
 // the rest of Env is not. Such a Run evaluates expressions on the engine's goroutine, or in an
 // evaluator of each goroutine's own (Env.NewEvaluator, made on the engine's goroutine); it
-// emits records and reports late failures (Env.Report) on the engine's goroutine, in input
+// emits records and settles late outcomes (Env.Later) on the engine's goroutine, in input
 // order; and it waits for its goroutines in Finish, and in Close when the stream stopped early.
 type Run interface {
 	Process(rec any, emit func(any) error) error
@@ -131,10 +131,12 @@ type Env interface {
 	NewEvaluator() *eval.Evaluator
 	// Fail counts and lists a failed record of a source and lets the run go on.
 	Fail(err error) error
-	// Report settles err, the outcome of rec, a record the step received earlier and whose
-	// work finished later (a write that was in flight): a failure ([RecordFailed]) is counted
-	// and listed with rec, and nil returned; any other error is returned (it stops the run).
-	Report(rec any, err error) error
+	// Later is called in Process for rec, the record being processed, when its outcome comes
+	// after Process returned (a write in flight). The function it returns settles that
+	// outcome: a failure ([RecordFailed]) is counted and listed with rec, in the place rec had
+	// in the run (so the list is as a run of one write at a time would list it), and nil is
+	// returned; any other error is returned (it stops the run).
+	Later(rec any) func(error) error
 	Ledger() Ledger // nil: no ledger
 	DryRun() (bool, io.Writer)
 	Retry() bool
