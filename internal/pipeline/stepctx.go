@@ -269,3 +269,5 @@ func (e *stepEnv) Later(rec any) func(error) error {
 	at := e.rc.records
 	return func(err error) error { return e.rc.checkAt(e.id, e.sum, rec, err, at) }
 }
+
+func (e *stepEnv) Stopped() error { return e.rc.stopped() }

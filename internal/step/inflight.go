@@ -73,6 +73,12 @@ func (q *inflight) add(j *job, emit func(any) error) error {
 		<-q.slots
 		return q.finish(emit)
 	}
+	if err := q.env.Stopped(); err != nil {
+		// The run was stopped (a signal) while j waited for a worker: j is not sent, as a
+		// record after the stop is not; Close settles the jobs in flight.
+		<-q.slots
+		return err
+	}
 	q.pending = append(q.pending, j)
 	go func() {
 		defer close(j.done)

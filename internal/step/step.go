@@ -137,6 +137,9 @@ type Env interface {
 	// in the run (so the list is as a run of one write at a time would list it), and nil is
 	// returned; any other error is returned (it stops the run).
 	Later(rec any) func(error) error
+	// Stopped is the error that stops the run before its next record (a signal), nil while
+	// it goes on: a step that waited for a worker starts no new write once it is set.
+	Stopped() error
 	Ledger() Ledger // nil: no ledger
 	DryRun() (bool, io.Writer)
 	Retry() bool
