@@ -199,10 +199,16 @@ type writeRun struct {
 	// existing is what the step's existing: listed, by key, once the run needed it.
 	existing    map[string][]any
 	adoptWarned bool
+	// existingEv evaluates existing:'s params and keys (made here: a worker lists it).
+	existingEv *eval.Evaluator
 }
 
 func (w *writeStep) Start(e Env) (Run, error) {
-	return &writeRun{w: w, env: e, sum: e.Summary(), q: newInflight(e, w.conn.Concurrency), seen: map[string]int64{}}, nil
+	r := &writeRun{w: w, env: e, sum: e.Summary(), q: newInflight(e, w.conn.Concurrency), seen: map[string]int64{}}
+	if w.existing != nil {
+		r.existingEv = e.NewEvaluator()
+	}
+	return r, nil
 }
 
 // Process evaluates the record's key and params here, on the run's goroutine, and hands its

@@ -70,7 +70,7 @@ func (r *writeRun) existingItems() (map[string][]any, error) {
 		return r.existing, nil
 	}
 	env, w, x := r.env, r.w, r.w.existing
-	ev := env.NewEvaluator()
+	ev := r.existingEv
 	params, err := EvalParams(ev, x.names, x.params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: existing: %w", w.id, err)
