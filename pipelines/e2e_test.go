@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/specpipe/specpipe/generated"
 	"github.com/specpipe/specpipe/internal/emulator/didi"
@@ -237,13 +238,17 @@ func TestAttendanceToKimai(t *testing.T) {
 		name     string
 		from, to string
 		faults   bool
-		mapping  bool // map two unmapped employees in mapping/accounts.csv: one to a new user, one to no user
+		mapping  bool   // map two unmapped employees in mapping/accounts.csv: one to a new user, one to no user
+		long     string // a day ("account workday") the oracle must find longer than any shift
 	}{
-		{"one day", "2026-10-15", "2026-10-15", false, false},
-		{"a week across a weekend", "2026-10-09", "2026-10-14", false, false},
-		{"the end of the month: the night shift's punches of November 1", "2026-10-30", "2026-10-31", false, false},
-		{"faults: 5xx, dropped connections, rate-limit answers", "2026-10-14", "2026-10-16", true, false},
-		{"a mapping file", "2026-10-15", "2026-10-15", false, true},
+		{"one day", "2026-10-15", "2026-10-15", false, false, ""},
+		{"a week across a weekend", "2026-10-09", "2026-10-14", false, false, "1101388 2026-10-09"},
+		{"the end of the month: the night shift's punches of November 1", "2026-10-30", "2026-10-31", false, false, ""},
+		// 1101575's night shift of October 29 works overtime to 07:00 and punches out at 07:04,
+		// after the day boundary: October 30 would span 07:04 to 06:24 the next morning.
+		{"a late punch-out after the day boundary", "2026-10-30", "2026-10-30", false, false, "1101575 2026-10-30"},
+		{"faults: 5xx, dropped connections, rate-limit answers", "2026-10-14", "2026-10-16", true, false, ""},
+		{"a mapping file", "2026-10-15", "2026-10-15", false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,6 +257,9 @@ func TestAttendanceToKimai(t *testing.T) {
 			want := expectAttendance(kqf, kmf, tt.from, tt.to, boundary, minSpan, kimai.InternalProject, kimai.InternalActivity)
 			if len(want.Sheets) == 0 || len(want.Unmapped) < 2 {
 				t.Fatalf("the oracle expects %d sheets and %d unmapped days: the fixture changed?", len(want.Sheets), len(want.Unmapped))
+			}
+			if tt.long != "" && !slices.Contains(want.Long, tt.long) {
+				t.Fatalf("the oracle finds %s no longer than a shift (long days: %v): the fixture changed?", tt.long, want.Long)
 			}
 			if tt.mapping {
 				acct := strings.Fields(want.Unmapped[0])[0]
@@ -297,6 +305,9 @@ func TestAttendanceToKimai(t *testing.T) {
 				if d := paired.In - paired.Out; d != int64(len(want.Single)) {
 					t.Errorf("the summary's paired filter dropped %d days, want %d single-punch days", d, len(want.Single))
 				}
+				if pl := step(sum, "plausible"); pl.In-pl.Out != int64(len(want.Long)) {
+					t.Errorf("the summary's plausible filter dropped %d days, want %d days longer than any shift", pl.In-pl.Out, len(want.Long))
+				}
 			}
 			if d := cmp.Diff(want.Sheets, sheetsOf(w.km)); d != "" {
 				t.Errorf("Kimai's timesheets (-want +got):\n%s", d)
@@ -306,6 +317,9 @@ func TestAttendanceToKimai(t *testing.T) {
 			}
 			if d := cmp.Diff(want.Single, w.csvPairs("out/attendance-single.csv")); d != "" {
 				t.Errorf("single-punch report (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(want.Long, w.csvPairs("out/attendance-long.csv"), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("long-day report (-want +got):\n%s", d)
 			}
 
 			// A rerun writes nothing, and lists Kimai's users once (both indexes read the list).

@@ -25,11 +25,18 @@ type attendanceWant struct {
 	Sheets   []sheet
 	Unmapped []string // "account workday": punches of employees without a Kimai user
 	Single   []string // "account workday": days with one punch (or punches within minSpan)
+	Long     []string // "account workday": days whose punches span more than maxSpan
 }
+
+// maxSpan is attendance-to-kimai's max_span: no shift is longer, so a work day whose first and
+// last punch are further apart holds punches of two shifts (the night shift's punch-out after the
+// day boundary) and is not booked.
+const maxSpan = 16 * time.Hour
 
 // expectAttendance pairs every employee's punches per work day in [from, to]: a punch before the
 // boundary (time of day) counts for the day before; the first punch is the begin and the last the
-// end; days whose punches span less than minSpan are single-punch days.
+// end; days whose punches span less than minSpan are single-punch days, more than maxSpan long
+// days.
 func expectAttendance(kq *kqapi.Fixture, km *kimai.Fixture, from, to string, boundary, minSpan time.Duration, project, activity string) attendanceWant {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	users := map[string]string{} // accountNumber → username
@@ -63,6 +70,8 @@ func expectAttendance(kq *kqapi.Fixture, km *kimai.Fixture, from, to string, bou
 			w.Unmapped = append(w.Unmapped, id)
 		case time.Duration(g.last-g.first)*time.Second < minSpan:
 			w.Single = append(w.Single, id)
+		case time.Duration(g.last-g.first)*time.Second > maxSpan:
+			w.Long = append(w.Long, id)
 		default:
 			begin := time.Unix(g.first, 0).In(loc).Truncate(time.Minute)
 			end := time.Unix(g.last, 0).In(loc)
@@ -76,6 +85,7 @@ func expectAttendance(kq *kqapi.Fixture, km *kimai.Fixture, from, to string, bou
 	slices.SortFunc(w.Sheets, func(a, b sheet) int { return cmpStrings(a.User+a.Begin, b.User+b.Begin) })
 	slices.Sort(w.Unmapped)
 	slices.Sort(w.Single)
+	slices.Sort(w.Long)
 	return w
 }
 

@@ -19,7 +19,7 @@ func cmdCall(ctx context.Context, e *env, args []string) int {
 	fs, lf := flagSet(e, "call")
 	all := fs.Bool("all", false, "walk every page of a paged operation")
 	pretty := fs.Bool("pretty", false, "indent the JSON")
-	baseURL := fs.String("base-url", "", "base URL (default: the spec's environment variable, then its default)")
+	baseURL := fs.String("base-url", "", "base URL (default: the spec's environment variable, then its default; a self-hosted API has none)")
 	var creds, intervals multiFlag
 	fs.Var(&creds, "cred", "a credential as name=value (repeatable); default: its environment variable")
 	fs.Var(&intervals, "min-interval", "override a rate limit as name=duration, e.g. account=1s (repeatable)")
@@ -114,6 +114,9 @@ func settingsFromEnv(api *registry.API, getenv func(string) string, baseURL stri
 	s := registry.Settings{BaseURL: baseURL, Credentials: map[string]string{}}
 	if s.BaseURL == "" {
 		s.BaseURL = getenv(api.BaseURLEnv)
+	}
+	if s.BaseURL == "" && api.SelfHosted {
+		return s, fmt.Errorf("%s is self-hosted, so it has no default base URL: set %s to your installation's URL (or --base-url)", api.Name, api.BaseURLEnv)
 	}
 	for _, c := range api.Credentials {
 		s.Credentials[c.Name] = getenv(c.Env)

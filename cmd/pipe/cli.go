@@ -246,9 +246,20 @@ func (lf *logFlags) logger(e *env) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(e.stderr, opts)), nil
 	case "json":
+		opts.ReplaceAttr = durationSeconds
 		return slog.New(slog.NewJSONHandler(e.stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format: want text or json, got %q", format)
+}
+
+// durationSeconds makes a duration in a JSON log line seconds, named with an _s suffix like the
+// run's own duration_s ("vendor":20000000000, slog's nanoseconds, becomes "vendor_s":20); text
+// logs keep slog's "20s".
+func durationSeconds(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.Float64(a.Key+"_s", seconds(a.Value.Duration()))
+	}
+	return a
 }
 
 func isTerminal(w io.Writer) bool {

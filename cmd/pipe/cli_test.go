@@ -69,6 +69,19 @@ func TestOpsListsEveryOperation(t *testing.T) {
 	}
 }
 
+// TestOpsBaseURL: pipe ops says where an API lives, and that a self-hosted one has no default.
+func TestOpsBaseURL(t *testing.T) {
+	for _, tc := range []struct{ api, want string }{
+		{"kqapi", "  base URL http://yun.kqapi.com (env KQAPI_BASE_URL); credentials:"},
+		{"kimai", "  base URL from KIMAI_BASE_URL (required: self-hosted, no default); credentials:"},
+	} {
+		code, out, _ := pipe(t, nil, "ops", tc.api)
+		if code != exitOK || !strings.Contains(out, "\n"+tc.want) {
+			t.Errorf("pipe ops %s: exit %d, want a line starting %q in:\n%.300s", tc.api, code, tc.want, out)
+		}
+	}
+}
+
 func TestCallAgainstSandbox(t *testing.T) {
 	sb := startSandbox(t)
 	code, out, stderr := pipe(t, sb.Getenv, "call", "kqapi.getEmployee", "--all", "--min-interval", "account=40ms")
@@ -105,5 +118,25 @@ func TestCallVendorErrorExit3(t *testing.T) {
 	}
 	if strings.Contains(stderr, "wrong-key") {
 		t.Error("the key appeared in the error")
+	}
+}
+
+// TestLogDurations: a duration in a log line is human in text ("20s") and seconds in JSON, with
+// the _s suffix of the run's other durations (slog alone writes nanoseconds).
+func TestLogDurations(t *testing.T) {
+	for _, tc := range []struct{ format, want string }{
+		{"text", "vendor=20s configured=125ms"},
+		{"json", `"vendor_s":20,"configured_s":0.125`},
+	} {
+		var b strings.Builder
+		lf := &logFlags{format: tc.format, level: "info"}
+		log, err := lf.logger(&env{stderr: &b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Warn("rate limit shortened below the vendor's", "vendor", 20*time.Second, "configured", 125*time.Millisecond)
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("%s log: %q, want %q in it", tc.format, b.String(), tc.want)
+		}
 	}
 }

@@ -133,6 +133,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	for _, r := range []struct{ what, file string }{
 		{"employee-days without a Kimai user", "out/attendance-unmapped.csv"},
 		{"days with a single punch", "out/attendance-single.csv"},
+		{"days longer than any shift (max_span), not booked", "out/attendance-long.csv"},
 	} {
 		rows, err := csvRows(filepath.Join(dir, r.file))
 		if err != nil {

@@ -29,6 +29,7 @@ func TestDemo(t *testing.T) {
 		"book ", // the write step's summary line
 		"employee-days without a Kimai user: ",
 		"days with a single punch: ",
+		"days longer than any shift (max_span), not booked: ",
 		"日常考勤 / 出勤",
 	} {
 		if !strings.Contains(out, want) {
@@ -42,13 +43,28 @@ func TestDemo(t *testing.T) {
 	if n, _ := strconv.Atoi(m[1]); n < 90 {
 		t.Errorf("Kimai holds %d timesheets after the demo day, want about 100", n)
 	}
-	for _, f := range []string{"attendance-to-kimai.yaml", "demo.state.db", "out/attendance-unmapped.csv", "out/attendance-single.csv"} {
+	for _, f := range []string{"attendance-to-kimai.yaml", "demo.state.db", "out/attendance-unmapped.csv", "out/attendance-single.csv", "out/attendance-long.csv"} {
 		if _, err := os.Stat(filepath.Join(keep, f)); err != nil {
 			t.Errorf("--keep: %v", err)
 		}
 	}
 	if strings.Contains(out+errb, "sandbox-key") {
 		t.Error("the demo printed the kqapi key")
+	}
+}
+
+// TestDemoDayWithALatePunchOut: on the default day (2026-10-30) the night shift of 1101575
+// worked overtime to 07:00 and punched out at 07:04, after the day boundary, so the work day's
+// punches run from 07:04 to 06:23 the next morning. The demo books no 23-hour timesheet: it lists
+// the day as longer than any shift.
+func TestDemoDayWithALatePunchOut(t *testing.T) {
+	code, out, errb := pipe(t, nil, "demo", "--kqapi-interval", "20ms")
+	if code != exitOK {
+		t.Fatalf("pipe demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errb)
+	}
+	if !strings.Contains(out, "days longer than any shift (max_span), not booked: 1 ") ||
+		!strings.Contains(out, "[1101575 2026-10-30 3 2026-10-30T07:04:24+08:00 2026-10-31T06:23:32+08:00 23h19m8s]") {
+		t.Errorf("the demo does not list 1101575's long day:\n%s", out)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -25,8 +26,9 @@ var update = flag.Bool("update", false, "rewrite the golden files of TestCLI (te
 //	stdout, stderr, exit   what pipe prints and returns
 //
 // The command runs in-process with the case's directory as working directory. In args and env,
-// {{ROOT}} is the module's root; in what pipe prints, the module root, the sandbox's URLs and the Go
-// version are replaced by {{ROOT}}, {{KQAPI_URL}}, {{DIDI_URL}}, {{KIMAI_URL}} and {{GOVERSION}}.
+// {{ROOT}} is the module's root; in what pipe prints, the module root, the sandbox's URLs, the Go
+// version and the time of JSON log lines are replaced by {{ROOT}}, {{KQAPI_URL}}, {{DIDI_URL}},
+// {{KIMAI_URL}}, {{GOVERSION}} and {{TIME}}.
 // go test ./cmd/pipe -run TestCLI -update rewrites stdout, stderr and exit.
 func TestCLI(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -81,10 +83,11 @@ func runCase(t *testing.T, root, dir string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	code := run(ctx, args, &stdout, &stderr, func(k string) string { return vars[k] })
-	clean := strings.NewReplacer(append(sandboxed, root, "{{ROOT}}", runtime.Version(), "{{GOVERSION}}")...)
+	replacer := strings.NewReplacer(append(sandboxed, root, "{{ROOT}}", runtime.Version(), "{{GOVERSION}}")...)
+	clean := func(s string) string { return jsonTime.ReplaceAllString(replacer.Replace(s), `"time":"{{TIME}}"`) }
 	got := map[string]string{
-		"stdout": clean.Replace(stdout.String()),
-		"stderr": clean.Replace(stderr.String()),
+		"stdout": clean(stdout.String()),
+		"stderr": clean(stderr.String()),
 		"exit":   strconv.Itoa(code) + "\n",
 	}
 	for _, name := range []string{"stdout", "stderr", "exit"} {
@@ -104,6 +107,9 @@ func runCase(t *testing.T, root, dir string) {
 		}
 	}
 }
+
+// jsonTime is the time of a JSON log line, which differs from run to run.
+var jsonTime = regexp.MustCompile(`"time":"[^"]*"`)
 
 // lines reads the lines of a file (an empty line is an empty argument).
 func lines(t *testing.T, path string) []string {

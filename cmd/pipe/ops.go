@@ -42,7 +42,11 @@ func cmdOps(_ context.Context, e *env, args []string) int {
 	}
 	for _, a := range apis {
 		fmt.Fprintf(e.stdout, "%s — %s\n", a.Name, a.Title)
-		fmt.Fprintf(e.stdout, "  base URL %s (env %s); credentials:", a.BaseURL, a.BaseURLEnv)
+		if a.SelfHosted {
+			fmt.Fprintf(e.stdout, "  base URL from %s (required: self-hosted, no default); credentials:", a.BaseURLEnv)
+		} else {
+			fmt.Fprintf(e.stdout, "  base URL %s (env %s); credentials:", a.BaseURL, a.BaseURLEnv)
+		}
 		for _, c := range a.Credentials {
 			fmt.Fprintf(e.stdout, " %s", c.Env)
 			if c.Optional {

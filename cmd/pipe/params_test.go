@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestMalformedParamsFailBeforeAnyCall(t *testing.T) {
 		{"attendance-to-kimai.yaml", []string{"from=2026-10-15", "to=2026-10-14"}, "param to (2026-10-14) is before param from (2026-10-15)"},
 		{"attendance-report-to-kimai.yaml", []string{"from=2026-10-15", "to=2026-10-01"}, "param to (2026-10-01) is before param from (2026-10-15)"},
 	} {
-		args := []string{"run", filepath.Join("..", "..", "pipelines", tc.file), "--state", filepath.Join(t.TempDir(), "s.db")}
+		args := []string{"run", filepath.Join("..", "..", "pipelines", tc.file), "--state", filepath.Join(t.TempDir(), "s.db"), "--log-format", "text"}
 		for _, p := range tc.params {
 			args = append(args, "--param", p)
 		}
@@ -46,7 +47,7 @@ func TestUnknownProjectIsAConfigError(t *testing.T) {
 	sb := startSandbox(t)
 	posts := countPosts(sb.Kimai)
 	code, out, stderr := pipe(t, sb.Getenv, "run", filepath.Join("..", "..", "pipelines", "attendance-to-kimai.yaml"),
-		"--state", filepath.Join(t.TempDir(), "s.db"), "--log-level", "error",
+		"--state", filepath.Join(t.TempDir(), "s.db"), "--log-level", "error", "--log-format", "text",
 		"--param", "from=2026-10-14", "--param", "to=2026-10-14", "--param", "project=NOPE")
 	if code != exitUsage || strings.Count(stderr, "\n") != 1 ||
 		!strings.Contains(stderr, `resolve("project", params.project): kimai.listProjects lists no item "NOPE"`) {
@@ -57,5 +58,32 @@ func TestUnknownProjectIsAConfigError(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Log(stderr, out)
+	}
+}
+
+// TestConfigErrorFollowsTheLogFormat: with JSON logs, a configuration error found once the run
+// started (the unknown project) is a JSON line like every other, with the pipeline, the run id
+// and the exit code: the log stays one format.
+func TestConfigErrorFollowsTheLogFormat(t *testing.T) {
+	sb := startSandbox(t)
+	code, out, stderr := pipe(t, sb.Getenv, "run", filepath.Join("..", "..", "pipelines", "attendance-to-kimai.yaml"),
+		"--state", filepath.Join(t.TempDir(), "s.db"), "--log-format", "json",
+		"--param", "from=2026-10-14", "--param", "to=2026-10-14", "--param", "project=NOPE")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, stderr)
+	}
+	var stop map[string]any
+	for i, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %d is not JSON: %q", i+1, l)
+		}
+		if m["msg"] == "configuration error" {
+			stop = m
+		}
+	}
+	if stop == nil || stop["level"] != "ERROR" || stop["pipeline"] != "attendance-to-kimai" || stop["run_id"] == nil ||
+		stop["exit_code"] != 2.0 || !strings.Contains(stop["error"].(string), `lists no item "NOPE"`) {
+		t.Errorf("configuration error line: %v\n%s", stop, stderr)
 	}
 }

@@ -219,19 +219,65 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if err != nil {
 		return errf(e, exitUsage, "%v", err)
 	}
-	opts, err := lf.options(e)
-	if err != nil {
-		return errf(e, exitUsage, "%v", err)
+	r := &runner{e: e, file: files[0], retry: cmd == "retry", dry: *dry, log: logger,
+		jsonLogs: logf.format == "json", oneStream: oneStream, line: line, heartbeat: defaultHeartbeat}
+	if r.opts, err = lf.options(e); err != nil {
+		return r.errf(exitUsage, "%v", err)
 	}
-	heartbeat := defaultHeartbeat
 	if v := e.getenv("SPECPIPE_PROGRESS_EVERY"); v != "" {
-		if heartbeat, err = time.ParseDuration(v); err != nil || heartbeat <= 0 {
-			return errf(e, exitUsage, "SPECPIPE_PROGRESS_EVERY=%s: want a duration such as 30s", v)
+		if r.heartbeat, err = time.ParseDuration(v); err != nil || r.heartbeat <= 0 {
+			return r.errf(exitUsage, "SPECPIPE_PROGRESS_EVERY=%s: want a duration such as 30s", v)
 		}
 	}
-	r := &runner{e: e, file: files[0], opts: opts, retry: cmd == "retry", dry: *dry, log: logger,
-		jsonLogs: logf.format == "json", oneStream: oneStream, line: line, heartbeat: heartbeat}
 	return r.run(ctx, *statePath)
+}
+
+// errf reports what stops the run, in the format of its logs: a JSON line with JSON logs (see
+// logStop), text otherwise.
+func (r *runner) errf(code int, format string, args ...any) int {
+	if !r.jsonLogs {
+		return errf(r.e, code, format, args...)
+	}
+	logStop(r.log, code, r.file, fmt.Errorf(format, args...))
+	return code
+}
+
+// problems reports the problems of err (positioned ones each on its own line) that stop the run
+// with code, in the format of its logs.
+func (r *runner) problems(code int, err error) int {
+	if !r.jsonLogs {
+		printProblems(r.e, r.file, err)
+		return code
+	}
+	logStop(r.log, code, r.file, err)
+	return code
+}
+
+// logStop logs err, which stops a run with code, as JSON lines, so that a log of JSON lines
+// stays one: one line per positioned problem (with its file, line and column), else one, each
+// with the logger's pipeline and run id once they are known, the file and the exit code. The
+// message says what kind of stop it is.
+func logStop(log *slog.Logger, code int, file string, err error) {
+	msg := "run could not proceed"
+	switch code {
+	case exitUsage:
+		msg = "configuration error"
+	case exitLocked:
+		msg = "locked"
+	case exitSIGINT, exitSIGTERM:
+		msg = "interrupted"
+	}
+	if es, ok := yamlx.AsErrors(err); ok {
+		for _, pe := range es {
+			f := pe.Pos.File
+			if f == "" {
+				f = file
+			}
+			log.Error(msg, "error", pe.Error(), "file", f, "line", pe.Pos.Line, "col", pe.Pos.Col, "exit_code", code)
+		}
+		return
+	}
+	log.Error(msg, "error", err.Error(), "file", file, "exit_code", code)
 }
 
 // sameFile reports whether a and b are one open file (cron's >> log 2>&1).
@@ -284,7 +330,7 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	loc := statePathOf(r.e, statePath, r.file)
 	store, err := openState(ctx, r.e, loc)
 	if err != nil {
-		return errf(r.e, exitCannot, "open state: %v", err)
+		return r.errf(exitCannot, "open state: %v", err)
 	}
 	defer store.Close()
 	r.store = store
@@ -303,14 +349,13 @@ func (r *runner) run(ctx context.Context, statePath string) int {
 	bound := make([]*pipeline.Pipeline, len(windows))
 	for i, w := range windows {
 		if bound[i], err = r.compiled.Bind(r.binding(w)); err != nil {
-			printProblems(r.e, r.file, err)
-			return exitUsage
+			return r.problems(exitUsage, err)
 		}
 	}
 	r.warnLostLedger(ctx)
 	runID, err := store.StartRun(ctx, r.outline.Name)
 	if err != nil {
-		return errf(r.e, exitCannot, "record the run: %v", err)
+		return r.errf(exitCannot, "record the run: %v", err)
 	}
 	start := time.Now()
 	r.log = r.log.With("run_id", runID)
@@ -402,8 +447,7 @@ func (r *runner) compile() (int, bool) {
 		err = c.Check(r.binding(nil))
 	}
 	if err != nil {
-		printProblems(r.e, r.file, err)
-		return exitUsage, false
+		return r.problems(exitUsage, err), false
 	}
 	r.compiled, r.outline = c, c.Outline()
 	return exitOK, true
@@ -430,9 +474,9 @@ func (r *runner) lock(ctx context.Context) (release func(), code int, ok bool) {
 	if err != nil {
 		var le *state.LockedError
 		if errors.As(err, &le) {
-			return nil, errf(r.e, exitLocked, "%v", err), false
+			return nil, r.errf(exitLocked, "%v", err), false
 		}
-		return nil, errf(r.e, exitCannot, "lock %s: %v", r.outline.Name, err), false
+		return nil, r.errf(exitCannot, "lock %s: %v", r.outline.Name, err), false
 	}
 	return func() {
 		if err := rel(); err != nil {
@@ -448,7 +492,7 @@ func (r *runner) retryPlan(ctx context.Context) (int, bool) {
 	}
 	failed, err := r.store.Failed(ctx, r.outline.Name)
 	if err != nil {
-		return errf(r.e, exitCannot, "%v", err), false
+		return r.errf(exitCannot, "%v", err), false
 	}
 	if len(failed) == 0 {
 		fmt.Fprintf(r.e.stdout, "%s: no failed records to retry\n", r.outline.Name)
@@ -468,7 +512,7 @@ func (r *runner) windows(ctx context.Context) ([]map[string]string, int, bool) {
 	}
 	runs, err := r.inc.plan(ctx, r.store, r.e.stdout)
 	if err != nil {
-		return nil, errf(r.e, exitCannot, "%v", err), false
+		return nil, r.errf(exitCannot, "%v", err), false
 	}
 	if len(runs) == 0 {
 		return nil, exitOK, false
@@ -506,7 +550,7 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bo
 		}
 		if err := p.CheckTargets(ctx, r.store); err != nil {
 			r.sum.Error = err.Error()
-			return errf(r.e, exitUsage, "%s: %v", r.file, err)
+			return r.errf(exitUsage, "%s: %v", r.file, err)
 		}
 		sum, err := r.runOnce(ioCtx, p, pipeline.RunOptions{
 			Stop:      ctx,
@@ -535,8 +579,7 @@ func (r *runner) runWindows(ctx context.Context, windows []map[string]string, bo
 		}
 		if err != nil {
 			r.sum.Error = err.Error()
-			printProblems(r.e, r.file, err)
-			return exitCode(sum, err)
+			return r.problems(exitCode(sum, err), err)
 		}
 		code = max(code, exitCode(sum, nil))
 		if r.inc != nil && !r.dry {
@@ -554,7 +597,7 @@ func (r *runner) stopped(ctx context.Context, err error) int {
 		err = context.Cause(ctx)
 	}
 	r.sum.Error = err.Error()
-	return errf(r.e, exitCode(nil, err), "%s: %v; what was written is recorded, the next run goes on from there", r.outline.Name, err)
+	return r.errf(exitCode(nil, err), "%s: %v; what was written is recorded, the next run goes on from there", r.outline.Name, err)
 }
 
 // signalGrace is how long the call in flight (a write, and the ledger's record of it) may

@@ -113,7 +113,7 @@ func TestRunLockedExits4(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	got := progressLine("att", pipeline.Progress{Step: "punches", Records: 150, Calls: map[string]int{"kq": 3, "kimai": 1}},
+	got := progressLine("att", "", pipeline.Progress{Step: "punches", Records: 150, Calls: map[string]int{"kq": 3, "kimai": 1}},
 		40*time.Second, 100*time.Second, 0)
 	want := "\ratt: 150 records, 4 calls, step punches, 40s elapsed, about 1m0s left   "
 	if got != want {

@@ -169,13 +169,33 @@ func cmdFailed(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if len(failed) > 0 {
-		fmt.Fprintf(e.stdout, "fix the cause, then: pipe retry %s\n", files[0])
+		fmt.Fprintln(e.stdout, retryHint(files[0], o.Incremental))
 	}
 	return exitOK
 }
 
+// retryHint tells how to send the failed records of file again. A retry reads its records
+// again and sends the failed ones it meets, so it must cover their days: an incremental
+// pipeline run without its day params reads only the days after its checkpoint, which are not
+// the days that failed.
+func retryHint(file string, in *pipeline.Incremental) string {
+	switch {
+	case in == nil:
+		return "fix the cause, then: pipe retry " + file
+	case in.Param != "":
+		return fmt.Sprintf("fix the cause, then send them again with the days they failed on: pipe retry %s --param %s=DAY "+
+			"(without --param a retry reads only the days after the checkpoint)", file, in.Param)
+	}
+	return fmt.Sprintf("fix the cause, then send them again with the days they failed on: pipe retry %s --param %s=DAY --param %s=DAY "+
+		"(without --param a retry reads only the days after the checkpoint)", file, in.From, in.To)
+}
+
 func printEntry(w io.Writer, en state.Entry, payload bool) {
-	fmt.Fprintf(w, "  %s key %s (%d attempts, last %s)\n", en.Step, en.Key, en.Attempts, en.Updated.Format(time.RFC3339))
+	attempts := fmt.Sprintf("%d attempts", en.Attempts)
+	if en.Attempts == 1 {
+		attempts = "1 attempt"
+	}
+	fmt.Fprintf(w, "  %s key %s (%s, last %s)\n", en.Step, en.Key, attempts, en.Updated.Format(time.RFC3339))
 	if en.Error != "" {
 		fmt.Fprintf(w, "    error: %s\n", en.Error)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/specpipe/specpipe/internal/emulator/emukit"
 	"github.com/specpipe/specpipe/internal/emulator/kimai"
 	"github.com/specpipe/specpipe/internal/emulator/kqapi"
+	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/sandbox"
 	"github.com/specpipe/specpipe/internal/state"
 )
@@ -411,5 +412,26 @@ func TestStateShowsLockAndRuns(t *testing.T) {
 	}
 	if strings.Contains(out, "sandbox-admin-token") || strings.Contains(out, "sandbox-key") {
 		t.Error("pipe state printed a secret")
+	}
+}
+
+// TestRetryHint: pipe failed tells how to send the failed records again; for an incremental
+// pipeline the retry must name the days, or it reads only the days after the checkpoint (the
+// newcomer's retry met none of its 112 failed records).
+func TestRetryHint(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   *pipeline.Incremental
+		want string
+	}{
+		{"not incremental", nil, "fix the cause, then: pipe retry p.yaml"},
+		{"one run per day", &pipeline.Incremental{Param: "day"},
+			"fix the cause, then send them again with the days they failed on: pipe retry p.yaml --param day=DAY (without --param a retry reads only the days after the checkpoint)"},
+		{"one run per window", &pipeline.Incremental{From: "from", To: "to"},
+			"fix the cause, then send them again with the days they failed on: pipe retry p.yaml --param from=DAY --param to=DAY (without --param a retry reads only the days after the checkpoint)"},
+	} {
+		if got := retryHint("p.yaml", tc.in); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -44,7 +44,11 @@ func (g *gen) clientFile() *jen.File {
 	f.Comment("Config configures a Client. Credentials come from the environment through ConfigFromEnv,")
 	f.Comment("or are set by the caller; they are never logged.")
 	f.Type().Id("Config").StructFunc(func(s *jen.Group) {
-		s.Comment("BaseURL is where the API lives (default " + a.BaseURL.Default + ", env " + a.BaseURL.Env + ").")
+		if a.BaseURL.SelfHosted {
+			s.Comment("BaseURL is where the installation lives (required: the API is self-hosted; env " + a.BaseURL.Env + ").")
+		} else {
+			s.Comment("BaseURL is where the API lives (default " + a.BaseURL.Default + ", env " + a.BaseURL.Env + ").")
+		}
 		s.Id("BaseURL").String()
 		for _, c := range a.Credentials {
 			line := c.Doc
@@ -188,7 +192,7 @@ func (g *gen) newFunc(f *jen.File) {
 			b.If(jen.Id("cfg").Dot("BaseURL").Op("==").Lit("")).Block(jen.Id("cfg").Dot("BaseURL").Op("=").Lit(a.BaseURL.Default))
 		} else {
 			b.If(jen.Id("cfg").Dot("BaseURL").Op("==").Lit("")).Block(jen.Return(jen.Nil(),
-				jen.Qual("fmt", "Errorf").Call(jen.Lit(a.Name+": no base URL: set "+a.BaseURL.Env))))
+				jen.Qual("errors", "New").Call(jen.Lit(a.Name+": no base URL: "+a.Name+" is self-hosted, so it has no default: set "+a.BaseURL.Env+" to your installation's URL"))))
 		}
 		b.Var().Id("missing").Index().String()
 		for _, c := range a.Credentials {

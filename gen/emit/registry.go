@@ -122,9 +122,9 @@ func (g *gen) registryFile() *jen.File {
 		for _, op := range a.Operations {
 			ops = append(ops, jen.Id(opVar(op)))
 		}
-		b.Return(jen.Op("&").Qual(registryPkg, "API").Values(jen.Dict{
+		fields := jen.Dict{
 			jen.Id("Name"): jen.Lit(a.Name), jen.Id("Title"): jen.Lit(a.Title), jen.Id("Doc"): jen.Lit(strings.TrimSpace(a.Doc)),
-			jen.Id("Timezone"): jen.Lit(a.Timezone), jen.Id("BaseURL"): jen.Lit(a.BaseURL.Default), jen.Id("BaseURLEnv"): jen.Lit(a.BaseURL.Env),
+			jen.Id("Timezone"): jen.Lit(a.Timezone), jen.Id("BaseURLEnv"): jen.Lit(a.BaseURL.Env),
 			jen.Id("Credentials"): jen.Index().Qual(registryPkg, "Credential").Values(creds...),
 			jen.Id("RateLimits"):  jen.Id("rateLimits").Call(),
 			jen.Id("Concurrency"): jen.Lit(a.Concurrency),
@@ -138,7 +138,13 @@ func (g *gen) registryFile() *jen.File {
 				nb.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
 				nb.Return(jen.Id("c"), jen.Nil())
 			}),
-		}))
+		}
+		if a.BaseURL.SelfHosted {
+			fields[jen.Id("SelfHosted")] = jen.True()
+		} else {
+			fields[jen.Id("BaseURL")] = jen.Lit(a.BaseURL.Default)
+		}
+		b.Return(jen.Op("&").Qual(registryPkg, "API").Values(fields))
 	})
 	f.Line()
 

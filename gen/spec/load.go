@@ -65,6 +65,23 @@ var (
 	templateRe = regexp.MustCompile(`\{([^{}]*)\}`)
 )
 
+// checkBaseURL checks that a SaaS API names its production URL and a self-hosted one names none.
+func (c *checker) checkBaseURL() {
+	b := c.api.BaseURL
+	pos := b.Pos
+	if pos.Line == 0 {
+		pos = c.api.Pos
+	}
+	switch {
+	case b.SelfHosted && b.Default != "":
+		c.errorf(pos, "base_url: a self-hosted API has no default (each installation has its own URL): remove default %q", b.Default)
+	case b.SelfHosted && b.Env == "":
+		c.errorf(pos, "base_url: a self-hosted API needs env, the variable that names the installation's URL")
+	case !b.SelfHosted && b.Default == "":
+		c.errorf(pos, "base_url: give the vendor's production URL as default, or mark the API self_hosted: true (its base URL is then a required setting)")
+	}
+}
+
 func (c *checker) check() {
 	a := c.api
 	switch {
@@ -78,9 +95,7 @@ func (c *checker) check() {
 	if a.Title == "" {
 		c.errorf(a.Pos, "title: missing")
 	}
-	if a.BaseURL.Default == "" && a.BaseURL.Env == "" {
-		c.errorf(a.Pos, "base_url: give a default, an env variable, or both")
-	}
+	c.checkBaseURL()
 	if a.Timezone == "" {
 		c.errorf(a.Pos, "timezone: missing (e.g. Asia/Shanghai)")
 	} else if _, err := time.LoadLocation(a.Timezone); err != nil {

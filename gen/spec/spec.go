@@ -43,11 +43,15 @@ type API struct {
 	File string // the file it was loaded from
 }
 
-// BaseURL is where the API lives by default and the environment variable that overrides it.
+// BaseURL is where the API lives by default and the environment variable that overrides it. A
+// SaaS API gives its vendor's production URL as the default; a self-hosted one (every company runs
+// its own installation) has none, so its base URL is a required setting: an unset variable must
+// never send production credentials somewhere else.
 type BaseURL struct {
-	Pos     Pos
-	Default string `yaml:"default"`
-	Env     string `yaml:"env"`
+	Pos        Pos
+	Default    string `yaml:"default"`
+	Env        string `yaml:"env"`
+	SelfHosted bool   `yaml:"self_hosted"`
 }
 
 // Credential is a setting the client needs from its user: an account, a key, a token.

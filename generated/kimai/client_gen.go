@@ -29,6 +29,7 @@ package kimai
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	callerzone "github.com/specpipe/specpipe/internal/runtime/callerzone"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
@@ -55,7 +56,7 @@ type FieldError = transport.FieldError
 // Config configures a Client. Credentials come from the environment through ConfigFromEnv,
 // or are set by the caller; they are never logged.
 type Config struct {
-	// BaseURL is where the API lives (default http://127.0.0.1:8001, env KIMAI_BASE_URL).
+	// BaseURL is where the installation lives (required: the API is self-hosted; env KIMAI_BASE_URL).
 	BaseURL string
 	// Token: API token (Kimai ≥ 2.14), sent as "Authorization: Bearer <token>"; the preferred method (env KIMAI_TOKEN; secret; optional).
 	Token string
@@ -88,7 +89,7 @@ type Client struct {
 // environment variable of each one missing.
 func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://127.0.0.1:8001"
+		return nil, errors.New("kimai: no base URL: kimai is self-hosted, so it has no default: set KIMAI_BASE_URL to your installation's URL")
 	}
 	var missing []string
 	if cfg.Token == "" && cfg.User == "" {

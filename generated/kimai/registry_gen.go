@@ -13,7 +13,6 @@ import (
 // API describes this package to the pipeline runner and the pipe command.
 func API() *registry.API {
 	return &registry.API{
-		BaseURL:     "http://127.0.0.1:8001",
 		BaseURLEnv:  "KIMAI_BASE_URL",
 		Concurrency: 4,
 		Credentials: []registry.Credential{
@@ -38,6 +37,7 @@ func API() *registry.API {
 		},
 		Ops:        []*registry.Op{opPing, opVersion, opTimesheetConfig, opListCustomers, opGetCustomer, opCreateCustomer, opUpdateCustomer, opDeleteCustomer, opListProjects, opGetProject, opCreateProject, opUpdateProject, opDeleteProject, opListActivities, opGetActivity, opCreateActivity, opUpdateActivity, opDeleteActivity, opListTimesheets, opListTimesheetsFull, opGetTimesheet, opCreateTimesheet, opUpdateTimesheet, opDeleteTimesheet, opStopTimesheet, opListUsers, opGetMe, opGetUser, opCreateUser, opListTeams, opGetTeam, opCreateTeam, opUpdateTeam, opDeleteTeam, opListTags, opCreateTag, opDeleteTag, opColors, opPlugins, opSetCustomerMeta, opListCustomerRates, opAddCustomerRate, opDeleteCustomerRate, opMoveCustomerTeamGone, opListCustomerComments, opAddCustomerComment, opPinCustomerComment, opDeleteCustomerComment, opSetProjectMeta, opListProjectRates, opAddProjectRate, opDeleteProjectRate, opMoveProjectTeamGone, opListProjectComments, opAddProjectComment, opPinProjectComment, opDeleteProjectComment, opSetActivityMeta, opListActivityRates, opAddActivityRate, opDeleteActivityRate, opMoveActivityTeamGone, opListActiveTimesheets, opListRecentTimesheets, opRestartTimesheet, opDuplicateTimesheet, opToggleTimesheetExport, opSetTimesheetMeta, opListFavoriteTimesheets, opAddFavoriteTimesheet, opRemoveFavoriteTimesheet, opUpdateUser, opSetUserPreference, opDeleteAPIToken, opAddTeamCustomer, opRemoveTeamCustomer, opAddTeamProject, opRemoveTeamProject, opAddTeamActivity, opRemoveTeamActivity, opAddTeamMember, opRemoveTeamMember, opListInvoices, opGetInvoice, opDownloadInvoice, opSetInvoiceCustomField, opDeleteInvoice},
 		RateLimits: rateLimits(),
+		SelfHosted: true,
 		Timezone:   "Asia/Shanghai",
 		Title:      "Kimai 2.66 time-tracking REST API",
 	}

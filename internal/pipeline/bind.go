@@ -208,6 +208,9 @@ func (bd *binder) connection(c *connection) *connection {
 				bc.settings.BaseURL = v
 			}
 		}
+		if bc.settings.BaseURL == "" && !bd.lenient {
+			bd.d.Errorf(c.key, "connection %s: base_url is not set: %s is self-hosted, so it has no default: set environment variable %s to your installation's URL (or give base_url: ${VAR} in the connection)", c.name, api.Name, api.BaseURLEnv)
+		}
 	}
 	for _, cr := range api.Credentials {
 		if given[cr.Name] {

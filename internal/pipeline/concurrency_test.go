@@ -31,15 +31,15 @@ func TestConnectionConcurrency(t *testing.T) {
 		{name: "lowest", api: "kimai", setting: "concurrency: 1", want: 1},
 		{name: "highest", api: "kimai", setting: "concurrency: 64", want: 64},
 		{name: "zero", api: "kimai", setting: "concurrency: 0",
-			wantErr: []string{`5:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "0"`}},
+			wantErr: []string{`6:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "0"`}},
 		{name: "too many", api: "kimai", setting: "concurrency: 65",
-			wantErr: []string{`5:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "65"`}},
+			wantErr: []string{`6:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "65"`}},
 		{name: "not a number", api: "kimai", setting: "concurrency: four",
-			wantErr: []string{`5:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "four"`}},
+			wantErr: []string{`6:18: connection c: concurrency: want the requests a write step keeps in flight, 1 to 64 (kimai's default is 4), got "four"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := "timezone: Asia/Shanghai\nconnections:\n  c:\n    api: " + tt.api + "\n"
+			src := "timezone: Asia/Shanghai\nconnections:\n  c:\n    api: " + tt.api + "\n    base_url: http://127.0.0.1:1\n"
 			if tt.setting != "" {
 				src += "    " + tt.setting + "\n"
 			}

@@ -159,6 +159,16 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{`3:3: connection kq: credential key is not set: environment variable KQAPI_KEY is not set`},
 		},
 		{
+			name: "self-hosted base URL has no default",
+			src:  "connections:\n  kimai: {api: kimai, token: \"${KQAPI_ACCOUNT}\"}\nsteps: []\n",
+			want: []string{`2:3: connection kimai: base_url is not set: kimai is self-hosted, so it has no default: set environment variable KIMAI_BASE_URL to your installation's URL (or give base_url: ${VAR} in the connection)`},
+		},
+		{
+			name:     "validate does not need the self-hosted base URL",
+			src:      "connections:\n  kimai: {api: kimai, token: \"${KQAPI_ACCOUNT}\"}\nsteps: []\n",
+			validate: true,
+		},
+		{
 			name: "literal secret",
 			src:  strings.Replace(kqHead, "${KQAPI_KEY}", "s3cr3t-value", 1),
 			want: []string{`7:10: connection kq: key is a secret: write ${ENV_VAR} or ${file:/path}, never the value itself`},

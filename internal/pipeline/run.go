@@ -67,6 +67,9 @@ type Progress struct {
 	Conn      string
 	StepCalls int
 	At        time.Time
+	// Page is where Step's current page walk stands (Page.Of: the pages the vendor said it
+	// has, 0 unknown); zero when Step walks no pages.
+	Page transport.Page
 }
 
 // Summary reports a run: per step what went in and out, and the API calls per connection.
@@ -152,6 +155,7 @@ type runCtx struct {
 	// step is the innermost step at work (see [Progress.Step]), stepCalls its calls so far.
 	step      string
 	stepCalls map[string]int
+	pages     map[string]transport.Page // per step, where its page walk stands
 	lastConn  string
 	lastAt    time.Time
 
@@ -208,7 +212,7 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 	rc := &runCtx{
 		ctx: ctx, p: p, opts: o, log: o.Logger,
 		clients: map[string]registry.Client{},
-		calls:   map[string]int{}, stepCalls: map[string]int{},
+		calls:   map[string]int{}, stepCalls: map[string]int{}, pages: map[string]transport.Page{},
 		sum: &Summary{Pipeline: p.Name, DryRun: o.DryRun, Params: p.ParamValues()},
 	}
 	rc.bindings = map[string]any{"params": p.paramValues}
@@ -333,7 +337,7 @@ func (rc *runCtx) stream(i, j int) error {
 	runs := make([]step.Run, j-i)
 	for k := i; k < j; k++ {
 		s := rc.p.steps[k]
-		r, err := s.impl.Start(&stepEnv{id: s.id, ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
+		r, err := s.impl.Start(&stepEnv{id: s.id, ctx: rc.stepContext(s.id), ev: rc.evaluator(), sum: &rc.sum.Steps[k], rc: rc})
 		if err != nil {
 			for _, prev := range runs[:k-i] {
 				closeRun(prev)
@@ -486,9 +490,22 @@ func (rc *runCtx) progress(stepID string) {
 	if stepID == "" {
 		stepID = rc.step
 	}
-	pr := Progress{Step: stepID, Records: rc.records, Calls: calls, Conn: rc.lastConn, StepCalls: rc.stepCalls[stepID], At: rc.lastAt}
+	pr := Progress{Step: stepID, Records: rc.records, Calls: calls, Conn: rc.lastConn, StepCalls: rc.stepCalls[stepID], At: rc.lastAt, Page: rc.pages[stepID]}
 	rc.mu.Unlock()
 	rc.opts.Progress(pr)
+}
+
+// stepContext is the context of step id's I/O: its page walks tell the run where they stand.
+func (rc *runCtx) stepContext(id string) context.Context {
+	if rc.opts.Progress == nil {
+		return rc.ctx
+	}
+	return transport.WithPageTrace(rc.ctx, func(pg transport.Page) {
+		rc.mu.Lock()
+		rc.pages[id] = pg
+		rc.mu.Unlock()
+		rc.progress(id)
+	})
 }
 
 // recordJSON shows a record in a failure report.

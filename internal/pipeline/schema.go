@@ -38,9 +38,13 @@ func Schema(apis []*registry.API) ([]byte, error) {
 func connSchema(apis []*registry.API) map[string]any {
 	var one []any
 	for _, a := range apis {
+		baseDoc := "default " + a.BaseURL
+		if a.SelfHosted {
+			baseDoc = "required (self-hosted): " + a.BaseURLEnv + " otherwise"
+		}
 		props := map[string]any{
 			"api":          map[string]any{"const": a.Name, "description": a.Title},
-			"base_url":     map[string]any{"type": "string", "description": "default " + a.BaseURL},
+			"base_url":     map[string]any{"type": "string", "description": baseDoc},
 			"min_interval": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
 			"timeout":      map[string]any{"type": "string"},
 			"retries":      map[string]any{"type": "integer"},

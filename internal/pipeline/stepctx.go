@@ -238,12 +238,13 @@ func (c *compileCtx) OpParams(n *yaml.Node, conn *step.Conn, op *registry.Op, sc
 // stepEnv is the step.Env of one run of a step.
 type stepEnv struct {
 	id  string
+	ctx context.Context // the run's, with the step's page trace
 	ev  *eval.Evaluator
 	sum *step.Summary
 	rc  *runCtx
 }
 
-func (e *stepEnv) Context() context.Context           { return e.rc.ctx }
+func (e *stepEnv) Context() context.Context           { return e.ctx }
 func (e *stepEnv) ID() string                         { return e.id }
 func (e *stepEnv) Pipeline() string                   { return e.rc.p.Name }
 func (e *stepEnv) Eval() *eval.Evaluator              { return e.ev }

@@ -17,8 +17,9 @@ import (
 type API struct {
 	Name, Title, Doc string
 	Timezone         string
-	BaseURL          string // the spec's default
+	BaseURL          string // the spec's default; empty when SelfHosted
 	BaseURLEnv       string // environment variable overriding it
+	SelfHosted       bool   // no default: the base URL is a required setting
 	Credentials      []Credential
 	RateLimits       []RateLimit
 	// Concurrency is how many requests a write step (or a call per record) keeps in flight on

@@ -52,12 +52,19 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	for i, f := range e.Fields {
-		if i == 0 {
+	// A message said twice is shown once: Kimai's TimesheetBasicValidator checks begin and end
+	// each and answers "The project is finished at that time." for both (Fields keeps both).
+	seen := map[FieldError]bool{}
+	for _, f := range e.Fields {
+		if seen[f] {
+			continue
+		}
+		if len(seen) == 0 {
 			b.WriteString(": ")
 		} else {
 			b.WriteString("; ")
 		}
+		seen[f] = true
 		b.WriteString(f.String())
 	}
 	if e.RequestID != "" {
