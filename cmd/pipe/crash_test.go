@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -110,8 +111,10 @@ func TestCrashExactlyOnce(t *testing.T) {
 		t.Fatalf("build pipe: %v\n%s", err, out)
 	}
 
-	// The reference: a run without kills against a fresh Kimai.
-	want := crashRun(t, bin, nil, statetest.SQLite(t))
+	// The reference: a run without kills against a fresh Kimai, with Kimai's default
+	// concurrency (4 writes in flight).
+	file := "testdata/crash.yaml"
+	want := crashRun(t, bin, file, nil, statetest.SQLite(t))
 	if len(want) < 200 {
 		t.Fatalf("the reference run booked %d timesheets; the test needs a few hundred", len(want))
 	}
@@ -120,14 +123,14 @@ func TestCrashExactlyOnce(t *testing.T) {
 	// container without its volume) books nothing again; so does the rerun after a run whose
 	// state file was emptied or deleted while Kimai processed a write.
 	t.Run("a new state file after a complete run", func(t *testing.T) {
-		got := crashRun(t, bin, nil, statetest.SQLite(t), statetest.SQLite(t))
+		got := crashRun(t, bin, file, nil, statetest.SQLite(t), statetest.SQLite(t))
 		if d := diffSheets(want, got); d != "" {
 			t.Fatalf("Kimai does not hold the expected timesheets exactly once:\n%s", d)
 		}
 	})
 	for _, mode := range []string{"empty", "delete"} {
 		t.Run("state file "+mode+" mid-run", func(t *testing.T) {
-			got := crashRun(t, bin, []crashPoint{{mode: mode, at: 5}, {mode: mode, at: 40}}, statetest.SQLite(t))
+			got := crashRun(t, bin, file, []crashPoint{{mode: mode, at: 5}, {mode: mode, at: 40}}, statetest.SQLite(t))
 			if d := diffSheets(want, got); d != "" {
 				t.Fatalf("Kimai does not hold the expected timesheets exactly once:\n%s", d)
 			}
@@ -149,14 +152,39 @@ func TestCrashExactlyOnce(t *testing.T) {
 			plan = append(plan, crashPoint{mode: "timer", after: time.Duration(50+rng.IntN(600)) * time.Millisecond})
 		}
 	}
-	statetest.Run(t, func(t *testing.T, be statetest.Backend) {
-		got := crashRun(t, bin, plan, be.New(t))
-		if d := diffSheets(want, got); d != "" {
-			t.Fatalf("after %d kills Kimai does not hold the expected timesheets exactly once:\n%s", len(plan), d)
-		}
-		t.Logf("%d kill points (%d after Kimai's answer, %d before it, %d at random times); Kimai holds all %d timesheets exactly once",
-			len(plan), countMode(plan, "after"), countMode(plan, "before"), countMode(plan, "timer"), len(got))
-	})
+	// The same with 8 writes in flight: a kill leaves up to 8 intents whose outcome is unknown.
+	c8 := withConcurrency(t, file, 8)
+	for _, tc := range []struct{ name, file string }{{"concurrency 4", file}, {"concurrency 8", c8}} {
+		t.Run(tc.name, func(t *testing.T) {
+			statetest.Run(t, func(t *testing.T, be statetest.Backend) {
+				got := crashRun(t, bin, tc.file, plan, be.New(t))
+				if d := diffSheets(want, got); d != "" {
+					t.Fatalf("after %d kills Kimai does not hold the expected timesheets exactly once:\n%s", len(plan), d)
+				}
+				t.Logf("%d kill points (%d after Kimai's answer, %d before it, %d at random times); Kimai holds all %d timesheets exactly once",
+					len(plan), countMode(plan, "after"), countMode(plan, "before"), countMode(plan, "timer"), len(got))
+			})
+		})
+	}
+}
+
+// withConcurrency writes a copy of the pipeline file whose kimai connection keeps n writes in
+// flight, and returns its path.
+func withConcurrency(t *testing.T, file string, n int) string {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bytes.Replace(src, []byte("    api: kimai\n"), []byte(fmt.Sprintf("    api: kimai\n    concurrency: %d\n", n)), 1)
+	if bytes.Equal(src, out) {
+		t.Fatalf("%s has no kimai connection to set concurrency: %d on", file, n)
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(file))
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 type crashPoint struct {
@@ -179,7 +207,7 @@ func countMode(p []crashPoint, m string) int {
 // it (or spoiling its state file) as plan says, until a run exits 0; then once with each of
 // the state stores then, each wanted to exit 0. It returns Kimai's timesheets as "user begin
 // end description" lines.
-func crashRun(t *testing.T, bin string, plan []crashPoint, db string, then ...string) []string {
+func crashRun(t *testing.T, bin, file string, plan []crashPoint, db string, then ...string) []string {
 	t.Helper()
 	kq, err := kqapi.New(kqapi.Options{RateInterval: 20 * time.Millisecond})
 	if err != nil {
@@ -200,7 +228,7 @@ func crashRun(t *testing.T, bin string, plan []crashPoint, db string, then ...st
 		if run > len(plan)+5 {
 			t.Fatalf("no run completed after %d runs", run)
 		}
-		cmd := exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-format", "json", "--log-level", "warn")
+		cmd := exec.Command(bin, "run", file, "--state", db, "--log-format", "json", "--log-level", "warn")
 		cmd.Env = env
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -233,7 +261,7 @@ func crashRun(t *testing.T, bin string, plan []crashPoint, db string, then ...st
 			}
 			if run >= len(plan) || !k.killed {
 				for _, db := range then {
-					cmd := exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-format", "json", "--log-level", "warn")
+					cmd := exec.Command(bin, "run", file, "--state", db, "--log-format", "json", "--log-level", "warn")
 					cmd.Env = env
 					if out, err := cmd.CombinedOutput(); err != nil {
 						t.Fatalf("the run with the state store %s: %v\n%s", db, err, out)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,8 +21,8 @@ import (
 )
 
 // signaller wraps the Kimai emulator and signals the pipe process when its third timesheet
-// write arrives, then lets that write through after a while: the write in flight when the
-// signal came.
+// write arrives, then lets that write, and every one after it, through after a while: the
+// writes in flight when the signal came.
 type signaller struct {
 	h   http.Handler
 	sig os.Signal
@@ -37,29 +38,35 @@ func (s *signaller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.posts++
 		if s.posts == 3 && s.proc != nil {
 			_ = s.proc.Signal(s.sig)
-			s.mu.Unlock()
+		}
+		held := s.posts >= 3 && s.proc != nil // in the run that gets the signal
+		s.mu.Unlock()
+		if held {
 			time.Sleep(300 * time.Millisecond)
-		} else {
-			s.mu.Unlock()
 		}
 	}
 	s.h.ServeHTTP(w, r)
 }
 
-// TestSignalFinishesTheWriteInFlight: SIGTERM or SIGINT during a run lets the write in flight
+// TestSignalFinishesTheWriteInFlight: SIGTERM or SIGINT during a run lets the writes in flight
 // finish and be recorded, sends nothing more, and exits 143 or 130 saying "interrupted"; the
-// next run books the rest, and Kimai holds every timesheet once.
+// next run books the rest, and Kimai holds every timesheet once. With one write at a time the
+// third is the one in flight; with 4, the writes started before the signal came (the third and
+// up to 3 beside it, posts 1 and 2 done or not) finish, and none starts after.
 func TestSignalFinishesTheWriteInFlight(t *testing.T) {
 	bin := pipeBinary(t)
 	for _, tc := range []struct {
-		sig  os.Signal
-		code int
-		name string
+		sig         os.Signal
+		code        int
+		name        string
+		concurrency int
 	}{
-		{syscall.SIGTERM, exitSIGTERM, "SIGTERM"},
-		{syscall.SIGINT, exitSIGINT, "SIGINT"},
+		{syscall.SIGTERM, exitSIGTERM, "SIGTERM", 1},
+		{syscall.SIGINT, exitSIGINT, "SIGINT", 1},
+		{syscall.SIGTERM, exitSIGTERM, "SIGTERM", 4},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s concurrency %d", tc.name, tc.concurrency), func(t *testing.T) {
+			file := withConcurrency(t, "testdata/crash.yaml", tc.concurrency)
 			kq, err := kqapi.New(kqapi.Options{RateInterval: 20 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
@@ -75,7 +82,7 @@ func TestSignalFinishesTheWriteInFlight(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "state.db")
 			env := append(os.Environ(), "KQAPI_BASE_URL="+kqs.URL, "KQAPI_ACCOUNT="+kqapi.SandboxAccount, "KQAPI_KEY="+kqapi.SandboxKey,
 				"KIMAI_BASE_URL="+kms.URL, "KIMAI_TOKEN="+kimai.SandboxAdminToken)
-			cmd := exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-level", "warn")
+			cmd := exec.Command(bin, "run", file, "--state", db, "--log-level", "warn")
 			cmd.Env = env
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
@@ -86,6 +93,9 @@ func TestSignalFinishesTheWriteInFlight(t *testing.T) {
 			s.proc = cmd.Process
 			s.mu.Unlock()
 			err = cmd.Wait()
+			s.mu.Lock()
+			s.proc = nil
+			s.mu.Unlock()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != tc.code || !strings.Contains(out.String(), "interrupted by "+tc.name) {
 				t.Fatalf("exit %v, want %d saying interrupted by %s\n%s", err, tc.code, tc.name, out.String())
@@ -93,10 +103,13 @@ func TestSignalFinishesTheWriteInFlight(t *testing.T) {
 			if testing.Verbose() {
 				t.Log(out.String())
 			}
-			if len(km.Timesheets()) != 3 || s.posts != 3 {
-				t.Errorf("after the signal Kimai got %d writes and holds %d timesheets, want 3: the one in flight finishes, no other starts", s.posts, len(km.Timesheets()))
+			if want := 3; tc.concurrency == 1 && (len(km.Timesheets()) != want || s.posts != want) {
+				t.Errorf("after the signal Kimai got %d writes and holds %d timesheets, want %d: the one in flight finishes, no other starts", s.posts, len(km.Timesheets()), want)
 			}
-			cmd = exec.Command(bin, "run", "testdata/crash.yaml", "--state", db, "--log-level", "warn")
+			if most := 2 + tc.concurrency; len(km.Timesheets()) != s.posts || s.posts < 3 || s.posts > most {
+				t.Errorf("after the signal Kimai got %d writes and holds %d timesheets, want 3 to %d, all held: those in flight finish, no other starts", s.posts, len(km.Timesheets()), most)
+			}
+			cmd = exec.Command(bin, "run", file, "--state", db, "--log-level", "warn")
 			cmd.Env = env
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("the next run: %v\n%s", err, b)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/specpipe/specpipe/generated"
@@ -216,13 +217,16 @@ func cmdRetry(ctx context.Context, e *env, args []string) int {
 // keys of the failed entries the run met, for the report.
 type retryLedger struct {
 	pipeline.Ledger
+	mu  sync.Mutex      // the writes of a step in flight call Get at once
 	met map[string]bool // step + "\x00" + key
 }
 
 func (l *retryLedger) Get(ctx context.Context, pl, step, key string) (state.Entry, bool, error) {
 	en, ok, err := l.Ledger.Get(ctx, pl, step, key)
 	if ok && en.Status == state.StatusFailed {
+		l.mu.Lock()
 		l.met[step+"\x00"+key] = true
+		l.mu.Unlock()
 	}
 	return en, ok, err
 }

@@ -129,6 +129,7 @@ func (g *gen) registryFile() *jen.File {
 			jen.Id("Timezone"): jen.Lit(a.Timezone), jen.Id("BaseURLEnv"): jen.Lit(a.BaseURL.Env),
 			jen.Id("Credentials"): jen.Index().Qual(registryPkg, "Credential").Values(creds...),
 			jen.Id("RateLimits"):  jen.Id("rateLimits").Call(),
+			jen.Id("Concurrency"): jen.Lit(a.Concurrency),
 			jen.Id("Ops"):         jen.Index().Op("*").Qual(registryPkg, "Op").Values(ops...),
 			jen.Id("New"): jen.Func().Params(jen.Id("s").Qual(registryPkg, "Settings")).Params(jen.Qual(registryPkg, "Client"), jen.Error()).BlockFunc(func(nb *jen.Group) {
 				d := jen.Dict{jen.Id("BaseURL"): jen.Id("s").Dot("BaseURL"), jen.Id("Options"): jen.Id("s").Dot("Transport")}

@@ -38,6 +38,7 @@ func (b *builder) api(a *spec.API) (*API, error) {
 		BaseURL: a.BaseURL, Timezone: a.Timezone, SendOwnZone: a.SendZone == "own",
 		Credentials: a.Credentials, RequireOneOf: a.RequireOneOf, CommonParams: a.CommonParams,
 		Auth: a.Auth, Envelope: a.Envelope, Retry: a.Retry, Hints: hints(a.Hints),
+		Concurrency: max(1, a.Concurrency),
 	}
 	for _, rl := range a.RateLimits {
 		out.RateLimits = append(out.RateLimits, RateLimit{RateLimit: rl, PerOperation: rl.Scope == "operation"})

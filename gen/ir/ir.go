@@ -39,6 +39,7 @@ type API struct {
 	Encryption       *Encryption
 	Envelope         Envelope
 	RateLimits       []RateLimit
+	Concurrency      int // write requests a connection keeps in flight by default (at least 1)
 	Retry            Retry
 	Operations       []*Operation
 	Types            []*Named

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/yamlx"
 )
 
@@ -34,7 +37,7 @@ func Parse(file string, b []byte, scalars []string) (*API, error) {
 	d := &yamlx.Decoder{File: file}
 	api := &API{File: file}
 	d.Decode(root, api)
-	c := checker{d: d, api: api, scalars: scalars}
+	c := checker{d: d, root: root, api: api, scalars: scalars}
 	c.check()
 	if err := d.Errs.Err(); err != nil {
 		return nil, err
@@ -44,6 +47,7 @@ func Parse(file string, b []byte, scalars []string) (*API, error) {
 
 type checker struct {
 	d       *yamlx.Decoder
+	root    *yaml.Node // the file's top mapping, for the positions of top-level values
 	api     *API
 	scalars []string
 	types   map[string]*Type
@@ -96,6 +100,9 @@ func (c *checker) check() {
 		c.errorf(a.Pos, "timezone: missing (e.g. Asia/Shanghai)")
 	} else if _, err := time.LoadLocation(a.Timezone); err != nil {
 		c.errorf(a.Pos, "timezone: unknown zone %q", a.Timezone)
+	}
+	if n := yamlx.ValueNode(c.root, "concurrency"); n != nil && (a.Concurrency < 1 || a.Concurrency > registry.MaxConcurrency) {
+		c.errorf(c.d.At(n), "concurrency: want the write requests a connection keeps in flight, 1 to %d, got %s", registry.MaxConcurrency, n.Value)
 	}
 	c.creds = map[string]*Credential{}
 	credGo := map[string]string{"BaseURL": "base URL", "Options": "transport options"} // Config's fields

@@ -33,6 +33,7 @@ type API struct {
 	Paging       []PagingStyle `yaml:"paging"`
 	RateLimits   []RateLimit   `yaml:"rate_limits"`
 	Retry        Retry         `yaml:"retry"`
+	Concurrency  int           `yaml:"concurrency"` // write requests a connection keeps in flight by default (1 to 64; 0: 1)
 	Operations   []*Operation  `yaml:"operations"`
 	Types        []*Type       `yaml:"types"`
 	Hints        []Hint        `yaml:"hints"`       // advice attached to matching vendor errors of every operation

@@ -13,8 +13,9 @@ import (
 // API describes this package to the pipeline runner and the pipe command.
 func API() *registry.API {
 	return &registry.API{
-		BaseURL:    "https://api.es.xiaojukeji.com",
-		BaseURLEnv: "DIDI_BASE_URL",
+		BaseURL:     "https://api.es.xiaojukeji.com",
+		BaseURLEnv:  "DIDI_BASE_URL",
+		Concurrency: 1,
 		Credentials: []registry.Credential{
 			{Name: "client_id", Env: "DIDI_CLIENT_ID", Doc: "申请应用时分配的AppKey (the application's client id)"},
 			{Name: "client_secret", Env: "DIDI_CLIENT_SECRET", Secret: true, Doc: "申请应用时分配的AppSecret (sent to /river/Auth/authorize only)"},

@@ -14,7 +14,8 @@ import (
 // API describes this package to the pipeline runner and the pipe command.
 func API() *registry.API {
 	return &registry.API{
-		BaseURLEnv: "KIMAI_BASE_URL",
+		BaseURLEnv:  "KIMAI_BASE_URL",
+		Concurrency: 4,
 		Credentials: []registry.Credential{
 			{Name: "token", Env: "KIMAI_TOKEN", Secret: true, Optional: true, Doc: "API token (Kimai ≥ 2.14), sent as \"Authorization: Bearer <token>\"; the preferred method"},
 			{Name: "user", Env: "KIMAI_USER", Optional: true, Doc: "user name or email for the deprecated API password login (X-AUTH-USER)"},

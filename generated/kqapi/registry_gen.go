@@ -14,8 +14,9 @@ import (
 // API describes this package to the pipeline runner and the pipe command.
 func API() *registry.API {
 	return &registry.API{
-		BaseURL:    "http://yun.kqapi.com",
-		BaseURLEnv: "KQAPI_BASE_URL",
+		BaseURL:     "http://yun.kqapi.com",
+		BaseURLEnv:  "KQAPI_BASE_URL",
+		Concurrency: 1,
 		Credentials: []registry.Credential{
 			{Name: "account", Env: "KQAPI_ACCOUNT", Doc: "API 帐号 (the API account set by an administrator under API设置)"},
 			{Name: "key", Env: "KQAPI_KEY", Secret: true, Doc: "API 密钥 (the API key; only used to sign)"},

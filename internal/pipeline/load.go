@@ -361,7 +361,7 @@ func (l *loader) connections(n *yaml.Node) {
 	}
 }
 
-var connKeys = []string{"api", "base_url", "min_interval", "timeout", "retries"}
+var connKeys = []string{"api", "base_url", "min_interval", "timeout", "retries", "concurrency"}
 
 // connection checks a connection's settings; the values with ${...} are expanded by Bind.
 func (l *loader) connection(k, n *yaml.Node) *connection {
@@ -378,7 +378,7 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 	if api == nil {
 		return nil
 	}
-	c := &connection{name: k.Value, key: k, api: api, ref: &step.Conn{Name: k.Value, API: api}}
+	c := &connection{name: k.Value, key: k, api: api, ref: &step.Conn{Name: k.Value, API: api, Concurrency: max(1, api.Concurrency)}}
 	known := slices.Clone(connKeys)
 	for _, cr := range api.Credentials {
 		known = append(known, cr.Name)
@@ -421,6 +421,14 @@ func (l *loader) connection(k, n *yaml.Node) *connection {
 				continue
 			}
 			c.retries = r + 1
+		case "concurrency":
+			var n int
+			if err := val.Decode(&n); err != nil || n < 1 || n > registry.MaxConcurrency {
+				l.d.Errorf(val, "connection %s: concurrency: want the requests a write step keeps in flight, 1 to %d (%s's default is %d), got %q",
+					c.name, registry.MaxConcurrency, api.Name, c.ref.Concurrency, val.Value)
+				continue
+			}
+			c.ref.Concurrency = n
 		default:
 			cr, ok := api.Credential(key.Value)
 			if !ok {

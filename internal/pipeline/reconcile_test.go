@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -285,7 +287,8 @@ func TestUnknownOutcome(t *testing.T) {
 			lg := &memLedger{entries: map[string]state.Entry{}}
 			o := s.runOpts()
 			o.Ledger = lg
-			s.kimai.Faults.Only(func(r *http.Request) bool { return r.Method == http.MethodPost })
+			// a's create fails (b's may be in flight beside it).
+			s.kimai.Faults.Only(postWith(`"sheet a"`))
 			s.kimai.Faults.Queue(tc.fault)
 			sum := mustRun(t, sheetsPipeline(t, s, sheetsRows, "keep"), o)
 			if got := stepCounts(sum.Steps[1]); got != tc.want {
@@ -303,5 +306,17 @@ func TestUnknownOutcome(t *testing.T) {
 				t.Errorf("Kimai holds %d timesheets (want 2); second run failures %+v", n, sum.Failed)
 			}
 		})
+	}
+}
+
+// postWith matches the POST requests whose body holds text (the body stays for the handler).
+func postWith(text string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		if r.Method != http.MethodPost || r.Body == nil {
+			return false
+		}
+		b, err := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		return err == nil && bytes.Contains(b, []byte(text))
 	}
 }

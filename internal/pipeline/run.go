@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,6 +161,11 @@ type runCtx struct {
 
 	records int64
 	failed  int64
+	// failedAt is, for each of sum.Failed, the place of its failure in the run's order: the
+	// value of records when the failing step received the record. A write in flight fails
+	// after the records behind it moved on; finish puts the list in the order a run of one
+	// write at a time fails them.
+	failedAt []int64
 }
 
 // working makes id the step at work while f runs.
@@ -241,7 +247,7 @@ func (p *Pipeline) Run(ctx context.Context, o RunOptions) (*Summary, error) {
 
 // connect makes the client of every connection through the registry: the transport settings
 // the runner gives (clock, limiter, HTTP client, tokens) are what the run's clients share, the
-// connection's own (min_interval, timeout, retries) go on top, and the run counts the requests.
+// connection's own (min_interval, timeout, retries, concurrency) go on top, and the run counts the requests.
 // It is the one place clients are made.
 func (rc *runCtx) connect() error {
 	// Connections without a limiter of their own share one per clock, so two connections of
@@ -266,6 +272,9 @@ func (rc *runCtx) connect() error {
 		}
 		s := c.settings
 		s.Transport.Retry.MaxAttempts = c.retries
+		// The transport bounds the requests in flight by the connection's concurrency and
+		// halves the bound while the vendor answers 429/503 (transport.Config.MaxInFlight).
+		s.Transport.MaxInFlight = c.ref.Concurrency
 		cl, err := c.api.Connect(s, sh)
 		if err != nil {
 			return &ConfigError{Err: fmt.Errorf("connection %s (%s): %w", c.name, c.api.Name, err)}
@@ -307,7 +316,23 @@ func (rc *runCtx) finish(start time.Time) *Summary {
 	}
 	rc.mu.Unlock()
 	rc.sum.Duration = time.Since(start)
+	rc.sortFailed()
 	return rc.sum
+}
+
+// sortFailed puts the failed records in the order of their places (see failedAt).
+func (rc *runCtx) sortFailed() {
+	idx := make([]int, len(rc.sum.Failed))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(rc.failedAt[a], rc.failedAt[b]) })
+	sorted := make([]FailedRecord, len(idx))
+	at := make([]int64, len(idx))
+	for i, j := range idx {
+		sorted[i], at[i] = rc.sum.Failed[j], rc.failedAt[j]
+	}
+	rc.sum.Failed, rc.failedAt = sorted, at
 }
 
 // stream runs steps [i, j) as one stream.
@@ -413,6 +438,11 @@ func closeRun(r step.Run) {
 
 // check turns a record's failure into a counted, listed failure; other errors stop the run.
 func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
+	return rc.checkAt(id, st, rec, err, rc.records)
+}
+
+// checkAt is check of a record the step received when the run's records counted at.
+func (rc *runCtx) checkAt(id string, st *StepSummary, rec any, err error, at int64) error {
 	if err == nil {
 		return nil
 	}
@@ -428,13 +458,29 @@ func (rc *runCtx) check(id string, st *StepSummary, rec any, err error) error {
 	case rc.failed == maxFailedLogged+1:
 		rc.log.Warn("more records failed; the summary counts them", "logged", maxFailedLogged)
 	}
-	if len(rc.sum.Failed) < maxFailedKept {
-		f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: reason.Error(), Key: step.WriteKey(reason)}
-		var ae *transport.APIError
-		if errors.As(reason, &ae) {
-			f.Fields = ae.Fields
+	// The list keeps the first maxFailedKept places: a late failure may take the place of
+	// the last one listed.
+	i := len(rc.sum.Failed)
+	if i == maxFailedKept {
+		i = 0
+		for j, a := range rc.failedAt {
+			if a > rc.failedAt[i] {
+				i = j
+			}
 		}
-		rc.sum.Failed = append(rc.sum.Failed, f)
+		if rc.failedAt[i] <= at {
+			return nil
+		}
+	}
+	f := FailedRecord{Step: id, Record: recordJSON(rec), Reason: reason.Error(), Key: step.WriteKey(reason)}
+	var ae *transport.APIError
+	if errors.As(reason, &ae) {
+		f.Fields = ae.Fields
+	}
+	if i == len(rc.sum.Failed) {
+		rc.sum.Failed, rc.failedAt = append(rc.sum.Failed, f), append(rc.failedAt, at)
+	} else {
+		rc.sum.Failed[i], rc.failedAt[i] = f, at
 	}
 	return nil
 }

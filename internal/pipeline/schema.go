@@ -48,6 +48,7 @@ func connSchema(apis []*registry.API) map[string]any {
 			"min_interval": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
 			"timeout":      map[string]any{"type": "string"},
 			"retries":      map[string]any{"type": "integer"},
+			"concurrency":  map[string]any{"type": "integer", "minimum": 1, "maximum": registry.MaxConcurrency},
 		}
 		for _, c := range a.Credentials {
 			props[c.Name] = map[string]any{"type": "string", "description": c.Doc}

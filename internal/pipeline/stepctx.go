@@ -265,3 +265,10 @@ func (e *stepEnv) Retry() bool               { return e.rc.opts.Retry }
 func (e *stepEnv) Fail(err error) error {
 	return e.rc.check(e.id, e.sum, nil, step.RecordFailed(err))
 }
+
+func (e *stepEnv) Later(rec any) func(error) error {
+	at := e.rc.records
+	return func(err error) error { return e.rc.checkAt(e.id, e.sum, rec, err, at) }
+}
+
+func (e *stepEnv) Stopped() error { return e.rc.stopped() }

@@ -159,6 +159,10 @@ func (s *DB) write(ctx context.Context, pipeline string, live bool, query string
 	if err := s.checkOpened(); err != nil {
 		return err
 	}
+	if s.dialect == sqliteDialect {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
 	return s.fenced(ctx, pipeline, live, func(tx *sql.Tx) error {
 		var err error
 		if tx == nil {

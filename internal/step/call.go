@@ -125,9 +125,14 @@ func (cs *callStep) Plan(st *PlanState) (*PlanStep, error) {
 type callRun struct {
 	c   *callStep
 	env Env
+	// q runs the calls of a for_each step, up to the connection's concurrency at once, and
+	// hands their records on in the order of the records that asked for them.
+	q *inflight
 }
 
-func (cs *callStep) Start(e Env) (Run, error) { return &callRun{c: cs, env: e}, nil }
+func (cs *callStep) Start(e Env) (Run, error) {
+	return &callRun{c: cs, env: e, q: newInflight(e, cs.conn.Concurrency)}, nil
+}
 
 func (r *callRun) Process(rec any, emit func(any) error) error {
 	if rec != nil {
@@ -136,25 +141,58 @@ func (r *callRun) Process(rec any, emit func(any) error) error {
 	params, err := EvalParams(r.env.Eval(), r.c.names, r.c.params)
 	if err != nil {
 		if rec != nil {
-			return RecordFailed(err)
+			return r.q.add(&job{rec: rec, err: RecordFailed(err)}, emit)
 		}
 		return err
 	}
+	if rec == nil {
+		// A source: its records are emitted as the pages come.
+		return r.call(params, func(item any) error {
+			r.env.Summary().In++ // a source counts the records it receives
+			return emit(item)
+		})
+	}
+	// A call per record: the worker collects the records of its call; they are emitted in
+	// order, after those of the records before.
+	var items []any
+	return r.q.add(&job{rec: rec,
+		io: func() error {
+			return r.call(params, func(item any) error {
+				items = append(items, item)
+				return nil
+			})
+		},
+		then: func(emit func(any) error) error {
+			for _, item := range items {
+				if err := emit(item); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}, emit)
+}
+
+// call calls the operation with params (every page, unless pages: first) and hands each record
+// to yield. A rejected call of a record fails the record; other failures stop the run.
+func (r *callRun) call(params map[string]any, yield func(any) error) error {
 	for item, err := range r.env.Client(r.c.conn.Name).Call(r.env.Context(), r.c.op.Name, params, r.c.all && r.c.op.Paged) {
 		if err != nil {
-			if rec != nil && transport.Rejected(err) {
+			if r.c.forEach && transport.Rejected(err) {
 				return RecordFailed(err)
 			}
 			return fmt.Errorf("step %s: %w", r.c.id, err)
 		}
-		if rec == nil {
-			r.env.Summary().In++ // a source counts the records it receives
-		}
-		if err := emit(item); err != nil {
+		if err := yield(item); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *callRun) Finish(func(any) error) error { return nil }
+func (r *callRun) Finish(emit func(any) error) error { return r.q.finish(emit) }
+
+// Close waits for the calls in flight when the stream stopped early.
+func (r *callRun) Close() error {
+	r.q.drain()
+	return nil
+}

@@ -3,6 +3,7 @@ package step
 import (
 	"fmt"
 	"reflect"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -123,7 +124,12 @@ func (rs *resolveStep) Start(e Env) (Run, error) {
 		}
 		return nil
 	}
+	// The workers of a write step call it from their own evaluators: one call at a time loads
+	// the index and reads it.
+	var mu sync.Mutex
 	fn := reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
+		mu.Lock()
+		defer mu.Unlock()
 		if index == nil {
 			if err := load(); err != nil {
 				index = nil

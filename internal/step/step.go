@@ -60,6 +60,15 @@ type Step interface {
 // called after the last record (a group emits its groups there). An error wrapped by
 // [RecordFailed] fails the record and the run goes on; any other error stops the run. A Run
 // that is an [io.Closer] is closed when its stream ends.
+//
+// The engine calls Process, Finish, Close and the emit function on one goroutine, and the
+// Run's evaluator (Env.Eval) is not safe for concurrent use. A Run may do a record's I/O on
+// goroutines of its own (a write step keeps up to its connection's concurrency requests in
+// flight): the clients (Env.Client), the Ledger and the logger are safe for concurrent use,
+// the rest of Env is not. Such a Run evaluates expressions on the engine's goroutine, or in an
+// evaluator of each goroutine's own (Env.NewEvaluator, made on the engine's goroutine); it
+// emits records and settles late outcomes (Env.Later) on the engine's goroutine, in input
+// order; and it waits for its goroutines in Finish, and in Close when the stream stopped early.
 type Run interface {
 	Process(rec any, emit func(any) error) error
 	Finish(emit func(any) error) error
@@ -69,6 +78,9 @@ type Run interface {
 type Conn struct {
 	Name string
 	API  *registry.API
+	// Concurrency is how many requests a write step, or a call per record, keeps in flight on
+	// the connection (at least 1): the connection's concurrency:, else its API's default.
+	Concurrency int
 }
 
 // Compiler is what a kind's constructor may use: its step's ID and input type, problems,
@@ -119,6 +131,15 @@ type Env interface {
 	NewEvaluator() *eval.Evaluator
 	// Fail counts and lists a failed record of a source and lets the run go on.
 	Fail(err error) error
+	// Later is called in Process for rec, the record being processed, when its outcome comes
+	// after Process returned (a write in flight). The function it returns settles that
+	// outcome: a failure ([RecordFailed]) is counted and listed with rec, in the place rec had
+	// in the run (so the list is as a run of one write at a time would list it), and nil is
+	// returned; any other error is returned (it stops the run).
+	Later(rec any) func(error) error
+	// Stopped is the error that stops the run before its next record (a signal), nil while
+	// it goes on: a step that waited for a worker starts no new write once it is set.
+	Stopped() error
 	Ledger() Ledger // nil: no ledger
 	DryRun() (bool, io.Writer)
 	Retry() bool
@@ -152,8 +173,9 @@ type Summary struct {
 //     unless the run is a retry (Env.Retry, pipe retry); with another hash, or in a retry, it
 //     is reconciled and sent.
 //
-// Implementations must be safe for use by one run at a time; the pipeline name, step ID and the
-// record's idempotency key identify an entry.
+// Implementations must be safe for concurrent use: the writes of a step in flight at once (its
+// connection's concurrency) call it from their own goroutines, never two for one key at once.
+// The pipeline name, step ID and the record's idempotency key identify an entry.
 type Ledger interface {
 	Get(ctx context.Context, pipeline, step, key string) (state.Entry, bool, error)
 	Intend(ctx context.Context, e state.Entry) error

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -194,49 +195,132 @@ type writeRun struct {
 	w   *writeStep
 	env Env
 	sum *Summary
+	// q runs the writes, up to the connection's concurrency at once, and hands the records on
+	// in input order (see [inflight]).
+	q *inflight
+	// seen is the record number (1 for the step's first record) of each key met in the run:
+	// a key names one record, so a key met again fails the later record.
+	seen map[string]int64
+	// evs are evaluators free for a write's own expressions (find:, update:, existing: same),
+	// which its worker runs; they are taken and given back on the run's goroutine.
+	evs []*eval.Evaluator
+
+	// mu guards what the writes in flight share: existing and adoptWarned.
+	mu sync.Mutex
 	// existing is what the step's existing: listed, by key, once the run needed it.
 	existing    map[string][]any
 	adoptWarned bool
+	// existingEv evaluates existing:'s params and keys (made here: a worker lists it).
+	existingEv *eval.Evaluator
 }
 
 func (w *writeStep) Start(e Env) (Run, error) {
-	return &writeRun{w: w, env: e, sum: e.Summary()}, nil
+	r := &writeRun{w: w, env: e, sum: e.Summary(), q: newInflight(e, w.conn.Concurrency), seen: map[string]int64{}}
+	if w.existing != nil {
+		r.existingEv = e.NewEvaluator()
+	}
+	return r, nil
 }
 
+// Process evaluates the record's key and params here, on the run's goroutine, and hands its
+// write to a worker: up to the connection's concurrency writes are in flight, each with the
+// ledger's intent before its request and its result after. Records go on, and failures are
+// reported, in input order. A dry run decides each record here, one at a time.
 func (r *writeRun) Process(rec any, emit func(any) error) error {
+	j := r.prepare(rec)
+	j.then = func(emit func(any) error) error { return emit(rec) }
+	return r.q.add(j, emit)
+}
+
+// prepare evaluates what the write of rec needs and returns its job: the ledger and the calls
+// of deliver (or of create, without a ledger) as its I/O, or the record's failure.
+func (r *writeRun) prepare(rec any) *job {
 	ev, env, w := r.env.Eval(), r.env, r.w
 	ev.Set("r", rec)
 	k, err := ev.Run(w.key)
 	if err != nil {
-		return RecordFailed(err)
+		return &job{rec: rec, err: RecordFailed(err)}
 	}
 	key := fmt.Sprint(k)
+	n := r.sum.In // the engine counted rec already
+	if first, ok := r.seen[key]; ok {
+		return r.repeated(rec, key, first, n)
+	}
+	r.seen[key] = n
 	params, err := EvalParams(ev, w.names, w.params)
 	if err != nil {
-		return r.failBeforeCall(key, err)
+		return &job{rec: rec, io: func() error { return r.failBeforeCall(key, err) }}
 	}
 	payload, err := json.Marshal(params)
 	if err != nil {
-		return RecordFailed(&writeError{key: key, err: fmt.Errorf("cannot encode the payload: %w", err)})
+		return &job{rec: rec, err: RecordFailed(&writeError{key: key, err: fmt.Errorf("cannot encode the payload: %w", err)})}
 	}
 	sum := sha256.Sum256(payload)
 	wr := &write{key: key, params: params, payload: payload, hash: hex.EncodeToString(sum[:])}
 	if dry, out := env.DryRun(); dry {
-		if err := r.dry(wr, out); err != nil {
-			return err
-		}
-		return emit(rec)
+		wr.ev, wr.sum = ev, r.sum
+		return &job{rec: rec, err: r.dry(wr, out)}
 	}
+	wr.sum = &Summary{}
+	if w.find != nil || w.update != nil || w.after != nil || (w.existing != nil && w.existing.same != nil) {
+		wr.ev = r.evaluator(rec)
+	}
+	j := &job{rec: rec, tally: func() {
+		r.sum.Written += wr.sum.Written
+		r.sum.Updated += wr.sum.Updated
+		r.sum.Skipped += wr.sum.Skipped
+		r.sum.Adopted += wr.sum.Adopted
+		if wr.ev != nil {
+			r.evs = append(r.evs, wr.ev)
+		}
+	}}
 	if env.Ledger() == nil {
-		if err := r.create(wr); err != nil {
-			return err
-		}
-		return emit(rec)
+		j.io = func() error { return r.create(wr) }
+	} else {
+		j.io = func() error { return r.deliver(wr) }
 	}
-	if err := r.deliver(wr); err != nil {
-		return err
-	}
-	return emit(rec)
+	return j
 }
 
-func (r *writeRun) Finish(func(any) error) error { return nil }
+// evaluator is an evaluator of the run's bindings with r set to rec, for one write's worker.
+func (r *writeRun) evaluator(rec any) *eval.Evaluator {
+	var ev *eval.Evaluator
+	if n := len(r.evs); n > 0 {
+		ev, r.evs = r.evs[n-1], r.evs[:n-1]
+	} else {
+		ev = r.env.NewEvaluator()
+	}
+	ev.Set("r", rec)
+	return ev
+}
+
+// repeated fails record n, whose key the step's record first had already in this run: one
+// key is one record in the target, so writing both would overwrite one with the other (or
+// keep the second as "unchanged"). The failure is in the ledger under the key with
+// [repeatedSuffix], so pipe failed lists it beside the first record's entry.
+func (r *writeRun) repeated(rec any, key string, first, n int64) *job {
+	err := &writeError{key: key, err: fmt.Errorf("key %q repeats: record %d has the key of record %d of this step in this run, so only record %d is written; make the key tell them apart", key, n, first, first)}
+	if dry, _ := r.env.DryRun(); dry || r.env.Ledger() == nil {
+		return &job{rec: rec, err: RecordFailed(err)}
+	}
+	return &job{rec: rec, io: func() error {
+		env := r.env
+		if lerr := env.Ledger().Fail(env.Context(), env.Pipeline(), r.w.id, key+repeatedSuffix, nil, err.Error()); lerr != nil {
+			return fmt.Errorf("ledger: %w", lerr)
+		}
+		return RecordFailed(err)
+	}}
+}
+
+// repeatedSuffix follows the key of a record whose key an earlier record of the run had, in
+// the ledger's failed entry of it.
+const repeatedSuffix = " (repeated in a run)"
+
+func (r *writeRun) Finish(emit func(any) error) error { return r.q.finish(emit) }
+
+// Close waits for the writes in flight when the stream stopped early (an error, a signal):
+// what they sent is recorded in the ledger and counted.
+func (r *writeRun) Close() error {
+	r.q.drain()
+	return nil
+}

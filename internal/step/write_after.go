@@ -108,7 +108,7 @@ func (r *writeRun) afterNeeded(wr *write, item any) (bool, error) {
 	if item == nil || a.same == nil {
 		return true, nil
 	}
-	ev := r.env.Eval()
+	ev := wr.ev
 	ev.Set("item", item)
 	ev.Set("key", wr.key)
 	v, err := ev.Run(a.same)
@@ -142,7 +142,7 @@ func (r *writeRun) sendAfter(wr *write, target, hash string) error {
 			return fmt.Errorf("ledger: %w", err)
 		}
 	}
-	ev := env.Eval()
+	ev := wr.ev
 	ev.Set("target", target)
 	ev.Set("key", wr.key)
 	params, err := EvalParams(ev, w.after.names, w.after.params)
@@ -184,9 +184,9 @@ func (r *writeRun) resumeAfter(wr *write, e state.Entry, hash string) error {
 		return r.updateTarget(wr, e.TargetID)
 	}
 	if w.after != nil {
-		r.sum.Written++
+		wr.sum.Written++
 	} else {
-		r.sum.Skipped++
+		wr.sum.Skipped++
 	}
 	return nil
 }

@@ -63,12 +63,12 @@ func (r *writeRun) dry(wr *write, out io.Writer) error {
 	case wouldFail:
 		return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("would fail: %w", why)})
 	case wouldLeave:
-		r.sum.Skipped++
+		wr.sum.Skipped++
 	case wouldUpdate:
-		r.sum.Written++
-		r.sum.Updated++
+		wr.sum.Written++
+		wr.sum.Updated++
 	default:
-		r.sum.Written++
+		wr.sum.Written++
 	}
 	return nil
 }
@@ -119,7 +119,7 @@ func (r *writeRun) decide(wr *write) (action, target string, why, err error) {
 		}
 		return wouldFail, "", errors.New("an earlier run sent this write but its outcome is unknown, and the step has no find: to reconcile it"), nil
 	}
-	ids, err := r.findTargets()
+	ids, err := r.findTargets(wr)
 	if err != nil {
 		if reason, ok := FailedRecord(err); ok {
 			return wouldFail, "", reason, nil
@@ -156,7 +156,7 @@ func (r *writeRun) decideExisting(wr *write) (action, target string, why, err er
 		return wouldFail, "", fmt.Errorf("existing lists %d objects with this key", len(items)), nil
 	}
 	id := targetOf(items[0])
-	same, err := r.sameAsExisting(items[0])
+	same, err := r.sameAsExisting(wr, items[0])
 	if err != nil {
 		return wouldFail, id, err, nil
 	}

@@ -56,13 +56,16 @@ func compileExisting(c Compiler, n *yaml.Node, ey *existingYAML, conn *Conn, rec
 }
 
 // existingItems lists, once a run, what the target holds for the step's existing:, by key.
-// A rejected or failed listing stops the run: without it a lost ledger would book twice.
+// A rejected or failed listing stops the run: without it a lost ledger would book twice. The
+// first write that needs it lists it; the writes in flight beside it wait.
 func (r *writeRun) existingItems() (map[string][]any, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.existing != nil {
 		return r.existing, nil
 	}
 	env, w, x := r.env, r.w, r.w.existing
-	ev := env.NewEvaluator()
+	ev := r.existingEv
 	params, err := EvalParams(ev, x.names, x.params)
 	if err != nil {
 		return nil, fmt.Errorf("step %s: existing: %w", w.id, err)
@@ -111,16 +114,19 @@ func (r *writeRun) adoptExisting(wr *write) error {
 	if id == "" {
 		return r.fail(wr, fmt.Errorf("existing (%s.%s) lists an object with this key but without an id to adopt", w.conn.API.Name, w.existing.op.Name))
 	}
-	same, err := r.sameAsExisting(items[0])
+	same, err := r.sameAsExisting(wr, items[0])
 	if err != nil {
 		return r.fail(wr, err)
 	}
-	if !r.adoptWarned {
-		r.adoptWarned = true
+	r.mu.Lock()
+	warn := !r.adoptWarned
+	r.adoptWarned = true
+	r.mu.Unlock()
+	if warn {
 		env.Log().Warn("the ledger has no entry for a record the target holds already: adopting it instead of writing it again (was the state file lost, replaced or new?)",
 			"step", w.id, "key", wr.key, "target", id)
 	}
-	r.sum.Adopted++
+	wr.sum.Adopted++
 	hash := wr.hash
 	if !same {
 		hash = "" // kept as it is (on_change: keep); a later run compares again
@@ -136,17 +142,17 @@ func (r *writeRun) adoptExisting(wr *write) error {
 	if err := r.made(wr, id, hash, items[0]); err != nil {
 		return err
 	}
-	r.sum.Skipped++
+	wr.sum.Skipped++
 	return nil
 }
 
-// sameAsExisting reports whether item, listed by existing:, holds what the current record
-// would write (true when the step has no same:).
-func (r *writeRun) sameAsExisting(item any) (bool, error) {
+// sameAsExisting reports whether item, listed by existing:, holds what wr's record would write
+// (true when the step has no same:).
+func (r *writeRun) sameAsExisting(wr *write, item any) (bool, error) {
 	if r.w.existing.same == nil {
 		return true, nil
 	}
-	ev := r.env.Eval()
+	ev := wr.ev
 	ev.Set("item", item)
 	v, err := ev.Run(r.w.existing.same)
 	ev.Delete("item")

@@ -6,18 +6,23 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/specpipe/specpipe/internal/eval"
 	"github.com/specpipe/specpipe/internal/record"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
 	"github.com/specpipe/specpipe/internal/runtime/transport"
 	"github.com/specpipe/specpipe/internal/state"
 )
 
-// write is one record's write: its idempotency key, params and payload.
+// write is one record's write: its idempotency key, params and payload, and what its worker
+// uses: the evaluator of its own expressions (find:, update:, existing: same; r is the record)
+// and its counts, which the run adds to the step's summary in input order.
 type write struct {
 	key     string
 	params  map[string]any
 	payload []byte
 	hash    string // sha256 of payload, hex
+	ev      *eval.Evaluator
+	sum     *Summary
 }
 
 // deliver writes wr exactly once, as the ledger's entry of its key says (see [Ledger]).
@@ -39,7 +44,7 @@ func (r *writeRun) deliver(wr *write) error {
 	switch e.Status {
 	case state.StatusDone:
 		if e.PayloadHash == wr.hash || w.onChange == "keep" {
-			r.sum.Skipped++
+			wr.sum.Skipped++
 			return nil
 		}
 		return r.updateTarget(wr, e.TargetID)
@@ -70,7 +75,7 @@ func (r *writeRun) reconcile(wr *write, e state.Entry) error {
 		}
 		return r.fail(wr, errors.New("an earlier run sent this write but its outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again"))
 	}
-	ids, err := r.findTargets()
+	ids, err := r.findTargets(wr)
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func (r *writeRun) reconcile(wr *write, e state.Entry) error {
 		if e.PayloadHash != wr.hash && w.onChange == "update" {
 			return r.updateTarget(wr, ids[0])
 		}
-		r.sum.Skipped++
+		wr.sum.Skipped++
 		return nil
 	}
 	return r.fail(wr, r.severalError(ids))
@@ -119,7 +124,7 @@ func (r *writeRun) create(wr *write) error {
 	if err := r.made(wr, id, wr.hash, nil); err != nil {
 		return err
 	}
-	r.sum.Written++
+	wr.sum.Written++
 	return nil
 }
 
@@ -133,9 +138,9 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 	if target == "" {
 		return RecordFailed(&writeError{key: wr.key, err: errors.New("the record changed since it was written, but the write's answer had no ID to update")})
 	}
-	env.Eval().Set("target", target)
-	params, err := EvalParams(env.Eval(), w.update.names, w.update.params)
-	env.Eval().Delete("target")
+	wr.ev.Set("target", target)
+	params, err := EvalParams(wr.ev, w.update.names, w.update.params)
+	wr.ev.Delete("target")
 	if err != nil {
 		return RecordFailed(&writeError{key: wr.key, err: fmt.Errorf("update: %w", err)})
 	}
@@ -149,8 +154,8 @@ func (r *writeRun) updateTarget(wr *write, target string) error {
 	if err := lg.Done(env.Context(), env.Pipeline(), w.id, wr.key, target, wr.hash); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	r.sum.Written++
-	r.sum.Updated++
+	wr.sum.Written++
+	wr.sum.Updated++
 	return nil
 }
 
@@ -176,7 +181,7 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 		if w.find == nil {
 			return r.fail(wr, fmt.Errorf("%w: the outcome is unknown, and the step has no find: to reconcile it; check the target by hand, then pipe retry sends it again", callErr))
 		}
-		ids, err := r.findTargets()
+		ids, err := r.findTargets(wr)
 		if err != nil {
 			return fmt.Errorf("step %s: key %s: %w (reconciling after: %v)", w.id, wr.key, err, callErr)
 		}
@@ -188,7 +193,7 @@ func (r *writeRun) sendFailed(wr *write, callErr error, target string) error {
 			if err := r.made(wr, ids[0], wr.hash, nil); err != nil {
 				return err
 			}
-			r.sum.Written++
+			wr.sum.Written++
 			return nil
 		}
 		return r.fail(wr, r.severalError(ids))
@@ -240,11 +245,11 @@ func (r *writeRun) fail(wr *write, err error) error {
 	return RecordFailed(&writeError{key: wr.key, err: err})
 }
 
-// findTargets runs the step's find for the current record, every page, and returns the IDs of
-// the items that match. A rejected find fails the record; other failures stop the run.
-func (r *writeRun) findTargets() ([]string, error) {
+// findTargets runs the step's find for wr's record, every page, and returns the IDs of the
+// items that match. A rejected find fails the record; other failures stop the run.
+func (r *writeRun) findTargets(wr *write) ([]string, error) {
 	env, w, f := r.env, r.w, r.w.find
-	ev := env.Eval()
+	ev := wr.ev
 	params, err := EvalParams(ev, f.names, f.params)
 	if err != nil {
 		return nil, RecordFailed(fmt.Errorf("find: %w", err))

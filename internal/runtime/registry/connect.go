@@ -23,8 +23,9 @@ type Shared struct {
 
 // Connect makes a client of a: the connection's settings (base URL, credentials and what a
 // pipeline sets of the transport: timeout, rate-limit intervals, attempts, requests in flight)
-// over what the run shares. A nil clock is the wall clock, a nil limiter one of this client alone, a nil HTTP
-// client http.Client's defaults.
+// over what the run shares. A nil clock is the wall clock, a nil limiter one of this client
+// alone, a nil HTTP client http.Client's defaults, keeping up to MaxConcurrency idle connections
+// per host.
 func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	cfg := sh.Transport
 	if cfg.Clock == nil {
@@ -32,6 +33,14 @@ func (a *API) Connect(s Settings, sh Shared) (Client, error) {
 	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = ratelimit.NewMemory(cfg.Clock)
+	}
+	if cfg.HTTPClient == nil {
+		// As many idle connections per host as a connection may have requests in flight, so
+		// that concurrent writes reuse them (http.DefaultTransport keeps 2 and dials the rest
+		// again for every request).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = MaxConcurrency
+		cfg.HTTPClient = &http.Client{Transport: tr}
 	}
 	// Redirects are the transport's to follow, also through the counting wrapper below.
 	cfg.HTTPClient = transport.WithoutRedirects(cfg.HTTPClient)

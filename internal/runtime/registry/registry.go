@@ -22,10 +22,18 @@ type API struct {
 	SelfHosted       bool   // no default: the base URL is a required setting
 	Credentials      []Credential
 	RateLimits       []RateLimit
-	Ops              []*Op
+	// Concurrency is how many requests a write step (or a call per record) keeps in flight on
+	// one connection by default: the spec's concurrency (1 when it gives none); a pipeline's
+	// connection may set its own, 1 to [MaxConcurrency].
+	Concurrency int
+	Ops         []*Op
 	// New makes a client from settings.
 	New func(s Settings) (Client, error)
 }
+
+// MaxConcurrency bounds the requests a connection keeps in flight (a spec's concurrency and a
+// pipeline connection's).
+const MaxConcurrency = 64
 
 // Credential is a setting a client needs.
 type Credential struct {
