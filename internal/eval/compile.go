@@ -431,6 +431,7 @@ type Evaluator struct {
 	env    map[string]any
 	budget stringBudget // the text one evaluation builds
 	r      any          // env["r"], for the closures of fast.go
+	day    dayCache     // the last workday(t) of the closures
 }
 
 // NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).

@@ -249,7 +249,7 @@ func (c *Compiler) fastCall(n *ast.CallNode) any {
 				if !ok {
 					return "", false
 				}
-				return workday(v, f.Boundary, f.Loc), true
+				return e.workday(f, v), true
 			})
 		case "day":
 			return fn[string](func(e *Evaluator) (string, bool) {
@@ -318,3 +318,64 @@ func storeFast[T any](e *Evaluator, p *Program, dst unsafe.Pointer) bool {
 	}
 	return ok
 }
+
+// dayCache is the last work day an evaluator's workday(t) gave and the times [from, to) that
+// have it: records mostly come in time order, so most punches fall in the day before them.
+type dayCache struct {
+	f        *Funcs
+	from, to time.Time
+	day      string
+	// hits counts the times the span served; skip, the misses still to pass without making a
+	// span (records out of time order would make a span per record, at twice workday's cost).
+	hits, skip int
+}
+
+// missesSkipped is how many misses pass without a span after a span that served none.
+const missesSkipped = 15
+
+// workday is workday(t, f.Boundary, f.Loc), from the cache when t is in its span.
+func (e *Evaluator) workday(f *Funcs, t time.Time) string {
+	c := &e.day
+	if c.f == f && !t.Before(c.from) && t.Before(c.to) {
+		c.hits++
+		return c.day
+	}
+	if c.skip > 0 {
+		c.skip--
+		return workday(t, f.Boundary, f.Loc)
+	}
+	if c.f != nil && c.hits == 0 {
+		c.skip = missesSkipped
+	}
+	if f.Boundary < 0 || f.Boundary > maxCachedBoundary {
+		return workday(t, f.Boundary, f.Loc)
+	}
+	// The span of t's work day D runs from D's midnight plus the boundary to the next day's:
+	// a time in it is on day D at or after the boundary, or on the next day before it (a
+	// boundary shorter than any day, daylight saving included, cannot reach the day after).
+	// That holds when both midnights are the first instants of their days; where the clocks
+	// skip midnight (America/Santiago) there is no span to keep.
+	lt := t.In(f.Loc)
+	y, m, d := lt.Date()
+	mid := time.Date(y, m, d, 0, 0, 0, 0, f.Loc)
+	if lt.Sub(mid) < f.Boundary {
+		mid = time.Date(y, m, d-1, 0, 0, 0, 0, f.Loc)
+	}
+	next := time.Date(mid.Year(), mid.Month(), mid.Day()+1, 0, 0, 0, 0, f.Loc)
+	if !midnight(mid) || !midnight(next) {
+		return workday(t, f.Boundary, f.Loc)
+	}
+	y, m, d = mid.Date()
+	*c = dayCache{f: f, from: mid.Add(f.Boundary), to: next.Add(f.Boundary), day: formatDay(y, m, d), skip: c.skip}
+	return c.day
+}
+
+// midnight reports whether t is 00:00:00 on its clock.
+func midnight(t time.Time) bool {
+	h, m, s := t.Clock()
+	return h == 0 && m == 0 && s == 0 && t.Nanosecond() == 0
+}
+
+// maxCachedBoundary is the longest day boundary whose work days the cache keeps: a day is at
+// least 22 hours long even where the clocks change.
+const maxCachedBoundary = 20 * time.Hour

@@ -102,3 +102,32 @@ func TestFast(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkdayCache: an evaluator's cached work days are those workday computes, for times in
+// order and not, across daylight saving changes and boundaries.
+func TestWorkdayCache(t *testing.T) {
+	for _, zone := range []string{"Asia/Shanghai", "America/New_York", "Europe/London", "America/Santiago"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []time.Duration{0, time.Hour, 150 * time.Minute, 4 * time.Hour, 23 * time.Hour} {
+			f := &Funcs{Loc: loc, Boundary: b}
+			ev := NewEvaluator(map[string]any{})
+			start := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
+			// In order, a step of 7 minutes 13 seconds over the year, then jumps back and forth.
+			var times []time.Time
+			for at := start; at.Year() == 2026; at = at.Add(7*time.Minute + 13*time.Second) {
+				times = append(times, at)
+			}
+			for i := 0; i < 20000; i++ {
+				times = append(times, start.Add(time.Duration((i*7919*104729)%(365*86400))*time.Second))
+			}
+			for _, at := range times {
+				if got, want := ev.workday(f, at), workday(at, b, loc); got != want {
+					t.Fatalf("%s boundary %v: %v: cached %s, want %s", zone, b, at, got, want)
+				}
+			}
+		}
+	}
+}
