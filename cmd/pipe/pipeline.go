@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/specpipe/specpipe/generated"
+	"github.com/specpipe/specpipe/internal/memlimit"
 	"github.com/specpipe/specpipe/internal/pipeline"
 	"github.com/specpipe/specpipe/internal/runtime/clock"
 	"github.com/specpipe/specpipe/internal/runtime/registry"
@@ -224,6 +225,8 @@ func runPipeline(ctx context.Context, e *env, cmd string, args []string) int {
 	if r.opts, err = lf.options(e); err != nil {
 		return r.errf(exitUsage, "%v", err)
 	}
+	// The heap peaks at about 1.5x what the run holds, not twice (internal/memlimit).
+	defer memlimit.Follow(ctx, e.getenv)()
 	if v := e.getenv("SPECPIPE_PROGRESS_EVERY"); v != "" {
 		if r.heartbeat, err = time.ParseDuration(v); err != nil || r.heartbeat <= 0 {
 			return r.errf(exitUsage, "SPECPIPE_PROGRESS_EVERY=%s: want a duration such as 30s", v)

@@ -48,6 +48,8 @@ type Program struct {
 	used map[string]bool // member names the expression reads (r.x, item.y: "x", "y")
 	// of and member are set when the whole expression is one member of a name (r.atten_uid).
 	of, member string
+	// fast is the expression's typed closure (fast.go), nil when it runs on the VM only.
+	fast any
 }
 
 // Member reports whether the expression is nothing but one member of a name (r.atten_uid: r,
@@ -200,6 +202,7 @@ func (c *Compiler) Compile(n *yaml.Node, sc Scope, w Want) *Program {
 			p.of, p.member = id.Value, prop.Value
 		}
 	}
+	p.fast = c.fastCompile(prog.Node())
 	ast.Walk(ptrNode(prog.Node()), &memberCollector{into: p.used, under: c.under})
 	for k := range p.used {
 		c.used[k] = true
@@ -427,6 +430,8 @@ type Evaluator struct {
 	vm     vm.VM
 	env    map[string]any
 	budget stringBudget // the text one evaluation builds
+	r      any          // env["r"], for the closures of fast.go
+	day    dayCache     // the last workday(t) of the closures
 }
 
 // NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).
@@ -438,13 +443,86 @@ func NewEvaluator(env map[string]any) *Evaluator {
 }
 
 // Set binds name to v in the evaluator's environment.
-func (e *Evaluator) Set(name string, v any) { e.env[name] = v }
+func (e *Evaluator) Set(name string, v any) {
+	e.env[name] = v
+	if name == "r" {
+		e.r = v
+	}
+}
 
 // Delete removes name from the evaluator's environment.
-func (e *Evaluator) Delete(name string) { delete(e.env, name) }
+func (e *Evaluator) Delete(name string) {
+	delete(e.env, name)
+	if name == "r" {
+		e.r = nil
+	}
+}
 
 // Run evaluates p in the evaluator's environment; an error names the expression and its place.
 func (e *Evaluator) Run(p *Program) (any, error) {
+	if out, ok := e.runFast(p); ok {
+		return out, nil
+	}
+	return e.runVM(p)
+}
+
+// RunInto evaluates p and stores its value in dst, which is settable and of type p.Out (a
+// field of a new record): a value of p's closure goes there without being boxed.
+func (e *Evaluator) RunInto(p *Program, dst reflect.Value) error {
+	if p.fast != nil && dst.Type() == p.Out && dst.CanAddr() {
+		at := dst.Addr().UnsafePointer()
+		var ok bool
+		switch p.Out {
+		case reflect.TypeFor[string]():
+			ok = storeFast[string](e, p, at)
+		case reflect.TypeFor[int]():
+			ok = storeFast[int](e, p, at)
+		case reflect.TypeFor[bool]():
+			ok = storeFast[bool](e, p, at)
+		case reflect.TypeFor[time.Time]():
+			ok = storeFast[time.Time](e, p, at)
+		case reflect.TypeFor[time.Duration]():
+			ok = storeFast[time.Duration](e, p, at)
+		}
+		if ok {
+			return nil
+		}
+	}
+	x, err := e.Run(p)
+	if err != nil {
+		return err
+	}
+	if x == nil {
+		return nil
+	}
+	xv := reflect.ValueOf(x)
+	if !xv.Type().AssignableTo(dst.Type()) {
+		return fmt.Errorf("%s: expression %s gave %T, want %s", p.Pos, quoteShort(p.Src), x, TypeName(dst.Type()))
+	}
+	dst.Set(xv)
+	return nil
+}
+
+// String evaluates p, whose result is text (p.Out is string).
+func (e *Evaluator) String(p *Program) (string, error) {
+	if f, ok := p.fast.(fn[string]); ok {
+		if v, ok := f(e); ok {
+			return v, nil
+		}
+	}
+	out, err := e.runVM(p)
+	if err != nil {
+		return "", err
+	}
+	s, ok := out.(string)
+	if !ok {
+		return "", fmt.Errorf("%s: expression %s gave %T, want text", p.Pos, quoteShort(p.Src), out)
+	}
+	return s, nil
+}
+
+// runVM evaluates p on expr's VM.
+func (e *Evaluator) runVM(p *Program) (any, error) {
 	e.budget.used = 0
 	out, err := e.vm.Run(p.prog, e.env)
 	if err != nil {
@@ -455,7 +533,12 @@ func (e *Evaluator) Run(p *Program) (any, error) {
 
 // Bool evaluates p, which must give true or false.
 func (e *Evaluator) Bool(p *Program) (bool, error) {
-	out, err := e.Run(p)
+	if f, ok := p.fast.(fn[bool]); ok {
+		if v, ok := f(e); ok {
+			return v, nil
+		}
+	}
+	out, err := e.runVM(p)
 	if err != nil {
 		return false, err
 	}

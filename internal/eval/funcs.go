@@ -170,6 +170,11 @@ func workday(t time.Time, boundary time.Duration, loc *time.Location) string {
 	if lt.Sub(mid) < boundary {
 		y, m, d = mid.AddDate(0, 0, -1).Date()
 	}
+	return formatDay(y, m, d)
+}
+
+// formatDay is the day as YYYY-MM-DD (as workday has it: the year unpadded).
+func formatDay(y int, m time.Month, d int) string {
 	var b [10]byte
 	out := strconv.AppendInt(b[:0], int64(y), 10)
 	out = append(out, '-', byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+d/10), byte('0'+d%10))

@@ -88,9 +88,7 @@ func (f *fieldRead) appendKey(b []byte, base unsafe.Pointer) []byte {
 	p := unsafe.Add(base, f.off)
 	switch f.kind {
 	case reflect.String:
-		s := *(*string)(p)
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		return append(b, s...)
+		return appendKeyText(b, *(*string)(p))
 	case reflect.Int:
 		b = append(b, 8)
 		return binary.LittleEndian.AppendUint64(b, uint64(*(*int)(p)))
@@ -389,12 +387,17 @@ func decodeKey(key string, v reflect.Value, n int) {
 	}
 }
 
+// appendKeyText appends s, length-prefixed, to a group's map key.
+func appendKeyText(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
 // appendKey appends v, length-prefixed, to a group's map key.
 func appendKey(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case string:
-		b = binary.AppendUvarint(b, uint64(len(x)))
-		return append(b, x...)
+		return appendKeyText(b, x)
 	case int:
 		b = append(b, 8)
 		return binary.LittleEndian.AppendUint64(b, uint64(x))
@@ -429,6 +432,14 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 	for i, k := range r.g.keys {
 		if base != nil && r.g.keyReads != nil && r.g.keyReads[i] != nil {
 			r.kb = r.g.keyReads[i].appendKey(r.kb, base)
+			continue
+		}
+		if k.Out == reflect.TypeFor[string]() && r.g.simpleKeys {
+			s, err := r.ev.String(k)
+			if err != nil {
+				return RecordFailed(err)
+			}
+			r.kb = appendKeyText(r.kb, s)
 			continue
 		}
 		v, err := r.ev.Run(k)

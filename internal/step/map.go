@@ -83,12 +83,8 @@ func (r *mapRun) Process(rec any, emit func(any) error) error {
 	out := reflect.New(r.m.out.Elem())
 	v := out.Elem()
 	for i, p := range r.m.progs {
-		x, err := r.ev.Run(p)
-		if err != nil {
+		if err := r.ev.RunInto(p, v.Field(i)); err != nil {
 			return RecordFailed(err)
-		}
-		if x != nil {
-			v.Field(i).Set(reflect.ValueOf(x))
 		}
 	}
 	return emit(out.Interface())
