@@ -41,6 +41,11 @@ type DB struct {
 	// its busy handler's sleeps (1 ms, 2 ms, 5 ms, ...); other processes still wait for it
 	// through the busy timeout.
 	wmu sync.Mutex
+
+	batch batcher // the writes waiting for a group commit (see batch.go)
+
+	smu   sync.Mutex
+	stmts map[string]*sql.Stmt // prepared statements by query (see [DB.prepared])
 }
 
 var (
@@ -128,10 +133,11 @@ func (s *DB) Close() error {
 	}
 	s.leases = map[string]*lease{}
 	s.mu.Unlock()
+	serr := s.closeStatements()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("state: close %s: %w", s.loc, err)
 	}
-	return nil
+	return serr
 }
 
 // dialect is the SQL of one database engine.
