@@ -194,8 +194,12 @@ func (s *DB) checkFence(ctx context.Context, tx *sql.Tx, pipeline string) (fence
 	if s.dialect == postgresDialect {
 		q += ` FOR SHARE`
 	}
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return fence{}, err
+	}
 	var token, expires int64
-	err := tx.QueryRowContext(ctx, s.dialect.q(q), pipeline).Scan(&token, &expires)
+	err = tx.StmtContext(ctx, st).QueryRowContext(ctx, pipeline).Scan(&token, &expires)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fence{lost: true}, nil
