@@ -36,10 +36,10 @@ type DB struct {
 	mu     sync.Mutex
 	leases map[string]*lease // the run locks this DB holds, by pipeline
 
-	// wmu makes the ledger writes of this process's goroutines (a write step's writes in
-	// flight) take turns on SQLite, whose write lock a waiting connection only retries after
-	// its busy handler's sleeps (1 ms, 2 ms, 5 ms, ...); other processes still wait for it
-	// through the busy timeout.
+	// wmu makes the ledger transactions of this process's goroutines (a batch, or a write
+	// retried alone after its batch failed) take turns on SQLite, whose write lock a waiting
+	// connection only retries after its busy handler's sleeps (1 ms, 2 ms, 5 ms, ...); other
+	// processes still wait for it through the busy timeout.
 	wmu sync.Mutex
 
 	batch batcher // the writes waiting for a group commit (see batch.go)
