@@ -14,23 +14,27 @@ import (
 )
 
 // BenchmarkLedgerCommit measures the ledger's commits on each backend with 1, 4 and 16
-// concurrent writers. Each writer is a store of its own (as a process or host is) holding the
-// run lock of its own pipeline, so every commit is fenced as in a run; it alternates Intend and
-// Done of new keys. It reports the commit latency's p50 and p99 and the commits per second of
-// all writers together:
+// concurrent writers. With stores=own each writer is a store of its own (as a process or host
+// is) holding the run lock of its own pipeline; with stores=shared the writers are goroutines
+// of one store holding one pipeline's lock (a write step's records in flight), whose writes
+// are committed together (see batch.go). Every commit is fenced as in a run; each writer
+// alternates Intend and Done of new keys. It reports the commit latency's p50 and p99 and the
+// commits per second of all writers together:
 //
 //	go test ./internal/state -run '^$' -bench LedgerCommit -benchtime 2000x
 func BenchmarkLedgerCommit(b *testing.B) {
 	for _, be := range statetest.Backends() {
-		for _, writers := range []int{1, 4, 16} {
-			b.Run(fmt.Sprintf("%s/writers=%d", be.Name, writers), func(b *testing.B) {
-				benchLedger(b, be, writers)
-			})
+		for _, shared := range []bool{false, true} {
+			for _, writers := range []int{1, 4, 16} {
+				b.Run(fmt.Sprintf("%s/stores=%s/writers=%d", be.Name, map[bool]string{false: "own", true: "shared"}[shared], writers), func(b *testing.B) {
+					benchLedger(b, be, writers, shared)
+				})
+			}
 		}
 	}
 }
 
-func benchLedger(b *testing.B, be statetest.Backend, writers int) {
+func benchLedger(b *testing.B, be statetest.Backend, writers int, shared bool) {
 	ctx := context.Background()
 	loc := be.New(b)
 	first, err := OpenLocation(ctx, loc) // creates the schema before the writers race to
@@ -40,6 +44,10 @@ func benchLedger(b *testing.B, be statetest.Backend, writers int) {
 	first.Close()
 	stores := make([]*DB, writers)
 	for i := range stores {
+		if shared && i > 0 {
+			stores[i] = stores[0]
+			continue
+		}
 		s, err := OpenLocation(ctx, loc)
 		if err != nil {
 			b.Fatal(err)
@@ -58,6 +66,9 @@ func benchLedger(b *testing.B, be statetest.Backend, writers int) {
 	for w, s := range stores {
 		wg.Go(func() {
 			pl := "p" + strconv.Itoa(w)
+			if shared {
+				pl = "p0"
+			}
 			for {
 				n := next.Add(1)
 				if n > int64(b.N) {

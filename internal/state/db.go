@@ -36,11 +36,16 @@ type DB struct {
 	mu     sync.Mutex
 	leases map[string]*lease // the run locks this DB holds, by pipeline
 
-	// wmu makes the ledger writes of this process's goroutines (a write step's writes in
-	// flight) take turns on SQLite, whose write lock a waiting connection only retries after
-	// its busy handler's sleeps (1 ms, 2 ms, 5 ms, ...); other processes still wait for it
-	// through the busy timeout.
+	// wmu makes the ledger transactions of this process's goroutines (a batch, or a write
+	// retried alone after its batch failed) take turns on SQLite, whose write lock a waiting
+	// connection only retries after its busy handler's sleeps (1 ms, 2 ms, 5 ms, ...); other
+	// processes still wait for it through the busy timeout.
 	wmu sync.Mutex
+
+	batch batcher // the writes waiting for a group commit (see batch.go)
+
+	smu   sync.Mutex
+	stmts map[string]*sql.Stmt // prepared statements by query (see [DB.prepared])
 }
 
 var (
@@ -128,10 +133,11 @@ func (s *DB) Close() error {
 	}
 	s.leases = map[string]*lease{}
 	s.mu.Unlock()
+	serr := s.closeStatements()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("state: close %s: %w", s.loc, err)
 	}
-	return nil
+	return serr
 }
 
 // dialect is the SQL of one database engine.

@@ -27,9 +27,11 @@ func scanEntry(r scanner) (Entry, error) {
 
 // Get returns the ledger entry of key in step of pipeline, and whether there is one.
 func (s *DB) Get(ctx context.Context, pipeline, step, key string) (Entry, bool, error) {
-	row := s.queryRow(ctx, `SELECT `+entryColumns+` FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`,
-		pipeline, step, key)
-	e, err := scanEntry(row)
+	st, err := s.prepared(ctx, `SELECT `+entryColumns+` FROM ledger WHERE pipeline = ? AND step = ? AND key = ?`)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("state: get %s/%s/%s: %w", pipeline, step, key, err)
+	}
+	e, err := scanEntry(st.QueryRowContext(ctx, pipeline, step, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, false, nil
 	}
@@ -150,26 +152,4 @@ func (s *DB) entries(ctx context.Context, query string, args ...any) ([]Entry, e
 		es = append(es, e)
 	}
 	return es, rows.Err()
-}
-
-// write runs the ledger write query of pipeline, fenced by the run lock this store holds (see
-// [DB.Lock]); live also requires the lease not to have expired. A SQLite store first checks
-// that its file is still the one it opened.
-func (s *DB) write(ctx context.Context, pipeline string, live bool, query string, args ...any) error {
-	if err := s.checkOpened(); err != nil {
-		return err
-	}
-	if s.dialect == sqliteDialect {
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
-	}
-	return s.fenced(ctx, pipeline, live, func(tx *sql.Tx) error {
-		var err error
-		if tx == nil {
-			_, err = s.exec(ctx, query, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, s.dialect.q(query), args...)
-		}
-		return err
-	})
 }

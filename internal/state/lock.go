@@ -148,10 +148,10 @@ func (s *DB) heartbeat(pipeline string, token int64) (stop func()) {
 
 // fenced runs write in a transaction that first checks, if this store holds the run lock of
 // pipeline, that the lock still carries its token and, when live is set, that its lease has
-// not expired.
+// not expired. Without the lock, write runs outside a transaction (tx is nil).
 func (s *DB) fenced(ctx context.Context, pipeline string, live bool, write func(tx *sql.Tx) error) error {
 	s.mu.Lock()
-	l, ok := s.leases[pipeline]
+	_, ok := s.leases[pipeline]
 	s.mu.Unlock()
 	if !ok {
 		return write(nil)
@@ -161,22 +161,52 @@ func (s *DB) fenced(ctx context.Context, pipeline string, live bool, write func(
 		return err
 	}
 	defer tx.Rollback()
-	q := `SELECT token, expires FROM locks WHERE pipeline = ?`
-	if s.dialect == postgresDialect {
-		q += ` FOR SHARE` // a takeover waits for this write's commit
-	}
-	var token, expires int64
-	err = tx.QueryRowContext(ctx, s.dialect.q(q), pipeline).Scan(&token, &expires)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && (token != l.token || live && nanos(s.now()) >= expires) {
-		return ErrLeaseLost
-	}
+	f, err := s.checkFence(ctx, tx, pipeline)
 	if err != nil {
 		return err
+	}
+	if f.lost || live && f.expired {
+		return ErrLeaseLost
 	}
 	if err := write(tx); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// fence is what a write transaction found of the run lock of its pipeline.
+type fence struct {
+	lost    bool // this store held the lock, and it no longer carries its token
+	expired bool // its lease has expired (a write that requires a live lease must not commit)
+}
+
+// checkFence reads, in tx, the run lock of pipeline if this store holds it: a lock without
+// this store's token is lost. On PostgreSQL the lock's row stays share-locked until tx ends, so
+// a takeover waits for tx's commit.
+func (s *DB) checkFence(ctx context.Context, tx *sql.Tx, pipeline string) (fence, error) {
+	s.mu.Lock()
+	l, ok := s.leases[pipeline]
+	s.mu.Unlock()
+	if !ok {
+		return fence{}, nil
+	}
+	q := `SELECT token, expires FROM locks WHERE pipeline = ?`
+	if s.dialect == postgresDialect {
+		q += ` FOR SHARE`
+	}
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return fence{}, err
+	}
+	var token, expires int64
+	err = tx.StmtContext(ctx, st).QueryRowContext(ctx, pipeline).Scan(&token, &expires)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fence{lost: true}, nil
+	case err != nil:
+		return fence{}, err
+	}
+	return fence{lost: token != l.token, expired: nanos(s.now()) >= expires}, nil
 }
 
 // BreakLock removes the run lock of pipeline whoever holds it. See [Store.BreakLock].

@@ -43,8 +43,11 @@
 //     a run that lost its lease (a network cut, a long pause) fails with [ErrLeaseLost] instead
 //     of committing after another run took over. Host names must be unique among the hosts
 //     sharing a store.
-//   - Ledger: each transition is one transaction; an intent recorded by a run that died is seen
-//     by the next run on any host, which reconciles it.
+//   - Ledger: each transition is committed before its call returns, in one transaction with
+//     its fence check; the transitions that a process's goroutines make at the same time (a
+//     write step's records in flight) share one transaction (group commit), and one the
+//     database refuses fails alone. An intent recorded by a run that died is seen by the next
+//     run on any host, which reconciles it.
 //   - Tokens: a token saved by one process is loaded by all until it expires.
 //
 // Secrets: the access tokens in the database are sealed by their [tokencache.Source] (AES-256-GCM
