@@ -46,7 +46,7 @@ func camel(k string) string {
 // Content-Type is sent, the API's fallback format) through the JSON-to-form decoder, form-encoded
 // bodies as PHP parses them, and any other media type not at all (the body is ignored).
 func readForm(r *http.Request, params map[string]string) (formData, error) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		return nil, err
 	}

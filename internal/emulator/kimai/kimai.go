@@ -1,7 +1,10 @@
 package kimai
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -329,6 +332,17 @@ func (e *Emulator) serve(w http.ResponseWriter, req *http.Request) {
 	for k, v := range req.URL.Query() {
 		c.params[k] = strings.Join(v, ",")
 	}
+	// The body is read and the answer written outside the lock, so concurrent clients wait for
+	// each other only while the state is read or changed (a slow network or a loaded machine
+	// would otherwise serialise them on the socket I/O).
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	if err != nil {
+		return
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	buf := &answer{header: w.Header()}
+	c.w = buf
+	defer buf.send(w)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	defer e.journal(c)
@@ -361,6 +375,35 @@ func (e *Emulator) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	found.h(e, c)
+}
+
+// maxBody is the most of a request body the emulator reads (readForm reads as much).
+const maxBody = 4 << 20
+
+// answer is a response built under the emulator's lock and sent after it.
+type answer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+
+func (a *answer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+// send writes the answer to w (200 with no body when nothing was written).
+func (a *answer) send(w http.ResponseWriter) {
+	w.WriteHeader(cmp.Or(a.status, http.StatusOK))
+	_, _ = w.Write(a.body.Bytes())
 }
 
 func (e *Emulator) journal(c *call) {
