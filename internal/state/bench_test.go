@@ -15,7 +15,7 @@ import (
 
 // BenchmarkLedgerCommit measures the ledger's commits on each backend with 1, 4 and 16
 // concurrent writers. With stores=own each writer is a store of its own (as a process or host
-// is) holding the run lock of its own pipeline; with stores=shared the writers are goroutines
+// is) holding the run lock of its own pipeline; with stores=one the writers are goroutines
 // of one store holding one pipeline's lock (a write step's records in flight), whose writes
 // are committed together (see batch.go). Every commit is fenced as in a run; each writer
 // alternates Intend and Done of new keys. It reports the commit latency's p50 and p99 and the
@@ -26,7 +26,7 @@ func BenchmarkLedgerCommit(b *testing.B) {
 	for _, be := range statetest.Backends() {
 		for _, shared := range []bool{false, true} {
 			for _, writers := range []int{1, 4, 16} {
-				b.Run(fmt.Sprintf("%s/stores=%s/writers=%d", be.Name, map[bool]string{false: "own", true: "shared"}[shared], writers), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/stores=%s/writers=%d", be.Name, map[bool]string{false: "own", true: "one"}[shared], writers), func(b *testing.B) {
 					benchLedger(b, be, writers, shared)
 				})
 			}
