@@ -50,11 +50,18 @@ type Program struct {
 	of, member string
 	// fast is the expression's typed closure (fast.go), nil when it runs on the VM only.
 	fast any
+	// resolves reports a call of a resolver, which may call an API the first time.
+	resolves bool
 }
 
 // Member reports whether the expression is nothing but one member of a name (r.atten_uid: r,
 // atten_uid), which a step may read without running the expression.
 func (p *Program) Member() (of, member string, ok bool) { return p.of, p.member, p.of != "" }
+
+// Resolves reports whether the expression calls a resolver (resolve("users", r.name)), whose
+// first call loads the resolver's list from its API: such an expression is not a function of
+// the record alone.
+func (p *Program) Resolves() bool { return p.resolves }
 
 // Scope is what one expression may see: the names and the types of their values. Values are
 // zero values of the types at compile time, and the real values at run time.
@@ -194,7 +201,7 @@ func (c *Compiler) Compile(n *yaml.Node, sc Scope, w Want) *Program {
 		c.d.Errorf(n, "the type of %q is not known when the pipeline is loaded; convert it (string(...), int(...), float(...))", src)
 		return nil
 	}
-	p := &Program{Src: src, prog: prog, Out: out, Pos: c.d.At(n), used: map[string]bool{}}
+	p := &Program{Src: src, prog: prog, Out: out, Pos: c.d.At(n), used: map[string]bool{}, resolves: pt.resolves}
 	if mn, ok := prog.Node().(*ast.MemberNode); ok && !mn.Optional && !mn.Method {
 		id, isID := mn.Node.(*ast.IdentifierNode)
 		prop, isStr := mn.Property.(*ast.StringNode)
@@ -376,8 +383,9 @@ func (c *Compiler) hint(msg string, sc Scope) string {
 // typed accesses of the lookup's index and the resolver's function, so their results are
 // type-checked like everything else.
 type patcher struct {
-	c       *Compiler
-	unknown *unknownRef
+	c        *Compiler
+	unknown  *unknownRef
+	resolves bool // a resolve(...) was patched
 }
 
 // unknownRef is a lookup or resolve of a step that does not exist (or comes later).
@@ -421,6 +429,7 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 		fn := &ast.IdentifierNode{Value: resolvePrefix + name.Value}
 		fn.SetLocation(name.Location())
+		p.resolves = true
 		ast.Patch(node, &ast.CallNode{Callee: fn, Arguments: []ast.Node{key}})
 	}
 }
@@ -430,8 +439,11 @@ type Evaluator struct {
 	vm     vm.VM
 	env    map[string]any
 	budget stringBudget // the text one evaluation builds
-	r      any          // env["r"], for the closures of fast.go
-	day    dayCache     // the last workday(t) of the closures
+	r      any          // the value of r, for the closures of fast.go
+	// rStale reports that env["r"] is not r yet: Set of r, once per record, writes only r, and
+	// the VM's first run after it writes the map.
+	rStale bool
+	day    dayCache // the last workday(t) of the closures
 }
 
 // NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).
@@ -444,17 +456,18 @@ func NewEvaluator(env map[string]any) *Evaluator {
 
 // Set binds name to v in the evaluator's environment.
 func (e *Evaluator) Set(name string, v any) {
-	e.env[name] = v
 	if name == "r" {
-		e.r = v
+		e.r, e.rStale = v, true
+		return
 	}
+	e.env[name] = v
 }
 
 // Delete removes name from the evaluator's environment.
 func (e *Evaluator) Delete(name string) {
 	delete(e.env, name)
 	if name == "r" {
-		e.r = nil
+		e.r, e.rStale = nil, false
 	}
 }
 
@@ -524,6 +537,9 @@ func (e *Evaluator) String(p *Program) (string, error) {
 // runVM evaluates p on expr's VM.
 func (e *Evaluator) runVM(p *Program) (any, error) {
 	e.budget.used = 0
+	if e.rStale {
+		e.env["r"], e.rStale = e.r, false
+	}
 	out, err := e.vm.Run(p.prog, e.env)
 	if err != nil {
 		return nil, fmt.Errorf("%s: expression %s: %w", p.Pos, quoteShort(p.Src), UnwrapError(err))

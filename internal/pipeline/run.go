@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/specpipe/specpipe/internal/eval"
@@ -55,6 +57,9 @@ type RunOptions struct {
 	// write) goes on with Run's context, so its outcome is recorded, and Run returns
 	// context.Cause(Stop). Nil: only Run's context stops the run.
 	Stop context.Context
+	// serial runs every step on the run's goroutine, staging nothing (stage.go): the tests
+	// compare a run with it against one without.
+	serial bool
 }
 
 // Progress is a snapshot of a running pipeline.
@@ -152,8 +157,9 @@ type runCtx struct {
 
 	mu    sync.Mutex
 	calls map[string]int
-	// step is the innermost step at work (see [Progress.Step]), stepCalls its calls so far.
-	step      string
+	// step is the id of the innermost step at work (see [Progress.Step]); stepCalls counts
+	// the calls of each step so far.
+	step      atomic.Pointer[string]
 	stepCalls map[string]int
 	pages     map[string]transport.Page // per step, where its page walk stands
 	lastConn  string
@@ -169,16 +175,19 @@ type runCtx struct {
 }
 
 // working makes id the step at work while f runs.
-func (rc *runCtx) working(id string, f func() error) error {
-	rc.mu.Lock()
-	prev := rc.step
-	rc.step = id
-	rc.mu.Unlock()
+func (rc *runCtx) working(id *string, f func() error) error {
+	prev := rc.step.Swap(id)
 	err := f()
-	rc.mu.Lock()
-	rc.step = prev
-	rc.mu.Unlock()
+	rc.step.Store(prev)
 	return err
+}
+
+// stepAt is the id of the step at work ("" before the first).
+func (rc *runCtx) stepAt() string {
+	if id := rc.step.Load(); id != nil {
+		return *id
+	}
+	return ""
 }
 
 // readLater reports whether a step from index j on reads the records of step id.
@@ -299,7 +308,7 @@ func (rc *runCtx) counter(conn string) func() {
 func (rc *runCtx) answered(conn string) func() {
 	return func() {
 		rc.mu.Lock()
-		rc.stepCalls[rc.step]++
+		rc.stepCalls[rc.stepAt()]++
 		rc.lastConn, rc.lastAt = conn, time.Now()
 		rc.mu.Unlock()
 		if rc.opts.Progress != nil {
@@ -376,15 +385,10 @@ func (rc *runCtx) stream(i, j int) error {
 		}
 		emit := emits[k-i]
 		handlers[k-i] = func(rec any) error {
-			st.In++
-			rc.records++
-			if rc.opts.Progress != nil && rc.records%int64(rc.opts.ProgressEvery) == 0 {
-				rc.progress(s.id)
-			}
-			if err := rc.stopped(); err != nil {
+			if err := rc.took(s.id, st); err != nil {
 				return err
 			}
-			return rc.check(s.id, st, rec, rc.working(s.id, func() error { return run.Process(rec, emit) }))
+			return rc.check(s.id, st, rec, rc.working(&s.id, func() error { return run.Process(rec, emit) }))
 		}
 	}
 	src := rc.p.steps[i]
@@ -398,12 +402,22 @@ func (rc *runCtx) stream(i, j int) error {
 				return err
 			}
 		}
-	} else if err := rc.check(src.id, &rc.sum.Steps[i], nil, rc.working(src.id, func() error { return runs[0].Process(nil, emits[0]) })); err != nil {
-		return err
+	} else {
+		source := func() error { return runs[0].Process(nil, emits[0]) }
+		sg, par, err := rc.sourceStaging(i, j, runs, emits, handlers)
+		if err != nil {
+			return err
+		}
+		if sg != nil {
+			defer sg.close()
+			source = func() error { return par.ProcessStaged(sg.stage, sg.replay) }
+		}
+		if err := rc.check(src.id, &rc.sum.Steps[i], nil, rc.working(&src.id, source)); err != nil {
+			return err
+		}
 	}
 	for k := i; k < j; k++ {
-		id := rc.p.steps[k].id
-		if err := rc.check(id, &rc.sum.Steps[k], nil, rc.working(id, func() error { return runs[k-i].Finish(emits[k-i]) })); err != nil {
+		if err := rc.finishStep(i, k, j, runs, emits, handlers); err != nil {
 			return err
 		}
 	}
@@ -416,6 +430,45 @@ func (rc *runCtx) stream(i, j int) error {
 		rc.progress(rc.p.steps[j-1].id)
 	}
 	return nil
+}
+
+// finishStep finishes step k of stream [i, j) (runs are the stream's Runs, emits their emit
+// functions and handlers their record handlers), staging the records it emits when steps after
+// it can be staged.
+func (rc *runCtx) finishStep(i, k, j int, runs []step.Run, emits, handlers []func(any) error) error {
+	s := rc.p.steps[k]
+	emit := emits[k-i]
+	var b *burst
+	if k > i && !rc.opts.serial {
+		n := runtime.GOMAXPROCS(0)
+		sg, err := rc.newStaging(i, k, j, n, runs, emits, handlers)
+		if err != nil {
+			return err
+		}
+		if sg != nil {
+			b = newBurst(sg, n)
+			defer b.close()
+			emit = b.emit
+		}
+	}
+	if err := rc.check(s.id, &rc.sum.Steps[k], nil, rc.working(&s.id, func() error { return runs[k-i].Finish(emit) })); err != nil {
+		return err
+	}
+	if b != nil {
+		return b.flush()
+	}
+	return nil
+}
+
+// took counts a record that step id takes (st its summary), reports progress, and returns the
+// error that stops the run before the step processes it.
+func (rc *runCtx) took(id string, st *StepSummary) error {
+	st.In++
+	rc.records++
+	if rc.opts.Progress != nil && rc.records%int64(rc.opts.ProgressEvery) == 0 {
+		rc.progress(id)
+	}
+	return rc.stopped()
 }
 
 // stopped is the error that stops the run before the next record: Run's context done, or
@@ -491,7 +544,7 @@ func (rc *runCtx) progress(stepID string) {
 	rc.mu.Lock()
 	calls := maps.Clone(rc.calls)
 	if stepID == "" {
-		stepID = rc.step
+		stepID = rc.stepAt()
 	}
 	pr := Progress{Step: stepID, Records: rc.records, Calls: calls, Conn: rc.lastConn, StepCalls: rc.stepCalls[stepID], At: rc.lastAt, Page: rc.pages[stepID]}
 	rc.mu.Unlock()

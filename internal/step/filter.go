@@ -30,6 +30,9 @@ type filterRun struct {
 
 func (f *filterStep) Start(e Env) (Run, error) { return &filterRun{f: f, ev: e.Eval()}, nil }
 
+// Pure reports that the filter depends on the record alone, unless it calls a resolver.
+func (f *filterStep) Pure() bool { return !f.prog.Resolves() }
+
 func (r *filterRun) Process(rec any, emit func(any) error) error {
 	r.ev.Set("r", rec)
 	ok, err := r.ev.Bool(r.f.prog)

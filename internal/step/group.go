@@ -3,9 +3,11 @@ package step
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -48,6 +50,7 @@ type groupStep struct {
 	// record (r.atten_uid) straight from it, instead of running the expression.
 	keyReads  []*fieldRead
 	orderRead *fieldRead
+	seed      maphash.Seed // of the keys' hashes
 }
 
 // fieldRead reads one field of a record at its offset, without boxing it in an interface.
@@ -141,7 +144,7 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 			ok = false
 		}
 	}
-	g := &groupStep{names: names, keys: keys, in: c.In(), simpleKeys: true}
+	g := &groupStep{names: names, keys: keys, in: c.In(), simpleKeys: true, seed: maphash.MakeSeed()}
 	for _, k := range keys {
 		if k.Out != reflect.TypeFor[string]() && k.Out != reflect.TypeFor[int]() && k.Out != reflect.TypeFor[int64]() {
 			g.simpleKeys = false
@@ -363,7 +366,7 @@ func toOrd(v any) ordVal {
 type groupRun struct {
 	g      *groupStep
 	ev     *eval.Evaluator
-	index  map[string]int32 // by the encoded key values: the group's place in chunks
+	index  groupIndex
 	chunks []*chunk
 	n      int // groups
 	kb     []byte
@@ -414,58 +417,107 @@ func appendKey(b []byte, v any) []byte {
 }
 
 func (g *groupStep) Start(e Env) (Run, error) {
-	return &groupRun{g: g, ev: e.Eval(), index: map[string]int32{}}, nil
+	return &groupRun{g: g, ev: e.Eval(), index: newGroupIndex()}, nil
 }
 
-func (r *groupRun) Process(rec any, emit func(any) error) error {
-	r.ev.Set("r", rec)
-	r.kb = r.kb[:0]
-	r.vals = r.vals[:0]
+// Prep is what a group prepared of a record (see [Preparer]): its encoded key (in buf, which
+// the next record that uses the Prep overwrites), the key's hash, its order and, for keys that
+// are not all text or whole numbers, the key values.
+type Prep struct {
+	buf  []byte
+	hash uint64
+	ord  ordVal
+	vals []any
+}
+
+// Prepares reports whether the group prepares its records: unless a key or the order calls a
+// resolver, which may call an API.
+func (g *groupStep) Prepares() bool {
+	return !slices.ContainsFunc(g.keys, (*eval.Program).Resolves) && (g.order == nil || !g.order.Resolves())
+}
+
+// Prepare computes the key and order of rec, for ProcessPrepared. It only reads g, so the
+// goroutines of a parallel source call it at once, each with its own evaluator.
+func (g *groupStep) Prepare(ev *eval.Evaluator, rec any, p *Prep) error {
+	kb, vals, ord, err := g.keyOf(ev, rec, p.buf[:0], nil)
+	if err != nil {
+		return err
+	}
+	p.buf, p.ord, p.vals = kb, ord, vals
+	p.hash = maphash.Bytes(g.seed, kb)
+	return nil
+}
+
+// keyOf appends the encoded key of rec to kb and its values (for keys that are not all text or
+// whole numbers) to vals, and computes its order; ev evaluates the expressions.
+func (g *groupStep) keyOf(ev *eval.Evaluator, rec any, kb []byte, vals []any) ([]byte, []any, ordVal, error) {
+	ev.Set("r", rec)
 	var base unsafe.Pointer // the record's fields, for the keys and order read straight from it
-	if r.g.keyReads != nil || r.g.orderRead != nil {
+	if g.keyReads != nil || g.orderRead != nil {
 		// A record of another dynamic type (the stream's type may be wider) runs the
 		// expressions.
-		if rv := reflect.ValueOf(rec); rv.Type() == r.g.in && rv.Kind() == reflect.Pointer {
+		if rv := reflect.ValueOf(rec); rv.Type() == g.in && rv.Kind() == reflect.Pointer {
 			base = rv.UnsafePointer()
 		}
 	}
-	for i, k := range r.g.keys {
-		if base != nil && r.g.keyReads != nil && r.g.keyReads[i] != nil {
-			r.kb = r.g.keyReads[i].appendKey(r.kb, base)
+	for i, k := range g.keys {
+		if base != nil && g.keyReads != nil && g.keyReads[i] != nil {
+			kb = g.keyReads[i].appendKey(kb, base)
 			continue
 		}
-		if k.Out == reflect.TypeFor[string]() && r.g.simpleKeys {
-			s, err := r.ev.String(k)
+		if k.Out == reflect.TypeFor[string]() && g.simpleKeys {
+			s, err := ev.String(k)
 			if err != nil {
-				return RecordFailed(err)
+				return nil, nil, ordVal{}, RecordFailed(err)
 			}
-			r.kb = appendKeyText(r.kb, s)
+			kb = appendKeyText(kb, s)
 			continue
 		}
-		v, err := r.ev.Run(k)
+		v, err := ev.Run(k)
 		if err != nil {
-			return RecordFailed(err)
+			return nil, nil, ordVal{}, RecordFailed(err)
 		}
-		r.kb = appendKey(r.kb, v)
-		if !r.g.simpleKeys {
-			r.vals = append(r.vals, v)
+		kb = appendKey(kb, v)
+		if !g.simpleKeys {
+			vals = append(vals, v)
 		}
 	}
 	var ord ordVal
 	switch {
-	case base != nil && r.g.orderRead != nil:
-		ord = r.g.orderRead.ord(base)
-	case r.g.order != nil:
-		v, err := r.ev.Run(r.g.order)
+	case base != nil && g.orderRead != nil:
+		ord = g.orderRead.ord(base)
+	case g.order != nil:
+		v, err := ev.Run(g.order)
 		if err != nil {
-			return RecordFailed(err)
+			return nil, nil, ordVal{}, RecordFailed(err)
 		}
 		ord = toOrd(v)
 	}
-	i, ok := r.index[string(r.kb)]
+	return kb, vals, ord, nil
+}
+
+func (r *groupRun) Process(rec any, emit func(any) error) error {
+	kb, vals, ord, err := r.g.keyOf(r.ev, rec, r.kb[:0], r.vals[:0])
+	if err != nil {
+		return err
+	}
+	r.kb, r.vals = kb, vals
+	key := unsafe.String(unsafe.SliceData(kb), len(kb)) // only looked up; a new group copies it
+	return r.add(rec, key, maphash.Bytes(r.g.seed, kb), ord, vals)
+}
+
+// ProcessPrepared is Process of a record that Prepare prepared.
+func (r *groupRun) ProcessPrepared(rec any, p *Prep, emit func(any) error) error {
+	return r.add(rec, unsafe.String(unsafe.SliceData(p.buf), len(p.buf)), p.hash, p.ord, p.vals)
+}
+
+// add adds rec to the group of key (whose hash is hash), making the group if it is the key's
+// first record (key and vals may alias buffers the caller reuses: the group copies them).
+func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any) error {
+	i, ok := r.find(hash, key)
 	if !ok {
-		if r.n >= math.MaxInt32 {
-			return fmt.Errorf("group: more than %d groups", math.MaxInt32)
+		if r.n >= math.MaxInt32-1 {
+			return fmt.Errorf("group: more than %d groups", math.MaxInt32-1)
 		}
 		i = int32(r.n)
 		r.n++
@@ -480,7 +532,7 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 	c, at := r.chunks[i/chunkSize], int(i%chunkSize)
 	switch {
 	case !ok:
-		c.groups = append(c.groups, group{key: string(r.kb)})
+		c.groups = append(c.groups, group{key: strings.Clone(key)})
 		gr := &c.groups[at]
 		if !r.g.simpleKeys || r.g.keepAll || ord.s != nil {
 			gr.ext = &groupExt{}
@@ -488,9 +540,9 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 		gr.setFirst(ord)
 		gr.setLast(ord)
 		if !r.g.simpleKeys {
-			gr.ext.vals = slices.Clone(r.vals)
+			gr.ext.vals = slices.Clone(vals)
 		}
-		r.index[gr.key] = i
+		r.index.insert(hash, i)
 		r.keep(c.first.Index(at), rec)
 		r.keep(c.last.Index(at), rec)
 	case r.g.order == nil:
@@ -512,6 +564,61 @@ func (r *groupRun) Process(rec any, emit func(any) error) error {
 		gr.ext.records = append(gr.ext.records, rec)
 	}
 	return nil
+}
+
+// find is the number of the group with key (whose hash is hash), ok false when there is none.
+func (r *groupRun) find(hash uint64, key string) (int32, bool) {
+	x := &r.index
+	mask := uint64(len(x.slots) - 1)
+	for p := hash & mask; ; p = (p + 1) & mask {
+		s := &x.slots[p]
+		if s.at == 0 {
+			return 0, false
+		}
+		if i := s.at - 1; s.hash == hash && r.chunks[i/chunkSize].groups[i%chunkSize].key == key {
+			return i, true
+		}
+	}
+}
+
+// groupIndex finds a group by its encoded key: an open-addressing table (linear probing, at
+// most 3/4 full) of the keys' hashes and the groups' numbers. A probe compares hashes and reads
+// a group's key only when they match, so a lookup costs about one cache miss in the table and
+// one in the group, which it updates anyway.
+type groupIndex struct {
+	slots []indexSlot
+	n     int
+}
+
+type indexSlot struct {
+	hash uint64
+	at   int32 // the group's number + 1; 0: empty
+}
+
+func newGroupIndex() groupIndex { return groupIndex{slots: make([]indexSlot, 1024)} }
+
+// insert adds group i, whose key's hash is hash and which find did not find.
+func (x *groupIndex) insert(hash uint64, i int32) {
+	if 4*(x.n+1) > 3*len(x.slots) {
+		old := x.slots
+		x.slots = make([]indexSlot, 2*len(old))
+		for _, s := range old {
+			if s.at != 0 {
+				x.put(s)
+			}
+		}
+	}
+	x.put(indexSlot{hash: hash, at: i + 1})
+	x.n++
+}
+
+func (x *groupIndex) put(s indexSlot) {
+	mask := uint64(len(x.slots) - 1)
+	p := s.hash & mask
+	for x.slots[p].at != 0 {
+		p = (p + 1) & mask
+	}
+	x.slots[p] = s
 }
 
 // keep copies what first and last keep of rec into slot: the fields they read, else the record
@@ -537,7 +644,7 @@ func (r *groupRun) edgeValue(slot reflect.Value) reflect.Value {
 }
 
 func (r *groupRun) Finish(emit func(any) error) error {
-	r.index = nil // the groups are all there: let the index go
+	r.index = groupIndex{} // the groups are all there: let the index go
 	for ci, c := range r.chunks {
 		for at := range c.groups {
 			gr := &c.groups[at]

@@ -72,6 +72,11 @@ type mapRun struct {
 
 func (m *mapStep) Start(e Env) (Run, error) { return &mapRun{m: m, ev: e.Eval()}, nil }
 
+// Pure reports that the map depends on the record alone, unless an expression calls a resolver.
+func (m *mapStep) Pure() bool {
+	return !slices.ContainsFunc(m.progs, (*eval.Program).Resolves)
+}
+
 // plan passes the count on: one record out per record in.
 func (m *mapStep) Plan(ps *PlanState) (*PlanStep, error) {
 	ps.AssumeCount()

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -307,54 +308,93 @@ func (r *outputRun) Process(rec any, emit func(any) error) error {
 			return err
 		}
 	}
-	var vals []reflect.Value
-	if r.o.cols != nil {
-		r.ev.Set("r", rec)
-		vals = make([]reflect.Value, len(r.o.cols))
-		for i, p := range r.o.cols {
-			x, err := r.ev.Run(p)
-			if err != nil {
-				return RecordFailed(err)
-			}
-			vals[i] = reflect.ValueOf(&x).Elem()
-		}
-	}
 	var err error
-	switch {
-	case of.csv != nil:
-		if vals == nil {
-			v := reflect.ValueOf(rec)
-			for v.Kind() == reflect.Pointer {
-				v = v.Elem()
-			}
-			for i := range r.row {
-				r.row[i] = record.CSVCell(v.Field(record.ExportedIndex(v.Type(), i)))
-			}
-		} else {
-			for i, v := range vals {
-				r.row[i] = record.CSVCell(v)
-			}
+	if of.csv == nil {
+		if r.buf, err = r.o.appendLine(r.buf[:0], r.ev, rec); err != nil {
+			return err
 		}
-		err = of.csv.Write(r.row)
-	case vals == nil:
-		r.buf = record.AppendJSON(r.buf[:0], reflect.ValueOf(rec))
-		r.buf = append(r.buf, '\n')
-		_, err = of.w.Write(r.buf)
-	default:
-		b := append(r.buf[:0], '{')
-		for i, v := range vals {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = record.AppendJSONString(b, r.o.names[i])
-			b = append(b, ':')
-			b = record.AppendJSON(b, v)
+		if _, err = of.w.Write(r.buf); err != nil {
+			return fmt.Errorf("output %s: %w", of.path, err)
 		}
-		r.buf = append(b, '}', '\n')
-		_, err = of.w.Write(r.buf)
+		return emit(rec)
 	}
-	if err != nil {
+	if r.o.cols != nil {
+		vals, err := r.o.values(r.ev, rec)
+		if err != nil {
+			return err
+		}
+		for i, v := range vals {
+			r.row[i] = record.CSVCell(v)
+		}
+	} else {
+		v := reflect.ValueOf(rec)
+		for v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		for i := range r.row {
+			r.row[i] = record.CSVCell(v.Field(record.ExportedIndex(v.Type(), i)))
+		}
+	}
+	if err := of.csv.Write(r.row); err != nil {
 		return fmt.Errorf("output %s: %w", of.path, err)
+	}
+	return emit(rec)
+}
+
+// values evaluates the fields: of rec.
+func (o *outputStep) values(ev *eval.Evaluator, rec any) ([]reflect.Value, error) {
+	ev.Set("r", rec)
+	vals := make([]reflect.Value, len(o.cols))
+	for i, p := range o.cols {
+		x, err := ev.Run(p)
+		if err != nil {
+			return nil, RecordFailed(err)
+		}
+		vals[i] = reflect.ValueOf(&x).Elem()
+	}
+	return vals, nil
+}
+
+// appendLine appends the JSON line of rec to b: the record, or its fields:.
+func (o *outputStep) appendLine(b []byte, ev *eval.Evaluator, rec any) ([]byte, error) {
+	if o.cols == nil {
+		b = record.AppendJSON(b, reflect.ValueOf(rec))
+		return append(b, '\n'), nil
+	}
+	vals, err := o.values(ev, rec)
+	if err != nil {
+		return b, err
+	}
+	b = append(b, '{')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = record.AppendJSONString(b, o.names[i])
+		b = append(b, ':')
+		b = record.AppendJSON(b, v)
+	}
+	return append(b, '}', '\n'), nil
+}
+
+// Prepares reports whether the output prepares its records: the JSON lines of one file, written
+// for every record (no split_by:, no when:) and with no field calling a resolver (which may call
+// an API), are encoded by Prepare.
+func (o *outputStep) Prepares() bool {
+	return o.format != "csv" && o.splitBy == nil && o.when == nil && !slices.ContainsFunc(o.cols, (*eval.Program).Resolves)
+}
+
+// Prepare encodes the JSON line of rec for ProcessPrepared.
+func (o *outputStep) Prepare(ev *eval.Evaluator, rec any, p *Prep) error {
+	var err error
+	p.buf, err = o.appendLine(p.buf[:0], ev, rec)
+	return err
+}
+
+// ProcessPrepared writes the line Prepare encoded and passes the record on.
+func (r *outputRun) ProcessPrepared(rec any, p *Prep, emit func(any) error) error {
+	if _, err := r.one.w.Write(p.buf); err != nil {
+		return fmt.Errorf("output %s: %w", r.one.path, err)
 	}
 	return emit(rec)
 }

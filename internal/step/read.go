@@ -157,21 +157,37 @@ func (rr *readRun) Close() error { return rr.f.Close() }
 
 func (rr *readRun) Finish(func(any) error) error { return nil }
 
+// fail counts and fails the record of a line that could not be read.
+func (rr *readRun) fail(line int, err error) error {
+	rr.env.Summary().In++
+	return rr.env.Fail(fmt.Errorf("%s:%d: %w", rr.r.path, line, err))
+}
+
 func (rr *readRun) Process(_ any, emit func(any) error) error {
-	st := rr.env.Summary()
-	fail := func(line int, err error) error {
-		st.In++
-		return rr.env.Fail(fmt.Errorf("%s:%d: %w", rr.r.path, line, err))
-	}
 	if rr.r.format == "csv" {
-		return rr.csv(emit, fail)
+		return rr.csv(emit, rr.fail)
 	}
-	return readLines(rr.env.Context(), rr.r.path, rr.f, rr.r.dec, rr.r.block, decodeWorkers(), func(d decoded) error {
+	return rr.ProcessStaged(nil, func(rec any, _ *Staged) error { return emit(rec) })
+}
+
+// Workers is how many goroutines decode a JSON-lines file (a CSV file is read on one: 0).
+func (rr *readRun) Workers() int {
+	if rr.r.format == "csv" {
+		return 0
+	}
+	return decodeWorkers()
+}
+
+// ProcessStaged is Process of a JSON-lines file whose decoding goroutines stage the records
+// (stage nil: they do not).
+func (rr *readRun) ProcessStaged(stage func(w int, rec any, s *Staged), emit func(rec any, s *Staged) error) error {
+	st := rr.env.Summary()
+	return readLines(rr.env.Context(), rr.r.path, rr.f, rr.r.dec, rr.r.block, decodeWorkers(), stage, func(d decoded) error {
 		if d.err != nil {
-			return fail(d.line, d.err)
+			return rr.fail(d.line, d.err)
 		}
 		st.In++
-		return emit(d.rec)
+		return emit(d.rec, d.staged)
 	})
 }
 

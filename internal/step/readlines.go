@@ -22,10 +22,11 @@ const (
 
 // block is a run of whole lines of the file and, once decoded, their records.
 type block struct {
-	data  []byte
-	line  int // the number of the block's first line
-	recs  []any
-	fails []lineErr // in line order
+	data   []byte
+	line   int // the number of the block's first line
+	recs   []any
+	staged []Staged  // with a stage, what it made of each of recs
+	fails  []lineErr // in line order
 	// done is closed once a worker has decoded the block.
 	done chan struct{}
 }
@@ -37,24 +38,26 @@ type lineErr struct {
 
 // decoded is one line's record or failure, in file order.
 type decoded struct {
-	rec  any
-	line int
-	err  error
+	rec    any
+	staged *Staged // what the stage made of rec, when there is a stage
+	line   int
+	err    error
 }
 
 // readLines decodes the JSON lines of r (the file path) with dec on workers goroutines, reading
 // size bytes at a time, and calls each for every record (err nil) or line that fails to decode,
-// in file order. It returns each's first error as it is, a read error or ctx's error, having
-// stopped its goroutines.
-func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decoder, size, workers int, each func(decoded) error) error {
+// in file order. A stage, when not nil, is called on worker w's goroutine for each record it
+// decodes. It returns each's first error as it is, a read error or ctx's error, having stopped
+// its goroutines.
+func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decoder, size, workers int, stage func(w int, rec any, s *Staged), each func(decoded) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
 	work := make(chan *block, workers)
 	order := make(chan *block, 2*workers)
-	var readErr error // set by the reader before it closes order
-	free := make(chan []byte, 2*workers+2)
+	var readErr error                      // set by the reader before it closes order
+	free := make(chan *block, 2*workers+2) // emitted blocks, for their buffers
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -77,13 +80,17 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 			readErr = fmt.Errorf("read %s: %w", path, err)
 		}
 	}()
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			in := record.NewInterner()
+			var wstage func(any, *Staged)
+			if stage != nil {
+				wstage = func(rec any, s *Staged) { stage(w, rec, s) }
+			}
 			for b := range work {
-				decodeBlock(b, dec, in)
+				decodeBlock(b, dec, in, wstage)
 				close(b.done)
 			}
 		}()
@@ -98,7 +105,7 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 			return err
 		}
 		select {
-		case free <- b.data[:0]:
+		case free <- b:
 		default:
 		}
 		if err := ctx.Err(); err != nil {
@@ -108,7 +115,8 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 	return readErr
 }
 
-// emitBlock calls each for the records and failures of a decoded block, in line order.
+// emitBlock calls each for the records and failures of a decoded block, in line order, and lets
+// go of the records.
 func emitBlock(b *block, each func(decoded) error) error {
 	fails := b.fails
 	for i, rec := range b.recs {
@@ -121,23 +129,34 @@ func emitBlock(b *block, each func(decoded) error) error {
 			continue
 		}
 		b.recs[i] = nil
-		if err := each(decoded{rec: rec}); err != nil {
+		d := decoded{rec: rec}
+		if b.staged != nil {
+			d.staged = &b.staged[i]
+		}
+		err := each(d)
+		if d.staged != nil {
+			d.staged.Reset()
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// splitBlocks reads r in blocks of whole lines (reusing the buffers in free) and passes each to
-// send until send returns false.
-func splitBlocks(ctx context.Context, r io.Reader, size int, free chan []byte, send func(*block) bool) error {
+// splitBlocks reads r in blocks of whole lines (reusing the emitted blocks in free) and passes
+// each to send until send returns false.
+func splitBlocks(ctx context.Context, r io.Reader, size int, free chan *block, send func(*block) bool) error {
 	line := 1
 	var carry []byte // the start of a line that the last read cut
 	for {
-		var buf []byte
+		b := &block{}
 		select {
-		case buf = <-free:
+		case b = <-free:
 		default:
+		}
+		buf := b.data[:0]
+		if buf == nil {
 			buf = make([]byte, 0, size)
 		}
 		if need := max(size, 2*len(carry)); cap(buf) < need {
@@ -166,7 +185,7 @@ func splitBlocks(ctx context.Context, r io.Reader, size int, free chan []byte, s
 			continue
 		}
 		carry = append(carry[:0:0], buf[end:]...)
-		b := &block{data: buf[:end], line: line, done: make(chan struct{})}
+		*b = block{data: buf[:end], line: line, recs: b.recs[:0], staged: b.staged[:0], fails: b.fails[:0], done: make(chan struct{})}
 		line += bytes.Count(b.data, []byte{'\n'})
 		if !send(b) {
 			return ctx.Err()
@@ -178,8 +197,8 @@ func splitBlocks(ctx context.Context, r io.Reader, size int, free chan []byte, s
 }
 
 // decodeBlock decodes the lines of b into b.recs (nil for a line that failed, whose failure is in
-// b.fails); blank lines are skipped.
-func decodeBlock(b *block, dec *record.Decoder, in *record.Interner) {
+// b.fails), staging each record into b.staged when stage is not nil; blank lines are skipped.
+func decodeBlock(b *block, dec *record.Decoder, in *record.Interner, stage func(any, *Staged)) {
 	data := b.data
 	line := b.line
 	for len(data) > 0 {
@@ -198,6 +217,16 @@ func decodeBlock(b *block, dec *record.Decoder, in *record.Interner) {
 				b.fails = append(b.fails, lineErr{line: line, err: err})
 			}
 			b.recs = append(b.recs, rec)
+			if stage != nil {
+				if n := len(b.staged); n < cap(b.staged) {
+					b.staged = b.staged[:n+1] // its slot, reset when it was emitted
+				} else {
+					b.staged = append(b.staged, Staged{})
+				}
+				if err == nil {
+					stage(rec, &b.staged[len(b.staged)-1])
+				}
+			}
 		}
 		line++
 	}

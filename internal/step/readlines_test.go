@@ -74,7 +74,7 @@ func TestReadLines(t *testing.T) {
 			for _, workers := range []int{1, 3} {
 				t.Run(fmt.Sprintf("%s/block %d/workers %d", tc.name, size, workers), func(t *testing.T) {
 					var got []string
-					err := readLines(context.Background(), "f.jsonl", iotest.HalfReader(strings.NewReader(tc.data)), dec, size, workers, func(d decoded) error {
+					err := readLines(context.Background(), "f.jsonl", iotest.HalfReader(strings.NewReader(tc.data)), dec, size, workers, nil, func(d decoded) error {
 						if d.err != nil {
 							got = append(got, fmt.Sprintf("%d: %v", d.line, d.err))
 						} else {
@@ -101,7 +101,7 @@ func TestReadLinesStops(t *testing.T) {
 	data := strings.Repeat("{\"id\":\"a\"}\n", 10000)
 	stop := errors.New("stop")
 	n := 0
-	err := readLines(context.Background(), "f.jsonl", strings.NewReader(data), dec, 64, 2, func(decoded) error {
+	err := readLines(context.Background(), "f.jsonl", strings.NewReader(data), dec, 64, 2, nil, func(decoded) error {
 		if n++; n == 500 {
 			return stop
 		}
@@ -111,14 +111,14 @@ func TestReadLinesStops(t *testing.T) {
 		t.Errorf("each's error: got %v after %d records, want stop after 500", err, n)
 	}
 
-	err = readLines(context.Background(), "f.jsonl", iotest.TimeoutReader(strings.NewReader(data)), dec, 64, 2, func(decoded) error { return nil })
+	err = readLines(context.Background(), "f.jsonl", iotest.TimeoutReader(strings.NewReader(data)), dec, 64, 2, nil, func(decoded) error { return nil })
 	if !errors.Is(err, iotest.ErrTimeout) || !strings.HasPrefix(err.Error(), "read f.jsonl: ") {
 		t.Errorf("read error: got %v, want read f.jsonl: %v", err, iotest.ErrTimeout)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	n = 0
-	err = readLines(ctx, "f.jsonl", strings.NewReader(data), dec, 64, 2, func(decoded) error {
+	err = readLines(ctx, "f.jsonl", strings.NewReader(data), dec, 64, 2, nil, func(decoded) error {
 		if n++; n == 100 {
 			cancel()
 		}
@@ -129,7 +129,7 @@ func TestReadLinesStops(t *testing.T) {
 	}
 
 	huge := bytes.Repeat([]byte{'x'}, maxLineSize+1)
-	err = readLines(context.Background(), "f.jsonl", bytes.NewReader(huge), dec, 1<<20, 1, func(decoded) error { return nil })
+	err = readLines(context.Background(), "f.jsonl", bytes.NewReader(huge), dec, 1<<20, 1, nil, func(decoded) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "line 1: longer than") {
 		t.Errorf("a line too long: got %v", err)
 	}
