@@ -237,14 +237,37 @@ func ordered(t reflect.Type) bool {
 }
 
 // group is one group being collected. Text and whole-number keys are kept only in their encoded
-// form (the index's own key), which keeps a group small when there are many. Its first and last
-// records are in its chunk's slots.
+// form, which keeps a group small when there are many: a key of up to shortKey bytes in the
+// group itself, so that finding a group reads one cache line of it, a longer one in long. Its
+// first and last records are in its chunk's slots.
 type group struct {
-	key string // the encoded key values (shared with the index)
+	short    [shortKey]byte
+	shortLen int8   // the length of the key in short; -1: the key is long
+	long     string // a longer key
 	// firstOrd and lastOrd are the order values of first and last (of a text order, in ext).
 	firstOrd, lastOrd int64
 	count             int
 	ext               *groupExt // what few groups need; nil when unused
+}
+
+// shortKey is the longest key a group keeps in itself (an account and a day take 19 bytes).
+const shortKey = 23
+
+// setKey makes key (which may alias a buffer the caller reuses) the group's key.
+func (gr *group) setKey(key string) {
+	if len(key) <= shortKey {
+		gr.shortLen = int8(copy(gr.short[:], key))
+		return
+	}
+	gr.shortLen, gr.long = -1, strings.Clone(key)
+}
+
+// key is the group's encoded key; it aliases the group for a short key.
+func (gr *group) key() string {
+	if gr.shortLen < 0 {
+		return gr.long
+	}
+	return unsafe.String(&gr.short[0], gr.shortLen)
 }
 
 // chunkSize is how many groups share a chunk.
@@ -532,8 +555,9 @@ func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any)
 	c, at := r.chunks[i/chunkSize], int(i%chunkSize)
 	switch {
 	case !ok:
-		c.groups = append(c.groups, group{key: strings.Clone(key)})
+		c.groups = append(c.groups, group{})
 		gr := &c.groups[at]
+		gr.setKey(key)
 		if !r.g.simpleKeys || r.g.keepAll || ord.s != nil {
 			gr.ext = &groupExt{}
 		}
@@ -569,53 +593,50 @@ func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any)
 // find is the number of the group with key (whose hash is hash), ok false when there is none.
 func (r *groupRun) find(hash uint64, key string) (int32, bool) {
 	x := &r.index
-	mask := uint64(len(x.slots) - 1)
-	for p := hash & mask; ; p = (p + 1) & mask {
-		s := &x.slots[p]
-		if s.at == 0 {
+	tag := uint32(hash >> 32)
+	mask := uint32(len(x.slots) - 1)
+	for p := tag & mask; ; p = (p + 1) & mask {
+		s := x.slots[p]
+		if s == 0 {
 			return 0, false
 		}
-		if i := s.at - 1; s.hash == hash && r.chunks[i/chunkSize].groups[i%chunkSize].key == key {
+		if i := int32(uint32(s)) - 1; uint32(s>>32) == tag && r.chunks[i/chunkSize].groups[i%chunkSize].key() == key {
 			return i, true
 		}
 	}
 }
 
 // groupIndex finds a group by its encoded key: an open-addressing table (linear probing, at
-// most 3/4 full) of the keys' hashes and the groups' numbers. A probe compares hashes and reads
-// a group's key only when they match, so a lookup costs about one cache miss in the table and
-// one in the group, which it updates anyway.
+// most 3/4 full) of 8-byte slots, each the top 32 bits of a key's hash (which also place it) and
+// the group's number + 1 (0: empty). A probe reads a group's key only when the bits match, so a
+// lookup costs about one cache miss in the table, which is small, and one in the group, which it
+// updates anyway.
 type groupIndex struct {
-	slots []indexSlot
+	slots []uint64
 	n     int
 }
 
-type indexSlot struct {
-	hash uint64
-	at   int32 // the group's number + 1; 0: empty
-}
-
-func newGroupIndex() groupIndex { return groupIndex{slots: make([]indexSlot, 1024)} }
+func newGroupIndex() groupIndex { return groupIndex{slots: make([]uint64, 1024)} }
 
 // insert adds group i, whose key's hash is hash and which find did not find.
 func (x *groupIndex) insert(hash uint64, i int32) {
 	if 4*(x.n+1) > 3*len(x.slots) {
 		old := x.slots
-		x.slots = make([]indexSlot, 2*len(old))
+		x.slots = make([]uint64, 2*len(old))
 		for _, s := range old {
-			if s.at != 0 {
+			if s != 0 {
 				x.put(s)
 			}
 		}
 	}
-	x.put(indexSlot{hash: hash, at: i + 1})
+	x.put(hash>>32<<32 | uint64(uint32(i)+1))
 	x.n++
 }
 
-func (x *groupIndex) put(s indexSlot) {
-	mask := uint64(len(x.slots) - 1)
-	p := s.hash & mask
-	for x.slots[p].at != 0 {
+func (x *groupIndex) put(s uint64) {
+	mask := uint32(len(x.slots) - 1)
+	p := uint32(s>>32) & mask
+	for x.slots[p] != 0 {
 		p = (p + 1) & mask
 	}
 	x.slots[p] = s
@@ -651,7 +672,7 @@ func (r *groupRun) Finish(emit func(any) error) error {
 			out := reflect.New(r.g.out.Elem())
 			v := out.Elem()
 			if r.g.simpleKeys {
-				decodeKey(gr.key, v, len(r.g.keys))
+				decodeKey(gr.key(), v, len(r.g.keys))
 			} else {
 				for k, kv := range gr.ext.vals {
 					if kv != nil {

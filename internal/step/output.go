@@ -41,7 +41,8 @@ type outputStep struct {
 	splitBy *eval.Program
 	when    *eval.Program
 	in      reflect.Type
-	mode    os.FileMode // of the files written (0600 unless mode: widens it)
+	enc     *record.JSONEncoder // of whole records of type in
+	mode    os.FileMode         // of the files written (0600 unless mode: widens it)
 }
 
 type outputYAML struct {
@@ -75,7 +76,7 @@ func compileOutput(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		c.Errorf(yamlx.KeyNode(n, "format"), "step %s: output: format: want jsonl or csv (or a file ending in .jsonl or .csv)", c.ID())
 		return nil, c.In()
 	}
-	o := &outputStep{id: c.ID(), path: c.Path(oy.File), format: format, in: c.In(), mode: defaultMode}
+	o := &outputStep{id: c.ID(), path: c.Path(oy.File), format: format, in: c.In(), mode: defaultMode, enc: record.NewJSONEncoder(c.In())}
 	if oy.Mode != "" {
 		m, err := strconv.ParseUint(oy.Mode, 8, 32)
 		if err != nil || m&^0o666 != 0 || m&0o600 != 0o600 {
@@ -358,7 +359,7 @@ func (o *outputStep) values(ev *eval.Evaluator, rec any) ([]reflect.Value, error
 // appendLine appends the JSON line of rec to b: the record, or its fields:.
 func (o *outputStep) appendLine(b []byte, ev *eval.Evaluator, rec any) ([]byte, error) {
 	if o.cols == nil {
-		b = record.AppendJSON(b, reflect.ValueOf(rec))
+		b = o.enc.Append(b, reflect.ValueOf(rec))
 		return append(b, '\n'), nil
 	}
 	vals, err := o.values(ev, rec)
