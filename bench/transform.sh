@@ -9,6 +9,7 @@
 #   bench/transform.sh            # 1,000,000 records
 #   bench/transform.sh 20000      # a quick run (CI)
 #   ENFORCE=1 bench/transform.sh  # exit 1 when a target is missed
+#   RUNS=5 bench/transform.sh     # pipe and the ceiling 5 times each, taking turns (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -25,4 +26,4 @@ cat "$work/punches.jsonl" > /dev/null
 cp bench/transform.yaml "$work/transform.yaml"
 echo "input: $n records, $(du -h "$work/punches.jsonl" | cut -f1)"
 "$work/transformbench" -input "$work/punches.jsonl" -records "$n" -pipe "$work/pipe" \
-  -pipeline "$work/transform.yaml" -ceiling "$work/ceiling" -baseline "$work/baseline" -work "$work" ${ENFORCE:+-enforce}
+  -pipeline "$work/transform.yaml" -ceiling "$work/ceiling" -baseline "$work/baseline" -work "$work" -runs "${RUNS:-3}" ${ENFORCE:+-enforce}

@@ -1,7 +1,9 @@
 // Command transformbench times one transform four ways, as whole processes one after another in
 // the same run: `pipe run` of bench/transform.yaml, the byte-scanner ceiling program in
 // bench/ceiling, the straightforward encoding/json program in bench/baseline and the same job as
-// a jq program. It checks that the outputs hold the same groups and prints wall time, CPU time
+// a jq program; pipe and the ceiling take turns -runs times, and each is shown by its run of
+// median wall time. It checks that the outputs hold the same groups (pipe's and the ceiling's
+// the same bytes, in the same order) and prints wall time, CPU time
 // (user and system: on a shared machine it moves less than wall time), records per second, peak
 // RSS and the ratios against the targets: pipe's wall time at most 1.0x the ceiling's, its peak
 // RSS at most 1.5x the baseline's and at most 64 MiB.
@@ -11,6 +13,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,6 +22,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -48,17 +54,26 @@ func main() {
 	ceiling := flag.String("ceiling", "", "the ceiling binary")
 	work := flag.String("work", os.TempDir(), "directory for outputs")
 	enforce := flag.Bool("enforce", false, "exit 1 when a target is missed (outputs that differ always fail)")
+	runs := flag.Int("runs", 3, "how many times pipe and the ceiling run, one after the other (the table shows each one's median wall time)")
 	flag.Parse()
 	if *input == "" || *pipe == "" || *baseline == "" || *ceiling == "" {
 		fmt.Fprintln(os.Stderr, "transformbench: -input, -pipe, -ceiling and -baseline are required")
 		os.Exit(2)
 	}
-	var res []result
-	// The pipeline reads punches.jsonl and writes out-pipe.jsonl beside itself.
+	if *runs < 1 {
+		*runs = 1
+	}
+	// The pipeline reads punches.jsonl and writes out-pipe.jsonl beside itself. Pipe and the
+	// ceiling take turns, so that other load on the machine falls on both alike.
 	outPipe := filepath.Join(filepath.Dir(*pipeline), "out-pipe.jsonl")
-	res = append(res, measure("pipe", outPipe, exec.Command(*pipe, "run", *pipeline,
-		"--state", filepath.Join(*work, "bench.state.db"), "--log-format", "json", "--log-level", "warn"), "", false))
-	res = append(res, measure("ceiling", filepath.Join(*work, "out-ceiling.jsonl"), exec.Command(*ceiling), *input, true))
+	outCeiling := filepath.Join(*work, "out-ceiling.jsonl")
+	var pipeRuns, ceilRuns []result
+	for range *runs {
+		pipeRuns = append(pipeRuns, measure("pipe", outPipe, exec.Command(*pipe, "run", *pipeline,
+			"--state", filepath.Join(*work, "bench.state.db"), "--log-format", "json", "--log-level", "warn"), "", false))
+		ceilRuns = append(ceilRuns, measure("ceiling", outCeiling, exec.Command(*ceiling), *input, true))
+	}
+	res := []result{median(pipeRuns), median(ceilRuns)}
 	res = append(res, measure("go", filepath.Join(*work, "out-go.jsonl"), exec.Command(*baseline), *input, true))
 	if _, err := exec.LookPath("jq"); err == nil {
 		res = append(res, measure("jq", filepath.Join(*work, "out-jq.jsonl"), exec.Command("jq", "-s", "-c", jqProgram, *input), "", true))
@@ -67,7 +82,11 @@ func main() {
 	}
 	pipeR, ceilR, goR := res[0], res[1], res[2]
 
-	fmt.Printf("transform benchmark: %d records, %s\n\n", *records, *input)
+	fmt.Printf("transform benchmark: %d records, %s\n", *records, *input)
+	if *runs > 1 {
+		fmt.Printf("pipe and ceiling ran %d times each, taking turns; wall times: pipe %s, ceiling %s (the table shows the medians)\n", *runs, walls(pipeRuns), walls(ceilRuns))
+	}
+	fmt.Println()
 	fmt.Printf("%-8s %9s %9s %12s %10s %8s %10s %10s %10s\n", "", "wall", "cpu", "records/s", "peak RSS", "groups", "wall/pipe", "cpu/pipe", "RSS/pipe")
 	for _, r := range res {
 		if r.err != nil {
@@ -91,11 +110,15 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if same, err := sameBytes(outPipe, outCeiling); err != nil || !same {
+		fmt.Printf("\nOUTPUTS DIFFER: pipe's and the ceiling's files are not the same bytes (%s and %s, %v)\n", outPipe, outCeiling, err)
+		os.Exit(1)
+	}
 	names := "pipe, ceiling and go"
 	if res[3].err == nil {
 		names = "pipe, ceiling, go and jq"
 	}
-	fmt.Printf("\noutputs: %s hold the same %d groups\n\n", names, len(pipeR.groups))
+	fmt.Printf("\noutputs: %s hold the same %d groups; pipe's and the ceiling's files are the same bytes\n\n", names, len(pipeR.groups))
 	if *records < 500_000 {
 		fmt.Printf("note: at %d records process start-up dominates; the targets apply at 1,000,000 (bench/transform.sh)\n", *records)
 	}
@@ -155,6 +178,40 @@ func measure(name, out string, cmd *exec.Cmd, stdin string, stdoutToFile bool) r
 	}
 	r.groups, r.err = readGroups(out)
 	return r
+}
+
+// median is the run of median wall time (the first failed run, when one failed).
+func median(rs []result) result {
+	for _, r := range rs {
+		if r.err != nil {
+			return r
+		}
+	}
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b result) int { return cmp.Compare(a.wall, b.wall) })
+	return s[len(s)/2]
+}
+
+// walls lists the wall times of runs.
+func walls(rs []result) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, fmt.Sprintf("%.2fs", r.wall.Seconds()))
+	}
+	return strings.Join(out, " ")
+}
+
+// sameBytes reports whether the files at a and b hold the same bytes.
+func sameBytes(a, b string) (bool, error) {
+	x, err := os.ReadFile(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(x, y), nil
 }
 
 func readGroups(path string) (map[string][3]int64, error) {
