@@ -238,12 +238,11 @@ func ordered(t reflect.Type) bool {
 
 // group is one group being collected. Text and whole-number keys are kept only in their encoded
 // form, which keeps a group small when there are many: a key of up to shortKey bytes in the
-// group itself, so that finding a group reads one cache line of it, a longer one in long. Its
+// group itself, so that finding a group reads one cache line of it, a longer one in ext. Its
 // first and last records are in its chunk's slots.
 type group struct {
 	short    [shortKey]byte
-	shortLen int8   // the length of the key in short; -1: the key is long
-	long     string // a longer key
+	shortLen int8 // the length of the key in short; -1: the key is ext.long
 	// firstOrd and lastOrd are the order values of first and last (of a text order, in ext).
 	firstOrd, lastOrd int64
 	count             int
@@ -259,13 +258,16 @@ func (gr *group) setKey(key string) {
 		gr.shortLen = int8(copy(gr.short[:], key))
 		return
 	}
-	gr.shortLen, gr.long = -1, strings.Clone(key)
+	if gr.ext == nil {
+		gr.ext = &groupExt{}
+	}
+	gr.shortLen, gr.ext.long = -1, strings.Clone(key)
 }
 
 // key is the group's encoded key; it aliases the group for a short key.
 func (gr *group) key() string {
 	if gr.shortLen < 0 {
-		return gr.long
+		return gr.ext.long
 	}
 	return unsafe.String(&gr.short[0], gr.shortLen)
 }
@@ -287,6 +289,7 @@ type groupExt struct {
 	vals          []any   // the key values, when they are not all text or whole numbers
 	records       []any   // every record, when a later expression reads records
 	firstS, lastS *string // the order values of first and last, for a text order
+	long          string  // a key longer than shortKey
 }
 
 func (gr *group) firstOrdVal() ordVal {
@@ -396,20 +399,32 @@ type groupRun struct {
 	vals   []any
 }
 
-// decodeKey sets the first n fields of v (text or whole numbers) from an encoded key.
+// decodeKey sets the first n fields of v (text or whole numbers) from an encoded key, copying
+// the text (key may alias a group).
 func decodeKey(key string, v reflect.Value, n int) {
-	b := []byte(key)
 	for i := 0; i < n; i++ {
 		f := v.Field(i)
 		if f.Kind() == reflect.String {
-			l, w := binary.Uvarint(b)
-			b = b[w:]
-			f.SetString(string(b[:l]))
-			b = b[l:]
+			var l uint64
+			w := 0
+			for shift := 0; ; shift += 7 {
+				c := key[w]
+				w++
+				l |= uint64(c&0x7f) << shift
+				if c < 0x80 {
+					break
+				}
+			}
+			f.SetString(strings.Clone(key[w : w+int(l)]))
+			key = key[w+int(l):]
 			continue
 		}
-		f.SetInt(int64(binary.LittleEndian.Uint64(b[1:9])))
-		b = b[9:]
+		var u uint64
+		for j := 8; j >= 1; j-- {
+			u = u<<8 | uint64(key[j])
+		}
+		f.SetInt(int64(u))
+		key = key[9:]
 	}
 }
 
@@ -557,10 +572,10 @@ func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any)
 	case !ok:
 		c.groups = append(c.groups, group{})
 		gr := &c.groups[at]
-		gr.setKey(key)
 		if !r.g.simpleKeys || r.g.keepAll || ord.s != nil {
 			gr.ext = &groupExt{}
 		}
+		gr.setKey(key)
 		gr.setFirst(ord)
 		gr.setLast(ord)
 		if !r.g.simpleKeys {
