@@ -410,7 +410,7 @@ func (rc *runCtx) stream(i, j int) error {
 		}
 		if sg != nil {
 			defer sg.close()
-			source = func() error { return par.ProcessStaged(sg.stage, sg.replay) }
+			source = func() error { return par.ProcessStaged(sg) }
 		}
 		if err := rc.check(src.id, &rc.sum.Steps[i], nil, rc.working(&src.id, source)); err != nil {
 			return err

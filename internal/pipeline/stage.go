@@ -15,14 +15,16 @@ import (
 // run's goroutine, in the order of the records, what a stream of one goroutine does: the counts,
 // the progress, the failures in their places, and the rest of the stream.
 type staging struct {
-	rc      *runCtx
-	k       int        // the index of the step that emits the records
-	pure    []*stepDef // steps k+1 .. k+len(pure)
-	workers [][]step.Run
-	outs    []collector
-	prep    step.Preparer // the step after the pure ones, nil when it does not prepare
-	prepRun step.PreparedRun
-	prepEvs []*eval.Evaluator
+	rc       *runCtx
+	k        int        // the index of the step that emits the records
+	pure     []*stepDef // steps k+1 .. k+len(pure)
+	workers  [][]step.Run
+	outs     []collector
+	emitTo   []func(any) error // outs[w].emit, made once (a method value per call allocates)
+	prep     step.Preparer     // the step after the pure ones, nil when it does not prepare
+	prepRun  step.PreparedRun
+	prefetch step.Prefetcher // prepRun, when it reads ahead
+	prepEvs  []*eval.Evaluator
 	// prepEmit is the emit of the preparer's Run, next the handler of the step after the pure
 	// ones (when it does not prepare).
 	prepEmit func(any) error
@@ -65,13 +67,15 @@ func (rc *runCtx) newStaging(i, k, j, n int, runs []step.Run, emits, handlers []
 		pr, isRun := runs[m-i].(step.PreparedRun)
 		if isPrep && isRun && p.Prepares() {
 			sg.prep, sg.prepRun, sg.prepEmit = p, pr, emits[m-i]
+			sg.prefetch, _ = pr.(step.Prefetcher)
 		}
 	}
 	if len(sg.pure) == 0 && sg.prep == nil {
 		return nil, nil
 	}
 	sg.outs = make([]collector, n)
-	for range n {
+	for w := range n {
+		sg.emitTo = append(sg.emitTo, sg.outs[w].emit)
 		var wr []step.Run
 		for x, s := range sg.pure {
 			r, err := s.impl.Start(&stepEnv{id: s.id, ctx: rc.stepContext(s.id), ev: rc.evaluator(), sum: &rc.sum.Steps[k+1+x], rc: rc})
@@ -111,14 +115,14 @@ func (sg *staging) close() {
 	}
 }
 
-// stage runs the pure steps on rec, and prepares what they emit, on goroutine w.
-func (sg *staging) stage(w int, rec any, s *step.Staged) {
+// Stage runs the pure steps on rec, and prepares what they emit, on goroutine w.
+func (sg *staging) Stage(w int, rec any, s *step.Staged) {
 	s.Rec = rec
 	c := &sg.outs[w]
 	for k, r := range sg.workers[w] {
 		s.Took = k + 1
 		c.rec, c.n = nil, 0
-		err := r.Process(s.Rec, c.emit)
+		err := r.Process(s.Rec, sg.emitTo[w])
 		switch {
 		case err == nil && c.n > 1:
 			err = fmt.Errorf("step %s: %w", sg.pure[k].id, errManyOut)
@@ -139,9 +143,16 @@ func (sg *staging) stage(w int, rec any, s *step.Staged) {
 	}
 }
 
-// replay does on the run's goroutine what the stream does with the source's record rec, which
-// was staged into s.
-func (sg *staging) replay(rec any, s *step.Staged) error {
+// Ahead reads ahead for a record staged into s, when its preparer can.
+func (sg *staging) Ahead(s *step.Staged) {
+	if sg.prefetch != nil && s.Prepared && s.PrepErr == nil {
+		sg.prefetch.Prefetch(&s.Prep)
+	}
+}
+
+// Emit does on the run's goroutine what the stream does with the record rec the step emitted,
+// which was staged into s.
+func (sg *staging) Emit(rec any, s *step.Staged) error {
 	rc := sg.rc
 	rc.sum.Steps[sg.k].Out++
 	for k, p := range sg.pure {
@@ -229,7 +240,7 @@ func (b *burst) dispatch() error {
 				defer b.wg.Done()
 				for bt := range b.work {
 					for x, rec := range bt.recs {
-						b.sg.stage(w, rec, &bt.staged[x])
+						b.sg.Stage(w, rec, &bt.staged[x])
 					}
 					close(bt.done)
 				}
@@ -271,8 +282,11 @@ func (b *burst) replayOldest() error {
 	bt := b.queue[0]
 	b.queue = b.queue[1:]
 	<-bt.done
+	for x := range bt.staged {
+		b.sg.Ahead(&bt.staged[x])
+	}
 	for x, rec := range bt.recs {
-		err := b.sg.replay(rec, &bt.staged[x])
+		err := b.sg.Emit(rec, &bt.staged[x])
 		bt.staged[x].Reset()
 		bt.recs[x] = nil
 		if err != nil {

@@ -167,7 +167,7 @@ func (rr *readRun) Process(_ any, emit func(any) error) error {
 	if rr.r.format == "csv" {
 		return rr.csv(emit, rr.fail)
 	}
-	return rr.ProcessStaged(nil, func(rec any, _ *Staged) error { return emit(rec) })
+	return rr.processLines(nil, func(rec any, _ *Staged) error { return emit(rec) })
 }
 
 // Workers is how many goroutines decode a JSON-lines file (a CSV file is read on one: 0).
@@ -178,15 +178,18 @@ func (rr *readRun) Workers() int {
 	return decodeWorkers()
 }
 
-// ProcessStaged is Process of a JSON-lines file whose decoding goroutines stage the records
-// (stage nil: they do not).
-func (rr *readRun) ProcessStaged(stage func(w int, rec any, s *Staged), emit func(rec any, s *Staged) error) error {
-	st := rr.env.Summary()
-	return readLines(rr.env.Context(), rr.r.path, rr.f, rr.r.dec, rr.r.block, decodeWorkers(), stage, func(d decoded) error {
+// ProcessStaged is Process of a JSON-lines file whose decoding goroutines stage the records.
+func (rr *readRun) ProcessStaged(st Stager) error { return rr.processLines(st, st.Emit) }
+
+// processLines reads a JSON-lines file, staging its records with st (nil: it does not), and
+// calls emit with each record and its Staged (nil without st).
+func (rr *readRun) processLines(st Stager, emit func(rec any, s *Staged) error) error {
+	sum := rr.env.Summary()
+	return readLines(rr.env.Context(), rr.r.path, rr.f, rr.r.dec, rr.r.block, decodeWorkers(), st, func(d decoded) error {
 		if d.err != nil {
 			return rr.fail(d.line, d.err)
 		}
-		st.In++
+		sum.In++
 		return emit(d.rec, d.staged)
 	})
 }

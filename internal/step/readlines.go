@@ -46,10 +46,10 @@ type decoded struct {
 
 // readLines decodes the JSON lines of r (the file path) with dec on workers goroutines, reading
 // size bytes at a time, and calls each for every record (err nil) or line that fails to decode,
-// in file order. A stage, when not nil, is called on worker w's goroutine for each record it
-// decodes. It returns each's first error as it is, a read error or ctx's error, having stopped
+// in file order. A stager, when not nil, stages each record on the worker's goroutine that
+// decodes it, and reads ahead the records of a block before each is called for them. It returns each's first error as it is, a read error or ctx's error, having stopped
 // its goroutines.
-func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decoder, size, workers int, stage func(w int, rec any, s *Staged), each func(decoded) error) error {
+func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decoder, size, workers int, st Stager, each func(decoded) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -86,8 +86,8 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 			defer wg.Done()
 			in := record.NewInterner()
 			var wstage func(any, *Staged)
-			if stage != nil {
-				wstage = func(rec any, s *Staged) { stage(w, rec, s) }
+			if st != nil {
+				wstage = func(rec any, s *Staged) { st.Stage(w, rec, s) }
 			}
 			for b := range work {
 				decodeBlock(b, dec, in, wstage)
@@ -100,6 +100,13 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 		case <-b.done:
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+		if st != nil {
+			for i := range b.staged {
+				if b.recs[i] != nil {
+					st.Ahead(&b.staged[i])
+				}
+			}
 		}
 		if err := emitBlock(b, each); err != nil {
 			return err

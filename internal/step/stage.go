@@ -23,13 +23,30 @@ type Pure interface {
 // ParallelRun is a source's Run that makes its records on several goroutines.
 type ParallelRun interface {
 	Run
-	// Workers is how many goroutines ProcessStaged calls stage on (0: it would use one, and
-	// the engine calls Process).
+	// Workers is how many goroutines ProcessStaged stages records on (0: it would use one,
+	// and the engine calls Process).
 	Workers() int
-	// ProcessStaged is Process, calling stage on goroutine w (0 <= w < Workers()) for each
-	// record it makes, and emit with the record and its Staged on the engine's goroutine, in
-	// the order of the input. A Staged is the source's until emit returns.
-	ProcessStaged(stage func(w int, rec any, s *Staged), emit func(rec any, s *Staged) error) error
+	// ProcessStaged is Process, calling st.Stage on goroutine w (0 <= w < Workers()) for each
+	// record it makes, and on the engine's goroutine, in the order of the input, st.Ahead for
+	// each of a batch of staged records and then st.Emit with each record of the batch and its
+	// Staged. A Staged is the source's until Emit returns.
+	ProcessStaged(st Stager) error
+}
+
+// Stager is what the engine gives a [ParallelRun].
+type Stager interface {
+	Stage(w int, rec any, s *Staged)
+	// Ahead lets the engine start on a staged record before the records before it are
+	// emitted (it reads ahead the memory the record's step will need).
+	Ahead(s *Staged)
+	Emit(rec any, s *Staged) error
+}
+
+// Prefetcher is a [PreparedRun] that can read ahead, on the engine's goroutine, the memory
+// ProcessPrepared will need for a prepared record, without changing anything (a group reads its
+// index's slot and the group there), so that the misses of a batch overlap.
+type Prefetcher interface {
+	Prefetch(p *Prep)
 }
 
 // Staged is what a stage made of one record: how far the record went through the pure steps
