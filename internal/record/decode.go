@@ -218,10 +218,17 @@ var (
 // DecodeJSON decodes one JSON object into a new record (a pointer to the struct).
 func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 	p := reflect.New(d.t)
-	base := p.UnsafePointer()
+	if err := d.decode(b, p.UnsafePointer(), in); err != nil {
+		return nil, err
+	}
+	return p.Interface(), nil
+}
+
+// decode decodes the JSON object b into the record at base.
+func (d *Decoder) decode(b []byte, base unsafe.Pointer, in *Interner) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return nil, errSyntax
+		return errSyntax
 	}
 	i++
 	for {
@@ -230,13 +237,13 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 			i = skipWS(b, i)
 		}
 		if i >= len(b) {
-			return nil, errSyntax
+			return errSyntax
 		}
 		if b[i] == '}' {
 			break
 		}
 		if b[i] != '"' {
-			return nil, fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
+			return fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
 		}
 		var fd *fieldDec
 		ks, ke := i+1, -1
@@ -264,7 +271,7 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		if ke < 0 {
 			var err error
 			if ke, fd, err = d.key(b, i); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		i = ke + 1
@@ -273,7 +280,7 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		} else {
 			i = skipWS(b, i)
 			if i >= len(b) || b[i] != ':' {
-				return nil, fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
+				return fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
 			}
 			i++
 		}
@@ -281,7 +288,7 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 			i = skipWS(b, i)
 		}
 		if i >= len(b) {
-			return nil, errSyntax
+			return errSyntax
 		}
 		var err error
 		if fd == nil {
@@ -292,10 +299,10 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 				i, err = skipValue(b, i)
 			}
 			if err != nil {
-				return nil, err
+				return err
 			}
 		} else if i, err = d.value(b, i, base, fd, in); err != nil {
-			return nil, err
+			return err
 		}
 		if i < len(b) && b[i] == ',' {
 			i++
@@ -309,9 +316,9 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		if i < len(b) && b[i] == '}' {
 			break
 		}
-		return nil, fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
+		return fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
 	}
-	return p.Interface(), nil
+	return nil
 }
 
 // value decodes the value at b[i] into the field fd of the record at base and returns the index
