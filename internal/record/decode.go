@@ -231,6 +231,8 @@ func (d *Decoder) decode(b []byte, base unsafe.Pointer, in *Interner) error {
 		return errSyntax
 	}
 	i++
+	// The table in locals: the stores into the record do not make the compiler load them again.
+	slots, mul, shift := d.slots, d.mul, d.shift
 	for {
 		// Whitespace is all at or below ' ': one comparison passes the common case of none.
 		if i < len(b) && b[i] <= ' ' {
@@ -247,11 +249,12 @@ func (d *Decoder) decode(b []byte, base unsafe.Pointer, in *Interner) error {
 		}
 		var fd *fieldDec
 		ks, ke := i+1, -1
-		if ks+16 <= len(b) && d.slots != nil {
+		if ks+16 <= len(b) && slots != nil {
 			// The common key, plain and shorter than 16 bytes, ends in one of the two words
 			// after its opening quote: the words, masked to the key, are its slot's words.
-			w0 := binary.LittleEndian.Uint64(b[ks:])
-			w1 := binary.LittleEndian.Uint64(b[ks+8:])
+			k := b[ks : ks+16 : ks+16]
+			w0 := binary.LittleEndian.Uint64(k)
+			w1 := binary.LittleEndian.Uint64(k[8:])
 			n := -1
 			if m := plainMask(w0); m != 0 {
 				n = bits.TrailingZeros64(m) >> 3
@@ -261,9 +264,9 @@ func (d *Decoder) decode(b []byte, base unsafe.Pointer, in *Interner) error {
 				n = 8 + bits.TrailingZeros64(m)>>3
 				w1 &= 1<<(8*uint(n-8)) - 1
 			}
-			if n >= 0 && b[ks+n] == '"' {
+			if n >= 0 && k[n] == '"' {
 				ke = ks + n
-				if s := &d.slots[keyHash(n, w0, w1, d.mul)>>d.shift]; s.n == n && s.w0 == w0 && s.w1 == w1 {
+				if s := &slots[keyHash(n, w0, w1, mul)>>shift]; s.n == n && s.w0 == w0 && s.w1 == w1 {
 					fd = s.fd
 				}
 			}
@@ -425,7 +428,7 @@ func skipValue(b []byte, i int) (int, error) {
 func skipString(b []byte, i int) (int, error) {
 	j := i + 1
 	for k := 0; k < 4 && j+8 <= len(b); k++ {
-		x := binary.LittleEndian.Uint64(b[j:])
+		x := binary.LittleEndian.Uint64(b[j : j+8 : j+8])
 		q := x ^ '"'*lsbs
 		bs := x ^ '\\'*lsbs
 		if m := ((q-lsbs)&^q | (bs-lsbs)&^bs) & msbs; m != 0 {
