@@ -2,10 +2,12 @@ package record
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
@@ -26,30 +28,129 @@ type Decoder struct {
 	t      reflect.Type
 	loc    *time.Location
 	fields map[string]*fieldDec // by wire name
-	// keys lists fields by wire name too, for a JSON key's lookup: a few keys compared by
-	// length and bytes beat hashing each key of each line.
-	keys []keyDec
+	// slots is a perfect hash table of the wire names a plain key (one without escapes or
+	// bytes above ASCII) can spell: a key's slot comes from its length and its first 16 bytes,
+	// and the slot's words tell a wanted key from the others without a string compare. It is
+	// nil when no table of at most maxSlots was found; then keys are looked up in fields.
+	slots []keySlot
+	mul   uint64 // the table's hash multiplier
+	shift uint   // 64 minus the table's bits
 }
 
-type keyDec struct {
-	name string
-	fd   *fieldDec
+// keySlot is one slot of Decoder.slots: the name's length (-1 for an empty slot), its words as
+// keyWords reads them, the name itself for names longer than the words, and its field.
+type keySlot struct {
+	n      int
+	w0, w1 uint64
+	name   string
+	fd     *fieldDec
 }
 
-// maxLinear is how many keys lookup compares one by one before it hashes.
-const maxLinear = 16
-
-// lookup finds the field of a JSON key, nil when the decoder does not decode it.
-func (d *Decoder) lookup(key []byte) *fieldDec {
-	if len(d.keys) > maxLinear {
-		return d.fields[string(key)]
-	}
-	for i := range d.keys {
-		if k := &d.keys[i]; len(k.name) == len(key) && k.name == string(key) {
-			return k.fd
+// keyWords reads the first 16 bytes of key as two little-endian words, w0 bytes 0 to 7 and w1
+// bytes 8 to 15, zero-padded where the key is shorter. With the length they are the whole key
+// up to 16 bytes. DecodeJSON reads the same words from a line with two loads and masks.
+func keyWords(key []byte) (w0, w1 uint64) {
+	for j := min(len(key), 16) - 1; j >= 0; j-- {
+		if j >= 8 {
+			w1 = w1<<8 | uint64(key[j])
+		} else {
+			w0 = w0<<8 | uint64(key[j])
 		}
 	}
+	return w0, w1
+}
+
+// keyHash mixes a key's length and words; the top bits of the product pick its slot.
+func keyHash(n int, w0, w1, mul uint64) uint64 {
+	return (w0 ^ bits.RotateLeft64(w1, 32) ^ uint64(n)) * mul
+}
+
+// maxSlots bounds the perfect table: a decoder with too many names for one this size looks keys
+// up in its map.
+const maxSlots = 1 << 12
+
+// buildSlots looks for a multiplier that gives every name a plain key can spell a slot of its
+// own, in a table from twice as many slots as names up to maxSlots. The multipliers come from a
+// fixed sequence, so a decoder's table does not change from run to run.
+func (d *Decoder) buildSlots() {
+	var names []keySlot
+	for name, fd := range d.fields {
+		if scanPlain([]byte(name), 0) < len(name) {
+			// A quote, a backslash or a byte above ASCII: only a key with escapes or
+			// non-ASCII bytes spells the name, and such keys are looked up in fields.
+			continue
+		}
+		w0, w1 := keyWords([]byte(name))
+		names = append(names, keySlot{n: len(name), w0: w0, w1: w1, name: name, fd: fd})
+	}
+	// Sorted by name, so the table does not depend on the map's order.
+	slices.SortFunc(names, func(a, b keySlot) int { return strings.Compare(a.name, b.name) })
+	tbits := uint(3)
+	for 1<<tbits < 2*len(names) {
+		tbits++
+	}
+	seq := uint64(0)
+	for ; 1<<tbits <= maxSlots; tbits++ {
+		slots := make([]keySlot, 1<<tbits)
+		for range 64 {
+			// The next odd multiplier of splitmix64's sequence.
+			seq += 0x9e3779b97f4a7c15
+			mul := seq
+			mul = (mul ^ mul>>30) * 0xbf58476d1ce4e5b9
+			mul = (mul ^ mul>>27) * 0x94d049bb133111eb
+			mul = (mul ^ mul>>31) | 1
+			for i := range slots {
+				slots[i] = keySlot{n: -1}
+			}
+			ok := true
+			for _, e := range names {
+				s := &slots[keyHash(e.n, e.w0, e.w1, mul)>>(64-tbits)]
+				if s.n >= 0 {
+					ok = false
+					break
+				}
+				*s = e
+			}
+			if ok {
+				d.slots, d.mul, d.shift = slots, mul, 64-tbits
+				return
+			}
+		}
+	}
+}
+
+// lookup finds the field of the plain key, nil when the decoder does not decode it.
+func (d *Decoder) lookup(key []byte) *fieldDec {
+	if d.slots == nil {
+		return d.fields[string(key)]
+	}
+	n := len(key)
+	w0, w1 := keyWords(key)
+	s := &d.slots[keyHash(n, w0, w1, d.mul)>>d.shift]
+	if s.n == n && s.w0 == w0 && s.w1 == w1 && (n <= 16 || s.name == string(key)) {
+		return s.fd
+	}
 	return nil
+}
+
+// key scans the key at b[i] == '"' the general way, for the keys DecodeJSON does not read with
+// its two words: it returns the index of the closing quote and the key's field.
+func (d *Decoder) key(b []byte, i int) (int, *fieldDec, error) {
+	if ke := scanPlain(b, i+1); ke < len(b) && b[ke] == '"' {
+		return ke, d.lookup(b[i+1 : ke]), nil
+	}
+	ks, ke, esc, err := scanString(b, i)
+	if err != nil {
+		return 0, nil, err
+	}
+	if esc {
+		s, err := unquote(b[i : ke+1])
+		if err != nil {
+			return 0, nil, err
+		}
+		return ke, d.fields[s], nil
+	}
+	return ke, d.fields[string(b[ks:ke])], nil
 }
 
 type decKind int
@@ -105,10 +206,7 @@ func NewDecoder(t reflect.Type, loc *time.Location, want func(string) bool) *Dec
 			d.fields[jn] = fd
 		}
 	}
-	for name, fd := range d.fields {
-		d.keys = append(d.keys, keyDec{name: name, fd: fd})
-	}
-	slices.SortFunc(d.keys, func(a, b keyDec) int { return strings.Compare(a.name, b.name) })
+	d.buildSlots()
 	return d
 }
 
@@ -120,52 +218,98 @@ var (
 // DecodeJSON decodes one JSON object into a new record (a pointer to the struct).
 func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 	p := reflect.New(d.t)
-	base := p.UnsafePointer()
+	if err := d.decode(b, p.UnsafePointer(), in); err != nil {
+		return nil, err
+	}
+	return p.Interface(), nil
+}
+
+// decode decodes the JSON object b into the record at base.
+func (d *Decoder) decode(b []byte, base unsafe.Pointer, in *Interner) error {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return nil, errSyntax
+		return errSyntax
 	}
 	i++
+	// The table in locals: the stores into the record do not make the compiler load them again.
+	slots, mul, shift := d.slots, d.mul, d.shift
 	for {
-		i = skipWS(b, i)
+		// Whitespace is all at or below ' ': one comparison passes the common case of none.
+		if i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
+		}
 		if i >= len(b) {
-			return nil, errSyntax
+			return errSyntax
 		}
 		if b[i] == '}' {
 			break
 		}
 		if b[i] != '"' {
-			return nil, fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
-		}
-		ks, ke, kesc, err := scanString(b, i)
-		if err != nil {
-			return nil, err
+			return fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
 		}
 		var fd *fieldDec
-		if kesc {
-			s, err := unquote(b[i : ke+1])
-			if err != nil {
-				return nil, err
+		ks, ke := i+1, -1
+		if ks+16 <= len(b) && slots != nil {
+			// The common key, plain and shorter than 16 bytes, ends in one of the two words
+			// after its opening quote: the words, masked to the key, are its slot's words.
+			k := b[ks : ks+16 : ks+16]
+			w0 := binary.LittleEndian.Uint64(k)
+			w1 := binary.LittleEndian.Uint64(k[8:])
+			n := -1
+			if m := plainMask(w0); m != 0 {
+				n = bits.TrailingZeros64(m) >> 3
+				w0 &= 1<<(8*uint(n)) - 1
+				w1 = 0
+			} else if m := plainMask(w1); m != 0 {
+				n = 8 + bits.TrailingZeros64(m)>>3
+				w1 &= 1<<(8*uint(n-8)) - 1
 			}
-			fd = d.fields[s]
+			if n >= 0 && k[n] == '"' {
+				ke = ks + n
+				if s := &slots[keyHash(n, w0, w1, mul)>>shift]; s.n == n && s.w0 == w0 && s.w1 == w1 {
+					fd = s.fd
+				}
+			}
+		}
+		if ke < 0 {
+			var err error
+			if ke, fd, err = d.key(b, i); err != nil {
+				return err
+			}
+		}
+		i = ke + 1
+		if i < len(b) && b[i] == ':' {
+			i++
 		} else {
-			fd = d.lookup(b[ks:ke])
+			i = skipWS(b, i)
+			if i >= len(b) || b[i] != ':' {
+				return fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
+			}
+			i++
 		}
-		i = skipWS(b, ke+1)
-		if i >= len(b) || b[i] != ':' {
-			return nil, fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
+		if i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
 		}
-		i = skipWS(b, i+1)
 		if i >= len(b) {
-			return nil, errSyntax
+			return errSyntax
 		}
+		var err error
 		if fd == nil {
 			// A value the decoder does not decode is only skipped.
-			if i, err = skipValue(b, i); err != nil {
-				return nil, err
+			if b[i] == '"' {
+				i, err = skipString(b, i)
+			} else {
+				i, err = skipValue(b, i)
+			}
+			if err != nil {
+				return err
 			}
 		} else if i, err = d.value(b, i, base, fd, in); err != nil {
-			return nil, err
+			return err
+		}
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
 		}
 		i = skipWS(b, i)
 		if i < len(b) && b[i] == ',' {
@@ -175,24 +319,23 @@ func (d *Decoder) DecodeJSON(b []byte, in *Interner) (any, error) {
 		if i < len(b) && b[i] == '}' {
 			break
 		}
-		return nil, fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
+		return fmt.Errorf("%w: want , or } at byte %d", errSyntax, i+1)
 	}
-	return p.Interface(), nil
+	return nil
 }
 
 // value decodes the value at b[i] into the field fd of the record at base and returns the index
 // after it.
 func (d *Decoder) value(b []byte, i int, base unsafe.Pointer, fd *fieldDec, in *Interner) (int, error) {
-	vstart := i
 	var raw []byte
-	isStr, esc := false, false
 	switch b[i] {
 	case '"':
-		s, e, hasEsc, err := scanString(b, i)
-		if err != nil {
-			return i, err
+		e := scanPlain(b, i+1)
+		if e >= len(b) || b[e] != '"' {
+			return d.stringValue(b, i, base, fd, in)
 		}
-		raw, isStr, esc = b[s:e], true, hasEsc
+		// A plain string: no escapes, nothing above ASCII, so the first quote closes it.
+		raw = b[i+1 : e]
 		i = e + 1
 	case '{', '[':
 		e, err := skipNested(b, i)
@@ -201,55 +344,117 @@ func (d *Decoder) value(b []byte, i int, base unsafe.Pointer, fd *fieldDec, in *
 		}
 		raw = b[i:e]
 		i = e
+		if fd.kind == decOther {
+			return i, d.unmarshal(raw, base, fd)
+		}
 	default:
 		e := scalarEnd(b, i)
 		raw = b[i:e]
 		i = e
+		if string(raw) == "null" {
+			return i, nil // null leaves the field as it is, as encoding/json does
+		}
+		if fd.kind == decOther {
+			return i, d.unmarshal(raw, base, fd)
+		}
 	}
-	text := ""
-	switch {
-	case esc:
-		var err error
-		if text, err = unquote(b[vstart:i]); err != nil {
-			return i, fmt.Errorf("%s: %w", fd.name, err)
-		}
-	case !isStr && string(raw) == "null":
-		return i, nil // null leaves the field as it is, as encoding/json does
-	case fd.kind == decOther && !isStr:
-		if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
-			return i, fmt.Errorf("%s: %w", fd.name, err)
-		}
+	ptr := unsafe.Add(base, fd.off)
+	// The common kinds of plain text are set here; set takes the rest (and what these do not
+	// parse), trimming spaces and converting leniently.
+	switch fd.kind {
+	case decString:
+		*(*string)(ptr) = in.str(unsafeString(raw))
 		return i, nil
-	default:
-		text = unsafeString(raw)
+	case decTime:
+		if n, err := parseInt(unsafeString(raw)); err == nil {
+			// Unix seconds, as parseTime reads them.
+			if n == 0 {
+				*(*time.Time)(ptr) = time.Time{}
+			} else {
+				*(*time.Time)(ptr) = time.Unix(n, 0).In(d.loc)
+			}
+			return i, nil
+		}
+	case decInt64:
+		if n, err := parseInt(unsafeString(raw)); err == nil {
+			*(*int64)(ptr) = n
+			return i, nil
+		}
 	}
-	return i, d.set(base, fd, text, esc, in)
+	return i, d.set(base, fd, unsafeString(raw), false, in)
+}
+
+// stringValue decodes the string at b[i] that has escapes or bytes above ASCII into the field
+// fd of the record at base and returns the index after it.
+func (d *Decoder) stringValue(b []byte, i int, base unsafe.Pointer, fd *fieldDec, in *Interner) (int, error) {
+	s, e, esc, err := scanString(b, i)
+	if err != nil {
+		return i, err
+	}
+	if !esc {
+		return e + 1, d.set(base, fd, unsafeString(b[s:e]), false, in)
+	}
+	text, err := unquote(b[i : e+1])
+	if err != nil {
+		return e + 1, fmt.Errorf("%s: %w", fd.name, err)
+	}
+	return e + 1, d.set(base, fd, text, true, in)
+}
+
+// unmarshal decodes the JSON value raw (not a string) into the field fd, of a type the decoder
+// has no conversion of its own for, with encoding/json.
+func (d *Decoder) unmarshal(raw []byte, base unsafe.Pointer, fd *fieldDec) error {
+	if err := json.Unmarshal(raw, reflect.NewAt(fd.typ, unsafe.Add(base, fd.off)).Interface()); err != nil {
+		return fmt.Errorf("%s: %w", fd.name, err)
+	}
+	return nil
 }
 
 // skipValue returns the index after the value at b[i], failing where DecodeJSON fails on it.
 func skipValue(b []byte, i int) (int, error) {
 	switch b[i] {
 	case '"':
-		// The closing quote is the first one after an even number of backslashes.
-		for j := i + 1; ; {
-			q := bytes.IndexByte(b[j:], '"')
-			if q < 0 {
-				return i, errUnterminated
-			}
-			j += q
-			bs := 0
-			for k := j - 1; k > i && b[k] == '\\'; k-- {
-				bs++
-			}
-			if bs%2 == 0 {
-				return j + 1, nil
-			}
-			j++
-		}
+		return skipString(b, i)
 	case '{', '[':
 		return skipNested(b, i)
 	}
 	return scalarEnd(b, i), nil
+}
+
+// skipString returns the index after the string at b[i] == '"'. The first 32 bytes are tested
+// eight at a time for a quote or a backslash: a short string without escapes ends at the first
+// quote found there. A longer string is searched with bytes.IndexByte, faster over long text,
+// and a quote after an odd number of backslashes is escaped.
+func skipString(b []byte, i int) (int, error) {
+	j := i + 1
+	for k := 0; k < 4 && j+8 <= len(b); k++ {
+		x := binary.LittleEndian.Uint64(b[j : j+8 : j+8])
+		q := x ^ '"'*lsbs
+		bs := x ^ '\\'*lsbs
+		if m := ((q-lsbs)&^q | (bs-lsbs)&^bs) & msbs; m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
+			if b[j] == '"' {
+				return j + 1, nil
+			}
+			break
+		}
+		j += 8
+	}
+	for {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			return i, errUnterminated
+		}
+		j += q
+		bs := 0
+		for k := j - 1; k > i && b[k] == '\\'; k-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return j + 1, nil
+		}
+		j++
+	}
 }
 
 // scalarEnd is the index after the bare scalar (number, true, false, null) at b[i].
@@ -381,6 +586,20 @@ func parseInt(s string) (int64, error) {
 		}
 	}
 	var n int64
+	for ; i+8 <= len(s); i += 8 {
+		// Eight digits at a time: each byte's high nibble is 3 and adding 6 to it does not
+		// carry (it is at most '9'); then pairs, quadruples and the eight combine in lanes of
+		// the word, the first digit in its lowest byte.
+		x := le64(s[i:])
+		if x&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 || (x+0x0606060606060606)&0xf0f0f0f0f0f0f0f0 != 0x3030303030303030 {
+			return 0, errNotInt
+		}
+		x -= 0x3030303030303030
+		x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+		x = (x*100 + x>>16) & 0x0000ffff0000ffff
+		x = (x*10000 + x>>32) & 0xffffffff
+		n = n*100000000 + int64(x)
+	}
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
@@ -394,6 +613,13 @@ func parseInt(s string) (int64, error) {
 	return n, nil
 }
 
+// le64 reads the first eight bytes of s as a little-endian word (the compiler makes it one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 func skipWS(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
 		i++
@@ -405,24 +631,58 @@ func skipWS(b []byte, i int) int {
 // the closing quote; esc reports escapes in it.
 func scanString(b []byte, i int) (s, e int, esc bool, err error) {
 	s = i + 1
-	high := false
+	q := bytes.IndexByte(b[s:], '"')
+	if q < 0 {
+		return 0, 0, false, errUnterminated
+	}
+	if bytes.IndexByte(b[s:s+q], '\\') < 0 {
+		// Without a backslash the first quote closes the string. Invalid UTF-8 goes the
+		// escaped way, which replaces it with U+FFFD as encoding/json does.
+		return s, s + q, !utf8.Valid(b[s : s+q]), nil
+	}
+	// A backslash before the first quote: the string has escapes, and its closing quote is
+	// the first one no backslash escapes.
 	for j := s; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '\\':
-			esc = true
+		switch b[j] {
+		case '\\':
 			j++
-		case c == '"':
-			// Invalid UTF-8 goes the escaped way, which replaces it with U+FFFD as
-			// encoding/json does.
-			if high && !esc && !utf8.Valid(b[s:j]) {
-				esc = true
-			}
-			return s, j, esc, nil
-		case c >= utf8.RuneSelf:
-			high = true
+		case '"':
+			return s, j, true, nil
 		}
 	}
 	return 0, 0, false, errUnterminated
+}
+
+// Bytes of a little-endian word: the constants of scanPlain's word test.
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// plainMask flags, in the top bit of each byte, the quotes, backslashes and bytes above ASCII
+// of the little-endian word x, exactly up to the first of them: a byte equal to c is a zero
+// byte of x^(c*lsbs), and (v-lsbs)&^v&msbs flags the zero bytes of v, the first one exactly (a
+// borrow from it may flag bytes after it as well).
+func plainMask(x uint64) uint64 {
+	q := x ^ '"'*lsbs
+	bs := x ^ '\\'*lsbs
+	return ((q-lsbs)&^q | (bs-lsbs)&^bs | x) & msbs
+}
+
+// scanPlain returns the index of the first quote, backslash or byte above ASCII in b from j on,
+// or len(b), testing eight bytes at a time.
+func scanPlain(b []byte, j int) int {
+	for ; j+8 <= len(b); j += 8 {
+		if m := plainMask(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; j < len(b); j++ {
+		if c := b[j]; c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return j
+		}
+	}
+	return j
 }
 
 // skipNested returns the index after the object or array starting at b[i].

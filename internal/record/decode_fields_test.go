@@ -13,17 +13,17 @@ import (
 
 // refDecodeJSON is DecodeJSON as it was before it skipped the values of fields it does not decode
 // (it scanned every value, then looked the key up in a map): the reference FuzzDecodeJSONFields
-// holds the decoder to.
+// holds the decoder to. It uses the frozen helpers of decode_ref_test.go.
 func (d *Decoder) refDecodeJSON(b []byte, in *Interner) (any, error) {
 	p := reflect.New(d.t)
 	base := p.UnsafePointer()
-	i := skipWS(b, 0)
+	i := refSkipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, errSyntax
 	}
 	i++
 	for {
-		i = skipWS(b, i)
+		i = refSkipWS(b, i)
 		if i >= len(b) {
 			return nil, errSyntax
 		}
@@ -33,7 +33,7 @@ func (d *Decoder) refDecodeJSON(b []byte, in *Interner) (any, error) {
 		if b[i] != '"' {
 			return nil, fmt.Errorf("%w: want a key at byte %d", errSyntax, i+1)
 		}
-		ks, ke, kesc, err := scanString(b, i)
+		ks, ke, kesc, err := refScanString(b, i)
 		if err != nil {
 			return nil, err
 		}
@@ -45,11 +45,11 @@ func (d *Decoder) refDecodeJSON(b []byte, in *Interner) (any, error) {
 				return nil, err
 			}
 		}
-		i = skipWS(b, ke+1)
+		i = refSkipWS(b, ke+1)
 		if i >= len(b) || b[i] != ':' {
 			return nil, fmt.Errorf("%w: want : at byte %d", errSyntax, i+1)
 		}
-		i = skipWS(b, i+1)
+		i = refSkipWS(b, i+1)
 		if i >= len(b) {
 			return nil, errSyntax
 		}
@@ -58,14 +58,14 @@ func (d *Decoder) refDecodeJSON(b []byte, in *Interner) (any, error) {
 		isStr, esc := false, false
 		switch b[i] {
 		case '"':
-			s, e, hasEsc, err := scanString(b, i)
+			s, e, hasEsc, err := refScanString(b, i)
 			if err != nil {
 				return nil, err
 			}
 			raw, isStr, esc = b[s:e], true, hasEsc
 			i = e + 1
 		case '{', '[':
-			e, err := skipNested(b, i)
+			e, err := refSkipNested(b, i)
 			if err != nil {
 				return nil, err
 			}
@@ -103,12 +103,12 @@ func (d *Decoder) refDecodeJSON(b []byte, in *Interner) (any, error) {
 				text = unsafeString(raw)
 			}
 			if fd != nil {
-				if err := d.set(base, fd, text, esc, in); err != nil {
+				if err := d.refSet(base, fd, text, esc, in); err != nil {
 					return nil, err
 				}
 			}
 		}
-		i = skipWS(b, i)
+		i = refSkipWS(b, i)
 		if i < len(b) && b[i] == ',' {
 			i++
 			continue
