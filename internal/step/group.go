@@ -6,8 +6,10 @@ import (
 	"hash/maphash"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -692,38 +694,95 @@ func (r *groupRun) edgeValue(slot reflect.Value) reflect.Value {
 	return slot
 }
 
+// Finish emits the groups in the order their first record arrived. Their records are built
+// on one goroutine per core, a chunk of groups at a time and a few chunks ahead, and emitted in
+// order on the engine's goroutine.
 func (r *groupRun) Finish(emit func(any) error) error {
 	r.index = groupIndex{} // the groups are all there: let the index go
-	for ci, c := range r.chunks {
-		for at := range c.groups {
-			gr := &c.groups[at]
-			out := reflect.New(r.g.out.Elem())
-			v := out.Elem()
-			if r.g.simpleKeys {
-				decodeKey(gr.key(), v, len(r.g.keys))
-			} else {
-				for k, kv := range gr.ext.vals {
-					if kv != nil {
-						v.Field(k).Set(reflect.ValueOf(kv))
-					}
+	n := len(r.chunks)
+	if n == 0 {
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), n)
+	type built struct {
+		recs []any
+		done chan struct{}
+	}
+	out := make([]built, n)
+	for ci := range out {
+		out[ci].done = make(chan struct{})
+	}
+	next := make(chan int, n)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	ahead := make(chan struct{}, 2*workers) // chunks built and not yet emitted
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ci := range next {
+				select {
+				case ahead <- struct{}{}:
+				case <-stop:
+					return
 				}
+				out[ci].recs = r.build(r.chunks[ci])
+				close(out[ci].done)
 			}
-			v.Field(r.g.countIdx).SetInt(int64(gr.count))
-			v.Field(r.g.firstIdx).Set(r.edgeValue(c.first.Index(at)))
-			v.Field(r.g.lastIdx).Set(r.edgeValue(c.last.Index(at)))
-			if r.g.keepAll {
-				recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
-				for j, rec := range gr.ext.records {
-					recs.Index(j).Set(reflect.ValueOf(rec))
-				}
-				v.Field(r.g.recsIdx).Set(recs)
-				gr.ext = nil // let the records go once emitted
-			}
-			if err := emit(out.Interface()); err != nil {
+		}()
+	}
+	for ci := range n {
+		next <- ci
+	}
+	close(next)
+	for ci := range out {
+		<-out[ci].done
+		for i, rec := range out[ci].recs {
+			out[ci].recs[i] = nil
+			if err := emit(rec); err != nil {
 				return err
 			}
 		}
+		out[ci].recs = nil
 		r.chunks[ci] = nil // the chunk's groups are emitted (the records emitted may still hold its slots)
+		<-ahead
 	}
 	return nil
+}
+
+// build makes the records of a chunk's groups. Chunks are built at once on several goroutines:
+// it writes only its chunk and the new records.
+func (r *groupRun) build(c *chunk) []any {
+	recs := make([]any, len(c.groups))
+	for at := range c.groups {
+		gr := &c.groups[at]
+		out := reflect.New(r.g.out.Elem())
+		v := out.Elem()
+		if r.g.simpleKeys {
+			decodeKey(gr.key(), v, len(r.g.keys))
+		} else {
+			for k, kv := range gr.ext.vals {
+				if kv != nil {
+					v.Field(k).Set(reflect.ValueOf(kv))
+				}
+			}
+		}
+		v.Field(r.g.countIdx).SetInt(int64(gr.count))
+		v.Field(r.g.firstIdx).Set(r.edgeValue(c.first.Index(at)))
+		v.Field(r.g.lastIdx).Set(r.edgeValue(c.last.Index(at)))
+		if r.g.keepAll {
+			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
+			for j, rec := range gr.ext.records {
+				recs.Index(j).Set(reflect.ValueOf(rec))
+			}
+			v.Field(r.g.recsIdx).Set(recs)
+			gr.ext = nil // let the records go once emitted
+		}
+		recs[at] = out.Interface()
+	}
+	return recs
 }
