@@ -38,6 +38,7 @@ const jqProgram = `map(select(.atten_status == "0") | (.atten_time | tonumber) a
 
 type result struct {
 	name   string
+	out    string // the file of its output
 	wall   time.Duration
 	cpu    time.Duration // user and system time, which other load on the machine changes less than wall
 	rssKB  int64
@@ -79,6 +80,14 @@ func main() {
 		res = append(res, measure("jq", filepath.Join(*work, "out-jq.jsonl"), exec.Command("jq", "-s", "-c", jqProgram, *input), "", true))
 	} else {
 		res = append(res, result{name: "jq", err: errors.New("jq is not installed (apt-get install jq)")})
+	}
+	// The outputs are read once every program has run: a child's peak RSS counts the parent's
+	// (the runtime starts a child by sharing the parent's memory until it execs), so the parent
+	// stays small while they run.
+	for i := range res {
+		if res[i].err == nil {
+			res[i].groups, res[i].err = readGroups(res[i].out)
+		}
 	}
 	pipeR, ceilR, goR := res[0], res[1], res[2]
 
@@ -144,7 +153,7 @@ func main() {
 // measure runs cmd as a process (its stdin the file stdin unless that is ""), its stdout to out
 // unless the command writes out itself.
 func measure(name, out string, cmd *exec.Cmd, stdin string, stdoutToFile bool) result {
-	r := result{name: name}
+	r := result{name: name, out: out}
 	if stdin != "" {
 		in, err := os.Open(stdin)
 		if err != nil {
@@ -176,7 +185,7 @@ func measure(name, out string, cmd *exec.Cmd, stdin string, stdoutToFile bool) r
 		r.rssKB = ru.Maxrss // kilobytes on Linux
 		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	r.groups, r.err = readGroups(out)
+	r.out = out
 	return r
 }
 
