@@ -66,11 +66,11 @@ steps:
       by: {who: r.who, bucket: int(r.code)}
       order: r.at
   - id: spans
-    map: {who: r.who, bucket: r.bucket, count: r.count, seconds: seconds(r.last.at - r.first.at)}
+    map: {who: r.who, bucket: r.bucket, count: r.count, seconds: seconds(r.last.at - r.first.at), n: r.first.n + r.last.n}
   - id: out
     output:
       file: out.jsonl
-      fields: {who: r.who, bucket: r.bucket, count: r.count, seconds: r.seconds, check: 'int(r.who == "u7" ? "bad" : "1")'}
+      fields: {who: r.who, bucket: r.bucket, count: r.count, seconds: r.seconds, n: r.n, check: 'int(r.who == "u7" ? "bad" : "1")'}
 `},
 		{"whole-records", `
   - id: out

@@ -42,6 +42,10 @@ type groupStep struct {
 	// later expressions read through them; project maps its fields (input index, own index).
 	projType reflect.Type
 	project  [][2]int
+	// copies copy the projected fields of a record of type in into a slot, at offsets, when
+	// every field can be copied so (else keep copies through reflect).
+	copies   []fieldCopy
+	slotSize uintptr
 	edge     reflect.Type // the type of first and last
 	slot     reflect.Type // what a chunk keeps of first and last: projType, else edge
 	countIdx int
@@ -188,6 +192,7 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 		for j := 0; j < proj.NumField(); j++ {
 			f, _ := c.In().Elem().FieldByName(proj.Field(j).Name)
 			g.project = append(g.project, [2]int{f.Index[0], j})
+			g.copies = append(g.copies, fieldCopy{src: f.Offset, dst: proj.Field(j).Offset, copy: copierOf(f.Type)})
 		}
 		g.projType = proj
 	}
@@ -196,6 +201,7 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	if g.projType != nil {
 		g.slot = g.projType
 	}
+	g.slotSize = g.slot.Size()
 	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.In()))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(record.StructOf(all, types))
@@ -284,6 +290,9 @@ const chunkSize = 1024
 type chunk struct {
 	groups      []group
 	first, last reflect.Value
+	// firstBase and lastBase are where first's and last's slots start (first and last keep
+	// them).
+	firstBase, lastBase unsafe.Pointer
 }
 
 // groupExt is the rarer part of a group.
@@ -564,11 +573,13 @@ func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any)
 		i = int32(r.n)
 		r.n++
 		if int(i)%chunkSize == 0 {
-			r.chunks = append(r.chunks, &chunk{
+			c := &chunk{
 				groups: make([]group, 0, chunkSize),
 				first:  reflect.MakeSlice(reflect.SliceOf(r.g.slot), chunkSize, chunkSize),
 				last:   reflect.MakeSlice(reflect.SliceOf(r.g.slot), chunkSize, chunkSize),
-			})
+			}
+			c.firstBase, c.lastBase = c.first.UnsafePointer(), c.last.UnsafePointer()
+			r.chunks = append(r.chunks, c)
 		}
 	}
 	c, at := r.chunks[i/chunkSize], int(i%chunkSize)
@@ -586,18 +597,18 @@ func (r *groupRun) add(rec any, key string, hash uint64, ord ordVal, vals []any)
 			gr.ext.vals = slices.Clone(vals)
 		}
 		r.index.insert(hash, i)
-		r.keep(c.first.Index(at), rec)
-		r.keep(c.last.Index(at), rec)
+		r.keepAt(c, false, at, rec)
+		r.keepAt(c, true, at, rec)
 	case r.g.order == nil:
-		r.keep(c.last.Index(at), rec)
+		r.keepAt(c, true, at, rec)
 	default:
 		gr := &c.groups[at]
 		if ord.less(gr.firstOrdVal()) {
-			r.keep(c.first.Index(at), rec)
+			r.keepAt(c, false, at, rec)
 			gr.setFirst(ord)
 		}
 		if !ord.less(gr.lastOrdVal()) {
-			r.keep(c.last.Index(at), rec)
+			r.keepAt(c, true, at, rec)
 			gr.setLast(ord)
 		}
 	}
@@ -670,6 +681,52 @@ func (x *groupIndex) put(s uint64) {
 		p = (p + 1) & mask
 	}
 	x.slots[p] = s
+}
+
+// fieldCopy copies one field from a record (at offset src) to a slot (at offset dst).
+type fieldCopy struct {
+	src, dst uintptr
+	copy     func(dst, src unsafe.Pointer)
+}
+
+// copierOf copies a value of type t: by assignment for the types records mostly hold, else
+// through reflect.
+func copierOf(t reflect.Type) func(dst, src unsafe.Pointer) {
+	switch t {
+	case reflect.TypeFor[string]():
+		return func(dst, src unsafe.Pointer) { *(*string)(dst) = *(*string)(src) }
+	case reflect.TypeFor[time.Time]():
+		return func(dst, src unsafe.Pointer) { *(*time.Time)(dst) = *(*time.Time)(src) }
+	case reflect.TypeFor[int]():
+		return func(dst, src unsafe.Pointer) { *(*int)(dst) = *(*int)(src) }
+	case reflect.TypeFor[int64](), reflect.TypeFor[float64](), reflect.TypeFor[time.Duration]():
+		return func(dst, src unsafe.Pointer) { *(*uint64)(dst) = *(*uint64)(src) }
+	case reflect.TypeFor[bool]():
+		return func(dst, src unsafe.Pointer) { *(*bool)(dst) = *(*bool)(src) }
+	}
+	return func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
+}
+
+// keepAt copies what first (or last) keeps of rec into the slot of group at of chunk c.
+func (r *groupRun) keepAt(c *chunk, last bool, at int, rec any) {
+	if r.g.projType != nil {
+		if rv := reflect.ValueOf(rec); rv.Type() == r.g.in {
+			base := c.firstBase
+			if last {
+				base = c.lastBase
+			}
+			dst, src := unsafe.Add(base, uintptr(at)*r.g.slotSize), rv.UnsafePointer()
+			for _, fc := range r.g.copies {
+				fc.copy(unsafe.Add(dst, fc.dst), unsafe.Add(src, fc.src))
+			}
+			return
+		}
+	}
+	slots := c.first
+	if last {
+		slots = c.last
+	}
+	r.keep(slots.Index(at), rec)
 }
 
 // keep copies what first and last keep of rec into slot: the fields they read, else the record
