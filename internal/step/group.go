@@ -354,6 +354,11 @@ var (
 )
 
 func timeOrd(t time.Time) ordVal {
+	// Inside these seconds UnixNano is exact (and cheaper as seconds and nanoseconds).
+	const minSec, maxSec = math.MinInt64/int64(time.Second) + 1, math.MaxInt64/int64(time.Second) - 1
+	if sec := t.Unix(); sec > minSec && sec < maxSec {
+		return ordVal{n: sec*1e9 + int64(t.Nanosecond())}
+	}
 	switch {
 	case t.Before(minNanoTime):
 		return ordVal{n: math.MinInt64}
@@ -507,8 +512,8 @@ func (g *groupStep) keyOf(ev *eval.Evaluator, rec any, kb []byte, vals []any) ([
 	if g.keyReads != nil || g.orderRead != nil {
 		// A record of another dynamic type (the stream's type may be wider) runs the
 		// expressions.
-		if rv := reflect.ValueOf(rec); rv.Type() == g.in && rv.Kind() == reflect.Pointer {
-			base = rv.UnsafePointer()
+		if reflect.TypeOf(rec) == g.in && g.in.Kind() == reflect.Pointer {
+			base = reflect.ValueOf(rec).UnsafePointer()
 		}
 	}
 	for i, k := range g.keys {

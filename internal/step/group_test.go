@@ -1,9 +1,11 @@
 package step
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -42,6 +44,29 @@ func TestGroupKeys(t *testing.T) {
 		}
 		if short := len(gr.key()) <= shortKey; short != (gr.shortLen >= 0) {
 			t.Errorf("a key of %d bytes: kept short %v", len(gr.key()), gr.shortLen >= 0)
+		}
+	}
+}
+
+// TestTimeOrd checks that the order of times is UnixNano inside the years it covers and the
+// ends outside them.
+func TestTimeOrd(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Unix(0, 0), time.Unix(1790846730, 123456789), time.Unix(-1, 999999999),
+		time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64),
+		time.Unix(0, math.MinInt64).Add(-time.Nanosecond), time.Unix(0, math.MaxInt64).Add(time.Nanosecond),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 12, 2, 9, 0, 0, 5, time.FixedZone("CST", 8*3600)),
+	} {
+		want := tm.UnixNano()
+		switch {
+		case tm.Before(time.Unix(0, math.MinInt64)):
+			want = math.MinInt64
+		case tm.After(time.Unix(0, math.MaxInt64)):
+			want = math.MaxInt64
+		}
+		if got := timeOrd(tm).n; got != want {
+			t.Errorf("timeOrd(%v) = %d, want %d", tm, got, want)
 		}
 	}
 }
