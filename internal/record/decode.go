@@ -48,7 +48,9 @@ type keySlot struct {
 
 // keyWords reads the first 16 bytes of key as two little-endian words, w0 bytes 0 to 7 and w1
 // bytes 8 to 15, zero-padded where the key is shorter. With the length they are the whole key
-// up to 16 bytes. DecodeJSON reads the same words from a line with two loads and masks.
+// up to 16 bytes; decode reads the same words from a line with two loads and masks. The bytes
+// of a longer key are folded into w1 (FNV-1a), so that long names alike in their first 16
+// bytes still hash apart.
 func keyWords(key []byte) (w0, w1 uint64) {
 	for j := min(len(key), 16) - 1; j >= 0; j-- {
 		if j >= 8 {
@@ -56,6 +58,13 @@ func keyWords(key []byte) (w0, w1 uint64) {
 		} else {
 			w0 = w0<<8 | uint64(key[j])
 		}
+	}
+	if len(key) > 16 {
+		h := uint64(14695981039346656037)
+		for _, c := range key[16:] {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		w1 ^= h
 	}
 	return w0, w1
 }
@@ -133,8 +142,8 @@ func (d *Decoder) lookup(key []byte) *fieldDec {
 	return nil
 }
 
-// key scans the key at b[i] == '"' the general way, for the keys DecodeJSON does not read with
-// its two words: it returns the index of the closing quote and the key's field.
+// key scans the key at b[i] == '"' the general way, for the keys decode does not read with its
+// two words: it returns the index of the closing quote and the key's field.
 func (d *Decoder) key(b []byte, i int) (int, *fieldDec, error) {
 	if ke := scanPlain(b, i+1); ke < len(b) && b[ke] == '"' {
 		return ke, d.lookup(b[i+1 : ke]), nil
