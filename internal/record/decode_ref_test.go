@@ -191,19 +191,20 @@ func refParseInt(s string) (int64, error) {
 	return n, nil
 }
 
-// refStr is Interner.str as it was: a maphash of every string.
+// refStr is Interner.str as it was: a maphash of every string, compared with the slot's
+// string.
 func (in *Interner) refStr(s string) string {
 	if in == nil || len(s) > maxInternedLen {
 		return strings.Clone(s)
 	}
 	if in.cache == nil {
-		in.cache = make([]string, internSlots)
+		in.cache = make([]internSlot, internSlots)
 	}
 	slot := &in.cache[maphash.String(in.seed, s)&(internSlots-1)]
-	if *slot == s {
-		return *slot
+	if slot.s == s {
+		return slot.s
 	}
 	c := strings.Clone(s)
-	*slot = c
+	*slot = internSlot{s: c}
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -98,6 +99,39 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if d := cmp.Diff(&rec, got.(*fuzzRec)); d != "" {
 			t.Errorf("%s (-want +got):\n%s", line, d)
+		}
+	}
+}
+
+// TestInterner checks that an interned string equals the original, does not alias its buffer,
+// and is shared by the strings equal to it.
+func TestInterner(t *testing.T) {
+	in := NewInterner()
+	var all []string
+	for _, s := range []string{"", "0", "\xff", "\x00", "1000007", "王伟", "abcdefghijklmnop", "abcdefghijklmnoq",
+		"abcdefghijklmnopq", "abcdefghijklmnopr", strings.Repeat("x", 32), strings.Repeat("x", 33), "10000070", "1000007\x00"} {
+		buf := []byte(s)
+		got := in.str(unsafe.String(unsafe.SliceData(buf), len(buf)))
+		for i := range buf {
+			buf[i] ^= 0xff // the interned string must not change with the buffer
+		}
+		if got != s {
+			t.Errorf("str(%q) = %q", s, got)
+		}
+		again := in.str(strings.Clone(s))
+		if again != s {
+			t.Errorf("str(%q) again = %q", s, again)
+		}
+		if len(s) > 1 && len(s) <= maxInternedLen && unsafe.StringData(again) != unsafe.StringData(got) {
+			t.Errorf("str(%q) twice: not shared", s)
+		}
+		all = append(all, got)
+	}
+	for i, s := range all {
+		for j, u := range all {
+			if i != j && s == u {
+				t.Errorf("strings %d and %d are both %q", i, j, s)
+			}
 		}
 	}
 }
