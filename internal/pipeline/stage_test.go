@@ -86,6 +86,14 @@ steps:
       file: out.jsonl
       fields: {who: r.who, n: r.n, day: r.day, even: 'r.n % 2 == 0 ? r.n : int("odd")'}
 `},
+		{"group-of-whole-records", `
+  - id: groups
+    group:
+      by: {who: r.who, code: r.code}
+      order: r.at
+  - id: out
+    output: {file: out.jsonl}
+`},
 		{"group-without-order", `
   - id: groups
     group:

@@ -812,6 +812,10 @@ func firstWords(s string) (w0, w1 uint64) {
 	return binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])
 }
 
+// Intern returns a string equal to s (which may alias a reused buffer) that the caller may keep,
+// shared with the strings equal to it that the Interner returned lately.
+func (in *Interner) Intern(s string) string { return in.str(s) }
+
 // str returns a string equal to s (which may alias a reused buffer) that the caller may keep.
 func (in *Interner) str(s string) string {
 	n := len(s)

@@ -52,6 +52,10 @@ type groupStep struct {
 	firstIdx int
 	lastIdx  int
 	recsIdx  int
+	// keyAt are the offsets of the key fields in a group record, countAt, firstAt and lastAt
+	// those of count, first and last.
+	keyAt                    []uintptr
+	countAt, firstAt, lastAt uintptr
 	// keyReads and orderRead, where set, read a key or the order that is one field of the
 	// record (r.atten_uid) straight from it, instead of running the expression.
 	keyReads  []*fieldRead
@@ -205,6 +209,11 @@ func compileGroup(c Compiler, n *yaml.Node) (Step, reflect.Type) {
 	types = append(types, reflect.TypeFor[int](), edge, edge, reflect.SliceOf(c.In()))
 	g.countIdx, g.firstIdx, g.lastIdx, g.recsIdx = len(keys), len(keys)+1, len(keys)+2, len(keys)+3
 	g.out = reflect.PointerTo(record.StructOf(all, types))
+	ot := g.out.Elem()
+	for i := range keys {
+		g.keyAt = append(g.keyAt, ot.Field(i).Offset)
+	}
+	g.countAt, g.firstAt, g.lastAt = ot.Field(g.countIdx).Offset, ot.Field(g.firstIdx).Offset, ot.Field(g.lastIdx).Offset
 	// Whether any expression (of any step) reads records is known once every expression is
 	// compiled (narrow).
 	g.keepAll = true
@@ -417,12 +426,13 @@ type groupRun struct {
 	touched int8
 }
 
-// decodeKey sets the first n fields of v (text or whole numbers) from an encoded key, copying
-// the text (key may alias a group).
-func decodeKey(key string, v reflect.Value, n int) {
-	for i := 0; i < n; i++ {
-		f := v.Field(i)
-		if f.Kind() == reflect.String {
+// decodeKey sets the key fields of the record at base (text or whole numbers, at offsets at, of
+// the types of keys) from an encoded key; in interns the text (key may alias a group).
+func decodeKey(key string, base unsafe.Pointer, at []uintptr, keys []*eval.Program, in *record.Interner) {
+	for i, off := range at {
+		p := unsafe.Add(base, off)
+		switch keys[i].Out.Kind() {
+		case reflect.String:
 			var l uint64
 			w := 0
 			for shift := 0; ; shift += 7 {
@@ -433,15 +443,14 @@ func decodeKey(key string, v reflect.Value, n int) {
 					break
 				}
 			}
-			f.SetString(strings.Clone(key[w : w+int(l)]))
+			*(*string)(p) = in.Intern(key[w : w+int(l)])
 			key = key[w+int(l):]
 			continue
+		case reflect.Int:
+			*(*int)(p) = int(binary.LittleEndian.Uint64([]byte(key[1:9])))
+		default:
+			*(*int64)(p) = int64(binary.LittleEndian.Uint64([]byte(key[1:9])))
 		}
-		var u uint64
-		for j := 8; j >= 1; j-- {
-			u = u<<8 | uint64(key[j])
-		}
-		f.SetInt(int64(u))
 		key = key[9:]
 	}
 }
@@ -786,13 +795,14 @@ func (r *groupRun) Finish(emit func(any) error) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			in := record.NewInterner()
 			for ci := range next {
 				select {
 				case ahead <- struct{}{}:
 				case <-stop:
 					return
 				}
-				out[ci].recs = r.build(r.chunks[ci])
+				out[ci].recs = r.build(r.chunks[ci], in)
 				close(out[ci].done)
 			}
 		}()
@@ -816,16 +826,17 @@ func (r *groupRun) Finish(emit func(any) error) error {
 	return nil
 }
 
-// build makes the records of a chunk's groups. Chunks are built at once on several goroutines:
-// it writes only its chunk and the new records.
-func (r *groupRun) build(c *chunk) []any {
+// build makes the records of a chunk's groups, interning their text keys with in. Chunks are
+// built at once on several goroutines: it writes only its chunk and the new records.
+func (r *groupRun) build(c *chunk, in *record.Interner) []any {
 	recs := make([]any, len(c.groups))
 	for at := range c.groups {
 		gr := &c.groups[at]
 		out := reflect.New(r.g.out.Elem())
+		base := out.UnsafePointer()
 		v := out.Elem()
 		if r.g.simpleKeys {
-			decodeKey(gr.key(), v, len(r.g.keys))
+			decodeKey(gr.key(), base, r.g.keyAt, r.g.keys, in)
 		} else {
 			for k, kv := range gr.ext.vals {
 				if kv != nil {
@@ -833,9 +844,14 @@ func (r *groupRun) build(c *chunk) []any {
 				}
 			}
 		}
-		v.Field(r.g.countIdx).SetInt(int64(gr.count))
-		v.Field(r.g.firstIdx).Set(r.edgeValue(c.first.Index(at)))
-		v.Field(r.g.lastIdx).Set(r.edgeValue(c.last.Index(at)))
+		*(*int)(unsafe.Add(base, r.g.countAt)) = gr.count
+		if r.g.edge.Kind() == reflect.Pointer {
+			*(*unsafe.Pointer)(unsafe.Add(base, r.g.firstAt)) = r.edgePointer(c.firstBase, at)
+			*(*unsafe.Pointer)(unsafe.Add(base, r.g.lastAt)) = r.edgePointer(c.lastBase, at)
+		} else {
+			v.Field(r.g.firstIdx).Set(r.edgeValue(c.first.Index(at)))
+			v.Field(r.g.lastIdx).Set(r.edgeValue(c.last.Index(at)))
+		}
 		if r.g.keepAll {
 			recs := reflect.MakeSlice(reflect.SliceOf(r.g.in), len(gr.ext.records), len(gr.ext.records))
 			for j, rec := range gr.ext.records {
@@ -847,4 +863,15 @@ func (r *groupRun) build(c *chunk) []any {
 		recs[at] = out.Interface()
 	}
 	return recs
+}
+
+// edgePointer is the pointer a first or last field holds, of the group at of a chunk whose
+// first or last slots start at slots: the slot's address when first and last are narrowed, else
+// the record pointer the slot holds.
+func (r *groupRun) edgePointer(slots unsafe.Pointer, at int) unsafe.Pointer {
+	p := unsafe.Add(slots, uintptr(at)*r.g.slotSize)
+	if r.g.projType != nil {
+		return p
+	}
+	return *(*unsafe.Pointer)(p)
 }

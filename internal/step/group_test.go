@@ -6,8 +6,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/specpipe/specpipe/internal/eval"
+	"github.com/specpipe/specpipe/internal/record"
 )
 
 // TestGroupKeys checks that keys of text and whole numbers come back from their encoding as
@@ -38,7 +42,14 @@ func TestGroupKeys(t *testing.T) {
 			buf[i] = 0 // the group must not alias the buffer
 		}
 		var got key
-		decodeKey(gr.key(), reflect.ValueOf(&got).Elem(), 4)
+		kt := reflect.TypeFor[key]()
+		var at []uintptr
+		var progs []*eval.Program
+		for i := range kt.NumField() {
+			at = append(at, kt.Field(i).Offset)
+			progs = append(progs, &eval.Program{Out: kt.Field(i).Type})
+		}
+		decodeKey(gr.key(), unsafe.Pointer(&got), at, progs, record.NewInterner())
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("key (-want +got):\n%s", diff)
 		}
