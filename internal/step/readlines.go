@@ -16,7 +16,7 @@ import (
 // line's end, workers decode the lines of a block each, and the step emits the blocks' records in
 // file order, so records keep their order and failures their line numbers.
 const (
-	blockSize   = 64 << 10 // bytes read per block (a block grows to hold a longer line)
+	blockSize   = 256 << 10 // bytes read per block (a block grows to hold a longer line)
 	maxLineSize = 64 << 20 // a longer line fails the read, as it did with bufio.Scanner
 )
 
