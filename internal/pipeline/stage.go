@@ -29,6 +29,9 @@ type staging struct {
 	// ones (when it does not prepare).
 	prepEmit func(any) error
 	next     func(any) error
+	// transient reports that no step that takes the records holds them (step.Holder): the
+	// pure steps and the preparer, which emits records of its own.
+	transient bool
 }
 
 // collector takes the one record a pure step emits for a record.
@@ -73,6 +76,10 @@ func (rc *runCtx) newStaging(i, k, j, n int, runs []step.Run, emits, handlers []
 	if len(sg.pure) == 0 && sg.prep == nil {
 		return nil, nil
 	}
+	sg.transient = sg.prep != nil && !holds(sg.prep)
+	for _, s := range sg.pure {
+		sg.transient = sg.transient && !holds(s.impl)
+	}
 	sg.outs = make([]collector, n)
 	for w := range n {
 		sg.emitTo = append(sg.emitTo, sg.outs[w].emit)
@@ -105,6 +112,15 @@ func (rc *runCtx) sourceStaging(i, j int, runs []step.Run, emits, handlers []fun
 	sg, err := rc.newStaging(i, i, j, src.Workers(), runs, emits, handlers)
 	return sg, src, err
 }
+
+// holds reports whether step s may hold the records it takes (a step that does not say may).
+func holds(s any) bool {
+	h, ok := s.(step.Holder)
+	return !ok || h.Holds()
+}
+
+// Transient reports that nothing keeps a record once Emit has returned for it.
+func (sg *staging) Transient() bool { return sg.transient }
 
 // close closes the goroutines' Runs.
 func (sg *staging) close() {

@@ -30,6 +30,9 @@ type filterRun struct {
 
 func (f *filterStep) Start(e Env) (Run, error) { return &filterRun{f: f, ev: e.Eval()}, nil }
 
+// Holds reports that a filter holds no record (it emits the ones it keeps).
+func (f *filterStep) Holds() bool { return false }
+
 // Pure reports that the filter depends on the record alone, unless it calls a resolver.
 func (f *filterStep) Pure() bool { return !f.prog.Resolves() }
 

@@ -495,6 +495,10 @@ type Prep struct {
 	vals []any
 }
 
+// Holds reports whether the group holds the records it takes: when it keeps them all, or first
+// and last whole (it keeps copies of the fields later steps read otherwise).
+func (g *groupStep) Holds() bool { return g.keepAll || g.projType == nil }
+
 // Prepares reports whether the group prepares its records: unless a key or the order calls a
 // resolver, which may call an API.
 func (g *groupStep) Prepares() bool {

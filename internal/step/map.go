@@ -3,6 +3,7 @@ package step
 import (
 	"reflect"
 	"slices"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -71,6 +72,24 @@ type mapRun struct {
 }
 
 func (m *mapStep) Start(e Env) (Run, error) { return &mapRun{m: m, ev: e.Eval()}, nil }
+
+// Holds reports whether a record the map makes may refer to the record it was made from: unless
+// every field is text, a number, a boolean, a time or a duration.
+func (m *mapStep) Holds() bool {
+	t := m.out.Elem()
+	for i := range t.NumField() {
+		switch ft := t.Field(i).Type; ft {
+		case reflect.TypeFor[time.Time](), reflect.TypeFor[time.Duration]():
+		default:
+			switch ft.Kind() {
+			case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Float32:
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Pure reports that the map depends on the record alone, unless an expression calls a resolver.
 func (m *mapStep) Pure() bool {

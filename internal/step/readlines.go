@@ -86,11 +86,15 @@ func readLines(ctx context.Context, path string, r io.Reader, dec *record.Decode
 			defer wg.Done()
 			in := record.NewInterner()
 			var wstage func(any, *Staged)
+			var slab *record.Slab
 			if st != nil {
 				wstage = func(rec any, s *Staged) { st.Stage(w, rec, s) }
+				if st.Transient() {
+					slab = dec.NewSlab()
+				}
 			}
 			for b := range work {
-				decodeBlock(b, dec, in, wstage)
+				decodeBlock(b, dec, in, slab, wstage)
 				close(b.done)
 			}
 		}()
@@ -204,8 +208,9 @@ func splitBlocks(ctx context.Context, r io.Reader, size int, free chan *block, s
 }
 
 // decodeBlock decodes the lines of b into b.recs (nil for a line that failed, whose failure is in
-// b.fails), staging each record into b.staged when stage is not nil; blank lines are skipped.
-func decodeBlock(b *block, dec *record.Decoder, in *record.Interner, stage func(any, *Staged)) {
+// b.fails), made by slab when it is not nil, staging each record into b.staged when stage is
+// not nil; blank lines are skipped.
+func decodeBlock(b *block, dec *record.Decoder, in *record.Interner, slab *record.Slab, stage func(any, *Staged)) {
 	data := b.data
 	line := b.line
 	for len(data) > 0 {
@@ -219,7 +224,13 @@ func decodeBlock(b *block, dec *record.Decoder, in *record.Interner, stage func(
 			l = l[:n-1]
 		}
 		if !isBlank(l) {
-			rec, err := dec.DecodeJSON(l, in)
+			var rec any
+			var err error
+			if slab != nil {
+				rec, err = dec.DecodeJSONSlab(l, in, slab)
+			} else {
+				rec, err = dec.DecodeJSON(l, in)
+			}
 			if err != nil {
 				b.fails = append(b.fails, lineErr{line: line, err: err})
 			}

@@ -40,6 +40,17 @@ type Stager interface {
 	// emitted (it reads ahead the memory the record's step will need).
 	Ahead(s *Staged)
 	Emit(rec any, s *Staged) error
+	// Transient reports that nothing keeps a record once Emit has returned for it, so that
+	// the source may make its records side by side in memory (record.Slab).
+	Transient() bool
+}
+
+// Holder is a step that tells whether its Run may hold on to a record it takes after Process
+// returns, other than by emitting it (a group of whole records does; a filter, a map of text
+// and numbers and a group that keeps copies of fields do not). The engine tells a parallel
+// source its records are transient only when every step that takes them says it holds none.
+type Holder interface {
+	Holds() bool
 }
 
 // Prefetcher is a [PreparedRun] that can read ahead, on the engine's goroutine, the memory
