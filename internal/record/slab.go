@@ -10,11 +10,11 @@ import (
 // slabSize records instead of one each. A record kept keeps its whole allocation, so a reader
 // uses a Slab only when nothing keeps its records. It belongs to one goroutine.
 type Slab struct {
-	t      reflect.Type
-	slice  reflect.Type // []t
-	size   uintptr
-	base   unsafe.Pointer // the current allocation, with left records
-	left   int
+	t     reflect.Type
+	slice reflect.Type // []t
+	size  uintptr
+	base  unsafe.Pointer // the current allocation, with left records
+	left  int
 	// holder is a settable *t at holderAt: it turns a pointer into a record (an any of type
 	// *t) without reflect.NewAt's lookup of the pointer type, which costs more than the record.
 	holder   reflect.Value

@@ -17,7 +17,7 @@ import (
 // file order, so records keep their order and failures their line numbers.
 const (
 	blockSize   = 256 << 10 // bytes read per block (a block grows to hold a longer line)
-	maxLineSize = 64 << 20 // a longer line fails the read, as it did with bufio.Scanner
+	maxLineSize = 64 << 20  // a longer line fails the read, as it did with bufio.Scanner
 )
 
 // block is a run of whole lines of the file and, once decoded, their records.
