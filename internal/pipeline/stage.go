@@ -205,7 +205,7 @@ func (sg *staging) Emit(rec any, s *step.Staged) error {
 }
 
 // burstSize is how many records a burst stages at a time.
-const burstSize = 256
+const burstSize = 1024
 
 // burst stages the records a step emits from its Finish (a group's groups) in batches, on
 // goroutines of its own, started with the first full batch.
