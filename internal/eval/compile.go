@@ -443,7 +443,7 @@ type Evaluator struct {
 	// rStale reports that env["r"] is not r yet: Set of r, once per record, writes only r, and
 	// the VM's first run after it writes the map.
 	rStale bool
-	day    dayCache // the last workday(t) of the closures
+	day    dayCache // the work days workday(t) of the closures gave lately
 }
 
 // NewEvaluator makes an evaluator whose environment is env (the evaluator owns it).

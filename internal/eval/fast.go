@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"math"
 	"reflect"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -319,35 +321,70 @@ func storeFast[T any](e *Evaluator, p *Program, dst unsafe.Pointer) bool {
 	return ok
 }
 
-// dayCache is the last work day an evaluator's workday(t) gave and the times [from, to) that
-// have it: records mostly come in time order, so most punches fall in the day before them.
+// dayCache keeps the work days an evaluator's workday(t) gave lately, each with the times
+// [from, to) that have it, sorted by time: records of a month in any order find their day among
+// a few dozen spans with a binary search instead of computing it.
 type dayCache struct {
-	f        *Funcs
-	from, to time.Time
-	day      string
-	// hits counts the times the span served; skip, the misses still to pass without making a
-	// span (records out of time order would make a span per record, at twice workday's cost).
+	f     *Funcs
+	spans []daySpan // sorted by from, disjoint, at most maxDaySpans
+	last  int       // the span that served last
+	// hits counts the times a span served since the cache last had to drop one; skip, the
+	// misses still to pass without making a span (records spread over more days than the cache
+	// holds would make a span per record, at twice workday's cost).
 	hits, skip int
 }
 
-// missesSkipped is how many misses pass without a span after a span that served none.
-const missesSkipped = 15
+// daySpan is a work day and its times, in Unix nanoseconds.
+type daySpan struct {
+	from, to int64
+	day      string
+}
 
-// workday is workday(t, f.Boundary, f.Loc), from the cache when t is in its span.
+const (
+	// maxDaySpans is how many work days the cache keeps.
+	maxDaySpans = 64
+	// missesSkipped is how many misses pass without a span after the cache dropped spans
+	// without serving any.
+	missesSkipped = 15
+)
+
+// find is the index of the span holding n, or where one would go and false.
+func (c *dayCache) find(n int64) (int, bool) {
+	if c.last < len(c.spans) {
+		if s := &c.spans[c.last]; s.from <= n && n < s.to {
+			return c.last, true
+		}
+	}
+	lo, hi := 0, len(c.spans)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if c.spans[m].to <= n {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(c.spans) && c.spans[lo].from <= n
+}
+
+// workday is workday(t, f.Boundary, f.Loc), from the cache when t is in one of its spans.
 func (e *Evaluator) workday(f *Funcs, t time.Time) string {
 	c := &e.day
-	if c.f == f && !t.Before(c.from) && t.Before(c.to) {
+	if c.f != f {
+		*c = dayCache{f: f}
+	}
+	n, inRange := unixNano(t)
+	if !inRange || f.Boundary < 0 || f.Boundary > maxCachedBoundary {
+		return workday(t, f.Boundary, f.Loc)
+	}
+	i, ok := c.find(n)
+	if ok {
 		c.hits++
-		return c.day
+		c.last = i
+		return c.spans[i].day
 	}
 	if c.skip > 0 {
 		c.skip--
-		return workday(t, f.Boundary, f.Loc)
-	}
-	if c.f != nil && c.hits == 0 {
-		c.skip = missesSkipped
-	}
-	if f.Boundary < 0 || f.Boundary > maxCachedBoundary {
 		return workday(t, f.Boundary, f.Loc)
 	}
 	// The span of t's work day D runs from D's midnight plus the boundary to the next day's:
@@ -362,12 +399,40 @@ func (e *Evaluator) workday(f *Funcs, t time.Time) string {
 		mid = time.Date(y, m, d-1, 0, 0, 0, 0, f.Loc)
 	}
 	next := time.Date(mid.Year(), mid.Month(), mid.Day()+1, 0, 0, 0, 0, f.Loc)
-	if !midnight(mid) || !midnight(next) {
+	from, okFrom := unixNano(mid.Add(f.Boundary))
+	to, okTo := unixNano(next.Add(f.Boundary))
+	if !midnight(mid) || !midnight(next) || !okFrom || !okTo {
 		return workday(t, f.Boundary, f.Loc)
 	}
 	y, m, d = mid.Date()
-	*c = dayCache{f: f, from: mid.Add(f.Boundary), to: next.Add(f.Boundary), day: formatDay(y, m, d), skip: c.skip}
-	return c.day
+	sp := daySpan{from: from, to: to, day: formatDay(y, m, d)}
+	if len(c.spans) == maxDaySpans {
+		// Drop the span farther in time from t: the end of the cache away from it.
+		if c.hits == 0 {
+			c.skip = missesSkipped
+		}
+		c.hits = 0
+		if i > len(c.spans)/2 {
+			c.spans = slices.Delete(c.spans, 0, 1)
+			i--
+		} else {
+			c.spans = c.spans[:len(c.spans)-1]
+		}
+	}
+	c.spans = slices.Insert(c.spans, i, sp)
+	c.last = i
+	return sp.day
+}
+
+// unixNano is t's Unix time in nanoseconds, ok false where that does not fit (before 1678 or
+// after 2262).
+func unixNano(t time.Time) (int64, bool) {
+	const minSec, maxSec = math.MinInt64/int64(time.Second) + 1, math.MaxInt64/int64(time.Second) - 1
+	sec := t.Unix()
+	if sec <= minSec || sec >= maxSec {
+		return 0, false
+	}
+	return sec*int64(time.Second) + int64(t.Nanosecond()), true
 }
 
 // midnight reports whether t is 00:00:00 on its clock.

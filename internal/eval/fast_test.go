@@ -123,6 +123,15 @@ func TestWorkdayCache(t *testing.T) {
 			for i := 0; i < 20000; i++ {
 				times = append(times, start.Add(time.Duration((i*7919*104729)%(365*86400))*time.Second))
 			}
+			// A month in any order (the transform benchmark's punches), then March's daylight
+			// saving change in any order, then more days than the cache holds.
+			for i := 0; i < 20000; i++ {
+				times = append(times, start.Add(time.Duration((i*104729)%(31*86400))*time.Second))
+				times = append(times, start.AddDate(0, 2, 0).Add(time.Duration((i*7919)%(31*86400))*time.Second+time.Duration(i)))
+			}
+			for i := 0; i < 5000; i++ {
+				times = append(times, start.Add(time.Duration((i*7919)%(200*86400))*time.Second))
+			}
 			for _, at := range times {
 				if got, want := ev.workday(f, at), workday(at, b, loc); got != want {
 					t.Fatalf("%s boundary %v: %v: cached %s, want %s", zone, b, at, got, want)
