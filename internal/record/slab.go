@@ -13,8 +13,8 @@ type Slab struct {
 	t     reflect.Type
 	slice reflect.Type // []t
 	size  uintptr
-	base  unsafe.Pointer // the current allocation, with left records
-	left  int
+	base  unsafe.Pointer // the current allocation
+	used  int            // its records made so far (slabSize: none left)
 	// holder is a settable *t at holderAt: it turns a pointer into a record (an any of type
 	// *t) without reflect.NewAt's lookup of the pointer type, which costs more than the record.
 	holder   reflect.Value
@@ -27,20 +27,20 @@ const slabSize = 256
 // NewSlab makes a Slab of records of the decoder's type.
 func (d *Decoder) NewSlab() *Slab {
 	h := reflect.New(reflect.PointerTo(d.t))
-	return &Slab{t: d.t, slice: reflect.SliceOf(d.t), size: d.t.Size(), holder: h.Elem(), holderAt: h.UnsafePointer()}
+	return &Slab{t: d.t, slice: reflect.SliceOf(d.t), size: d.t.Size(), used: slabSize, holder: h.Elem(), holderAt: h.UnsafePointer()}
 }
 
 // next is the next zero record's memory.
 func (s *Slab) next() unsafe.Pointer {
-	if s.left == 0 {
-		s.base, s.left = reflect.MakeSlice(s.slice, slabSize, slabSize).UnsafePointer(), slabSize
+	if s.used == slabSize {
+		s.base, s.used = reflect.MakeSlice(s.slice, slabSize, slabSize).UnsafePointer(), 0
 	}
-	return s.base
+	return unsafe.Add(s.base, uintptr(s.used)*s.size)
 }
 
 // take makes the record at next's memory, and moves on.
 func (s *Slab) take(p unsafe.Pointer) any {
-	s.base, s.left = unsafe.Add(s.base, s.size), s.left-1
+	s.used++
 	*(*unsafe.Pointer)(s.holderAt) = p
 	return s.holder.Interface()
 }
