@@ -2,8 +2,9 @@
 // [Kind] declares its name and docs, whether a step of it starts a stream, and a constructor
 // that compiles a step from its YAML configuration through a narrow [Compiler]; a compiled
 // [Step] starts a [Run] per pipeline run, given an [Env]. Optional interfaces ([Planner],
-// [Narrower], [WholeWriter]) tell the engine what else a step does; the engine never asks for a
-// step's type. A kind is one file and one row of [Kinds].
+// [Narrower], [WholeWriter], and for running records on several goroutines [Pure], [Preparer],
+// [ParallelRun], [Holder]: stage.go) tell the engine what else a step does; the engine never
+// asks for a step's type. A kind is one file and one row of [Kinds].
 //
 // The package imports the expression compiler (internal/eval) and the record codec
 // (internal/record), never the engine (internal/pipeline), which implements Compiler and Env.
@@ -62,7 +63,9 @@ type Step interface {
 // that is an [io.Closer] is closed when its stream ends.
 //
 // The engine calls Process, Finish, Close and the emit function on one goroutine, and the
-// Run's evaluator (Env.Eval) is not safe for concurrent use. A Run may do a record's I/O on
+// Run's evaluator (Env.Eval) is not safe for concurrent use. (A [Pure] step's Runs are the
+// exception the engine makes itself: it may start one for each goroutine of a parallel source
+// and call each on its own goroutine; see stage.go.) A Run may do a record's I/O on
 // goroutines of its own (a write step keeps up to its connection's concurrency requests in
 // flight): the clients (Env.Client), the Ledger and the logger are safe for concurrent use,
 // the rest of Env is not. Such a Run evaluates expressions on the engine's goroutine, or in an
