@@ -1,11 +1,16 @@
 package pipeline
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -135,6 +140,59 @@ steps:
 			}
 			if len(outs[0]) == 0 {
 				t.Error("nothing was written")
+			}
+		})
+	}
+}
+
+// TestStagedRunStops stops staged runs while the read's goroutines stage records and while a
+// burst stages a group's records: the run ends with the stop's cause, leaves no output file and
+// no goroutine behind.
+func TestStagedRunStops(t *testing.T) {
+	src := `
+timezone: Asia/Shanghai
+steps:
+  - id: in
+    read:
+      file: in.jsonl
+      fields: {who: string, count: string, code: string, at: datetime, note: string}
+  - id: some
+    filter: r.who != "u3"
+  - id: groups
+    group:
+      by: {who: r.who, at: string(r.at)}
+  - id: shaped
+    map: {who: r.who, count: r.count}
+  - id: out
+    output: {file: out.jsonl}
+`
+	path, tmp := writePipeline(t, src)
+	stageInput(t, tmp, 20000)
+	p := mustLoad(t, path, testOpts())
+	for _, at := range []string{"groups", "shaped"} {
+		t.Run("in "+at, func(t *testing.T) {
+			base := runtime.NumGoroutine()
+			stop, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			cause := errors.New("stopped by the test")
+			_, err := p.Run(context.Background(), RunOptions{Stop: stop, ProgressEvery: 100, Progress: func(pr Progress) {
+				if pr.Step == at && pr.Records > 5000 {
+					cancel(cause)
+				}
+			}})
+			if !errors.Is(err, cause) {
+				t.Fatalf("Run: %v, want the stop's cause", err)
+			}
+			if _, err := os.Stat(filepath.Join(tmp, "out.jsonl")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("out.jsonl after a stopped run: %v", err)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := runtime.NumGoroutine(); n > base {
+				buf := make([]byte, 1<<16)
+				t.Errorf("%d goroutines after the run, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 			}
 		})
 	}
