@@ -170,3 +170,38 @@ func TestUnlock(t *testing.T) {
 		}
 	})
 }
+
+// TestFrozenHolderLetGo: a run frozen in the middle of a fenced write (SIGSTOP right after its
+// transaction share-locked its run lock's row) does not keep another host from taking over once
+// the lease has expired: PostgreSQL ends the frozen session after a lease of idling in its
+// transaction, the takeover goes through, and the frozen write cannot commit.
+func TestFrozenHolderLetGo(t *testing.T) {
+	loc := statetest.Postgres(t)
+	ctx := context.Background()
+	const lease = time.Second
+	a := open(t, loc, WithLease(lease))
+	if _, err := a.Lock(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	// A fenced write, frozen after its fence check: its transaction stays open and idle.
+	tx, err := a.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if f, err := a.checkFence(ctx, tx, "p"); err != nil || f.lost {
+		t.Fatalf("checkFence = %+v, %v", f, err)
+	}
+	var cb setNow
+	cb.set(time.Now().Add(2 * lease)) // b sees a's lease as expired (a's heartbeat runs on)
+	b := open(t, loc, WithNow(cb.now), WithLease(lease))
+	lctx, cancel := context.WithTimeout(ctx, 20*lease)
+	defer cancel()
+	start := time.Now()
+	if _, err := b.Lock(lctx, "p"); err != nil {
+		t.Fatalf("b's takeover while a's write is frozen: %v (after %v)", err, time.Since(start))
+	}
+	if err := tx.Commit(); err == nil {
+		t.Error("the frozen write committed after the takeover")
+	}
+}

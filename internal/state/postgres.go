@@ -2,11 +2,13 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
+	"strconv"
+	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // maxConns is the most connections one store opens to PostgreSQL: a run uses one for its
@@ -25,10 +27,20 @@ func OpenPostgres(ctx context.Context, loc string, opts ...Option) (*DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	s.db, err = sql.Open("pgx", loc)
+	cfg, err := pgx.ParseConfig(loc)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: the URL is not valid", shown)
 	}
+	// A run frozen inside a transaction (SIGSTOP, a VM paused, a network that stopped without
+	// closing) would hold the share lock on its run lock's row that a fenced write takes (see
+	// checkFence), and a host taking over after the lease expired would wait for it forever.
+	// The server ends a session that sits idle in a transaction for longer than a lease: its
+	// locks go, the taker-over proceeds, and the frozen run, when it wakes, finds its lease lost.
+	// A URL that sets idle_in_transaction_session_timeout itself keeps its own.
+	if _, set := cfg.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(max(s.lease, time.Second).Milliseconds(), 10)
+	}
+	s.db = stdlib.OpenDB(*cfg)
 	s.db.SetMaxOpenConns(maxConns)
 	s.db.SetMaxIdleConns(2)
 	if err := s.migrate(ctx); err != nil {
