@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"math"
 	"reflect"
 	"slices"
 	"time"
@@ -373,7 +372,7 @@ func (e *Evaluator) workday(f *Funcs, t time.Time) string {
 	if c.f != f {
 		*c = dayCache{f: f}
 	}
-	n, inRange := unixNano(t)
+	n, inRange := record.UnixNano(t)
 	if !inRange || f.Boundary < 0 || f.Boundary > maxCachedBoundary {
 		return workday(t, f.Boundary, f.Loc)
 	}
@@ -399,8 +398,8 @@ func (e *Evaluator) workday(f *Funcs, t time.Time) string {
 		mid = time.Date(y, m, d-1, 0, 0, 0, 0, f.Loc)
 	}
 	next := time.Date(mid.Year(), mid.Month(), mid.Day()+1, 0, 0, 0, 0, f.Loc)
-	from, okFrom := unixNano(mid.Add(f.Boundary))
-	to, okTo := unixNano(next.Add(f.Boundary))
+	from, okFrom := record.UnixNano(mid.Add(f.Boundary))
+	to, okTo := record.UnixNano(next.Add(f.Boundary))
 	if !midnight(mid) || !midnight(next) || !okFrom || !okTo {
 		return workday(t, f.Boundary, f.Loc)
 	}
@@ -422,17 +421,6 @@ func (e *Evaluator) workday(f *Funcs, t time.Time) string {
 	c.spans = slices.Insert(c.spans, i, sp)
 	c.last = i
 	return sp.day
-}
-
-// unixNano is t's Unix time in nanoseconds, ok false where that does not fit (before 1678 or
-// after 2262).
-func unixNano(t time.Time) (int64, bool) {
-	const minSec, maxSec = math.MinInt64/int64(time.Second) + 1, math.MaxInt64/int64(time.Second) - 1
-	sec := t.Unix()
-	if sec <= minSec || sec >= maxSec {
-		return 0, false
-	}
-	return sec*int64(time.Second) + int64(t.Nanosecond()), true
 }
 
 // midnight reports whether t is 00:00:00 on its clock.

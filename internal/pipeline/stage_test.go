@@ -47,12 +47,8 @@ func stageInput(t *testing.T, dir string, n int) string {
 	return path
 }
 
-// TestStagedRunsAsSerial runs pipelines whose steps the engine stages (filters and maps on the
-// read's decoding goroutines, a group's keys, an output's lines, the steps after a group's
-// Finish) and the same pipelines with nothing staged: the summaries, their failures in order,
-// the progress reports and the outputs must be the same.
-func TestStagedRunsAsSerial(t *testing.T) {
-	head := `
+// stageHead starts the pipelines of these tests: a read of what stageInput writes.
+const stageHead = `
 timezone: Asia/Shanghai
 steps:
   - id: in
@@ -60,6 +56,12 @@ steps:
       file: in.jsonl
       fields: {who: string, count: string, code: string, at: datetime, note: string}
 `
+
+// TestStagedRunsAsSerial runs pipelines whose steps the engine stages (filters and maps on the
+// read's decoding goroutines, a group's keys, an output's lines, the steps after a group's
+// Finish) and the same pipelines with nothing staged: the summaries, their failures in order,
+// the progress reports and the outputs must be the same.
+func TestStagedRunsAsSerial(t *testing.T) {
 	for _, tc := range []struct{ name, steps string }{
 		{"filter-map-group-map-output", `
   - id: some
@@ -113,7 +115,7 @@ steps:
 			var outs [2]string
 			var sums [2]*Summary
 			var progs [2][]Progress
-			path, tmp := writePipeline(t, head+tc.steps)
+			path, tmp := writePipeline(t, stageHead+tc.steps)
 			stageInput(t, tmp, 20000)
 			for k, serial := range []bool{true, false} {
 				p := mustLoad(t, path, testOpts())
@@ -149,14 +151,7 @@ steps:
 // burst stages a group's records: the run ends with the stop's cause, leaves no output file and
 // no goroutine behind.
 func TestStagedRunStops(t *testing.T) {
-	src := `
-timezone: Asia/Shanghai
-steps:
-  - id: in
-    read:
-      file: in.jsonl
-      fields: {who: string, count: string, code: string, at: datetime, note: string}
-  - id: some
+	src := stageHead + `  - id: some
     filter: r.who != "u3"
   - id: groups
     group:

@@ -7,6 +7,7 @@ package record
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -21,6 +22,18 @@ var (
 	timeType     = reflect.TypeFor[time.Time]()
 	durationType = reflect.TypeFor[time.Duration]()
 )
+
+// UnixNano is t's Unix time in nanoseconds, ok false where that does not fit (before 1678 or
+// after 2262, where time.Time.UnixNano is undefined). It is cheaper than UnixNano: seconds and
+// nanoseconds.
+func UnixNano(t time.Time) (n int64, ok bool) {
+	const minSec, maxSec = math.MinInt64/int64(time.Second) + 1, math.MaxInt64/int64(time.Second) - 1
+	sec := t.Unix()
+	if sec <= minSec || sec >= maxSec {
+		return 0, false
+	}
+	return sec*int64(time.Second) + int64(t.Nanosecond()), true
+}
 
 // Map turns a struct record (or a pointer to one) into a map by the names expressions use,
 // for JSON; other values are returned as they are.

@@ -363,10 +363,8 @@ var (
 )
 
 func timeOrd(t time.Time) ordVal {
-	// Inside these seconds UnixNano is exact (and cheaper as seconds and nanoseconds).
-	const minSec, maxSec = math.MinInt64/int64(time.Second) + 1, math.MaxInt64/int64(time.Second) - 1
-	if sec := t.Unix(); sec > minSec && sec < maxSec {
-		return ordVal{n: sec*1e9 + int64(t.Nanosecond())}
+	if n, ok := record.UnixNano(t); ok {
+		return ordVal{n: n}
 	}
 	switch {
 	case t.Before(minNanoTime):
